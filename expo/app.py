@@ -1,0 +1,101 @@
+"""The composition root: settings, lifespan, and the features found by entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from expo import accounts, ops
+from expo.db import make_engine, make_sessionmaker
+from expo.errors import ExpoError
+from expo.features import Feature, import_models, load_features
+from expo.http import error_response
+from expo.realtime.broker import make_broker
+from expo.realtime.gateway import Gateway
+from expo.realtime.hub import Hub
+from expo.security import SessionSigner
+from expo.services import STATE_KEY, Services
+from expo.settings import Settings
+
+log = logging.getLogger("expo.app")
+
+
+def create_app(
+    settings: Settings | None = None, features: Sequence[Feature] | None = None
+) -> Starlette:
+    settings = Settings.from_env() if settings is None else settings
+    features = load_features() if features is None else list(features)
+    import_models(features)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        engine = make_engine(settings.database_url)
+        hub = Hub(
+            make_broker(settings.redis_url, replay_window=settings.replay_window),
+            presence_interval=settings.presence_interval,
+        )
+        svc = Services(
+            settings=settings,
+            engine=engine,
+            db=make_sessionmaker(engine),
+            hub=hub,
+            gateway=None,
+            signer=SessionSigner(settings.secret_key),
+        )  # type: ignore[arg-type]
+        svc.gateway = Gateway(
+            svc,
+            commands={k: v for f in features for k, v in f.commands.items()},
+            topic_guards={k: v for f in features for k, v in f.topics.items()},
+        )
+        await hub.start()
+        keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
+        try:
+            yield {STATE_KEY: svc}
+        finally:
+            keepalive.cancel()
+            await hub.close()
+            await engine.dispose()
+
+    routes = [*ops.routes, *accounts.routes]
+    for feature in features:
+        routes += feature.routes
+    routes.append(
+        Mount("/", StaticFiles(directory=str(files("frontend")), html=True), name="frontend")
+    )
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            ExpoError: _expo_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+    )
+
+
+async def _expo_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ExpoError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+    code = codes.get(exc.status_code, "http_error")
+    return error_response(ExpoError(code, str(exc.detail), status=exc.status_code))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("request failed", exc_info=exc, extra={"path": request.url.path})
+    return error_response(ExpoError("internal", "The server failed; nothing was changed."))

@@ -1,0 +1,128 @@
+"""The `expo` command: serve, demo, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from expo import logs
+
+WS_CLASS = "expo.realtime.transport:ExpoWebSocketProtocol"
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///./expo-demo.db"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="expo", description="Shubo Live, the online Big Data Expo."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server (settings from EXPO_* variables)")
+    _server_options(serve, workers=True)
+
+    demo = sub.add_parser("demo", help="migrate, seed the demo expo and serve it")
+    _server_options(demo, workers=False)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every Alembic migration (core and features)")
+
+    args = parser.parse_args(argv)
+    json_logs = os.environ.get("EXPO_LOG_JSON", "1") not in ("0", "false", "no")
+    logs.configure(json=json_logs)
+    if args.command == "db":
+        return _db_upgrade()
+    if args.command == "demo":
+        return _demo(args)
+    return _serve(args.host, args.port, args.workers, json_logs)
+
+
+def _server_options(parser: argparse.ArgumentParser, *, workers: bool) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    if workers:
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="server processes; more than one needs EXPO_REDIS_URL",
+        )
+
+
+def _db_upgrade() -> int:
+    from expo.migrate import upgrade
+    from expo.settings import Settings
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    print("database schema is up to date", file=sys.stderr)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from expo.db import make_engine, make_sessionmaker
+    from expo.features import load_features
+    from expo.migrate import upgrade
+    from expo.seed import ACCOUNTS, DEMO_PASSWORD, seed_demo
+
+    os.environ.setdefault("EXPO_DATABASE_URL", DEMO_DATABASE_URL)
+    url = os.environ["EXPO_DATABASE_URL"]
+    features = load_features()
+    upgrade(url, features)
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        async with make_sessionmaker(engine)() as db:
+            await seed_demo(db, features)
+        await engine.dispose()
+
+    asyncio.run(seed())
+    base = f"http://{args.host}:{args.port}"
+    print(f"\n  Shubo Live demo expo · 数博会线上展 演示  →  {base}\n", file=sys.stderr)
+    print(f"  demo accounts (password: {DEMO_PASSWORD})", file=sys.stderr)
+    for email, role, name, _org, _title in ACCOUNTS:
+        print(f"    {role.value:<10} {email:<28} {name}", file=sys.stderr)
+    print("", file=sys.stderr)
+    return _serve(args.host, args.port, 1, os.environ.get("EXPO_LOG_JSON", "1") != "0")
+
+
+def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
+    import uvicorn
+
+    if workers > 1 and not os.environ.get("EXPO_REDIS_URL"):
+        print(
+            "expo: several workers share presence, sequence numbers and fanout through Redis; "
+            "set EXPO_REDIS_URL (or run one worker)",
+            file=sys.stderr,
+        )
+        return 2
+    if not os.environ.get("EXPO_SECRET_KEY"):
+        # Every worker must sign and check cookies with the same key.
+        os.environ["EXPO_SECRET_KEY"] = secrets.token_urlsafe(32)
+        print(
+            "expo: EXPO_SECRET_KEY is unset; sessions will not survive a restart", file=sys.stderr
+        )
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="expo-metrics-")
+    uvicorn.run(
+        "expo.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ws=WS_CLASS,
+        lifespan="on",
+        log_config=logs.log_config(json=json_logs),
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

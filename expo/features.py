@@ -1,0 +1,51 @@
+"""Features are plugins, found the way pretix and pretalx find theirs: by entry point.
+
+A package declares `[project.entry-points."expo.features"] name = "package:feature"` and hands
+over a `Feature`: its HTTP routes, websocket commands, topic kinds, tables, migrations and demo
+seed. The core imports no feature; `create_app` loads whatever is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import BaseRoute
+
+from expo.realtime.gateway import CommandSpec, TopicGuard
+
+GROUP = "expo.features"
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    routes: Sequence[BaseRoute] = ()
+    commands: Mapping[str, CommandSpec] = field(default_factory=dict)
+    # Topic kind ("forum") -> guard deciding who may subscribe to `forum:<key>`.
+    topics: Mapping[str, TopicGuard] = field(default_factory=dict)
+    # The module holding the feature's tables, imported so migrations see them.
+    models: str | None = None
+    # Folder of the feature's Alembic revisions (a branch labelled with the feature's name).
+    migrations: Path | None = None
+    seed: Callable[[AsyncSession], Awaitable[None]] | None = None
+
+
+def load_features() -> list[Feature]:
+    features = []
+    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        feature = entry.load()
+        assert isinstance(feature, Feature), f"{entry.value} is not an expo Feature"
+        features.append(feature)
+    return features
+
+
+def import_models(features: Sequence[Feature]) -> None:
+    import_module("expo.models")
+    for feature in features:
+        if feature.models:
+            import_module(feature.models)

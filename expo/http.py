@@ -1,0 +1,70 @@
+"""HTTP helpers shared by every feature's routes: JSON in and out, errors as codes."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from expo.errors import BadRequest, ExpoError, TooLarge, from_validation
+from expo.services import STATE_KEY, Services
+
+Model = TypeVar("Model", bound=BaseModel)
+MAX_BODY_BYTES = 64 * 1024
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def error_response(error: ExpoError) -> JSONResponse:
+    return JSONResponse({"error": error.as_dict()}, status_code=error.status)
+
+
+def services(request: Request) -> Services:
+    return request.scope["state"][STATE_KEY]  # type: ignore[no-any-return]
+
+
+async def read_json(request: Request, model: type[Model]) -> Model:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise TooLarge(message=f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequest(message="The body is not valid JSON.") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise from_validation(error) from None
+
+
+def path_int(request: Request, name: str) -> int:
+    try:
+        value = int(request.path_params[name])
+    except (KeyError, ValueError):
+        raise BadRequest(message=f"`{name}` is a number.") from None
+    if not 0 < value < 2**31:
+        raise BadRequest(message=f"`{name}` is out of range.")
+    return value
+
+
+def query_int(
+    request: Request, name: str, default: int | None, *, low: int, high: int
+) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(message=f"`{name}` is a number.") from None
+    if not low <= value <= high:
+        raise BadRequest(message=f"`{name}` is between {low} and {high}.")
+    return value

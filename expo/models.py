@@ -1,0 +1,53 @@
+"""The core's tables: accounts and exhibitors. Features add theirs in their own models.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    ATTENDEE = "attendee"
+    EXHIBITOR = "exhibitor"  # staff of one exhibitor
+    SPEAKER = "speaker"
+    MODERATOR = "moderator"
+    ORGANIZER = "organizer"
+
+
+class Exhibitor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name_zh: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    industry: str = Field(max_length=60, index=True)
+    summary_zh: str = Field(default="", max_length=500)
+    summary_en: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountPublic(SQLModel):
+    id: int
+    display_name: str
+    organisation: str
+    title: str
+    role: Role
+    exhibitor_id: int | None
+    language: str
+
+
+class Account(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=80)
+    organisation: str = Field(default="", max_length=120)
+    title: str = Field(default="", max_length=80)
+    language: str = Field(default="zh-CN", max_length=8)
+    role: str = Field(default=Role.ATTENDEE, max_length=16)
+    exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""The realtime backbone: envelope, broker, hub, gateway and the websocket transport."""

@@ -1,0 +1,74 @@
+"""The broker: numbers, stores and fans out events, and sums presence, for all server processes.
+
+Two implementations keep one contract (tests/realtime/test_broker_contract.py): `MemoryBroker`
+for one process, `RedisBroker` for many. The backend is chosen by URL, as encode/broadcaster
+does: no `EXPO_REDIS_URL` means in-process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    topic: str
+    seq: int
+    # The whole envelope, encoded once: {"type", "topic", "seq", "data"}.
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What a topic holds for a client resuming after `since`."""
+
+    epoch: str
+    seq: int
+    # None when `since` is older than the replay window or from another epoch: reload a snapshot.
+    events: list[Event] | None
+
+
+class Sink(Protocol):
+    """What the broker feeds: the hub of this process."""
+
+    def deliver(self, event: Event) -> None: ...
+
+    def resync(self) -> None:
+        """Live delivery was interrupted; check every topic for missed events."""
+
+
+class Broker(Protocol):
+    async def start(self, sink: Sink) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise when the broker cannot be reached."""
+
+    async def publish(self, topic: str, event_type: str, data: Any) -> Event:
+        """Number the event, keep it for replay and fan it out; returns it with its seq."""
+
+    async def listen(self, topic: str) -> None:
+        """Deliver this topic's events to the sink from now on."""
+
+    async def unlisten(self, topic: str) -> None: ...
+
+    async def history(self, topic: str, since: int | None) -> History: ...
+
+    async def report_presence(self, counts: dict[str, int]) -> None:
+        """This process's count of subscribers per topic (zero to withdraw)."""
+
+    async def presence(self, topics: Iterable[str]) -> dict[str, int]:
+        """Subscribers per topic over all live processes."""
+
+
+def make_broker(redis_url: str | None, *, replay_window: int) -> Broker:
+    if redis_url:
+        from expo.realtime.redis_broker import RedisBroker
+
+        return RedisBroker(redis_url, replay_window=replay_window)
+    from expo.realtime.memory_broker import MemoryBroker
+
+    return MemoryBroker(replay_window=replay_window)

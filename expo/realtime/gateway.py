@@ -1,0 +1,221 @@
+"""The gateway: reads commands off connections, runs their handlers, sends exactly one reply each.
+
+A connection's commands run one at a time, in the order they arrived, in a task that exists
+only while there is work (an idle connection costs no task). Handlers come from the features:
+a dict from command type to `CommandSpec`, like venueless' `@command` registry without the
+metaclass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from expo.errors import BadRequest, ExpoError, NotFound, RateLimited, Unauthorized, from_validation
+from expo.realtime import closecodes, metrics
+from expo.realtime.envelope import (
+    EnvelopeError,
+    encode_error,
+    encode_ok,
+    parse_command,
+    sniff_id,
+    valid_topic,
+)
+from expo.realtime.frames import PING_FRAME, text_frame
+from expo.security import Principal
+
+if TYPE_CHECKING:
+    from expo.services import Services
+
+log = logging.getLogger("expo.gateway")
+
+
+class Client(Protocol):
+    """A websocket connection as the gateway sees it."""
+
+    id: int
+    principal: Principal | None
+    topics: set[str]
+    pending: deque[str]
+    runner: asyncio.Task[None] | None
+    alive: bool
+
+    @property
+    def open(self) -> bool: ...
+
+    def send_frame(self, frame: bytes) -> None: ...
+
+    def close(self, code: int, reason: str) -> None: ...
+
+
+@dataclass(slots=True)
+class CommandContext:
+    client: Client
+    services: Services
+
+    @property
+    def principal(self) -> Principal | None:
+        return self.client.principal
+
+    def require_principal(self) -> Principal:
+        if self.client.principal is None:
+            raise Unauthorized(message="Sign in first.")
+        return self.client.principal
+
+
+Handler = Callable[[CommandContext, Any], Awaitable[Any]]
+TopicGuard = Callable[[CommandContext, str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    handler: Handler
+    model: type[BaseModel]
+
+
+class Strict(BaseModel):
+    """Base of command payloads: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SubscribeData(Strict):
+    topic: str = Field(max_length=80)
+    since: int | None = Field(default=None, ge=0)
+    epoch: str | None = Field(default=None, max_length=64)
+
+
+class UnsubscribeData(Strict):
+    topic: str = Field(max_length=80)
+
+
+class Gateway:
+    def __init__(
+        self,
+        services: Services,
+        commands: Mapping[str, CommandSpec],
+        topic_guards: Mapping[str, TopicGuard],
+    ) -> None:
+        self.services = services
+        self.clients: set[Client] = set()
+        self._guards = dict(topic_guards)
+        self._commands: dict[str, CommandSpec] = {
+            "subscribe": CommandSpec(self._subscribe, SubscribeData),
+            "unsubscribe": CommandSpec(self._unsubscribe, UnsubscribeData),
+        }
+        for name, spec in commands.items():
+            assert name not in self._commands, f"command {name!r} is registered twice"
+            self._commands[name] = spec
+
+    @property
+    def command_types(self) -> list[str]:
+        return sorted(self._commands)
+
+    def connected(self, client: Client) -> None:
+        self.clients.add(client)
+        metrics.CONNECTIONS.inc()
+
+    def disconnected(self, client: Client) -> None:
+        if client in self.clients:
+            self.clients.discard(client)
+            metrics.CONNECTIONS.dec()
+        self.services.hub.drop(client)
+        client.pending.clear()
+
+    async def keepalive(self, interval: float) -> None:
+        """Ping every connection each interval; cut those that did not answer the last one."""
+        while True:
+            await asyncio.sleep(interval)
+            for client in list(self.clients):
+                if not client.alive:
+                    client.close(closecodes.INTERNAL, "No answer to the keepalive ping.")
+                    continue
+                client.alive = False
+                client.send_frame(PING_FRAME)
+
+    def receive(self, client: Client, text: str) -> None:
+        """A text message arrived: queue it, starting the connection's runner if idle."""
+        if len(client.pending) >= self.services.settings.max_pending_commands:
+            self._reply_error(
+                client,
+                text,
+                RateLimited(
+                    message="Too many commands waiting; wait for replies before sending more."
+                ),
+            )
+            return
+        client.pending.append(text)
+        if client.runner is None:
+            client.runner = asyncio.create_task(self._drain(client))
+
+    async def _drain(self, client: Client) -> None:
+        try:
+            while client.pending and client.open:
+                await self._handle(client, client.pending.popleft())
+        finally:
+            client.runner = None
+
+    async def _handle(self, client: Client, text: str) -> None:
+        settings = self.services.settings
+        try:
+            command = parse_command(text, max_bytes=settings.max_command_bytes)
+        except EnvelopeError as error:
+            metrics.COMMANDS.labels("invalid", error.code).inc()
+            client.send_frame(text_frame(encode_error(error.command_id, error)))
+            return
+        spec = self._commands.get(command.type)
+        label = command.type if spec else "unknown"
+        try:
+            if spec is None:
+                raise BadRequest("unknown_command", f"There is no command {command.type!r}.")
+            try:
+                data = spec.model.model_validate(command.data)
+            except ValidationError as error:
+                raise from_validation(error) from None
+            result = await spec.handler(CommandContext(client, self.services), data)
+        except ExpoError as error:
+            metrics.COMMANDS.labels(label, error.code).inc()
+            client.send_frame(text_frame(encode_error(command.id, error)))
+            return
+        except Exception:
+            log.exception("command failed", extra={"command": command.type, "conn": client.id})
+            metrics.COMMANDS.labels(label, "internal").inc()
+            client.send_frame(
+                text_frame(
+                    encode_error(
+                        command.id,
+                        ExpoError("internal", "The server failed; the command had no effect."),
+                    )
+                )
+            )
+            return
+        metrics.COMMANDS.labels(label, "ok").inc()
+        client.send_frame(text_frame(encode_ok(command.id, result if result is not None else {})))
+
+    def _reply_error(self, client: Client, text: str, error: ExpoError) -> None:
+        client.send_frame(text_frame(encode_error(sniff_id(text), error)))
+
+    # --- built-in commands --------------------------------------------------------------
+
+    async def _subscribe(self, ctx: CommandContext, data: SubscribeData) -> dict[str, Any]:
+        await self._check_topic(ctx, data.topic)
+        return await self.services.hub.subscribe(ctx.client, data.topic, data.since, data.epoch)
+
+    async def _unsubscribe(self, ctx: CommandContext, data: UnsubscribeData) -> dict[str, Any]:
+        await self.services.hub.unsubscribe(ctx.client, data.topic)
+        return {"topic": data.topic}
+
+    async def _check_topic(self, ctx: CommandContext, topic: str) -> None:
+        if not valid_topic(topic):
+            raise BadRequest("subscribe.bad_topic", "A topic looks like `forum:3`.")
+        kind, _, key = topic.partition(":")
+        guard = self._guards.get(kind)
+        if guard is None:
+            raise NotFound("subscribe.unknown_topic", f"There are no {kind!r} topics.")
+        await guard(ctx, key)

@@ -1,0 +1,320 @@
+"""The hub: which local connection follows which topic, and getting every event to each of them.
+
+Events reach the hub from the broker already numbered. Each is encoded into one websocket frame
+per process and that frame is written to every subscriber. A subscriber that resumes with `since`
+is first "catching up": live events are buffered for it while its replay is read, then handed
+over in order, so it sees every seq once. A gap in the live stream (a pub/sub message lost while
+Redis reconnected) is repaired from the broker's log before later events go out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import orjson
+
+from expo.errors import BadRequest, Conflict, Unavailable
+from expo.realtime import metrics
+from expo.realtime.broker import Broker, Event, History
+from expo.realtime.frames import text_frame
+
+log = logging.getLogger("expo.hub")
+
+MAX_TOPICS_PER_CONNECTION = 64
+
+
+class Subscriber(Protocol):
+    """A websocket connection as the hub sees it."""
+
+    topics: set[str]
+
+    @property
+    def open(self) -> bool: ...
+
+    def send_frame(self, frame: bytes) -> None: ...
+
+
+@dataclass(slots=True)
+class CatchUp:
+    # Live events that arrived while the replay was read.
+    buffer: list[Event] = field(default_factory=list)
+    # Once replayed: skip live events up to this seq, then join the live set.
+    until: int | None = None
+
+
+@dataclass(slots=True)
+class TopicState:
+    live: set[Subscriber] = field(default_factory=set)
+    catching: dict[Subscriber, CatchUp] = field(default_factory=dict)
+    epoch: str | None = None
+    last: int | None = None  # last seq fanned out in this process
+    repairing: bool = False
+    pending: list[Event] = field(default_factory=list)
+    presence: int = 0  # last total pushed to subscribers
+
+    def __len__(self) -> int:
+        return len(self.live) + len(self.catching)
+
+
+class Hub:
+    def __init__(self, broker: Broker, *, presence_interval: float = 1.0) -> None:
+        self.broker = broker
+        self._topics: dict[str, TopicState] = {}
+        self._presence_interval = presence_interval
+        self._withdrawn: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._presence_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.broker.start(self)
+        self._presence_task = asyncio.create_task(self._presence_loop(), name="expo-presence")
+
+    async def close(self) -> None:
+        for task in [self._presence_task, *self._tasks]:
+            if task is not None:
+                task.cancel()
+        await self.broker.close()
+
+    # --- what handlers call -------------------------------------------------------------
+
+    async def publish(self, topic: str, event_type: str, data: object) -> Event:
+        """Announce an event to everyone following `topic`, in every process."""
+        try:
+            event = await self.broker.publish(topic, event_type, data)
+        except (OSError, ConnectionError) as error:
+            raise Unavailable(message="The event broker cannot be reached.") from error
+        metrics.EVENTS_PUBLISHED.inc()
+        return event
+
+    def topic_seq(self, topic: str) -> int | None:
+        state = self._topics.get(topic)
+        return state.last if state else None
+
+    async def subscribe(
+        self, client: Subscriber, topic: str, since: int | None, epoch: str | None
+    ) -> dict[str, object]:
+        if topic in client.topics:
+            raise Conflict("subscribe.already", f"Already subscribed to {topic}.")
+        if len(client.topics) >= MAX_TOPICS_PER_CONNECTION:
+            raise BadRequest(
+                "subscribe.too_many",
+                f"A connection follows at most {MAX_TOPICS_PER_CONNECTION} topics.",
+            )
+        state = self._topics.get(topic)
+        is_new = state is None
+        if state is None:
+            state = self._topics[topic] = TopicState()
+        catch_up = state.catching[client] = CatchUp()
+        client.topics.add(topic)
+        try:
+            if is_new:
+                await self.broker.listen(topic)
+            history = await self.broker.history(topic, since)
+        except (OSError, ConnectionError) as error:
+            self._leave(client, topic)
+            raise Unavailable(message="The event broker cannot be reached.") from error
+        if state.epoch is None:
+            state.epoch = history.epoch
+        if state.last is None:
+            state.last = history.seq
+        if not client.open:
+            self._leave(client, topic)
+            return {}
+        return self._finish_catch_up(client, state, catch_up, topic, since, epoch, history)
+
+    def _finish_catch_up(
+        self,
+        client: Subscriber,
+        state: TopicState,
+        catch_up: CatchUp,
+        topic: str,
+        since: int | None,
+        epoch: str | None,
+        history: History,
+    ) -> dict[str, object]:
+        resumable = (
+            since is not None
+            and history.events is not None
+            and (epoch is None or epoch == history.epoch)
+        )
+        replayed = history.events if resumable and history.events else []
+        sent = since if resumable else history.seq
+        for event in replayed:
+            client.send_frame(text_frame(event.payload))
+            sent = event.seq
+        for event in catch_up.buffer:
+            if event.seq > sent:  # type: ignore[operator]
+                client.send_frame(text_frame(event.payload))
+                sent = event.seq
+        assert sent is not None
+        del state.catching[client]
+        if state.last is not None and state.last < sent:
+            # The broker already holds events this process has not fanned out yet: wait for them.
+            state.catching[client] = CatchUp(until=sent)
+        else:
+            state.live.add(client)
+        return {
+            "topic": topic,
+            "epoch": history.epoch,
+            "seq": sent,
+            "replayed": len(replayed),
+            "reload": since is not None and not resumable,
+            "presence": state.presence,
+        }
+
+    async def unsubscribe(self, client: Subscriber, topic: str) -> None:
+        if topic not in client.topics:
+            raise BadRequest("subscribe.not_subscribed", f"Not subscribed to {topic}.")
+        self._leave(client, topic)
+
+    def drop(self, client: Subscriber) -> None:
+        """A connection closed: forget it everywhere."""
+        for topic in list(client.topics):
+            self._leave(client, topic)
+
+    def local_count(self, topic: str) -> int:
+        state = self._topics.get(topic)
+        return len(state) if state else 0
+
+    # --- what the broker calls ----------------------------------------------------------
+
+    def deliver(self, event: Event) -> None:
+        state = self._topics.get(event.topic)
+        if state is None:
+            return
+        if state.repairing:
+            state.pending.append(event)
+            return
+        if state.last is not None:
+            if event.seq <= state.last:
+                return  # already fanned out (a replay raced the live stream)
+            if event.seq > state.last + 1:
+                state.pending.append(event)
+                self._spawn(self._repair(event.topic))
+                return
+        self._fanout(state, event)
+
+    def resync(self) -> None:
+        for topic in list(self._topics):
+            self._spawn(self._repair(topic))
+
+    # --- inside -------------------------------------------------------------------------
+
+    def _fanout(self, state: TopicState, event: Event) -> None:
+        state.last = event.seq
+        frame = text_frame(event.payload)
+        for client in list(state.live):
+            client.send_frame(frame)
+        delivered = len(state.live)
+        if state.catching:
+            joined = []
+            for client, catch_up in state.catching.items():
+                if catch_up.until is None:
+                    catch_up.buffer.append(event)
+                elif event.seq > catch_up.until:
+                    client.send_frame(frame)
+                    delivered += 1
+                    joined.append(client)
+            for client in joined:
+                del state.catching[client]
+                state.live.add(client)
+        metrics.DELIVERIES.inc(delivered)
+
+    async def _repair(self, topic: str) -> None:
+        state = self._topics.get(topic)
+        if state is None or state.repairing:
+            return
+        state.repairing = True
+        try:
+            while True:
+                history = await self.broker.history(topic, state.last)
+                if history.epoch != state.epoch or history.events is None:
+                    self._reset(topic, state, history)
+                else:
+                    for event in history.events:
+                        self._fanout(state, event)
+                pending, state.pending = sorted(state.pending, key=lambda e: e.seq), []
+                assert state.last is not None
+                for event in pending:
+                    if event.seq == state.last + 1:
+                        self._fanout(state, event)
+                    elif event.seq > state.last + 1:
+                        state.pending.append(event)
+                if not state.pending:
+                    return
+        except (OSError, ConnectionError):
+            log.warning("topic repair failed; waiting for the next resync", extra={"topic": topic})
+        finally:
+            state.repairing = False
+
+    def _reset(self, topic: str, state: TopicState, history: History) -> None:
+        """The log lost what this process missed: everyone on the topic reloads a snapshot."""
+        log.warning("topic history lost; subscribers reload", extra={"topic": topic})
+        state.epoch, state.last = history.epoch, history.seq
+        frame = text_frame(
+            orjson.dumps(
+                {
+                    "type": "subscription.reset",
+                    "topic": topic,
+                    "data": {"epoch": history.epoch, "seq": history.seq},
+                }
+            )
+        )
+        for client in list(state.live) + list(state.catching):
+            client.send_frame(frame)
+        for catch_up in state.catching.values():
+            catch_up.buffer.clear()
+            catch_up.until = history.seq
+
+    def _leave(self, client: Subscriber, topic: str) -> None:
+        client.topics.discard(topic)
+        state = self._topics.get(topic)
+        if state is None:
+            return
+        state.live.discard(client)
+        state.catching.pop(client, None)
+        if not state:
+            del self._topics[topic]
+            self._withdrawn.add(topic)
+            self._spawn(self._unlisten(topic))
+
+    async def _unlisten(self, topic: str) -> None:
+        if topic not in self._topics:
+            await self.broker.unlisten(topic)
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _presence_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._presence_interval)
+            try:
+                await self._push_presence()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("presence update failed")
+
+    async def _push_presence(self) -> None:
+        """Report this process's counts, read the totals, push the ones that changed."""
+        counts = {topic: len(state) for topic, state in self._topics.items()}
+        for topic in self._withdrawn - counts.keys():
+            counts[topic] = 0
+        self._withdrawn.clear()
+        await self.broker.report_presence(counts)
+        totals = await self.broker.presence(list(self._topics))
+        for topic, total in totals.items():
+            state = self._topics.get(topic)
+            if state is None or state.presence == total:
+                continue
+            state.presence = total
+            frame = text_frame(
+                orjson.dumps({"type": "presence.changed", "topic": topic, "data": {"count": total}})
+            )
+            for client in list(state.live):
+                client.send_frame(frame)

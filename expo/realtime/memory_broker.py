@@ -1,0 +1,71 @@
+"""The in-process broker: the embedded default for a demo or a one-process event."""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from expo.realtime.broker import Event, History, Sink
+from expo.realtime.envelope import event_parts
+
+
+class MemoryBroker:
+    def __init__(self, *, replay_window: int = 1000) -> None:
+        self._window = replay_window
+        # A new epoch per process start: a client resuming across a restart reloads.
+        self._epoch = secrets.token_hex(8)
+        self._seq: dict[str, int] = {}
+        self._log: dict[str, deque[Event]] = {}
+        self._listening: set[str] = set()
+        self._presence: dict[str, int] = {}
+        self._sink: Sink | None = None
+
+    async def start(self, sink: Sink) -> None:
+        self._sink = sink
+
+    async def close(self) -> None:
+        self._sink = None
+
+    async def ping(self) -> None:
+        return None
+
+    async def publish(self, topic: str, event_type: str, data: Any) -> Event:
+        head, tail = event_parts(event_type, topic, data)
+        seq = self._seq.get(topic, 0) + 1
+        self._seq[topic] = seq
+        event = Event(topic, seq, head + str(seq).encode() + tail)
+        log = self._log.get(topic)
+        if log is None:
+            log = self._log[topic] = deque(maxlen=self._window)
+        log.append(event)
+        if topic in self._listening and self._sink is not None:
+            self._sink.deliver(event)
+        return event
+
+    async def listen(self, topic: str) -> None:
+        self._listening.add(topic)
+
+    async def unlisten(self, topic: str) -> None:
+        self._listening.discard(topic)
+
+    async def history(self, topic: str, since: int | None) -> History:
+        current = self._seq.get(topic, 0)
+        if since is None or since == current:
+            return History(self._epoch, current, [])
+        log = self._log.get(topic, ())
+        oldest = log[0].seq if log else current + 1
+        if since > current or since + 1 < oldest:
+            return History(self._epoch, current, None)
+        return History(self._epoch, current, [e for e in log if e.seq > since])
+
+    async def report_presence(self, counts: dict[str, int]) -> None:
+        for topic, count in counts.items():
+            if count:
+                self._presence[topic] = count
+            else:
+                self._presence.pop(topic, None)
+
+    async def presence(self, topics: Iterable[str]) -> dict[str, int]:
+        return {topic: self._presence.get(topic, 0) for topic in topics}

@@ -1,0 +1,11 @@
+"""Prometheus metrics of the realtime path (multiprocess-safe: see expo/metrics.py)."""
+
+from prometheus_client import Counter, Gauge
+
+CONNECTIONS = Gauge(
+    "expo_ws_connections", "Open websocket connections", multiprocess_mode="livesum"
+)
+EVENTS_PUBLISHED = Counter("expo_events_published", "Events published by this process")
+DELIVERIES = Counter("expo_event_deliveries", "Event frames written to websocket connections")
+COMMANDS = Counter("expo_ws_commands", "Websocket commands handled", ["type", "outcome"])
+SLOW_CONSUMERS = Counter("expo_ws_slow_consumers", "Connections cut off for falling behind")

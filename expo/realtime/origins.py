@@ -1,0 +1,22 @@
+"""The Origin check at the websocket handshake. Pure."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def origin_allowed(origin: str | None, host: str, allowed: tuple[str, ...]) -> bool:
+    """Browsers send Origin: allow our own host and the configured origins.
+
+    A request without Origin comes from a non-browser client (no cookies ride along by
+    accident), so it is allowed; authentication still applies to it.
+    """
+    if origin is None:
+        return True
+    if origin in allowed or "*" in allowed:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()

@@ -1,0 +1,211 @@
+"""The Redis broker: what several server processes share.
+
+Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
+    expo:{forum:3}:seq       INCR counter: the topic's gap-free sequence
+    expo:{forum:3}:log       Stream of envelopes, id `<seq>-0`, trimmed to the replay window
+    expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted)
+    expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
+    expo:{forum:3}:presence  hash process-id -> subscribers on that process
+    expo:processes           sorted set process-id -> last heartbeat (ms)
+Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from expo.realtime.broker import Event, History, Sink
+from expo.realtime.envelope import event_parts
+
+log = logging.getLogger("expo.broker")
+
+PROCESS_TTL_MS = 5000
+CHANNEL_PREFIX = "expo:{"
+
+PUBLISH = """
+local seq = redis.call('INCR', KEYS[1])
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ARGV[4]) end
+local payload = ARGV[1] .. seq .. ARGV[2]
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'p', payload)
+redis.call('PUBLISH', KEYS[4], seq .. ' ' .. payload)
+return seq
+"""
+
+# Returns {epoch, current seq, entries after ARGV[1] or false when not asked}.
+HISTORY = """
+redis.call('SET', KEYS[3], ARGV[2], 'NX')
+local epoch = redis.call('GET', KEYS[3])
+local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
+if ARGV[1] == '' then return {epoch, seq, false} end
+return {epoch, seq, redis.call('XRANGE', KEYS[2], tonumber(ARGV[1]) + 1 .. '-0', '+')}
+"""
+
+
+def _key(topic: str, part: str) -> str:
+    return f"expo:{{{topic}}}:{part}"
+
+
+class RedisBroker:
+    def __init__(self, url: str, *, replay_window: int = 1000) -> None:
+        self._url = url
+        self._window = replay_window
+        self._process = secrets.token_hex(6)
+        self._redis = aioredis.from_url(url, health_check_interval=10, socket_connect_timeout=5)
+        self._publish = self._redis.register_script(PUBLISH)
+        self._history = self._redis.register_script(HISTORY)
+        self._listening: set[str] = set()
+        self._pubsub: aioredis.client.PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._sink: Sink | None = None
+        self._subscribed = asyncio.Event()
+
+    async def start(self, sink: Sink) -> None:
+        self._sink = sink
+        self._pubsub = self._new_pubsub()
+        self._reader = asyncio.create_task(self._read(), name="expo-redis-reader")
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            try:
+                await self._reader
+            except asyncio.CancelledError:
+                pass
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+        try:
+            await self._redis.zrem("expo:processes", self._process)
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            pass
+        await self._redis.aclose()
+
+    async def ping(self) -> None:
+        await self._redis.ping()
+
+    async def publish(self, topic: str, event_type: str, data: Any) -> Event:
+        head, tail = event_parts(event_type, topic, data)
+        keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch"), _key(topic, "events")]
+        seq = int(
+            await self._publish(keys=keys, args=[head, tail, self._window, secrets.token_hex(8)])
+        )
+        return Event(topic, seq, head + str(seq).encode() + tail)
+
+    async def listen(self, topic: str) -> None:
+        self._listening.add(topic)
+        assert self._pubsub is not None, "start() the broker first"
+        await self._pubsub.subscribe(_key(topic, "events"))
+        self._subscribed.set()
+
+    async def unlisten(self, topic: str) -> None:
+        self._listening.discard(topic)
+        if self._pubsub is not None:
+            try:
+                await self._pubsub.unsubscribe(_key(topic, "events"))
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                pass  # the reader resubscribes only what is still listened to
+
+    async def history(self, topic: str, since: int | None) -> History:
+        keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch")]
+        args = ["" if since is None else str(since), secrets.token_hex(8)]
+        epoch_raw, current, entries = await self._history(keys=keys, args=args)
+        epoch, current = epoch_raw.decode(), int(current)
+        if since is None or since == current:
+            return History(epoch, current, [])
+        events = [
+            Event(topic, int(entry_id.split(b"-")[0]), fields[b"p"])
+            for entry_id, fields in _pairs(entries)
+        ]
+        if since > current or not events or events[0].seq != since + 1:
+            return History(epoch, current, None)
+        return History(epoch, current, events)
+
+    async def report_presence(self, counts: dict[str, int]) -> None:
+        now = int(time.time() * 1000)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd("expo:processes", {self._process: now})
+            pipe.zremrangebyscore("expo:processes", 0, now - 10 * PROCESS_TTL_MS)
+            for topic, count in counts.items():
+                key = _key(topic, "presence")
+                if count:
+                    pipe.hset(key, self._process, count)
+                    pipe.pexpire(key, 6 * PROCESS_TTL_MS)
+                else:
+                    pipe.hdel(key, self._process)
+            await pipe.execute()
+
+    async def presence(self, topics: Iterable[str]) -> dict[str, int]:
+        topics = list(topics)
+        now = int(time.time() * 1000)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrangebyscore("expo:processes", now - PROCESS_TTL_MS, "+inf")
+            for topic in topics:
+                pipe.hgetall(_key(topic, "presence"))
+            alive_raw, *hashes = await pipe.execute()
+        alive = set(alive_raw)
+        return {
+            topic: sum(int(n) for proc, n in per_process.items() if proc in alive)
+            for topic, per_process in zip(topics, hashes, strict=True)
+        }
+
+    def _new_pubsub(self) -> aioredis.client.PubSub:
+        return self._redis.pubsub(ignore_subscribe_messages=True)
+
+    async def _read(self) -> None:
+        """Pump pub/sub into the sink; after a lost connection, resubscribe and resync."""
+        backoff, broken = 0.1, False
+        while True:
+            try:
+                if broken:
+                    await self._reconnect()
+                    broken, backoff = False, 0.1
+                if not self._listening:
+                    self._subscribed.clear()
+                    await self._subscribed.wait()
+                assert self._pubsub is not None
+                message = await self._pubsub.get_message(timeout=1.0)
+                if message is not None and message["type"] == "message":
+                    self._deliver(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                raise
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                log.warning("redis pub/sub lost; reconnecting", extra={"error": repr(error)})
+                broken = True
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _reconnect(self) -> None:
+        old, self._pubsub = self._pubsub, self._new_pubsub()
+        if old is not None:
+            try:
+                await old.aclose()
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                pass
+        channels = [_key(topic, "events") for topic in self._listening]
+        if channels:
+            await self._pubsub.subscribe(*channels)
+        if self._sink is not None:
+            self._sink.resync()
+
+    def _deliver(self, channel: bytes, data: bytes) -> None:
+        # channel is b"expo:{<topic>}:events"
+        topic = channel[len(CHANNEL_PREFIX) : -len("}:events")].decode()
+        seq_raw, _, payload = data.partition(b" ")
+        if self._sink is not None and topic in self._listening:
+            self._sink.deliver(Event(topic, int(seq_raw), payload))
+
+
+def _pairs(entries: list[Any]) -> list[tuple[bytes, dict[bytes, bytes]]]:
+    # Through Lua, XRANGE's field lists arrive flat: [id, [k1, v1, ...]].
+    out = []
+    for entry_id, flat in entries:
+        out.append((entry_id, dict(zip(flat[::2], flat[1::2], strict=True))))
+    return out

@@ -1,0 +1,285 @@
+"""The websocket transport: a uvicorn `ws` protocol class that serves `/ws` itself.
+
+uvicorn hands every websocket upgrade to its `ws` class (`Config(ws="module:Class")`), calling
+`Class(config=, server_state=, app_state=)`, then `connection_made(transport)` and
+`data_received(<the request head>)`. For `/ws` this class speaks the protocol with websockets'
+sans-I/O `ServerProtocol` and writes event frames, encoded once per process, straight to the
+socket: no ASGI message dicts and no per-client encoding on the broadcast path. Any other
+websocket path falls through to uvicorn's own implementation and the Starlette app.
+bench/README.md says why this design and what it measured.
+
+Slow clients: the transport's high-water mark is the connection's send budget; when a write
+crosses it, asyncio calls `pause_writing` and the connection is cut with close code 4008.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections import deque
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
+from websockets.frames import Opcode
+from websockets.http11 import Request
+from websockets.server import ServerProtocol
+
+from expo.realtime import closecodes
+from expo.realtime.frames import close_frame
+from expo.realtime.gateway import Gateway
+from expo.realtime.origins import origin_allowed
+from expo.services import STATE_KEY, Services
+
+log = logging.getLogger("expo.ws")
+
+GATEWAY_PATH = "/ws"
+CLOSE_TIMEOUT = 5.0
+_ids = itertools.count(1)
+
+
+class ExpoWebSocketProtocol:
+    """uvicorn's ws class: `/ws` goes to the gateway, anything else to uvicorn's own."""
+
+    __slots__ = ("_config", "_server_state", "_app_state", "_transport", "_inner")
+
+    def __init__(
+        self, config: Any, server_state: Any, app_state: dict[str, Any], _loop: Any = None
+    ) -> None:
+        self._config, self._server_state, self._app_state = config, server_state, app_state
+        self._transport: asyncio.Transport | None = None
+        self._inner: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if self._inner is None:
+            self._inner = self._choose(data)
+            self._inner.connection_made(self._transport)
+        self._inner.data_received(data)
+
+    def _choose(self, head: bytes) -> Any:
+        services: Services | None = self._app_state.get(STATE_KEY)
+        path = head.split(b" ", 2)[1].split(b"?", 1)[0] if head.count(b" ") >= 2 else b""
+        if services is not None and path == GATEWAY_PATH.encode():
+            return Connection(services, self._server_state)
+        return WebSocketsSansIOProtocol(
+            config=self._config, server_state=self._server_state, app_state=self._app_state
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._inner is not None:
+            self._inner.connection_lost(exc)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received() if self._inner is not None else None
+
+    def pause_writing(self) -> None:
+        if self._inner is not None:
+            self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self._inner is not None:
+            self._inner.resume_writing()
+
+
+class Connection:
+    """One browser tab's socket to the gateway."""
+
+    __slots__ = (
+        "id",
+        "principal",
+        "topics",
+        "pending",
+        "runner",
+        "alive",
+        "_services",
+        "_gateway",
+        "_server_state",
+        "_transport",
+        "_ws",
+        "_fragments",
+        "_accepted",
+        "_closing",
+        "_abort_timer",
+        "__weakref__",
+    )
+
+    def __init__(self, services: Services, server_state: Any) -> None:
+        settings = services.settings
+        self.id = next(_ids)
+        self.principal = None
+        self.topics: set[str] = set()
+        self.pending: deque[str] = deque()
+        self.runner: asyncio.Task[None] | None = None
+        self.alive = True  # answered the last keepalive ping
+        self._services = services
+        self._gateway: Gateway = services.gateway
+        self._server_state = server_state
+        self._transport: asyncio.Transport | None = None
+        # No extensions: compression would forbid sharing one encoded frame among clients.
+        self._ws = ServerProtocol(extensions=[], max_size=settings.max_frame_bytes, logger=log)
+        self._fragments: list[bytes] | None = None
+        self._accepted = False
+        self._closing = False
+        self._abort_timer: asyncio.TimerHandle | None = None
+
+    @property
+    def open(self) -> bool:
+        return self._accepted and not self._closing
+
+    # --- asyncio.Protocol ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        transport.set_write_buffer_limits(high=self._services.settings.max_send_buffer)
+        self._server_state.connections.add(self)
+
+    def data_received(self, data: bytes) -> None:
+        self._ws.receive_data(data)
+        for event in self._ws.events_received():
+            if isinstance(event, Request):
+                self._handshake(event)
+            elif event.opcode is Opcode.TEXT or event.opcode is Opcode.CONT:
+                self._on_data_frame(event.data, event.fin, event.opcode)
+            elif event.opcode is Opcode.BINARY:
+                self._fail(closecodes.UNSUPPORTED_DATA, "Commands are JSON text frames.")
+            elif event.opcode is Opcode.PONG:
+                self.alive = True
+        self._flush()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        was_accepted = self._accepted
+        self._closing = True
+        self._accepted = False
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()
+        self._server_state.connections.discard(self)
+        if was_accepted:
+            self._gateway.disconnected(self)
+            log.debug("websocket closed", extra={"conn": self.id})
+
+    def eof_received(self) -> bool | None:
+        return None
+
+    def pause_writing(self) -> None:
+        """The send buffer crossed its bound: this client is not keeping up."""
+        if self.open:
+            from expo.realtime import metrics
+
+            metrics.SLOW_CONSUMERS.inc()
+            log.info("slow client cut off", extra={"conn": self.id})
+            self.close(closecodes.SLOW_CONSUMER, "Too far behind: reconnect and resume.")
+
+    def resume_writing(self) -> None:
+        return None
+
+    def shutdown(self) -> None:
+        """uvicorn is stopping: ask the client to reconnect elsewhere."""
+        if self._accepted:
+            self.close(closecodes.RESTART, "Server restarting: reconnect and resume.")
+        elif self._transport is not None:
+            self._transport.close()
+
+    # --- what the hub and the gateway call ----------------------------------------------
+
+    def send_frame(self, frame: bytes) -> None:
+        if self._accepted and not self._closing:
+            self._transport.write(frame)  # type: ignore[union-attr]
+
+    def close(self, code: int, reason: str) -> None:
+        """Start the closing handshake; drop the socket if the client does not answer."""
+        if self._closing or self._transport is None:
+            return
+        self._closing = True
+        try:
+            self._ws.send_close(code, reason)
+            for chunk in self._ws.data_to_send():
+                self._transport.write(chunk)
+        except InvalidState:
+            self._transport.write(close_frame(code, reason))
+        # The server closes TCP first (RFC 6455 7.1.1): flush, then close; abort a client
+        # that never reads its buffer.
+        self._transport.close()
+        self._abort_timer = asyncio.get_running_loop().call_later(
+            CLOSE_TIMEOUT, self._transport.abort
+        )
+
+    # --- inside -------------------------------------------------------------------------
+
+    def _handshake(self, request: Request) -> None:
+        settings = self._services.settings
+        origin = request.headers.get("Origin")
+        host = request.headers.get("Host", "")
+        if not origin_allowed(origin, host, settings.allowed_origins):
+            self._reject(403, "This origin may not open the websocket.\n")
+            return
+        response = self._ws.accept(request)
+        if response.status_code != 101:
+            self._ws.send_response(response)
+            self._closing = True
+            return
+        self.principal = self._services.signer.from_cookie_header(request.headers.get("Cookie"))
+        self._ws.send_response(response)
+        self._accepted = True
+        self._gateway.connected(self)
+        log.debug(
+            "websocket opened",
+            extra={"conn": self.id, "account": getattr(self.principal, "account_id", None)},
+        )
+
+    def _reject(self, status: int, text: str) -> None:
+        self._ws.send_response(self._ws.reject(status, text))
+        self._closing = True
+
+    def _on_data_frame(self, data: bytes, fin: bool, opcode: Opcode) -> None:
+        if opcode is Opcode.TEXT:
+            self._fragments = [] if not fin else None
+            if fin:
+                self._receive(data)
+                return
+            self._fragments = [bytes(data)]
+            return
+        if self._fragments is None:
+            return  # a continuation of a binary message we already refused
+        self._fragments.append(bytes(data))
+        size = sum(len(f) for f in self._fragments)
+        if size > self._services.settings.max_frame_bytes:
+            self._fail(closecodes.TOO_BIG, "Message too big.")
+            return
+        if fin:
+            whole, self._fragments = b"".join(self._fragments), None
+            self._receive(whole)
+
+    def _receive(self, data: bytes) -> None:
+        if self._closing:
+            return
+        try:
+            text = data.decode()
+        except UnicodeDecodeError:
+            self._fail(closecodes.INVALID_TEXT, "Text frames must be UTF-8.")
+            return
+        self._gateway.receive(self, text)
+
+    def _fail(self, code: int, reason: str) -> None:
+        if not self._closing:
+            self._ws.fail(code, reason)
+            self._closing = True
+
+    def _flush(self) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        for chunk in self._ws.data_to_send():
+            if not chunk:  # websockets' end-of-stream: send what is buffered, then close
+                transport.close()
+                return
+            transport.write(chunk)
+        if self._closing and not self._accepted:  # a refused handshake
+            transport.close()
+        elif self._ws.close_expected() and self._abort_timer is None:
+            self._abort_timer = asyncio.get_running_loop().call_later(
+                CLOSE_TIMEOUT, transport.abort
+            )

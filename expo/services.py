@@ -1,0 +1,28 @@
+"""What handlers reach: built once per app in its lifespan, handed around explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from expo.security import SessionSigner
+from expo.settings import Settings
+
+if TYPE_CHECKING:
+    from expo.realtime.gateway import Gateway
+    from expo.realtime.hub import Hub
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    db: async_sessionmaker[AsyncSession]
+    hub: Hub
+    gateway: Gateway
+    signer: SessionSigner
+
+
+STATE_KEY = "expo"

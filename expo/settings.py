@@ -1,0 +1,74 @@
+"""Settings read from environment variables, with embedded defaults for a demo.
+
+Built by `create_app` (never at import time), so tests and several apps in one process can
+each have their own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./expo.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # None: the in-process broker (one server process only).
+    redis_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # Browser origins allowed to open the websocket, besides the server's own origin.
+    allowed_origins: tuple[str, ...] = ()
+    # Seed the demo expo into an empty database at start.
+    demo: bool = False
+    # Events kept per topic for replay to reconnecting clients.
+    replay_window: int = 1000
+    # A client whose unsent data exceeds this is cut off (close code 4008) and must resume.
+    max_send_buffer: int = 1024 * 1024
+    # Largest websocket frame read at all (bigger: close 1009); largest command accepted.
+    max_frame_bytes: int = 1024 * 1024
+    max_command_bytes: int = 16 * 1024
+    # Commands a connection may have waiting before further ones are refused.
+    max_pending_commands: int = 32
+    presence_interval: float = 1.0
+    ping_interval: float = 20.0
+    log_json: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        origins = tuple(
+            o.strip() for o in env.get("EXPO_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        )
+        values: dict[str, object] = {
+            "database_url": env.get("EXPO_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            "redis_url": env.get("EXPO_REDIS_URL") or None,
+            "allowed_origins": origins,
+            "demo": _flag(env.get("EXPO_DEMO", "")),
+            "log_json": _flag(env.get("EXPO_LOG_JSON", "1")),
+        }
+        if env.get("EXPO_SECRET_KEY"):
+            values["secret_key"] = env["EXPO_SECRET_KEY"]
+        for name, key in (
+            ("replay_window", "EXPO_REPLAY_WINDOW"),
+            ("max_send_buffer", "EXPO_MAX_SEND_BUFFER"),
+            ("max_frame_bytes", "EXPO_MAX_FRAME_BYTES"),
+            ("max_command_bytes", "EXPO_MAX_COMMAND_BYTES"),
+            ("max_pending_commands", "EXPO_MAX_PENDING_COMMANDS"),
+        ):
+            if env.get(key):
+                values[name] = int(env[key])
+        for name, key in (
+            ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
+            ("ping_interval", "EXPO_PING_INTERVAL"),
+        ):
+            if env.get(key):
+                values[name] = float(env[key])
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}

@@ -1,0 +1,54 @@
+"""Websocket commands of the forums, and who may follow a forum's topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from expo.errors import NotFound
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from forums import store
+from forums.domain import clean_chat_text, forum_topic
+from forums.models import ChatMessage
+from forums.views import chat_view
+
+
+class ChatSend(Strict):
+    forum: int = Field(gt=0, lt=2**31)
+    text: str = Field(max_length=4000)
+
+
+async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
+    principal = ctx.require_principal()
+    text = clean_chat_text(data.text)
+    svc = ctx.services
+    async with svc.db() as db:
+        if await store.get_forum(db, data.forum) is None:
+            raise NotFound("forum.unknown", f"There is no forum {data.forum}.")
+        # Stored before it is announced: a message that was announced survives a restart.
+        message = await store.add_chat_message(
+            db,
+            ChatMessage(
+                forum_id=data.forum,
+                account_id=principal.account_id,
+                author_name=principal.display_name,
+                text=text,
+            ),
+        )
+    view = chat_view(message)
+    event = await svc.hub.publish(forum_topic(data.forum), "chat.message_posted", view)
+    return {"message": view, "seq": event.seq}
+
+
+async def forum_guard(ctx: CommandContext, key: str) -> None:
+    """Anyone may follow a forum that exists."""
+    if not key.isdigit() or not 0 < int(key) < 2**31:
+        raise NotFound("forum.unknown", f"There is no forum {key}.")
+    async with ctx.services.db() as db:
+        if await store.get_forum(db, int(key)) is None:
+            raise NotFound("forum.unknown", f"There is no forum {key}.")
+
+
+commands = {"chat.send": CommandSpec(chat_send, ChatSend)}
+topics = {"forum": forum_guard}

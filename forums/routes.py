@@ -1,0 +1,70 @@
+"""HTTP routes of the forums: the rooms, their programme, chat history."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from expo.errors import NotFound
+from expo.http import JSONResponse, path_int, query_int, services
+from expo.models import utcnow
+from forums import store
+from forums.domain import forum_topic, now_and_next
+from forums.views import chat_view, forum_view, session_view
+
+
+async def list_forums(request: Request) -> JSONResponse:
+    svc = services(request)
+    async with svc.db() as db:
+        forums = await store.list_forums(db)
+        sessions = await store.list_sessions(db)
+    by_forum = {
+        k: list(v)
+        for k, v in groupby(sorted(sessions, key=lambda s: s.forum_id), key=lambda s: s.forum_id)
+    }
+    topics = [forum_topic(f.id) for f in forums if f.id is not None]
+    audience = await svc.hub.broker.presence(topics)
+    now = utcnow()
+    rooms = []
+    for forum in forums:
+        current, upcoming = now_and_next(by_forum.get(forum.id, []), now)
+        rooms.append(
+            forum_view(forum)
+            | {
+                "now": session_view(current),
+                "next": session_view(upcoming),
+                "audience": audience.get(forum_topic(forum.id), 0),  # type: ignore[arg-type]
+            }
+        )
+    return JSONResponse({"forums": rooms})
+
+
+async def get_forum(request: Request) -> JSONResponse:
+    forum_id = path_int(request, "forum_id")
+    async with services(request).db() as db:
+        forum = await store.get_forum(db, forum_id)
+        if forum is None:
+            raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
+        sessions = await store.list_sessions(db, forum_id)
+    return JSONResponse(forum_view(forum) | {"sessions": [session_view(s) for s in sessions]})
+
+
+async def chat_history(request: Request) -> JSONResponse:
+    forum_id = path_int(request, "forum_id")
+    before = query_int(request, "before", None, low=1, high=2**31 - 1)
+    limit = query_int(request, "limit", 50, low=1, high=200)
+    svc = services(request)
+    async with svc.db() as db:
+        if await store.get_forum(db, forum_id) is None:
+            raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
+        messages = await store.recent_chat(db, forum_id, before_id=before, limit=limit or 50)
+    return JSONResponse({"messages": [chat_view(m) for m in messages]})
+
+
+routes = [
+    Route("/api/forums", list_forums, methods=["GET"]),
+    Route("/api/forums/{forum_id}", get_forum, methods=["GET"]),
+    Route("/api/forums/{forum_id}/chat", chat_history, methods=["GET"]),
+]
