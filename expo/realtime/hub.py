@@ -236,19 +236,30 @@ class Hub:
                 else:
                     for event in history.events:
                         self._fanout(state, event)
-                pending, state.pending = sorted(state.pending, key=lambda e: e.seq), []
-                assert state.last is not None
-                for event in pending:
-                    if event.seq == state.last + 1:
-                        self._fanout(state, event)
-                    elif event.seq > state.last + 1:
-                        state.pending.append(event)
+                self._drain_pending(state)
                 if not state.pending:
+                    return
+                assert state.last is not None
+                if state.last >= history.seq:
+                    # The log ends before what was delivered live: those events are gone.
+                    newest = max(e.seq for e in state.pending)
+                    state.pending.clear()
+                    self._reset(topic, state, History(history.epoch, newest, None))
                     return
         except (OSError, ConnectionError):
             log.warning("topic repair failed; waiting for the next resync", extra={"topic": topic})
         finally:
             state.repairing = False
+
+    def _drain_pending(self, state: TopicState) -> None:
+        """Fan out the buffered live events that now follow on; keep the ones still after a gap."""
+        pending, state.pending = sorted(state.pending, key=lambda e: e.seq), []
+        for event in pending:
+            assert state.last is not None
+            if event.seq == state.last + 1:
+                self._fanout(state, event)
+            elif event.seq > state.last + 1:
+                state.pending.append(event)
 
     def _reset(self, topic: str, state: TopicState, history: History) -> None:
         """The log lost what this process missed: everyone on the topic reloads a snapshot."""

@@ -2,7 +2,7 @@
 
 Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:seq       INCR counter: the topic's gap-free sequence
-    expo:{forum:3}:log       Stream of envelopes, id `<seq>-0`, trimmed to the replay window
+    expo:{forum:3}:log       Stream of envelopes, id `<seq>-0`, trimmed exactly to the replay window
     expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted)
     expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
     expo:{forum:3}:presence  hash process-id -> subscribers on that process
@@ -35,7 +35,7 @@ PUBLISH = """
 local seq = redis.call('INCR', KEYS[1])
 if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ARGV[4]) end
 local payload = ARGV[1] .. seq .. ARGV[2]
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-0', 'p', payload)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-0', 'p', payload)
 redis.call('PUBLISH', KEYS[4], seq .. ' ' .. payload)
 return seq
 """

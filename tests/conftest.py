@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.live import LiveServer, live_server, make_settings, prepare_demo_database
+
+
+@pytest.fixture(scope="module")
+async def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("db") / "expo.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await prepare_demo_database(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+async def server(demo_sqlite: str) -> AsyncIterator[LiveServer]:
+    """One real server on the embedded defaults (SQLite, in-process broker) per test module."""
+    async with live_server(make_settings(demo_sqlite)) as live:
+        yield live

@@ -1,0 +1,231 @@
+"""One contract, two brokers: the in-process one and Redis (the machine's real server)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+import redis.asyncio as aioredis
+
+from expo.realtime.broker import Broker, Event
+from expo.realtime.memory_broker import MemoryBroker
+from expo.realtime.redis_broker import RedisBroker
+from tests.services import REDIS_URL, check_redis
+
+WINDOW = 10
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.resyncs = 0
+        self.arrived = asyncio.Event()
+
+    def deliver(self, event: Event) -> None:
+        self.events.append(event)
+        self.arrived.set()
+
+    def resync(self) -> None:
+        self.resyncs += 1
+
+    async def wait_for(self, count: int, timeout: float = 5) -> list[Event]:
+        async with asyncio.timeout(timeout):
+            while len(self.events) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.events
+
+
+async def make_memory() -> Broker:
+    return MemoryBroker(replay_window=WINDOW)
+
+
+async def make_redis() -> Broker:
+    await check_redis()
+    return RedisBroker(REDIS_URL, replay_window=WINDOW)
+
+
+@pytest.fixture(params=[make_memory, make_redis], ids=["memory", "redis"])
+async def factory(request: pytest.FixtureRequest) -> Callable[[], object]:
+    return request.param
+
+
+@pytest.fixture
+async def broker(factory) -> AsyncIterator[tuple[Broker, Collector]]:
+    broker = await factory()
+    sink = Collector()
+    await broker.start(sink)
+    yield broker, sink
+    await broker.close()
+
+
+def topic() -> str:
+    # A topic of its own per test: tests never see each other's events in a shared Redis.
+    return f"forum:t{secrets.token_hex(6)}"
+
+
+async def test_seqs_start_at_one_and_have_no_gaps(broker):
+    b, _ = broker
+    t = topic()
+    events = [await b.publish(t, "chat.message_posted", {"i": i}) for i in range(5)]
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
+    assert json.loads(events[2].payload) == {
+        "type": "chat.message_posted",
+        "topic": t,
+        "seq": 3,
+        "data": {"i": 2},
+    }
+
+
+async def test_listeners_receive_what_is_published_in_order(broker):
+    b, sink = broker
+    t = topic()
+    await b.listen(t)
+    for i in range(3):
+        await b.publish(t, "chat.message_posted", {"i": i})
+    events = await sink.wait_for(3)
+    assert [(e.topic, e.seq) for e in events] == [(t, 1), (t, 2), (t, 3)]
+    assert [json.loads(e.payload)["data"] for e in events] == [{"i": 0}, {"i": 1}, {"i": 2}]
+
+
+async def test_topics_not_listened_to_are_not_delivered(broker):
+    b, sink = broker
+    heard, unheard = topic(), topic()
+    await b.listen(heard)
+    await b.publish(unheard, "x.happened", {})
+    await b.publish(heard, "x.happened", {})
+    events = await sink.wait_for(1)
+    await asyncio.sleep(0.1)
+    assert [e.topic for e in events] == [heard]
+
+
+async def test_unlisten_stops_delivery(broker):
+    b, sink = broker
+    t = topic()
+    await b.listen(t)
+    await b.publish(t, "x.happened", {})
+    await sink.wait_for(1)
+    await b.unlisten(t)
+    await b.publish(t, "x.happened", {})
+    await asyncio.sleep(0.2)
+    assert [e.seq for e in sink.events] == [1]
+
+
+async def test_history_replays_after_since(broker):
+    b, _ = broker
+    t = topic()
+    published = [await b.publish(t, "x.happened", {"i": i}) for i in range(4)]
+    history = await b.history(t, since=1)
+    assert history.seq == 4
+    assert history.events == published[1:]
+
+
+async def test_history_without_since_tells_the_current_seq_and_no_events(broker):
+    b, _ = broker
+    t = topic()
+    assert (await b.history(t, None)).seq == 0
+    await b.publish(t, "x.happened", {})
+    history = await b.history(t, None)
+    assert (history.seq, history.events) == (1, [])
+
+
+async def test_history_older_than_the_window_means_reload(broker):
+    b, _ = broker
+    t = topic()
+    for i in range(WINDOW * 3):
+        await b.publish(t, "x.happened", {"i": i})
+    history = await b.history(t, since=1)
+    assert history.events is None
+    assert history.seq == WINDOW * 3
+    recent = await b.history(t, since=WINDOW * 3 - 2)
+    assert [e.seq for e in recent.events or []] == [WINDOW * 3 - 1, WINDOW * 3]
+
+
+async def test_since_from_the_future_means_reload(broker):
+    b, _ = broker
+    t = topic()
+    await b.publish(t, "x.happened", {})
+    assert (await b.history(t, since=7)).events is None
+
+
+async def test_the_epoch_is_stable_while_the_broker_keeps_its_log(broker):
+    b, _ = broker
+    t = topic()
+    first = (await b.history(t, None)).epoch
+    await b.publish(t, "x.happened", {})
+    assert (await b.history(t, None)).epoch == first and first
+
+
+async def test_presence_sums_what_this_process_reports(broker):
+    b, _ = broker
+    a, c = topic(), topic()
+    await b.report_presence({a: 3, c: 1})
+    assert await b.presence([a, c]) == {a: 3, c: 1}
+    await b.report_presence({a: 0})
+    assert (await b.presence([a, c]))[a] == 0
+
+
+async def test_ping_answers(broker):
+    b, _ = broker
+    await b.ping()
+
+
+# --- what only a shared broker can do ---------------------------------------------------
+
+
+@pytest.fixture
+async def two_redis_brokers() -> AsyncIterator[list[tuple[RedisBroker, Collector]]]:
+    await check_redis()
+    pairs = []
+    for _ in range(2):
+        broker, sink = RedisBroker(REDIS_URL, replay_window=WINDOW), Collector()
+        await broker.start(sink)
+        pairs.append((broker, sink))
+    yield pairs
+    for broker, _ in pairs:
+        await broker.close()
+
+
+async def test_redis_numbers_one_topic_gap_free_across_brokers(two_redis_brokers):
+    (a, sink_a), (b, sink_b) = two_redis_brokers
+    t = topic()
+    await a.listen(t)
+    await b.listen(t)
+    results = await asyncio.gather(
+        *[(a if i % 2 else b).publish(t, "x.happened", {"i": i}) for i in range(40)]
+    )
+    assert sorted(e.seq for e in results) == list(range(1, 41))
+    got_a, got_b = await sink_a.wait_for(40), await sink_b.wait_for(40)
+    assert [e.seq for e in got_a] == [e.seq for e in got_b] == list(range(1, 41))
+    assert [e.payload for e in got_a] == [e.payload for e in got_b]
+
+
+async def test_redis_presence_is_summed_over_processes(two_redis_brokers):
+    (a, _), (b, _) = two_redis_brokers
+    t = topic()
+    await a.report_presence({t: 2})
+    await b.report_presence({t: 5})
+    assert await a.presence([t]) == await b.presence([t]) == {t: 7}
+
+
+async def test_redis_pubsub_recovers_after_its_connection_is_killed(two_redis_brokers):
+    (a, sink_a), (b, _) = two_redis_brokers
+    t = topic()
+    await a.listen(t)
+    await b.publish(t, "x.happened", {})
+    await sink_a.wait_for(1)
+    admin = aioredis.from_url(REDIS_URL)
+    try:
+        # Kill every pub/sub connection: the broker must reconnect, resubscribe and resync.
+        await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+    finally:
+        await admin.aclose()
+    async with asyncio.timeout(10):
+        while sink_a.resyncs == 0:
+            await asyncio.sleep(0.05)
+    await b.publish(t, "x.happened", {})
+    events = await sink_a.wait_for(2)
+    assert [e.seq for e in events] == [1, 2]

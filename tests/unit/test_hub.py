@@ -1,0 +1,155 @@
+"""The hub's ordering promises, with the in-process broker and subscribers that record frames."""
+
+import asyncio
+import json
+
+import pytest
+
+from expo.realtime.broker import Event, History
+from expo.realtime.hub import Hub
+from expo.realtime.memory_broker import MemoryBroker
+
+
+class Recorder:
+    """A subscriber that keeps the envelopes written to it."""
+
+    def __init__(self) -> None:
+        self.topics: set[str] = set()
+        self.open = True
+        self.frames: list[dict] = []
+
+    def send_frame(self, frame: bytes) -> None:
+        # The hub writes whole server frames: unmasked text frames with the JSON envelope.
+        assert frame[0] == 0x81
+        length = frame[1] & 0x7F
+        offset = 2 if length < 126 else 4 if length == 126 else 10
+        self.frames.append(json.loads(frame[offset:]))
+
+    def seqs(self, topic: str = "forum:1") -> list[int]:
+        return [f["seq"] for f in self.frames if f.get("topic") == topic and "seq" in f]
+
+
+@pytest.fixture
+async def hub():
+    hub = Hub(MemoryBroker(replay_window=5), presence_interval=3600)
+    await hub.start()
+    yield hub
+    await hub.close()
+
+
+async def publish(hub: Hub, n: int, topic: str = "forum:1") -> None:
+    for i in range(n):
+        await hub.publish(topic, "chat.message_posted", {"n": i})
+
+
+async def test_every_subscriber_gets_every_event_in_order(hub):
+    a, b = Recorder(), Recorder()
+    await hub.subscribe(a, "forum:1", None, None)
+    await hub.subscribe(b, "forum:1", None, None)
+    await publish(hub, 3)
+    assert a.seqs() == b.seqs() == [1, 2, 3]
+    assert a.frames[0] == {
+        "type": "chat.message_posted",
+        "topic": "forum:1",
+        "seq": 1,
+        "data": {"n": 0},
+    }
+
+
+async def test_a_resuming_subscriber_gets_exactly_what_it_missed(hub):
+    await publish(hub, 4)
+    late = Recorder()
+    reply = await hub.subscribe(late, "forum:1", since=2, epoch=None)
+    assert late.seqs() == [3, 4]
+    assert (reply["seq"], reply["replayed"], reply["reload"]) == (4, 2, False)
+    await publish(hub, 1)
+    assert late.seqs() == [3, 4, 5]
+
+
+async def test_resuming_from_before_the_window_asks_for_a_reload(hub):
+    await publish(hub, 8)  # the window keeps 5: seqs 4..8
+    late = Recorder()
+    reply = await hub.subscribe(late, "forum:1", since=1, epoch=None)
+    assert (reply["reload"], reply["seq"], late.frames) == (True, 8, [])
+    await publish(hub, 1)
+    assert late.seqs() == [9]
+
+
+async def test_resuming_from_another_epoch_asks_for_a_reload(hub):
+    await publish(hub, 2)
+    late = Recorder()
+    reply = await hub.subscribe(late, "forum:1", since=1, epoch="an-old-epoch")
+    assert reply["reload"] is True
+    assert late.frames == []
+
+
+async def test_a_fresh_subscriber_starts_after_the_current_seq(hub):
+    await publish(hub, 3)
+    fresh = Recorder()
+    reply = await hub.subscribe(fresh, "forum:1", None, None)
+    assert (reply["seq"], reply["replayed"], reply["reload"], fresh.frames) == (3, 0, False, [])
+
+
+async def test_a_gap_in_the_live_stream_is_repaired_from_the_log_before_later_events(hub):
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    broker: MemoryBroker = hub.broker  # type: ignore[assignment]
+    await broker.unlisten("forum:1")  # the live stream drops seqs 1 and 2 ...
+    await publish(hub, 2)
+    await broker.listen("forum:1")
+    await publish(hub, 1)  # ... and seq 3 arrives: 1 and 2 are fetched first
+    for _ in range(50):
+        if len(follower.seqs()) == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert follower.seqs() == [1, 2, 3]
+
+
+async def test_events_racing_a_replay_reach_the_resuming_subscriber_once(hub):
+    await publish(hub, 2)
+    broker: MemoryBroker = hub.broker  # type: ignore[assignment]
+    real_history = broker.history
+
+    async def history_with_a_race(topic: str, since: int | None) -> History:
+        result = await real_history(topic, since)
+        await broker.publish(topic, "chat.message_posted", {"n": "raced"})  # arrives live
+        return result
+
+    broker.history = history_with_a_race  # type: ignore[method-assign]
+    watcher = Recorder()
+    await hub.subscribe(watcher, "forum:1", None, None)  # makes the topic live in this hub
+    late = Recorder()
+    await hub.subscribe(late, "forum:1", since=0, epoch=None)
+    broker.history = real_history  # type: ignore[method-assign]
+    await publish(hub, 1)
+    assert late.seqs() == [1, 2, 3, 4, 5]
+
+
+async def test_a_dropped_subscriber_gets_nothing_more_and_is_not_counted(hub):
+    gone, stays = Recorder(), Recorder()
+    await hub.subscribe(gone, "forum:1", None, None)
+    await hub.subscribe(stays, "forum:1", None, None)
+    assert hub.local_count("forum:1") == 2
+    hub.drop(gone)
+    await publish(hub, 1)
+    assert (gone.frames, stays.seqs(), hub.local_count("forum:1")) == ([], [1], 1)
+    assert gone.topics == set()
+
+
+async def test_lost_history_resets_the_topic_for_its_subscribers(hub):
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    hub.deliver(Event("forum:1", 50, b'{"type":"x","topic":"forum:1","seq":50,"data":{}}'))
+    for _ in range(50):
+        if follower.frames:
+            break
+        await asyncio.sleep(0.01)
+    assert follower.frames[0]["type"] == "subscription.reset"
+
+
+def test_text_frames_are_what_websockets_would_send():
+    from expo.realtime.frames import text_frame
+
+    payload = "数博会".encode() * 100
+    frame = text_frame(payload)
+    assert (frame[0], frame[1], int.from_bytes(frame[2:4]), frame[4:]) == (0x81, 126, 900, payload)
