@@ -1,0 +1,114 @@
+"""HTTP routes over a real server: health, metrics, sign-in, forums, errors as codes."""
+
+from __future__ import annotations
+
+from tests.live import LiveServer, Peer
+
+
+async def test_healthz(server: LiveServer):
+    async with server.http() as http:
+        response = await http.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_readyz_checks_the_database_and_the_broker(server: LiveServer):
+    async with server.http() as http:
+        response = await http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+async def test_metrics_count_connections_and_commands(server: LiveServer):
+    async with server.connect() as ws:
+        await Peer(ws).command("subscribe", {"topic": "forum:2"})
+        async with server.http() as http:
+            text = (await http.get("/metrics")).text
+    assert "expo_ws_connections 1.0" in text
+    assert 'expo_ws_commands_total{outcome="ok",type="subscribe"}' in text
+
+
+async def test_sign_in_sets_an_httponly_cookie_and_me_answers(server: LiveServer):
+    async with server.http() as http:
+        response = await http.post(
+            "/api/session",
+            json={"email": "Organizer@demo.shubo.live ", "password": "shubo-demo-2026"},
+        )
+        assert response.status_code == 200
+        cookie = response.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+        me = await http.get("/api/me")
+    assert me.json()["account"]["role"] == "organizer"
+    assert "password_hash" not in me.json()["account"] and "email" not in me.json()["account"]
+
+
+async def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(server):
+    async with server.http() as http:
+        wrong = await http.post(
+            "/api/session", json={"email": "attendee@demo.shubo.live", "password": "nope"}
+        )
+        unknown = await http.post(
+            "/api/session", json={"email": "nobody@demo.shubo.live", "password": "nope"}
+        )
+    assert wrong.status_code == unknown.status_code == 401
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {"error": {"code": "account.bad_credentials", "message": "Wrong email or password."}}
+    )
+
+
+async def test_bad_bodies_are_bad_requests(server: LiveServer):
+    async with server.http() as http:
+        not_json = await http.post("/api/session", content=b"{nope")
+        missing = await http.post("/api/session", json={"email": "a@b.c"})
+        too_big = await http.post("/api/session", content=b"x" * 70_000)
+    assert (not_json.status_code, not_json.json()["error"]["code"]) == (400, "bad_request")
+    assert missing.json()["error"]["details"][0]["field"] == "password"
+    assert (too_big.status_code, too_big.json()["error"]["code"]) == (413, "too_large")
+
+
+async def test_me_without_a_session_is_unauthorized(server: LiveServer):
+    async with server.http() as http:
+        response = await http.get("/api/me", headers={"Cookie": "expo_session=forged"})
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "unauthorized")
+
+
+async def test_the_lobby_lists_the_rooms_with_now_next_and_audience(server: LiveServer):
+    async with server.http() as http:
+        rooms = (await http.get("/api/forums")).json()["forums"]
+    assert len(rooms) == 9
+    assert rooms[0]["title"] == {"zh": "开幕式 · 主会场", "en": "Opening Ceremony · Main Stage"}
+    assert rooms[8]["title"]["en"] == "Metaverse"
+    assert {"now", "next", "audience", "topic"} <= rooms[1].keys()
+
+
+async def test_a_forum_has_its_programme(server: LiveServer):
+    async with server.http() as http:
+        forum = (await http.get("/api/forums/2")).json()
+    assert forum["slug"] == "east-data-west-computing"
+    assert len(forum["sessions"]) == 6
+
+
+async def test_errors_are_json_codes(server: LiveServer):
+    async with server.http() as http:
+        missing_forum = await http.get("/api/forums/999")
+        bad_id = await http.get("/api/forums/abc")
+        bad_query = await http.get("/api/forums/2/chat?limit=100000")
+        no_route = await http.get("/api/nothing-here")
+        wrong_method = await http.delete("/api/forums")
+    assert (missing_forum.status_code, missing_forum.json()["error"]["code"]) == (
+        404,
+        "forum.unknown",
+    )
+    assert (bad_id.status_code, bad_query.status_code) == (400, 400)
+    assert (no_route.status_code, no_route.json()["error"]["code"]) == (404, "not_found")
+    assert (wrong_method.status_code, wrong_method.json()["error"]["code"]) == (
+        405,
+        "method_not_allowed",
+    )
+
+
+async def test_the_web_app_is_served(server: LiveServer):
+    async with server.http() as http:
+        page = await http.get("/")
+    assert page.status_code == 200 and "<html" in page.text.lower()

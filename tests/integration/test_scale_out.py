@@ -1,0 +1,224 @@
+"""Several server processes behave as one: real `expo serve` processes sharing the machine's
+Redis and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+import websockets
+
+from tests.live import Peer, prepare_demo_database
+from tests.services import REDIS_URL, check_redis, fresh_postgres_database
+
+ATTENDEE = "attendee@demo.shubo.live"
+
+
+@dataclass
+class Process:
+    base: str
+    ws_url: str
+    child: asyncio.subprocess.Process
+
+    def connect(self, cookie: str | None = None) -> websockets.connect:
+        headers = {"Cookie": cookie} if cookie else None
+        return websockets.connect(self.ws_url, additional_headers=headers, open_timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def start(env: dict[str, str], *args: str, log: Path) -> Process:
+    port = free_port()
+    with log.open("wb") as sink:  # the child keeps its own descriptor
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "expo.cli",
+            "serve",
+            "--port",
+            str(port),
+            *args,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=2) as http:
+        for _ in range(300):
+            if child.returncode is not None:
+                break
+            try:
+                if (await http.get("/readyz")).status_code == 200:
+                    return Process(base, f"ws://127.0.0.1:{port}/ws", child)
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    await stop(Process(base, "", child))
+    tail = await asyncio.to_thread(log.read_text)
+    raise RuntimeError(f"server did not become ready: {tail[-2000:]}")
+
+
+async def stop(process: Process) -> None:
+    if process.child.returncode is not None:
+        return
+    process.child.terminate()
+    try:
+        await asyncio.wait_for(process.child.wait(), 15)
+    except TimeoutError:
+        process.child.kill()
+        await process.child.wait()
+
+
+@pytest.fixture(scope="module")
+async def shared_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, str]]:
+    await check_redis()
+    redis = aioredis.from_url(REDIS_URL)
+    await redis.flushdb()  # the test Redis database: topics start from seq 0
+    await redis.aclose()
+    async with fresh_postgres_database() as database_url:
+        await prepare_demo_database(database_url)
+        env = {
+            **os.environ,
+            "EXPO_DATABASE_URL": database_url,
+            "EXPO_REDIS_URL": REDIS_URL,
+            "EXPO_SECRET_KEY": secrets.token_urlsafe(24),
+            "EXPO_PRESENCE_INTERVAL": "0.2",
+            "EXPO_LOG_JSON": "1",
+        }
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        yield env
+
+
+@pytest.fixture(scope="module")
+async def two_processes(shared_env, tmp_path_factory) -> AsyncIterator[tuple[Process, Process]]:
+    logs = tmp_path_factory.mktemp("logs")
+    a = await start(shared_env, log=logs / "a.log")
+    try:
+        b = await start(shared_env, log=logs / "b.log")
+    except BaseException:
+        await stop(a)
+        raise
+    yield a, b
+    await stop(a)
+    await stop(b)
+
+
+async def sign_in(process: Process) -> str:
+    async with httpx.AsyncClient(base_url=process.base) as http:
+        response = await http.post(
+            "/api/session", json={"email": ATTENDEE, "password": "shubo-demo-2026"}
+        )
+    return f"expo_session={response.cookies['expo_session']}"
+
+
+async def test_a_client_on_one_process_receives_what_another_process_caused(two_processes):
+    a, b = two_processes
+    cookie = await sign_in(a)  # a cookie from A is good on B: one secret for all processes
+    async with a.connect() as watcher_ws, b.connect(cookie) as author_ws, b.connect() as peer_ws:
+        watcher, author, same_process = Peer(watcher_ws), Peer(author_ws), Peer(peer_ws)
+        await watcher.command("subscribe", {"topic": "forum:2"})
+        await same_process.command("subscribe", {"topic": "forum:2"})
+        replies = [
+            await author.command("chat.send", {"forum": 2, "text": f"跨进程 {i}"}) for i in range(5)
+        ]
+        on_a = [await watcher.event("chat.message_posted") for _ in range(5)]
+        on_b = [await same_process.event("chat.message_posted") for _ in range(5)]
+    seqs = [r["data"]["seq"] for r in replies]
+    assert seqs == list(range(seqs[0], seqs[0] + 5))
+    assert [e["seq"] for e in on_a] == [e["seq"] for e in on_b] == seqs
+    assert on_a == on_b
+    assert [e["data"] for e in on_a] == [r["data"]["message"] for r in replies]
+
+
+async def test_seqs_stay_gap_free_when_both_processes_publish_at_once(two_processes):
+    a, b = two_processes
+    cookie = await sign_in(a)
+    async with (
+        a.connect(cookie) as on_a_ws,
+        b.connect(cookie) as on_b_ws,
+        a.connect() as watcher_ws,
+    ):
+        on_a, on_b, watcher = Peer(on_a_ws), Peer(on_b_ws), Peer(watcher_ws)
+        await watcher.command("subscribe", {"topic": "forum:3"})
+
+        async def post(author: Peer, label: str) -> list[int]:
+            return [
+                (await author.command("chat.send", {"forum": 3, "text": f"{label}{i}"}))["data"][
+                    "seq"
+                ]
+                for i in range(10)
+            ]
+
+        seqs_a, seqs_b = await asyncio.gather(post(on_a, "a"), post(on_b, "b"))
+        seen = [(await watcher.event("chat.message_posted"))["seq"] for _ in range(20)]
+    assert sorted(seqs_a + seqs_b) == seen == list(range(seen[0], seen[0] + 20))
+
+
+async def test_a_client_that_reconnects_to_the_other_process_gets_exactly_what_it_missed(
+    two_processes,
+):
+    a, b = two_processes
+    cookie = await sign_in(a)
+    async with a.connect() as ws:
+        first = await Peer(ws).command("subscribe", {"topic": "forum:4"})
+    seen, epoch = first["data"]["seq"], first["data"]["epoch"]
+    async with a.connect(cookie) as ws:  # the client is away: these happen on A
+        author = Peer(ws)
+        missed = [
+            await author.command("chat.send", {"forum": 4, "text": f"错过 {i}"}) for i in range(4)
+        ]
+    async with b.connect() as ws, a.connect(cookie) as author_ws:
+        back = Peer(ws)
+        reply = await back.command("subscribe", {"topic": "forum:4", "since": seen, "epoch": epoch})
+        replayed = [e for e in back.events if e["type"] == "chat.message_posted"]
+        back.events.clear()
+        after = await Peer(author_ws).command("chat.send", {"forum": 4, "text": "之后"})
+        live = await back.event("chat.message_posted")
+    assert [e["seq"] for e in replayed] == list(range(seen + 1, seen + 5))
+    assert [e["data"] for e in replayed] == [m["data"]["message"] for m in missed]
+    assert (reply["data"]["epoch"], reply["data"]["replayed"]) == (epoch, 4)
+    assert live["seq"] == after["data"]["seq"] == seen + 5
+
+
+async def test_presence_counts_every_process(two_processes):
+    a, b = two_processes
+    async with a.connect() as one_ws, b.connect() as two_ws, b.connect() as three_ws:
+        one = Peer(one_ws)
+        for ws in (one_ws, two_ws, three_ws):
+            await Peer(ws).command("subscribe", {"topic": "forum:5"})
+        async with asyncio.timeout(10):
+            while (await one.event("presence.changed"))["data"]["count"] != 3:
+                pass
+        async with httpx.AsyncClient(base_url=a.base) as http:
+            rooms = (await http.get("/api/forums")).json()["forums"]
+    assert [r["audience"] for r in rooms if r["topic"] == "forum:5"] == [3]
+
+
+async def test_workers_share_one_port_and_metrics_add_up(shared_env, tmp_path):
+    env = {**shared_env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    (tmp_path / "metrics").mkdir()
+    server = await start(env, "--workers", "2", log=tmp_path / "workers.log")
+    try:
+        async with server.connect() as w1, server.connect() as w2, server.connect() as w3:
+            for ws in (w1, w2, w3):
+                await Peer(ws).command("subscribe", {"topic": "forum:6"})
+            async with httpx.AsyncClient(base_url=server.base) as http:
+                # Whichever worker answers, the gauge is the sum over both.
+                texts = [(await http.get("/metrics")).text for _ in range(4)]
+        assert all("expo_ws_connections 3.0" in t for t in texts)
+    finally:
+        await stop(server)

@@ -1,0 +1,118 @@
+"""Migrations, the demo seed and the stores, on SQLite and on the machine's PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel, func, select
+
+from expo.db import make_engine, make_sessionmaker
+from expo.features import load_features
+from expo.models import Account, Exhibitor, Role
+from expo.seed import ACCOUNTS, seed_demo
+from forums import store
+from forums.models import ChatMessage, Forum, ForumSession, RoomKind
+from tests.live import prepare_demo_database
+from tests.services import fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        await prepare_demo_database(url)
+        yield url
+    else:
+        async with fresh_postgres_database() as url:
+            await prepare_demo_database(url)
+            yield url
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[AsyncSession]:
+    engine = make_engine(db_url)
+    async with make_sessionmaker(engine)() as session:
+        yield session
+    await engine.dispose()
+
+
+async def test_migrations_match_the_models(db_url: str):
+    """Autogenerate after `upgrade heads` has nothing left to do."""
+    engine = make_engine(db_url)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+        )
+    await engine.dispose()
+    assert diff == []
+
+
+async def test_the_demo_expo_has_a_main_stage_and_eight_forums(db: AsyncSession):
+    forums = await store.list_forums(db)
+    assert [f.kind for f in forums] == [RoomKind.STAGE] + [RoomKind.FORUM] * 8
+    assert forums[3].title_zh == "“数据安全”论坛" and forums[3].title_en == "Data Security"
+    assert all(f.title_zh and f.title_en for f in forums)
+
+
+async def test_the_demo_expo_has_a_day_of_sessions_in_every_room(db: AsyncSession):
+    for forum in await store.list_forums(db):
+        sessions = await store.list_sessions(db, forum.id)
+        assert len(sessions) >= 3
+        assert all(a.ends_at <= b.starts_at for a, b in zip(sessions, sessions[1:], strict=False))
+        assert sessions[0].starts_at.date() == sessions[-1].ends_at.date()
+
+
+async def test_the_demo_expo_has_a_dozen_exhibitors_and_one_account_per_role(db: AsyncSession):
+    assert (await db.execute(select(func.count()).select_from(Exhibitor))).scalar_one() == 12
+    roles = (await db.execute(select(Account.role).order_by(Account.id))).scalars().all()
+    assert sorted(roles) == sorted(r.value for r in Role)
+    assert len(ACCOUNTS) == len(Role)
+
+
+async def test_seeding_twice_changes_nothing(db: AsyncSession):
+    assert await seed_demo(db, load_features()) is False
+    assert (await db.execute(select(func.count()).select_from(Forum))).scalar_one() == 9
+
+
+async def test_chat_history_pages_backwards(db: AsyncSession):
+    account = (await db.execute(select(Account).limit(1))).scalars().one()
+    posted = [
+        await store.add_chat_message(
+            db,
+            ChatMessage(
+                forum_id=2, account_id=account.id, author_name=account.display_name, text=f"第{i}条"
+            ),
+        )
+        for i in range(5)
+    ]
+    latest = await store.recent_chat(db, 2, before_id=None, limit=2)
+    assert [m.text for m in latest] == ["第3条", "第4条"]
+    older = await store.recent_chat(db, 2, before_id=latest[0].id, limit=10)
+    assert [m.id for m in older] == [m.id for m in posted[:3]]
+    assert older[0].created_at.tzinfo is not None
+
+
+async def test_emails_are_unique(db: AsyncSession):
+    existing = (await db.execute(select(Account).limit(1))).scalars().one()
+    db.add(Account(email=existing.email, password_hash="x", display_name="dup"))
+    with pytest.raises(IntegrityError):
+        await db.commit()
+    await db.rollback()
+
+
+async def test_sessions_belong_to_existing_forums(db: AsyncSession):
+    some = (await db.execute(select(ForumSession).limit(1))).scalars().one()
+    db.add(
+        ForumSession(
+            forum_id=999, starts_at=some.starts_at, ends_at=some.ends_at, title_zh="x", title_en="x"
+        )
+    )
+    with pytest.raises(IntegrityError):
+        await db.commit()
+    await db.rollback()
