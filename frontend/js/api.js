@@ -1,0 +1,59 @@
+// HTTP helpers: JSON in and out; failures become ApiError with the server's stable code.
+
+export class ApiError extends Error {
+  constructor(code, message, status = 0, details = undefined) {
+    super(message || code);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/** fetch JSON from our own server; throws ApiError({code, message}) on any failure. */
+export async function api(path, { method = "GET", body, signal } = {}) {
+  const init = {
+    method,
+    signal,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (error?.name === "AbortError") throw error;
+    throw new ApiError("network", String(error?.message || error));
+  }
+  let payload = null;
+  const type = response.headers.get("Content-Type") || "";
+  if (type.includes("application/json")) {
+    try {
+      payload = await response.json();
+    } catch {
+      payload = null;
+    }
+  }
+  if (!response.ok) {
+    const err = payload?.error;
+    throw new ApiError(
+      err?.code || (response.status >= 500 ? "internal" : "bad_request"),
+      err?.message || response.statusText,
+      response.status,
+      err?.details,
+    );
+  }
+  return payload;
+}
+
+export const getForums = (opts) => api("/api/forums", opts);
+export const getForum = (id, opts) => api(`/api/forums/${encodeURIComponent(id)}`, opts);
+export const getChat = (id, { limit = 50, before, ...opts } = {}) => {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (before) query.set("before", String(before));
+  return api(`/api/forums/${encodeURIComponent(id)}/chat?${query}`, opts);
+};

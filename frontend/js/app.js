@@ -1,0 +1,60 @@
+// The app: header, offline banner and a tiny hash router over the pages.
+
+import { h, replace } from "./dom.js";
+import { applyDocumentLang, onLangChange, t } from "./i18n.js";
+import { mountHeader, mountOfflineBanner } from "./header.js";
+import { mountLobby } from "./lobby.js";
+import { realtime } from "./realtime.js";
+import { mountRoom } from "./room.js";
+import { loadAccount } from "./session.js";
+import { mountSignIn } from "./signin.js";
+
+const ROUTES = [
+  [/^\/?$/, mountLobby],
+  [/^\/forum\/(?<id>[1-9]\d{0,9})\/?$/, mountRoom],
+  [/^\/signin\/?$/, mountSignIn],
+];
+
+const main = document.getElementById("main");
+let unmount = null;
+
+function route() {
+  const raw = location.hash.replace(/^#/, "");
+  const [path, search = ""] = raw.split("?");
+  unmount?.();
+  unmount = null;
+  replace(main);
+  for (const [pattern, mount] of ROUTES) {
+    const match = pattern.exec(path);
+    if (match) {
+      unmount = mount(main, { ...match.groups, query: new URLSearchParams(search) }) || null;
+      window.scrollTo(0, 0);
+      return;
+    }
+  }
+  unmount = mountNotFound(main);
+}
+
+function mountNotFound(root) {
+  const render = () =>
+    replace(
+      root,
+      h(
+        "section",
+        { class: "panel empty-state" },
+        h("h1", {}, t("notfound.heading")),
+        h("a", { class: "button button-primary", href: "#/" }, t("notfound.back")),
+      ),
+    );
+  render();
+  return onLangChange(render);
+}
+
+applyDocumentLang();
+onLangChange(applyDocumentLang);
+mountHeader(document.getElementById("header"));
+mountOfflineBanner(document.getElementById("offline"));
+window.addEventListener("hashchange", route);
+loadAccount();
+realtime.start();
+route();

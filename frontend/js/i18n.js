@@ -1,0 +1,265 @@
+// All UI strings, in zh-CN and en. The language comes from localStorage, else the browser.
+
+const STORAGE_KEY = "shubo.lang";
+export const LANGS = ["zh", "en"];
+
+const STRINGS = {
+  zh: {
+    "app.tagline": "中国国际大数据产业博览会 · 线上展",
+    "app.title": "Shubo Live · 数博会线上展",
+    "lang.label": "语言",
+    "nav.lobby": "大厅",
+    "nav.signin": "登录",
+    "nav.signout": "退出",
+    "nav.signed_in_as": "已登录：{name}",
+
+    "lobby.heading": "数谷论坛 · 直播间",
+    "lobby.intro": "开幕式主会场与八场数谷论坛同步直播，进入直播间观看并参与聊天。",
+    "lobby.stage_label": "主会场",
+    "lobby.forum_label": "论坛 {n}",
+    "lobby.now": "正在进行",
+    "lobby.next": "即将开始",
+    "lobby.nothing_now": "当前没有进行中的议程",
+    "lobby.nothing_next": "今日暂无后续议程",
+    "lobby.enter": "进入直播间",
+    "lobby.loading": "正在加载直播间…",
+    "lobby.load_failed": "直播间列表加载失败，稍后自动重试。",
+    "lobby.empty": "暂无直播间。",
+
+    "audience": "{n} 人在看",
+    "live": "直播中",
+
+    "room.back": "返回大厅",
+    "room.loading": "正在加载…",
+    "room.not_found": "找不到这个直播间。",
+    "room.forum_kind": "数谷论坛",
+    "room.programme": "议程",
+    "room.no_sessions": "暂无议程。",
+    "room.times_local": "时间为您的本地时间（{tz}）",
+    "room.stream_soon": "直播即将开始",
+    "room.stream_soon_next": "下一场：{time} {title}",
+    "room.stream_soon_none": "敬请关注本直播间的议程安排",
+    "room.stream_unsupported": "此浏览器暂不支持播放该直播流。",
+    "room.ended": "已结束",
+    "room.speakers": "嘉宾：{names}",
+
+    "chat.heading": "互动聊天",
+    "chat.empty": "还没有消息，来说第一句吧。",
+    "chat.loading": "正在加载聊天记录…",
+    "chat.load_failed": "聊天记录加载失败。",
+    "chat.placeholder": "说点什么…（Enter 发送）",
+    "chat.placeholder_touch": "说点什么…",
+    "chat.send": "发送",
+    "chat.sending": "发送中…",
+    "chat.signin_prompt": "登录后即可参与聊天",
+    "chat.signin_link": "去登录",
+    "chat.new_messages": "有新消息 ↓",
+    "chat.chars_left": "还可输入 {n} 字",
+
+    "signin.heading": "登录",
+    "signin.intro": "登录后可在论坛直播间参与聊天。",
+    "signin.email": "邮箱",
+    "signin.password": "密码",
+    "signin.submit": "登录",
+    "signin.submitting": "正在登录…",
+    "signin.already": "您已登录为 {name}。",
+    "signin.continue": "继续",
+
+    "offline.banner": "连接已断开，正在重连…",
+    "offline.retry_in": "{s} 秒后重试",
+    "offline.retry": "立即重连",
+
+    "notfound.heading": "页面不存在",
+    "notfound.back": "回到大厅",
+
+    "err.account.bad_credentials": "邮箱或密码不正确。",
+    "err.unauthorized": "请先登录。",
+    "err.forbidden": "您没有权限执行此操作。",
+    "err.bad_request": "输入有误，请检查后再试。",
+    "err.not_found": "找不到您要的内容。",
+    "err.forum.unknown": "这个直播间不存在。",
+    "err.chat.empty": "请先输入内容。",
+    "err.chat.too_long": "消息太长了（最多 500 字）。",
+    "err.chat.slow_mode": "发言太快了，请稍等片刻再发。",
+    "err.rate_limited": "操作太频繁，请稍后再试。",
+    "err.too_large": "内容太大了。",
+    "err.conflict": "操作冲突，请刷新后再试。",
+    "err.unavailable": "服务暂时不可用，请稍后再试。",
+    "err.internal": "服务器出了点问题，请稍后再试。",
+    "err.network": "网络连接失败，请检查网络后再试。",
+    "err.offline": "连接已断开，消息没有发出。",
+    "err.disconnected": "连接中断，消息可能没有发出。",
+    "err.timeout": "服务器没有响应，请稍后再试。",
+  },
+  en: {
+    "app.tagline": "China International Big Data Industry Expo · Online",
+    "app.title": "Shubo Live · 数博会线上展",
+    "lang.label": "Language",
+    "nav.lobby": "Lobby",
+    "nav.signin": "Sign in",
+    "nav.signout": "Sign out",
+    "nav.signed_in_as": "Signed in as {name}",
+
+    "lobby.heading": "Data Valley Forums · Live rooms",
+    "lobby.intro":
+      "The opening ceremony main stage and eight Data Valley forums stream live. Step into a room to watch and chat.",
+    "lobby.stage_label": "Main stage",
+    "lobby.forum_label": "Forum {n}",
+    "lobby.now": "Now",
+    "lobby.next": "Next",
+    "lobby.nothing_now": "Nothing on right now",
+    "lobby.nothing_next": "Nothing more scheduled today",
+    "lobby.enter": "Enter room",
+    "lobby.loading": "Loading the rooms…",
+    "lobby.load_failed": "Could not load the rooms; retrying shortly.",
+    "lobby.empty": "No rooms yet.",
+
+    "audience": "{n} watching",
+    "live": "Live",
+
+    "room.back": "Lobby",
+    "room.loading": "Loading…",
+    "room.not_found": "There is no such room.",
+    "room.forum_kind": "Data Valley Forum",
+    "room.programme": "Programme",
+    "room.no_sessions": "No sessions scheduled yet.",
+    "room.times_local": "Times in your local time ({tz})",
+    "room.stream_soon": "Stream starts soon",
+    "room.stream_soon_next": "Next: {time} {title}",
+    "room.stream_soon_none": "Stay tuned for this room's programme",
+    "room.stream_unsupported": "This browser cannot play this stream yet.",
+    "room.ended": "Ended",
+    "room.speakers": "Speakers: {names}",
+
+    "chat.heading": "Live chat",
+    "chat.empty": "No messages yet. Say hello!",
+    "chat.loading": "Loading chat…",
+    "chat.load_failed": "Could not load the chat history.",
+    "chat.placeholder": "Say something… (Enter to send)",
+    "chat.placeholder_touch": "Say something…",
+    "chat.send": "Send",
+    "chat.sending": "Sending…",
+    "chat.signin_prompt": "Sign in to chat",
+    "chat.signin_link": "Sign in",
+    "chat.new_messages": "New messages ↓",
+    "chat.chars_left": "{n} characters left",
+
+    "signin.heading": "Sign in",
+    "signin.intro": "Sign in to chat in the forum rooms.",
+    "signin.email": "Email",
+    "signin.password": "Password",
+    "signin.submit": "Sign in",
+    "signin.submitting": "Signing in…",
+    "signin.already": "You are signed in as {name}.",
+    "signin.continue": "Continue",
+
+    "offline.banner": "Offline — reconnecting…",
+    "offline.retry_in": "retrying in {s} s",
+    "offline.retry": "Reconnect now",
+
+    "notfound.heading": "Page not found",
+    "notfound.back": "Back to the lobby",
+
+    "err.account.bad_credentials": "Wrong email or password.",
+    "err.unauthorized": "Please sign in first.",
+    "err.forbidden": "You are not allowed to do that.",
+    "err.bad_request": "Something in the form is not right; please check it.",
+    "err.not_found": "We could not find that.",
+    "err.forum.unknown": "There is no such room.",
+    "err.chat.empty": "Write something first.",
+    "err.chat.too_long": "That message is too long (500 characters at most).",
+    "err.chat.slow_mode": "You are sending too fast; wait a moment.",
+    "err.rate_limited": "Too many requests; try again in a moment.",
+    "err.too_large": "That is too large.",
+    "err.conflict": "That clashed with another change; reload and try again.",
+    "err.unavailable": "The service is briefly unavailable; try again soon.",
+    "err.internal": "The server had a problem; try again soon.",
+    "err.network": "Could not reach the server; check your connection.",
+    "err.offline": "You are offline; the message was not sent.",
+    "err.disconnected": "The connection dropped; the message may not have been sent.",
+    "err.timeout": "The server did not answer; try again soon.",
+  },
+};
+
+function initialLang() {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (LANGS.includes(saved)) return saved;
+  } catch {
+    // storage may be disabled (private mode): fall through to the browser's language
+  }
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+  for (const tag of preferred) {
+    const base = String(tag || "").toLowerCase().split("-")[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return "en";
+}
+
+let lang = initialLang();
+const listeners = new Set();
+
+export function getLang() {
+  return lang;
+}
+
+export function setLang(next) {
+  if (!LANGS.includes(next) || next === lang) return;
+  lang = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // not remembered, still switched
+  }
+  applyDocumentLang();
+  for (const fn of [...listeners]) fn(lang);
+}
+
+/** Call `fn(lang)` on every switch; returns the function that stops it. */
+export function onLangChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function applyDocumentLang() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("app.title");
+}
+
+/** The string for `key` in the current language, `{name}` placeholders filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+export function has(key) {
+  return key in STRINGS[lang];
+}
+
+/** The current language's side of a `{zh, en}` pair from the API. */
+export function pick(pair) {
+  if (!pair) return "";
+  return pair[lang] || pair.zh || pair.en || "";
+}
+
+/** "HH:MM" in the viewer's local time, from an ISO timestamp. */
+export function hhmm(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+export function timeZoneName() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
+/** A friendly, localized message for an error with a `code` (falls back to its message). */
+export function errorText(error) {
+  const code = error?.code;
+  if (code && has(`err.${code}`)) return t(`err.${code}`);
+  return error?.message || t("err.internal");
+}

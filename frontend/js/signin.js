@@ -1,0 +1,90 @@
+// The sign-in page (#/signin?next=/forum/3).
+
+import { h, replace } from "./dom.js";
+import { errorText, onLangChange, t } from "./i18n.js";
+import { realtime } from "./realtime.js";
+import { currentAccount, onAccountChange, signIn } from "./session.js";
+
+export function mountSignIn(root, { query }) {
+  const next = safeNext(query.get("next"));
+  let error = null;
+  let busy = false;
+
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true, id: "signin-email" });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true, id: "signin-password" });
+
+  const submit = async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    error = null;
+    render();
+    try {
+      await signIn(email.value.trim(), password.value);
+      realtime.reconnect(); // the websocket learns who we are at its handshake
+      location.hash = `#${next}`;
+      return;
+    } catch (err) {
+      error = err;
+      password.value = "";
+    }
+    busy = false;
+    render();
+    password.focus();
+  };
+
+  const render = () => {
+    const account = currentAccount();
+    if (account) {
+      replace(
+        root,
+        h(
+          "section",
+          { class: "panel signin" },
+          h("h1", {}, t("signin.heading")),
+          h("p", {}, t("signin.already", { name: account.display_name })),
+          h("a", { class: "button button-primary", href: `#${next}` }, t("signin.continue")),
+        ),
+      );
+      return;
+    }
+    replace(
+      root,
+      h(
+        "section",
+        { class: "panel signin" },
+        h("h1", {}, t("signin.heading")),
+        h("p", { class: "muted" }, t("signin.intro")),
+        h(
+          "form",
+          { class: "signin-form", onsubmit: submit },
+          h("label", { for: "signin-email" }, t("signin.email")),
+          email,
+          h("label", { for: "signin-password" }, t("signin.password")),
+          password,
+          error ? h("p", { class: "form-error", role: "alert" }, errorText(error)) : null,
+          h(
+            "button",
+            { type: "submit", class: "button button-primary button-block", disabled: busy },
+            busy ? t("signin.submitting") : t("signin.submit"),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const offLang = onLangChange(render);
+  const offAccount = onAccountChange(render);
+  render();
+  if (!currentAccount()) queueMicrotask(() => email.focus());
+  return () => {
+    offLang();
+    offAccount();
+  };
+}
+
+/** Only paths inside this app: "/forum/3", never "//elsewhere" or a full URL. */
+function safeNext(value) {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/signin")) return "/";
+  return value;
+}
