@@ -59,8 +59,18 @@ async def chat_history(request: Request) -> JSONResponse:
     async with svc.db() as db:
         if await store.get_forum(db, forum_id) is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
+        # The topic's position is read before the messages: a client that subscribes with
+        # `since: seq, epoch` misses nothing (and may see a message twice; ids tell them apart).
+        position = await svc.hub.broker.history(forum_topic(forum_id), None)
         messages = await store.recent_chat(db, forum_id, before_id=before, limit=limit or 50)
-    return JSONResponse({"messages": [chat_view(m) for m in messages]})
+    return JSONResponse(
+        {
+            "messages": [chat_view(m) for m in messages],
+            "topic": forum_topic(forum_id),
+            "seq": position.seq,
+            "epoch": position.epoch,
+        }
+    )
 
 
 routes = [

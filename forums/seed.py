@@ -1,9 +1,10 @@
 """The demo expo's rooms: the opening-ceremony main stage, the eight 数谷论坛 forums and a day of
-sessions, on today's date in Guiyang (UTC+8) so "now" and "next" always show something."""
+sessions. The day is laid out from the hour the demo is seeded (Guiyang time, UTC+8), so
+"now" and "next" show something whenever someone tries the demo."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
@@ -49,31 +50,31 @@ ROOMS: list[tuple[str, str, str, str]] = [
     ("metaverse", RoomKind.FORUM, "“元宇宙”论坛", "Metaverse"),
 ]
 
-# (start hour, minutes, zh, en, speakers) — the same shape of day in every forum.
+# (hours after the day opens, minutes, zh, en, speakers): the same shape of day in every forum.
 DAY: list[tuple[int, int, str, str, str]] = [
-    (9, 45, "开场致辞", "Opening remarks", "主持人 Host"),
-    (10, 60, "主旨演讲", "Keynote", "王晓 Wang Xiao"),
-    (11, 60, "圆桌对话", "Panel discussion", "李明, 陈静, Anna Schmidt"),
-    (14, 60, "案例分享", "Case studies", "赵磊, 孙悦"),
-    (15, 45, "数博发布", "Expo releases", "参展企业 Exhibitors"),
-    (16, 60, "专家问答", "Ask the experts", "周涛, 吴芳"),
+    (0, 45, "开场致辞", "Opening remarks", "主持人 Host"),
+    (1, 60, "主旨演讲", "Keynote", "王晓 Wang Xiao"),
+    (2, 60, "圆桌对话", "Panel discussion", "李明, 陈静, Anna Schmidt"),
+    (4, 60, "案例分享", "Case studies", "赵磊, 孙悦"),
+    (5, 45, "数博发布", "Expo releases", "参展企业 Exhibitors"),
+    (6, 60, "专家问答", "Ask the experts", "周涛, 吴芳"),
 ]
 STAGE_DAY: list[tuple[int, int, str, str, str]] = [
-    (9, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "主办方 Organisers"),
-    (11, 60, "云上签约仪式", "Cloud signing ceremony", "参展企业 Exhibitors"),
-    (14, 120, "数博发布 · 首发", "Expo releases · premieres", "参展企业 Exhibitors"),
+    (0, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "主办方 Organisers"),
+    (2, 60, "云上签约仪式", "Cloud signing ceremony", "参展企业 Exhibitors"),
+    (4, 120, "数博发布 · 首发", "Expo releases · premieres", "参展企业 Exhibitors"),
 ]
 
 
-def _utc(day: datetime, hour: int) -> datetime:
-    local = datetime.combine(day.date(), time(hour), tzinfo=GUIYANG)
-    return local.astimezone(UTC)
+def day_opening(now: datetime) -> datetime:
+    """The demo day opens on the hour before `now` (in UTC), so the first sessions are live."""
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
 
 
 async def seed(db: AsyncSession) -> None:
     if (await db.execute(select(Forum).limit(1))).first() is not None:
         return
-    today = datetime.now(GUIYANG)
+    opening = day_opening(datetime.now(GUIYANG))
     for position, (slug, kind, title_zh, title_en) in enumerate(ROOMS):
         forum = Forum(
             slug=slug,
@@ -87,7 +88,7 @@ async def seed(db: AsyncSession) -> None:
         await db.flush()
         short_zh = title_zh.split("”")[0].lstrip("“") if kind == RoomKind.FORUM else "开幕式"
         for hour, minutes, zh, en, speakers in STAGE_DAY if kind == RoomKind.STAGE else DAY:
-            starts = _utc(today, hour)
+            starts = opening + timedelta(hours=hour)
             db.add(
                 ForumSession(
                     forum_id=forum.id,

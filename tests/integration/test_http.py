@@ -112,3 +112,19 @@ async def test_the_web_app_is_served(server: LiveServer):
     async with server.http() as http:
         page = await http.get("/")
     assert page.status_code == 200 and "<html" in page.text.lower()
+
+
+async def test_chat_history_tells_where_to_resume_the_live_topic(server: LiveServer):
+    cookie = await server.sign_in("attendee@demo.shubo.live")
+    async with server.connect(cookie) as ws:
+        posted = await Peer(ws).command("chat.send", {"forum": 8, "text": "历史"})
+    async with server.http() as http:
+        history = (await http.get("/api/forums/8/chat")).json()
+    assert history["topic"] == "forum:8"
+    assert history["seq"] == posted["data"]["seq"]
+    assert history["messages"][-1] == posted["data"]["message"]
+    async with server.connect() as ws:
+        reply = await Peer(ws).command(
+            "subscribe", {"topic": "forum:8", "since": history["seq"], "epoch": history["epoch"]}
+        )
+    assert (reply["data"]["reload"], reply["data"]["replayed"]) == (False, 0)
