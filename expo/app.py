@@ -13,14 +13,16 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
 
 from expo import accounts, ops
 from expo.db import make_engine, make_sessionmaker
 from expo.errors import ExpoError
 from expo.features import Feature, import_models, load_features
 from expo.http import error_response
+from expo.realtime import closecodes
 from expo.realtime.broker import make_broker
 from expo.realtime.gateway import Gateway
 from expo.realtime.hub import Hub
@@ -29,6 +31,8 @@ from expo.services import STATE_KEY, Services
 from expo.settings import Settings
 
 log = logging.getLogger("expo.app")
+
+WS_CLASS = "expo.realtime.transport:ExpoWebSocketProtocol"
 
 
 def create_app(
@@ -67,7 +71,7 @@ def create_app(
             await hub.close()
             await engine.dispose()
 
-    routes = [*ops.routes, *accounts.routes]
+    routes: list[BaseRoute] = [*ops.routes, *accounts.routes, WebSocketRoute("/ws", _wrong_server)]
     for feature in features:
         routes += feature.routes
     routes.append(
@@ -82,6 +86,13 @@ def create_app(
             Exception: _server_error,
         },
     )
+
+
+async def _wrong_server(websocket: WebSocket) -> None:
+    """Only reached when uvicorn runs without our ws class (`expo serve` always sets it)."""
+    log.error("websocket reached the ASGI app: serve with `expo serve` (uvicorn ws=%s)", WS_CLASS)
+    await websocket.accept()
+    await websocket.close(closecodes.INTERNAL, "This server was started without the expo ws class.")
 
 
 async def _expo_error(request: Request, exc: Exception) -> Response:

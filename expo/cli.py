@@ -11,8 +11,8 @@ import tempfile
 from collections.abc import Sequence
 
 from expo import logs
+from expo.app import WS_CLASS
 
-WS_CLASS = "expo.realtime.transport:ExpoWebSocketProtocol"
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///./expo-demo.db"
 
 

@@ -14,8 +14,7 @@ import uvicorn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from expo.app import create_app
-from expo.cli import WS_CLASS
+from expo.app import WS_CLASS, create_app
 from expo.db import make_engine, make_sessionmaker
 from expo.features import load_features
 from expo.migrate import upgrade_async

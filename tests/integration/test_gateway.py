@@ -272,3 +272,46 @@ async def test_many_commands_at_once_are_answered_in_order(server: LiveServer):
     assert [r["id"] for r in replies] == list(range(len(replies)))
     assert replies[0]["type"] == "ok"
     assert {r["error"]["code"] for r in replies[1:]} == {"subscribe.already"}
+
+
+async def test_a_stopping_server_tells_clients_to_reconnect_elsewhere(demo_sqlite):
+    async with live_server(make_settings(demo_sqlite)) as live:
+        ws = await live.connect()
+        await Peer(ws).command("subscribe", {"topic": "forum:2"})
+    # Leaving the block stopped uvicorn, which asked every connection to shut down.
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        1012,
+        "Server restarting: reconnect and resume.",
+    )
+
+
+async def test_under_a_plain_uvicorn_the_websocket_says_how_to_serve_it(demo_sqlite):
+    import uvicorn
+
+    from expo.app import create_app
+
+    config = uvicorn.Config(
+        create_app(make_settings(demo_sqlite)),
+        host="127.0.0.1",
+        port=0,
+        ws="websockets-sansio",
+        log_config=None,
+        lifespan="on",
+    )
+    plain = uvicorn.Server(config)
+    task = asyncio.create_task(plain.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not plain.started:
+                await asyncio.sleep(0.01)
+        port = plain.servers[0].sockets[0].getsockname()[1]
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd.code == 1011
+    finally:
+        plain.should_exit = True
+        await asyncio.wait_for(task, 10)
