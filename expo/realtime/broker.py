@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+class BrokerUnavailable(ConnectionError):
+    """The broker cannot be reached; what was asked did not happen."""
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     topic: str

@@ -308,6 +308,10 @@ class Hub:
                 await self._push_presence()
             except asyncio.CancelledError:
                 raise
+            except ConnectionError as error:
+                log.warning(
+                    "presence update skipped: broker unavailable", extra={"error": str(error)}
+                )
             except Exception:
                 log.exception("presence update failed")
 

@@ -16,14 +16,15 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from expo.realtime.broker import Event, History, Sink
+from expo.realtime.broker import BrokerUnavailable, Event, History, Sink
 from expo.realtime.envelope import event_parts
 
 log = logging.getLogger("expo.broker")
@@ -48,6 +49,18 @@ local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
 if ARGV[1] == '' then return {epoch, seq, false} end
 return {epoch, seq, redis.call('XRANGE', KEYS[2], tonumber(ARGV[1]) + 1 .. '-0', '+')}
 """
+
+
+_FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Redis' connection errors as the broker's own, which callers know to handle."""
+    try:
+        yield
+    except _FAILURES as error:
+        raise BrokerUnavailable(f"redis: {error}") from error
 
 
 def _key(topic: str, part: str) -> str:
@@ -89,20 +102,25 @@ class RedisBroker:
         await self._redis.aclose()
 
     async def ping(self) -> None:
-        await self._redis.ping()
+        with _reachable():
+            await self._redis.ping()
 
     async def publish(self, topic: str, event_type: str, data: Any) -> Event:
         head, tail = event_parts(event_type, topic, data)
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch"), _key(topic, "events")]
-        seq = int(
-            await self._publish(keys=keys, args=[head, tail, self._window, secrets.token_hex(8)])
-        )
+        with _reachable():
+            seq = int(
+                await self._publish(
+                    keys=keys, args=[head, tail, self._window, secrets.token_hex(8)]
+                )
+            )
         return Event(topic, seq, head + str(seq).encode() + tail)
 
     async def listen(self, topic: str) -> None:
         self._listening.add(topic)
         assert self._pubsub is not None, "start() the broker first"
-        await self._pubsub.subscribe(_key(topic, "events"))
+        with _reachable():
+            await self._pubsub.subscribe(_key(topic, "events"))
         self._subscribed.set()
 
     async def unlisten(self, topic: str) -> None:
@@ -116,7 +134,8 @@ class RedisBroker:
     async def history(self, topic: str, since: int | None) -> History:
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch")]
         args = ["" if since is None else str(since), secrets.token_hex(8)]
-        epoch_raw, current, entries = await self._history(keys=keys, args=args)
+        with _reachable():
+            epoch_raw, current, entries = await self._history(keys=keys, args=args)
         epoch, current = epoch_raw.decode(), int(current)
         if since is None or since == current:
             return History(epoch, current, [])
@@ -140,7 +159,8 @@ class RedisBroker:
                     pipe.pexpire(key, 6 * PROCESS_TTL_MS)
                 else:
                     pipe.hdel(key, self._process)
-            await pipe.execute()
+            with _reachable():
+                await pipe.execute()
 
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         topics = list(topics)
@@ -149,7 +169,8 @@ class RedisBroker:
             pipe.zrangebyscore("expo:processes", now - PROCESS_TTL_MS, "+inf")
             for topic in topics:
                 pipe.hgetall(_key(topic, "presence"))
-            alive_raw, *hashes = await pipe.execute()
+            with _reachable():
+                alive_raw, *hashes = await pipe.execute()
         alive = set(alive_raw)
         return {
             topic: sum(int(n) for proc, n in per_process.items() if proc in alive)

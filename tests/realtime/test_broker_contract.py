@@ -229,3 +229,21 @@ async def test_redis_pubsub_recovers_after_its_connection_is_killed(two_redis_br
     await b.publish(t, "x.happened", {})
     events = await sink_a.wait_for(2)
     assert [e.seq for e in events] == [1, 2]
+
+
+async def test_an_unreachable_redis_is_reported_as_unavailable_not_as_a_crash():
+    from expo.errors import Unavailable
+    from expo.realtime.broker import BrokerUnavailable
+    from expo.realtime.hub import Hub
+
+    dead = RedisBroker("redis://127.0.0.1:1/0", replay_window=WINDOW)  # nothing listens there
+    hub = Hub(dead, presence_interval=3600)
+    await hub.start()
+    try:
+        with pytest.raises(BrokerUnavailable):
+            await dead.ping()
+        with pytest.raises(Unavailable) as refused:
+            await hub.publish("forum:1", "x.happened", {})
+        assert refused.value.code == "unavailable"
+    finally:
+        await hub.close()
