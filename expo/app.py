@@ -19,11 +19,11 @@ from starlette.websockets import WebSocket
 
 from expo import accounts, ops
 from expo.db import make_engine, make_sessionmaker
-from expo.errors import ExpoError
+from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
 from expo.http import error_response
 from expo.realtime import closecodes
-from expo.realtime.broker import make_broker
+from expo.realtime.broker import BrokerUnavailable, make_broker
 from expo.realtime.gateway import Gateway
 from expo.realtime.hub import Hub
 from expo.security import SessionSigner
@@ -58,9 +58,7 @@ def create_app(
             signer=SessionSigner(settings.secret_key),
         )  # type: ignore[arg-type]
         svc.gateway = Gateway(
-            svc,
-            commands={k: v for f in features for k, v in f.commands.items()},
-            topic_guards={k: v for f in features for k, v in f.topics.items()},
+            svc, commands=_merged(features, "commands"), topic_guards=_merged(features, "topics")
         )
         await hub.start()
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
@@ -82,10 +80,21 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             ExpoError: _expo_error,
+            BrokerUnavailable: _broker_unavailable,
             HTTPException: _http_error,
             Exception: _server_error,
         },
     )
+
+
+def _merged(features: Sequence[Feature], part: str) -> dict[str, Any]:
+    """Every feature's commands (or topic kinds) in one dict; a name claimed twice is a bug."""
+    merged: dict[str, Any] = {}
+    for feature in features:
+        for name, value in getattr(feature, part).items():
+            assert name not in merged, f"{part} {name!r} is declared by two features"
+            merged[name] = value
+    return merged
 
 
 async def _wrong_server(websocket: WebSocket) -> None:
@@ -98,6 +107,11 @@ async def _wrong_server(websocket: WebSocket) -> None:
 async def _expo_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ExpoError)
     return error_response(exc)
+
+
+async def _broker_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("broker unavailable", extra={"path": request.url.path})
+    return error_response(Unavailable(message="The event broker cannot be reached."))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from expo.errors import NotFound
+from expo.errors import NotFound, Unavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import store
 from forums.domain import clean_chat_text, forum_topic
@@ -37,7 +37,13 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
             ),
         )
     view = chat_view(message)
-    event = await svc.hub.publish(forum_topic(data.forum), "chat.message_posted", view)
+    try:
+        event = await svc.hub.publish(forum_topic(data.forum), "chat.message_posted", view)
+    except Unavailable:
+        # Not announced means not acknowledged: take the message back, so a retry posts it once.
+        async with svc.db() as db:
+            await store.delete_chat_message(db, message.id)  # type: ignore[arg-type]
+        raise
     return {"message": view, "seq": event.seq}
 
 

@@ -33,6 +33,13 @@ async def add_chat_message(db: AsyncSession, message: ChatMessage) -> ChatMessag
     return message
 
 
+async def delete_chat_message(db: AsyncSession, message_id: int) -> None:
+    message = await db.get(ChatMessage, message_id)
+    if message is not None:
+        await db.delete(message)
+        await db.commit()
+
+
 async def recent_chat(
     db: AsyncSession, forum_id: int, *, before_id: int | None, limit: int
 ) -> Sequence[ChatMessage]:

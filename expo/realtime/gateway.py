@@ -15,10 +15,19 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from expo.errors import BadRequest, ExpoError, NotFound, RateLimited, Unauthorized, from_validation
+from expo.errors import (
+    BadRequest,
+    ExpoError,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+    from_validation,
+)
 from expo.realtime import closecodes, metrics
+from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.envelope import (
     EnvelopeError,
     encode_error,
@@ -80,15 +89,23 @@ class CommandSpec:
 
 
 class Strict(BaseModel):
-    """Base of command payloads: unknown fields are refused, not ignored."""
+    """Base of command payloads: unknown fields are refused and types are not coerced
+    (`"3"` is not a number)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SubscribeData(Strict):
     topic: str = Field(max_length=80)
     since: int | None = Field(default=None, ge=0)
     epoch: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _since_needs_its_epoch(self) -> SubscribeData:
+        # A seq means nothing without its epoch: after Redis loses its log, seqs restart.
+        if self.since is not None and self.epoch is None:
+            raise ValueError("`since` goes with the `epoch` of the reply or snapshot it came from")
+        return self
 
 
 class UnsubscribeData(Strict):
@@ -178,7 +195,10 @@ class Gateway:
                 data = spec.model.model_validate(command.data)
             except ValidationError as error:
                 raise from_validation(error) from None
-            result = await spec.handler(CommandContext(client, self.services), data)
+            try:
+                result = await spec.handler(CommandContext(client, self.services), data)
+            except BrokerUnavailable:
+                raise Unavailable(message="The event broker cannot be reached.") from None
         except ExpoError as error:
             metrics.COMMANDS.labels(label, error.code).inc()
             client.send_frame(text_frame(encode_error(command.id, error)))

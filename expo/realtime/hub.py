@@ -135,11 +135,7 @@ class Hub:
         epoch: str | None,
         history: History,
     ) -> dict[str, object]:
-        resumable = (
-            since is not None
-            and history.events is not None
-            and (epoch is None or epoch == history.epoch)
-        )
+        resumable = since is not None and history.events is not None and epoch == history.epoch
         replayed = history.events if resumable and history.events else []
         sent = since if resumable else history.seq
         for event in replayed:

@@ -108,7 +108,9 @@ async def test_malformed_commands_get_an_error_reply(server: LiveServer, frame, 
         ("chat.send", {"text": "x"}, "bad_request", ["forum"]),
         ("chat.send", {"forum": 2, "text": "x", "extra": 1}, "bad_request", ["extra"]),
         ("subscribe", {"topic": 7}, "bad_request", ["topic"]),
-        ("subscribe", {"topic": "forum:2", "since": -1}, "bad_request", ["since"]),
+        ("subscribe", {"topic": "forum:2", "since": -1, "epoch": "e"}, "bad_request", ["since"]),
+        ("subscribe", {"topic": "forum:2", "since": 3}, "bad_request", [""]),
+        ("chat.send", {"forum": "2", "text": "x"}, "bad_request", ["forum"]),
     ],
 )
 async def test_wrong_types_and_missing_fields_name_the_field(server, kind, data, code, fields):
@@ -315,3 +317,23 @@ async def test_under_a_plain_uvicorn_the_websocket_says_how_to_serve_it(demo_sql
     finally:
         plain.should_exit = True
         await asyncio.wait_for(task, 10)
+
+
+async def test_with_the_broker_down_chat_is_refused_and_nothing_is_kept(demo_sqlite):
+    settings = make_settings(demo_sqlite, redis_url="redis://127.0.0.1:1/0")  # nothing there
+    async with live_server(settings) as live:
+        async with live.http() as http:
+            ready = await http.get("/readyz")
+            before = (await http.get("/api/forums/2/chat?limit=200")).status_code
+        cookie = await live.sign_in(ATTENDEE)
+        async with live.connect(cookie) as ws:
+            me = Peer(ws)
+            refused = await me.command("chat.send", {"forum": 2, "text": "无人知晓"})
+            subscribe = await me.command("subscribe", {"topic": "forum:2"})
+    assert (ready.status_code, ready.json()["checks"]["broker"]) == (503, "BrokerUnavailable")
+    assert before == 503  # the chat snapshot needs the topic's position from the broker
+    assert refused["error"]["code"] == subscribe["error"]["code"] == "unavailable"
+    async with live_server(make_settings(demo_sqlite)) as healthy, healthy.http() as http:
+        texts = [m["text"] for m in (await http.get("/api/forums/2/chat?limit=200")).json()[
+            "messages"]]
+    assert "无人知晓" not in texts

@@ -59,7 +59,8 @@ async def test_every_subscriber_gets_every_event_in_order(hub):
 async def test_a_resuming_subscriber_gets_exactly_what_it_missed(hub):
     await publish(hub, 4)
     late = Recorder()
-    reply = await hub.subscribe(late, "forum:1", since=2, epoch=None)
+    epoch = (await hub.broker.history("forum:1", None)).epoch
+    reply = await hub.subscribe(late, "forum:1", since=2, epoch=epoch)
     assert late.seqs() == [3, 4]
     assert (reply["seq"], reply["replayed"], reply["reload"]) == (4, 2, False)
     await publish(hub, 1)
@@ -69,7 +70,8 @@ async def test_a_resuming_subscriber_gets_exactly_what_it_missed(hub):
 async def test_resuming_from_before_the_window_asks_for_a_reload(hub):
     await publish(hub, 8)  # the window keeps 5: seqs 4..8
     late = Recorder()
-    reply = await hub.subscribe(late, "forum:1", since=1, epoch=None)
+    epoch = (await hub.broker.history("forum:1", None)).epoch
+    reply = await hub.subscribe(late, "forum:1", since=1, epoch=epoch)
     assert (reply["reload"], reply["seq"], late.frames) == (True, 8, [])
     await publish(hub, 1)
     assert late.seqs() == [9]
@@ -119,7 +121,7 @@ async def test_events_racing_a_replay_reach_the_resuming_subscriber_once(hub):
     watcher = Recorder()
     await hub.subscribe(watcher, "forum:1", None, None)  # makes the topic live in this hub
     late = Recorder()
-    await hub.subscribe(late, "forum:1", since=0, epoch=None)
+    await hub.subscribe(late, "forum:1", since=0, epoch=(await real_history("forum:1", None)).epoch)
     broker.history = real_history  # type: ignore[method-assign]
     await publish(hub, 1)
     assert late.seqs() == [1, 2, 3, 4, 5]

@@ -1,0 +1,175 @@
+"""Driving the web app in the system's Chromium with Playwright's async API.
+
+Playwright never downloads a browser here: it drives the Chromium this machine has
+(EXPO_TEST_CHROMIUM, else `chromium` or `chromium-browser` on PATH; on Debian `apt-get install
+chromium fonts-noto-cjk`, the fonts for the Chinese pages).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Page, WebSocket
+
+from tests.live import LiveServer
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000  # every wait in these tests: actions, navigation and expect()
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+ATTENDEE = "attendee@demo.shubo.live"
+PASSWORD = "shubo-demo-2026"
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("EXPO_TEST_CHROMIUM")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Pages:
+    """Opens pages of the app, each in its own browser context: its own cookies and storage,
+    like a separate person."""
+
+    def __init__(self, browser: Browser, server: LiveServer) -> None:
+        self._browser = browser
+        self._server = server
+        self.contexts: list[BrowserContext] = []
+        self.errors: list[str] = []
+
+    async def new(
+        self, *, locale: str = "zh-CN", phone: bool = False, cookie: str | None = None
+    ) -> Page:
+        """A blank page at 1280x800 (390x844 with `phone`) in Beijing time, with `locale` as
+        the browser's language; `cookie` ("expo_session=…", from LiveServer.sign_in) signs in."""
+        options: dict[str, Any] = {
+            "base_url": self._server.base,
+            "locale": locale,
+            "timezone_id": "Asia/Shanghai",
+            "viewport": PHONE if phone else DESKTOP,
+            "device_scale_factor": 1,
+            "reduced_motion": "reduce",
+        }
+        if phone:
+            options.update(is_mobile=True, has_touch=True)
+        context = await self._browser.new_context(**options)
+        self.contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        if cookie:
+            name, _, value = cookie.partition("=")
+            await context.add_cookies([{"name": name, "value": value, "url": self._server.base}])
+        page = await context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        return page
+
+    async def open(self, path: str = "/#/", **options: Any) -> Page:
+        page = await self.new(**options)
+        await page.goto(path)
+        return page
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            await context.close()
+
+
+class Frames:
+    """The JSON frames a page sends and receives on its websockets, in order."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
+        page.on("websocket", self._follow)
+
+    def _follow(self, ws: WebSocket) -> None:
+        ws.on("framesent", lambda payload: self.sent.append(json.loads(payload)))
+        ws.on("framereceived", lambda payload: self.received.append(json.loads(payload)))
+
+    def commands(self, kind: str) -> list[dict[str, Any]]:
+        return [frame for frame in self.sent if frame.get("type") == kind]
+
+    def reply_to(self, command: dict[str, Any]) -> dict[str, Any]:
+        return next(
+            frame
+            for frame in self.received
+            if frame.get("type") in ("ok", "error") and frame.get("id") == command["id"]
+        )
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """Save docs/screenshots/<name>.png (the README shows them) once the fonts are in, kept
+    small: 6 bits a channel (the dark gradients' dithering is what makes PNGs big) and
+    deflated hard. Chromium encodes PNGs for speed."""
+    await page.evaluate("document.fonts.ready.then(() => true)")
+    shot = await page.screenshot(animations="disabled", caret="hide")
+    scratch = await page.context.new_page()
+    try:
+        posterized = await scratch.evaluate(POSTERIZE, base64.b64encode(shot).decode())
+    finally:
+        await scratch.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes(deflate_harder(base64.b64decode(posterized)))
+
+
+# Drops the two low bits of each colour channel (rounding), in a canvas; returns a PNG.
+POSTERIZE = """async (png) => {
+  const image = new Image();
+  image.src = `data:image/png;base64,${png}`;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+  const data = pixels.data;
+  for (let i = 0; i < data.length; i += 1) {
+    if (i % 4 !== 3) data[i] = Math.min(data[i] + 2, 255) & 0xfc;
+  }
+  context.putImageData(pixels, 0, 0);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}"""
+
+
+def deflate_harder(png: bytes) -> bytes:
+    """The same PNG with its image data deflated at zlib's highest level."""
+    signature, chunks, position = png[:8], [], 8
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        chunks.append((png[position + 4 : position + 8], png[position + 8 : position + 8 + length]))
+        position += 12 + length
+    pixels = zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT"))
+    packer = zlib.compressobj(9, zlib.DEFLATED, 15, 9)
+    idat = packer.compress(pixels) + packer.flush()
+    out = [signature]
+    for kind, data in chunks:
+        if kind == b"IDAT":
+            if idat is None:
+                continue
+            kind, data, idat = b"IDAT", idat, None
+        out.append(struct.pack(">I", len(data)) + kind + data)
+        out.append(struct.pack(">I", zlib.crc32(kind + data)))
+    return b"".join(out)
