@@ -276,9 +276,10 @@ export class Realtime {
     sub.active = false;
     sub.buffer = [];
     const data = { topic: sub.topic };
-    if (sub.seq !== null) {
+    if (sub.seq !== null && sub.epoch) {
+      // A seq means nothing without its epoch; the server refuses `since` alone.
       data.since = sub.seq;
-      if (sub.epoch) data.epoch = sub.epoch;
+      data.epoch = sub.epoch;
     }
     this.request("subscribe", data).then(
       (reply) => {
