@@ -86,16 +86,19 @@ async def seed(db: AsyncSession) -> None:
         )
         db.add(forum)
         await db.flush()
-        short_zh = title_zh.split("”")[0].lstrip("“") if kind == RoomKind.FORUM else "开幕式"
-        for hour, minutes, zh, en, speakers in STAGE_DAY if kind == RoomKind.STAGE else DAY:
+        is_stage = kind == RoomKind.STAGE
+        short_zh = title_zh.split("”")[0].lstrip("“")
+        short_en = title_en.split(":")[0]
+        for hour, minutes, zh, en, speakers in STAGE_DAY if is_stage else DAY:
             starts = opening + timedelta(hours=hour)
             db.add(
                 ForumSession(
                     forum_id=forum.id,
                     starts_at=starts,
                     ends_at=starts + timedelta(minutes=minutes),
-                    title_zh=f"{zh} · {short_zh}",
-                    title_en=f"{en} · {title_en.split(':')[0]}",
+                    # The stage's sessions name themselves; a forum's carry the forum's name.
+                    title_zh=zh if is_stage else f"{zh} · {short_zh}",
+                    title_en=en if is_stage else f"{en} · {short_en}",
                     speakers=speakers,
                 )
             )

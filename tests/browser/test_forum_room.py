@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
 from expo.realtime import closecodes
-from tests.browser.web import ATTENDEE, Frames, Pages, screenshot
+from tests.browser.web import ATTENDEE, Line, Pages, screenshot
 from tests.live import LiveServer, Peer
 
 # Messages from the other demo accounts, as if the room had been busy for a while.
@@ -92,7 +94,8 @@ async def test_a_page_that_was_offline_shows_the_banner_then_resumes_with_what_i
     pages: Pages, server: LiveServer
 ):
     page = await pages.new(locale="zh-CN")
-    frames = Frames(page)
+    line = Line()
+    await line.carry(page.context)
     chat_fetches: list[str] = []
     page.on("request", lambda r: chat_fetches.append(r.url) if "/chat" in r.url else None)
     await page.goto("/#/forum/5")
@@ -100,26 +103,26 @@ async def test_a_page_that_was_offline_shows_the_banner_then_resumes_with_what_i
     await expect(page.locator(".watching-badge")).to_have_text("1 人在看")
     await expect(page.locator(".chat-list .chat-text")).to_have_count(0)
     await expect(banner).to_be_hidden()
-    [first] = frames.commands("subscribe")
-    epoch = frames.reply_to(first)["data"]["epoch"]
+    [first] = line.commands("subscribe")
+    epoch = line.reply_to(first)["data"]["epoch"]
 
-    # The network goes (new connections fail), and the server cuts the page's socket, as its
-    # keepalive does to a client that stopped answering.
-    await page.context.set_offline(True)
-    cut = [c for c in server.services.gateway.clients if "forum:5" in c.topics]
-    assert len(cut) == 1
-    cut[0].close(closecodes.INTERNAL, "No answer to the keepalive ping.")
+    # The network goes: the server cuts the page's socket, as its keepalive does to a client
+    # that stopped answering, and the page's attempts to reconnect get no answer.
+    line.down()
+    [socket] = [c for c in server.services.gateway.clients if "forum:5" in c.topics]
+    socket.close(closecodes.INTERNAL, "No answer to the keepalive ping.")
     await expect(banner).to_contain_text("连接已断开，正在重连…")
-    await expect(page.locator(".watching-badge.is-stale")).to_have_count(1)
-
+    await expect(page.locator(".watching-badge")).to_have_class(re.compile(r"\bis-stale\b"))
     missed = await post(server, ATTENDEE, 5, "断线期间的消息")
+    await expect(page.locator(".chat-list .chat-text")).to_have_count(0)
     fetched_before = list(chat_fetches)
-    await page.context.set_offline(False)
+
+    line.up()
 
     await expect(page.locator(".chat-list .chat-text")).to_have_text(["断线期间的消息"])
     await expect(banner).to_be_hidden()
-    await expect(page.locator(".watching-badge.is-stale")).to_have_count(0)
-    resumed = frames.commands("subscribe")[-1]
+    await expect(page.locator(".watching-badge")).not_to_have_class(re.compile(r"\bis-stale\b"))
+    resumed = line.commands("subscribe")[-1]
     assert resumed["data"] == {"topic": "forum:5", "since": missed["seq"] - 1, "epoch": epoch}
-    assert frames.reply_to(resumed)["data"]["replayed"] == 1
+    assert line.reply_to(resumed)["data"]["replayed"] == 1
     assert chat_fetches == fetched_before  # replayed over the socket, not reloaded over HTTP

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
-from forums.models import RoomKind
-from forums.seed import ROOMS
 from tests.browser.web import Pages, screenshot
 
 STAGE_ZH, STAGE_EN = "开幕式 · 主会场", "Opening Ceremony · Main Stage"
-FORUMS_ZH = [zh for _, kind, zh, _ in ROOMS if kind == RoomKind.FORUM]
-FORUMS_EN = [en for _, kind, _, en in ROOMS if kind == RoomKind.FORUM]
+FORUMS_ZH = [
+    "“东数西算：构建国家算力网络体系”论坛",
+    "“数据流通交易与市场培育”论坛",
+    "“数据安全”论坛",
+    "“工业互联网赋能数字化转型”论坛",
+    "“算力时代抢新机——影视产业数字化云计算”高端论坛",
+    "“场景大数据”论坛",
+    "“首届个人数据中心发展”论坛",
+    "“元宇宙”论坛",
+]
+FORUMS_EN = [
+    "East Data, West Computing: Building the National Computing Power Network",
+    "Data Circulation, Trading and Market Cultivation",
+    "Data Security",
+    "Industrial Internet Empowering Digital Transformation",
+    "Seizing the Computing Era: Cloud Computing for the Digital Film and TV Industry",
+    "Scenario Big Data",
+    "The First Personal Data Center Development Forum",
+    "Metaverse",
+]
 
 
 async def test_the_lobby_shows_the_main_stage_and_eight_forums_in_chinese_then_english(
@@ -21,7 +39,6 @@ async def test_the_lobby_shows_the_main_stage_and_eight_forums_in_chinese_then_e
     await expect(page.locator(".lobby h1")).to_have_text("数谷论坛 · 直播间")
     await expect(page.locator(".stage-title")).to_have_text([STAGE_ZH])
     await expect(page.locator(".forum-title")).to_have_text(FORUMS_ZH)
-    assert len(FORUMS_ZH) == 8 and FORUMS_ZH[2] == "“数据安全”论坛"
     await expect(page.locator(".forum-card .chip")).to_have_text([f"论坛 {n}" for n in range(1, 9)])
     await screenshot(page, "lobby-zh")
 
@@ -31,7 +48,6 @@ async def test_the_lobby_shows_the_main_stage_and_eight_forums_in_chinese_then_e
     await expect(page.locator(".lobby h1")).to_have_text("Data Valley Forums · Live rooms")
     await expect(page.locator(".stage-title")).to_have_text([STAGE_EN])
     await expect(page.locator(".forum-title")).to_have_text(FORUMS_EN)
-    assert FORUMS_EN[2] == "Data Security"
     await expect(page.locator(".forum-card .chip")).to_have_text(
         [f"Forum {n}" for n in range(1, 9)]
     )
@@ -57,5 +73,5 @@ async def test_the_language_choice_survives_a_reload(pages: Pages):
 async def test_a_forum_card_leads_into_its_room(pages: Pages):
     page = await pages.open("/#/", locale="zh-CN")
     await page.locator(".forum-card", has_text="“数据安全”论坛").click()
-    await expect(page).to_have_url(f"{page.url.split('#')[0]}#/forum/4")
+    await expect(page).to_have_url(re.compile(r"#/forum/4$"))
     await expect(page.locator(".room-title")).to_have_text("“数据安全”论坛")

@@ -7,7 +7,9 @@ chromium fonts-noto-cjk`, the fonts for the Chinese pages).
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -16,7 +18,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, WebSocket
+from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute
+from playwright.async_api import Error as PlaywrightError
 
 from tests.live import LiveServer
 
@@ -90,17 +93,46 @@ class Pages:
             await context.close()
 
 
-class Frames:
-    """The JSON frames a page sends and receives on its websockets, in order."""
+class Line:
+    """The page's websockets, passed through Playwright: every JSON frame each way, in order,
+    and a switch for the network. While it is down, new connections hang (as on a dead
+    network: no answer, no refusal) until it is back up, or for TIMEOUT_MS at most."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []
-        page.on("websocket", self._follow)
+        self._up = asyncio.Event()
+        self._up.set()
 
-    def _follow(self, ws: WebSocket) -> None:
-        ws.on("framesent", lambda payload: self.sent.append(json.loads(payload)))
-        ws.on("framereceived", lambda payload: self.received.append(json.loads(payload)))
+    async def carry(self, context: BrowserContext) -> None:
+        await context.route_web_socket("**/ws", self._connect)
+
+    def down(self) -> None:
+        self._up.clear()
+
+    def up(self) -> None:
+        self._up.set()
+
+    async def _connect(self, page_side: WebSocketRoute) -> None:
+        try:
+            async with asyncio.timeout(TIMEOUT_MS / 1000):
+                await self._up.wait()
+        except TimeoutError:
+            with contextlib.suppress(PlaywrightError):
+                await page_side.close(code=1011, reason="the test network stayed down")
+            return
+        server_side = page_side.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            self.sent.append(json.loads(message))
+            server_side.send(message)
+
+        def to_page(message: str | bytes) -> None:
+            self.received.append(json.loads(message))
+            page_side.send(message)
+
+        page_side.on_message(to_server)
+        server_side.on_message(to_page)
 
     def commands(self, kind: str) -> list[dict[str, Any]]:
         return [frame for frame in self.sent if frame.get("type") == kind]
@@ -119,7 +151,8 @@ async def screenshot(page: Page, name: str) -> None:
     deflated hard. Chromium encodes PNGs for speed."""
     await page.evaluate("document.fonts.ready.then(() => true)")
     shot = await page.screenshot(animations="disabled", caret="hide")
-    scratch = await page.context.new_page()
+    assert page.context.browser is not None
+    scratch = await page.context.browser.new_page()  # its own context, away from the app's
     try:
         posterized = await scratch.evaluate(POSTERIZE, base64.b64encode(shot).decode())
     finally:
@@ -128,7 +161,7 @@ async def screenshot(page: Page, name: str) -> None:
     (SCREENSHOTS / f"{name}.png").write_bytes(deflate_harder(base64.b64decode(posterized)))
 
 
-# Drops the two low bits of each colour channel (rounding), in a canvas; returns a PNG.
+# Rounds each colour channel to 6 bits in an opaque canvas; returns its PNG (RGB), base64.
 POSTERIZE = """async (png) => {
   const image = new Image();
   image.src = `data:image/png;base64,${png}`;
@@ -136,7 +169,7 @@ POSTERIZE = """async (png) => {
   const canvas = document.createElement("canvas");
   canvas.width = image.width;
   canvas.height = image.height;
-  const context = canvas.getContext("2d");
+  const context = canvas.getContext("2d", { alpha: false });
   context.drawImage(image, 0, 0);
   const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
   const data = pixels.data;

@@ -334,6 +334,7 @@ async def test_with_the_broker_down_chat_is_refused_and_nothing_is_kept(demo_sql
     assert before == 503  # the chat snapshot needs the topic's position from the broker
     assert refused["error"]["code"] == subscribe["error"]["code"] == "unavailable"
     async with live_server(make_settings(demo_sqlite)) as healthy, healthy.http() as http:
-        texts = [m["text"] for m in (await http.get("/api/forums/2/chat?limit=200")).json()[
-            "messages"]]
+        texts = [
+            m["text"] for m in (await http.get("/api/forums/2/chat?limit=200")).json()["messages"]
+        ]
     assert "无人知晓" not in texts
