@@ -30,7 +30,7 @@ def account_view(account: Account) -> dict[str, object]:
 async def sign_in(request: Request) -> JSONResponse:
     form = await read_json(request, SignIn)
     svc = services(request)
-    async with svc.db() as db:
+    async with svc.read() as db:
         account = (
             (await db.execute(select(Account).where(Account.email == form.email.strip().lower())))
             .scalars()
@@ -62,7 +62,7 @@ async def me(request: Request) -> JSONResponse:
     principal = svc.signer.from_cookie_header(request.headers.get("cookie"))
     if principal is None:
         raise Unauthorized(message="Not signed in.")
-    async with svc.db() as db:
+    async with svc.read() as db:
         account = await db.get(Account, principal.account_id)
     if account is None:
         raise Unauthorized(message="Not signed in.")

@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from expo import accounts, ops
-from expo.db import make_engine, make_sessionmaker
+from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
 from expo.http import error_response
@@ -45,6 +45,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         engine = make_engine(settings.database_url)
+        read_engine = (
+            make_engine(settings.database_url, for_writes=False)
+            if is_sqlite(settings.database_url)
+            else engine
+        )
         hub = Hub(
             make_broker(settings.redis_url, replay_window=settings.replay_window),
             presence_interval=settings.presence_interval,
@@ -53,6 +58,7 @@ def create_app(
             settings=settings,
             engine=engine,
             db=make_sessionmaker(engine),
+            read=make_sessionmaker(read_engine),
             hub=hub,
             gateway=None,
             signer=SessionSigner(settings.secret_key),
@@ -68,6 +74,8 @@ def create_app(
             keepalive.cancel()
             await hub.close()
             await engine.dispose()
+            if read_engine is not engine:
+                await read_engine.dispose()
 
     routes: list[BaseRoute] = [*ops.routes, *accounts.routes, WebSocketRoute("/ws", _wrong_server)]
     for feature in features:

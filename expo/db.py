@@ -18,18 +18,21 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, for_writes: bool = True, **kwargs: Any) -> AsyncEngine:
+    """An engine for `url`. On SQLite, `for_writes=False` gives one whose transactions do not
+    take the write lock: use it only with sessions that never write."""
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-    _tune_sqlite(engine)
+    _tune_sqlite(engine, begin="BEGIN IMMEDIATE" if for_writes else "BEGIN")
     return engine
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    """WAL for readers beside a writer; BEGIN IMMEDIATE so read-then-write transactions take the
-    write lock up front instead of failing with "database is locked" halfway through."""
+def _tune_sqlite(engine: AsyncEngine, *, begin: str) -> None:
+    """WAL for readers beside a writer. Writers BEGIN IMMEDIATE, so read-then-write transactions
+    take the write lock up front instead of failing with "database is locked" halfway through;
+    readers BEGIN deferred and never wait for a writer."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,7 +46,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

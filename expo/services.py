@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 class Services:
     settings: Settings
     engine: AsyncEngine
+    # Sessions that may write. On SQLite they take the write lock when they begin.
     db: async_sessionmaker[AsyncSession]
+    # Sessions that only read: on SQLite they never wait for the write lock.
+    read: async_sessionmaker[AsyncSession]
     hub: Hub
     gateway: Gateway
     signer: SessionSigner

@@ -51,7 +51,7 @@ async def forum_guard(ctx: CommandContext, key: str) -> None:
     """Anyone may follow a forum that exists."""
     if not key.isdigit() or not 0 < int(key) < 2**31:
         raise NotFound("forum.unknown", f"There is no forum {key}.")
-    async with ctx.services.db() as db:
+    async with ctx.services.read() as db:
         if await store.get_forum(db, int(key)) is None:
             raise NotFound("forum.unknown", f"There is no forum {key}.")
 

@@ -17,7 +17,7 @@ from forums.views import chat_view, forum_view, session_view
 
 async def list_forums(request: Request) -> JSONResponse:
     svc = services(request)
-    async with svc.db() as db:
+    async with svc.read() as db:
         forums = await store.list_forums(db)
         sessions = await store.list_sessions(db)
     by_forum = {
@@ -43,7 +43,7 @@ async def list_forums(request: Request) -> JSONResponse:
 
 async def get_forum(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
-    async with services(request).db() as db:
+    async with services(request).read() as db:
         forum = await store.get_forum(db, forum_id)
         if forum is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
@@ -56,7 +56,7 @@ async def chat_history(request: Request) -> JSONResponse:
     before = query_int(request, "before", None, low=1, high=2**31 - 1)
     limit = query_int(request, "limit", 50, low=1, high=200)
     svc = services(request)
-    async with svc.db() as db:
+    async with svc.read() as db:
         if await store.get_forum(db, forum_id) is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
         # The topic's position is read before the messages: a client that subscribes with

@@ -145,16 +145,26 @@ class Gateway:
         self.services.hub.drop(client)
         client.pending.clear()
 
-    async def keepalive(self, interval: float) -> None:
-        """Ping every connection each interval; cut those that did not answer the last one."""
+    async def keepalive(self, interval: float, slices: int = 20) -> None:
+        """Ping every connection once per interval; cut those that did not answer the last one.
+
+        The pings go out in `slices` groups spread over the interval, so thousands of pongs do
+        not come back in one burst and delay the room's events.
+        """
         while True:
-            await asyncio.sleep(interval)
-            for client in list(self.clients):
-                if not client.alive:
-                    client.close(closecodes.INTERNAL, "No answer to the keepalive ping.")
-                    continue
-                client.alive = False
-                client.send_frame(PING_FRAME)
+            clients = list(self.clients)
+            step = max(1, -(-len(clients) // slices))
+            groups = [clients[i : i + step] for i in range(0, len(clients), step)] or [[]]
+            for group in groups:
+                await asyncio.sleep(interval / len(groups))
+                for client in group:
+                    if not client.open:
+                        continue
+                    if not client.alive:
+                        client.close(closecodes.INTERNAL, "No answer to the keepalive ping.")
+                        continue
+                    client.alive = False
+                    client.send_frame(PING_FRAME)
 
     def receive(self, client: Client, text: str) -> None:
         """A text message arrived: queue it, starting the connection's runner if idle."""

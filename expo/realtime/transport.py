@@ -33,6 +33,9 @@ from expo.realtime.origins import origin_allowed
 from expo.services import STATE_KEY, Services
 
 log = logging.getLogger("expo.ws")
+# websockets logs every opening and closing at INFO: thousands of lines per reconnect storm.
+protocol_log = logging.getLogger("expo.ws.protocol")
+protocol_log.setLevel(logging.WARNING)
 
 GATEWAY_PATH = "/ws"
 CLOSE_TIMEOUT = 5.0
@@ -120,7 +123,9 @@ class Connection:
         self._server_state = server_state
         self._transport: asyncio.Transport | None = None
         # No extensions: compression would forbid sharing one encoded frame among clients.
-        self._ws = ServerProtocol(extensions=[], max_size=settings.max_frame_bytes, logger=log)
+        self._ws = ServerProtocol(
+            extensions=[], max_size=settings.max_frame_bytes, logger=protocol_log
+        )
         self._fragments: list[bytes] | None = None
         self._accepted = False
         self._closing = False

@@ -338,3 +338,26 @@ async def test_with_the_broker_down_chat_is_refused_and_nothing_is_kept(demo_sql
             m["text"] for m in (await http.get("/api/forums/2/chat?limit=200")).json()["messages"]
         ]
     assert "无人知晓" not in texts
+
+
+async def test_a_client_that_stops_answering_pings_is_closed_and_others_stay(demo_sqlite):
+    async with live_server(make_settings(demo_sqlite, ping_interval=0.2)) as live:
+        async with (
+            live.connect(ping_interval=None) as silent,
+            live.connect(ping_interval=None) as answering,
+        ):
+            silent.transport.pause_reading()  # reads nothing, so answers no ping
+            await asyncio.sleep(1.0)  # five intervals: two are enough to be cut off
+            assert (await Peer(answering).command("subscribe", {"topic": "forum:2"}))["type"] == (
+                "ok"
+            )
+            silent.transport.resume_reading()
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(10):
+                    while True:
+                        await silent.recv()
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        1011,
+        "No answer to the keepalive ping.",
+    )
