@@ -21,13 +21,15 @@ from expo import accounts, ops
 from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
-from expo.http import error_response
+from expo.http import ActionRoute, error_response
+from expo.permissions import CORE, PermissionTable
 from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
 from expo.realtime.gateway import Gateway
 from expo.realtime.hub import Hub
-from expo.security import SessionSigner
+from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
+from expo.sessions import SessionStore
 from expo.settings import Settings
 
 log = logging.getLogger("expo.app")
@@ -41,6 +43,7 @@ def create_app(
     settings = Settings.from_env() if settings is None else settings
     features = load_features() if features is None else list(features)
     import_models(features)
+    permissions = PermissionTable({**CORE, **_merged(features, "permissions")})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -54,18 +57,21 @@ def create_app(
             make_broker(settings.redis_url, replay_window=settings.replay_window),
             presence_interval=settings.presence_interval,
         )
+        db, read = make_sessionmaker(engine), make_sessionmaker(read_engine)
         svc = Services(
             settings=settings,
             engine=engine,
-            db=make_sessionmaker(engine),
-            read=make_sessionmaker(read_engine),
+            db=db,
+            read=read,
             hub=hub,
-            gateway=None,
-            signer=SessionSigner(settings.secret_key),
-        )  # type: ignore[arg-type]
+            gateway=None,  # type: ignore[arg-type]
+            sessions=SessionStore(TokenSigner(settings.secret_key), db, read),
+            permissions=permissions,
+        )
         svc.gateway = Gateway(
             svc, commands=_merged(features, "commands"), topic_guards=_merged(features, "topics")
         )
+        hub.on_control(accounts.SESSION_ENDED, svc.gateway.end_session)
         await hub.start()
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
         try:
@@ -80,6 +86,7 @@ def create_app(
     routes: list[BaseRoute] = [*ops.routes, *accounts.routes, WebSocketRoute("/ws", _wrong_server)]
     for feature in features:
         routes += feature.routes
+    _check_actions(routes, features, permissions)
     routes.append(
         Mount("/", StaticFiles(directory=str(files("frontend")), html=True), name="frontend")
     )
@@ -93,6 +100,19 @@ def create_app(
             Exception: _server_error,
         },
     )
+
+
+def _check_actions(
+    routes: Sequence[BaseRoute], features: Sequence[Feature], permissions: PermissionTable
+) -> None:
+    """Every route and command names an action the permission table knows: checked at start."""
+    for r in routes:
+        if isinstance(r, WebSocketRoute):
+            continue  # the /ws fallback, which only explains how to serve it
+        assert isinstance(r, ActionRoute), f"route {getattr(r, 'path', r)!r} names no action"
+        assert r.action in permissions, f"action {r.action!r} is not in the permission table"
+    for name, spec in _merged(features, "commands").items():
+        assert spec.action in permissions, f"command {name!r}: unknown action {spec.action!r}"
 
 
 def _merged(features: Sequence[Feature], part: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute
 
+from expo.permissions import Rule
 from expo.realtime.gateway import CommandSpec, TopicGuard
 
 GROUP = "expo.features"
@@ -33,6 +34,8 @@ class Feature:
     # Folder of the feature's Alembic revisions (a branch labelled with the feature's name).
     migrations: Path | None = None
     seed: Callable[[AsyncSession], Awaitable[None]] | None = None
+    # The feature's actions in the one permission table (expo/permissions.py).
+    permissions: Mapping[str, Rule] = field(default_factory=dict)
 
 
 def load_features() -> list[Feature]:

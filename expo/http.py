@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from expo.errors import BadRequest, ExpoError, TooLarge, from_validation
+from expo.security import Principal
 from expo.services import STATE_KEY, Services
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -29,6 +32,35 @@ def error_response(error: ExpoError) -> JSONResponse:
 
 def services(request: Request) -> Services:
     return request.scope["state"][STATE_KEY]  # type: ignore[no-any-return]
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+PRINCIPAL_KEY = "expo.principal"
+
+
+class ActionRoute(Route):
+    """A route that names its action in the permission table and is checked before it runs."""
+
+    def __init__(self, path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str):
+        self.action = action
+
+        async def checked(request: Request) -> Response:
+            svc = services(request)
+            who = await svc.sessions.principal_from_cookie(request.headers.get("cookie"))
+            svc.permissions.check(action, who)
+            request.scope[PRINCIPAL_KEY] = who
+            return await endpoint(request)
+
+        super().__init__(path, checked, methods=list(methods), name=endpoint.__name__)
+
+
+def route(path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str) -> ActionRoute:
+    return ActionRoute(path, endpoint, methods=methods, action=action)
+
+
+def principal(request: Request) -> Principal | None:
+    """Who sent the request, as its route's permission check found."""
+    return request.scope.get(PRINCIPAL_KEY)
 
 
 async def read_json(request: Request, model: type[Model]) -> Model:

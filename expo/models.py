@@ -51,3 +51,16 @@ class Account(SQLModel, table=True):
     role: str = Field(default=Role.ATTENDEE, max_length=16)
     exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountSession(SQLModel, table=True):
+    """A signed-in browser or client. The cookie carries a random token; only its hash is kept,
+    so a database leak signs nobody in. Signing out revokes the row."""
+
+    __tablename__ = "account_session"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie's token, hex
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = Field(default=None)

@@ -14,9 +14,8 @@ from prometheus_client import (
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from expo.http import JSONResponse, services
+from expo.http import JSONResponse, route, services
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -57,7 +56,7 @@ async def metrics(request: Request) -> Response:
 
 
 routes = [
-    Route("/healthz", healthz, methods=["GET"]),
-    Route("/readyz", readyz, methods=["GET"]),
-    Route("/metrics", metrics, methods=["GET"]),
+    route("/healthz", healthz, methods=["GET"], action="ops.health"),
+    route("/readyz", readyz, methods=["GET"], action="ops.health"),
+    route("/metrics", metrics, methods=["GET"], action="ops.metrics"),
 ]

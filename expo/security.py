@@ -28,43 +28,37 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is acting: what a signed session says about its account."""
+    """Who is acting: an account, as one of its sessions found it."""
 
     account_id: int
     role: str
     display_name: str
     exhibitor_id: int | None = None
+    session_id: str | None = None
 
 
-class SessionSigner:
+class TokenSigner:
+    """Signs the session token carried by the cookie; a forged or stale cookie reads as None."""
+
     def __init__(self, secret_key: str) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="expo.session")
 
-    def dumps(self, principal: Principal) -> str:
-        return self._serializer.dumps(
-            {
-                "a": principal.account_id,
-                "r": principal.role,
-                "n": principal.display_name,
-                "e": principal.exhibitor_id,
-            }
-        )
+    def dumps(self, token: str) -> str:
+        return self._serializer.dumps(token)
 
-    def loads(self, value: str) -> Principal | None:
+    def loads(self, value: str) -> str | None:
         try:
-            raw = self._serializer.loads(value, max_age=SESSION_MAX_AGE)
+            token = self._serializer.loads(value, max_age=SESSION_MAX_AGE)
         except BadSignature:
             return None
-        try:
-            return Principal(int(raw["a"]), str(raw["r"]), str(raw["n"]), raw.get("e"))
-        except (KeyError, TypeError, ValueError):
-            return None
+        return token if isinstance(token, str) else None
 
-    def from_cookie_header(self, header: str | None) -> Principal | None:
-        if not header:
-            return None
-        try:
-            morsel = SimpleCookie(header).get(SESSION_COOKIE)
-        except CookieError:
-            return None
-        return self.loads(morsel.value) if morsel else None
+
+def cookie_value(header: str | None) -> str | None:
+    if not header:
+        return None
+    try:
+        morsel = SimpleCookie(header).get(SESSION_COOKIE)
+    except CookieError:
+        return None
+    return morsel.value if morsel else None

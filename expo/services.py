@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from expo.security import SessionSigner
+from expo.permissions import PermissionTable
+from expo.sessions import SessionStore
 from expo.settings import Settings
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ class Services:
     read: async_sessionmaker[AsyncSession]
     hub: Hub
     gateway: Gateway
-    signer: SessionSigner
+    sessions: SessionStore
+    permissions: PermissionTable
 
 
 STATE_KEY = "expo"

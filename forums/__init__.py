@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from expo.features import Feature
+from expo.permissions import ANYONE, SIGNED_IN
 from forums import live, routes, seed
 
 feature = Feature(
@@ -13,4 +14,5 @@ feature = Feature(
     models="forums.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     seed=seed.seed,
+    permissions={"forum.read": ANYONE, "chat.send": SIGNED_IN},
 )

@@ -56,5 +56,5 @@ async def forum_guard(ctx: CommandContext, key: str) -> None:
             raise NotFound("forum.unknown", f"There is no forum {key}.")
 
 
-commands = {"chat.send": CommandSpec(chat_send, ChatSend)}
+commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send")}
 topics = {"forum": forum_guard}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from itertools import groupby
 
 from starlette.requests import Request
-from starlette.routing import Route
 
 from expo.errors import NotFound
-from expo.http import JSONResponse, path_int, query_int, services
+from expo.http import JSONResponse, path_int, query_int, route, services
 from expo.models import utcnow
 from forums import store
 from forums.domain import forum_topic, now_and_next
@@ -74,7 +73,7 @@ async def chat_history(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/api/forums", list_forums, methods=["GET"]),
-    Route("/api/forums/{forum_id}", get_forum, methods=["GET"]),
-    Route("/api/forums/{forum_id}/chat", chat_history, methods=["GET"]),
+    route("/api/forums", list_forums, methods=["GET"], action="forum.read"),
+    route("/api/forums/{forum_id}", get_forum, methods=["GET"], action="forum.read"),
+    route("/api/forums/{forum_id}/chat", chat_history, methods=["GET"], action="forum.read"),
 ]

@@ -42,6 +42,9 @@ class Sink(Protocol):
     def resync(self) -> None:
         """Live delivery was interrupted; check every topic for missed events."""
 
+    def control(self, message: bytes) -> None:
+        """A control message that every process receives (a session ended, say)."""
+
 
 class Broker(Protocol):
     async def start(self, sink: Sink) -> None: ...
@@ -53,6 +56,9 @@ class Broker(Protocol):
 
     async def publish(self, topic: str, event_type: str, data: Any) -> Event:
         """Number the event, keep it for replay and fan it out; returns it with its seq."""
+
+    async def announce(self, message: bytes) -> None:
+        """Send a control message to every process's sink (not numbered, not kept)."""
 
     async def listen(self, topic: str) -> None:
         """Deliver this topic's events to the sink from now on."""

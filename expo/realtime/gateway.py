@@ -86,6 +86,8 @@ TopicGuard = Callable[[CommandContext, str], Awaitable[None]]
 class CommandSpec:
     handler: Handler
     model: type[BaseModel]
+    # The action in the permission table (expo/permissions.py) checked before the handler runs.
+    action: str
 
 
 class Strict(BaseModel):
@@ -123,16 +125,23 @@ class Gateway:
         self.clients: set[Client] = set()
         self._guards = dict(topic_guards)
         self._commands: dict[str, CommandSpec] = {
-            "subscribe": CommandSpec(self._subscribe, SubscribeData),
-            "unsubscribe": CommandSpec(self._unsubscribe, UnsubscribeData),
+            "subscribe": CommandSpec(self._subscribe, SubscribeData, "topic.subscribe"),
+            "unsubscribe": CommandSpec(self._unsubscribe, UnsubscribeData, "topic.unsubscribe"),
         }
         for name, spec in commands.items():
             assert name not in self._commands, f"command {name!r} is registered twice"
             self._commands[name] = spec
 
     @property
-    def command_types(self) -> list[str]:
-        return sorted(self._commands)
+    def commands(self) -> Mapping[str, CommandSpec]:
+        return self._commands
+
+    def end_session(self, data: dict[str, Any]) -> None:
+        """A session ended (signed out) somewhere: close its sockets on this process."""
+        session_id = data.get("session")
+        for client in list(self.clients):
+            if client.principal is not None and client.principal.session_id == session_id:
+                client.close(closecodes.SIGNED_OUT, "Signed out.")
 
     def connected(self, client: Client) -> None:
         self.clients.add(client)
@@ -201,6 +210,7 @@ class Gateway:
         try:
             if spec is None:
                 raise BadRequest("unknown_command", f"There is no command {command.type!r}.")
+            self.services.permissions.check(spec.action, client.principal)
             try:
                 data = spec.model.model_validate(command.data)
             except ValidationError as error:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -67,6 +68,7 @@ class Hub:
         self._withdrawn: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._presence_task: asyncio.Task[None] | None = None
+        self._control: dict[str, Callable[[dict[str, Any]], None]] = {}
 
     async def start(self) -> None:
         await self.broker.start(self)
@@ -192,6 +194,24 @@ class Hub:
                 self._spawn(self._repair(event.topic))
                 return
         self._fanout(state, event)
+
+    def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        assert kind not in self._control, f"control {kind!r} has a handler already"
+        self._control[kind] = handler
+
+    async def announce(self, kind: str, data: dict[str, Any]) -> None:
+        """Tell every process (this one included) that something happened to the platform."""
+        await self.broker.announce(orjson.dumps({"kind": kind, "data": data}))
+
+    def control(self, message: bytes) -> None:
+        try:
+            decoded = orjson.loads(message)
+            handler = self._control.get(decoded["kind"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            log.warning("unreadable control message ignored")
+            return
+        if handler is not None:
+            handler(decoded.get("data") or {})
 
     def resync(self) -> None:
         for topic in list(self._topics):

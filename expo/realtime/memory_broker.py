@@ -44,6 +44,10 @@ class MemoryBroker:
             self._sink.deliver(event)
         return event
 
+    async def announce(self, message: bytes) -> None:
+        if self._sink is not None:
+            self._sink.control(message)
+
     async def listen(self, topic: str) -> None:
         self._listening.add(topic)
 

@@ -31,6 +31,7 @@ log = logging.getLogger("expo.broker")
 
 PROCESS_TTL_MS = 5000
 CHANNEL_PREFIX = "expo:{"
+CONTROL_CHANNEL = "expo:control"
 
 PUBLISH = """
 local seq = redis.call('INCR', KEYS[1])
@@ -79,12 +80,21 @@ class RedisBroker:
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._sink: Sink | None = None
-        self._subscribed = asyncio.Event()
 
     async def start(self, sink: Sink) -> None:
         self._sink = sink
         self._pubsub = self._new_pubsub()
-        self._reader = asyncio.create_task(self._read(), name="expo-redis-reader")
+        try:
+            with _reachable():
+                await self._pubsub.subscribe(CONTROL_CHANNEL)
+            connected = True
+        except BrokerUnavailable as error:
+            # Not fatal: the process is unready (/readyz) and the reader keeps trying.
+            log.warning("redis unreachable at start", extra={"error": str(error)})
+            connected = False
+        self._reader = asyncio.create_task(
+            self._read(broken=not connected), name="expo-redis-reader"
+        )
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -116,12 +126,15 @@ class RedisBroker:
             )
         return Event(topic, seq, head + str(seq).encode() + tail)
 
+    async def announce(self, message: bytes) -> None:
+        with _reachable():
+            await self._redis.publish(CONTROL_CHANNEL, message)
+
     async def listen(self, topic: str) -> None:
         self._listening.add(topic)
         assert self._pubsub is not None, "start() the broker first"
         with _reachable():
             await self._pubsub.subscribe(_key(topic, "events"))
-        self._subscribed.set()
 
     async def unlisten(self, topic: str) -> None:
         self._listening.discard(topic)
@@ -180,17 +193,14 @@ class RedisBroker:
     def _new_pubsub(self) -> aioredis.client.PubSub:
         return self._redis.pubsub(ignore_subscribe_messages=True)
 
-    async def _read(self) -> None:
+    async def _read(self, broken: bool) -> None:
         """Pump pub/sub into the sink; after a lost connection, resubscribe and resync."""
-        backoff, broken = 0.1, False
+        backoff = 0.1
         while True:
             try:
                 if broken:
                     await self._reconnect()
                     broken, backoff = False, 0.1
-                if not self._listening:
-                    self._subscribed.clear()
-                    await self._subscribed.wait()
                 assert self._pubsub is not None
                 message = await self._pubsub.get_message(timeout=1.0)
                 if message is not None and message["type"] == "message":
@@ -210,13 +220,16 @@ class RedisBroker:
                 await old.aclose()
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 pass
-        channels = [_key(topic, "events") for topic in self._listening]
-        if channels:
-            await self._pubsub.subscribe(*channels)
+        channels = [CONTROL_CHANNEL] + [_key(topic, "events") for topic in self._listening]
+        await self._pubsub.subscribe(*channels)
         if self._sink is not None:
             self._sink.resync()
 
     def _deliver(self, channel: bytes, data: bytes) -> None:
+        if channel == CONTROL_CHANNEL.encode():
+            if self._sink is not None:
+                self._sink.control(data)
+            return
         # channel is b"expo:{<topic>}:events"
         topic = channel[len(CHANNEL_PREFIX) : -len("}:events")].decode()
         seq_raw, _, payload = data.partition(b" ")

@@ -107,6 +107,7 @@ class Connection:
         "_accepted",
         "_closing",
         "_abort_timer",
+        "_handshake_task",
         "__weakref__",
     )
 
@@ -130,6 +131,7 @@ class Connection:
         self._accepted = False
         self._closing = False
         self._abort_timer: asyncio.TimerHandle | None = None
+        self._handshake_task: asyncio.Future[None] | None = None
 
     @property
     def open(self) -> bool:
@@ -221,19 +223,38 @@ class Connection:
         if not origin_allowed(origin, host, settings.allowed_origins):
             self._reject(403, "This origin may not open the websocket.\n")
             return
+        # Who is connecting needs the database: finish the handshake in a task.
+        self._handshake_task = asyncio.ensure_future(self._authenticate(request))
+
+    async def _authenticate(self, request: Request) -> None:
+        try:
+            who = await self._services.sessions.principal_from_cookie(request.headers.get("Cookie"))
+        except Exception:
+            log.exception("websocket authentication failed", extra={"conn": self.id})
+            self._reject(503, "The server cannot check sessions right now.\n")
+            self._flush()
+            return
+        finally:
+            self._handshake_task = None
+        if self._transport is None or self._transport.is_closing() or self._closing:
+            return
         response = self._ws.accept(request)
         if response.status_code != 101:
             self._ws.send_response(response)
             self._closing = True
+            self._flush()
             return
-        self.principal = self._services.signer.from_cookie_header(request.headers.get("Cookie"))
+        self.principal = who
         self._ws.send_response(response)
         self._accepted = True
         self._gateway.connected(self)
+        self._flush()
         log.debug(
-            "websocket opened",
-            extra={"conn": self.id, "account": getattr(self.principal, "account_id", None)},
+            "websocket opened", extra={"conn": self.id, "account": getattr(who, "account_id", None)}
         )
+        early, self.pending = list(self.pending), deque()
+        for text in early:  # commands that arrived with the handshake, in order
+            self._gateway.receive(self, text)
 
     def _reject(self, status: int, text: str) -> None:
         self._ws.send_response(self._ws.reject(status, text))
@@ -260,6 +281,9 @@ class Connection:
 
     def _receive(self, data: bytes) -> None:
         if self._closing:
+            return
+        if not self._accepted:  # still authenticating: keep it for after the handshake
+            self.pending.append(data.decode(errors="replace"))
             return
         try:
             text = data.decode()

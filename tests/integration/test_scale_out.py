@@ -222,3 +222,19 @@ async def test_workers_share_one_port_and_metrics_add_up(shared_env, tmp_path):
         assert all("expo_ws_connections 3.0" in t for t in texts)
     finally:
         await stop(server)
+
+
+async def test_signing_out_on_one_process_closes_the_sessions_sockets_on_the_other(
+    two_processes,
+):
+    a, b = two_processes
+    cookie = await sign_in(a)
+    async with b.connect(cookie) as ws:
+        await Peer(ws).command("subscribe", {"topic": "forum:2"})
+        async with httpx.AsyncClient(base_url=a.base) as http:
+            await http.delete("/api/session", headers={"Cookie": cookie})
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            async with asyncio.timeout(1.0):
+                while True:
+                    await ws.recv()
+    assert closed.value.rcvd.code == 4001

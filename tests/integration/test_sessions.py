@@ -1,0 +1,54 @@
+"""Sessions: signing out ends the session for HTTP and closes its websockets at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.live import LiveServer, Peer
+
+ATTENDEE = "attendee@demo.shubo.live"
+
+
+async def test_signing_out_ends_the_session_for_later_requests(server: LiveServer):
+    cookie = await server.sign_in(ATTENDEE)
+    async with server.http(headers={"Cookie": cookie}) as http:
+        assert (await http.get("/api/me")).status_code == 200
+        out = await http.delete("/api/session")
+        again = await http.get("/api/me", headers={"Cookie": cookie})  # a copy of the old cookie
+    assert out.status_code == 200
+    assert "expo_session=" in out.headers["set-cookie"]  # the browser is told to drop it
+    assert (again.status_code, again.json()["error"]["code"]) == (401, "unauthorized")
+
+
+async def test_signing_out_closes_that_sessions_websockets_within_a_second(server: LiveServer):
+    ending, staying = await server.sign_in(ATTENDEE), await server.sign_in(ATTENDEE)
+    async with (
+        server.connect(ending) as tab_one,
+        server.connect(ending) as tab_two,
+        server.connect(staying) as other_device,
+    ):
+        for ws in (tab_one, tab_two, other_device):
+            await Peer(ws).command("subscribe", {"topic": "forum:2"})
+        async with server.http() as http:
+            await http.delete("/api/session", headers={"Cookie": ending})
+        for tab in (tab_one, tab_two):
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(1.0):
+                    while True:
+                        await tab.recv()
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4001, "Signed out.")
+        # The same account's other session is untouched.
+        reply = await Peer(other_device).command("chat.send", {"forum": 2, "text": "still here"})
+    assert reply["type"] == "ok"
+
+
+async def test_a_revoked_cookie_opens_an_anonymous_websocket(server: LiveServer):
+    cookie = await server.sign_in(ATTENDEE)
+    async with server.http() as http:
+        await http.delete("/api/session", headers={"Cookie": cookie})
+    async with server.connect(cookie) as ws:
+        reply = await Peer(ws).command("chat.send", {"forum": 2, "text": "ghost"})
+    assert reply["error"]["code"] == "unauthorized"
