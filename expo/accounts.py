@@ -1,17 +1,45 @@
-"""Signing in and out. Registration, invitations and tokens grow here."""
+"""Accounts: registering, signing in and out, one's own profile."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import asyncio
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from starlette.requests import Request
 
-from expo.errors import Unauthorized
+from expo.account_rules import check_password, normalize_email
+from expo.errors import BadRequest, Conflict, Unauthorized
 from expo.http import JSONResponse, principal, read_json, route, services
-from expo.models import Account, AccountPublic
-from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, verify_password
+from expo.models import Account, AccountPublic, Role
+from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, hash_password, verify_password
 
 SESSION_ENDED = "session.ended"
+
+
+Language = Literal["zh-CN", "en"]
+
+
+class Register(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+    display_name: str = Field(max_length=80)
+    organisation: str = Field(default="", max_length=120)
+    title: str = Field(default="", max_length=80)
+    language: Language = "zh-CN"
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(default=None, max_length=80)
+    organisation: str | None = Field(default=None, max_length=120)
+    title: str | None = Field(default=None, max_length=80)
+    language: Language | None = None
 
 
 class SignIn(BaseModel):
@@ -23,6 +51,40 @@ def account_view(account: Account) -> dict[str, object]:
     return AccountPublic.model_validate(account, from_attributes=True).model_dump(mode="json")
 
 
+def _display_name(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise BadRequest("account.bad_name", "Tell us the name to show to others.")
+    return cleaned
+
+
+async def register(request: Request) -> JSONResponse:
+    """Anyone may register, as an attendee; other roles come by invitation."""
+    form = await read_json(request, Register)
+    email, name = normalize_email(form.email), _display_name(form.display_name)
+    check_password(form.password, email=email, display_name=name)
+    # Argon2 takes tens of milliseconds of CPU on purpose: keep it off the event loop.
+    password_hash = await asyncio.to_thread(hash_password, form.password)
+    account = Account(
+        email=email,
+        password_hash=password_hash,
+        display_name=name,
+        organisation=form.organisation.strip(),
+        title=form.title.strip(),
+        language=form.language,
+        role=Role.ATTENDEE,
+    )
+    svc = services(request)
+    async with svc.db() as db:
+        db.add(account)
+        try:
+            await db.commit()
+        except IntegrityError:
+            raise Conflict("account.email_taken", "An account with this email exists.") from None
+        await db.refresh(account)
+    return await _signed_in(request, account, status_code=201)
+
+
 async def sign_in(request: Request) -> JSONResponse:
     form = await read_json(request, SignIn)
     svc = services(request)
@@ -32,10 +94,17 @@ async def sign_in(request: Request) -> JSONResponse:
             .scalars()
             .first()
         )
-    if account is None or not verify_password(account.password_hash, form.password):
+    valid = account is not None and await asyncio.to_thread(
+        verify_password, account.password_hash, form.password
+    )
+    if account is None or not valid:
         raise Unauthorized("account.bad_credentials", "Wrong email or password.")
-    cookie, _who = await svc.sessions.open(account)
-    response = JSONResponse({"account": account_view(account)})
+    return await _signed_in(request, account)
+
+
+async def _signed_in(request: Request, account: Account, status_code: int = 200) -> JSONResponse:
+    cookie, _who = await services(request).sessions.open(account)
+    response = JSONResponse({"account": account_view(account)}, status_code=status_code)
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
@@ -61,6 +130,27 @@ async def sign_out(request: Request) -> JSONResponse:
     return response
 
 
+async def update_me(request: Request) -> JSONResponse:
+    form = await read_json(request, ProfileUpdate)
+    who = principal(request)
+    assert who is not None
+    async with services(request).db() as db:
+        account = await db.get(Account, who.account_id)
+        if account is None:
+            raise Unauthorized(message="Not signed in.")
+        if form.display_name is not None:
+            account.display_name = _display_name(form.display_name)
+        for field in ("organisation", "title"):
+            value = getattr(form, field)
+            if value is not None:
+                setattr(account, field, value.strip())
+        if form.language is not None:
+            account.language = form.language
+        await db.commit()
+        await db.refresh(account)
+    return JSONResponse({"account": account_view(account)})
+
+
 async def me(request: Request) -> JSONResponse:
     who = principal(request)
     assert who is not None  # the permission table lets only the signed-in here
@@ -72,7 +162,9 @@ async def me(request: Request) -> JSONResponse:
 
 
 routes = [
+    route("/api/accounts", register, methods=["POST"], action="account.register"),
     route("/api/session", sign_in, methods=["POST"], action="session.create"),
     route("/api/session", sign_out, methods=["DELETE"], action="session.delete"),
     route("/api/me", me, methods=["GET"], action="account.read_self"),
+    route("/api/me", update_me, methods=["PATCH"], action="account.update_self"),
 ]

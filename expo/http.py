@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from expo.errors import BadRequest, ExpoError, TooLarge, from_validation
+from expo.errors import BadRequest, ExpoError, Forbidden, TooLarge, from_validation
+from expo.realtime.origins import origin_allowed
 from expo.security import Principal
 from expo.services import STATE_KEY, Services
 
@@ -46,12 +47,31 @@ class ActionRoute(Route):
 
         async def checked(request: Request) -> Response:
             svc = services(request)
-            who = await svc.sessions.principal_from_cookie(request.headers.get("cookie"))
+            cookie = request.headers.get("cookie")
+            if cookie and request.method not in SAFE_METHODS:
+                _refuse_cross_site(request, svc.settings.allowed_origins)
+            who = await svc.sessions.principal_from_cookie(cookie)
             svc.permissions.check(action, who)
             request.scope[PRINCIPAL_KEY] = who
             return await endpoint(request)
 
         super().__init__(path, checked, methods=list(methods), name=endpoint.__name__)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse_cross_site(request: Request, allowed: tuple[str, ...]) -> None:
+    """CSRF: a browser names the page a state-changing request comes from; refuse other sites.
+
+    SameSite=Lax already keeps the cookie off most cross-site requests; this check covers the
+    rest (and same-site subdomains). Clients that send no Origin are not browsers.
+    """
+    if request.headers.get("sec-fetch-site") == "cross-site" and not allowed:
+        raise Forbidden("csrf.cross_site", "Requests from other sites are refused.")
+    origin = request.headers.get("origin")
+    if origin is not None and not origin_allowed(origin, request.headers.get("host", ""), allowed):
+        raise Forbidden("csrf.cross_site", "Requests from other sites are refused.")
 
 
 def route(path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str) -> ActionRoute:

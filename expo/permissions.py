@@ -44,6 +44,7 @@ CORE: dict[str, Rule] = {
     "ops.metrics": ANYONE,
     "account.register": ANYONE,
     "account.read_self": SIGNED_IN,
+    "account.update_self": SIGNED_IN,
     "session.create": ANYONE,
     "session.delete": SIGNED_IN,
     "topic.subscribe": ANYONE,  # each topic kind's guard decides further
