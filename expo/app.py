@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -72,6 +73,8 @@ def create_app(
             svc, commands=_merged(features, "commands"), topic_guards=_merged(features, "topics")
         )
         hub.on_control(accounts.SESSION_ENDED, svc.gateway.end_session)
+        for kind, topics in _merged(features, "summaries").items():
+            hub.add_summary(kind, functools.partial(topics, svc))
         await hub.start()
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
         try:

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute
 
 from expo.permissions import Rule
+
+if TYPE_CHECKING:
+    from expo.services import Services
 from expo.realtime.gateway import CommandSpec, TopicGuard
 
 GROUP = "expo.features"
@@ -34,6 +38,10 @@ class Feature:
     # Folder of the feature's Alembic revisions (a branch labelled with the feature's name).
     migrations: Path | None = None
     seed: Callable[[AsyncSession], Awaitable[None]] | None = None
+    # Summary topic kinds ("lobby") -> the topics a key stands for (see Hub.add_summary).
+    summaries: Mapping[str, Callable[[Services, str], Awaitable[list[str]]]] = field(
+        default_factory=dict
+    )
     # The feature's actions in the one permission table (expo/permissions.py).
     permissions: Mapping[str, Rule] = field(default_factory=dict)
 

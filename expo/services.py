@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -28,6 +28,8 @@ class Services:
     gateway: Gateway
     sessions: SessionStore
     permissions: PermissionTable
+    # Per-app, per-process caches of features, by the feature's own keys.
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 STATE_KEY = "expo"

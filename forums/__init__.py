@@ -15,4 +15,5 @@ feature = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     seed=seed.seed,
     permissions={"forum.read": ANYONE, "chat.send": SIGNED_IN},
+    summaries=live.summaries,
 )

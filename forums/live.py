@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -12,6 +13,9 @@ from forums import store
 from forums.domain import clean_chat_text, forum_topic
 from forums.models import ChatMessage
 from forums.views import chat_view
+
+if TYPE_CHECKING:
+    from expo.services import Services
 
 
 class ChatSend(Strict):
@@ -58,3 +62,28 @@ async def forum_guard(ctx: CommandContext, key: str) -> None:
 
 commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send")}
 topics = {"forum": forum_guard}
+
+
+LOBBY_KEY = "forums"
+ROOMS_TTL = 30.0  # how long a process trusts its list of rooms (they change rarely)
+
+
+async def lobby_guard(ctx: CommandContext, key: str) -> None:
+    """`lobby:forums`: anyone may watch every room's audience."""
+    if key != LOBBY_KEY:
+        raise NotFound("lobby.unknown", f"There is no lobby {key!r}.")
+
+
+async def lobby_topics(services: Services, key: str) -> list[str]:
+    """The topics `lobby:forums` sums up: every room's, read again every ROOMS_TTL seconds."""
+    cached = services.cache.get("forums.lobby_topics")
+    now = time.monotonic()
+    if cached is None or now - cached[0] > ROOMS_TTL:
+        async with services.read() as db:
+            rooms = [forum_topic(f.id) for f in await store.list_forums(db) if f.id is not None]
+        cached = services.cache["forums.lobby_topics"] = (now, rooms)
+    return cached[1]
+
+
+topics["lobby"] = lobby_guard
+summaries = {"lobby": lobby_topics}

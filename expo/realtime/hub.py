@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,6 +25,10 @@ from expo.realtime.frames import text_frame
 log = logging.getLogger("expo.hub")
 
 MAX_TOPICS_PER_CONNECTION = 64
+
+
+# For a summary topic kind: the key ("forums" of `lobby:forums`) -> the topics it sums up.
+SummaryTopics = Callable[[str], Awaitable[list[str]]]
 
 
 class Subscriber(Protocol):
@@ -55,6 +59,7 @@ class TopicState:
     repairing: bool = False
     pending: list[Event] = field(default_factory=list)
     presence: int = 0  # last total pushed to subscribers
+    summary: dict[str, int] | None = None  # for a summary topic: the counts last pushed
 
     def __len__(self) -> int:
         return len(self.live) + len(self.catching)
@@ -69,6 +74,7 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._presence_task: asyncio.Task[None] | None = None
         self._control: dict[str, Callable[[dict[str, Any]], None]] = {}
+        self._summaries: dict[str, SummaryTopics] = {}
 
     async def start(self) -> None:
         await self.broker.start(self)
@@ -194,6 +200,12 @@ class Hub:
                 self._spawn(self._repair(event.topic))
                 return
         self._fanout(state, event)
+
+    def add_summary(self, kind: str, topics: SummaryTopics) -> None:
+        """Subscribers of `<kind>:<key>` get `presence.summary`: the audience of each topic the
+        key stands for (a lobby showing every room's count), at most once per interval."""
+        assert kind not in self._summaries, f"summary {kind!r} is declared twice"
+        self._summaries[kind] = topics
 
     def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
         assert kind not in self._control, f"control {kind!r} has a handler already"
@@ -349,3 +361,18 @@ class Hub:
             )
             for client in list(state.live):
                 client.send_frame(frame)
+        for topic, state in list(self._topics.items()):
+            kind, _, key = topic.partition(":")
+            if kind in self._summaries:
+                await self._push_summary(topic, state, await self._summaries[kind](key))
+
+    async def _push_summary(self, topic: str, state: TopicState, topics: list[str]) -> None:
+        counts = await self.broker.presence(topics)
+        if counts == state.summary:
+            return
+        state.summary = counts
+        frame = text_frame(
+            orjson.dumps({"type": "presence.summary", "topic": topic, "data": {"counts": counts}})
+        )
+        for client in list(state.live):
+            client.send_frame(frame)

@@ -361,3 +361,25 @@ async def test_a_client_that_stops_answering_pings_is_closed_and_others_stay(dem
         1011,
         "No answer to the keepalive ping.",
     )
+
+
+async def test_the_lobby_topic_pushes_every_rooms_audience(server: LiveServer):
+    async with server.connect() as lobby_ws, server.connect() as viewer_ws:
+        lobby = Peer(lobby_ws)
+        await lobby.command("subscribe", {"topic": "lobby:forums"})
+        first = await lobby.event("presence.summary")
+        await Peer(viewer_ws).command("subscribe", {"topic": "forum:3"})
+        async with asyncio.timeout(10):
+            while True:
+                summary = await lobby.event("presence.summary")
+                if summary["data"]["counts"]["forum:3"] == 1:
+                    break
+    assert len(first["data"]["counts"]) == 9
+    assert set(first["data"]["counts"]) == {f"forum:{i}" for i in range(1, 10)}
+    assert summary["topic"] == "lobby:forums"
+
+
+async def test_only_the_forums_lobby_exists(server: LiveServer):
+    async with server.connect() as ws:
+        reply = await Peer(ws).command("subscribe", {"topic": "lobby:booths"})
+    assert reply["error"]["code"] == "lobby.unknown"
