@@ -162,8 +162,8 @@ async def me(request: Request) -> JSONResponse:
 
 
 routes = [
-    route("/api/accounts", register, methods=["POST"], action="account.register"),
-    route("/api/session", sign_in, methods=["POST"], action="session.create"),
+    route("/api/accounts", register, methods=["POST"], action="account.register", rate="register"),
+    route("/api/session", sign_in, methods=["POST"], action="session.create", rate="sign_in"),
     route("/api/session", sign_out, methods=["DELETE"], action="session.delete"),
     route("/api/me", me, methods=["GET"], action="account.read_self"),
     route("/api/me", update_me, methods=["PATCH"], action="account.update_self"),

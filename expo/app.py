@@ -24,6 +24,7 @@ from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
 from expo.http import ActionRoute, error_response
 from expo.permissions import CORE, PermissionTable
+from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
 from expo.realtime.gateway import Gateway
@@ -68,6 +69,7 @@ def create_app(
             gateway=None,  # type: ignore[arg-type]
             sessions=SessionStore(TokenSigner(settings.secret_key), db, read),
             permissions=permissions,
+            limiter=RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter(),
         )
         svc.gateway = Gateway(
             svc, commands=_merged(features, "commands"), topic_guards=_merged(features, "topics")
@@ -82,6 +84,8 @@ def create_app(
         finally:
             keepalive.cancel()
             await hub.close()
+            if isinstance(svc.limiter, RedisLimiter):
+                await svc.limiter.close()
             await engine.dispose()
             if read_engine is not engine:
                 await read_engine.dispose()

@@ -30,6 +30,7 @@ class ExpoError(Exception):
         *,
         status: int | None = None,
         details: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message or code or self.code)
         if code is not None:
@@ -38,11 +39,14 @@ class ExpoError(Exception):
             self.status = status
         self.message = message or self.code
         self.details = details
+        self.retry_after = retry_after
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details is not None:
             body["details"] = self.details
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after
         return body
 
 

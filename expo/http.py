@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from expo.errors import BadRequest, ExpoError, Forbidden, TooLarge, from_validation
+from expo.ratelimit import enforce
 from expo.realtime.origins import origin_allowed
 from expo.security import Principal
 from expo.services import STATE_KEY, Services
@@ -28,7 +29,10 @@ class JSONResponse(Response):
 
 
 def error_response(error: ExpoError) -> JSONResponse:
-    return JSONResponse({"error": error.as_dict()}, status_code=error.status)
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    return JSONResponse({"error": error.as_dict()}, status_code=error.status, headers=headers)
 
 
 def services(request: Request) -> Services:
@@ -42,8 +46,17 @@ PRINCIPAL_KEY = "expo.principal"
 class ActionRoute(Route):
     """A route that names its action in the permission table and is checked before it runs."""
 
-    def __init__(self, path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str):
+    def __init__(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        methods: Sequence[str],
+        action: str,
+        rate: str | None = None,
+    ):
         self.action = action
+        self.rate = rate  # a rate limit of the settings, spent per client address
 
         async def checked(request: Request) -> Response:
             svc = services(request)
@@ -52,6 +65,11 @@ class ActionRoute(Route):
                 _refuse_cross_site(request, svc.settings.allowed_origins)
             who = await svc.sessions.principal_from_cookie(cookie)
             svc.permissions.check(action, who)
+            if rate is not None:
+                address = request.client.host if request.client else "unknown"
+                await enforce(
+                    svc.limiter, f"{rate}:{address}", svc.settings.rate_limits[rate], "requests"
+                )
             request.scope[PRINCIPAL_KEY] = who
             return await endpoint(request)
 
@@ -74,8 +92,10 @@ def _refuse_cross_site(request: Request, allowed: tuple[str, ...]) -> None:
         raise Forbidden("csrf.cross_site", "Requests from other sites are refused.")
 
 
-def route(path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str) -> ActionRoute:
-    return ActionRoute(path, endpoint, methods=methods, action=action)
+def route(
+    path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str, rate: str | None = None
+) -> ActionRoute:
+    return ActionRoute(path, endpoint, methods=methods, action=action, rate=rate)
 
 
 def principal(request: Request) -> Principal | None:

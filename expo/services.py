@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from expo.permissions import PermissionTable
+from expo.ratelimit import Limiter
 from expo.sessions import SessionStore
 from expo.settings import Settings
 
@@ -28,6 +29,7 @@ class Services:
     gateway: Gateway
     sessions: SessionStore
     permissions: PermissionTable
+    limiter: Limiter
     # Per-app, per-process caches of features, by the feature's own keys.
     cache: dict[str, Any] = field(default_factory=dict)
 

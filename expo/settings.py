@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from expo.ratelimit import DEFAULT_RATES, Rate, parse_rates
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./expo.db"
 
 
@@ -36,6 +38,8 @@ class Settings:
     presence_interval: float = 1.0
     ping_interval: float = 20.0
     log_json: bool = True
+    # What is limited and how much (see expo/ratelimit.py); EXPO_RATE_LIMITS overrides entries.
+    rate_limits: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +54,8 @@ class Settings:
             "demo": _flag(env.get("EXPO_DEMO", "")),
             "log_json": _flag(env.get("EXPO_LOG_JSON", "1")),
         }
+        if env.get("EXPO_RATE_LIMITS"):
+            values["rate_limits"] = {**DEFAULT_RATES, **parse_rates(env["EXPO_RATE_LIMITS"])}
         if env.get("EXPO_SECRET_KEY"):
             values["secret_key"] = env["EXPO_SECRET_KEY"]
         for name, key in (

@@ -18,6 +18,7 @@ from expo.app import WS_CLASS, create_app
 from expo.db import make_engine, make_sessionmaker
 from expo.features import load_features
 from expo.migrate import upgrade_async
+from expo.ratelimit import DEFAULT_RATES, Rate
 from expo.seed import seed_demo
 from expo.settings import Settings
 
@@ -128,6 +129,8 @@ async def prepare_demo_database(url: str) -> None:
 def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
+        # Tests connect and sign in far faster than people: limits are tested on their own.
+        "rate_limits": {name: Rate(100_000, 1) for name in DEFAULT_RATES},
         "secret_key": secrets.token_urlsafe(16),
         "presence_interval": 0.2,
     }

@@ -26,6 +26,7 @@ from expo.errors import (
     Unavailable,
     from_validation,
 )
+from expo.ratelimit import enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.envelope import (
@@ -88,6 +89,8 @@ class CommandSpec:
     model: type[BaseModel]
     # The action in the permission table (expo/permissions.py) checked before the handler runs.
     action: str
+    # The settings' rate limit (expo/ratelimit.py) each account (or anonymous connection) spends.
+    rate: str | None = None
 
 
 class Strict(BaseModel):
@@ -211,6 +214,14 @@ class Gateway:
             if spec is None:
                 raise BadRequest("unknown_command", f"There is no command {command.type!r}.")
             self.services.permissions.check(spec.action, client.principal)
+            if spec.rate is not None:
+                who = client.principal.account_id if client.principal else f"c{client.id}"
+                await enforce(
+                    self.services.limiter,
+                    f"{spec.rate}:{who}",
+                    self.services.settings.rate_limits[spec.rate],
+                    "commands",
+                )
             try:
                 data = spec.model.model_validate(command.data)
             except ValidationError as error:

@@ -26,6 +26,8 @@ from websockets.frames import Opcode
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
+from expo.errors import RateLimited
+from expo.ratelimit import enforce
 from expo.realtime import closecodes
 from expo.realtime.frames import close_frame
 from expo.realtime.gateway import Gateway
@@ -227,8 +229,25 @@ class Connection:
         self._handshake_task = asyncio.ensure_future(self._authenticate(request))
 
     async def _authenticate(self, request: Request) -> None:
+        settings = self._services.settings
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        address = peer[0] if peer else "unknown"
         try:
+            await enforce(
+                self._services.limiter,
+                f"connect:{address}",
+                settings.rate_limits["connect"],
+                "connection attempts",
+            )
             who = await self._services.sessions.principal_from_cookie(request.headers.get("Cookie"))
+        except RateLimited as refused:
+            self._handshake_task = None
+            response = self._ws.reject(429, refused.message + "\n")
+            response.headers["Retry-After"] = str(max(1, round(refused.retry_after or 1)))
+            self._ws.send_response(response)
+            self._closing = True
+            self._flush()
+            return
         except Exception:
             log.exception("websocket authentication failed", extra={"conn": self.id})
             self._reject(503, "The server cannot check sessions right now.\n")

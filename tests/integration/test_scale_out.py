@@ -98,6 +98,7 @@ async def shared_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
             "EXPO_SECRET_KEY": secrets.token_urlsafe(24),
             "EXPO_PRESENCE_INTERVAL": "0.2",
             "EXPO_LOG_JSON": "1",
+            "EXPO_RATE_LIMITS": "chat=100000/1,sign_in=100000/1,register=100000/1,connect=100000/1",
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         yield env

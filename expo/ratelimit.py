@@ -1,0 +1,147 @@
+"""Rate limits that hold across server processes: GCRA (the generic cell rate algorithm).
+
+A key (an account, an address) gets `count` actions per `period`, at most `burst` at once.
+The rule is `gcra`, pure; `MemoryLimiter` applies it in-process (the embedded default) and
+`RedisLimiter` applies the same rule atomically in a Lua script, so every process sees one
+budget per key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from expo.errors import RateLimited
+from expo.realtime.broker import BrokerUnavailable
+
+log = logging.getLogger("expo.ratelimit")
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    count: int
+    period: float  # seconds
+    burst: int = 0  # actions allowed at once; 0 means `count`
+
+    @property
+    def interval_ms(self) -> float:
+        return self.period * 1000 / self.count
+
+    @property
+    def tolerance_ms(self) -> float:
+        return self.interval_ms * ((self.burst or self.count) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    retry_after: float  # seconds until the next action would be allowed (0 when allowed)
+
+
+def gcra(tat: float | None, now: float, rate: Rate) -> tuple[Decision, float]:
+    """One action at `now` (ms) against the theoretical arrival time `tat`: the decision and the
+    new tat to keep."""
+    tat = now if tat is None or tat < now else tat
+    allow_at = tat - rate.tolerance_ms
+    if now < allow_at:
+        return Decision(False, (allow_at - now) / 1000), tat
+    return Decision(True, 0.0), tat + rate.interval_ms
+
+
+# What is limited, per whom, by default. Settings (EXPO_RATE_LIMITS) may change any of them.
+DEFAULT_RATES: dict[str, Rate] = {
+    "chat": Rate(5, 10),  # chat messages per account
+    "sign_in": Rate(10, 300, burst=5),  # sign-in attempts per address and email
+    "register": Rate(10, 3600, burst=3),  # registrations per address
+    "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
+}
+
+
+def parse_rates(spec: str) -> dict[str, Rate]:
+    """`chat=5/10,connect=60/60/20`: name=count/period-seconds[/burst]."""
+    rates = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, value = item.partition("=")
+        numbers = value.split("/")
+        if name not in DEFAULT_RATES or len(numbers) not in (2, 3):
+            raise ValueError(f"EXPO_RATE_LIMITS: cannot read {item!r}")
+        count, period = int(numbers[0]), float(numbers[1])
+        burst = int(numbers[2]) if len(numbers) == 3 else 0
+        rates[name] = Rate(count, period, burst)
+    return rates
+
+
+class Limiter(Protocol):
+    async def hit(self, key: str, rate: Rate) -> Decision: ...
+
+
+async def enforce(limiter: Limiter, key: str, rate: Rate, what: str) -> None:
+    """Spend one action of `key`'s budget or raise `rate_limited` with a `retry_after`.
+
+    When the limiter cannot be reached the action is allowed: a Redis outage must not lock
+    everyone out, and whatever needs Redis to work refuses on its own (`unavailable`).
+    """
+    try:
+        decision = await limiter.hit(key, rate)
+    except BrokerUnavailable as error:
+        log.warning("rate limit not applied: limiter unavailable", extra={"error": str(error)})
+        return
+    if not decision.allowed:
+        raise RateLimited(
+            message=f"Too many {what}; try again in {decision.retry_after:.1f} s.",
+            retry_after=round(decision.retry_after, 3),
+        )
+
+
+class MemoryLimiter:
+    """One process's budgets: correct only when one process serves everyone (the demo)."""
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self._tats: dict[str, float] = {}
+        self._max_keys = max_keys
+
+    async def hit(self, key: str, rate: Rate) -> Decision:
+        now = time.monotonic() * 1000
+        if len(self._tats) >= self._max_keys:
+            self._tats = {k: t for k, t in self._tats.items() if t > now}  # forget idle keys
+        decision, self._tats[key] = gcra(self._tats.get(key), now, rate)
+        return decision
+
+
+# The same rule as `gcra`, in Redis' clock, atomically per key.
+GCRA = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + t[2] / 1000
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local allow_at = tat - tolerance
+if now < allow_at then return {0, tostring(allow_at - now)} end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now) + 1)
+return {1, '0'}
+"""
+
+
+class RedisLimiter:
+    def __init__(self, url: str) -> None:
+        self._redis = aioredis.from_url(url, socket_connect_timeout=5)
+        self._script = self._redis.register_script(GCRA)
+
+    async def hit(self, key: str, rate: Rate) -> Decision:
+        try:
+            allowed, wait_ms = await self._script(
+                keys=[f"expo:rate:{key}"], args=[rate.interval_ms, rate.tolerance_ms]
+            )
+        except (RedisConnectionError, RedisTimeoutError, OSError) as e:
+            raise BrokerUnavailable(f"redis: {e}") from e
+        return Decision(bool(int(allowed)), float(wait_ms) / 1000)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
