@@ -60,7 +60,7 @@ async def forum_guard(ctx: CommandContext, key: str) -> None:
             raise NotFound("forum.unknown", f"There is no forum {key}.")
 
 
-commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send")}
+commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send", rate="chat")}
 topics = {"forum": forum_guard}
 
 
