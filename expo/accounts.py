@@ -16,7 +16,7 @@ from expo.http import JSONResponse, principal, read_json, route, services
 from expo.models import Account, AccountPublic, Role
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, hash_password, verify_password
 
-SESSION_ENDED = "session.ended"
+SESSION_ENDED = "session.ended"  # control message: this session is over everywhere
 
 
 Language = Literal["zh-CN", "en"]
@@ -51,7 +51,7 @@ def account_view(account: Account) -> dict[str, object]:
     return AccountPublic.model_validate(account, from_attributes=True).model_dump(mode="json")
 
 
-def _display_name(value: str) -> str:
+def display_name(value: str) -> str:
     cleaned = " ".join(value.split())
     if not cleaned:
         raise BadRequest("account.bad_name", "Tell us the name to show to others.")
@@ -61,7 +61,7 @@ def _display_name(value: str) -> str:
 async def register(request: Request) -> JSONResponse:
     """Anyone may register, as an attendee; other roles come by invitation."""
     form = await read_json(request, Register)
-    email, name = normalize_email(form.email), _display_name(form.display_name)
+    email, name = normalize_email(form.email), display_name(form.display_name)
     check_password(form.password, email=email, display_name=name)
     # Argon2 takes tens of milliseconds of CPU on purpose: keep it off the event loop.
     password_hash = await asyncio.to_thread(hash_password, form.password)
@@ -82,7 +82,7 @@ async def register(request: Request) -> JSONResponse:
         except IntegrityError:
             raise Conflict("account.email_taken", "An account with this email exists.") from None
         await db.refresh(account)
-    return await _signed_in(request, account, status_code=201)
+    return await signed_in(request, account, status_code=201)
 
 
 async def sign_in(request: Request) -> JSONResponse:
@@ -99,10 +99,10 @@ async def sign_in(request: Request) -> JSONResponse:
     )
     if account is None or not valid:
         raise Unauthorized("account.bad_credentials", "Wrong email or password.")
-    return await _signed_in(request, account)
+    return await signed_in(request, account)
 
 
-async def _signed_in(request: Request, account: Account, status_code: int = 200) -> JSONResponse:
+async def signed_in(request: Request, account: Account, status_code: int = 200) -> JSONResponse:
     cookie, _who = await services(request).sessions.open(account)
     response = JSONResponse({"account": account_view(account)}, status_code=status_code)
     response.set_cookie(
@@ -139,7 +139,7 @@ async def update_me(request: Request) -> JSONResponse:
         if account is None:
             raise Unauthorized(message="Not signed in.")
         if form.display_name is not None:
-            account.display_name = _display_name(form.display_name)
+            account.display_name = display_name(form.display_name)
         for field in ("organisation", "title"):
             value = getattr(form, field)
             if value is not None:

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
-from expo import accounts, ops
+from expo import accounts, invitations, ops, tokens
 from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
@@ -90,7 +90,13 @@ def create_app(
             if read_engine is not engine:
                 await read_engine.dispose()
 
-    routes: list[BaseRoute] = [*ops.routes, *accounts.routes, WebSocketRoute("/ws", _wrong_server)]
+    routes: list[BaseRoute] = [
+        *ops.routes,
+        *accounts.routes,
+        *tokens.routes,
+        *invitations.routes,
+        WebSocketRoute("/ws", _wrong_server),
+    ]
     for feature in features:
         routes += feature.routes
     _check_actions(routes, features, permissions)

@@ -63,7 +63,7 @@ class ActionRoute(Route):
             cookie = request.headers.get("cookie")
             if cookie and request.method not in SAFE_METHODS:
                 _refuse_cross_site(request, svc.settings.allowed_origins)
-            who = await svc.sessions.principal_from_cookie(cookie)
+            who = await svc.sessions.principal(cookie, request.headers.get("authorization"))
             svc.permissions.check(action, who)
             if rate is not None:
                 address = request.client.host if request.client else "unknown"

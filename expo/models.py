@@ -64,3 +64,33 @@ class AccountSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: datetime | None = Field(default=None)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token an organiser issued for an API client; it acts as `account_id`."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=80)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    issued_by: int = Field(foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = Field(default=None)
+
+
+class Invitation(SQLModel, table=True):
+    """An organiser's invitation to take a role (exhibitor staff, speaker, moderator, organiser).
+    The link carries a random token; only its hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=16)
+    exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id")
+    invited_by: int = Field(foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = Field(default=None)
+    account_id: int | None = Field(default=None, foreign_key="account.id")

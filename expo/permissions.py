@@ -47,6 +47,13 @@ CORE: dict[str, Rule] = {
     "account.update_self": SIGNED_IN,
     "session.create": ANYONE,
     "session.delete": SIGNED_IN,
+    "token.issue": only(Role.ORGANIZER),
+    "token.read": only(Role.ORGANIZER),
+    "token.revoke": only(Role.ORGANIZER),
+    "invitation.create": only(Role.ORGANIZER),
+    "invitation.read": only(Role.ORGANIZER),
+    "invitation.view": ANYONE,  # whoever holds the link
+    "invitation.accept": ANYONE,  # whoever holds the link (and, for an existing account, is it)
     "topic.subscribe": ANYONE,  # each topic kind's guard decides further
     "topic.unsubscribe": ANYONE,
 }

@@ -10,8 +10,15 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
-from expo.models import Account, AccountSession, utcnow
+from expo.errors import Unauthorized
+from expo.models import Account, AccountSession, ApiToken, utcnow
 from expo.security import SESSION_MAX_AGE, Principal, TokenSigner, cookie_value
+
+TOKEN_PREFIX = "token:"  # the session id of a principal that came with a bearer token
+
+
+def token_hash(token: str) -> str:
+    return _hash(token)
 
 
 def _hash(token: str) -> str:
@@ -47,6 +54,30 @@ class SessionStore:
             db.add(row)
             await db.commit()
         return self._signer.dumps(token), principal_of(account, row.id)
+
+    async def principal(self, cookie: str | None, authorization: str | None) -> Principal | None:
+        """Who a request or handshake comes from: a bearer token (API clients) or the session
+        cookie (browsers). A bad token is refused; a stale cookie just reads as anonymous."""
+        if authorization:
+            return await self.principal_from_token(authorization)
+        return await self.principal_from_cookie(cookie)
+
+    async def principal_from_token(self, authorization: str) -> Principal:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("auth.bad_token", "Use `Authorization: Bearer <token>`.")
+        async with self._read() as db:
+            found = (
+                await db.execute(
+                    select(ApiToken, Account)
+                    .join(Account, Account.id == ApiToken.account_id)  # type: ignore[arg-type]
+                    .where(ApiToken.token_hash == _hash(token.strip()))
+                )
+            ).first()
+        if found is None or found[0].revoked_at is not None:
+            raise Unauthorized("auth.bad_token", "This token is unknown or revoked.")
+        api_token, account = found
+        return principal_of(account, f"{TOKEN_PREFIX}{api_token.id}")
 
     async def principal_from_cookie(self, header: str | None) -> Principal | None:
         value = cookie_value(header)

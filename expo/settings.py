@@ -38,6 +38,11 @@ class Settings:
     presence_interval: float = 1.0
     ping_interval: float = 20.0
     log_json: bool = True
+    # Email (invitations): unset means links are only shown to the organiser.
+    smtp_url: str | None = None
+    mail_from: str = "Shubo Live <noreply@shubo.live>"
+    # The address people reach the platform at, for links in emails; unset: the request's own.
+    public_url: str | None = None
     # What is limited and how much (see expo/ratelimit.py); EXPO_RATE_LIMITS overrides entries.
     rate_limits: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
 
@@ -53,9 +58,13 @@ class Settings:
             "allowed_origins": origins,
             "demo": _flag(env.get("EXPO_DEMO", "")),
             "log_json": _flag(env.get("EXPO_LOG_JSON", "1")),
+            "smtp_url": env.get("EXPO_SMTP_URL") or None,
+            "public_url": (env.get("EXPO_PUBLIC_URL") or "").rstrip("/") or None,
         }
         if env.get("EXPO_RATE_LIMITS"):
             values["rate_limits"] = {**DEFAULT_RATES, **parse_rates(env["EXPO_RATE_LIMITS"])}
+        if env.get("EXPO_MAIL_FROM"):
+            values["mail_from"] = env["EXPO_MAIL_FROM"]
         if env.get("EXPO_SECRET_KEY"):
             values["secret_key"] = env["EXPO_SECRET_KEY"]
         for name, key in (

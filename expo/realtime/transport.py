@@ -26,7 +26,7 @@ from websockets.frames import Opcode
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
-from expo.errors import RateLimited
+from expo.errors import RateLimited, Unauthorized
 from expo.ratelimit import enforce
 from expo.realtime import closecodes
 from expo.realtime.frames import close_frame
@@ -239,7 +239,14 @@ class Connection:
                 settings.rate_limits["connect"],
                 "connection attempts",
             )
-            who = await self._services.sessions.principal_from_cookie(request.headers.get("Cookie"))
+            who = await self._services.sessions.principal(
+                request.headers.get("Cookie"), request.headers.get("Authorization")
+            )
+        except Unauthorized as refused:
+            self._handshake_task = None
+            self._reject(401, refused.message + "\n")
+            self._flush()
+            return
         except RateLimited as refused:
             self._handshake_task = None
             response = self._ws.reject(429, refused.message + "\n")

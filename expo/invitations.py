@@ -1,0 +1,222 @@
+"""Invitations: organisers invite exhibitor staff, speakers, moderators and fellow organisers.
+
+The organiser sees the link at once and, when SMTP is configured, the invitee gets it by email.
+Whoever holds the link may accept: a new account is made with the role, or, for an address that
+has an account already, that account (signed in) takes the role.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+from starlette.requests import Request
+
+from expo.account_rules import check_password, normalize_email
+from expo.accounts import account_view, display_name, signed_in
+from expo.errors import BadRequest, Conflict, ExpoError, Forbidden, NotFound, Unauthorized
+from expo.http import JSONResponse, principal, read_json, route, services
+from expo.mail import send_mail
+from expo.models import Account, Exhibitor, Invitation, Role, utcnow
+from expo.security import hash_password
+from expo.sessions import token_hash
+
+VALID_FOR = timedelta(days=7)
+INVITABLE = {Role.EXHIBITOR, Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER}
+ROLE_NAMES = {
+    Role.EXHIBITOR: ("参展商工作人员", "exhibitor staff"),
+    Role.SPEAKER: ("演讲嘉宾", "speaker"),
+    Role.MODERATOR: ("主持人", "moderator"),
+    Role.ORGANIZER: ("主办方", "organiser"),
+}
+
+
+class Invite(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: str = Field(max_length=254)
+    # Strict models take enums only as instances; JSON brings their values.
+    role: Role = Field(strict=False)
+    exhibitor_id: int | None = Field(default=None, gt=0, lt=2**31)
+
+
+class Accept(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # For a new account; an existing account accepts signed in, with an empty body.
+    display_name: str | None = Field(default=None, max_length=80)
+    password: str | None = Field(default=None, max_length=256)
+
+
+def invitation_view(row: Invitation) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "email": row.email,
+        "role": row.role,
+        "exhibitor_id": row.exhibitor_id,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "accepted": row.accepted_at is not None,
+    }
+
+
+def invitation_text(link: str, role: Role, exhibitor: Exhibitor | None) -> tuple[str, str]:
+    zh, en = ROLE_NAMES[role]
+    at_zh = f"（{exhibitor.name_zh}）" if exhibitor else ""
+    at_en = f" of {exhibitor.name_en}" if exhibitor else ""
+    subject = f"数博会线上展邀请您成为{zh} · Your invitation to the Big Data Expo online"
+    body = (
+        f"您好！\n\n数博会线上展邀请您以{zh}{at_zh}的身份加入。请在 7 天内打开以下链接接受邀请：\n"
+        f"{link}\n\n"
+        f"Hello,\n\nYou are invited to join the Big Data Expo online as {en}{at_en}. "
+        f"Open this link within 7 days to accept:\n{link}\n"
+    )
+    return subject, body
+
+
+async def create(request: Request) -> JSONResponse:
+    form = await read_json(request, Invite)
+    who = principal(request)
+    assert who is not None
+    if form.role not in INVITABLE:
+        raise BadRequest(
+            "invitation.bad_role", "Attendees register themselves; invite other roles."
+        )
+    if (form.role is Role.EXHIBITOR) != (form.exhibitor_id is not None):
+        raise BadRequest(
+            "invitation.exhibitor", "Exhibitor staff, and only they, need an exhibitor."
+        )
+    email = normalize_email(form.email)
+    token = secrets.token_urlsafe(24)
+    svc = services(request)
+    async with svc.db() as db:
+        exhibitor = await db.get(Exhibitor, form.exhibitor_id) if form.exhibitor_id else None
+        if form.exhibitor_id and exhibitor is None:
+            raise NotFound("exhibitor.unknown", f"There is no exhibitor {form.exhibitor_id}.")
+        row = Invitation(
+            token_hash=token_hash(token),
+            email=email,
+            role=form.role,
+            exhibitor_id=form.exhibitor_id,
+            invited_by=who.account_id,
+            expires_at=utcnow() + VALID_FOR,
+        )
+        db.add(row)
+        await db.commit()
+        await db.refresh(row)
+    base = svc.settings.public_url or str(request.base_url).rstrip("/")
+    link = f"{base}/#/invite/{token}"
+    emailed = False
+    if svc.settings.smtp_url:
+        subject, body = invitation_text(link, form.role, exhibitor)
+        await send_mail(svc.settings.smtp_url, svc.settings.mail_from, email, subject, body)
+        emailed = True
+    return JSONResponse(
+        {"invitation": invitation_view(row), "link": link, "emailed": emailed}, status_code=201
+    )
+
+
+async def list_invitations(request: Request) -> JSONResponse:
+    async with services(request).read() as db:
+        rows = (await db.execute(select(Invitation).order_by(col(Invitation.id)))).scalars().all()
+    return JSONResponse({"invitations": [invitation_view(r) for r in rows]})
+
+
+async def _open_invitation(request: Request, db: object) -> Invitation:
+    token = request.path_params.get("token", "")
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        raise NotFound("invitation.unknown", "This invitation link is not valid.")
+    row = (
+        (
+            await db.execute(  # type: ignore[attr-defined]
+                select(Invitation).where(Invitation.token_hash == token_hash(token))
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if row is None:
+        raise NotFound("invitation.unknown", "This invitation link is not valid.")
+    if row.accepted_at is not None:
+        raise Conflict("invitation.used", "This invitation has been accepted already.")
+    if row.expires_at <= utcnow():
+        raise ExpoError(
+            "invitation.expired", "This invitation has expired; ask for a new one.", status=410
+        )
+    return row
+
+
+async def view(request: Request) -> JSONResponse:
+    """What the link offers, for the page that accepts it."""
+    async with services(request).read() as db:
+        row = await _open_invitation(request, db)
+        exhibitor = await db.get(Exhibitor, row.exhibitor_id) if row.exhibitor_id else None
+        has_account = (
+            await db.execute(select(Account.id).where(Account.email == row.email))
+        ).first() is not None
+    body = invitation_view(row) | {
+        "has_account": has_account,
+        "exhibitor": None
+        if not exhibitor
+        else {"name": {"zh": exhibitor.name_zh, "en": exhibitor.name_en}},
+    }
+    return JSONResponse({"invitation": body})
+
+
+async def accept(request: Request) -> JSONResponse:
+    form = await read_json(request, Accept)
+    who = principal(request)
+    svc = services(request)
+    async with svc.db() as db:
+        row = await _open_invitation(request, db)
+        account = (
+            (await db.execute(select(Account).where(Account.email == row.email))).scalars().first()
+        )
+        if account is not None:
+            if who is None:
+                raise Unauthorized(
+                    "invitation.sign_in_first", "Sign in with the invited address to accept."
+                )
+            if who.account_id != account.id:
+                raise Forbidden(
+                    "invitation.other_account", "This invitation is for another address."
+                )
+        else:
+            if form.display_name is None or form.password is None:
+                raise BadRequest(
+                    "invitation.account_needed",
+                    "Choose a display name and a password for the new account.",
+                )
+            name = display_name(form.display_name)
+            check_password(form.password, email=row.email, display_name=name)
+            account = Account(
+                email=row.email,
+                display_name=name,
+                password_hash=await asyncio.to_thread(hash_password, form.password),
+            )
+            db.add(account)
+        account.role, account.exhibitor_id = row.role, row.exhibitor_id
+        await db.flush()
+        row.accepted_at, row.account_id = utcnow(), account.id
+        await db.commit()
+        await db.refresh(account)
+    if who is not None:
+        return JSONResponse({"account": account_view(account)})
+    return await signed_in(request, account)
+
+
+routes = [
+    route("/api/invitations", create, methods=["POST"], action="invitation.create"),
+    route("/api/invitations", list_invitations, methods=["GET"], action="invitation.read"),
+    route("/api/invitations/{token}", view, methods=["GET"], action="invitation.view"),
+    route(
+        "/api/invitations/{token}/accept",
+        accept,
+        methods=["POST"],
+        action="invitation.accept",
+        rate="register",
+    ),
+]
