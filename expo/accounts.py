@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from expo.account_rules import check_password, normalize_email
 from expo.errors import BadRequest, Conflict, Unauthorized
-from expo.http import JSONResponse, principal, read_json, route, services
+from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.models import Account, AccountPublic, Role
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, hash_password, verify_password
 
@@ -45,6 +45,28 @@ class ProfileUpdate(BaseModel):
 class SignIn(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=256)
+
+
+class AccountOut(AccountPublic):
+    """An account as the API shows it: never its email or password hash."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class AccountEnvelope(BaseModel):
+    """The account (signing in or registering also sets the `expo_session` cookie)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: AccountOut
+
+
+class SignedOut(BaseModel):
+    """Signed out: the session is revoked, its cookie cleared and its websockets closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signed_out: Literal[True]
 
 
 def account_view(account: Account) -> dict[str, object]:
@@ -162,9 +184,48 @@ async def me(request: Request) -> JSONResponse:
 
 
 routes = [
-    route("/api/accounts", register, methods=["POST"], action="account.register", rate="register"),
-    route("/api/session", sign_in, methods=["POST"], action="session.create", rate="sign_in"),
-    route("/api/session", sign_out, methods=["DELETE"], action="session.delete"),
-    route("/api/me", me, methods=["GET"], action="account.read_self"),
-    route("/api/me", update_me, methods=["PATCH"], action="account.update_self"),
+    route(
+        "/api/accounts",
+        register,
+        methods=["POST"],
+        action="account.register",
+        rate="register",
+        body=Register,
+        responses={201: AccountEnvelope, 409: ErrorBody},
+    ),
+    route(
+        "/api/session",
+        sign_in,
+        methods=["POST"],
+        action="session.create",
+        rate="sign_in",
+        body=SignIn,
+        responses={200: AccountEnvelope, 401: ErrorBody},
+        summary="Sign in with email and password",
+    ),
+    route(
+        "/api/session",
+        sign_out,
+        methods=["DELETE"],
+        action="session.delete",
+        responses={200: SignedOut, 503: ErrorBody},
+        summary="Sign out",
+    ),
+    route(
+        "/api/me",
+        me,
+        methods=["GET"],
+        action="account.read_self",
+        responses={200: AccountEnvelope},
+        summary="One's own account",
+    ),
+    route(
+        "/api/me",
+        update_me,
+        methods=["PATCH"],
+        action="account.update_self",
+        body=ProfileUpdate,
+        responses={200: AccountEnvelope},
+        summary="Change one's own profile",
+    ),
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,6 +30,24 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str  # stable and machine-readable: `bad_request`, `forum.unknown`, `csrf.cross_site`
+    message: str  # for people; may change
+    # Per-field problems of a `bad_request` ({field, reason, message}), or a feature's own data.
+    details: Any | SkipJsonSchema[None] = None
+    retry_after: float | SkipJsonSchema[None] = None  # seconds, with `rate_limited`
+
+
+class ErrorBody(BaseModel):
+    """Every refusal, over HTTP as over the websocket: `{"error": {"code", "message", ...}}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorDetail
+
+
 def error_response(error: ExpoError) -> JSONResponse:
     headers = {}
     if error.retry_after is not None:
@@ -43,8 +63,26 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 PRINCIPAL_KEY = "expo.principal"
 
 
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """A response that is not one of the JSON models: its media type and JSON Schema."""
+
+    media_type: str
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+# What a route declares it answers: a model (sent as JSON) or a `Raw` body, by status.
+Responses = Mapping[int, type[BaseModel] | Raw]
+
+
 class ActionRoute(Route):
-    """A route that names its action in the permission table and is checked before it runs."""
+    """A route that names its action in the permission table and is checked before it runs.
+
+    The rest describes it for the OpenAPI document (expo/openapi.py): the JSON body it reads,
+    its path and query parameters as models, and what it answers. Refusals that follow from the
+    route itself (bad input, signing in, CSRF, the rate limit) are added there; `responses`
+    lists the successes and the handler's own refusals (404, 409, 503, ...).
+    """
 
     def __init__(
         self,
@@ -54,9 +92,22 @@ class ActionRoute(Route):
         methods: Sequence[str],
         action: str,
         rate: str | None = None,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        path_params: type[BaseModel] | None = None,
+        responses: Responses | None = None,
+        summary: str | None = None,
+        tags: Sequence[str] = (),
     ):
         self.action = action
         self.rate = rate  # a rate limit of the settings, spent per client address
+        self.handler = endpoint
+        self.body = body
+        self.query = query
+        self.path_params = path_params
+        self.responses: dict[int, type[BaseModel] | Raw] = dict(responses or {})
+        self.summary = summary
+        self.tags = tuple(tags)
 
         async def checked(request: Request) -> Response:
             svc = services(request)
@@ -93,9 +144,32 @@ def _refuse_cross_site(request: Request, allowed: tuple[str, ...]) -> None:
 
 
 def route(
-    path: str, endpoint: Endpoint, *, methods: Sequence[str], action: str, rate: str | None = None
+    path: str,
+    endpoint: Endpoint,
+    *,
+    methods: Sequence[str],
+    action: str,
+    rate: str | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    path_params: type[BaseModel] | None = None,
+    responses: Responses | None = None,
+    summary: str | None = None,
+    tags: Sequence[str] = (),
 ) -> ActionRoute:
-    return ActionRoute(path, endpoint, methods=methods, action=action, rate=rate)
+    return ActionRoute(
+        path,
+        endpoint,
+        methods=methods,
+        action=action,
+        rate=rate,
+        body=body,
+        query=query,
+        path_params=path_params,
+        responses=responses,
+        summary=summary,
+        tags=tags,
+    )
 
 
 def principal(request: Request) -> Principal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -11,11 +12,37 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import Response
 
-from expo.http import JSONResponse, route, services
+from expo.http import JSONResponse, Raw, route, services
+
+
+class Health(BaseModel):
+    """The process is up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ok"]
+
+
+class ReadyChecks(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # "ok", or the name of the error that reaching it raised.
+    database: str
+    broker: str
+
+
+class Ready(BaseModel):
+    """Whether the process can do its work, and what each dependency answered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ok", "unavailable"]
+    checks: ReadyChecks
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -56,7 +83,15 @@ async def metrics(request: Request) -> Response:
 
 
 routes = [
-    route("/healthz", healthz, methods=["GET"], action="ops.health"),
-    route("/readyz", readyz, methods=["GET"], action="ops.health"),
-    route("/metrics", metrics, methods=["GET"], action="ops.metrics"),
+    route("/healthz", healthz, methods=["GET"], action="ops.health", responses={200: Health}),
+    route(
+        "/readyz", readyz, methods=["GET"], action="ops.health", responses={200: Ready, 503: Ready}
+    ),
+    route(
+        "/metrics",
+        metrics,
+        methods=["GET"],
+        action="ops.metrics",
+        responses={200: Raw("text/plain", {"type": "string"})},
+    ),
 ]

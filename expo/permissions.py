@@ -42,6 +42,7 @@ def only(*roles: Role) -> Rule:
 CORE: dict[str, Rule] = {
     "ops.health": ANYONE,
     "ops.metrics": ANYONE,
+    "ops.openapi": ANYONE,
     "account.register": ANYONE,
     "account.read_self": SIGNED_IN,
     "account.update_self": SIGNED_IN,

@@ -35,6 +35,8 @@ class Settings:
     max_command_bytes: int = 16 * 1024
     # Commands a connection may have waiting before further ones are refused.
     max_pending_commands: int = 32
+    # Websockets one account may hold open at once, over all processes (tabs, devices, clients).
+    max_sockets_per_account: int = 20
     presence_interval: float = 1.0
     ping_interval: float = 20.0
     log_json: bool = True
@@ -73,6 +75,7 @@ class Settings:
             ("max_frame_bytes", "EXPO_MAX_FRAME_BYTES"),
             ("max_command_bytes", "EXPO_MAX_COMMAND_BYTES"),
             ("max_pending_commands", "EXPO_MAX_PENDING_COMMANDS"),
+            ("max_sockets_per_account", "EXPO_MAX_SOCKETS_PER_ACCOUNT"),
         ):
             if env.get(key):
                 values[name] = int(env[key])

@@ -73,6 +73,11 @@ class Broker(Protocol):
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         """Subscribers per topic over all live processes."""
 
+    async def acquire_socket(self, account_id: int, limit: int) -> bool:
+        """Count one more open socket of the account, unless it has `limit` over all processes."""
+
+    async def release_socket(self, account_id: int) -> None: ...
+
 
 def make_broker(redis_url: str | None, *, replay_window: int) -> Broker:
     if redis_url:

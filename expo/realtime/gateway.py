@@ -126,6 +126,7 @@ class Gateway:
     ) -> None:
         self.services = services
         self.clients: set[Client] = set()
+        self._releasing: set[asyncio.Future[None]] = set()
         self._guards = dict(topic_guards)
         self._commands: dict[str, CommandSpec] = {
             "subscribe": CommandSpec(self._subscribe, SubscribeData, "topic.subscribe"),
@@ -154,8 +155,31 @@ class Gateway:
         if client in self.clients:
             self.clients.discard(client)
             metrics.CONNECTIONS.dec()
+            if client.principal is not None:
+                self.release(client.principal)
         self.services.hub.drop(client)
         client.pending.clear()
+
+    async def admit(self, who: Principal) -> bool:
+        """May this account open one more socket? Counted over all processes; a broker that
+        cannot be reached lets it in (and says so in the log)."""
+        limit = self.services.settings.max_sockets_per_account
+        try:
+            return await self.services.hub.broker.acquire_socket(who.account_id, limit)
+        except ConnectionError as error:
+            log.warning("socket quota not applied: broker unavailable", extra={"error": str(error)})
+            return True
+
+    def release(self, who: Principal) -> None:
+        task = asyncio.ensure_future(self._release(who.account_id))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def _release(self, account_id: int) -> None:
+        try:
+            await self.services.hub.broker.release_socket(account_id)
+        except ConnectionError:
+            pass  # the count belongs to this process and expires with it
 
     async def keepalive(self, interval: float, slices: int = 20) -> None:
         """Ping every connection once per interval; cut those that did not answer the last one.

@@ -20,6 +20,7 @@ class MemoryBroker:
         self._log: dict[str, deque[Event]] = {}
         self._listening: set[str] = set()
         self._presence: dict[str, int] = {}
+        self._sockets: dict[int, int] = {}
         self._sink: Sink | None = None
 
     async def start(self, sink: Sink) -> None:
@@ -73,3 +74,16 @@ class MemoryBroker:
 
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         return {topic: self._presence.get(topic, 0) for topic in topics}
+
+    async def acquire_socket(self, account_id: int, limit: int) -> bool:
+        if self._sockets.get(account_id, 0) >= limit:
+            return False
+        self._sockets[account_id] = self._sockets.get(account_id, 0) + 1
+        return True
+
+    async def release_socket(self, account_id: int) -> None:
+        left = self._sockets.get(account_id, 0) - 1
+        if left > 0:
+            self._sockets[account_id] = left
+        else:
+            self._sockets.pop(account_id, None)

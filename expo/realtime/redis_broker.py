@@ -7,6 +7,7 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
     expo:{forum:3}:presence  hash process-id -> subscribers on that process
     expo:processes           sorted set process-id -> last heartbeat (ms)
+    expo:sockets:<account>   hash process-id -> that account's open sockets on the process
 Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
 """
 
@@ -64,6 +65,27 @@ def _reachable() -> Iterator[None]:
         raise BrokerUnavailable(f"redis: {error}") from error
 
 
+# One more socket for an account unless its live processes hold `limit` already; entries of
+# processes that stopped heartbeating are dropped on the way.
+ACQUIRE_SOCKET = """
+redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), ARGV[1])
+local alive = {}
+for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], tonumber(ARGV[3]), '+inf')) do
+  alive[p] = true
+end
+alive[ARGV[1]] = true
+local counts, total = redis.call('HGETALL', KEYS[1]), 0
+for i = 1, #counts, 2 do
+  if alive[counts[i]] then total = total + tonumber(counts[i + 1])
+  else redis.call('HDEL', KEYS[1], counts[i]) end
+end
+if total >= tonumber(ARGV[2]) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return 1
+"""
+
+
 def _key(topic: str, part: str) -> str:
     return f"expo:{{{topic}}}:{part}"
 
@@ -76,6 +98,7 @@ class RedisBroker:
         self._redis = aioredis.from_url(url, health_check_interval=10, socket_connect_timeout=5)
         self._publish = self._redis.register_script(PUBLISH)
         self._history = self._redis.register_script(HISTORY)
+        self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)
         self._listening: set[str] = set()
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -189,6 +212,22 @@ class RedisBroker:
             topic: sum(int(n) for proc, n in per_process.items() if proc in alive)
             for topic, per_process in zip(topics, hashes, strict=True)
         }
+
+    async def acquire_socket(self, account_id: int, limit: int) -> bool:
+        now = int(time.time() * 1000)
+        with _reachable():
+            return bool(
+                await self._acquire_socket(
+                    keys=[f"expo:sockets:{account_id}", "expo:processes"],
+                    args=[self._process, limit, now - PROCESS_TTL_MS, now],
+                )
+            )
+
+    async def release_socket(self, account_id: int) -> None:
+        key = f"expo:sockets:{account_id}"
+        with _reachable():
+            if await self._redis.hincrby(key, self._process, -1) <= 0:
+                await self._redis.hdel(key, self._process)
 
     def _new_pubsub(self) -> aioredis.client.PubSub:
         return self._redis.pubsub(ignore_subscribe_messages=True)

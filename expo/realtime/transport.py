@@ -243,12 +243,10 @@ class Connection:
                 request.headers.get("Cookie"), request.headers.get("Authorization")
             )
         except Unauthorized as refused:
-            self._handshake_task = None
             self._reject(401, refused.message + "\n")
             self._flush()
             return
         except RateLimited as refused:
-            self._handshake_task = None
             response = self._ws.reject(429, refused.message + "\n")
             response.headers["Retry-After"] = str(max(1, round(refused.retry_after or 1)))
             self._ws.send_response(response)
@@ -264,8 +262,19 @@ class Connection:
             self._handshake_task = None
         if self._transport is None or self._transport.is_closing() or self._closing:
             return
+        if who is not None and not await self._gateway.admit(who):
+            response = self._ws.reject(429, "This account has too many open connections.\n")
+            self._ws.send_response(response)
+            self._closing = True
+            self._flush()
+            return
+        gone = self._transport.is_closing() or self._closing  # while the quota was checked
         response = self._ws.accept(request)
-        if response.status_code != 101:
+        if gone or response.status_code != 101:
+            if who is not None:
+                self._gateway.release(who)
+            if gone:
+                return
             self._ws.send_response(response)
             self._closing = True
             self._flush()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from contextlib import AsyncExitStack
 
 from playwright.async_api import expect
 
 from tests.browser.web import Pages, screenshot
+from tests.live import LiveServer, Peer
 
 STAGE_ZH, STAGE_EN = "开幕式 · 主会场", "Opening Ceremony · Main Stage"
 FORUMS_ZH = [
@@ -75,3 +77,37 @@ async def test_a_forum_card_leads_into_its_room(pages: Pages):
     await page.locator(".forum-card", has_text="“数据安全”论坛").click()
     await expect(page).to_have_url(re.compile(r"#/forum/4$"))
     await expect(page.locator(".room-title")).to_have_text("“数据安全”论坛")
+
+
+async def test_a_rooms_count_changes_live_when_someone_joins_it(pages: Pages, server: LiveServer):
+    page = await pages.new(locale="en-US")
+    lists: list[str] = []
+    page.on("request", lambda r: lists.append(r.url) if r.url.endswith("/api/forums") else None)
+    await page.goto("/#/")
+    stage = page.locator(".stage-card .audience")
+    data_trading = page.locator('.forum-card[href="#/forum/3"] .audience')
+    metaverse = page.locator('.forum-card[href="#/forum/9"] .audience')
+    await expect(page.locator(".forum-title")).to_have_text(FORUMS_EN)
+    await expect(data_trading).to_have_text("0 watching")
+
+    async with AsyncExitStack() as room:
+        # Someone opens forum 3 (数据流通交易): the lobby hears of it over its own socket.
+        ws = await room.enter_async_context(server.connect())
+        assert (await Peer(ws).command("subscribe", {"topic": "forum:3"}))["type"] == "ok"
+        await expect(data_trading).to_have_text("1 watching")
+        await expect(stage).to_have_text("0 watching")
+
+        # A busier lobby for the screenshot: three on the main stage, two in the metaverse.
+        for topic in ["forum:1"] * 3 + ["forum:9"] * 2:
+            ws = await room.enter_async_context(server.connect())
+            assert (await Peer(ws).command("subscribe", {"topic": topic}))["type"] == "ok"
+        await expect(stage).to_have_text("3 watching")
+        await expect(metaverse).to_have_text("2 watching")
+        await expect(data_trading).to_have_text("1 watching")
+        await screenshot(page, "lobby-live-en")
+
+    # They all leave.
+    await expect(data_trading).to_have_text("0 watching")
+    await expect(stage).to_have_text("0 watching")
+    await expect(metaverse).to_have_text("0 watching")
+    assert len(lists) == 1  # no reload, nor a refresh of the list: live over the socket

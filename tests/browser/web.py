@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import struct
+import uuid
 import zlib
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,23 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 ATTENDEE = "attendee@demo.shubo.live"
 PASSWORD = "shubo-demo-2026"
+NEW_PASSWORD = "云上贵州-数据之都-2026"  # passes the server's rules for any name and email
+
+
+def unique_email(prefix: str = "new") -> str:
+    """An address no account has yet (the server's database lives for a whole test module)."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+async def register(server: LiveServer, display_name: str, **fields: str) -> tuple[str, str]:
+    """Register a fresh attendee over HTTP, as the sign-up page does; returns (its email, the
+    Cookie header value that signs it in)."""
+    email = fields.pop("email", None) or unique_email()
+    body = {"email": email, "password": NEW_PASSWORD, "display_name": display_name, **fields}
+    async with server.http() as client:
+        response = await client.post("/api/accounts", json=body)
+        assert response.status_code == 201, response.text
+        return email, f"expo_session={response.cookies['expo_session']}"
 
 
 def find_chromium() -> str | None:
@@ -85,6 +103,13 @@ class Pages:
 
     async def open(self, path: str = "/#/", **options: Any) -> Page:
         page = await self.new(**options)
+        await page.goto(path)
+        return page
+
+    async def tab(self, beside: Page, path: str = "/#/") -> Page:
+        """Another tab in `beside`'s browser context: the same cookies, so the same session."""
+        page = await beside.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
         await page.goto(path)
         return page
 

@@ -52,3 +52,22 @@ async def test_a_revoked_cookie_opens_an_anonymous_websocket(server: LiveServer)
     async with server.connect(cookie) as ws:
         reply = await Peer(ws).command("chat.send", {"forum": 2, "text": "ghost"})
     assert reply["error"]["code"] == "unauthorized"
+
+
+async def test_one_account_may_hold_only_so_many_sockets(demo_sqlite):
+    from websockets.exceptions import InvalidStatus
+
+    from tests.live import live_server, make_settings
+
+    async with live_server(make_settings(demo_sqlite, max_sockets_per_account=2)) as live:
+        cookie = await live.sign_in(ATTENDEE)
+        async with live.connect(cookie), live.connect(cookie):
+            with pytest.raises(InvalidStatus) as refused:
+                async with live.connect(cookie):
+                    pass
+            async with live.connect():  # anonymous sockets are not this account's
+                pass
+        assert refused.value.response.status_code == 429
+        await asyncio.sleep(0.2)  # the two closed sockets are given back
+        async with live.connect(cookie) as ws:
+            assert (await Peer(ws).command("subscribe", {"topic": "forum:2"}))["type"] == "ok"

@@ -247,3 +247,21 @@ async def test_an_unreachable_redis_is_reported_as_unavailable_not_as_a_crash():
         assert refused.value.code == "unavailable"
     finally:
         await hub.close()
+
+
+async def test_socket_quota_counts_per_account(broker):
+    b, _ = broker
+    account = int(secrets.token_hex(3), 16)
+    assert [await b.acquire_socket(account, 2) for _ in range(3)] == [True, True, False]
+    await b.release_socket(account)
+    assert await b.acquire_socket(account, 2) is True
+
+
+async def test_redis_socket_quota_holds_across_processes(two_redis_brokers):
+    (a, _), (b, _) = two_redis_brokers
+    account = int(secrets.token_hex(3), 16)
+    assert await a.acquire_socket(account, 2) is True
+    assert await b.acquire_socket(account, 2) is True
+    assert await a.acquire_socket(account, 2) is False
+    await b.release_socket(account)
+    assert await a.acquire_socket(account, 2) is True
