@@ -37,12 +37,18 @@ def normalize_email(email: str) -> str:
 def check_password(password: str, *, email: str, display_name: str) -> None:
     """Refuse passwords that are short, common, or made of the person's own name or address."""
     if len(password) < MIN_PASSWORD:
-        raise BadRequest("account.weak_password", f"Use at least {MIN_PASSWORD} characters.")
+        raise _weak("too_short", f"Use at least {MIN_PASSWORD} characters.")
     lowered = password.lower()
     if lowered in COMMON or len(set(lowered)) < 4:
-        raise BadRequest("account.weak_password", "That password is too easy to guess.")
+        raise _weak("common", "That password is too easy to guess.")
     personal = {email.split("@")[0], email, display_name.strip().lower()}
     if any(part and len(part) >= 4 and part in lowered for part in personal):
-        raise BadRequest(
-            "account.weak_password", "Do not use your name or email address in the password."
-        )
+        raise _weak("personal", "Do not use your name or email address in the password.")
+
+
+def _weak(reason: str, message: str) -> BadRequest:
+    return BadRequest(
+        "account.weak_password",
+        message,
+        details=[{"field": "password", "reason": reason, "message": message}],
+    )

@@ -60,6 +60,8 @@ class TopicState:
     pending: list[Event] = field(default_factory=list)
     presence: int = 0  # last total pushed to subscribers
     summary: dict[str, int] | None = None  # for a summary topic: the counts last pushed
+    # Subscribers that joined since the last push: they get the current figures even if unchanged.
+    fresh: set[Subscriber] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.live) + len(self.catching)
@@ -160,6 +162,7 @@ class Hub:
             state.catching[client] = CatchUp(until=sent)
         else:
             state.live.add(client)
+        state.fresh.add(client)
         return {
             "topic": topic,
             "epoch": history.epoch,
@@ -249,6 +252,7 @@ class Hub:
             for client in joined:
                 del state.catching[client]
                 state.live.add(client)
+                state.fresh.add(client)
         metrics.DELIVERIES.inc(delivered)
 
     async def _repair(self, topic: str) -> None:
@@ -315,6 +319,7 @@ class Hub:
             return
         state.live.discard(client)
         state.catching.pop(client, None)
+        state.fresh.discard(client)
         if not state:
             del self._topics[topic]
             self._withdrawn.add(topic)
@@ -353,26 +358,30 @@ class Hub:
         totals = await self.broker.presence(list(self._topics))
         for topic, total in totals.items():
             state = self._topics.get(topic)
-            if state is None or state.presence == total:
+            if state is None:
                 continue
-            state.presence = total
-            frame = text_frame(
-                orjson.dumps({"type": "presence.changed", "topic": topic, "data": {"count": total}})
+            changed, state.presence = state.presence != total, total
+            self._push(
+                state,
+                changed,
+                {"type": "presence.changed", "topic": topic, "data": {"count": total}},
             )
-            for client in list(state.live):
-                client.send_frame(frame)
         for topic, state in list(self._topics.items()):
             kind, _, key = topic.partition(":")
             if kind in self._summaries:
-                await self._push_summary(topic, state, await self._summaries[kind](key))
+                counts = await self.broker.presence(await self._summaries[kind](key))
+                changed, state.summary = counts != state.summary, counts
+                self._push(
+                    state,
+                    changed,
+                    {"type": "presence.summary", "topic": topic, "data": {"counts": counts}},
+                )
+            state.fresh.clear()
 
-    async def _push_summary(self, topic: str, state: TopicState, topics: list[str]) -> None:
-        counts = await self.broker.presence(topics)
-        if counts == state.summary:
-            return
-        state.summary = counts
-        frame = text_frame(
-            orjson.dumps({"type": "presence.summary", "topic": topic, "data": {"counts": counts}})
-        )
-        for client in list(state.live):
-            client.send_frame(frame)
+    def _push(self, state: TopicState, changed: bool, event: dict[str, Any]) -> None:
+        """An ephemeral event: to everyone when the figure changed, else to newcomers only."""
+        receivers = list(state.live) if changed else [c for c in state.fresh if c in state.live]
+        if receivers:
+            frame = text_frame(orjson.dumps(event))
+            for client in receivers:
+                client.send_frame(frame)

@@ -1,12 +1,13 @@
 // HTTP helpers: JSON in and out; failures become ApiError with the server's stable code.
 
 export class ApiError extends Error {
-  constructor(code, message, status = 0, details = undefined) {
+  constructor(code, message, status = 0, details = undefined, retryAfter = undefined) {
     super(message || code);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.details = details;
+    this.retryAfter = retryAfter; // seconds, with rate_limited
   }
 }
 
@@ -45,6 +46,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
       err?.message || response.statusText,
       response.status,
       err?.details,
+      Number.isFinite(err?.retry_after) ? err.retry_after : undefined,
     );
   }
   return payload;

@@ -4,15 +4,19 @@ import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
 import { mountHeader, mountOfflineBanner } from "./header.js";
 import { mountLobby } from "./lobby.js";
+import { mountProfile } from "./profile.js";
 import { realtime } from "./realtime.js";
 import { mountRoom } from "./room.js";
-import { loadAccount } from "./session.js";
+import { loadAccount, refreshAfterSignOut } from "./session.js";
 import { mountSignIn } from "./signin.js";
+import { mountSignUp } from "./signup.js";
 
 const ROUTES = [
   [/^\/?$/, mountLobby],
   [/^\/forum\/(?<id>[1-9]\d{0,9})\/?$/, mountRoom],
   [/^\/signin\/?$/, mountSignIn],
+  [/^\/signup\/?$/, mountSignUp],
+  [/^\/profile\/?$/, mountProfile],
 ];
 
 const main = document.getElementById("main");
@@ -56,5 +60,8 @@ mountHeader(document.getElementById("header"));
 mountOfflineBanner(document.getElementById("offline"));
 window.addEventListener("hashchange", route);
 loadAccount();
+// Signed out here or in another tab: the server closed our socket (4001). The socket comes back
+// anonymous by itself; the page learns who, if anyone, is signed in now.
+realtime.onSignedOut(refreshAfterSignOut);
 realtime.start();
 route();

@@ -1,11 +1,9 @@
 // The header (brand, language switch, who is signed in) and the offline banner.
 
 import { h, icon, replace } from "./dom.js";
-import { getLang, LANGS, onLangChange, setLang, t } from "./i18n.js";
+import { accountLangOf, getLang, LANG_NAMES, LANGS, onLangChange, setLang, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
-import { currentAccount, onAccountChange, signOut } from "./session.js";
-
-const LANG_NAMES = { zh: "中文", en: "English" };
+import { currentAccount, onAccountChange, saveLanguage, signOut } from "./session.js";
 
 export function mountHeader(root) {
   const render = () => {
@@ -40,7 +38,7 @@ export function mountHeader(root) {
                   class: "lang-option",
                   lang: code === "zh" ? "zh-CN" : "en",
                   "aria-pressed": String(code === getLang()),
-                  onclick: () => setLang(code),
+                  onclick: () => switchLang(code),
                 },
                 LANG_NAMES[code],
               ),
@@ -53,24 +51,38 @@ export function mountHeader(root) {
   };
   onLangChange(render);
   onAccountChange(render);
+  window.addEventListener("hashchange", render); // the sign-in links lead back to where one is
   render();
+}
+
+/** The header's switch: this device at once and, when signed in, the account too (so signing
+ * in elsewhere brings the same language). */
+function switchLang(code) {
+  setLang(code);
+  if (currentAccount()) saveLanguage(accountLangOf(code));
 }
 
 function accountArea(account) {
   if (account === undefined) return h("div", { class: "account account-unknown" });
   if (account === null) {
     return h(
-      "a",
-      { class: "button button-small button-primary", href: signInHref() },
-      t("nav.signin"),
+      "div",
+      { class: "account" },
+      h("a", { class: "button button-small button-ghost", href: signUpHref() }, t("nav.signup")),
+      h("a", { class: "button button-small button-primary", href: signInHref() }, t("nav.signin")),
     );
   }
   return h(
     "div",
     { class: "account" },
     h(
-      "span",
-      { class: "account-name", title: t("nav.signed_in_as", { name: account.display_name }) },
+      "a",
+      {
+        class: "account-name",
+        href: "#/profile",
+        title: t("nav.signed_in_as", { name: account.display_name }),
+        "aria-label": t("nav.profile_of", { name: account.display_name }),
+      },
       icon("user", "icon icon-small"),
       h("span", { class: "account-name-text" }, account.display_name),
     ),
@@ -80,10 +92,15 @@ function accountArea(account) {
         type: "button",
         class: "button button-small button-ghost",
         onclick: async () => {
+          const sockets = realtime.connections;
           try {
             await signOut();
+          } catch (error) {
+            console.warn("signing out failed", error); // still signed in: the header stays
           } finally {
-            realtime.reconnect(); // the socket keeps its handshake's identity: start a new one
+            // The socket keeps its handshake's identity: start a new one, unless the server's
+            // 4001 (the session ended) came first and a new one is under way already.
+            if (realtime.connections === sockets) realtime.reconnect();
           }
         },
       },
@@ -92,11 +109,24 @@ function accountArea(account) {
   );
 }
 
+/** Where the visitor is now, to come back to after signing in or up. */
+function herePath() {
+  const here = location.hash.replace(/^#/, "") || "/";
+  const [path, search = ""] = here.split("?");
+  if (/^\/(signin|signup)\/?$/.test(path)) return new URLSearchParams(search).get("next") || "/";
+  return here;
+}
+
 /** `#/signin` with a way back to where the visitor is now. */
 export function signInHref() {
-  const here = location.hash.replace(/^#/, "") || "/";
-  if (here.startsWith("/signin")) return `#${here}`;
-  return `#/signin?next=${encodeURIComponent(here)}`;
+  const next = herePath();
+  return next === "/" ? "#/signin" : `#/signin?next=${encodeURIComponent(next)}`;
+}
+
+/** `#/signup` with a way back to where the visitor is now. */
+export function signUpHref() {
+  const next = herePath();
+  return next === "/" ? "#/signup" : `#/signup?next=${encodeURIComponent(next)}`;
 }
 
 export function mountOfflineBanner(root) {

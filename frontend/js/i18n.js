@@ -2,6 +2,17 @@
 
 const STORAGE_KEY = "shubo.lang";
 export const LANGS = ["zh", "en"];
+/** Each language by its own name, for switches and pickers. */
+export const LANG_NAMES = { zh: "中文", en: "English" };
+
+/** Accounts store a language tag ("zh-CN" | "en"); the UI knows "zh" | "en". */
+export function langOfAccount(tag) {
+  return String(tag || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+export function accountLangOf(code) {
+  return code === "zh" ? "zh-CN" : "en";
+}
 
 const STRINGS = {
   zh: {
@@ -11,7 +22,9 @@ const STRINGS = {
     "nav.lobby": "大厅",
     "nav.signin": "登录",
     "nav.signout": "退出",
+    "nav.signup": "注册",
     "nav.signed_in_as": "已登录：{name}",
+    "nav.profile_of": "{name} 的个人资料",
 
     "lobby.heading": "数谷论坛 · 直播间",
     "lobby.intro": "开幕式主会场与八场数谷论坛同步直播，进入直播间观看并参与聊天。",
@@ -64,6 +77,50 @@ const STRINGS = {
     "signin.submitting": "正在登录…",
     "signin.already": "您已登录为 {name}。",
     "signin.continue": "继续",
+    "signin.no_account": "还没有账号？",
+    "signin.signup_link": "注册参会账号",
+
+    "signup.heading": "注册参会账号",
+    "signup.intro": "注册后即可在论坛直播间参与聊天。",
+    "signup.email": "邮箱",
+    "signup.password": "密码",
+    "signup.password_rules": "密码要求：",
+    "signup.rule_length": "至少 10 个字符",
+    "signup.rule_common": "不能是常见密码",
+    "signup.rule_personal": "不能包含您的名字或邮箱",
+    "signup.display_name": "显示名称",
+    "signup.display_name_hint": "聊天时其他人看到的名字",
+    "signup.optional": "（选填）",
+    "signup.organisation": "单位",
+    "signup.title": "职务",
+    "signup.language": "界面语言",
+    "signup.submit": "注册",
+    "signup.submitting": "正在注册…",
+    "signup.have_account": "已有账号？",
+    "signup.signin_link": "直接登录",
+
+    "field.email": "邮箱",
+    "field.password": "密码",
+    "field.display_name": "显示名称",
+    "field.organisation": "单位",
+    "field.title": "职务",
+    "field.language": "语言",
+
+    "profile.heading": "个人资料",
+    "profile.intro": "您的显示名称会出现在您发出的聊天消息旁。",
+    "profile.role": "身份",
+    "profile.language_hint": "保存后，界面会切换为所选语言；登录时也会使用它。",
+    "profile.save": "保存",
+    "profile.saving": "正在保存…",
+    "profile.saved": "已保存。",
+    "profile.signed_out": "登录后即可查看和编辑个人资料。",
+    "profile.loading": "正在加载…",
+
+    "role.attendee": "参会者",
+    "role.exhibitor": "展商",
+    "role.speaker": "演讲嘉宾",
+    "role.moderator": "主持人",
+    "role.organizer": "组委会",
 
     "offline.banner": "连接已断开，正在重连…",
     "offline.retry_in": "{s} 秒后重试",
@@ -73,6 +130,15 @@ const STRINGS = {
     "notfound.back": "回到大厅",
 
     "err.account.bad_credentials": "邮箱或密码不正确。",
+    "err.account.email_taken": "这个邮箱已经注册过了。",
+    "err.account.bad_email": "邮箱格式不正确。",
+    "err.account.bad_name": "请填写要显示给其他人的名字。",
+    "err.account.weak_password": "这个密码不够安全，请换一个。",
+    "err.weak.short": "密码太短了：至少需要 10 个字符。",
+    "err.weak.common": "这个密码太常见，很容易被猜到，请换一个。",
+    "err.weak.personal": "密码中不要包含您的名字或邮箱。",
+    "err.bad_fields": "请检查：{fields}。",
+    "err.csrf.cross_site": "请求被拒绝，请刷新页面后再试。",
     "err.unauthorized": "请先登录。",
     "err.forbidden": "您没有权限执行此操作。",
     "err.bad_request": "输入有误，请检查后再试。",
@@ -82,6 +148,9 @@ const STRINGS = {
     "err.chat.too_long": "消息太长了（最多 500 字）。",
     "err.chat.slow_mode": "发言太快了，请稍等片刻再发。",
     "err.rate_limited": "操作太频繁，请稍后再试。",
+    "err.rate_limited_for": "操作太频繁，请 {when}后再试。",
+    "wait.seconds": "{n} 秒",
+    "wait.minutes": "{n} 分钟",
     "err.too_large": "内容太大了。",
     "err.conflict": "操作冲突，请刷新后再试。",
     "err.unavailable": "服务暂时不可用，请稍后再试。",
@@ -98,7 +167,9 @@ const STRINGS = {
     "nav.lobby": "Lobby",
     "nav.signin": "Sign in",
     "nav.signout": "Sign out",
+    "nav.signup": "Sign up",
     "nav.signed_in_as": "Signed in as {name}",
+    "nav.profile_of": "Profile of {name}",
 
     "lobby.heading": "Data Valley Forums · Live rooms",
     "lobby.intro":
@@ -152,6 +223,50 @@ const STRINGS = {
     "signin.submitting": "Signing in…",
     "signin.already": "You are signed in as {name}.",
     "signin.continue": "Continue",
+    "signin.no_account": "New here?",
+    "signin.signup_link": "Create an account",
+
+    "signup.heading": "Create your account",
+    "signup.intro": "With an account you can chat in the forum rooms.",
+    "signup.email": "Email",
+    "signup.password": "Password",
+    "signup.password_rules": "Your password needs to be:",
+    "signup.rule_length": "at least 10 characters long",
+    "signup.rule_common": "not a common password",
+    "signup.rule_personal": "free of your name and email address",
+    "signup.display_name": "Display name",
+    "signup.display_name_hint": "The name others see in the chat",
+    "signup.optional": "(optional)",
+    "signup.organisation": "Organisation",
+    "signup.title": "Job title",
+    "signup.language": "Site language",
+    "signup.submit": "Create account",
+    "signup.submitting": "Creating your account…",
+    "signup.have_account": "Already registered?",
+    "signup.signin_link": "Sign in",
+
+    "field.email": "email",
+    "field.password": "password",
+    "field.display_name": "display name",
+    "field.organisation": "organisation",
+    "field.title": "job title",
+    "field.language": "language",
+
+    "profile.heading": "Your profile",
+    "profile.intro": "Your display name appears with the chat messages you send.",
+    "profile.role": "Role",
+    "profile.language_hint": "The site switches to this language when you save, and whenever you sign in.",
+    "profile.save": "Save changes",
+    "profile.saving": "Saving…",
+    "profile.saved": "Saved.",
+    "profile.signed_out": "Sign in to see and edit your profile.",
+    "profile.loading": "Loading…",
+
+    "role.attendee": "Attendee",
+    "role.exhibitor": "Exhibitor",
+    "role.speaker": "Speaker",
+    "role.moderator": "Moderator",
+    "role.organizer": "Organizer",
 
     "offline.banner": "Offline — reconnecting…",
     "offline.retry_in": "retrying in {s} s",
@@ -161,6 +276,15 @@ const STRINGS = {
     "notfound.back": "Back to the lobby",
 
     "err.account.bad_credentials": "Wrong email or password.",
+    "err.account.email_taken": "An account with this email already exists.",
+    "err.account.bad_email": "That does not look like an email address.",
+    "err.account.bad_name": "Tell us the name to show to others.",
+    "err.account.weak_password": "That password is not safe enough; choose another.",
+    "err.weak.short": "That password is too short: use at least 10 characters.",
+    "err.weak.common": "That password is too common and easy to guess; choose another.",
+    "err.weak.personal": "Do not use your name or email address in the password.",
+    "err.bad_fields": "Please check the {fields}.",
+    "err.csrf.cross_site": "The request was refused; reload the page and try again.",
     "err.unauthorized": "Please sign in first.",
     "err.forbidden": "You are not allowed to do that.",
     "err.bad_request": "Something in the form is not right; please check it.",
@@ -170,6 +294,9 @@ const STRINGS = {
     "err.chat.too_long": "That message is too long (500 characters at most).",
     "err.chat.slow_mode": "You are sending too fast; wait a moment.",
     "err.rate_limited": "Too many requests; try again in a moment.",
+    "err.rate_limited_for": "Too many requests; try again in {when}.",
+    "wait.seconds": "{n} s",
+    "wait.minutes": "{n} min",
     "err.too_large": "That is too large.",
     "err.conflict": "That clashed with another change; reload and try again.",
     "err.unavailable": "The service is briefly unavailable; try again soon.",
@@ -257,9 +384,24 @@ export function timeZoneName() {
   }
 }
 
+/** A list of words in the current language: "邮箱、密码" or "email and password". */
+export function listOf(words) {
+  if (lang === "zh") return words.join("、");
+  if (words.length < 2) return words.join("");
+  return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
 /** A friendly, localized message for an error with a `code` (falls back to its message). */
 export function errorText(error) {
   const code = error?.code;
+  const wait = error?.retryAfter;
+  if (code === "rate_limited" && Number.isFinite(wait) && wait > 0) {
+    const when =
+      wait < 90
+        ? t("wait.seconds", { n: Math.ceil(wait) })
+        : t("wait.minutes", { n: Math.ceil(wait / 60) });
+    return t("err.rate_limited_for", { when });
+  }
   if (code && has(`err.${code}`)) return t(`err.${code}`);
   return error?.message || t("err.internal");
 }

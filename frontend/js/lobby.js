@@ -1,40 +1,74 @@
-// The lobby (#/): the main stage first, then the eight forums, refreshed every 10 s.
+// The lobby (#/): the main stage first, then the eight forums. How many watch each room comes
+// live over the tab's socket (topic `lobby:forums`); now/next are refreshed every minute.
 
 import { getForums } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
+import { realtime } from "./realtime.js";
 
-const REFRESH_MS = 10_000;
+const REFRESH_MS = 60_000;
+const LOBBY_TOPIC = "lobby:forums";
+const stale = () => realtime.everOpen && !realtime.isOpen; // live counts, then the socket dropped
 
 export function mountLobby(root) {
   let forums = null;
   let failure = null;
   let controller = null;
   let stopped = false;
+  let shown = null; // what the page shows, but for the counts (they change in place)
+  const counts = new Map(); // room topic -> how many watch it, the newest we know
+  let summaryAt = -1; // when the last live summary came (performance.now())
+  const badges = new Map(); // room topic -> its audience badges on the page
 
   const load = async () => {
     if (document.hidden || stopped) return;
     controller?.abort();
     controller = new AbortController();
+    const askedAt = performance.now();
     try {
       const body = await getForums({ signal: controller.signal });
       forums = [...body.forums].sort((a, b) => a.position - b.position || a.id - b.id);
       failure = null;
+      // A summary that came while we asked is newer than the list's counts.
+      if (summaryAt < askedAt) for (const f of forums) counts.set(f.topic, f.audience);
     } catch (error) {
       if (error?.name === "AbortError") return;
       failure = error;
     }
-    if (!stopped) render();
+    if (stopped) return;
+    const next = JSON.stringify([forums?.map(({ audience: _, ...rest }) => rest), failure?.code]);
+    if (next === shown) updateCounts(); // only numbers changed: no new cards under the pointer
+    else render();
+  };
+
+  const countOf = (forum) => counts.get(forum.topic) ?? forum.audience;
+
+  const updateCounts = () => {
+    for (const [topic, elements] of badges) {
+      if (!counts.has(topic)) continue;
+      for (const el of elements) setAudience(el, counts.get(topic));
+    }
+  };
+
+  const badgeFor = (forum) => {
+    const el = audience(countOf(forum));
+    if (forum.topic) {
+      if (!badges.has(forum.topic)) badges.set(forum.topic, []);
+      badges.get(forum.topic).push(el);
+    }
+    return el;
   };
 
   const render = () => {
+    badges.clear();
+    shown = JSON.stringify([forums?.map(({ audience: _, ...rest }) => rest), failure?.code]);
     const stages = (forums || []).filter((f) => f.kind === "stage");
     const rooms = (forums || []).filter((f) => f.kind !== "stage");
     replace(
       root,
       h(
         "section",
-        { class: "lobby" },
+        { class: stale() ? "lobby is-stale" : "lobby" },
         h(
           "div",
           { class: "lobby-intro" },
@@ -49,9 +83,9 @@ export function mountLobby(root) {
           ? h("p", { class: "notice", role: "status" }, t("lobby.loading"))
           : null,
         forums !== null && forums.length === 0 ? h("p", { class: "notice" }, t("lobby.empty")) : null,
-        stages.map(stageCard),
+        stages.map((f) => stageCard(f, badgeFor(f))),
         rooms.length
-          ? h("div", { class: "forum-grid" }, rooms.map((f, i) => forumCard(f, i + 1)))
+          ? h("div", { class: "forum-grid" }, rooms.map((f, i) => forumCard(f, i + 1, badgeFor(f))))
           : null,
       ),
     );
@@ -63,6 +97,28 @@ export function mountLobby(root) {
   document.addEventListener("visibilitychange", onVisible);
   const timer = setInterval(load, REFRESH_MS);
   const offLang = onLangChange(render);
+  const unsubscribe = realtime.subscribe(LOBBY_TOPIC, {
+    onEvent: (type, data) => {
+      if (type !== "presence.summary" || !data?.counts || typeof data.counts !== "object") return;
+      summaryAt = performance.now();
+      for (const [topic, n] of Object.entries(data.counts)) {
+        if (Number.isFinite(n)) counts.set(topic, n);
+      }
+      updateCounts();
+    },
+    onError: (error) => console.warn("lobby: no live counts", error),
+  });
+  // Counts from before a drop are dimmed. Back from it, what changed meanwhile comes with the
+  // list: the server pushes a summary only when a count changes again.
+  let dropped = false;
+  const offStatus = realtime.onStatus(({ state, everOpen }) => {
+    root.querySelector(".lobby")?.classList.toggle("is-stale", stale());
+    if (state !== "open" && everOpen) dropped = true;
+    else if (state === "open" && dropped) {
+      dropped = false;
+      load();
+    }
+  });
   render();
   load();
 
@@ -71,11 +127,13 @@ export function mountLobby(root) {
     clearInterval(timer);
     controller?.abort();
     offLang();
+    offStatus();
+    unsubscribe();
     document.removeEventListener("visibilitychange", onVisible);
   };
 }
 
-function stageCard(forum) {
+function stageCard(forum, badge) {
   return h(
     "a",
     { class: "card stage-card", href: `#/forum/${forum.id}` },
@@ -83,7 +141,7 @@ function stageCard(forum) {
       "div",
       { class: "card-top" },
       h("span", { class: "chip chip-accent" }, t("lobby.stage_label")),
-      audience(forum.audience),
+      badge,
     ),
     h("h2", { class: "stage-title" }, pick(forum.title)),
     h("div", { class: "stage-sessions" }, nowAndNext(forum)),
@@ -91,7 +149,7 @@ function stageCard(forum) {
   );
 }
 
-function forumCard(forum, number) {
+function forumCard(forum, number, badge) {
   return h(
     "a",
     { class: "card forum-card", href: `#/forum/${forum.id}` },
@@ -99,7 +157,7 @@ function forumCard(forum, number) {
       "div",
       { class: "card-top" },
       h("span", { class: "chip" }, t("lobby.forum_label", { n: number })),
-      audience(forum.audience),
+      badge,
     ),
     h("h3", { class: "forum-title" }, pick(forum.title)),
     nowAndNext(forum),
@@ -148,11 +206,16 @@ function sessionTimes(session, which) {
 }
 
 export function audience(count) {
+  const el = h("span", { class: "audience" }, icon("eye", "icon icon-small"), h("span", {}));
+  setAudience(el, count);
+  return el;
+}
+
+/** Show `count` in an audience badge made by audience(). */
+export function setAudience(el, count) {
   const n = Number.isFinite(count) ? count : 0;
-  return h(
-    "span",
-    { class: "audience", title: t("audience", { n }) },
-    icon("eye", "icon icon-small"),
-    h("span", {}, t("audience", { n: n.toLocaleString() })),
-  );
+  if (el.dataset.count === String(n)) return;
+  el.dataset.count = String(n);
+  el.title = t("audience", { n });
+  replace(el.lastElementChild, t("audience", { n: n.toLocaleString() }));
 }

@@ -12,7 +12,10 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const RESUBSCRIBE_AFTER_MS = 3_000; // after a transient subscribe failure (broker down)
 
 // Close codes from the server (expo/realtime/closecodes.py) after which we come back at once.
-const QUICK_RETRY = new Set([1001, 1012, 4001, 4008]);
+const QUICK_RETRY = new Set([1001, 1012, 4008]);
+// The session ended (signed out, here or elsewhere): the socket's identity is gone.
+const SIGNED_OUT = 4001;
+const SIGNED_OUT_AGAIN_MS = 5_000; // a second 4001 this soon: back off instead (never loop)
 // Subscribe errors that retrying will not fix.
 const PERMANENT = (code) =>
   ["bad_request", "not_found", "forbidden", "unauthorized"].includes(code) ||
@@ -20,11 +23,12 @@ const PERMANENT = (code) =>
   code.startsWith("subscribe.");
 
 export class RealtimeError extends Error {
-  constructor(code, message, details = undefined) {
+  constructor(code, message, details = undefined, retryAfter = undefined) {
     super(message || code);
     this.name = "RealtimeError";
     this.code = code;
     this.details = details;
+    this.retryAfter = retryAfter; // seconds, with rate_limited
   }
 }
 
@@ -42,11 +46,14 @@ export class Realtime {
     this.retryAt = 0; // when the next attempt starts (state "waiting")
     this.everOpen = false;
     this.openedAt = 0;
+    this.connections = 0; // sockets started so far
     this.timer = null;
     this.nextId = 1;
     this.pending = new Map(); // command id -> {resolve, reject, timer}
     this.topics = new Map(); // topic -> subscription state
     this.statusListeners = new Set();
+    this.signedOutListeners = new Set();
+    this.signedOutAt = 0;
     window.addEventListener("online", () => this.retryNow());
   }
 
@@ -74,6 +81,13 @@ export class Realtime {
       retryAt: this.retryAt,
       everOpen: this.everOpen,
     };
+  }
+
+  /** Call `fn()` when the server closes the socket because its session ended (4001: signed
+   * out, in this tab or another). Returns the function that stops it. */
+  onSignedOut(fn) {
+    this.signedOutListeners.add(fn);
+    return () => this.signedOutListeners.delete(fn);
   }
 
   /** Resolves true once the socket is open (false after `timeout` ms). */
@@ -126,6 +140,7 @@ export class Realtime {
     clearTimeout(this.timer);
     this.timer = null;
     let ws;
+    this.connections += 1;
     try {
       ws = new WebSocket(this.url);
     } catch {
@@ -150,9 +165,32 @@ export class Realtime {
       this._dropConnection("disconnected");
       if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) this.attempt = 0;
       this.openedAt = 0;
-      this._scheduleRetry(QUICK_RETRY.has(event.code));
+      if (event.code === SIGNED_OUT) this._signedOut();
+      else this._scheduleRetry(QUICK_RETRY.has(event.code));
     };
     ws.onerror = () => {}; // a close event always follows
+  }
+
+  _signedOut() {
+    // Never resume as the old user: the server revoked the session, so the same cookie now
+    // opens an anonymous socket (or a new session's, if another tab signed in since). The
+    // listeners find out who is signed in; the topics resume from their seq as anyone may.
+    for (const fn of [...this.signedOutListeners]) {
+      try {
+        fn();
+      } catch (error) {
+        console.error("realtime: a signed-out handler failed", error);
+      }
+    }
+    const now = Date.now();
+    const again = now - this.signedOutAt < SIGNED_OUT_AGAIN_MS;
+    this.signedOutAt = now;
+    if (again) {
+      this._scheduleRetry();
+    } else {
+      this.attempt = 0; // a fresh start, not an outage: no offline banner
+      this._connect();
+    }
   }
 
   _dropConnection(code) {
@@ -220,7 +258,8 @@ export class Realtime {
       if (msg.type === "ok") entry.resolve(msg.data ?? {});
       else {
         const err = msg.error || {};
-        entry.reject(new RealtimeError(err.code || "internal", err.message, err.details));
+        const wait = Number.isFinite(err.retry_after) ? err.retry_after : undefined;
+        entry.reject(new RealtimeError(err.code || "internal", err.message, err.details, wait));
       }
       return;
     }

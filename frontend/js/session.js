@@ -20,14 +20,29 @@ function set(next) {
   for (const fn of [...listeners]) fn(account);
 }
 
+const isUnauthorized = (error) => error instanceof ApiError && error.status === 401;
+
 export async function loadAccount() {
   try {
     const body = await api("/api/me");
     set(body.account);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) set(null);
+    if (isUnauthorized(error)) set(null);
     else if (account === undefined) set(null);
     // a network failure keeps what we knew
+  }
+  return account;
+}
+
+/** The server ended our session (a websocket closed with 4001): whoever the cookie now names,
+ * if anyone (another tab may have signed in since), else signed out. Unlike loadAccount, a
+ * failure does not keep the old account: that session is over. */
+export async function refreshAfterSignOut() {
+  try {
+    const body = await api("/api/me");
+    set(body.account);
+  } catch {
+    set(null);
   }
   return account;
 }
@@ -38,7 +53,42 @@ export async function signIn(email, password) {
   return account;
 }
 
+/** Register (as an attendee) and be signed in: `form` is {email, password, display_name,
+ * organisation, title, language}. */
+export async function register(form) {
+  const body = await api("/api/accounts", { method: "POST", body: form });
+  set(body.account);
+  return account;
+}
+
+/** Change one's own profile: any of {display_name, organisation, title, language}. */
+export async function updateProfile(changes) {
+  const body = await api("/api/me", { method: "PATCH", body: changes });
+  set(body.account);
+  return account;
+}
+
+let languageSaves = 0;
+
+/** Remember the UI language in the account, quietly: the newest choice wins, a failure
+ * (offline, say) only means the account keeps its old language. */
+export async function saveLanguage(tag) {
+  if (!account || account.language === tag) return;
+  const mine = ++languageSaves;
+  try {
+    const body = await api("/api/me", { method: "PATCH", body: { language: tag } });
+    if (mine === languageSaves && account && account.id === body.account.id) set(body.account);
+  } catch (error) {
+    if (isUnauthorized(error)) set(null);
+    else console.warn("the language was not saved to the account", error);
+  }
+}
+
 export async function signOut() {
-  await api("/api/session", { method: "DELETE" });
+  try {
+    await api("/api/session", { method: "DELETE" });
+  } catch (error) {
+    if (!isUnauthorized(error)) throw error; // 401: the session had ended already
+  }
   set(null);
 }

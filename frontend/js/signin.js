@@ -1,7 +1,8 @@
 // The sign-in page (#/signin?next=/forum/3).
 
 import { h, replace } from "./dom.js";
-import { errorText, onLangChange, t } from "./i18n.js";
+import { safeNext } from "./forms.js";
+import { errorText, langOfAccount, onLangChange, setLang, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange, signIn } from "./session.js";
 
@@ -20,7 +21,8 @@ export function mountSignIn(root, { query }) {
     error = null;
     render();
     try {
-      await signIn(email.value.trim(), password.value);
+      const account = await signIn(email.value.trim(), password.value);
+      setLang(langOfAccount(account.language)); // the account's language, as its profile says
       realtime.reconnect(); // the websocket learns who we are at its handshake
       location.hash = `#${next}`;
       return;
@@ -35,7 +37,7 @@ export function mountSignIn(root, { query }) {
 
   const render = () => {
     const account = currentAccount();
-    if (account) {
+    if (account && !busy) {
       replace(
         root,
         h(
@@ -69,6 +71,13 @@ export function mountSignIn(root, { query }) {
             busy ? t("signin.submitting") : t("signin.submit"),
           ),
         ),
+        h(
+          "p",
+          { class: "form-switch muted" },
+          t("signin.no_account"),
+          " ",
+          h("a", { href: next === "/" ? "#/signup" : `#/signup?next=${encodeURIComponent(next)}` }, t("signin.signup_link")),
+        ),
       ),
     );
   };
@@ -81,10 +90,4 @@ export function mountSignIn(root, { query }) {
     offLang();
     offAccount();
   };
-}
-
-/** Only paths inside this app: "/forum/3", never "//elsewhere" or a full URL. */
-function safeNext(value) {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/signin")) return "/";
-  return value;
 }

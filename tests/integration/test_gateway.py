@@ -383,3 +383,14 @@ async def test_only_the_forums_lobby_exists(server: LiveServer):
     async with server.connect() as ws:
         reply = await Peer(ws).command("subscribe", {"topic": "lobby:booths"})
     assert reply["error"]["code"] == "lobby.unknown"
+
+
+async def test_a_later_lobby_subscriber_gets_the_counts_without_waiting_for_a_change(server):
+    async with server.connect() as first_ws, server.connect() as second_ws:
+        first = Peer(first_ws)
+        await first.command("subscribe", {"topic": "lobby:forums"})
+        await first.event("presence.summary")
+        second = Peer(second_ws)
+        await second.command("subscribe", {"topic": "lobby:forums"})
+        summary = await second.event("presence.summary")  # nothing changed, still it comes
+    assert len(summary["data"]["counts"]) == 9

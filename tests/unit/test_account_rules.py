@@ -36,3 +36,11 @@ def test_weak_passwords_say_why(password, reason):
         check_password(password, email="wang.fang@example.cn", display_name="LiMing")
     assert refused.value.code == "account.weak_password"
     assert reason in refused.value.message
+
+
+def test_a_weak_password_names_its_reason_for_machines():
+    with pytest.raises(BadRequest) as refused:
+        check_password("short", email="a@example.cn", display_name="A")
+    assert refused.value.details == [
+        {"field": "password", "reason": "too_short", "message": "Use at least 10 characters."}
+    ]
