@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from expo.errors import NotFound
-from expo.http import JSONResponse, path_int, query_int, route, services
+from expo.http import ErrorBody, JSONResponse, path_int, query_int, route, services
 from expo.models import utcnow
 from forums import store
 from forums.domain import forum_topic, now_and_next
-from forums.views import chat_view, forum_view, session_view
+from forums.views import (
+    ChatPage,
+    ForumDetail,
+    ForumList,
+    chat_view,
+    forum_view,
+    session_view,
+)
+
+ID_MAX = 2**31 - 1
+
+
+class ForumPath(BaseModel):
+    forum_id: int = Field(ge=1, le=ID_MAX, examples=[2])
+
+
+class ChatQuery(BaseModel):
+    before: int | None = Field(
+        default=None, ge=1, le=ID_MAX, description="Only messages with a smaller id (paging back)."
+    )
+    limit: int = Field(default=50, ge=1, le=200, description="At most this many messages.")
 
 
 async def list_forums(request: Request) -> JSONResponse:
@@ -73,7 +94,31 @@ async def chat_history(request: Request) -> JSONResponse:
 
 
 routes = [
-    route("/api/forums", list_forums, methods=["GET"], action="forum.read"),
-    route("/api/forums/{forum_id}", get_forum, methods=["GET"], action="forum.read"),
-    route("/api/forums/{forum_id}/chat", chat_history, methods=["GET"], action="forum.read"),
+    route(
+        "/api/forums",
+        list_forums,
+        methods=["GET"],
+        action="forum.read",
+        responses={200: ForumList, 503: ErrorBody},
+        summary="The lobby: every room with what is on now and next",
+    ),
+    route(
+        "/api/forums/{forum_id}",
+        get_forum,
+        methods=["GET"],
+        action="forum.read",
+        path_params=ForumPath,
+        responses={200: ForumDetail, 404: ErrorBody},
+        summary="A room and its programme",
+    ),
+    route(
+        "/api/forums/{forum_id}/chat",
+        chat_history,
+        methods=["GET"],
+        action="forum.read",
+        path_params=ForumPath,
+        query=ChatQuery,
+        responses={200: ChatPage, 404: ErrorBody, 503: ErrorBody},
+        summary="A room's chat: the latest messages, or those before `before`",
+    ),
 ]

@@ -1,10 +1,89 @@
-"""How forum data looks on the wire (HTTP and websocket alike)."""
+"""How forum data looks on the wire (HTTP and websocket alike).
+
+The views build plain dicts (they run for every chat message fanned out); the models below
+describe them for the OpenAPI document, and tests/integration/test_openapi.py checks that what
+the views build is exactly what the models say.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from forums.models import ChatMessage, Forum, ForumSession
+from pydantic import BaseModel, ConfigDict, Field
+
+from forums.models import ChatMessage, Forum, ForumSession, RoomKind
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Title(_Out):
+    zh: str
+    en: str
+
+
+class ForumOut(_Out):
+    id: int
+    slug: str
+    kind: RoomKind
+    position: int  # the lobby's order
+    title: Title
+    stream_url: str | None  # HLS playlist of the room's live video, when it streams
+    topic: str = Field(pattern=r"^forum:[0-9]+$")  # the websocket topic of its chat and events
+
+
+class SessionOut(_Out):
+    id: int
+    forum_id: int
+    starts_at: datetime
+    ends_at: datetime
+    title: Title
+    speakers: str
+
+
+class ForumRoom(ForumOut):
+    """A room of the lobby: what is on now and next, and how many watch."""
+
+    now: SessionOut | None
+    next: SessionOut | None
+    audience: int = Field(ge=0)  # subscribers of its topic, over all server processes
+
+
+class ForumList(_Out):
+    """Every room, in the lobby's order."""
+
+    forums: list[ForumRoom]
+
+
+class ForumDetail(ForumOut):
+    """A room and its whole programme."""
+
+    sessions: list[SessionOut]
+
+
+class ChatAuthor(_Out):
+    id: int
+    name: str
+
+
+class ChatMessageOut(_Out):
+    id: int
+    forum_id: int
+    author: ChatAuthor
+    text: str
+    created_at: datetime
+
+
+class ChatPage(_Out):
+    """Chat messages, oldest first, and where the live topic stands: subscribe with
+    `since: seq, epoch` to miss nothing after them."""
+
+    messages: list[ChatMessageOut]
+    topic: str = Field(pattern=r"^forum:[0-9]+$")
+    seq: int = Field(ge=0)
+    epoch: str
 
 
 def forum_view(forum: Forum) -> dict[str, Any]:
