@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 from starlette.requests import Request
 
 from expo.account_rules import check_password, normalize_email
-from expo.accounts import account_view, display_name, signed_in
+from expo.accounts import AccountEnvelope, account_view, display_name, signed_in
 from expo.errors import BadRequest, Conflict, ExpoError, Forbidden, NotFound, Unauthorized
-from expo.http import JSONResponse, principal, read_json, route, services
+from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
 from expo.security import hash_password
@@ -49,6 +49,60 @@ class Accept(BaseModel):
     # For a new account; an existing account accepts signed in, with an empty body.
     display_name: str | None = Field(default=None, max_length=80)
     password: str | None = Field(default=None, max_length=256)
+
+
+class InvitationOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    email: str
+    role: Role
+    exhibitor_id: int | None
+    created_at: datetime
+    expires_at: datetime
+    accepted: bool
+
+
+class InvitationCreated(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invitation: InvitationOut
+    link: str = Field(description="Give it to the invitee; whoever holds it may accept.")
+    emailed: bool
+
+
+class InvitationList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invitations: list[InvitationOut]
+
+
+class Names(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str
+    en: str
+
+
+class ExhibitorName(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Names
+
+
+class InvitationOffer(InvitationOut):
+    has_account: bool = Field(description="Accept signed in as that account, with `{}`.")
+    exhibitor: ExhibitorName | None
+
+
+class OfferEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invitation: InvitationOffer
+
+
+class InvitationPath(BaseModel):
+    token: str = Field(min_length=16, max_length=64)
 
 
 def invitation_view(row: Invitation) -> dict[str, object]:
@@ -208,15 +262,44 @@ async def accept(request: Request) -> JSONResponse:
     return await signed_in(request, account)
 
 
+GONE = {404: ErrorBody, 409: ErrorBody, 410: ErrorBody}  # unknown, used, expired links
+
 routes = [
-    route("/api/invitations", create, methods=["POST"], action="invitation.create"),
-    route("/api/invitations", list_invitations, methods=["GET"], action="invitation.read"),
-    route("/api/invitations/{token}", view, methods=["GET"], action="invitation.view"),
+    route(
+        "/api/invitations",
+        create,
+        methods=["POST"],
+        action="invitation.create",
+        body=Invite,
+        responses={201: InvitationCreated, 404: ErrorBody, 503: ErrorBody},
+        summary="Invite someone to a role (emailed when SMTP is configured)",
+    ),
+    route(
+        "/api/invitations",
+        list_invitations,
+        methods=["GET"],
+        action="invitation.read",
+        responses={200: InvitationList},
+        summary="The invitations made",
+    ),
+    route(
+        "/api/invitations/{token}",
+        view,
+        methods=["GET"],
+        action="invitation.view",
+        path_params=InvitationPath,
+        responses={200: OfferEnvelope, **GONE},
+        summary="What an invitation link offers",
+    ),
     route(
         "/api/invitations/{token}/accept",
         accept,
         methods=["POST"],
         action="invitation.accept",
         rate="register",
+        body=Accept,
+        path_params=InvitationPath,
+        responses={200: AccountEnvelope, **GONE},
+        summary="Accept an invitation",
     ),
 ]

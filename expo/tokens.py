@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
@@ -10,7 +11,7 @@ from starlette.requests import Request
 
 from expo.accounts import SESSION_ENDED
 from expo.errors import NotFound
-from expo.http import JSONResponse, path_int, principal, read_json, route, services
+from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
 from expo.models import Account, ApiToken, utcnow
 from expo.sessions import TOKEN_PREFIX, token_hash
 
@@ -21,6 +22,42 @@ class IssueToken(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     # The account the token acts as; the issuing organiser's own when left out.
     account_id: int | None = Field(default=None, gt=0, lt=2**31)
+
+
+class ApiTokenOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: str
+    account_id: int
+    issued_by: int
+    created_at: datetime
+    revoked: bool
+
+
+class IssuedToken(BaseModel):
+    """The secret is in `token`, shown this once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str
+    api_token: ApiTokenOut
+
+
+class TokenEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    api_token: ApiTokenOut
+
+
+class TokenList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    api_tokens: list[ApiTokenOut]
+
+
+class TokenPath(BaseModel):
+    token_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
 
 
 def token_view(row: ApiToken) -> dict[str, object]:
@@ -79,7 +116,30 @@ async def revoke(request: Request) -> JSONResponse:
 
 
 routes = [
-    route("/api/tokens", issue, methods=["POST"], action="token.issue"),
-    route("/api/tokens", list_tokens, methods=["GET"], action="token.read"),
-    route("/api/tokens/{token_id}", revoke, methods=["DELETE"], action="token.revoke"),
+    route(
+        "/api/tokens",
+        issue,
+        methods=["POST"],
+        action="token.issue",
+        body=IssueToken,
+        responses={201: IssuedToken, 404: ErrorBody},
+        summary="Issue a bearer token",
+    ),
+    route(
+        "/api/tokens",
+        list_tokens,
+        methods=["GET"],
+        action="token.read",
+        responses={200: TokenList},
+        summary="The bearer tokens issued",
+    ),
+    route(
+        "/api/tokens/{token_id}",
+        revoke,
+        methods=["DELETE"],
+        action="token.revoke",
+        path_params=TokenPath,
+        responses={200: TokenEnvelope, 404: ErrorBody, 503: ErrorBody},
+        summary="Revoke a bearer token (its websockets close)",
+    ),
 ]
