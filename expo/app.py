@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
-from expo import accounts, invitations, openapi, ops, tokens
+from expo import accounts, hall, invitations, openapi, ops, tokens
 from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
@@ -96,6 +96,7 @@ def create_app(
         *accounts.routes,
         *tokens.routes,
         *invitations.routes,
+        *hall.routes,
         WebSocketRoute("/ws", _wrong_server),
     ]
     for feature in features:

@@ -43,10 +43,16 @@ class Invite(BaseModel):
     exhibitor_id: int | None = Field(default=None, gt=0, lt=2**31)
 
 
-class Accept(BaseModel):
+class OpenLink(BaseModel):
+    """The link's token travels in bodies, never in a URL that access logs keep."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    # For a new account; an existing account accepts signed in, with an empty body.
+    token: str = Field(min_length=16, max_length=64)
+
+
+class Accept(OpenLink):
+    # For a new account; an existing account accepts signed in, with only the token.
     display_name: str | None = Field(default=None, max_length=80)
     password: str | None = Field(default=None, max_length=256)
 
@@ -99,10 +105,6 @@ class OfferEnvelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     invitation: InvitationOffer
-
-
-class InvitationPath(BaseModel):
-    token: str = Field(min_length=16, max_length=64)
 
 
 def invitation_view(row: Invitation) -> dict[str, object]:
@@ -179,10 +181,7 @@ async def list_invitations(request: Request) -> JSONResponse:
     return JSONResponse({"invitations": [invitation_view(r) for r in rows]})
 
 
-async def _open_invitation(request: Request, db: object) -> Invitation:
-    token = request.path_params.get("token", "")
-    if not isinstance(token, str) or not 16 <= len(token) <= 64:
-        raise NotFound("invitation.unknown", "This invitation link is not valid.")
+async def _open_invitation(token: str, db: object) -> Invitation:
     row = (
         (
             await db.execute(  # type: ignore[attr-defined]
@@ -205,8 +204,9 @@ async def _open_invitation(request: Request, db: object) -> Invitation:
 
 async def view(request: Request) -> JSONResponse:
     """What the link offers, for the page that accepts it."""
+    form = await read_json(request, OpenLink)
     async with services(request).read() as db:
-        row = await _open_invitation(request, db)
+        row = await _open_invitation(form.token, db)
         exhibitor = await db.get(Exhibitor, row.exhibitor_id) if row.exhibitor_id else None
         has_account = (
             await db.execute(select(Account.id).where(Account.email == row.email))
@@ -225,7 +225,7 @@ async def accept(request: Request) -> JSONResponse:
     who = principal(request)
     svc = services(request)
     async with svc.db() as db:
-        row = await _open_invitation(request, db)
+        row = await _open_invitation(form.token, db)
         account = (
             (await db.execute(select(Account).where(Account.email == row.email))).scalars().first()
         )
@@ -283,22 +283,21 @@ routes = [
         summary="The invitations made",
     ),
     route(
-        "/api/invitations/{token}",
+        "/api/invitations/open",
         view,
-        methods=["GET"],
+        methods=["POST"],
         action="invitation.view",
-        path_params=InvitationPath,
+        body=OpenLink,
         responses={200: OfferEnvelope, **GONE},
         summary="What an invitation link offers",
     ),
     route(
-        "/api/invitations/{token}/accept",
+        "/api/invitations/accept",
         accept,
         methods=["POST"],
         action="invitation.accept",
         rate="register",
         body=Accept,
-        path_params=InvitationPath,
         responses={200: AccountEnvelope, **GONE},
         summary="Accept an invitation",
     ),

@@ -55,6 +55,7 @@ CORE: dict[str, Rule] = {
     "invitation.read": only(Role.ORGANIZER),
     "invitation.view": ANYONE,  # whoever holds the link
     "invitation.accept": ANYONE,  # whoever holds the link (and, for an existing account, is it)
+    "hall.read": ANYONE,
     "topic.subscribe": ANYONE,  # each topic kind's guard decides further
     "topic.unsubscribe": ANYONE,
 }

@@ -128,3 +128,18 @@ async def test_chat_history_tells_where_to_resume_the_live_topic(server: LiveSer
             "subscribe", {"topic": "forum:8", "since": history["seq"], "epoch": history["epoch"]}
         )
     assert (reply["data"]["reload"], reply["data"]["replayed"]) == (False, 0)
+
+
+async def test_the_expo_hall_lists_a_dozen_exhibitors_in_both_languages(server: LiveServer):
+    async with server.http() as http:
+        exhibitors = (await http.get("/api/exhibitors")).json()["exhibitors"]
+    assert len(exhibitors) == 12
+    assert exhibitors[3] == {
+        "id": 4,
+        "name": {"zh": "贵阳大数据交易所", "en": "Guiyang Big Data Exchange"},
+        "industry": "data trading",
+        "summary": {
+            "zh": "数据要素登记、定价与交易服务。",
+            "en": "Registration, pricing and trading of data assets.",
+        },
+    }

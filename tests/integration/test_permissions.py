@@ -16,7 +16,7 @@ from tests.live import LiveServer, Peer, make_settings
 
 DEMO = {role: f"{role.value}@demo.shubo.live" for role in Role}
 WHO = [None, *Role]
-SAMPLE_PATH = {"forum_id": "2", "token_id": "1", "token": "x" * 32}
+SAMPLE_PATH = {"forum_id": "2", "token_id": "1"}
 # Commands whose effect must not land when denied are sent with data that would succeed.
 SAMPLE_COMMAND = {
     "subscribe": {"topic": "forum:2"},

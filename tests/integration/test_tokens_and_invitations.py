@@ -126,13 +126,14 @@ async def test_an_invitation_is_emailed_and_makes_a_speaker(mail_and_server):
     assert body["link"] in text and "演讲嘉宾" in text and "speaker" in text
     token = body["link"].rsplit("/", 1)[1]
     async with live.http() as http:
-        offer = (await http.get(f"/api/invitations/{token}")).json()["invitation"]
+        offer = (await http.post("/api/invitations/open", json={"token": token})).json()
         accepted = await http.post(
-            f"/api/invitations/{token}/accept", json={"display_name": "周涛", "password": STRONG}
+            "/api/invitations/accept",
+            json={"token": token, "display_name": "周涛", "password": STRONG},
         )
         me = (await http.get("/api/me")).json()["account"]
-        again = await http.post(f"/api/invitations/{token}/accept", json={})
-    assert (offer["email"], offer["has_account"]) == (email, False)
+        again = await http.post("/api/invitations/accept", json={"token": token})
+    assert (offer["invitation"]["email"], offer["invitation"]["has_account"]) == (email, False)
     assert accepted.status_code == 200 and me["role"] == "speaker"
     assert (again.status_code, again.json()["error"]["code"]) == (409, "invitation.used")
 
@@ -150,8 +151,8 @@ async def test_exhibitor_staff_are_bound_to_their_exhibitor(mail_and_server):
     token = created["link"].rsplit("/", 1)[1]
     async with live.http() as http:
         await http.post(
-            f"/api/invitations/{token}/accept",
-            json={"display_name": "安全工程师", "password": STRONG},
+            "/api/invitations/accept",
+            json={"token": token, "display_name": "安全工程师", "password": STRONG},
         )
         me = (await http.get("/api/me")).json()["account"]
     assert missing.json()["error"]["code"] == "invitation.exhibitor"
@@ -173,12 +174,12 @@ async def test_an_existing_account_accepts_only_when_signed_in_as_itself(mail_an
             .rsplit("/", 1)[1]
         )
     async with live.http() as anonymous:
-        unsigned = await anonymous.post(f"/api/invitations/{token}/accept", json={})
+        unsigned = await anonymous.post("/api/invitations/accept", json={"token": token})
     other = await live.sign_in("attendee@demo.shubo.live")
     async with live.http(headers={"Cookie": other}) as stranger:
-        wrong = await stranger.post(f"/api/invitations/{token}/accept", json={})
+        wrong = await stranger.post("/api/invitations/accept", json={"token": token})
     async with live.http(headers={"Cookie": cookie}) as owner:
-        ok = await owner.post(f"/api/invitations/{token}/accept", json={})
+        ok = await owner.post("/api/invitations/accept", json={"token": token})
     assert unsigned.json()["error"]["code"] == "invitation.sign_in_first"
     assert wrong.json()["error"]["code"] == "invitation.other_account"
     assert ok.json()["account"]["role"] == "moderator"
@@ -186,7 +187,7 @@ async def test_an_existing_account_accepts_only_when_signed_in_as_itself(mail_an
 
 async def test_a_forged_invitation_link_is_unknown(server: LiveServer):
     async with server.http() as http:
-        response = await http.get("/api/invitations/" + "x" * 32)
+        response = await http.post("/api/invitations/open", json={"token": "x" * 32})
     assert (response.status_code, response.json()["error"]["code"]) == (404, "invitation.unknown")
 
 

@@ -1,0 +1,59 @@
+"""The expo hall: exhibitors and their booths (booth pages, staff, chat and leads grow here)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import col, select
+from starlette.requests import Request
+
+from expo.http import JSONResponse, route, services
+from expo.models import Exhibitor
+
+
+class Names(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str
+    en: str
+
+
+class ExhibitorOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: Names
+    industry: str
+    summary: Names
+
+
+class ExhibitorList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exhibitors: list[ExhibitorOut]
+
+
+def exhibitor_view(row: Exhibitor) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "name": {"zh": row.name_zh, "en": row.name_en},
+        "industry": row.industry,
+        "summary": {"zh": row.summary_zh, "en": row.summary_en},
+    }
+
+
+async def list_exhibitors(request: Request) -> JSONResponse:
+    async with services(request).read() as db:
+        rows = (await db.execute(select(Exhibitor).order_by(col(Exhibitor.id)))).scalars().all()
+    return JSONResponse({"exhibitors": [exhibitor_view(r) for r in rows]})
+
+
+routes = [
+    route(
+        "/api/exhibitors",
+        list_exhibitors,
+        methods=["GET"],
+        action="hall.read",
+        responses={200: ExhibitorList},
+        summary="The exhibitors of the expo hall",
+    ),
+]
