@@ -143,33 +143,8 @@ def _refuse_cross_site(request: Request, allowed: tuple[str, ...]) -> None:
         raise Forbidden("csrf.cross_site", "Requests from other sites are refused.")
 
 
-def route(
-    path: str,
-    endpoint: Endpoint,
-    *,
-    methods: Sequence[str],
-    action: str,
-    rate: str | None = None,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    path_params: type[BaseModel] | None = None,
-    responses: Responses | None = None,
-    summary: str | None = None,
-    tags: Sequence[str] = (),
-) -> ActionRoute:
-    return ActionRoute(
-        path,
-        endpoint,
-        methods=methods,
-        action=action,
-        rate=rate,
-        body=body,
-        query=query,
-        path_params=path_params,
-        responses=responses,
-        summary=summary,
-        tags=tags,
-    )
+# Routes are data: `route(path, endpoint, methods=[...], action=...)` in each module's list.
+route = ActionRoute
 
 
 def principal(request: Request) -> Principal | None:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from expo.account_rules import check_password, normalize_email
 from expo.accounts import AccountEnvelope, account_view, display_name, signed_in
 from expo.errors import BadRequest, Conflict, ExpoError, Forbidden, NotFound, Unauthorized
+from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
@@ -81,13 +82,6 @@ class InvitationList(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     invitations: list[InvitationOut]
-
-
-class Names(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    zh: str
-    en: str
 
 
 class ExhibitorName(BaseModel):
