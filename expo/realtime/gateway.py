@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from expo.services import Services
 
 log = logging.getLogger("expo.gateway")
+# Connection ids count up in each process: with this prefix they name one connection everywhere.
+PROCESS = secrets.token_hex(4)
 
 
 class Client(Protocol):
@@ -239,7 +242,7 @@ class Gateway:
                 raise BadRequest("unknown_command", f"There is no command {command.type!r}.")
             self.services.permissions.check(spec.action, client.principal)
             if spec.rate is not None:
-                who = client.principal.account_id if client.principal else f"c{client.id}"
+                who = client.principal.account_id if client.principal else f"c{PROCESS}.{client.id}"
                 await enforce(
                     self.services.limiter,
                     f"{spec.rate}:{who}",
