@@ -9,11 +9,13 @@ import secrets
 import sys
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from expo import logs
 from expo.app import WS_CLASS
 
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///./expo-demo.db"
+DEMO_SECRET_FILE = "./expo-demo.secret"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     db_sub.add_parser("upgrade", help="apply every Alembic migration (core and features)")
 
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        # A demo runs in someone's terminal: plain log lines unless asked otherwise.
+        os.environ.setdefault("EXPO_LOG_JSON", "0")
     json_logs = os.environ.get("EXPO_LOG_JSON", "1") not in ("0", "false", "no")
     logs.configure(json=json_logs)
     if args.command == "db":
@@ -72,6 +77,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("EXPO_DATABASE_URL", DEMO_DATABASE_URL)
     url = os.environ["EXPO_DATABASE_URL"]
+    if not os.environ.get("EXPO_SECRET_KEY"):
+        # Keep the demo's sign-ins across restarts: its key lives beside its database.
+        os.environ["EXPO_SECRET_KEY"] = _demo_secret(Path(DEMO_SECRET_FILE))
     features = load_features()
     upgrade(url, features)
 
@@ -89,6 +97,15 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"    {role.value:<10} {email:<28} {name}", file=sys.stderr)
     print("", file=sys.stderr)
     return _serve(args.host, args.port, 1, os.environ.get("EXPO_LOG_JSON", "1") != "0")
+
+
+def _demo_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret
 
 
 def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
