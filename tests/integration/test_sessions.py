@@ -71,3 +71,28 @@ async def test_one_account_may_hold_only_so_many_sockets(demo_sqlite):
         await asyncio.sleep(0.2)  # the two closed sockets are given back
         async with live.connect(cookie) as ws:
             assert (await Peer(ws).command("subscribe", {"topic": "forum:2"}))["type"] == "ok"
+
+
+async def test_an_expired_session_reads_as_signed_out(server: LiveServer):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from expo.models import AccountSession, utcnow
+
+    cookie = await server.sign_in(ATTENDEE)
+    async with server.services.db() as db:
+        newest = (
+            (
+                await db.execute(
+                    select(AccountSession).order_by(AccountSession.created_at.desc()).limit(1)  # type: ignore[attr-defined]
+                )
+            )
+            .scalars()
+            .one()
+        )
+        newest.expires_at = utcnow() - timedelta(seconds=1)
+        await db.commit()
+    async with server.http(headers={"Cookie": cookie}) as http:
+        response = await http.get("/api/me")
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "unauthorized")
