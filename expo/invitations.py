@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 
 from expo.account_rules import check_password, normalize_email
-from expo.accounts import AccountEnvelope, account_view, display_name, signed_in
+from expo.accounts import AccountEnvelope, Language, account_view, display_name, signed_in
 from expo.errors import BadRequest, Conflict, ExpoError, Forbidden, NotFound, Unauthorized
 from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
@@ -56,6 +56,7 @@ class Accept(OpenLink):
     # For a new account; an existing account accepts signed in, with only the token.
     display_name: str | None = Field(default=None, max_length=80)
     password: str | None = Field(default=None, max_length=256)
+    language: Language = "zh-CN"
 
 
 class InvitationOut(BaseModel):
@@ -243,6 +244,7 @@ async def accept(request: Request) -> JSONResponse:
             account = Account(
                 email=row.email,
                 display_name=name,
+                language=form.language,
                 password_hash=await asyncio.to_thread(hash_password, form.password),
             )
             db.add(account)
@@ -251,8 +253,9 @@ async def accept(request: Request) -> JSONResponse:
         row.accepted_at, row.account_id = utcnow(), account.id
         await db.commit()
         await db.refresh(account)
-    if who is not None:
+    if who is not None and who.account_id == account.id:
         return JSONResponse({"account": account_view(account)})
+    # A new account: whoever accepted is now signed in as it (in place of any other session).
     return await signed_in(request, account)
 
 
@@ -290,7 +293,7 @@ routes = [
         accept,
         methods=["POST"],
         action="invitation.accept",
-        rate="register",
+        rate="sign_in",  # typos in the form may be retried, as at signing in
         body=Accept,
         responses={200: AccountEnvelope, **GONE},
         summary="Accept an invitation",

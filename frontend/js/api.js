@@ -59,3 +59,7 @@ export const getChat = (id, { limit = 50, before, ...opts } = {}) => {
   if (before) query.set("before", String(before));
   return api(`/api/forums/${encodeURIComponent(id)}/chat?${query}`, opts);
 };
+export const getExhibitors = (opts) => api("/api/exhibitors", opts);
+/** What an invitation link offers. The token goes in the body: never in a URL, which logs keep. */
+export const openInvitation = (token, opts) =>
+  api("/api/invitations/open", { method: "POST", body: { token }, ...opts });

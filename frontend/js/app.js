@@ -2,8 +2,11 @@
 
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
+import { mountHall } from "./hall.js";
 import { mountHeader, mountOfflineBanner } from "./header.js";
+import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
+import { mountMatchmaking } from "./matchmaking.js";
 import { mountProfile } from "./profile.js";
 import { realtime } from "./realtime.js";
 import { mountRoom } from "./room.js";
@@ -17,6 +20,9 @@ const ROUTES = [
   [/^\/signin\/?$/, mountSignIn],
   [/^\/signup\/?$/, mountSignUp],
   [/^\/profile\/?$/, mountProfile],
+  [/^\/hall\/?$/, mountHall],
+  [/^\/matchmaking\/?$/, mountMatchmaking],
+  [/^\/invite\/(?<token>[^/]*)\/?$/, mountInvite], // the page checks the token's form
 ];
 
 const main = document.getElementById("main");

@@ -1,4 +1,5 @@
-// The header (brand, language switch, who is signed in) and the offline banner.
+// The header (brand, the site's sections, language switch, who is signed in) and the offline
+// banner.
 
 import { h, icon, replace } from "./dom.js";
 import { accountLangOf, getLang, LANG_NAMES, LANGS, onLangChange, setLang, t } from "./i18n.js";
@@ -24,6 +25,7 @@ export function mountHeader(root) {
             h("span", { class: "brand-tagline" }, t("app.tagline")),
           ),
         ),
+        siteNav(),
         h(
           "div",
           { class: "header-tools" },
@@ -53,6 +55,28 @@ export function mountHeader(root) {
   onAccountChange(render);
   window.addEventListener("hashchange", render); // the sign-in links lead back to where one is
   render();
+}
+
+// The site's sections: [href, label key, the routes that are that page].
+const SECTIONS = [
+  ["#/", "nav.lobby", /^\/?$/],
+  ["#/hall", "nav.hall", /^\/hall\/?$/],
+  ["#/matchmaking", "nav.matchmaking", /^\/matchmaking\/?$/],
+];
+
+function siteNav() {
+  const path = location.hash.replace(/^#/, "").split("?")[0];
+  return h(
+    "nav",
+    { class: "site-nav", "aria-label": t("nav.label") },
+    SECTIONS.map(([href, key, page]) =>
+      h(
+        "a",
+        { class: "nav-link", href, "aria-current": page.test(path) ? "page" : false },
+        t(key),
+      ),
+    ),
+  );
 }
 
 /** The header's switch: this device at once and, when signed in, the account too (so signing
@@ -91,22 +115,26 @@ function accountArea(account) {
       {
         type: "button",
         class: "button button-small button-ghost",
-        onclick: async () => {
-          const sockets = realtime.connections;
-          try {
-            await signOut();
-          } catch (error) {
-            console.warn("signing out failed", error); // still signed in: the header stays
-          } finally {
-            // The socket keeps its handshake's identity: start a new one, unless the server's
-            // 4001 (the session ended) came first and a new one is under way already.
-            if (realtime.connections === sockets) realtime.reconnect();
-          }
-        },
+        onclick: signOutHere,
       },
       t("nav.signout"),
     ),
   );
+}
+
+/** Sign out, and reopen the socket anonymous. A failure is only logged: still signed in, the
+ * pages stay as they are. */
+export async function signOutHere() {
+  const sockets = realtime.connections;
+  try {
+    await signOut();
+  } catch (error) {
+    console.warn("signing out failed", error);
+  } finally {
+    // The socket keeps its handshake's identity: start a new one, unless the server's 4001 (the
+    // session ended) came first and a new one is under way already.
+    if (realtime.connections === sockets) realtime.reconnect();
+  }
 }
 
 /** Where the visitor is now, to come back to after signing in or up. */

@@ -25,6 +25,9 @@ const STRINGS = {
     "nav.signup": "注册",
     "nav.signed_in_as": "已登录：{name}",
     "nav.profile_of": "{name} 的个人资料",
+    "nav.label": "主导航",
+    "nav.hall": "展馆",
+    "nav.matchmaking": "商务撮合",
 
     "lobby.heading": "数谷论坛 · 直播间",
     "lobby.intro": "开幕式主会场与八场数谷论坛同步直播，进入直播间观看并参与聊天。",
@@ -38,6 +41,52 @@ const STRINGS = {
     "lobby.loading": "正在加载直播间…",
     "lobby.load_failed": "直播间列表加载失败，稍后自动重试。",
     "lobby.empty": "暂无直播间。",
+    "lobby.hall_title": "数博会线上展馆",
+    "lobby.hall_text": "算力网络、数据中心、数据交易、数据安全……浏览参展商和他们的解决方案。",
+    "lobby.hall_enter": "进入展馆",
+    "lobby.welcome": "欢迎加入数博会线上展！您现在的身份是",
+    "lobby.welcome_profile": "查看个人资料",
+
+    "hall.heading": "展馆",
+    "hall.intro": "数博会的参展商：算力网络、数据中心、数据交易、数据安全等领域的企业与机构。",
+    "hall.filter_label": "筛选展商",
+    "hall.filter_placeholder": "输入名称或行业，如“安全”或 security",
+    "hall.count": "共 {n} 家展商",
+    "hall.count_filtered": "显示 {shown} 家，共 {total} 家展商",
+    "hall.no_match": "没有名称或行业包含“{q}”的展商。",
+    "hall.clear": "清除筛选",
+    "hall.loading": "正在加载展商…",
+    "hall.load_failed": "展商列表加载失败。",
+    "hall.retry": "重试",
+    "hall.empty": "展馆里还没有展商。",
+
+    "matchmaking.heading": "商务撮合",
+    "matchmaking.soon": "即将开放",
+    "matchmaking.text": "商务撮合即将开放：届时您可以向参展商预约洽谈、选择会面时段，并在展位排队交流。",
+    "matchmaking.honest": "目前还不能预约，这里也不展示任何示例数据。",
+    "matchmaking.meanwhile": "在此之前，欢迎先逛逛展馆，了解各家参展商。",
+    "matchmaking.to_hall": "逛展馆",
+
+    "invite.loading": "正在打开邀请…",
+    "invite.heading": "您收到一份邀请",
+    "invite.lead": "数博会线上展邀请您加入：",
+    "invite.role": "身份",
+    "invite.exhibitor": "参展商",
+    "invite.email": "受邀邮箱",
+    "invite.expires": "有效期至",
+    "invite.new_intro": "设置显示名称和密码，即可用受邀邮箱创建账号并接受邀请。",
+    "invite.submit_new": "创建账号并接受邀请",
+    "invite.submitting": "正在接受…",
+    "invite.has_account": "这个邮箱已经有账号了。请用 {email} 登录，再接受邀请。",
+    "invite.signin": "登录后接受",
+    "invite.signed_in_as": "您已登录为 {name}，当前身份：",
+    "invite.becomes": "接受后，这个账号的身份将变为：",
+    "invite.accept": "接受邀请",
+    "invite.other_new": "这个邀请会为 {email} 创建一个新账号，而您当前登录的是 {name}。请先退出登录，再接受邀请。",
+    "invite.signout": "退出登录",
+    "invite.gone_heading": "无法使用这个邀请",
+    "invite.to_lobby": "回到大厅",
+    "invite.retry": "重试",
 
     "audience": "{n} 人在看",
     "live": "直播中",
@@ -117,10 +166,10 @@ const STRINGS = {
     "profile.loading": "正在加载…",
 
     "role.attendee": "参会者",
-    "role.exhibitor": "展商",
+    "role.exhibitor": "参展商工作人员",
     "role.speaker": "演讲嘉宾",
     "role.moderator": "主持人",
-    "role.organizer": "组委会",
+    "role.organizer": "主办方",
 
     "offline.banner": "连接已断开，正在重连…",
     "offline.retry_in": "{s} 秒后重试",
@@ -144,6 +193,15 @@ const STRINGS = {
     "err.bad_request": "输入有误，请检查后再试。",
     "err.not_found": "找不到您要的内容。",
     "err.forum.unknown": "这个直播间不存在。",
+    "err.invitation.unknown": "这个邀请链接无效，请检查链接是否完整。",
+    "err.invitation.used": "这个邀请已经被接受过了。",
+    "err.invitation.expired": "这个邀请已过期，请联系主办方重新发送。",
+    "err.invitation.sign_in_first": "请先用受邀邮箱登录，再接受邀请。",
+    "err.invitation.other_account": "这个邀请是发给另一个邮箱的。请退出当前账号，用受邀邮箱登录后再接受。",
+    "err.invitation.account_needed": "请填写显示名称和密码来创建账号。",
+    "err.invitation.bad_role": "参会者请自行注册，邀请只用于其他身份。",
+    "err.invitation.exhibitor": "只有参展商工作人员需要指定参展商，而且必须指定。",
+    "err.exhibitor.unknown": "这个参展商不存在。",
     "err.chat.empty": "请先输入内容。",
     "err.chat.too_long": "消息太长了（最多 500 字）。",
     "err.chat.slow_mode": "发言太快了，请稍等片刻再发。",
@@ -170,6 +228,9 @@ const STRINGS = {
     "nav.signup": "Sign up",
     "nav.signed_in_as": "Signed in as {name}",
     "nav.profile_of": "Profile of {name}",
+    "nav.label": "Main navigation",
+    "nav.hall": "Expo hall",
+    "nav.matchmaking": "Matchmaking",
 
     "lobby.heading": "Data Valley Forums · Live rooms",
     "lobby.intro":
@@ -184,6 +245,58 @@ const STRINGS = {
     "lobby.loading": "Loading the rooms…",
     "lobby.load_failed": "Could not load the rooms; retrying shortly.",
     "lobby.empty": "No rooms yet.",
+    "lobby.hall_title": "The online expo hall",
+    "lobby.hall_text":
+      "Computing power networks, data centres, data trading, data security and more: browse the exhibitors and what they offer.",
+    "lobby.hall_enter": "Enter the hall",
+    "lobby.welcome": "Welcome to the Big Data Expo online! Your role is now",
+    "lobby.welcome_profile": "See your profile",
+
+    "hall.heading": "Expo hall",
+    "hall.intro":
+      "The expo's exhibitors: companies and institutions in computing power networks, data centres, data trading, data security and more.",
+    "hall.filter_label": "Filter exhibitors",
+    "hall.filter_placeholder": "A name or an industry, e.g. “security” or 安全",
+    "hall.count": "{n} exhibitors",
+    "hall.count_one": "1 exhibitor",
+    "hall.count_filtered": "Showing {shown} of {total} exhibitors",
+    "hall.no_match": "No exhibitor’s name or industry contains “{q}”.",
+    "hall.clear": "Clear the filter",
+    "hall.loading": "Loading the exhibitors…",
+    "hall.load_failed": "Could not load the exhibitors.",
+    "hall.retry": "Try again",
+    "hall.empty": "No exhibitors in the hall yet.",
+
+    "matchmaking.heading": "Business matchmaking",
+    "matchmaking.soon": "Opening soon",
+    "matchmaking.text":
+      "Business matchmaking opens soon: you will be able to request meetings with exhibitors, pick a time slot and queue at their booths.",
+    "matchmaking.honest": "Nothing can be booked yet, and this page shows no sample data.",
+    "matchmaking.meanwhile": "Meanwhile, browse the expo hall and get to know the exhibitors.",
+    "matchmaking.to_hall": "Browse the expo hall",
+
+    "invite.loading": "Opening the invitation…",
+    "invite.heading": "You are invited",
+    "invite.lead": "The Big Data Expo online invites you to join as:",
+    "invite.role": "Role",
+    "invite.exhibitor": "Exhibitor",
+    "invite.email": "Invited address",
+    "invite.expires": "Valid until",
+    "invite.new_intro":
+      "Choose a display name and a password to create your account with the invited address and accept.",
+    "invite.submit_new": "Create account and accept",
+    "invite.submitting": "Accepting…",
+    "invite.has_account": "This address has an account already. Sign in as {email}, then accept.",
+    "invite.signin": "Sign in to accept",
+    "invite.signed_in_as": "You are signed in as {name}, now:",
+    "invite.becomes": "Accepting makes this account’s role:",
+    "invite.accept": "Accept the invitation",
+    "invite.other_new":
+      "This invitation creates a new account for {email}, but you are signed in as {name}. Sign out first, then accept it.",
+    "invite.signout": "Sign out",
+    "invite.gone_heading": "This invitation cannot be used",
+    "invite.to_lobby": "Back to the lobby",
+    "invite.retry": "Try again",
 
     "audience": "{n} watching",
     "live": "Live",
@@ -263,10 +376,10 @@ const STRINGS = {
     "profile.loading": "Loading…",
 
     "role.attendee": "Attendee",
-    "role.exhibitor": "Exhibitor",
+    "role.exhibitor": "Exhibitor staff",
     "role.speaker": "Speaker",
     "role.moderator": "Moderator",
-    "role.organizer": "Organizer",
+    "role.organizer": "Organiser",
 
     "offline.banner": "Offline — reconnecting…",
     "offline.retry_in": "retrying in {s} s",
@@ -290,6 +403,16 @@ const STRINGS = {
     "err.bad_request": "Something in the form is not right; please check it.",
     "err.not_found": "We could not find that.",
     "err.forum.unknown": "There is no such room.",
+    "err.invitation.unknown": "This invitation link is not valid; check that you have the whole link.",
+    "err.invitation.used": "This invitation has been accepted already.",
+    "err.invitation.expired": "This invitation has expired; ask the organisers for a new one.",
+    "err.invitation.sign_in_first": "Sign in with the invited address first, then accept.",
+    "err.invitation.other_account":
+      "This invitation is for another address. Sign out, then sign in with the invited address to accept.",
+    "err.invitation.account_needed": "Choose a display name and a password for your new account.",
+    "err.invitation.bad_role": "Attendees register themselves; invitations are for the other roles.",
+    "err.invitation.exhibitor": "Exhibitor staff, and only they, need an exhibitor.",
+    "err.exhibitor.unknown": "There is no such exhibitor.",
     "err.chat.empty": "Write something first.",
     "err.chat.too_long": "That message is too long (500 characters at most).",
     "err.chat.slow_mode": "You are sending too fast; wait a moment.",
@@ -367,6 +490,19 @@ export function has(key) {
 export function pick(pair) {
   if (!pair) return "";
   return pair[lang] || pair.zh || pair.en || "";
+}
+
+/** A role's name ("speaker" → 演讲嘉宾 / Speaker); an unknown role as it is. */
+export function roleName(role) {
+  return has(`role.${role}`) ? t(`role.${role}`) : String(role ?? "");
+}
+
+/** A date and time in the viewer's local time and the page's language. */
+export function dateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const locale = lang === "zh" ? "zh-CN" : "en-GB";
+  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short" }).format(d);
 }
 
 /** "HH:MM" in the viewer's local time, from an ISO timestamp. */

@@ -1,9 +1,11 @@
-// The lobby (#/): the main stage first, then the eight forums. How many watch each room comes
-// live over the tab's socket (topic `lobby:forums`); now/next are refreshed every minute.
+// The lobby (#/): the main stage first, then the eight forums, then the way to the expo hall.
+// How many watch each room comes live over the tab's socket (topic `lobby:forums`); now/next
+// are refreshed every minute.
 
 import { getForums } from "./api.js";
 import { h, icon, replace } from "./dom.js";
-import { errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
+import { errorText, hhmm, onLangChange, pick, roleName, t } from "./i18n.js";
+import { takeWelcome } from "./nav.js";
 import { realtime } from "./realtime.js";
 
 const REFRESH_MS = 60_000;
@@ -19,6 +21,7 @@ export function mountLobby(root) {
   const counts = new Map(); // room topic -> how many watch it, the newest we know
   let summaryAt = -1; // when the last live summary came (performance.now())
   const badges = new Map(); // room topic -> its audience badges on the page
+  const welcome = takeWelcome(); // the role an invitation just gave, to greet with
 
   const load = async () => {
     if (document.hidden || stopped) return;
@@ -75,6 +78,17 @@ export function mountLobby(root) {
           h("h1", {}, t("lobby.heading")),
           h("p", {}, t("lobby.intro")),
         ),
+        welcome
+          ? h(
+              "p",
+              { class: "notice lobby-welcome", role: "status" },
+              t("lobby.welcome"),
+              " ",
+              h("span", { class: "chip chip-accent" }, roleName(welcome)),
+              " ",
+              h("a", { href: "#/profile" }, t("lobby.welcome_profile")),
+            )
+          : null,
         failure
           ? h("p", { class: "notice notice-error", role: "status" }, t("lobby.load_failed"), " ",
               h("span", { class: "muted" }, `(${errorText(failure)})`))
@@ -87,6 +101,7 @@ export function mountLobby(root) {
         rooms.length
           ? h("div", { class: "forum-grid" }, rooms.map((f, i) => forumCard(f, i + 1, badgeFor(f))))
           : null,
+        hallCard(),
       ),
     );
   };
@@ -161,6 +176,17 @@ function forumCard(forum, number, badge) {
     ),
     h("h3", { class: "forum-title" }, pick(forum.title)),
     nowAndNext(forum),
+  );
+}
+
+function hallCard() {
+  return h(
+    "a",
+    { class: "card hall-card", href: "#/hall" },
+    h("div", { class: "card-top" }, h("span", { class: "chip chip-accent" }, t("nav.hall"))),
+    h("h2", { class: "hall-card-title" }, t("lobby.hall_title")),
+    h("p", { class: "muted" }, t("lobby.hall_text")),
+    h("span", { class: "stage-cta" }, t("lobby.hall_enter"), " →"),
   );
 }
 

@@ -2,7 +2,7 @@
 
 import { h, icon, replace } from "./dom.js";
 import { accountErrorText, field, fieldOfError, languageSelect, markInvalid } from "./forms.js";
-import { has, langOfAccount, onLangChange, setLang, t } from "./i18n.js";
+import { langOfAccount, onLangChange, roleName, setLang, t } from "./i18n.js";
 import { currentAccount, onAccountChange, updateProfile } from "./session.js";
 
 const FIELDS = ["display_name", "organisation", "title", "language"];
@@ -124,7 +124,7 @@ export function mountProfile(root) {
               { class: "muted" },
               t("profile.role"),
               " ",
-              h("span", { class: "chip chip-accent" }, has(`role.${account.role}`) ? t(`role.${account.role}`) : account.role),
+              h("span", { class: "chip chip-accent" }, roleName(account.role)),
             ),
           ),
         ),

@@ -61,6 +61,15 @@ export async function register(form) {
   return account;
 }
 
+/** Accept an invitation: `form` is {token} when signed in as the invited account, or {token,
+ * display_name, password} to create it (and be signed in as it). The account comes back with
+ * its new role. */
+export async function acceptInvitation(form) {
+  const body = await api("/api/invitations/accept", { method: "POST", body: form });
+  set(body.account);
+  return account;
+}
+
 /** Change one's own profile: any of {display_name, organisation, title, language}. */
 export async function updateProfile(changes) {
   const body = await api("/api/me", { method: "PATCH", body: changes });

@@ -213,3 +213,22 @@ async def test_attendees_cannot_be_invited_and_non_organisers_cannot_invite(serv
         )
     assert attendee.json()["error"]["code"] == "invitation.bad_role"
     assert denied.status_code == 403
+
+
+async def test_accepting_for_a_new_address_while_signed_in_switches_to_the_new_account(server):
+    email = f"switch-{secrets.token_hex(3)}@example.cn"
+    async with await organizer_http(server) as http:
+        link = (
+            await http.post("/api/invitations", json={"email": email, "role": "moderator"})
+        ).json()["link"]
+    token = link.rsplit("/", 1)[1]
+    cookie = await server.sign_in("attendee@demo.shubo.live")
+    async with server.http(headers={"Cookie": cookie}) as http:
+        accepted = await http.post(
+            "/api/invitations/accept",
+            json={"token": token, "display_name": "新主持", "password": STRONG, "language": "en"},
+        )
+        new_cookie = f"expo_session={accepted.cookies['expo_session']}"
+    async with server.http(headers={"Cookie": new_cookie}) as http:
+        me = (await http.get("/api/me")).json()["account"]
+    assert (me["display_name"], me["role"], me["language"]) == ("新主持", "moderator", "en")
