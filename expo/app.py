@@ -10,11 +10,12 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
@@ -111,6 +112,8 @@ def create_app(
         exception_handlers={
             ExpoError: _expo_error,
             BrokerUnavailable: _broker_unavailable,
+            OperationalError: _database_unavailable,
+            InterfaceError: _database_unavailable,
             HTTPException: _http_error,
             Exception: _server_error,
         },
@@ -161,7 +164,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
     code = codes.get(exc.status_code, "http_error")
-    return error_response(ExpoError(code, str(exc.detail), status=exc.status_code))
+    response = error_response(ExpoError(code, str(exc.detail), status=exc.status_code))
+    if exc.status_code == 405:
+        # One path may be served by several routes (one per action): allow all their methods.
+        response.headers["Allow"] = ", ".join(_methods_of(request))
+    return response
+
+
+def _methods_of(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for candidate in request.app.routes:
+        if isinstance(candidate, Route) and candidate.path_regex.match(request.url.path):
+            methods |= candidate.methods or set()
+    return sorted(methods)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable", extra={"path": request.url.path, "error": repr(exc)})
+    return error_response(Unavailable("database.unavailable", "The database cannot be reached."))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ acts on, so the document cannot promise what the server does not do:
     413  a JSON body over 64 KiB
     429  its rate limit is spent (with Retry-After)
     500  the server failed
+    503  the database (every route checks the session) or the broker cannot be reached
 
 and whatever else the handler raises (404, 409, 503, ...) comes from the route's `responses`.
 Served as JSON at GET /openapi.json.
@@ -78,7 +79,7 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests (`rate_limited`): `retry_after` and the Retry-After header say when "
     "to try again.",
     500: "The server failed (`internal`); nothing was changed.",
-    503: "A service it needs cannot be reached (`unavailable`).",
+    503: "A service it needs cannot be reached (`unavailable`, `database.unavailable`).",
 }
 
 
@@ -140,7 +141,8 @@ def _operation(
             "content": {"application/json": {"schema": models.ref(r.body, "validation")}},
         }
 
-    errors: set[int] = {401, 500}  # 401: a bad bearer token, on any route
+    # 401: a bad bearer token, on any route; 503: the database (sessions) cannot be reached.
+    errors: set[int] = {401, 500, 503}
     if r.body is not None or r.query is not None or any(_is_integer(p) for p in parameters):
         errors.add(400)  # see `read_json`, `path_int` and `query_int`
     if r.body is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from expo.errors import (
     BadRequest,
@@ -257,6 +258,13 @@ class Gateway:
                 result = await spec.handler(CommandContext(client, self.services), data)
             except BrokerUnavailable:
                 raise Unavailable(message="The event broker cannot be reached.") from None
+            except (OperationalError, InterfaceError) as error:
+                log.error(
+                    "database unavailable", extra={"command": command.type, "error": repr(error)}
+                )
+                raise Unavailable(
+                    "database.unavailable", "The database cannot be reached."
+                ) from None
         except ExpoError as error:
             metrics.COMMANDS.labels(label, error.code).inc()
             client.send_frame(text_frame(encode_error(command.id, error)))

@@ -143,3 +143,22 @@ async def test_the_expo_hall_lists_a_dozen_exhibitors_in_both_languages(server: 
             "en": "Registration, pricing and trading of data assets.",
         },
     }
+
+
+async def test_method_not_allowed_names_every_method_of_the_path(server: LiveServer):
+    async with server.http() as http:
+        response = await http.put("/api/session")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, POST"
+
+
+async def test_a_database_that_cannot_be_reached_is_unavailable_not_a_crash(tmp_path):
+    from tests.live import live_server, make_settings
+
+    missing = tmp_path / "no-such-dir" / "expo.db"  # SQLite cannot open it
+    async with live_server(make_settings(f"sqlite+aiosqlite:///{missing}")) as live:
+        async with live.http() as http:
+            forums = await http.get("/api/forums")
+            ready = await http.get("/readyz")
+    assert (forums.status_code, forums.json()["error"]["code"]) == (503, "database.unavailable")
+    assert ready.status_code == 503 and ready.json()["checks"]["database"] != "ok"
