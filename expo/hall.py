@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 
 from expo.http import JSONResponse, route, services
+from expo.industries import industry_label
 from expo.models import Exhibitor
 
 
@@ -17,12 +18,20 @@ class Names(BaseModel):
     en: str
 
 
+class Industry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    zh: str
+    en: str
+
+
 class ExhibitorOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: int
     name: Names
-    industry: str
+    industry: Industry
     summary: Names
 
 
@@ -36,7 +45,7 @@ def exhibitor_view(row: Exhibitor) -> dict[str, object]:
     return {
         "id": row.id,
         "name": {"zh": row.name_zh, "en": row.name_en},
-        "industry": row.industry,
+        "industry": industry_label(row.industry),
         "summary": {"zh": row.summary_zh, "en": row.summary_en},
     }
 

@@ -135,8 +135,7 @@ function exhibitorCard(exhibitor) {
     h(
       "div",
       { class: "card-top" },
-      // The server gives industries in English only.
-      h("span", { class: "chip exhibitor-industry", lang: "en" }, exhibitor.industry),
+      h("span", { class: "chip exhibitor-industry" }, pick(exhibitor.industry)),
     ),
     h("h2", { class: "exhibitor-name" }, pick(exhibitor.name)),
     alt && alt !== pick(exhibitor.name)
@@ -162,6 +161,7 @@ function normalize(text) {
 /** Every word is in one of the names (either language) or the industry. */
 function matches(exhibitor, words) {
   if (!words.length) return true;
-  const haystack = normalize([exhibitor.name?.zh, exhibitor.name?.en, exhibitor.industry].join("\n"));
+  const { zh, en } = exhibitor.industry ?? {};
+  const haystack = normalize([exhibitor.name?.zh, exhibitor.name?.en, zh, en].join("\n"));
   return words.every((word) => haystack.includes(word));
 }

@@ -137,7 +137,11 @@ async def test_the_expo_hall_lists_a_dozen_exhibitors_in_both_languages(server: 
     assert exhibitors[3] == {
         "id": 4,
         "name": {"zh": "贵阳大数据交易所", "en": "Guiyang Big Data Exchange"},
-        "industry": "data trading",
+        "industry": {
+            "key": "data-trading",
+            "zh": "数据流通交易",
+            "en": "Data trading and exchanges",
+        },
         "summary": {
             "zh": "数据要素登记、定价与交易服务。",
             "en": "Registration, pricing and trading of data assets.",

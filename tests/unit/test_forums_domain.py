@@ -65,3 +65,20 @@ def test_chat_text_that_cannot_be_posted(text, code):
     with pytest.raises(BadRequest) as refused:
         clean_chat_text(text)
     assert refused.value.code == code
+
+
+def test_every_demo_exhibitor_is_filed_under_a_known_industry():
+    from expo.industries import INDUSTRIES, industry_label
+    from expo.seed import EXHIBITORS
+
+    assert {industry for _, _, industry, _, _ in EXHIBITORS} <= INDUSTRIES.keys()
+    assert industry_label("data-security") == {
+        "key": "data-security",
+        "zh": "数据安全",
+        "en": "Data security",
+    }
+    assert industry_label("legacy words") == {
+        "key": "legacy words",
+        "zh": "legacy words",
+        "en": "legacy words",
+    }
