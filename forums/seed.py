@@ -12,6 +12,9 @@ from sqlmodel import select
 from forums.models import Forum, ForumSession, RoomKind
 
 GUIYANG = timezone(timedelta(hours=8))
+# Every demo room plays the same short local HLS test clip (frontend/demo/stream/, served by the
+# app's static files), so the player works with no internet.
+DEMO_STREAM = "/demo/stream/index.m3u8"
 
 ROOMS: list[tuple[str, str, str, str]] = [
     ("main-stage", RoomKind.STAGE, "开幕式 · 主会场", "Opening Ceremony · Main Stage"),
@@ -82,7 +85,7 @@ async def seed(db: AsyncSession) -> None:
             position=position,
             title_zh=title_zh,
             title_en=title_en,
-            stream_url=None,
+            stream_url=DEMO_STREAM,
         )
         db.add(forum)
         await db.flush()

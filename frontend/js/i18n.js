@@ -102,6 +102,8 @@ const STRINGS = {
     "room.stream_soon_next": "下一场：{time} {title}",
     "room.stream_soon_none": "敬请关注本直播间的议程安排",
     "room.stream_unsupported": "此浏览器暂不支持播放该直播流。",
+    "room.stream_error": "直播流暂时无法播放",
+    "room.stream_error_hint": "请检查网络后刷新页面；聊天和议程不受影响。",
     "room.ended": "已结束",
     "room.speakers": "嘉宾：{names}",
 
@@ -312,6 +314,8 @@ const STRINGS = {
     "room.stream_soon_next": "Next: {time} {title}",
     "room.stream_soon_none": "Stay tuned for this room's programme",
     "room.stream_unsupported": "This browser cannot play this stream yet.",
+    "room.stream_error": "The stream cannot be played right now",
+    "room.stream_error_hint": "Check your connection and reload the page; the chat and programme still work.",
     "room.ended": "Ended",
     "room.speakers": "Speakers: {names}",
 

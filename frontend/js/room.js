@@ -4,6 +4,7 @@ import { ApiError, getForum } from "./api.js";
 import { chatPanel } from "./chat.js";
 import { h, icon, replace } from "./dom.js";
 import { errorText, hhmm, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import { streamPlayer } from "./player.js";
 import { realtime } from "./realtime.js";
 
 const PROGRAMME_TICK_MS = 30_000;
@@ -12,6 +13,7 @@ export function mountRoom(root, { id }) {
   const forumId = Number(id);
   let forum = null;
   let presence = null;
+  let stream = null; // the player, while the room has a stream_url
   let stopped = false;
   const cleanups = [];
 
@@ -49,19 +51,16 @@ export function mountRoom(root, { id }) {
     const url = safeStreamUrl(forum.stream_url);
     if (url) {
       // Built once: re-rendering (a language switch) must not interrupt playback.
-      let video = player.querySelector("video");
-      if (!video || video.dataset.src !== url) {
-        video = h("video", { class: "player-video", controls: true, playsinline: true, preload: "none" });
-        video.dataset.src = url;
-        video.src = url; // HLS plays natively where the browser can; hls.js comes later
-        replace(player, h("div", { class: "player-frame" }, video), h("p", { class: "player-note muted" }));
+      if (stream?.url !== url) {
+        stream?.stop();
+        stream = streamPlayer(url);
+        replace(player, stream.element);
       }
-      const native = video.canPlayType("application/vnd.apple.mpegurl") !== "";
-      const note = player.querySelector(".player-note");
-      note.hidden = native || !new URL(url).pathname.endsWith(".m3u8");
-      replace(note, t("room.stream_unsupported"));
+      stream.render();
       return;
     }
+    stream?.stop();
+    stream = null;
     const upcoming = nextSession(forum.sessions || []);
     replace(
       player,
@@ -184,6 +183,7 @@ export function mountRoom(root, { id }) {
     stopped = true;
     controller.abort();
     chat.stop();
+    stream?.stop();
     for (const fn of cleanups) fn();
     document.title = t("app.title");
   };

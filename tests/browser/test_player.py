@@ -1,0 +1,80 @@
+"""A forum room's player: the demo expo's rooms play a local HLS test clip (frontend/demo/stream/),
+natively where Chromium plays HLS itself, else through the vendored hls.js."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from tests.browser.web import TIMEOUT_MS, Pages, screenshot
+
+HLS_MODULE = "/vendor/hls.js/hls.min.mjs"
+# Claims no native HLS, as Chrome did before it played HLS itself and Firefox still does.
+NO_NATIVE_HLS = """
+const canPlayType = HTMLMediaElement.prototype.canPlayType;
+HTMLMediaElement.prototype.canPlayType = function (type) {
+  return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
+};
+"""
+
+
+async def playing(page: Page) -> None:
+    """Wait until the room's video has a frame to show and its time moves on."""
+    video = page.locator(".player-video")
+    await expect(video).to_be_visible()
+    await page.wait_for_function(
+        "() => document.querySelector('.player-video')?.readyState >= 2", timeout=TIMEOUT_MS
+    )
+    start = await video.evaluate("v => v.currentTime")
+    await page.wait_for_function(
+        f"() => document.querySelector('.player-video').currentTime > {start} + 0.5",
+        timeout=TIMEOUT_MS,
+    )
+    assert await video.evaluate("v => v.muted && !v.paused && v.loop")
+    await expect(page.locator(".player-error")).to_be_hidden()
+
+
+async def test_the_main_stage_plays_the_demo_clip_natively_or_with_hls_js(pages: Pages):
+    page = await pages.new(locale="en-US")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    await page.goto("/#/forum/1")
+    await playing(page)
+    native = await page.locator(".player-video").evaluate(
+        "v => v.canPlayType('application/vnd.apple.mpegurl') !== ''"
+    )
+    # hls.js is only fetched where it is needed.
+    assert any(url.endswith(HLS_MODULE) for url in requested) != native
+    assert any(url.endswith("/demo/stream/index.m3u8") for url in requested)
+
+
+async def test_without_native_hls_the_vendored_hls_js_plays_the_clip(pages: Pages):
+    page = await pages.new(locale="en-US")
+    await page.add_init_script(NO_NATIVE_HLS)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    await page.goto("/#/forum/2")
+    await playing(page)
+    assert any(url.endswith(HLS_MODULE) for url in requested)
+    assert any(url.endswith(".ts") for url in requested)
+    # A language switch redraws the room around the video without restarting it.
+    before = await page.locator(".player-video").evaluate("v => v.currentTime")
+    await page.get_by_role("button", name="中文").click()
+    await expect(page.locator(".panel-title").first).to_have_text("互动聊天")
+    assert await page.locator(".player-video").evaluate("v => v.currentTime") >= before
+    await page.get_by_role("button", name="English").click()
+    await page.locator(".player-video").evaluate("v => { v.pause(); v.currentTime = 3 }")
+    await page.wait_for_function("() => document.querySelector('.player-video').readyState >= 2")
+    await screenshot(page, "forum-player-en")
+
+
+async def test_a_stream_that_fails_shows_why_in_both_languages(pages: Pages):
+    for init in ("", NO_NATIVE_HLS):
+        page = await pages.new(locale="zh-CN")
+        await page.add_init_script(init or "void 0")
+        await page.route("**/demo/stream/**", lambda route: route.fulfill(status=404))
+        await page.goto("/#/forum/3")
+        error = page.locator(".player-error")
+        await expect(error).to_contain_text("直播流暂时无法播放")
+        await expect(page.locator(".player-video")).to_be_hidden()
+        await page.get_by_role("button", name="English").click()
+        await expect(error).to_contain_text("The stream cannot be played right now")
