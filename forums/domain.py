@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from expo.errors import BadRequest
+from expo.errors import BadRequest, Conflict
 from forums.models import ForumSession
 
 MAX_CHAT_CHARS = 500
@@ -36,3 +38,125 @@ def clean_chat_text(text: str) -> str:
 
 def forum_topic(forum_id: int) -> str:
     return f"forum:{forum_id}"
+
+
+# --- the programme: what an organiser may schedule -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A session as the scheduling rules see it: where, when, and who must be there."""
+
+    session_id: int | None  # None for a session not stored yet
+    forum_id: int
+    starts_at: datetime
+    ends_at: datetime
+    people: frozenset[int] = frozenset()  # speakers' and moderators' account ids
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConflict:
+    reason: str  # "schedule.room_taken" | "schedule.person_busy" | "schedule.bad_times"
+    other_session_id: int | None
+    person_id: int | None = None
+
+
+def schedule_conflicts(candidate: Slot, programme: Sequence[Slot]) -> list[ScheduleConflict]:
+    """Why `candidate` cannot go into the programme as it stands (empty: it can).
+
+    Sessions are half-open intervals: one may start when another ends. A session never
+    conflicts with its own stored version (same id), so editing it in place works.
+    """
+    if candidate.ends_at <= candidate.starts_at:
+        return [ScheduleConflict("schedule.bad_times", None)]
+    found = []
+    for other in programme:
+        if other.session_id is not None and other.session_id == candidate.session_id:
+            continue
+        if not (candidate.starts_at < other.ends_at and other.starts_at < candidate.ends_at):
+            continue
+        if other.forum_id == candidate.forum_id:
+            found.append(ScheduleConflict("schedule.room_taken", other.session_id))
+        for person in sorted(candidate.people & other.people):
+            found.append(ScheduleConflict("schedule.person_busy", other.session_id, person))
+    return found
+
+
+# --- Q&A: the order questions are shown in ----------------------------------------------------
+
+
+class QuestionState(StrEnum):
+    PENDING = "pending"  # waiting for a moderator (rooms with pre-moderation)
+    VISIBLE = "visible"
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRank:
+    question_id: int
+    state: QuestionState
+    votes: int
+    pinned: bool
+    asked_at: datetime
+
+
+def question_order(questions: Sequence[QuestionRank], *, moderator: bool) -> list[int]:
+    """Ids in the order a room shows them: pinned first, then open questions by votes (earlier
+    first on a tie), then answered ones. Attendees never see pending or hidden questions;
+    moderators see pending ones after the open ones, and hidden ones last."""
+    rank = {
+        QuestionState.VISIBLE: 0,
+        QuestionState.PENDING: 1,
+        QuestionState.ANSWERED: 2,
+        QuestionState.HIDDEN: 3,
+    }
+    shown = [
+        q
+        for q in questions
+        if moderator or q.state in (QuestionState.VISIBLE, QuestionState.ANSWERED)
+    ]
+    shown.sort(key=lambda q: (not q.pinned, rank[q.state], -q.votes, q.asked_at, q.question_id))
+    return [q.question_id for q in shown]
+
+
+# --- polls: draft, open, closed ----------------------------------------------------------------
+
+
+class PollState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+POLL_MOVES = {
+    ("open", PollState.DRAFT): PollState.OPEN,
+    ("close", PollState.OPEN): PollState.CLOSED,
+    ("reopen", PollState.CLOSED): PollState.OPEN,
+}
+
+
+def poll_after(state: PollState, move: str) -> PollState:
+    """The state a moderator's move leads to, or `poll.bad_move`."""
+    try:
+        return POLL_MOVES[(move, state)]
+    except KeyError:
+        raise Conflict("poll.bad_move", f"A {state} poll cannot be {move}ed.") from None
+
+
+def check_ballot(state: PollState, choices: Sequence[int], *, options: int, multiple: bool) -> None:
+    """A vote is for an open poll, names existing options once each, and one of them unless
+    the poll takes several. (Changing one's vote is allowed while the poll is open.)"""
+    if state is not PollState.OPEN:
+        raise Conflict("poll.not_open", "This poll is not open for votes.")
+    if not choices or len(set(choices)) != len(choices):
+        raise BadRequest("poll.bad_choice", "Choose each option at most once.")
+    if not multiple and len(choices) > 1:
+        raise BadRequest("poll.single_choice", "This poll takes one choice.")
+    if any(not 0 <= c < options for c in choices):
+        raise BadRequest("poll.bad_choice", "There is no such option.")
+
+
+def results_visible(state: PollState, *, live_results: bool, moderator: bool) -> bool:
+    """Moderators always see the tally; others while it is open only if results are live."""
+    return moderator or state is PollState.CLOSED or (state is PollState.OPEN and live_results)
