@@ -112,7 +112,8 @@ class ActionRoute(Route):
         async def checked(request: Request) -> Response:
             svc = services(request)
             cookie = request.headers.get("cookie")
-            if cookie and request.method not in SAFE_METHODS:
+            if request.method not in SAFE_METHODS:
+                # Also without a cookie: a cross-site form must not sign a victim in (login CSRF).
                 _refuse_cross_site(request, svc.settings.allowed_origins)
             who = await svc.sessions.principal(cookie, request.headers.get("authorization"))
             svc.permissions.check(action, who)
@@ -153,9 +154,11 @@ def principal(request: Request) -> Principal | None:
 
 
 async def read_json(request: Request, model: type[Model]) -> Model:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise TooLarge(message=f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        # HTML forms cannot send this type across sites without a CORS preflight.
+        raise BadRequest(message="Send the body as `Content-Type: application/json`.")
+    body = await _read_bounded(request)
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -164,6 +167,21 @@ async def read_json(request: Request, model: type[Model]) -> Model:
         return model.model_validate(raw)
     except ValidationError as error:
         raise from_validation(error) from None
+
+
+async def _read_bounded(request: Request) -> bytes:
+    """The body, refused as `too_large` as soon as it passes the limit (never buffered whole)."""
+    too_large = TooLarge(message=f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def path_int(request: Request, name: str) -> int:

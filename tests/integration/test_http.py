@@ -59,9 +59,10 @@ async def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(s
 
 async def test_bad_bodies_are_bad_requests(server: LiveServer):
     async with server.http() as http:
-        not_json = await http.post("/api/session", content=b"{nope")
+        json_type = {"Content-Type": "application/json"}
+        not_json = await http.post("/api/session", content=b"{nope", headers=json_type)
         missing = await http.post("/api/session", json={"email": "a@b.c"})
-        too_big = await http.post("/api/session", content=b"x" * 70_000)
+        too_big = await http.post("/api/session", content=b"x" * 70_000, headers=json_type)
     assert (not_json.status_code, not_json.json()["error"]["code"]) == (400, "bad_request")
     assert missing.json()["error"]["details"][0]["field"] == "password"
     assert (too_big.status_code, too_big.json()["error"]["code"]) == (413, "too_large")
@@ -166,3 +167,30 @@ async def test_a_database_that_cannot_be_reached_is_unavailable_not_a_crash(tmp_
             ready = await http.get("/readyz")
     assert (forums.status_code, forums.json()["error"]["code"]) == (503, "database.unavailable")
     assert ready.status_code == 503 and ready.json()["checks"]["database"] != "ok"
+
+
+async def test_a_cross_site_form_cannot_sign_anyone_in(server: LiveServer):
+    """Login CSRF: a form on another site posting the attacker's credentials as text/plain."""
+    body = b'{"email": "attendee@demo.shubo.live", "password": "shubo-demo-2026"}'
+    async with server.http() as http:
+        form = await http.post("/api/session", content=body, headers={"Content-Type": "text/plain"})
+        foreign = await http.post(
+            "/api/session",
+            content=body,
+            headers={"Content-Type": "application/json", "Origin": "https://evil.example"},
+        )
+    assert (form.status_code, form.json()["error"]["code"]) == (400, "bad_request")
+    assert (foreign.status_code, foreign.json()["error"]["code"]) == (403, "csrf.cross_site")
+    assert "set-cookie" not in form.headers and "set-cookie" not in foreign.headers
+
+
+async def test_a_huge_body_is_refused_before_it_is_read(server: LiveServer):
+    async def endless():
+        for _ in range(1000):  # 64 MiB if it were all read
+            yield b"x" * 65536
+
+    async with server.http() as http:
+        response = await http.post(
+            "/api/accounts", content=endless(), headers={"Content-Type": "application/json"}
+        )
+    assert (response.status_code, response.json()["error"]["code"]) == (413, "too_large")
