@@ -59,6 +59,8 @@ class TopicState:
     repairing: bool = False
     pending: list[Event] = field(default_factory=list)
     presence: int = 0  # last total pushed to subscribers
+    # Resolved once the broker delivers this topic's events here; every subscriber waits on it.
+    listening: asyncio.Future[None] | None = None
     summary: dict[str, int] | None = None  # for a summary topic: the counts last pushed
     # Subscribers that joined since the last push: they get the current figures even if unchanged.
     fresh: set[Subscriber] = field(default_factory=set)
@@ -114,17 +116,25 @@ class Hub:
                 f"A connection follows at most {MAX_TOPICS_PER_CONNECTION} topics.",
             )
         state = self._topics.get(topic)
-        is_new = state is None
         if state is None:
             state = self._topics[topic] = TopicState()
+            # Later subscribers wait for this one listen: history read before the broker
+            # listens could miss what is published in between.
+            state.listening = asyncio.ensure_future(self.broker.listen(topic))
         catch_up = state.catching[client] = CatchUp()
         client.topics.add(topic)
         try:
-            if is_new:
-                await self.broker.listen(topic)
+            assert state.listening is not None
+            await asyncio.shield(state.listening)
             history = await self.broker.history(topic, since)
         except (OSError, ConnectionError) as error:
             self._leave(client, topic)
+            if (
+                state.listening is not None
+                and state.listening.done()
+                and self._topics.get(topic) is state
+            ):
+                state.listening = asyncio.ensure_future(self.broker.listen(topic))  # try again
             raise Unavailable(message="The event broker cannot be reached.") from error
         if state.epoch is None:
             state.epoch = history.epoch
@@ -280,6 +290,8 @@ class Hub:
                     return
         except (OSError, ConnectionError):
             log.warning("topic repair failed; waiting for the next resync", extra={"topic": topic})
+        except Exception:
+            log.exception("topic repair failed", extra={"topic": topic})
         finally:
             state.repairing = False
 
@@ -351,10 +363,11 @@ class Hub:
     async def _push_presence(self) -> None:
         """Report this process's counts, read the totals, push the ones that changed."""
         counts = {topic: len(state) for topic, state in self._topics.items()}
-        for topic in self._withdrawn - counts.keys():
+        withdrawn = self._withdrawn - counts.keys()
+        for topic in withdrawn:
             counts[topic] = 0
-        self._withdrawn.clear()
         await self.broker.report_presence(counts)
+        self._withdrawn -= withdrawn  # only once the zeros are reported
         totals = await self.broker.presence(list(self._topics))
         for topic, total in totals.items():
             state = self._topics.get(topic)
@@ -369,7 +382,11 @@ class Hub:
         for topic, state in list(self._topics.items()):
             kind, _, key = topic.partition(":")
             if kind in self._summaries:
-                counts = await self.broker.presence(await self._summaries[kind](key))
+                try:
+                    counts = await self.broker.presence(await self._summaries[kind](key))
+                except Exception:
+                    log.exception("presence summary failed", extra={"topic": topic})
+                    continue
                 changed, state.summary = counts != state.summary, counts
                 self._push(
                     state,

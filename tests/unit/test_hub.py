@@ -155,3 +155,33 @@ def test_text_frames_are_what_websockets_would_send():
     payload = "数博会".encode() * 100
     frame = text_frame(payload)
     assert (frame[0], frame[1], int.from_bytes(frame[2:4]), frame[4:]) == (0x81, 126, 900, payload)
+
+
+async def test_a_second_subscriber_waits_until_the_broker_listens():
+    class SlowToListen(MemoryBroker):
+        def __init__(self) -> None:
+            super().__init__(replay_window=5)
+            self.release = asyncio.Event()
+
+        async def listen(self, topic: str) -> None:
+            await self.release.wait()
+            await super().listen(topic)
+
+    broker = SlowToListen()
+    hub = Hub(broker, presence_interval=3600)
+    await hub.start()
+    first, second = Recorder(), Recorder()
+    try:
+        one = asyncio.ensure_future(hub.subscribe(first, "forum:1", None, None))
+        await asyncio.sleep(0)
+        two = asyncio.ensure_future(hub.subscribe(second, "forum:1", None, None))
+        await asyncio.sleep(0)
+        await broker.publish("forum:1", "chat.message_posted", {"n": 0})  # not listened yet
+        broker.release.set()
+        replies = await asyncio.gather(one, two)
+        await broker.publish("forum:1", "chat.message_posted", {"n": 1})
+    finally:
+        await hub.close()
+    # Both start after what was published before the broker listened, and miss nothing after.
+    assert [r["seq"] for r in replies] == [1, 1]
+    assert first.seqs() == second.seqs() == [2]
