@@ -15,6 +15,7 @@ from expo.errors import BadRequest, Conflict, Unauthorized
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.models import Account, AccountPublic, Role
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, hash_password, verify_password
+from expo.sessions import TOKEN_PREFIX
 
 SESSION_ENDED = "session.ended"  # control message: this session is over everywhere
 
@@ -149,7 +150,11 @@ async def sign_out(request: Request) -> JSONResponse:
     websockets, on every server process, close with 4001."""
     who = principal(request)
     svc = services(request)
-    if who is not None and who.session_id is not None:
+    if (
+        who is not None
+        and who.session_id is not None
+        and not who.session_id.startswith(TOKEN_PREFIX)
+    ):  # a bearer token is revoked by an organiser (DELETE /api/tokens/{id}), not signed out
         await svc.sessions.revoke(who.session_id)
         await svc.hub.announce(SESSION_ENDED, {"session": who.session_id})
     response = JSONResponse({"signed_out": True})

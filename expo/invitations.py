@@ -8,22 +8,34 @@ has an account already, that account (signed in) takes the role.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from starlette.requests import Request
 
 from expo.account_rules import check_password, normalize_email
 from expo.accounts import AccountEnvelope, Language, account_view, display_name, signed_in
-from expo.errors import BadRequest, Conflict, ExpoError, Forbidden, NotFound, Unauthorized
+from expo.errors import (
+    BadRequest,
+    Conflict,
+    ExpoError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
 from expo.security import hash_password
 from expo.sessions import token_hash
+
+log = logging.getLogger("expo.invitations")
 
 VALID_FOR = timedelta(days=7)
 INVITABLE = {Role.EXHIBITOR, Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER}
@@ -163,8 +175,12 @@ async def create(request: Request) -> JSONResponse:
     emailed = False
     if svc.settings.smtp_url:
         subject, body = invitation_text(link, form.role, exhibitor)
-        await send_mail(svc.settings.smtp_url, svc.settings.mail_from, email, subject, body)
-        emailed = True
+        try:
+            await send_mail(svc.settings.smtp_url, svc.settings.mail_from, email, subject, body)
+            emailed = True
+        except Unavailable as error:
+            # The invitation exists: the organiser still gets the link, and sees it was not sent.
+            log.warning("invitation not emailed", extra={"invitation": row.id, "error": str(error)})
     return JSONResponse(
         {"invitation": invitation_view(row), "link": link, "emailed": emailed}, status_code=201
     )
@@ -249,9 +265,14 @@ async def accept(request: Request) -> JSONResponse:
             )
             db.add(account)
         account.role, account.exhibitor_id = row.role, row.exhibitor_id
-        await db.flush()
-        row.accepted_at, row.account_id = utcnow(), account.id
-        await db.commit()
+        try:
+            await db.flush()
+            row.accepted_at, row.account_id = utcnow(), account.id
+            await db.commit()
+        except IntegrityError:  # a second accept (a double click) created the account first
+            raise Conflict(
+                "invitation.used", "This invitation has been accepted already."
+            ) from None
         await db.refresh(account)
     if who is not None and who.account_id == account.id:
         return JSONResponse({"account": account_view(account)})

@@ -45,6 +45,8 @@ class Settings:
     mail_from: str = "Shubo Live <noreply@shubo.live>"
     # The address people reach the platform at, for links in emails; unset: the request's own.
     public_url: str | None = None
+    # Proxies whose X-Forwarded-For is believed (uvicorn's own FORWARDED_ALLOW_IPS variable).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     # What is limited and how much (see expo/ratelimit.py); EXPO_RATE_LIMITS overrides entries.
     rate_limits: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
 
@@ -65,6 +67,10 @@ class Settings:
         }
         if env.get("EXPO_RATE_LIMITS"):
             values["rate_limits"] = {**DEFAULT_RATES, **parse_rates(env["EXPO_RATE_LIMITS"])}
+        if env.get("FORWARDED_ALLOW_IPS"):
+            values["forwarded_allow_ips"] = tuple(
+                ip.strip() for ip in env["FORWARDED_ALLOW_IPS"].split(",") if ip.strip()
+            )
         if env.get("EXPO_MAIL_FROM"):
             values["mail_from"] = env["EXPO_MAIL_FROM"]
         if env.get("EXPO_SECRET_KEY"):

@@ -43,10 +43,12 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
     view = chat_view(message)
     try:
         event = await svc.hub.publish(forum_topic(data.forum), "chat.message_posted", view)
-    except Unavailable:
-        # Not announced means not acknowledged: take the message back, so a retry posts it once.
-        async with svc.db() as db:
-            await store.delete_chat_message(db, message.id)  # type: ignore[arg-type]
+    except Unavailable as error:
+        if error.code == "unavailable":
+            # Surely not announced, so not acknowledged: take the message back, so a retry
+            # posts it once. (After a timeout it may be out: then it stays, as announced.)
+            async with svc.db() as db:
+                await store.delete_chat_message(db, message.id)  # type: ignore[arg-type]
         raise
     return {"message": view, "seq": event.seq}
 

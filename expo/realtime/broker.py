@@ -16,6 +16,10 @@ class BrokerUnavailable(ConnectionError):
     """The broker cannot be reached; what was asked did not happen."""
 
 
+class BrokerTimeout(BrokerUnavailable):
+    """The broker did not answer in time: what was asked may or may not have happened."""
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     topic: str

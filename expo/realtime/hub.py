@@ -19,7 +19,7 @@ import orjson
 
 from expo.errors import BadRequest, Conflict, Unavailable
 from expo.realtime import metrics
-from expo.realtime.broker import Broker, Event, History
+from expo.realtime.broker import Broker, BrokerTimeout, Event, History
 from expo.realtime.frames import text_frame
 
 log = logging.getLogger("expo.hub")
@@ -96,6 +96,10 @@ class Hub:
         """Announce an event to everyone following `topic`, in every process."""
         try:
             event = await self.broker.publish(topic, event_type, data)
+        except BrokerTimeout as error:
+            raise Unavailable(
+                "broker.timeout", "The event broker did not answer; the event may be out."
+            ) from error
         except (OSError, ConnectionError) as error:
             raise Unavailable(message="The event broker cannot be reached.") from error
         metrics.EVENTS_PUBLISHED.inc()

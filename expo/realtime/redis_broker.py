@@ -25,7 +25,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from expo.realtime.broker import BrokerUnavailable, Event, History, Sink
+from expo.realtime.broker import BrokerTimeout, BrokerUnavailable, Event, History, Sink
 from expo.realtime.envelope import event_parts
 
 log = logging.getLogger("expo.broker")
@@ -61,6 +61,8 @@ def _reachable() -> Iterator[None]:
     """Redis' connection errors as the broker's own, which callers know to handle."""
     try:
         yield
+    except RedisTimeoutError as error:
+        raise BrokerTimeout(f"redis: {error}") from error
     except _FAILURES as error:
         raise BrokerUnavailable(f"redis: {error}") from error
 

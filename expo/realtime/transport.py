@@ -31,7 +31,7 @@ from expo.ratelimit import enforce
 from expo.realtime import closecodes
 from expo.realtime.frames import close_frame
 from expo.realtime.gateway import Gateway
-from expo.realtime.origins import origin_allowed
+from expo.realtime.origins import client_address, origin_allowed
 from expo.services import STATE_KEY, Services
 
 log = logging.getLogger("expo.ws")
@@ -231,7 +231,11 @@ class Connection:
     async def _authenticate(self, request: Request) -> None:
         settings = self._services.settings
         peer = self._transport.get_extra_info("peername") if self._transport else None
-        address = peer[0] if peer else "unknown"
+        address = client_address(
+            peer[0] if peer else "unknown",
+            request.headers.get("X-Forwarded-For"),
+            settings.forwarded_allow_ips,
+        )
         try:
             await enforce(
                 self._services.limiter,
@@ -262,7 +266,14 @@ class Connection:
             self._handshake_task = None
         if self._transport is None or self._transport.is_closing() or self._closing:
             return
-        if who is not None and not await self._gateway.admit(who):
+        try:
+            admitted = who is None or await self._gateway.admit(who)
+        except Exception:
+            log.exception("websocket admission failed", extra={"conn": self.id})
+            self._reject(503, "The server cannot admit connections right now.\n")
+            self._flush()
+            return
+        if not admitted:
             response = self._ws.reject(429, "This account has too many open connections.\n")
             self._ws.send_response(response)
             self._closing = True
