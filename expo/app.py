@@ -38,6 +38,8 @@ from expo.settings import Settings
 log = logging.getLogger("expo.app")
 
 WS_CLASS = "expo.realtime.transport:ExpoWebSocketProtocol"
+# Seconds between checks that open websockets' sessions still hold (besides the announcements).
+SESSION_AUDIT_INTERVAL = 30.0
 
 
 def create_app(
@@ -79,11 +81,14 @@ def create_app(
         for kind, topics in _merged(features, "summaries").items():
             hub.add_summary(kind, functools.partial(topics, svc))
         await hub.start()
+        hub.on_resync(svc.gateway.wake_audit)
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
+        audit = asyncio.create_task(svc.gateway.audit_sessions(SESSION_AUDIT_INTERVAL))
         try:
             yield {STATE_KEY: svc}
         finally:
             keepalive.cancel()
+            audit.cancel()
             await hub.close()
             if isinstance(svc.limiter, RedisLimiter):
                 await svc.limiter.close()

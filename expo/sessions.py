@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 
 from expo.errors import Unauthorized
 from expo.models import Account, AccountSession, ApiToken, utcnow
@@ -105,3 +105,23 @@ class SessionStore:
             if row is not None and row.revoked_at is None:
                 row.revoked_at = utcnow()
                 await db.commit()
+
+    async def ended(self, session_ids: set[str]) -> set[str]:
+        """Which of these sessions (and bearer tokens, `token:<id>`) are over: revoked, expired
+        or gone. One query each, for auditing open websockets."""
+        tokens = {int(s[len(TOKEN_PREFIX) :]) for s in session_ids if s.startswith(TOKEN_PREFIX)}
+        cookies = {s for s in session_ids if not s.startswith(TOKEN_PREFIX)}
+        live: set[str] = set()
+        now = utcnow()
+        async with self._read() as db:
+            if cookies:
+                rows = await db.execute(
+                    select(AccountSession).where(col(AccountSession.id).in_(cookies))
+                )
+                live |= {
+                    r.id for r in rows.scalars() if r.revoked_at is None and r.expires_at > now
+                }
+            if tokens:
+                rows = await db.execute(select(ApiToken).where(col(ApiToken.id).in_(tokens)))
+                live |= {f"{TOKEN_PREFIX}{r.id}" for r in rows.scalars() if r.revoked_at is None}
+        return session_ids - live

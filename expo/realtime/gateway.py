@@ -131,6 +131,7 @@ class Gateway:
         self.services = services
         self.clients: set[Client] = set()
         self._releasing: set[asyncio.Future[None]] = set()
+        self._audit_now = asyncio.Event()
         self._guards = dict(topic_guards)
         self._commands: dict[str, CommandSpec] = {
             "subscribe": CommandSpec(self._subscribe, SubscribeData, "topic.subscribe"),
@@ -163,6 +164,33 @@ class Gateway:
                 self.release(client.principal)
         self.services.hub.drop(client)
         client.pending.clear()
+
+    async def audit_sessions(self, interval: float) -> None:
+        """Close sockets whose session ended while this process missed the announcement (a
+        Redis reconnect) or that simply expired: checked every interval, and on `wake()`."""
+        while True:
+            try:
+                await asyncio.wait_for(self._audit_now.wait(), interval)
+            except TimeoutError:
+                pass
+            self._audit_now.clear()
+            ids = {
+                c.principal.session_id
+                for c in self.clients
+                if c.principal is not None and c.principal.session_id is not None
+            }
+            if not ids:
+                continue
+            try:
+                ended = await self.services.sessions.ended(ids)
+            except Exception:
+                log.exception("session audit failed")
+                continue
+            for session_id in ended:
+                self.end_session({"session": session_id})
+
+    def wake_audit(self) -> None:
+        self._audit_now.set()
 
     async def admit(self, who: Principal) -> bool:
         """May this account open one more socket? Counted over all processes; a broker that

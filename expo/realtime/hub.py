@@ -79,6 +79,7 @@ class Hub:
         self._presence_task: asyncio.Task[None] | None = None
         self._control: dict[str, Callable[[dict[str, Any]], None]] = {}
         self._summaries: dict[str, SummaryTopics] = {}
+        self._resync_callbacks: list[Callable[[], None]] = []
 
     async def start(self) -> None:
         await self.broker.start(self)
@@ -242,9 +243,15 @@ class Hub:
         if handler is not None:
             handler(decoded.get("data") or {})
 
+    def on_resync(self, callback: Callable[[], None]) -> None:
+        """Also call `callback` when live delivery was interrupted: control messages may be lost."""
+        self._resync_callbacks.append(callback)
+
     def resync(self) -> None:
         for topic in list(self._topics):
             self._spawn(self._repair(topic))
+        for callback in self._resync_callbacks:
+            callback()
 
     # --- inside -------------------------------------------------------------------------
 

@@ -96,3 +96,25 @@ async def test_an_expired_session_reads_as_signed_out(server: LiveServer):
     async with server.http(headers={"Cookie": cookie}) as http:
         response = await http.get("/api/me")
     assert (response.status_code, response.json()["error"]["code"]) == (401, "unauthorized")
+
+
+async def test_a_session_that_ended_unannounced_is_closed_by_the_audit(server: LiveServer):
+    """As when a process missed the sign-out announcement while reconnecting to Redis."""
+    cookie = await server.sign_in(ATTENDEE)
+    async with server.connect(cookie) as ws:
+        await Peer(ws).command("subscribe", {"topic": "forum:2"})
+        gateway = server.services.gateway
+        (session_id,) = {
+            c.principal.session_id
+            for c in gateway.clients
+            if c.principal is not None
+            and c.principal.display_name == "张伟 Zhang Wei"
+            and c.principal.session_id is not None
+        }
+        await server.services.sessions.revoke(session_id)  # revoked, nobody told
+        gateway.wake_audit()  # what a broker resync does
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(5):
+                while True:
+                    await ws.recv()
+    assert closed.value.rcvd.code == 4001
