@@ -110,6 +110,7 @@ class Connection:
         "_closing",
         "_abort_timer",
         "_handshake_task",
+        "_early",
         "__weakref__",
     )
 
@@ -134,6 +135,7 @@ class Connection:
         self._closing = False
         self._abort_timer: asyncio.TimerHandle | None = None
         self._handshake_task: asyncio.Future[None] | None = None
+        self._early: bytearray | None = None
 
     @property
     def open(self) -> bool:
@@ -147,6 +149,13 @@ class Connection:
         self._server_state.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
+        if self._handshake_task is not None:
+            # Still authenticating: frames wait, unparsed, so nothing (not even a pong) is
+            # written before the 101. Bounded like a command; a client that floods is dropped.
+            self._early = (self._early or bytearray()) + data
+            if len(self._early) > self._services.settings.max_command_bytes:
+                self._transport.abort()  # type: ignore[union-attr]
+            return
         self._ws.receive_data(data)
         for event in self._ws.events_received():
             if isinstance(event, Request):
@@ -229,6 +238,15 @@ class Connection:
         self._handshake_task = asyncio.ensure_future(self._authenticate(request))
 
     async def _authenticate(self, request: Request) -> None:
+        try:
+            await self._admit(request)
+        finally:
+            self._handshake_task = None
+        if self._accepted and self._early:  # frames that arrived while authenticating
+            waiting, self._early = bytes(self._early), None
+            self.data_received(waiting)
+
+    async def _admit(self, request: Request) -> None:
         settings = self._services.settings
         peer = self._transport.get_extra_info("peername") if self._transport else None
         address = client_address(
@@ -262,8 +280,6 @@ class Connection:
             self._reject(503, "The server cannot check sessions right now.\n")
             self._flush()
             return
-        finally:
-            self._handshake_task = None
         if self._transport is None or self._transport.is_closing() or self._closing:
             return
         try:

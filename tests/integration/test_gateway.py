@@ -394,3 +394,38 @@ async def test_a_later_lobby_subscriber_gets_the_counts_without_waiting_for_a_ch
         await second.command("subscribe", {"topic": "lobby:forums"})
         summary = await second.event("presence.summary")  # nothing changed, still it comes
     assert len(summary["data"]["counts"]) == 9
+
+
+async def test_frames_sent_right_after_the_upgrade_request_are_answered_after_the_101(
+    server: LiveServer,
+):
+    """A ping and a command written right after the upgrade request, without waiting for the
+    101 (in a segment of their own: uvicorn drops bytes that share the request's segment)."""
+    import base64
+    import os as _os
+
+    from websockets.frames import Frame, Opcode
+
+    host, port = server.ws_url.removeprefix("ws://").split("/")[0].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    key = base64.b64encode(_os.urandom(16)).decode()
+    request = (
+        f"GET /ws HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    writer.write(request.encode())
+    await writer.drain()
+    await asyncio.sleep(0.01)
+    command = json.dumps({"type": "subscribe", "id": "early", "data": {"topic": "forum:2"}})
+    writer.write(Frame(Opcode.PING, b"hi").serialize(mask=True, extensions=[]))
+    writer.write(Frame(Opcode.TEXT, command.encode()).serialize(mask=True, extensions=[]))
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    assert head.startswith(b"HTTP/1.1 101")
+    rest = b""
+    async with asyncio.timeout(10):
+        while b'"id":"early"' not in rest:
+            rest += await reader.read(4096)
+    assert rest.startswith(b"\x8a\x02hi")  # the pong, after the 101
+    writer.close()
