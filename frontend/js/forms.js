@@ -94,3 +94,30 @@ export function safeNext(value) {
   if (/^\/(signin|signup)(\/|\?|$)/.test(value)) return "/";
   return value;
 }
+
+/** The password rules, shown under every field that sets a password. */
+export function passwordRules() {
+  return h(
+    "div",
+    { class: "password-rules" },
+    h("span", {}, t("signup.password_rules")),
+    h(
+      "ul",
+      {},
+      h("li", {}, t("signup.rule_length")),
+      h("li", {}, t("signup.rule_common")),
+      h("li", {}, t("signup.rule_personal")),
+    ),
+  );
+}
+
+/** What the sign-in and sign-up pages show someone who is signed in already. */
+export function alreadySignedIn(heading, account, next) {
+  return h(
+    "section",
+    { class: "panel signin" },
+    h("h1", {}, heading),
+    h("p", {}, t("signin.already", { name: account.display_name })),
+    h("a", { class: "button button-primary", href: `#${next}` }, t("signin.continue")),
+  );
+}

@@ -5,7 +5,7 @@
 
 import { openInvitation } from "./api.js";
 import { h, replace } from "./dom.js";
-import { accountErrorText, field, fieldOfError, markInvalid } from "./forms.js";
+import { accountErrorText, field, fieldOfError, markInvalid, passwordRules } from "./forms.js";
 import { signOutHere } from "./header.js";
 import {
   accountLangOf,
@@ -235,18 +235,7 @@ export function mountInvite(root, { token = "" }) {
       }),
       field(inputs.display_name, t("signup.display_name"), { hint: t("signup.display_name_hint") }),
       field(inputs.password, t("signup.password"), {
-        hint: h(
-          "div",
-          { class: "password-rules" },
-          h("span", {}, t("signup.password_rules")),
-          h(
-            "ul",
-            {},
-            h("li", {}, t("signup.rule_length")),
-            h("li", {}, t("signup.rule_common")),
-            h("li", {}, t("signup.rule_personal")),
-          ),
-        ),
+        hint: passwordRules(),
       }),
       errorLine(),
       h(

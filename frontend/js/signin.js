@@ -1,7 +1,7 @@
 // The sign-in page (#/signin?next=/forum/3).
 
 import { h, replace } from "./dom.js";
-import { safeNext } from "./forms.js";
+import { alreadySignedIn, safeNext } from "./forms.js";
 import { errorText, langOfAccount, onLangChange, setLang, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange, signIn } from "./session.js";
@@ -38,16 +38,7 @@ export function mountSignIn(root, { query }) {
   const render = () => {
     const account = currentAccount();
     if (account && !busy) {
-      replace(
-        root,
-        h(
-          "section",
-          { class: "panel signin" },
-          h("h1", {}, t("signin.heading")),
-          h("p", {}, t("signin.already", { name: account.display_name })),
-          h("a", { class: "button button-primary", href: `#${next}` }, t("signin.continue")),
-        ),
-      );
+      replace(root, alreadySignedIn(t("signin.heading"), account, next));
       return;
     }
     replace(

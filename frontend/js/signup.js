@@ -3,10 +3,12 @@
 import { h, replace } from "./dom.js";
 import {
   accountErrorText,
+  alreadySignedIn,
   field,
   fieldOfError,
   languageSelect,
   markInvalid,
+  passwordRules,
   safeNext,
 } from "./forms.js";
 import { accountLangOf, getLang, langOfAccount, onLangChange, setLang, t } from "./i18n.js";
@@ -101,16 +103,7 @@ export function mountSignUp(root, { query }) {
     if (!languageChosen) inputs.language.value = accountLangOf(getLang());
     const account = currentAccount();
     if (account && !busy) {
-      replace(
-        root,
-        h(
-          "section",
-          { class: "panel signin" },
-          h("h1", {}, t("signup.heading")),
-          h("p", {}, t("signin.already", { name: account.display_name })),
-          h("a", { class: "button button-primary", href: `#${next}` }, t("signin.continue")),
-        ),
-      );
+      replace(root, alreadySignedIn(t("signup.heading"), account, next));
       return;
     }
     replace(
@@ -125,18 +118,7 @@ export function mountSignUp(root, { query }) {
           { class: "account-form", onsubmit: submit },
           field(inputs.email, t("signup.email")),
           field(inputs.password, t("signup.password"), {
-            hint: h(
-              "div",
-              { class: "password-rules" },
-              h("span", {}, t("signup.password_rules")),
-              h(
-                "ul",
-                {},
-                h("li", {}, t("signup.rule_length")),
-                h("li", {}, t("signup.rule_common")),
-                h("li", {}, t("signup.rule_personal")),
-              ),
-            ),
+            hint: passwordRules(),
           }),
           field(inputs.display_name, t("signup.display_name"), { hint: t("signup.display_name_hint") }),
           h(
