@@ -683,6 +683,9 @@ class ServerProcess:
             if not expo.exists():
                 expo = ROOT / ".venv" / "bin" / "expo"
             env["EXPO_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.workdir}/bench.db"
+            # Thousands of clients from one address, and one publisher at 10 messages a second:
+            # lift the handshake and chat limits, which are about people, not this load.
+            env["EXPO_RATE_LIMITS"] = "connect=1000000/1,chat=1000000/1"
             env.setdefault("EXPO_SECRET_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
             return [str(expo), "demo", "--host", HOST, "--port", str(self.port)], env
         return [python, str(HERE / "baselines.py"), self.name, str(self.port)], env
@@ -1354,6 +1357,8 @@ def evaluate_targets(results: dict[str, Any], args: argparse.Namespace) -> list[
         and args.duration >= scale["duration"]
     )
     out = []
+    # Figures from a run where not every client connected describe another experiment.
+    complete = all(get(r, "connect", "connected") == args.clients for r in (ours, ref) if r)
     last, ref_last = (
         get(ours, "burst", "last_client_p50_ms"),
         get(ref, "burst", "last_client_p50_ms"),
@@ -1366,7 +1371,7 @@ def evaluate_targets(results: dict[str, Any], args: argparse.Namespace) -> list[
             "baseline_ms": ref_last,
             "limit_ms": limit,
             "ratio": round(last / ref_last, 3) if last and ref_last else None,
-            "met": bool(last is not None and limit is not None and last <= limit),
+            "met": bool(complete and last is not None and limit is not None and last <= limit),
         }
     )
     cpu = get(ours, "sustained", "cpu_us_per_delivery")
@@ -1376,7 +1381,7 @@ def evaluate_targets(results: dict[str, Any], args: argparse.Namespace) -> list[
             "measured_us": cpu,
             "burst_phase_us": get(ours, "burst", "cpu_us_per_delivery"),
             "limit_us": TARGETS["cpu_us_per_delivery"],
-            "met": bool(cpu is not None and cpu <= TARGETS["cpu_us_per_delivery"]),
+            "met": bool(complete and cpu is not None and cpu <= TARGETS["cpu_us_per_delivery"]),
         }
     )
     lost, p99 = get(ours, "sustained", "lost"), get(ours, "sustained", "p99_ms")
@@ -1404,7 +1409,7 @@ def evaluate_targets(results: dict[str, Any], args: argparse.Namespace) -> list[
             "target": "server memory per idle connection ≤ 16 KiB",
             "measured_kib": mem,
             "limit_kib": TARGETS["kib_per_connection"],
-            "met": bool(mem is not None and mem <= TARGETS["kib_per_connection"]),
+            "met": bool(complete and mem is not None and mem <= TARGETS["kib_per_connection"]),
         }
     )
     return out
