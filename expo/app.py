@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
@@ -84,11 +84,19 @@ def create_app(
         hub.on_resync(svc.gateway.wake_audit)
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
         audit = asyncio.create_task(svc.gateway.audit_sessions(SESSION_AUDIT_INTERVAL))
+        jobs = [
+            asyncio.create_task(_logged(job, svc), name=f"{feature.name}.{job.__name__}")
+            for feature in features
+            for job in feature.tasks
+        ]
         try:
             yield {STATE_KEY: svc}
         finally:
             keepalive.cancel()
             audit.cancel()
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await hub.close()
             if isinstance(svc.limiter, RedisLimiter):
                 await svc.limiter.close()
@@ -136,6 +144,20 @@ def _check_actions(
         assert r.action in permissions, f"action {r.action!r} is not in the permission table"
     for name, spec in _merged(features, "commands").items():
         assert spec.action in permissions, f"command {name!r}: unknown action {spec.action!r}"
+
+
+async def _logged(job: Callable[[Services], Awaitable[None]], svc: Services) -> None:
+    """A feature's background job; one that crashes is logged (and restarted after a pause)
+    rather than dying silently with the process none the wiser."""
+    while True:
+        try:
+            await job(svc)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job failed; restarting", extra={"job": job.__name__})
+            await asyncio.sleep(5)
 
 
 def _merged(features: Sequence[Feature], part: str) -> dict[str, Any]:

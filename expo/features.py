@@ -44,6 +44,9 @@ class Feature:
     )
     # The feature's actions in the one permission table (expo/permissions.py).
     permissions: Mapping[str, Rule] = field(default_factory=dict)
+    # Background jobs, one task each per server process, from start-up to shutdown (reminders,
+    # aggregation). They must tolerate running in several processes at once.
+    tasks: Sequence[Callable[[Services], Awaitable[None]]] = ()
 
 
 def load_features() -> list[Feature]:

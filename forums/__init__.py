@@ -1,19 +1,51 @@
-"""The eight forum rooms and the main stage: programme, chat and their live topics."""
+"""The eight forum rooms and the main stage: programme, chat, Q&A, polls, reactions, moderation,
+personal agendas and schedule interchange, each in its own module.
+
+Every module hands over what it has (`commands`, `routes`, `permissions`, and optionally
+`topics`, `summaries`, `tasks`); this one puts them together into the feature the app loads by
+entry point.
+"""
 
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from expo.features import Feature
 from expo.permissions import ANYONE, SIGNED_IN
-from forums import live, routes, seed
+from forums import (
+    agenda,
+    interchange,
+    live,
+    moderation,
+    polls,
+    programme,
+    qa,
+    reactions,
+    routes,
+    seed,
+)
+
+PARTS: list[ModuleType] = [live, qa, polls, reactions, moderation, programme, agenda, interchange]
+
+
+def _merged(part: str) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for module in PARTS:
+        for name, value in getattr(module, part, {}).items():
+            assert name not in merged, f"forums: {part} {name!r} is declared twice"
+            merged[name] = value
+    return merged
+
 
 feature = Feature(
     name="forums",
-    routes=routes.routes,
-    commands=live.commands,
-    topics=live.topics,
+    routes=[*routes.routes, *(r for m in PARTS for r in getattr(m, "routes", []))],
+    commands=_merged("commands"),
+    topics=_merged("topics"),
     models="forums.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     seed=seed.seed,
-    permissions={"forum.read": ANYONE, "chat.send": SIGNED_IN},
-    summaries=live.summaries,
+    permissions={"forum.read": ANYONE, "chat.send": SIGNED_IN, **_merged("permissions")},
+    summaries=_merged("summaries"),
+    tasks=[t for m in PARTS for t in getattr(m, "tasks", [])],
 )

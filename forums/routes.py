@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
@@ -40,21 +38,22 @@ async def list_forums(request: Request) -> JSONResponse:
     async with svc.read() as db:
         forums = await store.list_forums(db)
         sessions = await store.list_sessions(db)
-    by_forum = {
-        k: list(v)
-        for k, v in groupby(sorted(sessions, key=lambda s: s.forum_id), key=lambda s: s.forum_id)
-    }
+        current_and_next = {
+            f.id: now_and_next([s for s in sessions if s.forum_id == f.id], utcnow())
+            for f in forums
+        }
+        shown = [s.id for pair in current_and_next.values() for s in pair if s is not None]
+        people = await store.people_of(db, shown)  # type: ignore[arg-type]
     topics = [forum_topic(f.id) for f in forums if f.id is not None]
     audience = await svc.hub.broker.presence(topics)
-    now = utcnow()
     rooms = []
     for forum in forums:
-        current, upcoming = now_and_next(by_forum.get(forum.id, []), now)
+        current, upcoming = current_and_next[forum.id]
         rooms.append(
             forum_view(forum)
             | {
-                "now": session_view(current),
-                "next": session_view(upcoming),
+                "now": session_view(current, people.get(current.id) if current else None),
+                "next": session_view(upcoming, people.get(upcoming.id) if upcoming else None),
                 "audience": audience.get(forum_topic(forum.id), 0),  # type: ignore[arg-type]
             }
         )
@@ -68,7 +67,10 @@ async def get_forum(request: Request) -> JSONResponse:
         if forum is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
         sessions = await store.list_sessions(db, forum_id)
-    return JSONResponse(forum_view(forum) | {"sessions": [session_view(s) for s in sessions]})
+        people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
+    return JSONResponse(
+        forum_view(forum) | {"sessions": [session_view(s, people[s.id]) for s in sessions]}  # type: ignore[index]
+    )
 
 
 async def chat_history(request: Request) -> JSONResponse:

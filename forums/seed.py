@@ -4,12 +4,14 @@ sessions. The day is laid out from the hour the demo is seeded (Guiyang time, UT
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from forums.models import Forum, ForumSession, RoomKind
+from expo.models import Account
+from forums.models import Forum, ForumSession, PersonRole, RoomKind, SessionPerson
 
 GUIYANG = timezone(timedelta(hours=8))
 # Every demo room plays the same short local HLS test clip (frontend/demo/stream/, served by the
@@ -53,19 +55,22 @@ ROOMS: list[tuple[str, str, str, str]] = [
     ("metaverse", RoomKind.FORUM, "“元宇宙”论坛", "Metaverse"),
 ]
 
-# (hours after the day opens, minutes, zh, en, speakers): the same shape of day in every forum.
-DAY: list[tuple[int, int, str, str, str]] = [
-    (0, 45, "开场致辞", "Opening remarks", "主持人 Host"),
-    (1, 60, "主旨演讲", "Keynote", "王晓 Wang Xiao"),
-    (2, 60, "圆桌对话", "Panel discussion", "李明, 陈静, Anna Schmidt"),
-    (4, 60, "案例分享", "Case studies", "赵磊, 孙悦"),
-    (5, 45, "数博发布", "Expo releases", "参展企业 Exhibitors"),
-    (6, 60, "专家问答", "Ask the experts", "周涛, 吴芳"),
+# (hours after the day opens, minutes, zh, en, kind, speakers): the same day in every forum.
+# Speakers here are names with no account, except in the first forum, where the demo's speaker
+# and moderator accounts (seeded by the core) hold the keynote and moderate the panel, so their
+# tools can be tried. (One person in one room at a time: the programme stays free of conflicts.)
+DAY: list[tuple[int, int, str, str, str, tuple[str, ...]]] = [
+    (0, 45, "开场致辞", "Opening remarks", "talk", ("主持人 Host",)),
+    (1, 60, "主旨演讲", "Keynote", "keynote", ("王晓 Wang Xiao",)),
+    (2, 60, "圆桌对话", "Panel discussion", "panel", ("李明", "陈静", "Anna Schmidt")),
+    (4, 60, "案例分享", "Case studies", "talk", ("赵磊", "孙悦")),
+    (5, 45, "数博发布", "Expo releases", "release", ("参展企业 Exhibitors",)),
+    (6, 60, "专家问答", "Ask the experts", "panel", ("周涛", "吴芳")),
 ]
-STAGE_DAY: list[tuple[int, int, str, str, str]] = [
-    (0, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "主办方 Organisers"),
-    (2, 60, "云上签约仪式", "Cloud signing ceremony", "参展企业 Exhibitors"),
-    (4, 120, "数博发布 · 首发", "Expo releases · premieres", "参展企业 Exhibitors"),
+STAGE_DAY: list[tuple[int, int, str, str, str, tuple[str, ...]]] = [
+    (0, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "ceremony", ("主办方",)),
+    (2, 60, "云上签约仪式", "Cloud signing ceremony", "ceremony", ("参展企业 Exhibitors",)),
+    (4, 120, "数博发布 · 首发", "Expo releases · premieres", "release", ("参展企业 Exhibitors",)),
 ]
 
 
@@ -74,9 +79,20 @@ def day_opening(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
 
 
+DEMO_SPEAKER = "speaker@demo.shubo.live"
+DEMO_MODERATOR = "moderator@demo.shubo.live"
+FIRST_FORUM = "east-data-west-computing"
+
+
+async def _account(db: AsyncSession, email: str) -> Account | None:
+    return (await db.execute(select(Account).where(Account.email == email))).scalars().first()
+
+
 async def seed(db: AsyncSession) -> None:
     if (await db.execute(select(Forum).limit(1))).first() is not None:
         return
+    speaker = await _account(db, DEMO_SPEAKER)
+    moderator = await _account(db, DEMO_MODERATOR)
     opening = day_opening(datetime.now(GUIYANG))
     for position, (slug, kind, title_zh, title_en) in enumerate(ROOMS):
         forum = Forum(
@@ -92,17 +108,34 @@ async def seed(db: AsyncSession) -> None:
         is_stage = kind == RoomKind.STAGE
         short_zh = title_zh.split("”")[0].lstrip("“")
         short_en = title_en.split(":")[0]
-        for hour, minutes, zh, en, speakers in STAGE_DAY if is_stage else DAY:
+        for hour, minutes, zh, en, kind, speakers in STAGE_DAY if is_stage else DAY:
             starts = opening + timedelta(hours=hour)
-            db.add(
-                ForumSession(
-                    forum_id=forum.id,
-                    starts_at=starts,
-                    ends_at=starts + timedelta(minutes=minutes),
-                    # The stage's sessions name themselves; a forum's carry the forum's name.
-                    title_zh=zh if is_stage else f"{zh} · {short_zh}",
-                    title_en=en if is_stage else f"{en} · {short_en}",
-                    speakers=speakers,
-                )
+            session = ForumSession(
+                forum_id=forum.id,  # type: ignore[arg-type]
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=minutes),
+                # The stage's sessions name themselves; a forum's carry the forum's name.
+                title_zh=zh if is_stage else f"{zh} · {short_zh}",
+                title_en=en if is_stage else f"{en} · {short_en}",
+                guid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"shubo-demo/{slug}/{hour}")),
+                kind=kind,
+                track=title_en if not is_stage else "",
             )
+            db.add(session)
+            await db.flush()
+            people = [SessionPerson(name=name, position=i) for i, name in enumerate(speakers)]
+            if slug == FIRST_FORUM and kind == "keynote" and speaker is not None:
+                people = [SessionPerson(account_id=speaker.id, name=speaker.display_name)]
+            if slug == FIRST_FORUM and kind == "panel" and hour == 2 and moderator is not None:
+                people.append(
+                    SessionPerson(
+                        account_id=moderator.id,
+                        name=moderator.display_name,
+                        role=PersonRole.MODERATOR,
+                        position=len(people),
+                    )
+                )
+            for person in people:
+                person.session_id = session.id  # type: ignore[assignment]
+                db.add(person)
     await db.commit()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from forums.models import ChatMessage, Forum, ForumSession
+from forums.models import ChatMessage, Forum, ForumSession, SessionPerson
 
 
 async def list_forums(db: AsyncSession) -> Sequence[Forum]:
@@ -24,6 +24,21 @@ async def list_sessions(db: AsyncSession, forum_id: int | None = None) -> Sequen
     if forum_id is not None:
         query = query.where(ForumSession.forum_id == forum_id)
     return (await db.execute(query)).scalars().all()
+
+
+async def people_of(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, list[SessionPerson]]:
+    """Speakers and moderators of each session, in their programme order."""
+    people: dict[int, list[SessionPerson]] = {i: [] for i in session_ids}
+    if not session_ids:
+        return people
+    query = (
+        select(SessionPerson)
+        .where(col(SessionPerson.session_id).in_(session_ids))
+        .order_by(col(SessionPerson.session_id), col(SessionPerson.position), col(SessionPerson.id))
+    )
+    for person in (await db.execute(query)).scalars():
+        people[person.session_id].append(person)
+    return people
 
 
 async def add_chat_message(db: AsyncSession, message: ChatMessage) -> ChatMessage:
@@ -43,7 +58,9 @@ async def delete_chat_message(db: AsyncSession, message_id: int) -> None:
 async def recent_chat(
     db: AsyncSession, forum_id: int, *, before_id: int | None, limit: int
 ) -> Sequence[ChatMessage]:
-    query = select(ChatMessage).where(ChatMessage.forum_id == forum_id)
+    query = select(ChatMessage).where(
+        ChatMessage.forum_id == forum_id, col(ChatMessage.deleted_at).is_(None)
+    )
     if before_id is not None:
         query = query.where(col(ChatMessage.id) < before_id)
     query = query.order_by(col(ChatMessage.id).desc()).limit(limit)

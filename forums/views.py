@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forums.models import ChatMessage, Forum, ForumSession, RoomKind
+from forums.models import ChatMessage, Forum, ForumSession, PersonRole, RoomKind, SessionPerson
 
 
 class _Out(BaseModel):
@@ -34,13 +34,24 @@ class ForumOut(_Out):
     topic: str = Field(pattern=r"^forum:[0-9]+$")  # the websocket topic of its chat and events
 
 
+class PersonOut(_Out):
+    name: str
+    account_id: int | None  # None: a name on the programme with no account here
+
+
 class SessionOut(_Out):
     id: int
     forum_id: int
     starts_at: datetime
     ends_at: datetime
     title: Title
-    speakers: str
+    abstract: Title
+    guid: str
+    language: str
+    track: str
+    kind: str
+    speakers: list[PersonOut]
+    moderators: list[PersonOut]
 
 
 class ForumRoom(ForumOut):
@@ -98,16 +109,29 @@ def forum_view(forum: Forum) -> dict[str, Any]:
     }
 
 
-def session_view(session: ForumSession | None) -> dict[str, Any] | None:
+def person_view(person: SessionPerson) -> dict[str, Any]:
+    return {"name": person.name, "account_id": person.account_id}
+
+
+def session_view(
+    session: ForumSession | None, people: list[SessionPerson] | None = None
+) -> dict[str, Any] | None:
     if session is None:
         return None
+    people = people or []
     return {
         "id": session.id,
         "forum_id": session.forum_id,
         "starts_at": session.starts_at.isoformat(),
         "ends_at": session.ends_at.isoformat(),
         "title": {"zh": session.title_zh, "en": session.title_en},
-        "speakers": session.speakers,
+        "abstract": {"zh": session.abstract_zh, "en": session.abstract_en},
+        "guid": session.guid,
+        "language": session.language,
+        "track": session.track,
+        "kind": session.kind,
+        "speakers": [person_view(p) for p in people if p.role == PersonRole.SPEAKER],
+        "moderators": [person_view(p) for p in people if p.role == PersonRole.MODERATOR],
     }
 
 

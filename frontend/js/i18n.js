@@ -480,6 +480,19 @@ export function applyDocumentLang() {
   document.title = t("app.title");
 }
 
+/**
+ * A page module's own strings, `{zh: {...}, en: {...}}`, added at import time: each module
+ * keeps its strings beside its code. A key claimed twice is a bug, reported in the console.
+ */
+export function addStrings(table) {
+  for (const code of LANGS) {
+    for (const [key, text] of Object.entries(table[code] || {})) {
+      if (key in STRINGS[code]) console.error(`i18n: ${key} is defined twice`);
+      STRINGS[code][key] = text;
+    }
+  }
+}
+
 /** The string for `key` in the current language, `{name}` placeholders filled from `vars`. */
 export function t(key, vars = {}) {
   const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;

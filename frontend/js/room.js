@@ -3,7 +3,7 @@
 import { ApiError, getForum } from "./api.js";
 import { chatPanel } from "./chat.js";
 import { h, icon, replace } from "./dom.js";
-import { errorText, hhmm, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import { errorText, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
 import { streamPlayer } from "./player.js";
 import { realtime } from "./realtime.js";
 
@@ -115,7 +115,9 @@ export function mountRoom(root, { id }) {
                     state === "is-live" ? h("span", { class: "tag tag-live" }, h("span", { class: "live-dot" }), t("live")) : null,
                     state === "is-past" ? h("span", { class: "tag" }, t("room.ended")) : null,
                   ),
-                  s.speakers ? h("p", { class: "session-speakers muted" }, t("room.speakers", { names: s.speakers })) : null,
+                  s.speakers.length
+                    ? h("p", { class: "session-speakers muted" }, t("room.speakers", { names: listOf(s.speakers.map((p) => p.name)) }))
+                    : null,
                 ),
               );
             }),
