@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -11,11 +11,14 @@ from sqlmodel import select
 from starlette.requests import Request
 
 from expo.account_rules import MIN_PASSWORD, check_password, normalize_email
-from expo.errors import BadRequest, Conflict, Unauthorized
+from expo.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.models import Account, AccountPublic, Role
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, hash_password, verify_password
 from expo.sessions import TOKEN_PREFIX
+
+if TYPE_CHECKING:
+    from expo.realtime.gateway import CommandContext
 
 SESSION_ENDED = "session.ended"  # control message: this session is over everywhere
 
@@ -239,3 +242,11 @@ routes = [
         summary="Change one's own profile",
     ),
 ]
+
+
+async def account_guard(ctx: CommandContext, key: str) -> None:
+    """`account:<id>`: an account's own notices (agenda reminders, meeting requests); only that
+    account may follow it."""
+    who = ctx.require_principal()
+    if key != str(who.account_id):
+        raise Forbidden("account.not_yours", "Only the account itself may follow its topic.")

@@ -28,7 +28,7 @@ from expo.permissions import CORE, PermissionTable
 from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
-from expo.realtime.gateway import Gateway
+from expo.realtime.gateway import EVICT, Gateway
 from expo.realtime.hub import Hub
 from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
@@ -75,9 +75,14 @@ def create_app(
             limiter=RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter(),
         )
         svc.gateway = Gateway(
-            svc, commands=_merged(features, "commands"), topic_guards=_merged(features, "topics")
+            svc,
+            commands=_merged(features, "commands"),
+            topic_guards={"account": accounts.account_guard, **_merged(features, "topics")},
         )
         hub.on_control(accounts.SESSION_ENDED, svc.gateway.end_session)
+        hub.on_control(EVICT, svc.gateway.evicted)
+        for kind, roles in _merged(features, "rosters").items():
+            hub.add_roster(kind, roles)
         for kind, topics in _merged(features, "summaries").items():
             hub.add_summary(kind, functools.partial(topics, svc))
         await hub.start()

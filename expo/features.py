@@ -42,6 +42,8 @@ class Feature:
     summaries: Mapping[str, Callable[[Services, str], Awaitable[list[str]]]] = field(
         default_factory=dict
     )
+    # Topic kinds ("forum") -> roles whose members present are listed on `presence.roster`.
+    rosters: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The feature's actions in the one permission table (expo/permissions.py).
     permissions: Mapping[str, Rule] = field(default_factory=dict)
     # Background jobs, one task each per server process, from start-up to shutdown (reminders,

@@ -57,6 +57,10 @@ def gcra(tat: float | None, now: float, rate: Rate) -> tuple[Decision, float]:
 # What is limited, per whom, by default. Settings (EXPO_RATE_LIMITS) may change any of them.
 DEFAULT_RATES: dict[str, Rate] = {
     "chat": Rate(5, 10),  # chat messages per account
+    "ask": Rate(5, 60, burst=3),  # questions to the speakers per account
+    "vote": Rate(60, 60, burst=20),  # upvotes and poll ballots per account
+    "react": Rate(10, 10, burst=5),  # emoji reactions per account
+    "moderate": Rate(120, 60, burst=30),  # moderators' and organisers' actions per account
     "sign_in": Rate(10, 300, burst=5),  # sign-in attempts per address and email
     "register": Rate(10, 3600, burst=3),  # registrations per address
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address

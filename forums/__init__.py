@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature
+from expo.models import Role
 from expo.permissions import ANYONE, SIGNED_IN
 from forums import (
     agenda,
@@ -48,4 +49,6 @@ feature = Feature(
     permissions={"forum.read": ANYONE, "chat.send": SIGNED_IN, **_merged("permissions")},
     summaries=_merged("summaries"),
     tasks=[t for m in PARTS for t in getattr(m, "tasks", [])],
+    # A room lists the speakers and moderators present (`presence.roster`).
+    rosters={"forum": frozenset({Role.SPEAKER, Role.MODERATOR})},
 )

@@ -77,6 +77,19 @@ class Broker(Protocol):
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         """Subscribers per topic over all live processes."""
 
+    async def report_roster(self, rosters: dict[str, list[dict[str, Any]]]) -> None:
+        """Who of a roster's roles follows each topic on this process (empty to withdraw)."""
+
+    async def roster(self, topics: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Each topic's roster over all live processes: one entry per account, by account id."""
+
+    async def gather(
+        self, key: str, counts: dict[str, int], window_ms: int
+    ) -> dict[str, int] | None:
+        """Add `counts` to the pile under `key`. If nobody took the pile in the last `window_ms`,
+        take it (all processes' counts, emptied) and return it; else None, and the pile waits.
+        So a room's reactions go out at most once per window, whichever process sends them."""
+
     async def acquire_socket(self, account_id: int, limit: int) -> bool:
         """Count one more open socket of the account, unless it has `limit` over all processes."""
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from expo.services import Services
 
 log = logging.getLogger("expo.gateway")
+EVICT = "topic.evict"  # the control message of `Gateway.evict`
 # Connection ids count up in each process: with this prefix they name one connection everywhere.
 PROCESS = secrets.token_hex(4)
 
@@ -144,6 +146,37 @@ class Gateway:
     @property
     def commands(self) -> Mapping[str, CommandSpec]:
         return self._commands
+
+    async def evict(self, topic: str, account_id: int, reason: str) -> None:
+        """Take an account off a topic on every process (a ban): its sockets stop receiving the
+        topic and are told with `subscription.ended`. Subscribing again is up to the guard."""
+        try:
+            await self.services.hub.announce(
+                EVICT, {"topic": topic, "account": account_id, "reason": reason}
+            )
+        except (OSError, ConnectionError) as error:
+            raise Unavailable(message="The event broker cannot be reached.") from error
+
+    def evicted(self, data: dict[str, Any]) -> None:
+        """An eviction announced by some process: apply it to this process's sockets."""
+        topic, account, reason = data.get("topic"), data.get("account"), data.get("reason")
+        if not isinstance(topic, str) or not isinstance(account, int):
+            return
+        frame = None
+        for client in list(self.clients):
+            if client.principal is None or client.principal.account_id != account:
+                continue
+            if self.services.hub.leave(client, topic):
+                frame = frame or text_frame(
+                    orjson.dumps(
+                        {
+                            "type": "subscription.ended",
+                            "topic": topic,
+                            "data": {"reason": str(reason or "")},
+                        }
+                    )
+                )
+                client.send_frame(frame)
 
     def end_session(self, data: dict[str, Any]) -> None:
         """A session ended (signed out) somewhere: close its sockets on this process."""

@@ -29,6 +29,21 @@ MAX_TOPICS_PER_CONNECTION = 64
 
 # For a summary topic kind: the key ("forums" of `lobby:forums`) -> the topics it sums up.
 SummaryTopics = Callable[[str], Awaitable[list[str]]]
+# Control kinds the hub itself handles.
+FLASH = "topic.flash"
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """Someone on a topic's roster: shown by name to everyone following it (a room's speakers
+    and moderators present)."""
+
+    account_id: int
+    name: str
+    role: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"account_id": self.account_id, "name": self.name, "role": self.role}
 
 
 class Subscriber(Protocol):
@@ -62,6 +77,7 @@ class TopicState:
     # Resolved once the broker delivers this topic's events here; every subscriber waits on it.
     listening: asyncio.Future[None] | None = None
     summary: dict[str, int] | None = None  # for a summary topic: the counts last pushed
+    roster: list[dict[str, Any]] | None = None  # for a roster topic: the people last pushed
     # Subscribers that joined since the last push: they get the current figures even if unchanged.
     fresh: set[Subscriber] = field(default_factory=set)
 
@@ -79,7 +95,10 @@ class Hub:
         self._presence_task: asyncio.Task[None] | None = None
         self._control: dict[str, Callable[[dict[str, Any]], None]] = {}
         self._summaries: dict[str, SummaryTopics] = {}
+        self._rosters: dict[str, frozenset[str]] = {}  # topic kind -> roles shown on its roster
+        self._reported_rosters: set[str] = set()
         self._resync_callbacks: list[Callable[[], None]] = []
+        self._control[FLASH] = self._flash_here
 
     async def start(self) -> None:
         await self.broker.start(self)
@@ -105,6 +124,31 @@ class Hub:
             raise Unavailable(message="The event broker cannot be reached.") from error
         metrics.EVENTS_PUBLISHED.inc()
         return event
+
+    async def flash(self, topic: str, event_type: str, data: object) -> None:
+        """An un-numbered event to whoever follows `topic` now, on every process; not kept for
+        replay (reaction bursts and the like: missing one is harmless)."""
+        try:
+            await self.announce(FLASH, {"topic": topic, "type": event_type, "data": data})
+        except (OSError, ConnectionError) as error:
+            raise Unavailable(message="The event broker cannot be reached.") from error
+
+    def _flash_here(self, data: dict[str, Any]) -> None:
+        state = self._topics.get(str(data.get("topic")))
+        if state is None or not state.live:
+            return
+        frame = text_frame(
+            orjson.dumps({"type": data.get("type"), "topic": data["topic"], "data": data["data"]})
+        )
+        for client in list(state.live):
+            client.send_frame(frame)
+
+    def leave(self, client: Subscriber, topic: str) -> bool:
+        """Take `client` off `topic` (an eviction); False when it was not following it."""
+        if topic not in client.topics:
+            return False
+        self._leave(client, topic)
+        return True
 
     def topic_seq(self, topic: str) -> int | None:
         state = self._topics.get(topic)
@@ -224,6 +268,12 @@ class Hub:
         key stands for (a lobby showing every room's count), at most once per interval."""
         assert kind not in self._summaries, f"summary {kind!r} is declared twice"
         self._summaries[kind] = topics
+
+    def add_roster(self, kind: str, roles: frozenset[str]) -> None:
+        """Subscribers of `<kind>:<key>` get `presence.roster`: who of `roles` follows the topic,
+        over all processes, pushed at most once per interval."""
+        assert kind not in self._rosters, f"roster {kind!r} is declared twice"
+        self._rosters[kind] = roles
 
     def on_control(self, kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
         assert kind not in self._control, f"control {kind!r} has a handler already"
@@ -390,6 +440,8 @@ class Hub:
                 changed,
                 {"type": "presence.changed", "topic": topic, "data": {"count": total}},
             )
+        if self._rosters:
+            await self._push_rosters()
         for topic, state in list(self._topics.items()):
             kind, _, key = topic.partition(":")
             if kind in self._summaries:
@@ -406,6 +458,34 @@ class Hub:
                 )
             state.fresh.clear()
 
+    async def _push_rosters(self) -> None:
+        """Report who of the roster roles follows each roster topic here; push the union."""
+        local: dict[str, list[dict[str, Any]]] = {}
+        for topic, state in self._topics.items():
+            roles = self._rosters.get(topic.partition(":")[0])
+            if roles is None:
+                continue
+            people = {
+                entry.account_id: entry
+                for client in (*state.live, *state.catching)
+                if (entry := _roster_entry(client, roles)) is not None
+            }
+            local[topic] = [people[k].as_dict() for k in sorted(people)]
+        gone = self._reported_rosters - local.keys()
+        await self.broker.report_roster(local | {topic: [] for topic in gone})
+        self._reported_rosters = {topic for topic, people in local.items() if people}
+        totals = await self.broker.roster(list(local))
+        for topic, people in totals.items():
+            state = self._topics.get(topic)
+            if state is None:
+                continue
+            changed, state.roster = state.roster != people, people
+            self._push(
+                state,
+                changed,
+                {"type": "presence.roster", "topic": topic, "data": {"people": people}},
+            )
+
     def _push(self, state: TopicState, changed: bool, event: dict[str, Any]) -> None:
         """An ephemeral event: to everyone when the figure changed, else to newcomers only."""
         receivers = list(state.live) if changed else [c for c in state.fresh if c in state.live]
@@ -413,3 +493,10 @@ class Hub:
             frame = text_frame(orjson.dumps(event))
             for client in receivers:
                 client.send_frame(frame)
+
+
+def _roster_entry(client: Subscriber, roles: frozenset[str]) -> RosterEntry | None:
+    principal = getattr(client, "principal", None)
+    if principal is None or principal.role not in roles:
+        return None
+    return RosterEntry(principal.account_id, principal.display_name, principal.role)

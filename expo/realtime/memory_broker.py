@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
@@ -21,6 +22,9 @@ class MemoryBroker:
         self._listening: set[str] = set()
         self._presence: dict[str, int] = {}
         self._sockets: dict[int, int] = {}
+        self._rosters: dict[str, list[dict[str, Any]]] = {}
+        self._piles: dict[str, dict[str, int]] = {}
+        self._taken_at: dict[str, float] = {}
         self._sink: Sink | None = None
 
     async def start(self, sink: Sink) -> None:
@@ -74,6 +78,29 @@ class MemoryBroker:
 
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         return {topic: self._presence.get(topic, 0) for topic in topics}
+
+    async def report_roster(self, rosters: dict[str, list[dict[str, Any]]]) -> None:
+        for topic, people in rosters.items():
+            if people:
+                by_id = {person["account_id"]: person for person in people}
+                self._rosters[topic] = [by_id[k] for k in sorted(by_id)]
+            else:
+                self._rosters.pop(topic, None)
+
+    async def roster(self, topics: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        return {topic: self._rosters.get(topic, []) for topic in topics}
+
+    async def gather(
+        self, key: str, counts: dict[str, int], window_ms: int
+    ) -> dict[str, int] | None:
+        pile = self._piles.setdefault(key, {})
+        for name, n in counts.items():
+            pile[name] = pile.get(name, 0) + n
+        now = time.monotonic()
+        if now - self._taken_at.get(key, -1e9) < window_ms / 1000:
+            return None
+        self._taken_at[key] = now
+        return self._piles.pop(key)
 
     async def acquire_socket(self, account_id: int, limit: int) -> bool:
         if self._sockets.get(account_id, 0) >= limit:

@@ -6,6 +6,9 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted)
     expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
     expo:{forum:3}:presence  hash process-id -> subscribers on that process
+    expo:{forum:3}:roster    hash process-id -> JSON list of roster people on that process
+    expo:pile:<key>          hash name -> count, gathered by all processes (reactions)
+    expo:pile:<key>:taken    set (with a TTL of the window) when a process took the pile
     expo:processes           sorted set process-id -> last heartbeat (ms)
     expo:sockets:<account>   hash process-id -> that account's open sockets on the process
 Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
@@ -21,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -50,6 +54,16 @@ local epoch = redis.call('GET', KEYS[3])
 local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
 if ARGV[1] == '' then return {epoch, seq, false} end
 return {epoch, seq, redis.call('XRANGE', KEYS[2], tonumber(ARGV[1]) + 1 .. '-0', '+')}
+"""
+
+
+# Add ARGV[2..] (name, n pairs) to the pile; take it unless it was taken within ARGV[1] ms.
+GATHER = """
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) == false then return false end
+local pile = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return pile
 """
 
 
@@ -101,6 +115,7 @@ class RedisBroker:
         self._publish = self._redis.register_script(PUBLISH)
         self._history = self._redis.register_script(HISTORY)
         self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)
+        self._gather = self._redis.register_script(GATHER)
         self._listening: set[str] = set()
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -214,6 +229,53 @@ class RedisBroker:
             topic: sum(int(n) for proc, n in per_process.items() if proc in alive)
             for topic, per_process in zip(topics, hashes, strict=True)
         }
+
+    async def report_roster(self, rosters: dict[str, list[dict[str, Any]]]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd("expo:processes", {self._process: int(time.time() * 1000)})
+            for topic, people in rosters.items():
+                key = _key(topic, "roster")
+                if people:
+                    pipe.hset(key, self._process, orjson.dumps(people))
+                    pipe.pexpire(key, 6 * PROCESS_TTL_MS)
+                else:
+                    pipe.hdel(key, self._process)
+            with _reachable():
+                await pipe.execute()
+
+    async def roster(self, topics: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        topics = list(topics)
+        now = int(time.time() * 1000)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrangebyscore("expo:processes", now - PROCESS_TTL_MS, "+inf")
+            for topic in topics:
+                pipe.hgetall(_key(topic, "roster"))
+            with _reachable():
+                alive_raw, *hashes = await pipe.execute()
+        alive = set(alive_raw)
+        result: dict[str, list[dict[str, Any]]] = {}
+        for topic, per_process in zip(topics, hashes, strict=True):
+            people: dict[int, dict[str, Any]] = {}
+            for proc, raw in per_process.items():
+                if proc in alive:
+                    for person in orjson.loads(raw):
+                        people[person["account_id"]] = person
+            result[topic] = [people[k] for k in sorted(people)]
+        return result
+
+    async def gather(
+        self, key: str, counts: dict[str, int], window_ms: int
+    ) -> dict[str, int] | None:
+        args: list[Any] = [window_ms]
+        for name, n in counts.items():
+            args += [name, n]
+        with _reachable():
+            pile = await self._gather(
+                keys=[f"expo:pile:{key}", f"expo:pile:{key}:taken"], args=args
+            )
+        if pile is None:
+            return None
+        return {k.decode(): int(v) for k, v in zip(pile[::2], pile[1::2], strict=True)}
 
     async def acquire_socket(self, account_id: int, limit: int) -> bool:
         now = int(time.time() * 1000)

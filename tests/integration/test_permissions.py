@@ -22,6 +22,7 @@ SAMPLE_COMMAND = {
     "subscribe": {"topic": "forum:2"},
     "unsubscribe": {"topic": "forum:2"},
     "chat.send": {"forum": 2, "text": "permission walk"},
+    "reaction.send": {"forum": 2, "reaction": "clap"},
 }
 
 

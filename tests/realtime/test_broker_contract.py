@@ -265,3 +265,50 @@ async def test_redis_socket_quota_holds_across_processes(two_redis_brokers):
     assert await a.acquire_socket(account, 2) is False
     await b.release_socket(account)
     assert await a.acquire_socket(account, 2) is True
+
+
+async def test_roster_lists_each_account_once(broker):
+    b, _ = broker
+    t = topic()
+    speaker = {"account_id": 7, "name": "王晓 Wang Xiao", "role": "speaker"}
+    moderator = {"account_id": 3, "name": "陈静", "role": "moderator"}
+    await b.report_roster({t: [speaker, moderator]})
+    assert await b.roster([t]) == {t: [moderator, speaker]}  # by account id
+    await b.report_roster({t: []})
+    assert await b.roster([t]) == {t: []}
+
+
+async def test_gather_takes_the_pile_at_most_once_per_window(broker):
+    b, _ = broker
+    key = f"t{secrets.token_hex(6)}"
+    assert await b.gather(key, {"clap": 2}, 60_000) == {"clap": 2}
+    # Within the window the pile grows but is not taken.
+    assert await b.gather(key, {"clap": 1, "heart": 1}, 60_000) is None
+    assert await b.gather(key, {"heart": 2}, 60_000) is None
+
+
+async def test_gather_hands_over_what_waited_once_the_window_passed(broker):
+    b, _ = broker
+    key = f"t{secrets.token_hex(6)}"
+    assert await b.gather(key, {"clap": 1}, 50) == {"clap": 1}
+    assert await b.gather(key, {"clap": 4}, 50) is None
+    await asyncio.sleep(0.1)
+    assert await b.gather(key, {}, 50) == {"clap": 4}
+    await asyncio.sleep(0.1)
+    assert await b.gather(key, {}, 50) == {}  # taken, and nothing came since
+
+
+async def test_redis_roster_and_gather_span_processes(two_redis_brokers):
+    (a, _), (b, _) = two_redis_brokers
+    t = topic()
+    speaker = {"account_id": 7, "name": "Wang", "role": "speaker"}
+    moderator = {"account_id": 3, "name": "Chen", "role": "moderator"}
+    await a.report_roster({t: [speaker]})
+    await b.report_roster({t: [speaker, moderator]})  # the speaker has a tab on each
+    assert await a.roster([t]) == {t: [moderator, speaker]}
+    key = f"t{secrets.token_hex(6)}"
+    assert await a.gather(key, {"clap": 1}, 60_000) == {"clap": 1}
+    assert await b.gather(key, {"clap": 2}, 60_000) is None  # a took it a moment ago
+    assert await a.gather(key, {"heart": 1}, 60_000) is None
+    await a._redis.delete(f"expo:pile:{key}:taken")  # the window passes
+    assert await b.gather(key, {}, 60_000) == {"clap": 2, "heart": 1}
