@@ -1,13 +1,47 @@
-// A forum room (#/forum/<id>): title, player, programme, live chat and how many are watching.
+// A forum room (#/forum/<id>): title and state, player and reactions, the speakers and
+// moderators present, the programme, and a side panel of tabs (chat, Q&A, polls).
 
 import { ApiError, getForum } from "./api.js";
 import { chatPanel } from "./chat.js";
 import { h, icon, replace } from "./dom.js";
-import { errorText, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import { addStrings, errorText, hhmm, listOf, onLangChange, pick, roleName, t, timeZoneName } from "./i18n.js";
 import { streamPlayer } from "./player.js";
+import { reactionBar } from "./reactions.js";
 import { realtime } from "./realtime.js";
+import { roomStatus } from "./status.js";
 
 const PROGRAMME_TICK_MS = 30_000;
+
+addStrings({
+  zh: {
+    "room.status_live": "直播中",
+    "room.status_starting_soon": "{time} 即将开始",
+    "room.status_between": "稍后继续 · {time}",
+    "room.status_ended": "今日已结束",
+    "room.status_idle": "暂无议程",
+    "room.on_stage": "在场嘉宾",
+    "room.side_label": "互动区",
+    "room.tab_chat": "聊天",
+  },
+  en: {
+    "room.status_live": "Live",
+    "room.status_starting_soon": "Starting soon · {time}",
+    "room.status_between": "Back at {time}",
+    "room.status_ended": "Ended for today",
+    "room.status_idle": "Nothing scheduled",
+    "room.on_stage": "In the room",
+    "room.side_label": "Take part",
+    "room.tab_chat": "Chat",
+  },
+});
+
+/**
+ * The side panel's tabs: each `{id, label, panel}` where panel is `{element, start(), stop()}`.
+ * Q&A and polls add themselves here (one line each) when their modules land.
+ */
+function sideTabs(forumId, chat) {
+  return [{ id: "chat", label: "room.tab_chat", panel: chat }];
+}
 
 export function mountRoom(root, { id }) {
   const forumId = Number(id);
@@ -18,10 +52,24 @@ export function mountRoom(root, { id }) {
   const cleanups = [];
 
   const head = h("div", { class: "room-head" });
-  const player = h("section", { class: "player" });
+  const screen = h("div", { class: "player-screen" });
+  const reactions = reactionBar(forumId);
+  const player = h(
+    "section",
+    { class: "player" },
+    h("div", { class: "player-stage" }, screen, reactions.layer),
+    reactions.bar,
+  );
   const programme = h("section", { class: "panel programme" });
   const chat = chatPanel(forumId);
   const badge = h("span", { class: "watching-badge", hidden: true });
+  const statusChip = h("span", { class: "room-status", role: "status" });
+  const roster = h("p", { class: "room-roster", hidden: true });
+  let people = []; // speakers and moderators present (presence.roster)
+  const tabs = sideTabs(forumId, chat);
+  let activeTab = tabs[0].id;
+  const tabBar = h("div", { class: "side-tabs", role: "tablist" });
+  const side = h("section", { class: "room-side" }, tabBar, tabs.map((tab) => tab.panel.element));
 
   const renderHead = () => {
     replace(
@@ -31,14 +79,73 @@ export function mountRoom(root, { id }) {
         "div",
         { class: "room-title-row" },
         h("div", { class: "room-title-block" },
-          h("span", { class: forum.kind === "stage" ? "chip chip-accent" : "chip" },
-            t(forum.kind === "stage" ? "lobby.stage_label" : "room.forum_kind")),
+          h("div", { class: "room-chips" },
+            h("span", { class: forum.kind === "stage" ? "chip chip-accent" : "chip" },
+              t(forum.kind === "stage" ? "lobby.stage_label" : "room.forum_kind")),
+            statusChip,
+          ),
           h("h1", { class: "room-title" }, pick(forum.title)),
         ),
         badge,
       ),
+      roster,
     );
+    renderStatus();
+    renderRoster();
     document.title = `${pick(forum.title)} · Shubo Live`;
+  };
+
+  const renderStatus = () => {
+    const { state, session } = roomStatus(forum.sessions || [], Date.now());
+    statusChip.className = `room-status room-status-${state}`;
+    replace(
+      statusChip,
+      state === "live" ? h("span", { class: "live-dot" }) : null,
+      t(`room.status_${state}`, { time: session ? hhmm(session.starts_at) : "" }),
+    );
+  };
+
+  const renderRoster = () => {
+    roster.hidden = people.length === 0;
+    replace(
+      roster,
+      h("span", { class: "room-roster-label" }, t("room.on_stage")),
+      people.map((p) =>
+        h("span", { class: `person-chip role-${p.role}` }, h("span", { class: "person-name" }, p.name), h("span", { class: "person-role" }, roleName(p.role))),
+      ),
+    );
+  };
+
+  const renderTabs = () => {
+    replace(
+      tabBar,
+      tabs.map((tab) =>
+        h(
+          "button",
+          {
+            type: "button",
+            role: "tab",
+            id: `tab-${tab.id}`,
+            class: tab.id === activeTab ? "side-tab is-active" : "side-tab",
+            "aria-selected": tab.id === activeTab ? "true" : "false",
+            "aria-controls": `tabpanel-${tab.id}`,
+            onclick: () => {
+              activeTab = tab.id;
+              renderTabs();
+            },
+          },
+          t(tab.label),
+        ),
+      ),
+    );
+    tabBar.setAttribute("aria-label", t("room.side_label"));
+    tabBar.hidden = tabs.length < 2;
+    for (const tab of tabs) {
+      tab.panel.element.id = `tabpanel-${tab.id}`;
+      tab.panel.element.setAttribute("role", "tabpanel");
+      tab.panel.element.setAttribute("aria-labelledby", `tab-${tab.id}`);
+      tab.panel.element.hidden = tab.id !== activeTab;
+    }
   };
 
   const renderBadge = () => {
@@ -54,7 +161,7 @@ export function mountRoom(root, { id }) {
       if (stream?.url !== url) {
         stream?.stop();
         stream = streamPlayer(url);
-        replace(player, stream.element);
+        replace(screen, stream.element);
       }
       stream.render();
       return;
@@ -63,7 +170,7 @@ export function mountRoom(root, { id }) {
     stream = null;
     const upcoming = nextSession(forum.sessions || []);
     replace(
-      player,
+      screen,
       h(
         "div",
         { class: "player-frame player-placeholder", role: "status" },
@@ -131,6 +238,7 @@ export function mountRoom(root, { id }) {
     renderBadge();
     renderPlayer();
     renderProgramme();
+    renderTabs();
   };
 
   // Loading the room.
@@ -145,7 +253,7 @@ export function mountRoom(root, { id }) {
         h(
           "section",
           { class: "room" },
-          h("div", { class: "room-layout" }, head, player, chat.element, programme),
+          h("div", { class: "room-layout" }, head, player, side, programme),
         ),
       );
       renderAll();
@@ -153,6 +261,7 @@ export function mountRoom(root, { id }) {
       cleanups.push(realtime.onStatus(() => renderBadge()));
       const tick = setInterval(() => {
         renderProgramme();
+        renderStatus();
         if (!forum.stream_url) renderPlayer();
       }, PROGRAMME_TICK_MS);
       cleanups.push(() => clearInterval(tick));
@@ -162,6 +271,22 @@ export function mountRoom(root, { id }) {
             // The count includes this tab once subscribed, even before the server's next push.
             presence = Math.max(count, 1);
             renderBadge();
+          },
+        }),
+      );
+      for (const tab of tabs.slice(1)) {
+        tab.panel.start();
+        cleanups.push(() => tab.panel.stop());
+      }
+      reactions.start();
+      cleanups.push(() => reactions.stop());
+      cleanups.push(
+        realtime.subscribe(`forum:${forumId}`, {
+          onEvent: (type, data) => {
+            if (type === "presence.roster") {
+              people = Array.isArray(data?.people) ? data.people : [];
+              renderRoster();
+            }
           },
         }),
       );
