@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from expo.errors import BadRequest, Conflict
@@ -80,6 +80,41 @@ def schedule_conflicts(candidate: Slot, programme: Sequence[Slot]) -> list[Sched
         for person in sorted(candidate.people & other.people):
             found.append(ScheduleConflict("schedule.person_busy", other.session_id, person))
     return found
+
+
+# The expo's days are Guiyang days: "later today" means before local midnight there.
+EXPO_TZ = timezone(timedelta(hours=8))
+STARTING_SOON = timedelta(minutes=15)
+
+
+class RoomStatus(StrEnum):
+    LIVE = "live"  # a session is on
+    STARTING_SOON = "starting_soon"  # the next one starts within STARTING_SOON
+    BETWEEN = "between"  # nothing on now, more later today
+    ENDED = "ended"  # nothing more today (or no programme at all)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """When a session is on (a half-open interval)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+def room_status(sessions: Sequence[Span], at: datetime, *, tz: timezone = EXPO_TZ) -> RoomStatus:
+    """What a room is doing at `at`, from its programme (in any order)."""
+    if any(s.starts_at <= at < s.ends_at for s in sessions):
+        return RoomStatus.LIVE
+    later = [s.starts_at for s in sessions if s.starts_at > at]
+    if not later:
+        return RoomStatus.ENDED
+    upcoming = min(later)
+    if upcoming - at <= STARTING_SOON:
+        return RoomStatus.STARTING_SOON
+    if upcoming.astimezone(tz).date() == at.astimezone(tz).date():
+        return RoomStatus.BETWEEN
+    return RoomStatus.ENDED
 
 
 # --- Q&A: the order questions are shown in ----------------------------------------------------

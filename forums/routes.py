@@ -10,6 +10,7 @@ from expo.http import ErrorBody, JSONResponse, path_int, query_int, route, servi
 from expo.models import utcnow
 from forums import store
 from forums.domain import forum_topic, now_and_next
+from forums.programme import status_of
 from forums.views import (
     ChatPage,
     ForumDetail,
@@ -35,12 +36,12 @@ class ChatQuery(BaseModel):
 
 async def list_forums(request: Request) -> JSONResponse:
     svc = services(request)
+    at = utcnow()
     async with svc.read() as db:
         forums = await store.list_forums(db)
         sessions = await store.list_sessions(db)
         current_and_next = {
-            f.id: now_and_next([s for s in sessions if s.forum_id == f.id], utcnow())
-            for f in forums
+            f.id: now_and_next([s for s in sessions if s.forum_id == f.id], at) for f in forums
         }
         shown = [s.id for pair in current_and_next.values() for s in pair if s is not None]
         people = await store.people_of(db, shown)  # type: ignore[arg-type]
@@ -55,6 +56,7 @@ async def list_forums(request: Request) -> JSONResponse:
                 "now": session_view(current, people.get(current.id) if current else None),
                 "next": session_view(upcoming, people.get(upcoming.id) if upcoming else None),
                 "audience": audience.get(forum_topic(forum.id), 0),  # type: ignore[arg-type]
+                "status": status_of([s for s in sessions if s.forum_id == forum.id], at),
             }
         )
     return JSONResponse({"forums": rooms})
@@ -69,7 +71,11 @@ async def get_forum(request: Request) -> JSONResponse:
         sessions = await store.list_sessions(db, forum_id)
         people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
     return JSONResponse(
-        forum_view(forum) | {"sessions": [session_view(s, people[s.id]) for s in sessions]}  # type: ignore[index]
+        forum_view(forum)
+        | {
+            "sessions": [session_view(s, people[s.id]) for s in sessions],  # type: ignore[index]
+            "status": status_of(sessions),
+        }
     )
 
 

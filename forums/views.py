@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forums.domain import RoomStatus
 from forums.models import ChatMessage, Forum, ForumSession, PersonRole, RoomKind, SessionPerson
 
 
@@ -59,6 +60,7 @@ class ForumRoom(ForumOut):
 
     now: SessionOut | None
     next: SessionOut | None
+    status: RoomStatus  # from the programme: live, starting_soon, between or ended
     audience: int = Field(ge=0)  # subscribers of its topic, over all server processes
 
 
@@ -72,6 +74,7 @@ class ForumDetail(ForumOut):
     """A room and its whole programme."""
 
     sessions: list[SessionOut]
+    status: RoomStatus  # from the programme: live, starting_soon, between or ended
 
 
 class ChatAuthor(_Out):

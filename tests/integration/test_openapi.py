@@ -36,11 +36,16 @@ from tests.live import LiveServer, Peer, make_settings
 UNDESCRIBED: set[tuple[str, str]] = set()
 # Operations only organisers may call: fuzzed signed in as the demo organiser.
 ORGANISER_ONLY = {
+    ("POST", "/api/announcements"),
     ("POST", "/api/tokens"),
     ("GET", "/api/tokens"),
     ("DELETE", "/api/tokens/{token_id}"),
     ("POST", "/api/invitations"),
     ("GET", "/api/invitations"),
+    ("POST", "/api/forums/{forum_id}/sessions"),
+    ("PATCH", "/api/sessions/{session_id}"),
+    ("DELETE", "/api/sessions/{session_id}"),
+    ("GET", "/api/programme/people"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -63,6 +68,7 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     ("POST", "/api/accounts"): [{"body": REGISTRATION}, {"body": REGISTRATION}],  # 201, then 409
     ("PATCH", "/api/me"): [{"body": {"organisation": "贵阳大数据", "language": "en"}}],
+    ("POST", "/api/announcements"): [{"body": {"text_zh": "午餐时间", "text_en": "Lunch"}}],
     ("GET", "/api/forums/{forum_id}"): [{"path_parameters": {"forum_id": 2}}],
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
@@ -70,6 +76,21 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/api/tokens"): [{"body": {"name": "大屏", "account_id": 1}}],
     ("DELETE", "/api/tokens/{token_id}"): [{"path_parameters": {"token_id": 1}}],
     ("POST", "/api/invitations"): [{"body": {"email": "guest@example.org", "role": "speaker"}}],
+    # The programme: a session in an empty hour of forum 9, then edited and taken off again.
+    ("POST", "/api/forums/{forum_id}/sessions"): [
+        {
+            "path_parameters": {"forum_id": 9},
+            "body": {
+                "starts_at": "2031-05-26T09:00:00+08:00",
+                "ends_at": "2031-05-26T10:00:00+08:00",
+                "title": {"zh": "模糊测试", "en": "Fuzzing"},
+            },
+        }
+    ],
+    ("PATCH", "/api/sessions/{session_id}"): [
+        {"path_parameters": {"session_id": 5}, "body": {"track": "fuzz"}}
+    ],
+    ("DELETE", "/api/sessions/{session_id}"): [{"path_parameters": {"session_id": 2}}],
 }
 
 

@@ -16,12 +16,14 @@ from tests.live import LiveServer, Peer, make_settings
 
 DEMO = {role: f"{role.value}@demo.shubo.live" for role in Role}
 WHO = [None, *Role]
-SAMPLE_PATH = {"forum_id": "2", "token_id": "1"}
+SAMPLE_PATH = {"forum_id": "2", "token_id": "1", "session_id": "999999"}
 # Commands whose effect must not land when denied are sent with data that would succeed.
 SAMPLE_COMMAND = {
     "subscribe": {"topic": "forum:2"},
     "unsubscribe": {"topic": "forum:2"},
     "chat.send": {"forum": 2, "text": "permission walk"},
+    "agenda.star": {"session": 3},
+    "agenda.unstar": {"session": 3},
     "reaction.send": {"forum": 2, "reaction": "clap"},
 }
 

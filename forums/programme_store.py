@@ -1,0 +1,113 @@
+"""Queries of the programme editor and the personal agenda: each an async function taking the
+database session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from expo.models import Account
+from forums.domain import Slot
+from forums.models import AgendaStar, Forum, ForumSession, Question, SessionPerson
+from forums.programme_rules import PEOPLE_ROLES, OtherSession
+
+# One lock for every programme write: a speaker's sessions span rooms, so two organisers saving
+# in different rooms can still collide. Programme edits are rare; one lock is plenty.
+PROGRAMME_LOCK = 0x5E55_0001
+
+
+async def lock_programme(db: AsyncSession) -> None:
+    """Serialise programme writes until this transaction ends, so the conflict check and the
+    write it allows cannot interleave with another writer's. SQLite's writers are serialised
+    already (the write session begins IMMEDIATE); PostgreSQL takes a transaction-level lock."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROGRAMME_LOCK})
+
+
+async def overlapping(db: AsyncSession, starts_at: datetime, ends_at: datetime) -> list[Slot]:
+    """Every session that overlaps [starts_at, ends_at), with its people's account ids."""
+    query = select(ForumSession).where(
+        col(ForumSession.starts_at) < ends_at, col(ForumSession.ends_at) > starts_at
+    )
+    sessions = (await db.execute(query)).scalars().all()
+    people = await account_people(db, [s.id for s in sessions])  # type: ignore[misc]
+    return [
+        Slot(
+            s.id,
+            s.forum_id,
+            s.starts_at,
+            s.ends_at,
+            frozenset(people.get(s.id, ())),  # type: ignore[arg-type]
+        )
+        for s in sessions
+    ]
+
+
+async def account_people(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, set[int]]:
+    if not session_ids:
+        return {}
+    query = select(SessionPerson.session_id, SessionPerson.account_id).where(
+        col(SessionPerson.session_id).in_(session_ids), col(SessionPerson.account_id).is_not(None)
+    )
+    found: dict[int, set[int]] = {}
+    for session_id, account_id in (await db.execute(query)).all():
+        found.setdefault(session_id, set()).add(account_id)
+    return found
+
+
+async def others(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, OtherSession]:
+    if not session_ids:
+        return {}
+    query = select(ForumSession).where(col(ForumSession.id).in_(session_ids))
+    return {
+        s.id: OtherSession(s.id, s.forum_id, s.title_zh, s.title_en, s.starts_at, s.ends_at)  # type: ignore[misc, arg-type]
+        for s in (await db.execute(query)).scalars()
+    }
+
+
+async def accounts(db: AsyncSession, ids: Sequence[int]) -> dict[int, Account]:
+    if not ids:
+        return {}
+    query = select(Account).where(col(Account.id).in_(ids))
+    return {a.id: a for a in (await db.execute(query)).scalars()}  # type: ignore[misc]
+
+
+async def candidates(db: AsyncSession) -> Sequence[Account]:
+    """Accounts that may be on the programme, by name."""
+    query = (
+        select(Account)
+        .where(col(Account.role).in_([str(r) for r in PEOPLE_ROLES]))
+        .order_by(col(Account.display_name), col(Account.id))
+    )
+    return (await db.execute(query)).scalars().all()
+
+
+async def get_session(db: AsyncSession, session_id: int) -> ForumSession | None:
+    return await db.get(ForumSession, session_id)
+
+
+async def forum_exists(db: AsyncSession, forum_id: int) -> bool:
+    return await db.get(Forum, forum_id) is not None
+
+
+async def replace_people(db: AsyncSession, session_id: int, people: list[SessionPerson]) -> None:
+    await db.execute(delete(SessionPerson).where(col(SessionPerson.session_id) == session_id))
+    for position, person in enumerate(people):
+        person.session_id = session_id
+        person.position = position
+        db.add(person)
+
+
+async def delete_session(db: AsyncSession, session: ForumSession) -> None:
+    """The session, its people and the stars on it; its questions stay in the room's history."""
+    session_id = session.id
+    await db.execute(
+        update(Question).where(col(Question.session_id) == session_id).values(session_id=None)
+    )
+    await db.execute(delete(SessionPerson).where(col(SessionPerson.session_id) == session_id))
+    await db.execute(delete(AgendaStar).where(col(AgendaStar.session_id) == session_id))
+    await db.delete(session)
