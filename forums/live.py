@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from expo.errors import NotFound, Unavailable
+from expo.errors import Forbidden, NotFound, RateLimited, Unavailable
+from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
-from forums import store
+from expo.security import Principal
+from forums import moderation_store, store
 from forums.domain import clean_chat_text, forum_topic
-from forums.models import ChatMessage
+from forums.models import ChatMessage, Forum
+from forums.moderation_rules import Standing, is_moderator, slow_mode_key, slow_mode_rate
 from forums.views import chat_view
 
 if TYPE_CHECKING:
@@ -27,9 +30,17 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
     principal = ctx.require_principal()
     text = clean_chat_text(data.text)
     svc = ctx.services
-    async with svc.db() as db:
-        if await store.get_forum(db, data.forum) is None:
+    async with svc.read() as db:
+        forum = await store.get_forum(db, data.forum)
+        if forum is None:
             raise NotFound("forum.unknown", f"There is no forum {data.forum}.")
+        if not is_moderator(principal.role):
+            refuse_sanctioned(
+                await moderation_store.standing_in(db, data.forum, principal.account_id)
+            )
+    if forum.slow_mode_seconds and not is_moderator(principal.role):
+        await spend_slow_mode(svc, forum, principal)
+    async with svc.db() as db:
         # Stored before it is announced: a message that was announced survives a restart.
         message = await store.add_chat_message(
             db,
@@ -53,13 +64,58 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
     return {"message": view, "seq": event.seq}
 
 
+def refuse_sanctioned(standing: Standing) -> None:
+    """A banned person may not chat (nor follow the room); a muted one may only watch."""
+    if standing.banned_until is not None:
+        raise banned(standing)
+    if standing.muted_until is not None:
+        until = standing.muted_until.isoformat()
+        raise Forbidden(
+            "chat.muted",
+            f"A moderator muted you in this room until {until}.",
+            details={"until": until},
+        )
+
+
+def banned(standing: Standing) -> Forbidden:
+    until = standing.banned_until.isoformat() if standing.banned_until else None
+    return Forbidden(
+        "forum.banned",
+        f"A moderator banned you from this room until {until}.",
+        details={"until": until},
+    )
+
+
+async def spend_slow_mode(svc: Services, forum: Forum, who: Principal) -> None:
+    """One message per `slow_mode_seconds` per person, counted by the shared limiter so that
+    every process agrees. A limiter that cannot be reached lets the message through."""
+    seconds = forum.slow_mode_seconds
+    key = slow_mode_key(forum.id, seconds, who.account_id)  # type: ignore[arg-type]
+    try:
+        decision = await svc.limiter.hit(key, slow_mode_rate(seconds))
+    except BrokerUnavailable:
+        return
+    if not decision.allowed:
+        raise RateLimited(
+            "chat.slow_mode",
+            f"Slow mode: one message every {seconds} s; wait {decision.retry_after:.1f} s.",
+            retry_after=round(decision.retry_after, 3),
+            details={"seconds": seconds},
+        )
+
+
 async def forum_guard(ctx: CommandContext, key: str) -> None:
-    """Anyone may follow a forum that exists."""
+    """Anyone may follow a forum that exists, except those banned from it."""
     if not key.isdigit() or not 0 < int(key) < 2**31:
         raise NotFound("forum.unknown", f"There is no forum {key}.")
+    who = ctx.principal
     async with ctx.services.read() as db:
         if await store.get_forum(db, int(key)) is None:
             raise NotFound("forum.unknown", f"There is no forum {key}.")
+        if who is not None and not is_moderator(who.role):
+            standing = await moderation_store.standing_in(db, int(key), who.account_id)
+            if standing.banned:
+                raise banned(standing)
 
 
 commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send", rate="chat")}

@@ -1,9 +1,285 @@
-"""(Being built in session 2; see issue 4.)"""
+"""Room moderation over the websocket: deleting chat messages, muting and banning people from a
+room for a time, slow mode, the pinned announcement; and (from moderation_announcements) the
+organisers' announcements to the whole expo.
+
+Who sees what:
+- everyone in the room (`forum:<id>`): `chat.message_deleted`, `moderation.slow_mode_changed`,
+  `moderation.announcement_changed`;
+- the room's staff (`backstage:<id>`, guarded by forums/qa.py): `moderation.sanction_imposed`,
+  `moderation.sanction_lifted`, with who and why;
+- the sanctioned person (`account:<id>`): the same two events, about themselves only.
+Every change is committed before it is announced; sanctions live in the database only, so every
+process refuses a muted or banned person alike.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-commands: dict[str, Any] = {}
-routes: list[Any] = []
-permissions: dict[str, Any] = {}
+from pydantic import Field
+
+from expo.errors import BadRequest, Forbidden, NotFound
+from expo.models import Role, utcnow
+from expo.permissions import SIGNED_IN, only
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from forums import moderation_announcements, store
+from forums import moderation_store as sanctions
+from forums.domain import forum_topic
+from forums.models import Forum, RoomSanction, SanctionKind
+from forums.moderation_rules import (
+    MAX_SANCTION_MINUTES,
+    MAX_SLOW_MODE_SECONDS,
+    clean_announcement,
+    is_moderator,
+    sanction_until,
+)
+from forums.views import pinned_view
+
+MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
+Id = Annotated[int, Field(gt=0, lt=2**31)]
+
+
+def backstage_topic(forum_id: int) -> str:
+    """The room's staff topic (its guard is forums/qa.py's)."""
+    return f"backstage:{forum_id}"
+
+
+def account_topic(account_id: int) -> str:
+    return f"account:{account_id}"
+
+
+# --- payloads --------------------------------------------------------------------------------
+
+
+class ChatDelete(Strict):
+    forum: Id
+    message: Id
+
+
+class ForumRef(Strict):
+    forum: Id
+
+
+class Sanction(Strict):
+    forum: Id
+    account: Id
+    # Minutes, or "day": until midnight in the expo's time zone.
+    duration: Annotated[int, Field(ge=1, le=MAX_SANCTION_MINUTES)] | Literal["day"]
+    reason: str = Field(default="", max_length=300)
+
+
+class Lift(Strict):
+    forum: Id
+    account: Id
+    kind: Literal["mute", "ban"] | None = None  # None: lift both
+
+
+class SlowMode(Strict):
+    forum: Id
+    seconds: int = Field(ge=0, le=MAX_SLOW_MODE_SECONDS)
+
+
+class Pin(Strict):
+    forum: Id
+    text: str = Field(max_length=2000)
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+def sanction_view(sanction: RoomSanction, name: str) -> dict[str, Any]:
+    """A sanction as the room's staff see it."""
+    return {
+        "id": sanction.id,
+        "forum_id": sanction.forum_id,
+        "account": {"id": sanction.account_id, "name": name},
+        "kind": sanction.kind,
+        "until": sanction.until.isoformat(),
+        "reason": sanction.reason,
+        "created_at": sanction.created_at.isoformat(),
+        "lifted_at": sanction.lifted_at.isoformat() if sanction.lifted_at else None,
+    }
+
+
+def notice_view(sanction: RoomSanction) -> dict[str, Any]:
+    """A sanction as the person it concerns sees it (not which moderator gave it)."""
+    return {
+        "forum_id": sanction.forum_id,
+        "kind": sanction.kind,
+        "until": sanction.until.isoformat(),
+        "reason": sanction.reason,
+        "lifted": sanction.lifted_at is not None,
+    }
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+async def _forum(db: Any, forum_id: int) -> Forum:
+    forum = await store.get_forum(db, forum_id)
+    if forum is None:
+        raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
+    return forum
+
+
+async def chat_delete(ctx: CommandContext, data: ChatDelete) -> dict[str, Any]:
+    """Its author or a moderator hides a message; everyone in the room is told to drop it."""
+    who = ctx.require_principal()
+    svc = ctx.services
+    async with svc.db() as db:
+        message = await sanctions.get_message(db, data.message)
+        if message is None or message.forum_id != data.forum:
+            raise NotFound("chat.unknown_message", f"There is no message {data.message} here.")
+        if message.account_id != who.account_id and not is_moderator(who.role):
+            raise Forbidden("chat.not_author", "Only its author or a moderator may delete it.")
+        # Deleting again announces again: a retry after a failed announcement reaches the room.
+        await sanctions.soft_delete(db, message, who.account_id, utcnow())
+    event = await svc.hub.publish(
+        forum_topic(data.forum), "chat.message_deleted", {"id": data.message}
+    )
+    return {"id": data.message, "seq": event.seq}
+
+
+async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> dict[str, Any]:
+    moderator = ctx.require_principal()
+    svc = ctx.services
+    now = utcnow()
+    async with svc.db() as db:
+        await _forum(db, data.forum)
+        target = await sanctions.get_account(db, data.account)
+        if target is None:
+            raise NotFound("account.unknown", f"There is no account {data.account}.")
+        if target.id == moderator.account_id:
+            raise BadRequest("moderation.self", "Moderators cannot sanction themselves.")
+        if is_moderator(target.role):
+            raise Forbidden("moderation.staff", "Moderators and organisers cannot be sanctioned.")
+        sanction = await sanctions.impose(
+            db,
+            RoomSanction(
+                forum_id=data.forum,
+                account_id=data.account,
+                kind=kind,
+                until=sanction_until(now, data.duration),
+                reason=data.reason.strip(),
+                created_by=moderator.account_id,
+                created_at=now,
+            ),
+        )
+        name = target.display_name
+    view = sanction_view(sanction, name)
+    await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_imposed", view)
+    await svc.hub.publish(
+        account_topic(data.account), "moderation.sanction_imposed", notice_view(sanction)
+    )
+    if kind == SanctionKind.BAN:
+        # Out of the room at once, on every process: the guard refuses them from now on.
+        await svc.gateway.evict(forum_topic(data.forum), data.account, "forum.banned")
+    return {"sanction": view}
+
+
+async def forum_mute(ctx: CommandContext, data: Sanction) -> dict[str, Any]:
+    """They may watch, not chat or ask, until then."""
+    return await _impose(ctx, data, SanctionKind.MUTE)
+
+
+async def forum_ban(ctx: CommandContext, data: Sanction) -> dict[str, Any]:
+    """They may not follow the room at all until then, and leave it now."""
+    return await _impose(ctx, data, SanctionKind.BAN)
+
+
+async def forum_lift(ctx: CommandContext, data: Lift) -> dict[str, Any]:
+    """End someone's mute or ban (or both) early. Lifting nothing is no error."""
+    ctx.require_principal()
+    svc = ctx.services
+    async with svc.db() as db:
+        await _forum(db, data.forum)
+        target = await sanctions.get_account(db, data.account)
+        if target is None:
+            raise NotFound("account.unknown", f"There is no account {data.account}.")
+        lifted = await sanctions.lift(db, data.forum, data.account, data.kind, utcnow())
+        name = target.display_name
+    views = [sanction_view(s, name) for s in lifted]
+    for sanction, view in zip(lifted, views, strict=True):
+        await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_lifted", view)
+        await svc.hub.publish(
+            account_topic(data.account), "moderation.sanction_lifted", notice_view(sanction)
+        )
+    return {"lifted": views}
+
+
+async def forum_list_sanctions(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
+    """The room's mutes and bans in force."""
+    async with ctx.services.read() as db:
+        await _forum(db, data.forum)
+        found = await sanctions.active_sanctions(db, data.forum)
+    return {"sanctions": [sanction_view(s, name) for s, name in found]}
+
+
+async def forum_set_slow_mode(ctx: CommandContext, data: SlowMode) -> dict[str, Any]:
+    """One chat message per `seconds` per person from now on (0: off); moderators are exempt."""
+    svc = ctx.services
+    async with svc.db() as db:
+        forum = await _forum(db, data.forum)
+        await sanctions.set_slow_mode(db, forum, data.seconds)
+    event = await svc.hub.publish(
+        forum_topic(data.forum),
+        "moderation.slow_mode_changed",
+        {"forum_id": data.forum, "seconds": data.seconds},
+    )
+    return {"seconds": data.seconds, "seq": event.seq}
+
+
+async def _pin(ctx: CommandContext, forum_id: int, text: str) -> dict[str, Any]:
+    svc = ctx.services
+    async with svc.db() as db:
+        forum = await _forum(db, forum_id)
+        await sanctions.pin(db, forum, text, utcnow())
+        pinned = pinned_view(forum)
+    event = await svc.hub.publish(
+        forum_topic(forum_id),
+        "moderation.announcement_changed",
+        {"forum_id": forum_id, "announcement": pinned},
+    )
+    return {"announcement": pinned, "seq": event.seq}
+
+
+async def forum_pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:
+    """Pin an announcement above the room's chat, for everyone (replacing the last one)."""
+    text = clean_announcement(data.text)
+    if not text:
+        raise BadRequest("announcement.empty", "Write the announcement first.")
+    return await _pin(ctx, data.forum, text)
+
+
+async def forum_unpin(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
+    return await _pin(ctx, data.forum, "")
+
+
+commands = {
+    # Deleting spends the chat budget; the rest, the moderators' own (DEFAULT_RATES "moderate").
+    "chat.delete": CommandSpec(chat_delete, ChatDelete, action="chat.delete", rate="chat"),
+    "forum.mute": CommandSpec(forum_mute, Sanction, action="forum.mute", rate="moderate"),
+    "forum.ban": CommandSpec(forum_ban, Sanction, action="forum.ban", rate="moderate"),
+    "forum.lift": CommandSpec(forum_lift, Lift, action="forum.lift", rate="moderate"),
+    "forum.list_sanctions": CommandSpec(
+        forum_list_sanctions, ForumRef, action="forum.list_sanctions", rate="moderate"
+    ),
+    "forum.set_slow_mode": CommandSpec(
+        forum_set_slow_mode, SlowMode, action="forum.set_slow_mode", rate="moderate"
+    ),
+    "forum.pin": CommandSpec(forum_pin, Pin, action="forum.pin", rate="moderate"),
+    "forum.unpin": CommandSpec(forum_unpin, ForumRef, action="forum.unpin", rate="moderate"),
+}
+permissions = {
+    "chat.delete": SIGNED_IN,  # the author's own; moderators' any (checked in the handler)
+    "forum.mute": MODERATORS,
+    "forum.ban": MODERATORS,
+    "forum.lift": MODERATORS,
+    "forum.list_sanctions": MODERATORS,
+    "forum.set_slow_mode": MODERATORS,
+    "forum.pin": MODERATORS,
+    "forum.unpin": MODERATORS,
+    **moderation_announcements.permissions,
+}
+routes = moderation_announcements.routes
+topics = moderation_announcements.topics

@@ -25,6 +25,13 @@ class Title(_Out):
     en: str
 
 
+class PinnedOut(_Out):
+    """A moderator's announcement, pinned above a room's chat."""
+
+    text: str
+    at: datetime | None
+
+
 class ForumOut(_Out):
     id: int
     slug: str
@@ -33,6 +40,8 @@ class ForumOut(_Out):
     title: Title
     stream_url: str | None  # HLS playlist of the room's live video, when it streams
     topic: str = Field(pattern=r"^forum:[0-9]+$")  # the websocket topic of its chat and events
+    slow_mode_seconds: int = Field(ge=0)  # 0: off; else one chat message per N s per person
+    announcement: PinnedOut | None  # pinned above the chat by a moderator
 
 
 class PersonOut(_Out):
@@ -109,7 +118,16 @@ def forum_view(forum: Forum) -> dict[str, Any]:
         "title": {"zh": forum.title_zh, "en": forum.title_en},
         "stream_url": forum.stream_url,
         "topic": f"forum:{forum.id}",
+        "slow_mode_seconds": forum.slow_mode_seconds,
+        "announcement": pinned_view(forum),
     }
+
+
+def pinned_view(forum: Forum) -> dict[str, Any] | None:
+    if not forum.announcement:
+        return None
+    at = forum.announcement_at
+    return {"text": forum.announcement, "at": at.isoformat() if at else None}
 
 
 def person_view(person: SessionPerson) -> dict[str, Any]:

@@ -24,6 +24,14 @@ SAMPLE_COMMAND = {
     "chat.send": {"forum": 2, "text": "permission walk"},
     "agenda.star": {"session": 3},
     "agenda.unstar": {"session": 3},
+    "chat.delete": {"forum": 2, "message": 1},
+    "forum.mute": {"forum": 9, "account": 2, "duration": 5},
+    "forum.ban": {"forum": 9, "account": 2, "duration": 5},
+    "forum.lift": {"forum": 9, "account": 2},
+    "forum.list_sanctions": {"forum": 9},
+    "forum.set_slow_mode": {"forum": 9, "seconds": 0},
+    "forum.pin": {"forum": 9, "text": "permission walk"},
+    "forum.unpin": {"forum": 9},
     "reaction.send": {"forum": 2, "reaction": "clap"},
 }
 

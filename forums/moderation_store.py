@@ -1,0 +1,114 @@
+"""Queries of room moderation and the expo's announcements: each an async function taking the
+database session. Sanctions live only here, in the database, so every process agrees on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from expo.models import Account, utcnow
+from forums.models import Announcement, ChatMessage, Forum, RoomSanction
+from forums.moderation_rules import Standing, standing
+
+
+def _active(forum_id: int, now: datetime):  # type: ignore[no-untyped-def]
+    return select(RoomSanction).where(
+        RoomSanction.forum_id == forum_id,
+        col(RoomSanction.lifted_at).is_(None),
+        col(RoomSanction.until) > now,
+    )
+
+
+async def standing_in(
+    db: AsyncSession, forum_id: int, account_id: int, now: datetime | None = None
+) -> Standing:
+    """Whether `account_id` is muted or banned in the room now (a ban also mutes)."""
+    now = now or utcnow()
+    query = _active(forum_id, now).where(RoomSanction.account_id == account_id)
+    return standing((await db.execute(query)).scalars().all(), now)
+
+
+async def active_sanctions(
+    db: AsyncSession, forum_id: int, now: datetime | None = None
+) -> list[tuple[RoomSanction, str]]:
+    """The room's sanctions in force, soonest to end first, with each person's name."""
+    query = (
+        _active(forum_id, now or utcnow())
+        .join(Account, col(Account.id) == col(RoomSanction.account_id))
+        .add_columns(col(Account.display_name))
+        .order_by(col(RoomSanction.until), col(RoomSanction.id))
+    )
+    return [(row[0], row[1]) for row in (await db.execute(query)).all()]
+
+
+async def impose(db: AsyncSession, sanction: RoomSanction) -> RoomSanction:
+    """Store a sanction; it replaces the person's sanction of the same kind in that room (so a
+    moderator may shorten one as well as lengthen it)."""
+    now = sanction.created_at
+    replaced = _active(sanction.forum_id, now).where(
+        RoomSanction.account_id == sanction.account_id, RoomSanction.kind == sanction.kind
+    )
+    for old in (await db.execute(replaced)).scalars():
+        old.lifted_at = now
+    db.add(sanction)
+    await db.commit()
+    await db.refresh(sanction)
+    return sanction
+
+
+async def lift(
+    db: AsyncSession, forum_id: int, account_id: int, kind: str | None, now: datetime
+) -> list[RoomSanction]:
+    """Lift the person's sanctions in force in the room (of one kind, or all); returns them."""
+    query = _active(forum_id, now).where(RoomSanction.account_id == account_id)
+    if kind is not None:
+        query = query.where(RoomSanction.kind == kind)
+    lifted = list((await db.execute(query)).scalars())
+    for sanction in lifted:
+        sanction.lifted_at = now
+    await db.commit()
+    return lifted
+
+
+async def get_account(db: AsyncSession, account_id: int) -> Account | None:
+    return await db.get(Account, account_id)
+
+
+async def get_message(db: AsyncSession, message_id: int) -> ChatMessage | None:
+    return await db.get(ChatMessage, message_id)
+
+
+async def soft_delete(db: AsyncSession, message: ChatMessage, by: int, now: datetime) -> None:
+    """Hide a message for good: history never returns it again; the row stays for the record."""
+    if message.deleted_at is None:
+        message.deleted_at = now
+        message.deleted_by = by
+        await db.commit()
+
+
+async def set_slow_mode(db: AsyncSession, forum: Forum, seconds: int) -> None:
+    forum.slow_mode_seconds = seconds
+    await db.commit()
+
+
+async def pin(db: AsyncSession, forum: Forum, text: str, now: datetime) -> None:
+    """Pin `text` above the room's chat ("" clears it)."""
+    forum.announcement = text
+    forum.announcement_at = now if text else None
+    await db.commit()
+
+
+async def add_announcement(db: AsyncSession, announcement: Announcement) -> Announcement:
+    db.add(announcement)
+    await db.commit()
+    await db.refresh(announcement)
+    return announcement
+
+
+async def latest_announcements(db: AsyncSession, limit: int) -> Sequence[Announcement]:
+    """The newest announcements first."""
+    query = select(Announcement).order_by(col(Announcement.id).desc()).limit(limit)
+    return (await db.execute(query)).scalars().all()

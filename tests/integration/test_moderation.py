@@ -1,0 +1,444 @@
+"""Room moderation and the expo's announcements over real websockets: each command, and each of
+its refusals, as a client sees them."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.live import LiveServer, Peer
+
+MODERATOR = "moderator@demo.shubo.live"
+ORGANIZER = "organizer@demo.shubo.live"
+ATTENDEE = "attendee@demo.shubo.live"
+PASSWORD = "云上贵州-数据之都-2026"
+
+
+async def newcomer(server: LiveServer, name: str = "新观众 Newcomer") -> tuple[int, str]:
+    """A fresh attendee (so tests do not share sanctions): its account id and cookie."""
+    body = {"email": f"m-{uuid.uuid4().hex[:10]}@example.com", "password": PASSWORD}
+    async with server.http() as http:
+        response = await http.post("/api/accounts", json=body | {"display_name": name})
+    assert response.status_code == 201, response.text
+    return response.json()["account"]["id"], f"expo_session={response.cookies['expo_session']}"
+
+
+class Room:
+    """Open sockets, signed in as given, closed together at the end."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+        self.stack = AsyncExitStack()
+
+    async def __aenter__(self) -> Room:
+        await self.stack.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stack.__aexit__(*exc)
+
+    async def peer(self, cookie: str | None = None, *topics: str) -> Peer:
+        peer = Peer(await self.stack.enter_async_context(self.server.connect(cookie)))
+        for topic in topics:
+            assert (await peer.command("subscribe", {"topic": topic}))["type"] == "ok"
+        return peer
+
+
+def error_of(reply: dict) -> str:
+    assert reply["type"] == "error", reply
+    return reply["error"]["code"]
+
+
+async def history(server: LiveServer, forum: int) -> list[dict]:
+    async with server.http() as http:
+        return (await http.get(f"/api/forums/{forum}/chat?limit=200")).json()["messages"]
+
+
+# --- deleting chat messages ------------------------------------------------------------------
+
+
+async def test_an_author_deletes_their_own_message_and_the_room_drops_it(server: LiveServer):
+    _, cookie = await newcomer(server)
+    async with Room(server) as room:
+        author = await room.peer(cookie)
+        reader = await room.peer(None, "forum:4")
+        sent = await author.command("chat.send", {"forum": 4, "text": "打错字了 typo"})
+        message = sent["data"]["message"]
+        reply = await author.command("chat.delete", {"forum": 4, "message": message["id"]})
+        await reader.event("chat.message_posted")
+        deleted = await reader.event("chat.message_deleted")
+    assert reply == {"type": "ok", "id": "t2", "data": {"id": message["id"], "seq": deleted["seq"]}}
+    assert deleted == {
+        "type": "chat.message_deleted",
+        "topic": "forum:4",
+        "seq": deleted["seq"],
+        "data": {"id": message["id"]},
+    }
+    assert message["id"] not in [m["id"] for m in await history(server, 4)]
+
+
+async def test_an_attendee_cannot_delete_someone_elses_message(server: LiveServer):
+    _, author_cookie = await newcomer(server, "作者 Author")
+    _, other_cookie = await newcomer(server, "路人 Passer-by")
+    async with Room(server) as room:
+        author, other = await room.peer(author_cookie), await room.peer(other_cookie)
+        message = (await author.command("chat.send", {"forum": 4, "text": "我的话"}))["data"]
+        reply = await other.command("chat.delete", {"forum": 4, "message": message["message"]["id"]})
+    assert reply == {
+        "type": "error",
+        "id": "t1",
+        "error": {
+            "code": "chat.not_author",
+            "message": "Only its author or a moderator may delete it.",
+        },
+    }
+    assert message["message"] in await history(server, 4)
+
+
+async def test_a_moderator_deletes_anyones_message(server: LiveServer):
+    _, cookie = await newcomer(server)
+    async with Room(server) as room:
+        author = await room.peer(cookie, "forum:4")
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        message = (await author.command("chat.send", {"forum": 4, "text": "广告 spam"}))["data"]
+        message_id = message["message"]["id"]
+        reply = await moderator.command("chat.delete", {"forum": 4, "message": message_id})
+        seen_by_author = await author.event("chat.message_deleted")
+    assert reply["type"] == "ok"
+    assert seen_by_author["data"] == {"id": message_id}
+    assert message_id not in [m["id"] for m in await history(server, 4)]
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"forum": 4, "message": 2**31 - 1}, "chat.unknown_message"),
+        ({"forum": 4, "message": 0}, "bad_request"),
+        ({"forum": 999, "message": 1}, "chat.unknown_message"),
+    ],
+)
+async def test_deleting_what_is_not_there_is_refused(server: LiveServer, data, code):
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        assert error_of(await moderator.command("chat.delete", data)) == code
+
+
+async def test_deleting_a_message_in_another_room_is_refused(server: LiveServer):
+    _, cookie = await newcomer(server)
+    async with Room(server) as room:
+        author = await room.peer(cookie)
+        message = (await author.command("chat.send", {"forum": 4, "text": "在四号厅"}))["data"]
+        reply = await author.command("chat.delete", {"forum": 5, "message": message["message"]["id"]})
+    assert error_of(reply) == "chat.unknown_message"
+
+
+# --- who may moderate ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("forum.mute", {"forum": 5, "account": 2, "duration": 5}),
+        ("forum.ban", {"forum": 5, "account": 2, "duration": "day"}),
+        ("forum.lift", {"forum": 5, "account": 2}),
+        ("forum.list_sanctions", {"forum": 5}),
+        ("forum.set_slow_mode", {"forum": 5, "seconds": 30}),
+        ("forum.pin", {"forum": 5, "text": "我来置顶"}),
+        ("forum.unpin", {"forum": 5}),
+    ],
+)
+async def test_an_attendee_cannot_moderate(server: LiveServer, kind, data):
+    async with Room(server) as room:
+        attendee = await room.peer(await server.sign_in(ATTENDEE))
+        reply = await attendee.command(kind, data)
+    assert reply["error"] == {
+        "code": "forbidden",
+        "message": f"A attendee may not do {kind!r}.",
+    }
+
+
+async def test_moderators_and_organisers_cannot_be_sanctioned(server: LiveServer):
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        me = (await moderator.command("forum.list_sanctions", {"forum": 5}))["type"]
+        organiser = await moderator.command("forum.ban", {"forum": 5, "account": 5, "duration": 5})
+        itself = await moderator.command("forum.mute", {"forum": 5, "account": 4, "duration": 5})
+        nobody = await moderator.command(
+            "forum.mute", {"forum": 5, "account": 2**31 - 1, "duration": 5}
+        )
+    assert me == "ok"
+    assert error_of(organiser) == "moderation.staff"
+    assert error_of(itself) == "moderation.self"
+    assert error_of(nobody) == "account.unknown"
+
+
+@pytest.mark.parametrize(
+    "duration", [0, -5, 7 * 24 * 60 + 1, "week", "5", 1.5, None], ids=lambda d: repr(d)
+)
+async def test_a_sanction_lasts_minutes_or_the_rest_of_the_day(server: LiveServer, duration):
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        reply = await moderator.command(
+            "forum.mute", {"forum": 5, "account": 1, "duration": duration}
+        )
+    assert error_of(reply) == "bad_request"
+    assert reply["error"]["details"][0]["field"].startswith("duration")
+
+
+# --- muting ----------------------------------------------------------------------------------
+
+
+async def test_a_muted_attendee_watches_but_cannot_chat_until_lifted(server: LiveServer):
+    account, cookie = await newcomer(server, "吵闹 Noisy")
+    async with Room(server) as room:
+        muted = await room.peer(cookie, "forum:5", f"account:{account}")
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        imposed = await moderator.command(
+            "forum.mute", {"forum": 5, "account": account, "duration": 5, "reason": "刷屏"}
+        )
+        notice = await muted.event("moderation.sanction_imposed")
+        refused = await muted.command("chat.send", {"forum": 5, "text": "我还能说话吗"})
+        listed = await moderator.command("forum.list_sanctions", {"forum": 5})
+        # Still watching: what others post reaches them.
+        await moderator.command("chat.send", {"forum": 5, "text": "请文明发言"})
+        posted = await muted.event("chat.message_posted")
+        lifted = await moderator.command("forum.lift", {"forum": 5, "account": account})
+        lifted_notice = await muted.event("moderation.sanction_lifted")
+        after = await muted.command("chat.send", {"forum": 5, "text": "谢谢"})
+    sanction = imposed["data"]["sanction"]
+    until = datetime.fromisoformat(sanction["until"])
+    created = datetime.fromisoformat(sanction["created_at"])
+    assert until - created == timedelta(minutes=5)
+    assert sanction | {"until": "", "created_at": "", "id": 0} == {
+        "id": 0,
+        "forum_id": 5,
+        "account": {"id": account, "name": "吵闹 Noisy"},
+        "kind": "mute",
+        "until": "",
+        "reason": "刷屏",
+        "created_at": "",
+        "lifted_at": None,
+    }
+    assert notice["topic"] == f"account:{account}"
+    assert notice["data"] == {
+        "forum_id": 5,
+        "kind": "mute",
+        "until": sanction["until"],
+        "reason": "刷屏",
+        "lifted": False,
+    }
+    assert refused["error"] == {
+        "code": "chat.muted",
+        "message": f"A moderator muted you in this room until {sanction['until']}.",
+        "details": {"until": sanction["until"]},
+    }
+    assert sanction in listed["data"]["sanctions"]
+    assert posted["data"]["text"] == "请文明发言"
+    assert [s["id"] for s in lifted["data"]["lifted"]] == [sanction["id"]]
+    assert lifted["data"]["lifted"][0]["lifted_at"] is not None
+    assert lifted_notice["data"]["lifted"] is True
+    assert after["type"] == "ok"
+
+
+async def test_a_mute_in_one_room_leaves_the_others_alone(server: LiveServer):
+    account, cookie = await newcomer(server)
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        await moderator.command("forum.mute", {"forum": 5, "account": account, "duration": 60})
+        attendee = await room.peer(cookie)
+        here = await attendee.command("chat.send", {"forum": 5, "text": "五号厅"})
+        there = await attendee.command("chat.send", {"forum": 6, "text": "六号厅"})
+        await moderator.command("forum.lift", {"forum": 5, "account": account, "kind": "mute"})
+    assert error_of(here) == "chat.muted"
+    assert there["type"] == "ok"
+
+
+async def test_a_new_mute_replaces_the_last_one(server: LiveServer):
+    account, _ = await newcomer(server)
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        await moderator.command("forum.mute", {"forum": 5, "account": account, "duration": 60})
+        await moderator.command("forum.mute", {"forum": 5, "account": account, "duration": 5})
+        listed = await moderator.command("forum.list_sanctions", {"forum": 5})
+        lifted = await moderator.command("forum.lift", {"forum": 5, "account": account})
+        again = await moderator.command("forum.lift", {"forum": 5, "account": account})
+    mine = [s for s in listed["data"]["sanctions"] if s["account"]["id"] == account]
+    assert len(mine) == 1
+    until, created = (datetime.fromisoformat(mine[0][k]) for k in ("until", "created_at"))
+    assert until - created == timedelta(minutes=5)
+    assert len(lifted["data"]["lifted"]) == 1
+    assert again["data"] == {"lifted": []}
+
+
+# --- banning ---------------------------------------------------------------------------------
+
+
+async def test_a_banned_attendee_is_evicted_and_cannot_come_back_until_lifted(server: LiveServer):
+    account, cookie = await newcomer(server, "捣乱 Troll")
+    async with Room(server) as room:
+        banned = await room.peer(cookie, "forum:6", f"account:{account}")
+        second_tab = await room.peer(cookie, "forum:6")
+        moderator = await room.peer(await server.sign_in(MODERATOR), "forum:6")
+        reply = await moderator.command(
+            "forum.ban", {"forum": 6, "account": account, "duration": "day"}
+        )
+        ended = await banned.event("subscription.ended")
+        ended_too = await second_tab.event("subscription.ended")
+        notice = await banned.event("moderation.sanction_imposed")
+        # Off the room: what is said there no longer reaches them.
+        await moderator.command("chat.send", {"forum": 6, "text": "已处理"})
+        again = await banned.command("subscribe", {"topic": "forum:6"})
+        chat = await banned.command("chat.send", {"forum": 6, "text": "我又来了"})
+        elsewhere = await banned.command("subscribe", {"topic": "forum:7"})
+        await moderator.command("forum.lift", {"forum": 6, "account": account, "kind": "ban"})
+        back = await banned.command("subscribe", {"topic": "forum:6"})
+    until = reply["data"]["sanction"]["until"]
+    assert reply["data"]["sanction"]["kind"] == "ban"
+    assert ended == ended_too == {
+        "type": "subscription.ended",
+        "topic": "forum:6",
+        "data": {"reason": "forum.banned"},
+    }
+    assert notice["data"]["kind"] == "ban"
+    assert [e for e in banned.events if e["type"] == "chat.message_posted"] == []
+    assert again["error"] == {
+        "code": "forum.banned",
+        "message": f"A moderator banned you from this room until {until}.",
+        "details": {"until": until},
+    }
+    assert error_of(chat) == "forum.banned"
+    assert elsewhere["type"] == "ok"
+    assert back["type"] == "ok"
+
+
+async def test_a_ban_leaves_the_room_to_everyone_else(server: LiveServer):
+    account, cookie = await newcomer(server)
+    async with Room(server) as room:
+        other = await room.peer(await server.sign_in(ATTENDEE), "forum:6")
+        await room.peer(cookie, "forum:6")
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        await moderator.command("forum.ban", {"forum": 6, "account": account, "duration": 5})
+        await moderator.command("chat.send", {"forum": 6, "text": "继续"})
+        posted = await other.event("chat.message_posted")
+        await moderator.command("forum.lift", {"forum": 6, "account": account})
+    assert posted["data"]["text"] == "继续"
+    assert [e for e in other.events if e["type"] == "subscription.ended"] == []
+
+
+# --- slow mode -------------------------------------------------------------------------------
+
+
+async def test_slow_mode_refuses_the_second_message_and_accepts_after_the_wait(server: LiveServer):
+    _, cookie = await newcomer(server)
+    async with Room(server) as room:
+        watcher = await room.peer(None, "forum:7")
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        attendee = await room.peer(cookie)
+        reply = await moderator.command("forum.set_slow_mode", {"forum": 7, "seconds": 2})
+        changed = await watcher.event("moderation.slow_mode_changed")
+        first = await attendee.command("chat.send", {"forum": 7, "text": "一"})
+        second = await attendee.command("chat.send", {"forum": 7, "text": "二"})
+        # Moderators are exempt.
+        staff = [await moderator.command("chat.send", {"forum": 7, "text": t}) for t in "甲乙"]
+        async with server.http() as http:
+            room_now = (await http.get("/api/forums/7")).json()
+        await asyncio.sleep(second["error"]["retry_after"])
+        third = await attendee.command("chat.send", {"forum": 7, "text": "三"})
+        await moderator.command("forum.set_slow_mode", {"forum": 7, "seconds": 0})
+        off = await watcher.event("moderation.slow_mode_changed")
+        fourth = await attendee.command("chat.send", {"forum": 7, "text": "四"})
+    assert reply["data"] == {"seconds": 2, "seq": changed["seq"]}
+    assert changed["data"] == {"forum_id": 7, "seconds": 2}
+    assert first["type"] == "ok"
+    error = second["error"]
+    assert error["code"] == "chat.slow_mode"
+    assert 0 < error["retry_after"] <= 2
+    assert error["details"] == {"seconds": 2}
+    assert [r["type"] for r in staff] == ["ok", "ok"]
+    assert room_now["slow_mode_seconds"] == 2
+    assert third["type"] == "ok"
+    assert off["data"] == {"forum_id": 7, "seconds": 0}
+    assert fourth["type"] == "ok"
+
+
+@pytest.mark.parametrize("seconds", [-1, 3601, "10", 1.5])
+async def test_slow_mode_takes_whole_seconds_up_to_an_hour(server: LiveServer, seconds):
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        reply = await moderator.command("forum.set_slow_mode", {"forum": 7, "seconds": seconds})
+    assert error_of(reply) == "bad_request"
+
+
+# --- the pinned announcement -----------------------------------------------------------------
+
+
+async def test_a_pinned_announcement_reaches_the_room_and_its_page(server: LiveServer):
+    async with Room(server) as room:
+        watcher = await room.peer(None, "forum:8")
+        organiser = await room.peer(await server.sign_in(ORGANIZER))
+        reply = await organiser.command("forum.pin", {"forum": 8, "text": "  下午 2 点继续 <b> \n"})
+        pinned = await watcher.event("moderation.announcement_changed")
+        async with server.http() as http:
+            shown = (await http.get("/api/forums/8")).json()["announcement"]
+            listed = (await http.get("/api/forums")).json()["forums"]
+        empty = await organiser.command("forum.pin", {"forum": 8, "text": " \u200b "})
+        await organiser.command("forum.unpin", {"forum": 8})
+        cleared = await watcher.event("moderation.announcement_changed")
+        async with server.http() as http:
+            gone = (await http.get("/api/forums/8")).json()["announcement"]
+    announcement = reply["data"]["announcement"]
+    assert announcement["text"] == "下午 2 点继续 <b>"
+    assert pinned["data"] == {"forum_id": 8, "announcement": announcement}
+    assert shown == announcement
+    assert [f["announcement"] for f in listed if f["id"] == 8] == [announcement]
+    assert error_of(empty) == "announcement.empty"
+    assert cleared["data"] == {"forum_id": 8, "announcement": None}
+    assert gone is None
+
+
+# --- the expo's announcements ----------------------------------------------------------------
+
+
+async def test_an_organiser_announces_to_every_page(server: LiveServer):
+    body = {"text_zh": "开幕式 10:00 开始", "text_en": "The opening starts at 10:00"}
+    async with Room(server) as room:
+        anyone = await room.peer(None, "expo:announcements")
+        async with server.http(headers={"Cookie": await server.sign_in(ORGANIZER)}) as http:
+            created = await http.post("/api/announcements", json=body)
+        event = await anyone.event("announcement.published")
+    async with server.http() as http:
+        latest = (await http.get("/api/announcements?limit=1")).json()
+    announcement = created.json()["announcement"]
+    assert created.status_code == 201
+    assert announcement["text"] == {"zh": "开幕式 10:00 开始", "en": "The opening starts at 10:00"}
+    assert event["topic"] == "expo:announcements" and event["data"] == announcement
+    assert latest == {"announcements": [announcement], "topic": "expo:announcements"}
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "code"),
+    [
+        (None, {"text_zh": "你好"}, 401, "unauthorized"),
+        (ATTENDEE, {"text_zh": "你好"}, 403, "forbidden"),
+        (MODERATOR, {"text_en": "Hello"}, 403, "forbidden"),
+        (ORGANIZER, {"text_zh": " ", "text_en": ""}, 400, "announcement.empty"),
+        (ORGANIZER, {"text_zh": "数" * 501}, 400, "announcement.too_long"),
+        (ORGANIZER, {"text": "hi"}, 400, "bad_request"),
+    ],
+)
+async def test_only_organisers_announce_and_only_something(server, who, body, status, code):
+    headers = {"Cookie": await server.sign_in(who)} if who else {}
+    async with server.http(headers=headers) as http:
+        response = await http.post("/api/announcements", json=body)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+
+
+async def test_only_the_announcements_topic_exists_under_expo(server: LiveServer):
+    async with Room(server) as room:
+        anyone = await room.peer()
+        reply = await anyone.command("subscribe", {"topic": "expo:secrets"})
+    assert error_of(reply) == "expo.unknown"
