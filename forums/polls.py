@@ -1,9 +1,256 @@
-"""(Being built in session 2; see issue 4.)"""
+"""Polls in the forum rooms: moderators draft, open, close and reopen them; everyone signed in
+casts one ballot per poll, which they may change while it is open.
+
+    forum:<id>      `poll.updated` once a poll is out of draft; `poll.results` when everyone
+                    may see the tally (live results, or the poll is closed)
+    backstage:<id>  every `poll.updated` (drafts too), and `poll.results` while the tally is
+                    hidden from the room
+
+Tallies are counted from the ballots in the database and announced at most once per interval
+per poll in each process (forums/qa_coalescer.py), and once more, final, at the close.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
-commands: dict[str, Any] = {}
-routes: list[Any] = []
-permissions: dict[str, Any] = {}
+from pydantic import Field
+from starlette.requests import Request
+
+from expo.errors import Conflict, NotFound
+from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
+from expo.models import Role, utcnow
+from expo.permissions import ANYONE, SIGNED_IN, only
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from forums import qa_store
+from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
+from forums.models import Poll
+from forums.qa import publish_all, refuse_sanctioned, room
+from forums.qa_coalescer import coalescer
+from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll, is_staff
+from forums.qa_views import PollPage, poll_view
+from forums.routes import ForumPath
+
+if TYPE_CHECKING:
+    from expo.services import Services
+
+ID = Field(gt=0, lt=2**31)
+STATE_ORDER = {PollState.OPEN: 0, PollState.DRAFT: 1, PollState.CLOSED: 2}
+
+
+def public_results(poll: Poll) -> bool:
+    return results_visible(PollState(poll.state), live_results=poll.live_results, moderator=False)
+
+
+# --- announcing ---------------------------------------------------------------------------------
+
+
+async def announce_poll(svc: Services, poll: Poll, results: Tally) -> None:
+    """`poll.updated`: to the room once out of draft (with the tally when everyone may see
+    it), and to the backstage always (with the tally)."""
+    events = []
+    if poll.state != PollState.DRAFT:
+        shown = results if public_results(poll) else None
+        events.append((forum_topic(poll.forum_id), "poll.updated", poll_view(poll, shown)))
+    events.append((backstage_topic(poll.forum_id), "poll.updated", poll_view(poll, results)))
+    await publish_all(svc, events)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A poll's tally as read, comparable with the last one this process published."""
+
+    poll: int
+    forum: int
+    state: PollState
+    live_results: bool
+    results: Tally
+
+
+def touch_tally(svc: Services, poll_id: int) -> None:
+    """A ballot went in: `poll.results` soon (at most once per interval), to whoever may see."""
+
+    async def read() -> Reading | None:
+        async with svc.read() as db:
+            try:
+                poll = await qa_store.get_poll(db, poll_id)
+            except NotFound:
+                return None  # deleted since
+            results = await qa_store.poll_tally(db, poll)
+        return Reading(poll_id, poll.forum_id, PollState(poll.state), poll.live_results, results)
+
+    async def publish(found: Reading | None, _before: object) -> None:
+        if found is None:
+            return
+        public = results_visible(found.state, live_results=found.live_results, moderator=False)
+        topic = forum_topic(found.forum) if public else backstage_topic(found.forum)
+        data = {"poll_id": found.poll, "forum_id": found.forum, "state": found.state}
+        await svc.hub.publish(topic, "poll.results", data | found.results.as_dict())
+
+    coalescer(svc).touch(("poll.results", poll_id), read, publish)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+class Draft(Strict):
+    forum: int = ID
+    question: str = Field(max_length=1000)
+    options: list[Annotated[str, Field(max_length=500)]] = Field(max_length=2 * MAX_OPTIONS)
+    multiple: bool = False
+    live_results: bool = True
+
+
+class PollRef(Strict):
+    poll: int = ID
+
+
+class Ballot(Strict):
+    poll: int = ID
+    choices: list[int] = Field(max_length=MAX_OPTIONS)
+
+
+async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
+    who = ctx.require_principal()
+    draft = clean_poll(data.question, data.options)
+    svc = ctx.services
+    async with svc.db() as db:
+        await room(db, data.forum)
+        poll = Poll(
+            forum_id=data.forum,
+            question=draft.question,
+            options=draft.options,
+            multiple=data.multiple,
+            live_results=data.live_results,
+            created_by=who.account_id,
+        )
+        db.add(poll)
+        await db.commit()
+        await db.refresh(poll)
+    empty = Tally((0,) * len(poll.options), 0)
+    await announce_poll(svc, poll, empty)
+    return {"poll": poll_view(poll, empty)}
+
+
+async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
+    svc = ctx.services
+    async with svc.db() as db:
+        poll = await qa_store.get_poll(db, poll_id, lock=True)
+        poll.state = poll_after(PollState(poll.state), move)
+        if move in ("open", "reopen"):
+            poll.opened_at, poll.closed_at = utcnow(), None
+        else:
+            poll.closed_at = utcnow()
+        await db.commit()
+        await db.refresh(poll)
+        # Read after the commit: a close's tally is final (ballots wait for the lock).
+        results = await qa_store.poll_tally(db, poll)
+    await announce_poll(svc, poll, results)
+    return {"poll": poll_view(poll, results)}
+
+
+async def open_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
+    return await _move(ctx, data.poll, "open")
+
+
+async def close_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
+    return await _move(ctx, data.poll, "close")
+
+
+async def reopen_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
+    return await _move(ctx, data.poll, "reopen")
+
+
+async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
+    svc = ctx.services
+    async with svc.db() as db:
+        poll = await qa_store.get_poll(db, data.poll, lock=True)
+        if poll.state == PollState.OPEN:
+            raise Conflict("poll.bad_move", "Close the poll before deleting it.")
+        was_public = poll.state != PollState.DRAFT
+        await db.delete(poll)
+        await db.commit()
+    removed = {"id": data.poll, "forum_id": poll.forum_id}
+    events = [(backstage_topic(poll.forum_id), "poll.removed", removed)]
+    if was_public:
+        events.insert(0, (forum_topic(poll.forum_id), "poll.removed", removed))
+    await publish_all(svc, events)
+    return removed
+
+
+async def cast(ctx: CommandContext, data: Ballot) -> dict[str, Any]:
+    who = ctx.require_principal()
+    async with ctx.services.db() as db:
+        poll = await qa_store.get_poll_for_ballot(db, data.poll)
+        check_ballot(
+            PollState(poll.state),
+            data.choices,
+            options=len(poll.options),
+            multiple=poll.multiple,
+        )
+        await refuse_sanctioned(db, poll.forum_id, who, muted_too=False)
+        await qa_store.cast_ballot(db, data.poll, who.account_id, sorted(data.choices))
+    touch_tally(ctx.services, data.poll)
+    return {"poll_id": data.poll, "choices": sorted(data.choices)}
+
+
+# --- the snapshot -------------------------------------------------------------------------------
+
+
+async def list_polls(request: Request) -> JSONResponse:
+    forum_id = path_int(request, "forum_id")
+    who = principal(request)
+    staff = who is not None and is_staff(who.role)
+    svc = services(request)
+    async with svc.read() as db:
+        await room(db, forum_id)
+        position = await svc.hub.broker.history(forum_topic(forum_id), None)
+        back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
+        polls = [p for p in await qa_store.room_polls(db, forum_id) if staff or p.state != "draft"]
+        counted = await qa_store.tallies(db, polls)
+        mine = await qa_store.my_ballots(db, forum_id, who.account_id) if who else {}
+    polls.sort(key=lambda p: (STATE_ORDER[PollState(p.state)], -(p.id or 0)))
+    return JSONResponse(
+        {
+            "polls": [
+                poll_view(p, counted[p.id] if staff or public_results(p) else None)  # type: ignore[index]
+                | {"my_choices": mine.get(p.id)}  # type: ignore[arg-type]
+                for p in polls
+            ],
+            "staff": staff,
+            "topic": forum_topic(forum_id),
+            "seq": position.seq,
+            "epoch": position.epoch,
+            "backstage": None
+            if back is None
+            else {"topic": backstage_topic(forum_id), "seq": back.seq, "epoch": back.epoch},
+        }
+    )
+
+
+MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
+commands = {
+    "poll.create": CommandSpec(create, Draft, action="poll.manage"),
+    "poll.open": CommandSpec(open_poll, PollRef, action="poll.manage"),
+    "poll.close": CommandSpec(close_poll, PollRef, action="poll.manage"),
+    "poll.reopen": CommandSpec(reopen_poll, PollRef, action="poll.manage"),
+    "poll.delete": CommandSpec(delete_poll, PollRef, action="poll.manage"),
+    "poll.vote": CommandSpec(cast, Ballot, action="poll.vote", rate="chat"),
+}
+routes = [
+    route(
+        "/api/forums/{forum_id}/polls",
+        list_polls,
+        methods=["GET"],
+        action="poll.read",
+        path_params=ForumPath,
+        responses={200: PollPage, 404: ErrorBody, 503: ErrorBody},
+        summary="A room's polls, the caller's ballots, and the tallies the caller may see",
+    )
+]
+permissions = {
+    "poll.read": ANYONE,
+    "poll.vote": SIGNED_IN,
+    "poll.manage": MODERATORS,  # draft, open, close, reopen, delete
+}

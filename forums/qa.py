@@ -1,9 +1,364 @@
-"""(Being built in session 2; see issue 4.)"""
+"""Q&A in the forum rooms: attendees ask and upvote; moderators approve, answer, pin and hide;
+speakers and moderators see the whole queue on the room's backstage topic.
+
+    forum:<id>      what everyone may see: public questions, their vote counts
+    backstage:<id>  staff only: every question (pending and hidden included), every change
+
+Questions are stored before they are announced; votes are counted in the database, and their
+counts announced at a bounded rate (forums/qa_coalescer.py).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
-commands: dict[str, Any] = {}
-routes: list[Any] = []
-permissions: dict[str, Any] = {}
+from pydantic import Field
+from starlette.requests import Request
+
+from expo.errors import Forbidden, NotFound, Unauthorized, Unavailable
+from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
+from expo.models import Role, utcnow
+from expo.permissions import ANYONE, SIGNED_IN, only
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from expo.security import Principal
+from forums import qa_store, store
+from forums.domain import QuestionRank, QuestionState, forum_topic, now_and_next, question_order
+from forums.live import forum_guard
+from forums.models import Forum, Question, RoomSanction, SanctionKind
+from forums.qa_coalescer import coalescer, run_coalescer
+from forums.qa_rules import (
+    PUBLIC,
+    backstage_topic,
+    check_pin,
+    clean_question,
+    is_moderator,
+    is_staff,
+    question_after,
+)
+from forums.qa_views import QuestionPage, question_view
+from forums.routes import ForumPath
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from expo.services import Services
+
+log = logging.getLogger("forums.qa")
+ID = Field(gt=0, lt=2**31)
+
+
+# --- who may ------------------------------------------------------------------------------------
+
+
+async def refuse_sanctioned(
+    db: AsyncSession, forum_id: int, who: Principal, *, muted_too: bool
+) -> None:
+    """Banned people may do nothing in the room; muted ones may not speak (ask) either."""
+    found: RoomSanction | None = await qa_store.sanction(db, forum_id, who.account_id)
+    if found is None or (found.kind == SanctionKind.MUTE and not muted_too):
+        return
+    until = qa_store.aware(found.until).isoformat()
+    if found.kind == SanctionKind.BAN:
+        message = f"A moderator banned you from this room until {until}."
+        raise Forbidden("forum.banned", message, details={"until": until})
+    message = f"A moderator muted you in this room until {until}."
+    raise Forbidden("qa.muted", message, details={"until": until})
+
+
+async def backstage_guard(ctx: CommandContext, key: str) -> None:
+    """`backstage:<forum id>`: speakers, moderators and organisers of an existing room."""
+    if ctx.principal is None:
+        raise Unauthorized(message="Sign in first.")
+    if not is_staff(ctx.principal.role):
+        raise Forbidden(message="Only speakers and moderators follow a room's backstage.")
+    await forum_guard(ctx, key)
+
+
+async def room(db: AsyncSession, forum_id: int) -> Forum:
+    forum = await store.get_forum(db, forum_id)
+    if forum is None:
+        raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
+    return forum
+
+
+# --- announcing ---------------------------------------------------------------------------------
+
+
+async def announce_question(
+    svc: Services, question: Question, *, was_public: bool, new: bool = False
+) -> None:
+    """Tell the room what it may see of a change, and the backstage all of it.
+
+    Public: `question.asked` when it appears to the room (asked, approved, restored),
+    `question.updated` while it stays, `question.removed` when it goes (hidden).
+    Backstage: `question.asked` for a new question, `question.updated` for any change.
+    """
+    view = question_view(question)
+    events = []
+    if question.state in PUBLIC:
+        kind = "question.updated" if was_public else "question.asked"
+        events.append((forum_topic(question.forum_id), kind, view))
+    elif was_public:
+        removed = {"id": question.id, "forum_id": question.forum_id}
+        events.append((forum_topic(question.forum_id), "question.removed", removed))
+    kind = "question.asked" if new else "question.updated"
+    events.append((backstage_topic(question.forum_id), kind, view))
+    await publish_all(svc, events)
+
+
+async def publish_all(svc: Services, events: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Publish in order; once one is out, a later failure is logged (the change stands, and
+    pages that missed it reload their snapshot), not reported as if nothing happened."""
+    for index, (topic, kind, data) in enumerate(events):
+        try:
+            await svc.hub.publish(topic, kind, data)
+        except Unavailable:
+            if index == 0:
+                raise
+            log.warning("event not announced", extra={"topic": topic, "type": kind})
+
+
+def touch_votes(svc: Services, forum_id: int) -> None:
+    """The room's vote counts changed: `question.votes` soon (at most once per interval)."""
+
+    async def read() -> dict[int, int]:
+        async with svc.read() as db:
+            return await qa_store.vote_counts(db, forum_id)
+
+    async def publish(counts: dict[int, int], before: dict[int, int] | None) -> None:
+        changed = [
+            {"id": i, "votes": n}
+            for i, n in sorted(counts.items())
+            if before is None or before.get(i) != n
+        ]
+        if changed:
+            data = {"forum_id": forum_id, "votes": changed}
+            await svc.hub.publish(forum_topic(forum_id), "question.votes", data)
+
+    coalescer(svc).touch(("question.votes", forum_id), read, publish)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+class Ask(Strict):
+    forum: int = ID
+    text: str = Field(max_length=4000)
+
+
+class QuestionRef(Strict):
+    question: int = ID
+
+
+class Answer(Strict):
+    question: int = ID
+    answered: bool = True  # False: back to the open questions
+
+
+class Pin(Strict):
+    question: int = ID
+    pinned: bool = True
+
+
+class PreModeration(Strict):
+    forum: int = ID
+    enabled: bool
+
+
+def mine(view: dict[str, Any], who: Principal, voted: bool) -> dict[str, Any]:
+    return view | {"voted_by_me": voted, "mine": view["author"]["id"] == who.account_id}
+
+
+async def ask(ctx: CommandContext, data: Ask) -> dict[str, Any]:
+    who = ctx.require_principal()
+    text = clean_question(data.text)
+    svc = ctx.services
+    async with svc.db() as db:
+        forum = await room(db, data.forum)
+        await refuse_sanctioned(db, forum.id, who, muted_too=True)  # type: ignore[arg-type]
+        current, _ = now_and_next(await store.list_sessions(db, data.forum), utcnow())
+        # Moderators' own questions need no approval.
+        waits = forum.pre_moderation and not is_moderator(who.role)
+        question = Question(
+            forum_id=data.forum,
+            session_id=current.id if current else None,
+            account_id=who.account_id,
+            author_name=who.display_name,
+            text=text,
+            state=QuestionState.PENDING if waits else QuestionState.VISIBLE,
+        )
+        db.add(question)
+        await db.commit()
+        await db.refresh(question)
+    try:
+        await announce_question(svc, question, was_public=False, new=True)
+    except Unavailable as error:
+        if error.code == "unavailable":
+            # Surely not announced, so not acknowledged: take it back, so a retry asks once.
+            async with svc.db() as db:
+                stored = await db.get(Question, question.id)
+                if stored is not None:
+                    await db.delete(stored)
+                    await db.commit()
+        raise
+    return {"question": mine(question_view(question), who, False)}
+
+
+async def vote(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
+    who = ctx.require_principal()
+    async with ctx.services.db() as db:
+        question = await qa_store.get_question(db, data.question)
+        await refuse_sanctioned(db, question.forum_id, who, muted_too=False)
+        question = await qa_store.add_vote(db, data.question, who.account_id)
+    touch_votes(ctx.services, question.forum_id)
+    return {"question_id": question.id, "votes": question.votes, "voted_by_me": True}
+
+
+async def unvote(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
+    who = ctx.require_principal()
+    async with ctx.services.db() as db:
+        question = await qa_store.remove_vote(db, data.question, who.account_id)
+    touch_votes(ctx.services, question.forum_id)
+    return {"question_id": question.id, "votes": question.votes, "voted_by_me": False}
+
+
+async def _move(ctx: CommandContext, question_id: int, move: str) -> dict[str, Any]:
+    svc = ctx.services
+    async with svc.db() as db:
+        question = await qa_store.get_question(db, question_id)
+        was_public = question.state in PUBLIC
+        question.state = question_after(QuestionState(question.state), move)
+        if move == "answer":
+            question.answered_at = utcnow()
+        elif move == "unanswer":
+            question.answered_at = None
+        elif move == "hide":
+            question.pinned = False
+        await db.commit()
+        await db.refresh(question)
+    await announce_question(svc, question, was_public=was_public)
+    return {"question": question_view(question)}
+
+
+async def approve(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
+    return await _move(ctx, data.question, "approve")
+
+
+async def answer(ctx: CommandContext, data: Answer) -> dict[str, Any]:
+    return await _move(ctx, data.question, "answer" if data.answered else "unanswer")
+
+
+async def hide(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
+    return await _move(ctx, data.question, "hide")
+
+
+async def pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:
+    svc = ctx.services
+    async with svc.db() as db:
+        question = await qa_store.get_question(db, data.question)
+        check_pin(QuestionState(question.state))
+        question.pinned = data.pinned
+        await db.commit()
+        await db.refresh(question)
+    await announce_question(svc, question, was_public=True)
+    return {"question": question_view(question)}
+
+
+async def set_pre_moderation(ctx: CommandContext, data: PreModeration) -> dict[str, Any]:
+    svc = ctx.services
+    async with svc.db() as db:
+        forum = await room(db, data.forum)
+        forum.pre_moderation = data.enabled
+        await db.commit()
+    settings = {"forum_id": data.forum, "pre_moderation": data.enabled}
+    await svc.hub.publish(forum_topic(data.forum), "qa.pre_moderation_changed", settings)
+    return settings
+
+
+# --- the snapshot -------------------------------------------------------------------------------
+
+
+async def list_questions(request: Request) -> JSONResponse:
+    forum_id = path_int(request, "forum_id")
+    who = principal(request)
+    staff = who is not None and is_staff(who.role)
+    svc = services(request)
+    async with svc.read() as db:
+        forum = await room(db, forum_id)
+        # Positions first, rows after: subscribing with `since` then misses nothing.
+        position = await svc.hub.broker.history(forum_topic(forum_id), None)
+        back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
+        questions = await qa_store.room_questions(db, forum_id)
+        voted = await qa_store.my_votes(db, forum_id, who.account_id) if who else set()
+    return JSONResponse(
+        {
+            "questions": [
+                question_view(q) | {"voted_by_me": q.id in voted, "mine": _asked_by(q, who)}
+                for q in shown_questions(questions, who, staff=staff)
+            ],
+            "pre_moderation": forum.pre_moderation,
+            "staff": staff,
+            "topic": forum_topic(forum_id),
+            "seq": position.seq,
+            "epoch": position.epoch,
+            "backstage": None
+            if back is None
+            else {"topic": backstage_topic(forum_id), "seq": back.seq, "epoch": back.epoch},
+        }
+    )
+
+
+def _asked_by(question: Question, who: Principal | None) -> bool:
+    return who is not None and question.account_id == who.account_id
+
+
+def shown_questions(
+    questions: list[Question] | Any, who: Principal | None, *, staff: bool
+) -> list[Question]:
+    """The room's order (forums.domain.question_order); attendees also get their own pending
+    questions, after the rest."""
+    by_id = {q.id: q for q in questions}
+    ranks = [
+        QuestionRank(q.id, QuestionState(q.state), q.votes, q.pinned, q.created_at)
+        for q in questions
+    ]
+    ordered = [by_id[i] for i in question_order(ranks, moderator=staff)]
+    if not staff:
+        ordered += [q for q in questions if q.state == QuestionState.PENDING and _asked_by(q, who)]
+    return ordered
+
+
+MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
+commands = {
+    "question.ask": CommandSpec(ask, Ask, action="question.ask", rate="chat"),
+    "question.vote": CommandSpec(vote, QuestionRef, action="question.vote", rate="chat"),
+    "question.unvote": CommandSpec(unvote, QuestionRef, action="question.vote", rate="chat"),
+    "question.approve": CommandSpec(approve, QuestionRef, action="question.moderate"),
+    "question.answer": CommandSpec(answer, Answer, action="question.answer"),
+    "question.pin": CommandSpec(pin, Pin, action="question.moderate"),
+    "question.hide": CommandSpec(hide, QuestionRef, action="question.moderate"),
+    "forum.set_pre_moderation": CommandSpec(
+        set_pre_moderation, PreModeration, action="question.moderate"
+    ),
+}
+routes = [
+    route(
+        "/api/forums/{forum_id}/questions",
+        list_questions,
+        methods=["GET"],
+        action="question.read",
+        path_params=ForumPath,
+        responses={200: QuestionPage, 404: ErrorBody, 503: ErrorBody},
+        summary="A room's questions as the caller may see them, and where their topics stand",
+    )
+]
+permissions = {
+    "question.read": ANYONE,
+    "question.ask": SIGNED_IN,
+    "question.vote": SIGNED_IN,  # and take one's vote back
+    "question.answer": only(Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER),
+    "question.moderate": MODERATORS,  # approve, pin, hide; the room's pre-moderation
+}
+topics = {"backstage": backstage_guard}
+tasks = [run_coalescer]

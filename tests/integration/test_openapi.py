@@ -73,6 +73,8 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
     ],
+    ("GET", "/api/forums/{forum_id}/questions"): [{"path_parameters": {"forum_id": 2}}],
+    ("GET", "/api/forums/{forum_id}/polls"): [{"path_parameters": {"forum_id": 2}}],
     ("POST", "/api/tokens"): [{"body": {"name": "大屏", "account_id": 1}}],
     ("DELETE", "/api/tokens/{token_id}"): [{"path_parameters": {"token_id": 1}}],
     ("POST", "/api/invitations"): [{"body": {"email": "guest@example.org", "role": "speaker"}}],

@@ -33,6 +33,20 @@ SAMPLE_COMMAND = {
     "forum.pin": {"forum": 9, "text": "permission walk"},
     "forum.unpin": {"forum": 9},
     "reaction.send": {"forum": 2, "reaction": "clap"},
+    "question.ask": {"forum": 9, "text": "permission walk"},
+    "question.vote": {"question": 1},
+    "question.unvote": {"question": 1},
+    "question.approve": {"question": 1},
+    "question.answer": {"question": 1},
+    "question.pin": {"question": 1},
+    "question.hide": {"question": 1},
+    "forum.set_pre_moderation": {"forum": 9, "enabled": False},
+    "poll.create": {"forum": 9, "question": "permission walk?", "options": ["是 yes", "否 no"]},
+    "poll.open": {"poll": 1},
+    "poll.vote": {"poll": 1, "choices": [0]},
+    "poll.close": {"poll": 1},
+    "poll.reopen": {"poll": 1},
+    "poll.delete": {"poll": 1},
 }
 
 
