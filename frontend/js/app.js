@@ -1,5 +1,6 @@
 // The app: header, offline banner and a tiny hash router over the pages.
 
+import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
 import { mountHall } from "./hall.js";
@@ -8,6 +9,7 @@ import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
 import { mountMatchmaking } from "./matchmaking.js";
 import { mountProfile } from "./profile.js";
+import { mountProgramme } from "./programme.js";
 import { realtime } from "./realtime.js";
 import { mountRoom } from "./room.js";
 import { loadAccount, refreshAfterSignOut } from "./session.js";
@@ -22,6 +24,8 @@ const ROUTES = [
   [/^\/profile\/?$/, mountProfile],
   [/^\/hall\/?$/, mountHall],
   [/^\/matchmaking\/?$/, mountMatchmaking],
+  [/^\/agenda\/?$/, mountAgenda],
+  [/^\/programme\/?$/, mountProgramme],
   [/^\/invite\/(?<token>[^/]*)\/?$/, mountInvite], // the page checks the token's form
 ];
 
@@ -64,6 +68,7 @@ applyDocumentLang();
 onLangChange(applyDocumentLang);
 mountHeader(document.getElementById("header"));
 mountOfflineBanner(document.getElementById("offline"));
+mountAgendaReminders(); // a toast on any page when a starred session starts
 window.addEventListener("hashchange", route);
 loadAccount();
 // Signed out here or in another tab: the server closed our socket (4001). The socket comes back

@@ -57,19 +57,27 @@ export function mountHeader(root) {
   render();
 }
 
-// The site's sections: [href, label key, the routes that are that page].
+// The site's sections: [href, label key, the routes that are that page, who sees it (a role;
+// "signed_in" for anyone signed in; none: everyone)].
 const SECTIONS = [
   ["#/", "nav.lobby", /^\/?$/],
   ["#/hall", "nav.hall", /^\/hall\/?$/],
   ["#/matchmaking", "nav.matchmaking", /^\/matchmaking\/?$/],
+  ["#/agenda", "nav.agenda", /^\/agenda\/?$/, "signed_in"],
+  ["#/programme", "nav.programme", /^\/programme\/?$/, "organizer"],
 ];
+
+function shownTo(who, account) {
+  if (!who) return true;
+  return Boolean(account) && (who === "signed_in" || account.role === who);
+}
 
 function siteNav() {
   const path = location.hash.replace(/^#/, "").split("?")[0];
   return h(
     "nav",
     { class: "site-nav", "aria-label": t("nav.label") },
-    SECTIONS.map(([href, key, page]) =>
+    SECTIONS.filter(([, , , who]) => shownTo(who, currentAccount())).map(([href, key, page]) =>
       h(
         "a",
         { class: "nav-link", href, "aria-current": page.test(path) ? "page" : false },

@@ -114,6 +114,8 @@ export function mountLobby(root) {
   const offLang = onLangChange(render);
   const unsubscribe = realtime.subscribe(LOBBY_TOPIC, {
     onEvent: (type, data) => {
+      // An organiser changed a programme (programme.js): now and next may have changed.
+      if (type === "programme.session_saved" || type === "programme.session_deleted") return load();
       if (type !== "presence.summary" || !data?.counts || typeof data.counts !== "object") return;
       summaryAt = performance.now();
       for (const [topic, n] of Object.entries(data.counts)) {

@@ -1,11 +1,13 @@
 // A forum room (#/forum/<id>): title and state, player and reactions, the speakers and
 // moderators present, the programme, and a side panel of tabs (chat, Q&A, polls).
 
+import { starButton } from "./agenda.js";
 import { ApiError, getForum } from "./api.js";
 import { chatPanel } from "./chat.js";
 import { h, icon, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, listOf, onLangChange, pick, roleName, t, timeZoneName } from "./i18n.js";
 import { streamPlayer } from "./player.js";
+import { followProgramme } from "./programme.js";
 import { reactionBar } from "./reactions.js";
 import { realtime } from "./realtime.js";
 import { roomStatus } from "./status.js";
@@ -195,6 +197,9 @@ export function mountRoom(root, { id }) {
   const renderProgramme = () => {
     const now = Date.now();
     const sessions = [...(forum.sessions || [])].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+    // Abstracts someone opened stay open across re-renders (the tick, a live programme change).
+    const opened = new Set([...programme.querySelectorAll("details[open]")].map((d) => d.dataset.session));
+    const names = (people) => listOf(people.map((p) => p.name));
     replace(
       programme,
       h("h2", { class: "panel-title" }, icon("clock", "icon icon-small"), t("room.programme")),
@@ -208,9 +213,10 @@ export function mountRoom(root, { id }) {
               const start = Date.parse(s.starts_at);
               const end = Date.parse(s.ends_at);
               const state = end <= now ? "is-past" : start <= now ? "is-live" : "is-upcoming";
+              const abstract = pick(s.abstract);
               return h(
                 "li",
-                { class: `session-item ${state}` },
+                { class: `session-item ${state}`, dataset: { session: String(s.id) } },
                 h("time", { class: "session-when", datetime: s.starts_at }, `${hhmm(s.starts_at)}–${hhmm(s.ends_at)}`),
                 h(
                   "div",
@@ -223,9 +229,21 @@ export function mountRoom(root, { id }) {
                     state === "is-past" ? h("span", { class: "tag" }, t("room.ended")) : null,
                   ),
                   s.speakers.length
-                    ? h("p", { class: "session-speakers muted" }, t("room.speakers", { names: listOf(s.speakers.map((p) => p.name)) }))
+                    ? h("p", { class: "session-speakers muted" }, t("room.speakers", { names: names(s.speakers) }))
+                    : null,
+                  s.moderators.length
+                    ? h("p", { class: "session-speakers muted" }, t("agenda.moderators", { names: names(s.moderators) }))
+                    : null,
+                  abstract
+                    ? h(
+                        "details",
+                        { class: "session-abstract", open: opened.has(String(s.id)), dataset: { session: String(s.id) } },
+                        h("summary", { class: "small" }, t("programme.abstract")),
+                        h("p", { class: "small" }, abstract),
+                      )
                     : null,
                 ),
+                starButton(s),
               );
             }),
           ),
@@ -280,6 +298,8 @@ export function mountRoom(root, { id }) {
       }
       reactions.start();
       cleanups.push(() => reactions.stop());
+      // The programme as organisers change it (programme.js), without a reload.
+      cleanups.push(followProgramme(forumId, () => forum.sessions, (sessions) => ((forum.sessions = sessions), renderProgramme(), renderStatus())));
       cleanups.push(
         realtime.subscribe(`forum:${forumId}`, {
           onEvent: (type, data) => {
