@@ -332,6 +332,7 @@ class Hub:
             return
         state.repairing = True
         try:
+            read_before: int | None = None  # the log's end at the previous read
             while True:
                 history = await self.broker.history(topic, state.last)
                 if history.epoch != state.epoch or history.events is None:
@@ -344,7 +345,12 @@ class Hub:
                     return
                 assert state.last is not None
                 if state.last >= history.seq:
-                    # The log ends before what was delivered live: those events are gone.
+                    if read_before is None or history.seq > read_before:
+                        # Later events arrived live (one lost in between) after the log was
+                        # read: read it again, they are in it.
+                        read_before = history.seq
+                        continue
+                    # The log does not grow to what was delivered live: those events are gone.
                     newest = max(e.seq for e in state.pending)
                     state.pending.clear()
                     self._reset(topic, state, History(history.epoch, newest, None))

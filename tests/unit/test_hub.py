@@ -107,6 +107,37 @@ async def test_a_gap_in_the_live_stream_is_repaired_from_the_log_before_later_ev
     assert follower.seqs() == [1, 2, 3]
 
 
+async def test_a_loss_during_a_repair_is_repaired_too_without_a_reset(hub):
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    broker: MemoryBroker = hub.broker  # type: ignore[assignment]
+    real_history = broker.history
+    calls = 0
+
+    async def history_losing_one_more(topic: str, since: int | None) -> History:
+        nonlocal calls
+        calls += 1
+        result = await real_history(topic, since)
+        if calls == 1:  # while the first repair reads the log, seq 4 is lost and 5 arrives
+            await broker.unlisten(topic)
+            await broker.publish(topic, "chat.message_posted", {"n": "lost"})
+            await broker.listen(topic)
+            await broker.publish(topic, "chat.message_posted", {"n": "live"})
+        return result
+
+    broker.history = history_losing_one_more  # type: ignore[method-assign]
+    await broker.unlisten("forum:1")
+    await publish(hub, 2)  # seqs 1 and 2 are lost live ...
+    await broker.listen("forum:1")
+    await publish(hub, 1)  # ... 3 arrives and starts the repair
+    for _ in range(50):
+        if len(follower.seqs()) == 5:
+            break
+        await asyncio.sleep(0.01)
+    assert follower.seqs() == [1, 2, 3, 4, 5]
+    assert not [f for f in follower.frames if f["type"] == "subscription.reset"]
+
+
 async def test_events_racing_a_replay_reach_the_resuming_subscriber_once(hub):
     await publish(hub, 2)
     broker: MemoryBroker = hub.broker  # type: ignore[assignment]
