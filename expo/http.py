@@ -153,12 +153,16 @@ def principal(request: Request) -> Principal | None:
     return request.scope.get(PRINCIPAL_KEY)
 
 
-async def read_json(request: Request, model: type[Model]) -> Model:
+async def read_json(
+    request: Request, model: type[Model], *, max_bytes: int = MAX_BODY_BYTES
+) -> Model:
+    """The JSON body as `model`; `max_bytes` lifts the limit for a route that takes documents
+    (a schedule import), every other route keeps MAX_BODY_BYTES."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         # HTML forms cannot send this type across sites without a CORS preflight.
         raise BadRequest(message="Send the body as `Content-Type: application/json`.")
-    body = await _read_bounded(request)
+    body = await _read_bounded(request, max_bytes)
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -169,16 +173,16 @@ async def read_json(request: Request, model: type[Model]) -> Model:
         raise from_validation(error) from None
 
 
-async def _read_bounded(request: Request) -> bytes:
+async def _read_bounded(request: Request, max_bytes: int) -> bytes:
     """The body, refused as `too_large` as soon as it passes the limit (never buffered whole)."""
-    too_large = TooLarge(message=f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    too_large = TooLarge(message=f"Request bodies are limited to {max_bytes} bytes.")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > max_bytes:
         raise too_large
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > max_bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)

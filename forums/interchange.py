@@ -1,9 +1,402 @@
-"""(Being built in session 2; see issue 4.)"""
+"""Schedule interchange over HTTP: the programme exported as the schedule JSON that pretalx
+exports (c3voc schema), as frab XML and as iCalendar, and a pretalx/c3voc JSON imported.
+
+    GET  /api/programme/schedule.json   anyone    application/json
+    GET  /api/programme/schedule.xml    anyone    application/xml
+    GET  /api/programme/schedule.ics    anyone    text/calendar (?lang=zh|en for titles)
+    POST /api/programme/import          organiser the JSON; ?create_rooms=true makes forums
+
+The import is checked against the c3voc schema, matched to the forums, upserted by guid and
+checked for collisions as a whole, in one transaction under the programme lock; once stored
+it is announced on `lobby:forums` and on each forum whose programme changed:
+
+    <= {"type": "programme.imported", "topic": "lobby:forums", "seq": 41,
+        "data": {"created": 3, "updated": 1, "unchanged": 32, "forums": [2, 3],
+                 "rooms_created": []}}
+
+The formats' mapping of our bilingual sessions is in docs/forums-interchange.md.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from starlette.requests import Request
+from starlette.responses import Response
+
+from expo.errors import BadRequest, Conflict, Unavailable
+from expo.http import ErrorBody, JSONResponse, Raw, read_json, route, services
+from expo.models import Role, utcnow
+from expo.permissions import ANYONE, only
+from forums import schedule_frab, schedule_ical, schedule_json, store
+from forums.domain import ScheduleConflict, Slot, forum_topic
+from forums.models import Forum, ForumSession, SessionPerson
+from forums.programme_store import lock_programme
+from forums.schedule_data import Event, Programme, Room, ScheduleMeta, programme_of
+from forums.schedule_import import (
+    import_conflicts,
+    match_room,
+    new_forum,
+    people_rows,
+    rooms_used,
+)
+
+log = logging.getLogger("forums.interchange")
+
+META = ScheduleMeta()  # the expo as a conference; its base_url is the request's (or settings')
+LOBBY_TOPIC = "lobby:forums"
+IMPORTED = "programme.imported"
+# A real programme is bigger than the 64 KiB other bodies may be (pretalx's demo is 63 KiB).
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+CONFLICTS_LISTED = 50
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def _meta(request: Request) -> ScheduleMeta:
+    settings = services(request).settings
+    return replace(META, base_url=settings.public_url or str(request.base_url).rstrip("/"))
+
+
+async def _programme(request: Request) -> Programme:
+    meta = _meta(request)
+    async with services(request).read() as db:
+        forums = await store.list_forums(db)
+        sessions = await store.list_sessions(db)
+        people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
+    today = utcnow().astimezone(meta.zone).date()
+    return programme_of(meta, forums, sessions, people, today)
+
+
+def _download(body: bytes, media_type: str, extension: str) -> Response:
+    filename = f"{META.acronym}-schedule.{extension}"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-cache",  # the programme changes; apps revalidate
+        },
+    )
+
+
+async def schedule_json_export(request: Request) -> Response:
+    """The programme as the schedule JSON pretalx exports (c3voc schema)."""
+    document = schedule_json.export(await _programme(request))
+    return _download(schedule_json.dumps(document), "application/json", "json")
+
+
+async def schedule_xml_export(request: Request) -> Response:
+    """The programme as frab schedule XML (c3voc schedule.xml.xsd)."""
+    return _download(schedule_frab.export(await _programme(request)), "application/xml", "xml")
+
+
+class CalendarQuery(BaseModel):
+    lang: Literal["zh", "en"] | None = Field(
+        default=None, description="Titles in this language (default: each session's own)."
+    )
+
+
+async def schedule_ics_export(request: Request) -> Response:
+    """The programme as iCalendar, one event per session."""
+    lang = request.query_params.get("lang")
+    if lang not in (None, "zh", "en"):
+        raise BadRequest(message="`lang` is zh or en.")
+    programme = await _programme(request)
+    body = schedule_ical.export(programme, stamp=utcnow(), lang=lang)  # type: ignore[arg-type]
+    return _download(body, "text/calendar", "ics")
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+class ScheduleDocument(RootModel[dict[str, Any]]):
+    """A schedule in the c3voc JSON format (what pretalx exports), checked against its schema:
+    https://c3voc.de/schedule/schema.json"""
+
+
+class ImportQuery(BaseModel):
+    create_rooms: bool = Field(
+        default=False,
+        description="Create a forum for each room the programme does not have (otherwise "
+        "such rooms are refused with `schedule.unknown_room`).",
+    )
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ImportResult(_Out):
+    """What the import changed (sessions are matched by guid; none are deleted)."""
+
+    created: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    unchanged: int = Field(ge=0)
+    forums: list[int]  # forums whose programme changed
+    rooms_created: list[int]  # forums made for rooms the programme did not have
+
+
+async def import_schedule(request: Request) -> JSONResponse:
+    """Import a pretalx/c3voc schedule JSON: sessions upserted by guid, as a whole or not at
+    all."""
+    create_rooms = _flag(request, "create_rooms")
+    upload = await read_json(request, ScheduleDocument, max_bytes=MAX_IMPORT_BYTES)
+    # Checking a schedule of thousands of sessions takes a while: off the event loop.
+    programme = await asyncio.to_thread(schedule_json.parse, upload.root)
+    svc = services(request)
+    try:
+        async with svc.db() as db:
+            await lock_programme(db)
+            result = await _store(db, programme, create_rooms=create_rooms)
+            await db.commit()
+    except IntegrityError:
+        raise Conflict(
+            "schedule.changed", "The programme changed meanwhile; import again."
+        ) from None
+    if result["forums"]:
+        await _announce(svc, result)
+    return JSONResponse(result)
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise BadRequest(message=f"`{name}` is true or false.")
+    return raw in ("true", "1")
+
+
+async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) -> dict[str, Any]:
+    """Write the imported programme into the transaction, or raise without writing."""
+    forums, rooms_created = await _forums_for(db, rooms_used(programme), create_rooms=create_rooms)
+    stored = await store.list_sessions(db)
+    stored_people = await store.people_of(db, [s.id for s in stored])  # type: ignore[misc]
+    by_guid = {s.guid: s for s in stored}
+    plans = []
+    for number, event in enumerate(programme.events, start=1):
+        row = by_guid.get(event.guid)
+        people = people_rows(event.people, stored_people.get(row.id, []) if row else [])  # type: ignore[arg-type]
+        plans.append((event, row, forums[event.room].id, people, -number))
+    _refuse_conflicts(plans, stored, stored_people)
+
+    created = updated = 0
+    changed_forums: set[int] = set()
+    for event, row, forum_id, people, _ in plans:
+        if row is None:
+            row = ForumSession(forum_id=forum_id, **_fields(event))  # type: ignore[arg-type]
+            db.add(row)
+            await db.flush()
+            created += 1
+        elif _differs(row, forum_id, event, people, stored_people.get(row.id, [])):  # type: ignore[arg-type]
+            changed_forums.add(row.forum_id)  # a moved session leaves its old room too
+            if row.starts_at != event.starts_at:
+                row.reminded_at = None  # a new start: its reminders are due again
+            for name, value in _fields(event).items():
+                setattr(row, name, value)
+            row.forum_id, row.updated_at = forum_id, utcnow()  # type: ignore[assignment]
+            await db.execute(delete(SessionPerson).where(col(SessionPerson.session_id) == row.id))
+            updated += 1
+        else:
+            continue
+        changed_forums.add(forum_id)  # type: ignore[arg-type]
+        for person in people:
+            person.session_id = row.id  # type: ignore[assignment]
+            db.add(person)
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": len(plans) - created - updated,
+        "forums": sorted(changed_forums),
+        "rooms_created": rooms_created,
+    }
+
+
+async def _forums_for(
+    db: AsyncSession, rooms: Sequence[Room], *, create_rooms: bool
+) -> tuple[dict[Room, Forum], list[int]]:
+    """The forum of each room, and the ids of those made for rooms the programme did not have
+    (only when asked to: otherwise such rooms are refused)."""
+    forums = list(await store.list_forums(db))
+    found = {room: match_room(room, forums) for room in rooms}
+    unknown = [room for room, forum in found.items() if forum is None]
+    if unknown and not create_rooms:
+        names = [room.name for room in unknown]
+        raise Conflict(
+            "schedule.unknown_room",
+            f"The programme has no room {names[0]!r}: add it, or import with create_rooms=true.",
+            details={"rooms": names},
+        )
+    matched: dict[Room, Forum] = {}
+    created: list[int] = []
+    for room, forum in found.items():
+        if forum is None:
+            forum = new_forum(room, forums)
+            db.add(forum)
+            await db.flush()  # for its id
+            forums.append(forum)
+            created.append(forum.id)  # type: ignore[arg-type]
+        matched[room] = forum
+    return matched, created
+
+
+def _fields(event: Event) -> dict[str, Any]:
+    return {
+        "starts_at": event.starts_at.astimezone(UTC),
+        "ends_at": event.ends_at.astimezone(UTC),
+        "title_zh": event.title_zh,
+        "title_en": event.title_en,
+        "abstract_zh": event.abstract_zh,
+        "abstract_en": event.abstract_en,
+        "guid": event.guid,
+        "language": event.language,
+        "track": event.track,
+        "kind": event.kind,
+        "do_not_record": event.do_not_record,
+    }
+
+
+def _person_key(person: SessionPerson) -> tuple[Any, ...]:
+    return (person.role, person.account_id, person.name, person.code, person.biography)
+
+
+def _differs(
+    row: ForumSession,
+    forum_id: int,
+    event: Event,
+    people: Sequence[SessionPerson],
+    stored: Sequence[SessionPerson],
+) -> bool:
+    if row.forum_id != forum_id or any(
+        getattr(row, name) != value for name, value in _fields(event).items()
+    ):
+        return True
+    return [_person_key(p) for p in people] != [_person_key(p) for p in stored]
+
+
+def _refuse_conflicts(
+    plans: Sequence[tuple[Event, ForumSession | None, int | None, list[SessionPerson], int]],
+    stored: Sequence[ForumSession],
+    stored_people: dict[int, list[SessionPerson]],
+) -> None:
+    """Refuse the whole import if the programme after it would collide anywhere."""
+    incoming = [
+        Slot(
+            row.id if row is not None else temp_id,
+            forum_id,  # type: ignore[arg-type]
+            event.starts_at,
+            event.ends_at,
+            frozenset(p.account_id for p in people if p.account_id is not None),
+        )
+        for event, row, forum_id, people, temp_id in plans
+    ]
+    slots = [
+        Slot(
+            s.id,
+            s.forum_id,
+            s.starts_at,
+            s.ends_at,
+            frozenset(p.account_id for p in stored_people.get(s.id, []) if p.account_id),  # type: ignore[arg-type]
+        )
+        for s in stored
+    ]
+    conflicts = import_conflicts(incoming, slots)
+    if not conflicts:
+        return
+    names: dict[int | None, tuple[str, str]] = {
+        s.id: (s.guid, s.title_en or s.title_zh) for s in stored
+    }
+    names |= {
+        (row.id if row else temp_id): (event.guid, event.title_en or event.title_zh)
+        for event, row, _, _, temp_id in plans
+    }
+    listed = [_conflict(session_id, c, names) for session_id, c in conflicts]
+    first = listed[0]
+    what = "the room is taken" if first["reason"] == "schedule.room_taken" else "a person is busy"
+    raise Conflict(
+        first["reason"],
+        f"“{first['title']}” collides with “{first['other']['title']}”: {what}"
+        f" ({len(conflicts)} collision{'s' if len(conflicts) > 1 else ''}; nothing was imported).",
+        details={"conflicts": listed[:CONFLICTS_LISTED], "count": len(conflicts)},
+    )
+
+
+def _conflict(
+    session_id: int, conflict: ScheduleConflict, names: dict[int | None, tuple[str, str]]
+) -> dict[str, Any]:
+    guid, title = names[session_id]
+    other_guid, other_title = names.get(conflict.other_session_id, ("", ""))
+    return {
+        "reason": conflict.reason,
+        "guid": guid,
+        "title": title,
+        "other": {"guid": other_guid, "title": other_title},
+        "account_id": conflict.person_id,
+    }
+
+
+async def _announce(svc: Any, result: dict[str, Any]) -> None:
+    """Stored before announced; if the broker is down the import stands (pages catch up on
+    their next load), so a failure is logged rather than reported as a failed import."""
+    topics = [LOBBY_TOPIC, *(forum_topic(f) for f in result["forums"])]
+    for topic in topics:
+        try:
+            await svc.hub.publish(topic, IMPORTED, result)
+        except Unavailable:
+            log.warning("schedule import stored but not announced", extra={"topic": topic})
+
+
+# --- the feature's part ------------------------------------------------------------------------
+
+permissions = {
+    "programme.export": ANYONE,  # the public programme
+    "programme.import": only(Role.ORGANIZER),
+}
 commands: dict[str, Any] = {}
-routes: list[Any] = []
-permissions: dict[str, Any] = {}
+routes = [
+    route(
+        "/api/programme/schedule.json",
+        schedule_json_export,
+        methods=["GET"],
+        action="programme.export",
+        responses={200: Raw("application/json", {"type": "object", "required": ["schedule"]})},
+        summary="The programme as the schedule JSON that pretalx exports (c3voc schema)",
+    ),
+    route(
+        "/api/programme/schedule.xml",
+        schedule_xml_export,
+        methods=["GET"],
+        action="programme.export",
+        responses={200: Raw("application/xml", {"type": "string"})},
+        summary="The programme as frab schedule XML",
+    ),
+    route(
+        "/api/programme/schedule.ics",
+        schedule_ics_export,
+        methods=["GET"],
+        action="programme.export",
+        query=CalendarQuery,
+        responses={200: Raw("text/calendar", {"type": "string"})},
+        summary="The programme as iCalendar",
+    ),
+    route(
+        "/api/programme/import",
+        import_schedule,
+        methods=["POST"],
+        action="programme.import",
+        body=ScheduleDocument,
+        query=ImportQuery,
+        responses={200: ImportResult, 409: ErrorBody, 503: ErrorBody},
+        summary="Import a pretalx/c3voc schedule JSON (sessions upserted by guid)",
+    ),
+]

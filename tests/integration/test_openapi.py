@@ -46,6 +46,7 @@ ORGANISER_ONLY = {
     ("PATCH", "/api/sessions/{session_id}"),
     ("DELETE", "/api/sessions/{session_id}"),
     ("GET", "/api/programme/people"),
+    ("POST", "/api/programme/import"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -93,6 +94,25 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"path_parameters": {"session_id": 5}, "body": {"track": "fuzz"}}
     ],
     ("DELETE", "/api/sessions/{session_id}"): [{"path_parameters": {"session_id": 2}}],
+    # A valid schedule with no sessions: imported, it changes nothing.
+    ("POST", "/api/programme/import"): [
+        {
+            "body": {
+                "schedule": {
+                    "version": "1",
+                    "conference": {
+                        "acronym": "shubo2026",
+                        "title": "数博会",
+                        "start": "2026-05-26",
+                        "end": "2026-05-26",
+                        "daysCount": 0,
+                        "timeslot_duration": "00:05",
+                        "days": [],
+                    },
+                }
+            }
+        }
+    ],
 }
 
 
