@@ -1,22 +1,35 @@
-// A room's live chat: history over HTTP, live messages over the tab's websocket, deduplicated
-// by message id and kept in id order. Whatever users wrote goes in as text nodes only.
+// A room's live chat: history over HTTP (paging back on demand), live messages over the tab's
+// websocket, deduplicated by message id and kept in id order; deleted messages vanish. Whatever
+// users wrote goes in as text nodes only. Moderation (pinned announcement, slow mode, mutes and
+// bans, per-message tools) comes from moderation.js.
 
 import { getChat } from "./api.js";
 import { h, icon, replace } from "./dom.js";
-import { errorText, hhmm, onLangChange, t } from "./i18n.js";
+import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
+import { roomModeration } from "./moderation.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, loadAccount, onAccountChange } from "./session.js";
 
 const HISTORY_LIMIT = 50;
-const MAX_SHOWN = 300;
+const MAX_SHOWN = 300; // live messages kept; paging back raises it by what it brought
+const MAX_SHOWN_CAP = 3_000;
+
+addStrings({
+  zh: { "chat.load_earlier": "加载更早的消息", "chat.loading_earlier": "正在加载…" },
+  en: { "chat.load_earlier": "Load earlier messages", "chat.loading_earlier": "Loading…" },
+});
 const MAX_CHARS = 500; // forums/domain.py MAX_CHAT_CHARS
 const NEAR_BOTTOM_PX = 80;
 const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
 
 export function chatPanel(forumId) {
   const messages = new Map(); // id -> <li>
+  const shown = new Map(); // id -> the message, for redrawing its tools
   let ids = []; // shown ids, ascending
+  let maxShown = MAX_SHOWN;
+  let hasEarlier = false; // the server may hold older messages than the first shown
+  let loadingEarlier = false;
   let status = "loading"; // loading | ready | failed
   let refused = null; // the server refused the topic
   let sendError = null;
@@ -27,15 +40,27 @@ export function chatPanel(forumId) {
 
   const list = h("ol", { class: "chat-list", role: "log" });
   const statusLine = h("p", { class: "chat-status muted" });
-  const log = h("div", { class: "chat-log", tabindex: "0" }, statusLine, list);
+  const earlier = h("button", {
+    type: "button",
+    class: "chat-earlier button button-small button-ghost",
+    hidden: true,
+    onclick: () => loadEarlier(),
+  });
+  const log = h("div", { class: "chat-log", tabindex: "0" }, earlier, statusLine, list);
   const pill = h("button", { type: "button", class: "new-messages", hidden: true });
   const compose = h("div", { class: "chat-compose" });
   const title = h("h2", { class: "panel-title" });
+  const mod = roomModeration(forumId, { onBlockedChange: () => renderCompose() });
   const element = h(
     "aside",
     { class: "panel chat-panel" },
     title,
+    mod.pinnedBox,
+    mod.tools,
+    mod.flashLine,
     h("div", { class: "chat-log-wrap" }, log, pill),
+    mod.slowLine,
+    mod.notice,
     compose,
   );
 
@@ -68,7 +93,11 @@ export function chatPanel(forumId) {
   const isOwn = (authorId) => authorId != null && String(authorId) === String(currentAccount()?.id);
 
   function markOwn() {
-    for (const li of messages.values()) li.classList.toggle("is-own", isOwn(li.dataset.author));
+    for (const [id, li] of messages) {
+      const own = isOwn(li.dataset.author);
+      li.classList.toggle("is-own", own);
+      li.querySelector(".chat-actions")?.replaceWith(mod.messageTools(shown.get(id), { own }));
+    }
   }
 
   function messageItem(msg) {
@@ -84,6 +113,7 @@ export function chatPanel(forumId) {
         { class: "chat-meta" },
         h("span", { class: "chat-author" }, String(msg.author?.name ?? "")),
         h("time", { class: "chat-time", datetime: String(msg.created_at ?? "") }, hhmm(msg.created_at)),
+        mod.messageTools(msg, { own: isOwn(author) }),
       ),
       h("p", { class: "chat-text" }, String(msg.text ?? "")),
     );
@@ -95,6 +125,7 @@ export function chatPanel(forumId) {
     if (!Number.isFinite(id) || messages.has(id)) return false;
     const li = messageItem(msg);
     messages.set(id, li);
+    shown.set(id, msg);
     if (!ids.length || id > ids[ids.length - 1]) {
       ids.push(id);
       list.appendChild(li);
@@ -103,13 +134,17 @@ export function chatPanel(forumId) {
       list.insertBefore(li, messages.get(ids[at]));
       ids.splice(at, 0, id);
     }
-    while (ids.length > MAX_SHOWN) remove(ids[0]);
+    while (ids.length > maxShown) {
+      remove(ids[0]);
+      hasEarlier = true;
+    }
     return true;
   }
 
   function remove(id) {
     messages.get(id)?.remove();
     messages.delete(id);
+    shown.delete(id);
     ids = ids.filter((other) => other !== id);
   }
 
@@ -143,23 +178,58 @@ export function chatPanel(forumId) {
     if (snapshot.length) {
       const inSnapshot = new Set(snapshot.map((m) => Number(m.id)));
       const highest = Math.max(...inSnapshot);
-      // Keep what the snapshot vouches for, plus live messages newer than it: an older one
-      // may sit before a gap we cannot see, and one inside it but missing is gone.
+      // A full page starts at the oldest it holds; a short one holds all there is.
+      const lowest = snapshot.length < HISTORY_LIMIT ? 0 : Math.min(...inSnapshot);
+      // Keep what the snapshot vouches for, live messages newer than it and pages read back
+      // before it: one inside its span but missing was deleted.
       for (const id of [...ids]) {
-        if (id <= highest && !inSnapshot.has(id)) remove(id);
+        if (id >= lowest && id <= highest && !inSnapshot.has(id)) remove(id);
       }
       for (const msg of snapshot) add(msg);
+    } else {
+      for (const id of [...ids]) remove(id); // an empty room: whatever we showed was deleted
     }
+    if (!loadedOnce || ids.length <= snapshot.length) hasEarlier = snapshot.length >= HISTORY_LIMIT;
     loadedOnce = true;
     status = "ready";
     renderStatus();
     if (stick) toBottom();
   }
 
+  /** Page back: the messages before the first one shown, keeping the view where it was. */
+  async function loadEarlier() {
+    if (loadingEarlier || !ids.length) return;
+    loadingEarlier = true;
+    renderStatus();
+    let body;
+    try {
+      body = await getChat(forumId, { limit: HISTORY_LIMIT, before: ids[0] });
+    } catch (error) {
+      loadingEarlier = false;
+      renderStatus();
+      return;
+    }
+    loadingEarlier = false;
+    if (!started) return;
+    const older = body.messages || [];
+    const fromBottom = log.scrollHeight - log.scrollTop;
+    maxShown = Math.min(MAX_SHOWN_CAP, maxShown + older.length);
+    for (const msg of older) add(msg);
+    hasEarlier = older.length >= HISTORY_LIMIT && ids.length < maxShown;
+    renderStatus();
+    log.scrollTop = log.scrollHeight - fromBottom;
+  }
+
+  function deleted(id) {
+    if (!messages.has(id)) return;
+    remove(id);
+    renderStatus();
+  }
+
   // --- sending ------------------------------------------------------------------------
 
   async function send({ retried = false } = {}) {
-    if (sending) return;
+    if (sending || mod.blocked) return;
     const text = textarea.value.trim();
     if (!text) {
       showError({ code: "chat.empty" });
@@ -182,6 +252,11 @@ export function chatPanel(forumId) {
           realtime.reconnect();
           if (await realtime.waitOpen()) return send({ retried: true });
         }
+      }
+      if (mod.onRefusal(error)) {
+        sendError = null;
+        renderCompose();
+        return;
       }
       showError(error);
       return;
@@ -206,6 +281,9 @@ export function chatPanel(forumId) {
     else if (!ids.length) text = t("chat.empty");
     statusLine.hidden = !text;
     replace(statusLine, text);
+    earlier.hidden = !(loadedOnce && hasEarlier && ids.length);
+    earlier.disabled = loadingEarlier;
+    replace(earlier, t(loadingEarlier ? "chat.loading_earlier" : "chat.load_earlier"));
   }
 
   function renderCompose() {
@@ -225,15 +303,21 @@ export function chatPanel(forumId) {
     }
     textarea.placeholder = t(touch ? "chat.placeholder_touch" : "chat.placeholder");
     textarea.setAttribute("aria-label", t("chat.heading"));
-    sendButton.disabled = sending;
+    sendButton.disabled = sending || mod.blocked;
+    textarea.disabled = mod.blocked;
     replace(sendButton, icon("send", "icon icon-small"), h("span", {}, sending ? t("chat.sending") : t("chat.send")));
     const left = MAX_CHARS - textarea.value.length;
     replace(counter, left <= 50 ? t("chat.chars_left", { n: left }) : "");
     if (sendError) {
       const needsSignIn = sendError.code === "unauthorized";
+      const slow = sendError.code === "chat.slow_mode" && Number.isFinite(sendError.retryAfter);
       replace(
         errorLine,
-        needsSignIn ? t("chat.signin_prompt") : errorText(sendError),
+        needsSignIn
+          ? t("chat.signin_prompt")
+          : slow
+            ? t("mod.slow_wait", { n: Math.max(1, Math.ceil(sendError.retryAfter)) })
+            : errorText(sendError),
         needsSignIn ? " " : null,
         needsSignIn ? h("a", { href: signInHref() }, t("chat.signin_link")) : null,
       );
@@ -279,6 +363,7 @@ export function chatPanel(forumId) {
     /** Follow the room's topic; `onPresence(count)` gets the audience. Returns stop(). */
     start({ onPresence } = {}) {
       started = true;
+      mod.start();
       renderAll(); // who is signed in may have become known since the panel was built
       stops.push(onLangChange(renderAll));
       stops.push(
@@ -290,26 +375,36 @@ export function chatPanel(forumId) {
       );
       stops.push(
         realtime.subscribe(`forum:${forumId}`, {
-          onSnapshot: () => loadHistory(),
+          onSnapshot: () => {
+            loadHistory();
+            mod.load();
+          },
           onEvent: (type, data) => {
             if (type === "chat.message_posted") addLive(data);
+            else if (type === "chat.message_deleted") deleted(Number(data?.id));
+            else mod.onRoomEvent(type, data);
           },
           onPresence: (count) => onPresence?.(count),
           onError: (error) => {
             refused = error;
+            mod.onRefusal(error); // banned: the compose box says until when
             renderStatus();
           },
         }),
       );
       // The socket's first subscription brings the snapshot; do not wait long for it.
       const fallback = setTimeout(() => {
-        if (!loadedOnce && fetchGeneration === 0) loadHistory();
+        if (!loadedOnce && fetchGeneration === 0) {
+          loadHistory();
+          mod.load();
+        }
       }, realtime.isOpen ? 3_000 : 1_000);
       stops.push(() => clearTimeout(fallback));
       return () => this.stop();
     },
     stop() {
       started = false;
+      mod.stop();
       for (const fn of stops.splice(0)) fn();
     },
   };

@@ -87,7 +87,9 @@ async def test_an_attendee_cannot_delete_someone_elses_message(server: LiveServe
     async with Room(server) as room:
         author, other = await room.peer(author_cookie), await room.peer(other_cookie)
         message = (await author.command("chat.send", {"forum": 4, "text": "我的话"}))["data"]
-        reply = await other.command("chat.delete", {"forum": 4, "message": message["message"]["id"]})
+        reply = await other.command(
+            "chat.delete", {"forum": 4, "message": message["message"]["id"]}
+        )
     assert reply == {
         "type": "error",
         "id": "t1",
@@ -132,7 +134,9 @@ async def test_deleting_a_message_in_another_room_is_refused(server: LiveServer)
     async with Room(server) as room:
         author = await room.peer(cookie)
         message = (await author.command("chat.send", {"forum": 4, "text": "在四号厅"}))["data"]
-        reply = await author.command("chat.delete", {"forum": 5, "message": message["message"]["id"]})
+        reply = await author.command(
+            "chat.delete", {"forum": 5, "message": message["message"]["id"]}
+        )
     assert error_of(reply) == "chat.unknown_message"
 
 
@@ -298,11 +302,15 @@ async def test_a_banned_attendee_is_evicted_and_cannot_come_back_until_lifted(se
         back = await banned.command("subscribe", {"topic": "forum:6"})
     until = reply["data"]["sanction"]["until"]
     assert reply["data"]["sanction"]["kind"] == "ban"
-    assert ended == ended_too == {
-        "type": "subscription.ended",
-        "topic": "forum:6",
-        "data": {"reason": "forum.banned"},
-    }
+    assert (
+        ended
+        == ended_too
+        == {
+            "type": "subscription.ended",
+            "topic": "forum:6",
+            "data": {"reason": "forum.banned"},
+        }
+    )
     assert notice["data"]["kind"] == "ban"
     assert [e for e in banned.events if e["type"] == "chat.message_posted"] == []
     assert again["error"] == {
