@@ -4,6 +4,8 @@
 import { starButton } from "./agenda.js";
 import { ApiError, getForum } from "./api.js";
 import { chatPanel } from "./chat.js";
+import { pollsPanel } from "./polls.js";
+import { qaPanel } from "./qa.js";
 import { h, icon, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, listOf, onLangChange, pick, roleName, t, timeZoneName } from "./i18n.js";
 import { streamPlayer } from "./player.js";
@@ -42,7 +44,11 @@ addStrings({
  * Q&A and polls add themselves here (one line each) when their modules land.
  */
 function sideTabs(forumId, chat) {
-  return [{ id: "chat", label: "room.tab_chat", panel: chat }];
+  return [
+    { id: "chat", label: "room.tab_chat", panel: chat },
+    { id: "qa", label: "room.tab_qa", panel: qaPanel(forumId) },
+    { id: "polls", label: "room.tab_polls", panel: pollsPanel(forumId) },
+  ];
 }
 
 export function mountRoom(root, { id }) {

@@ -1,0 +1,207 @@
+"""Q&A and polls in a forum room, in the browser: two people ask, upvote and vote and see each
+other's changes; a moderator approves questions and runs a poll from the page."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from tests.browser.web import ATTENDEE, Pages, register, screenshot
+from tests.live import LiveServer, Peer
+
+SPEAKER = "speaker@demo.shubo.live"
+MODERATOR = "moderator@demo.shubo.live"
+# Questions already asked in the room, as if it had been busy for a while: (asker, text, votes).
+ASKED = [
+    (SPEAKER, "东数西算工程中，西部数据中心如何保障低时延业务？", 3),
+    (MODERATOR, "What does the national computing network mean for small cloud providers?", 1),
+]
+
+
+async def ask(server: LiveServer, email: str, forum: int, text: str) -> int:
+    async with server.connect(await server.sign_in(email)) as ws:
+        reply = await Peer(ws).command("question.ask", {"forum": forum, "text": text})
+    assert reply["type"] == "ok", reply
+    return reply["data"]["question"]["id"]  # type: ignore[no-any-return]
+
+
+async def upvote(server: LiveServer, question: int, times: int) -> None:
+    for i in range(times):
+        _, cookie = await register(server, f"听众 {i}")
+        async with server.connect(cookie) as ws:
+            assert (await Peer(ws).command("question.vote", {"question": question}))["type"] == "ok"
+
+
+async def vote_as_others(server: LiveServer, ballots: list[list[int]]) -> None:
+    """Ballots from new attendees in the room's open poll (the latest one)."""
+    async with server.http() as http:
+        [poll] = [
+            p
+            for p in (await http.get("/api/forums/3/polls")).json()["polls"]
+            if p["state"] == "open"
+        ]
+    for i, choices in enumerate(ballots):
+        _, cookie = await register(server, f"投票人 {i}")
+        async with server.connect(cookie) as ws:
+            reply = await Peer(ws).command("poll.vote", {"poll": poll["id"], "choices": choices})
+        assert reply["type"] == "ok", reply
+
+
+async def tab(page: Page, name: str) -> None:
+    await page.get_by_role("tab", name=name).click()
+    await expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+
+
+async def test_two_attendees_ask_and_upvote_and_see_each_others_questions(
+    pages: Pages, server: LiveServer
+):
+    for email, text, votes in ASKED:
+        await upvote(server, await ask(server, email, 2, text), votes)
+    zhang = await pages.open("/#/forum/2", locale="zh-CN", cookie=await server.sign_in(ATTENDEE))
+    _, cookie = await register(server, "Anna Schmidt")
+    anna = await pages.open("/#/forum/2", locale="en-GB", cookie=cookie)
+    await tab(zhang, "问答")
+    await tab(anna, "Q&A")
+    await expect(zhang.locator(".qa-open .qa-text")).to_have_text([text for _, text, _ in ASKED])
+
+    await zhang.locator(".qa-input").fill("贵州的绿色电力能支撑多大的算力规模？")
+    await zhang.locator(".qa-input").press("Enter")
+    await expect(zhang.locator(".qa-input")).to_have_value("")
+    asked = anna.locator(".qa-item", has_text="贵州的绿色电力")
+    await expect(asked.locator(".qa-text")).to_have_text("贵州的绿色电力能支撑多大的算力规模？")
+    await expect(asked.locator(".qa-author")).to_have_text("张伟 Zhang Wei")
+    await expect(zhang.locator(".qa-item.is-own")).to_have_count(1)
+
+    # Anna upvotes it twice over (once, and a second upvote of another question); both see it.
+    await asked.get_by_role("button", name="Upvote this question").click()
+    await expect(asked.locator(".qa-vote")).to_have_attribute("aria-pressed", "true")
+    mine = zhang.locator(".qa-item.is-own")
+    await expect(mine.locator(".qa-count")).to_have_text("1")
+    await expect(zhang.locator(".qa-open .qa-count")).to_have_text(["3", "1", "1"])
+
+    await anna.locator(".qa-input").fill("Will the forum's slides be published?")
+    await anna.get_by_role("button", name="Ask").click()
+    theirs = zhang.locator(".qa-item", has_text="slides")
+    await theirs.get_by_role("button", name="赞同这个问题").click()
+    await expect(anna.locator(".qa-item", has_text="slides").locator(".qa-count")).to_have_text("1")
+
+    # Taking an upvote back moves the question down for everyone.
+    await asked.get_by_role("button", name="Take back your upvote").click()
+    await expect(mine.locator(".qa-count")).to_have_text("0")
+    await expect(zhang.locator(".qa-open .qa-count")).to_have_text(["3", "1", "1", "0"])
+    await asked.get_by_role("button", name="Upvote this question").click()
+    await expect(zhang.locator(".qa-open .qa-count")).to_have_text(["3", "1", "1", "1"])
+    await screenshot(zhang, "room-qa-zh")
+    await screenshot(anna, "room-qa-en")
+
+
+async def test_a_moderator_approves_questions_that_wait_in_a_pre_moderated_room(
+    pages: Pages, server: LiveServer
+):
+    moderator = await pages.open(
+        "/#/forum/4", locale="en-GB", cookie=await server.sign_in(MODERATOR)
+    )
+    viewer = await pages.open("/#/forum/4", locale="zh-CN", cookie=await server.sign_in(ATTENDEE))
+    await tab(moderator, "Q&A")
+    await tab(viewer, "问答")
+    await moderator.get_by_text("Approve questions first").click()
+    await expect(viewer.locator(".qa-note")).to_have_text("本场提问需主持人审核后显示。")
+
+    await viewer.locator(".qa-input").fill("数据交易所的定价机制是怎样的？<b>")
+    await viewer.locator(".qa-input").press("Enter")
+    await expect(viewer.locator(".qa-note")).to_have_text("已提交，等待主持人审核。")
+    waiting = moderator.locator(".qa-queue .qa-item")
+    await expect(waiting.locator(".qa-text")).to_have_text(["数据交易所的定价机制是怎样的？<b>"])
+    await expect(moderator.locator(".qa-text b")).to_have_count(0)  # text, never markup
+    await expect(viewer.locator(".qa-item.is-pending .tag-pending")).to_have_text("待审核")
+
+    await waiting.get_by_role("button", name="Approve").click()
+    shown = viewer.locator(".qa-open .qa-item")
+    await expect(shown.locator(".tag-pending")).to_have_count(0)
+    await expect(moderator.locator(".qa-queue .qa-item")).to_have_count(0)
+    await moderator.locator(".qa-open .qa-item").get_by_role("button", name="Pin").click()
+    await expect(shown.locator(".tag-pinned")).to_have_text("置顶")
+    await moderator.locator(".qa-open .qa-item").get_by_role("button", name="Mark answered").click()
+    await expect(viewer.locator(".qa-answered .qa-text")).to_have_text(
+        ["数据交易所的定价机制是怎样的？<b>"]
+    )
+    await moderator.locator(".qa-answered .qa-item").get_by_role("button", name="Hide").click()
+    await expect(viewer.locator(".qa-item")).to_have_count(0)
+    await expect(moderator.locator(".qa-hidden summary")).to_have_text("Hidden (1)")
+
+
+async def test_a_moderator_runs_a_poll_and_two_attendees_vote_and_see_the_results(
+    pages: Pages, server: LiveServer
+):
+    moderator = await pages.open(
+        "/#/forum/3", locale="zh-CN", cookie=await server.sign_in(MODERATOR)
+    )
+    zhang = await pages.open("/#/forum/3", locale="zh-CN", cookie=await server.sign_in(ATTENDEE))
+    _, cookie = await register(server, "Anna Schmidt")
+    anna = await pages.open("/#/forum/3", locale="en-GB", cookie=cookie)
+    for page, name in [(moderator, "投票"), (zhang, "投票"), (anna, "Polls")]:
+        await tab(page, name)
+    await expect(zhang.locator(".polls-status")).to_have_text("目前还没有投票。")
+
+    await moderator.get_by_role("button", name="新建投票").click()
+    await moderator.locator(".poll-draft [name=question]").fill("您认为数据流通最大的障碍是什么？")
+    await moderator.locator("[name=option-0]").fill("确权难 Ownership")
+    await moderator.locator("[name=option-1]").fill("定价难 Pricing")
+    await moderator.get_by_role("button", name="添加选项").click()
+    await moderator.locator("[name=option-2]").fill("安全合规 Compliance")
+    await moderator.get_by_role("button", name="保存并开始").click()
+
+    card = anna.locator(".poll-card")
+    await expect(card.locator(".poll-question")).to_have_text("您认为数据流通最大的障碍是什么？")
+    await vote_as_others(server, [[0], [1], [1], [2]])
+    await expect(card.locator(".chip").first).to_have_text("Open")
+    await card.get_by_label("定价难 Pricing").check()
+    await card.get_by_role("button", name="Vote").click()
+    await expect(card.locator(".poll-voted")).to_contain_text("You voted")
+    zhang_card = zhang.locator(".poll-card")
+    await expect(zhang_card.locator(".poll-voters")).to_have_text("共 5 人投票")
+    await zhang_card.get_by_label("安全合规 Compliance").check()
+    await zhang_card.get_by_role("button", name="投票").click()
+    await expect(card.locator(".poll-figures")).to_have_text(["17% · 1", "50% · 3", "33% · 2"])
+
+    # Anna changes her mind while the poll is open.
+    await card.get_by_label("安全合规 Compliance").check()
+    await card.get_by_role("button", name="Change vote").click()
+    after = ["17% · 1 票", "33% · 2 票", "50% · 3 票"]
+    await expect(zhang_card.locator(".poll-figures")).to_have_text(after)
+    await expect(moderator.locator(".poll-figures")).to_have_text(after)
+    await screenshot(zhang, "room-polls-zh")
+    await screenshot(anna, "room-polls-en")
+
+    await moderator.get_by_role("button", name="结束投票").click()
+    await expect(card.locator(".chip").first).to_have_text("Closed")
+    await expect(card.locator(".poll-ballot")).to_have_count(0)
+    await expect(card.locator(".is-chosen .tag-own")).to_have_text("Your choice")
+    await expect(zhang_card.locator(".poll-figures")).to_have_text(after)
+
+
+async def test_results_after_closing_stay_hidden_from_the_room_until_then(
+    pages: Pages, server: LiveServer
+):
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        mod = Peer(ws)
+        draft = {
+            "forum": 5,
+            "question": "Which session did you like best?",
+            "options": ["Keynote", "Panel"],
+            "live_results": False,
+        }
+        poll = (await mod.command("poll.create", draft))["data"]["poll"]["id"]
+        await mod.command("poll.open", {"poll": poll})
+        viewer = await pages.open(
+            "/#/forum/5", locale="en-GB", cookie=await server.sign_in(ATTENDEE)
+        )
+        await tab(viewer, "Polls")
+        card = viewer.locator(".poll-card")
+        await card.get_by_label("Panel").check()
+        await card.get_by_role("button", name="Vote").click()
+        await expect(card.locator(".poll-voters")).to_have_text(
+            "Results are shown when the poll closes."
+        )
+        await expect(card.locator(".poll-figures")).to_have_count(0)
+        await mod.command("poll.close", {"poll": poll})
+    await expect(card.locator(".poll-figures")).to_have_text(["0% · 0", "100% · 1"])
