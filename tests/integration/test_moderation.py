@@ -1,5 +1,5 @@
 """Room moderation and the expo's announcements over real websockets: each command, and each of
-its refusals, as a client sees them."""
+its refusals, as a client sees them; and slow mode and sanctions holding across two processes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import uuid
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
+from tests.cluster import Process
+from tests.cluster import sign_in as cluster_sign_in
 from tests.live import LiveServer, Peer
 
 MODERATOR = "moderator@demo.shubo.live"
@@ -450,3 +453,63 @@ async def test_only_the_announcements_topic_exists_under_expo(server: LiveServer
         anyone = await room.peer()
         reply = await anyone.command("subscribe", {"topic": "expo:secrets"})
     assert error_of(reply) == "expo.unknown"
+
+
+# --- two processes: slow mode and sanctions agree ----------------------------------------------
+
+
+async def newcomer_on(process: Process, name: str) -> tuple[int, str]:
+    body = {"email": f"c-{uuid.uuid4().hex[:10]}@example.com", "password": PASSWORD}
+    async with httpx.AsyncClient(base_url=process.base) as http:
+        response = await http.post("/api/accounts", json=body | {"display_name": name})
+    assert response.status_code == 201, response.text
+    return response.json()["account"]["id"], f"expo_session={response.cookies['expo_session']}"
+
+
+async def test_slow_mode_holds_across_processes(two_processes):
+    a, b = two_processes
+    _, cookie = await newcomer_on(a, "两地 Twice")
+    moderator_cookie = await cluster_sign_in(b, MODERATOR)
+    async with a.connect(cookie) as on_a_ws, b.connect(cookie) as on_b_ws:
+        async with b.connect(moderator_cookie) as moderator_ws:
+            moderator = Peer(moderator_ws)
+            await moderator.command("forum.set_slow_mode", {"forum": 3, "seconds": 60})
+            on_a, on_b = Peer(on_a_ws), Peer(on_b_ws)
+            first = await on_a.command("chat.send", {"forum": 3, "text": "在 A 上"})
+            second = await on_b.command("chat.send", {"forum": 3, "text": "在 B 上"})
+            await moderator.command("forum.set_slow_mode", {"forum": 3, "seconds": 0})
+            third = await on_b.command("chat.send", {"forum": 3, "text": "关了以后"})
+    assert first["type"] == "ok"
+    assert second["error"]["code"] == "chat.slow_mode"
+    assert 55 < second["error"]["retry_after"] <= 60
+    assert third["type"] == "ok"
+
+
+async def test_a_ban_on_one_process_evicts_and_refuses_on_the_other(two_processes):
+    a, b = two_processes
+    account, cookie = await newcomer_on(a, "远端 Remote")
+    moderator_cookie = await cluster_sign_in(a, MODERATOR)
+    async with b.connect(cookie) as on_b_ws, a.connect(cookie) as on_a_ws:
+        on_b, on_a = Peer(on_b_ws), Peer(on_a_ws)
+        for peer in (on_a, on_b):
+            assert (await peer.command("subscribe", {"topic": "forum:4"}))["type"] == "ok"
+        async with a.connect(moderator_cookie) as moderator_ws:
+            moderator = Peer(moderator_ws)
+            await moderator.command("forum.ban", {"forum": 4, "account": account, "duration": 60})
+            ended_b = await on_b.event("subscription.ended")
+            ended_a = await on_a.event("subscription.ended")
+            again_b = await on_b.command("subscribe", {"topic": "forum:4"})
+            chat_b = await on_b.command("chat.send", {"forum": 4, "text": "换个进程试试"})
+            await moderator.command("forum.lift", {"forum": 4, "account": account, "kind": "ban"})
+            await moderator.command("forum.mute", {"forum": 4, "account": account, "duration": 5})
+            back_b = await on_b.command("subscribe", {"topic": "forum:4"})
+            muted_b = await on_b.command("chat.send", {"forum": 4, "text": "我回来了"})
+            await moderator.command("forum.lift", {"forum": 4, "account": account})
+            free_b = await on_b.command("chat.send", {"forum": 4, "text": "谢谢"})
+    assert ended_a["data"] == ended_b["data"] == {"reason": "forum.banned"}
+    assert ended_b["topic"] == "forum:4"
+    assert error_of(again_b) == "forum.banned"
+    assert error_of(chat_b) == "forum.banned"
+    assert back_b["type"] == "ok"
+    assert error_of(muted_b) == "chat.muted"
+    assert free_b["type"] == "ok"
