@@ -3,13 +3,19 @@ the tally when."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import secrets
 from datetime import timedelta
 from typing import Any
+
+import httpx
 
 from expo.models import utcnow
 from forums.models import RoomSanction, SanctionKind
 from forums.qa_views import PollPage
-from tests.integration.test_qa import ATTENDEE, MODERATOR, SPEAKER, error, register
+from tests.cluster import Process, sign_in
+from tests.integration.test_qa import ATTENDEE, MODERATOR, PASSWORD, SPEAKER, error, register
 from tests.live import LiveServer, Peer
 
 DRAFT = {
@@ -241,3 +247,90 @@ async def test_drafts_are_shown_to_staff_only_and_open_polls_come_first(server: 
     room = await polls(server, 6)
     assert [p["id"] for p in room["polls"]] == [ids[1], ids[0]]
     assert (room["staff"], room["backstage"], room["topic"]) == (False, None, "forum:6")
+
+
+# --- several processes --------------------------------------------------------------------------
+
+
+async def register_on(process: Process, name: str) -> str:
+    body = {"email": f"poll-{secrets.token_hex(5)}@example.com", "password": PASSWORD}
+    async with httpx.AsyncClient(base_url=process.base, timeout=10) as http:
+        response = await http.post("/api/accounts", json=body | {"display_name": name})
+    assert response.status_code == 201, response.text
+    return f"expo_session={response.cookies['expo_session']}"
+
+
+async def test_votes_on_either_process_reach_both_with_the_same_tally_and_gap_free_seqs(
+    two_processes: tuple[Process, Process],
+):
+    a, b = two_processes
+    moderator = await sign_in(a, MODERATOR)
+    voters = [await register_on((a, b)[i % 2], f"跨进程 {i}") for i in range(12)]
+    ballots = [[i % 3] for i in range(12)]
+    expected = {"counts": [4, 4, 4], "voters": 12}
+    async with (
+        a.connect(moderator) as mod_ws,
+        a.connect() as on_a_ws,
+        b.connect() as on_b_ws,
+    ):
+        mod, on_a, on_b = Peer(mod_ws), Peer(on_a_ws), Peer(on_b_ws)
+        starts = [
+            (await w.command("subscribe", {"topic": "forum:7"}))["data"]["seq"]
+            for w in (on_a, on_b)
+        ]
+        pid = (await mod.command("poll.create", {"forum": 7, **DRAFT}))["data"]["poll"]["id"]
+        await mod.command("poll.open", {"poll": pid})
+        qid = (await mod.command("question.ask", {"forum": 7, "text": "跨进程的问题"}))["data"][
+            "question"
+        ]["id"]
+
+        async def vote(i: int) -> None:
+            async with (a, b)[i % 2].connect(voters[i]) as ws:
+                voter = Peer(ws)
+                cast = await voter.command("poll.vote", {"poll": pid, "choices": ballots[i]})
+                upvote = await voter.command("question.vote", {"question": qid})
+            assert (cast["type"], upvote["type"]) == ("ok", "ok"), (cast, upvote)
+
+        await asyncio.gather(*(vote(i) for i in range(12)))
+        # Both watchers come to the stored numbers, whichever process counted which vote.
+        for watcher in (on_a, on_b):
+            await settled(watcher, pid, qid, expected)
+        # A last event marks where both compare their streams.
+        mark = await mod.command("chat.send", {"forum": 7, "text": "投票结束"})
+        streams = [await stream_until(w, mark["data"]["seq"]) for w in (on_a, on_b)]
+    assert streams[0] == streams[1]
+    assert [e["seq"] for e in streams[0]] == list(range(starts[0] + 1, mark["data"]["seq"] + 1))
+    assert starts[0] == starts[1]
+    async with httpx.AsyncClient(base_url=b.base) as http:
+        page = (await http.get("/api/forums/7/polls")).json()
+    assert only(page, pid)["results"] == expected
+
+
+async def settled(watcher: Peer, pid: int, qid: int, tally: dict[str, Any]) -> None:
+    """Read the watcher's events until the poll's tally and the question's votes are `tally`."""
+    seen: dict[str, Any] = {}
+    for event in list(watcher.events):
+        note(seen, event, pid, qid)
+    while seen.get("poll") != tally or seen.get("votes") != tally["voters"]:
+        async with asyncio.timeout(10):
+            raw = json.loads(await watcher.ws.recv())
+        watcher.events.append(raw)
+        note(seen, raw, pid, qid)
+
+
+def note(seen: dict[str, Any], event: dict[str, Any], pid: int, qid: int) -> None:
+    data = event.get("data", {})
+    if event["type"] == "poll.results" and data["poll_id"] == pid:
+        seen["poll"] = {"counts": data["counts"], "voters": data["voters"]}
+    elif event["type"] == "question.votes":
+        for counted in data["votes"]:
+            if counted["id"] == qid:
+                seen["votes"] = counted["votes"]
+
+
+async def stream_until(watcher: Peer, seq: int) -> list[dict[str, Any]]:
+    """The watcher's sequenced events up to and including `seq`, in the order they came."""
+    while not any(e.get("seq") == seq for e in watcher.events):
+        async with asyncio.timeout(10):
+            watcher.events.append(json.loads(await watcher.ws.recv()))
+    return [e for e in watcher.events if "seq" in e and e["seq"] <= seq]
