@@ -204,7 +204,8 @@ def test_the_agenda_calendar_has_one_event_per_session_in_utc_in_the_accounts_la
         room_url="https://expo.example/#/forum/2",
         people=["王晓 Wang Xiao"],
     )
-    for lang, title, abstract in [("zh", "主旨演讲", "算力网络；逗号, 分号"), ("en", "Keynote", "")]:
+    languages = [("zh", "主旨演讲", "算力网络；逗号, 分号"), ("en", "Keynote", "")]
+    for lang, title, abstract in languages:
         calendar = Calendar.from_ical(agenda_calendar([entry], lang=lang, stamp=at(0)))
         (event,) = calendar.walk("VEVENT")
         assert str(event["uid"]) == "0b7f3c1e-8f53-4c55-9d43-5a1f4c2b8e11"
