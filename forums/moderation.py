@@ -215,6 +215,19 @@ async def forum_list_sanctions(ctx: CommandContext, data: ForumRef) -> dict[str,
     return {"sanctions": [sanction_view(s, name) for s, name in found]}
 
 
+async def forum_standing(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
+    """Whether the asker is muted or banned in the room now, and until when (a page that opens
+    the room learns it before trying to chat)."""
+    who = ctx.require_principal()
+    async with ctx.services.read() as db:
+        await _forum(db, data.forum)
+        standing = await sanctions.standing_in(db, data.forum, who.account_id)
+    return {
+        "muted_until": standing.muted_until.isoformat() if standing.muted_until else None,
+        "banned_until": standing.banned_until.isoformat() if standing.banned_until else None,
+    }
+
+
 async def forum_set_slow_mode(ctx: CommandContext, data: SlowMode) -> dict[str, Any]:
     """One chat message per `seconds` per person from now on (0: off); moderators are exempt."""
     svc = ctx.services
@@ -264,6 +277,7 @@ commands = {
     "forum.list_sanctions": CommandSpec(
         forum_list_sanctions, ForumRef, action="forum.list_sanctions", rate="moderate"
     ),
+    "forum.standing": CommandSpec(forum_standing, ForumRef, action="forum.standing"),
     "forum.set_slow_mode": CommandSpec(
         forum_set_slow_mode, SlowMode, action="forum.set_slow_mode", rate="moderate"
     ),
@@ -276,6 +290,7 @@ permissions = {
     "forum.ban": MODERATORS,
     "forum.lift": MODERATORS,
     "forum.list_sanctions": MODERATORS,
+    "forum.standing": SIGNED_IN,  # one's own
     "forum.set_slow_mode": MODERATORS,
     "forum.pin": MODERATORS,
     "forum.unpin": MODERATORS,

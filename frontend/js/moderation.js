@@ -129,6 +129,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   let pinned = null; // {text, at}
   let muted = null; // ISO time the own mute ends
   let banned = null; // ISO time the own ban ends
+  let evicted = false; // the server took this tab off the room's topic (a ban)
   let sanctions = []; // moderators: the room's mutes and bans in force
   let flash = null; // {text, error}
   let flashTimer = null;
@@ -283,6 +284,23 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     renderRoom();
     renderTools();
     refreshSanctions();
+    refreshStanding();
+  }
+
+  /** The person's own mute or ban, as the server has it (say, after a reload). */
+  async function refreshStanding() {
+    const account = me();
+    if (!account?.id) return;
+    let reply;
+    try {
+      reply = await realtime.request("forum.standing", { forum: forumId });
+    } catch {
+      return; // offline: a refusal of chat.send tells them soon enough
+    }
+    if (me()?.id !== account.id) return;
+    muted = reply.muted_until ?? null;
+    banned = reply.banned_until ?? null;
+    setBlocked();
   }
 
   /** A room event; returns true when it was moderation's. */
@@ -302,6 +320,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     if (type === "subscription.ended" && data?.reason === "forum.banned") {
       // The ban's end comes on the personal topic; until then we only know that it began.
       banned = banned || "";
+      evicted = true;
       setBlocked();
       return true;
     }
@@ -328,6 +347,11 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     } else muted = on ? data.until : null;
     if (!on && data.kind === "ban" && muted === data.until) muted = null;
     setBlocked();
+    if (!on && data.kind === "ban" && evicted) {
+      // Back in: a fresh socket subscribes the room's topic again and resumes from its seq.
+      evicted = false;
+      realtime.reconnect();
+    }
   }
 
   function onStaff(type) {
@@ -478,6 +502,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
           follow();
           renderAll();
           refreshSanctions();
+          refreshStanding();
           onBlockedChange?.();
         }),
       );

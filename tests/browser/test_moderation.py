@@ -72,6 +72,9 @@ async def test_a_moderator_deletes_a_message_and_mutes_the_attendee_who_sees_bot
     )
     await expect(in_chat(attendee).locator(".chat-input")).to_be_disabled()
     await expect(in_chat(attendee).locator(".chat-send")).to_be_disabled()
+    await attendee.reload()  # still muted after a reload, before trying to chat
+    await expect(notice).to_have_text(re.compile(r"^你已被主持人禁言，至 \d\d:\d\d。"))
+    await expect(in_chat(attendee).locator(".chat-input")).to_be_disabled()
 
     # The room tools: slow mode and a pinned announcement reach the attendee too.
     await moderator.get_by_text("主持工具").click()
@@ -136,6 +139,17 @@ async def test_a_banned_attendee_leaves_the_room_at_once(pages: Pages, server: L
     await post(server, await server.sign_in(SPEAKER), 4, "继续讨论")
     await expect(in_chat(moderator).locator(".chat-text").last).to_have_text("继续讨论")
     await expect(in_chat(attendee).locator(".chat-list")).not_to_contain_text("继续讨论")
+
+    # Lifted early: the page follows the room again and catches up on what it missed.
+    await moderator.get_by_text("Room tools").click()
+    await (
+        moderator.locator(".mod-sanction", has_text="孙强 Sun Qiang")
+        .get_by_role("button", name="Lift")
+        .click()
+    )
+    await expect(attendee.locator(".sanction-notice")).to_be_hidden()
+    await expect(in_chat(attendee).locator(".chat-list")).to_contain_text("继续讨论")
+    await expect(in_chat(attendee).locator(".chat-input")).to_be_enabled()
 
 
 async def test_an_organisers_announcement_reaches_every_page_and_can_be_dismissed(

@@ -251,6 +251,29 @@ async def test_a_muted_attendee_watches_but_cannot_chat_until_lifted(server: Liv
     assert after["type"] == "ok"
 
 
+async def test_anyone_signed_in_learns_their_own_standing(server: LiveServer):
+    account, cookie = await newcomer(server)
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        me = await room.peer(cookie)
+        free = await me.command("forum.standing", {"forum": 5})
+        muted = await moderator.command(
+            "forum.mute", {"forum": 5, "account": account, "duration": 5}
+        )
+        banned = await moderator.command(
+            "forum.ban", {"forum": 5, "account": account, "duration": 1}
+        )
+        both = await me.command("forum.standing", {"forum": 5})
+        await moderator.command("forum.lift", {"forum": 5, "account": account})
+        anonymous = await (await room.peer()).command("forum.standing", {"forum": 5})
+    assert free["data"] == {"muted_until": None, "banned_until": None}
+    assert both["data"] == {
+        "muted_until": muted["data"]["sanction"]["until"],  # the longer of the two
+        "banned_until": banned["data"]["sanction"]["until"],
+    }
+    assert error_of(anonymous) == "unauthorized"
+
+
 async def test_a_mute_in_one_room_leaves_the_others_alone(server: LiveServer):
     account, cookie = await newcomer(server)
     async with Room(server) as room:

@@ -29,6 +29,7 @@ SAMPLE_COMMAND = {
     "forum.ban": {"forum": 9, "account": 2, "duration": 5},
     "forum.lift": {"forum": 9, "account": 2},
     "forum.list_sanctions": {"forum": 9},
+    "forum.standing": {"forum": 9},
     "forum.set_slow_mode": {"forum": 9, "seconds": 0},
     "forum.pin": {"forum": 9, "text": "permission walk"},
     "forum.unpin": {"forum": 9},
