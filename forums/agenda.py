@@ -190,6 +190,10 @@ async def send_reminders(svc: Services) -> None:
 
 async def remind_due(svc: Services, at: datetime) -> list[int]:
     """Send the reminders due at `at`; returns the sessions this process claimed."""
+    async with svc.read() as db:
+        # Mostly nothing is due: a read that never waits for (or takes) SQLite's write lock.
+        if not await _any_due(db, at):
+            return []
     async with svc.db() as db:
         claimed = await _claim(db, at)
         await db.commit()
@@ -204,19 +208,25 @@ async def remind_due(svc: Services, at: datetime) -> list[int]:
     return claimed
 
 
+def _due(at: datetime) -> list[Any]:
+    return [
+        col(ForumSession.reminded_at).is_(None),
+        col(ForumSession.starts_at) <= at,
+        col(ForumSession.starts_at) > at - REMINDER_LATE,
+    ]
+
+
+async def _any_due(db: AsyncSession, at: datetime) -> bool:
+    query = select(ForumSession.id).where(*_due(at)).limit(1)
+    return (await db.execute(query)).first() is not None
+
+
 async def _claim(db: AsyncSession, at: datetime) -> list[int]:
     """Mark the due sessions reminded, atomically: of two processes running this at once, the
     row lock (PostgreSQL) or the write lock (SQLite) lets one update each row; the other finds
     `reminded_at` set and skips it."""
     claim = (
-        update(ForumSession)
-        .where(
-            col(ForumSession.reminded_at).is_(None),
-            col(ForumSession.starts_at) <= at,
-            col(ForumSession.starts_at) > at - REMINDER_LATE,
-        )
-        .values(reminded_at=at)
-        .returning(col(ForumSession.id))
+        update(ForumSession).where(*_due(at)).values(reminded_at=at).returning(col(ForumSession.id))
     )
     return list((await db.execute(claim)).scalars())
 

@@ -17,13 +17,7 @@ from icalendar import Calendar
 
 from forums.agenda import remind_due
 from forums.models import ForumSession
-from tests.integration.test_scale_out import (  # noqa: F401 (shared_env is a fixture)
-    Process,
-    shared_env,
-    sign_in_as,
-    start,
-    stop,
-)
+from tests.cluster import Process, sign_in, start, stop
 from tests.live import LiveServer, Peer
 
 ORGANIZER = "organizer@demo.shubo.live"
@@ -221,7 +215,7 @@ async def test_no_reminder_for_a_session_that_started_more_than_ten_minutes_ago(
 
 @pytest.fixture(scope="module")
 async def reminding_processes(
-    shared_env: dict[str, str],  # noqa: F811 (the fixture imported above)
+    shared_env: dict[str, str],  # tests/cluster.py, by tests/integration/conftest.py
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Process, Process]]:
     """Two `expo serve` processes on one PostgreSQL and one Redis, each looking for due
@@ -241,8 +235,8 @@ async def reminding_processes(
 
 async def test_two_processes_send_a_reminder_exactly_once(reminding_processes):
     a, b = reminding_processes
-    organiser = await sign_in_as(a, ORGANIZER)
-    attendee = await sign_in_as(b, ATTENDEE)
+    organiser = await sign_in(a, ORGANIZER)
+    attendee = await sign_in(b, ATTENDEE)
     async with httpx.AsyncClient(base_url=a.base, headers={"Cookie": attendee}) as http:
         account = (await http.get("/api/me")).json()["account"]["id"]
     # The demo programme fills every room around now: the organiser clears forum 9's next two
