@@ -83,13 +83,16 @@ class PersonIn(_In):
 
 
 class TitleIn(_In):
-    zh: str = Field(default="", max_length=200)
-    en: str = Field(default="", max_length=300)
+    """A title in Chinese and English; a language left out is empty in a new session and kept
+    as it is in an edit."""
+
+    zh: str | None = Field(default=None, max_length=200)
+    en: str | None = Field(default=None, max_length=300)
 
 
 class AbstractIn(_In):
-    zh: str = Field(default="", max_length=4000)
-    en: str = Field(default="", max_length=4000)
+    zh: str | None = Field(default=None, max_length=4000)
+    en: str | None = Field(default=None, max_length=4000)
 
 
 class SessionChanges(_In):
@@ -165,14 +168,17 @@ class Candidates(_Out):
 
 
 def _apply_text(session: ForumSession, changes: SessionChanges | NewSession) -> None:
-    if changes.title is not None:
-        session.title_zh = clean_line(changes.title.zh, field="title", required=False)
-        session.title_en = clean_line(changes.title.en, field="title", required=False)
-        if not (session.title_zh or session.title_en):
-            clean_line("", field="title")  # refuses: a session needs a title in some language
-    if changes.abstract is not None:
-        session.abstract_zh = clean_text(changes.abstract.zh)
-        session.abstract_en = clean_text(changes.abstract.en)
+    title, abstract = changes.title, changes.abstract
+    if title is not None and title.zh is not None:
+        session.title_zh = clean_line(title.zh, field="title", required=False)
+    if title is not None and title.en is not None:
+        session.title_en = clean_line(title.en, field="title", required=False)
+    if not (session.title_zh or session.title_en):
+        clean_line("", field="title")  # refuses: a session needs a title in some language
+    if abstract is not None and abstract.zh is not None:
+        session.abstract_zh = clean_text(abstract.zh)
+    if abstract is not None and abstract.en is not None:
+        session.abstract_en = clean_text(abstract.en)
     if changes.kind is not None:
         session.kind = clean_line(changes.kind, field="kind", required=False) or "talk"
     if changes.track is not None:

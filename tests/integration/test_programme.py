@@ -236,8 +236,9 @@ async def test_editing_a_session_checks_it_again_and_a_new_start_resets_its_remi
         room = Peer(ws)
         await room.command("subscribe", {"topic": "forum:4"})
         clash = await http.patch(f"/api/sessions/{second['id']}", json={"starts_at": hours(8, 0.5)})
+        await http.patch(f"/api/sessions/{second['id']}", json={"title": {"zh": "新题目"}})
         title_only = await http.patch(
-            f"/api/sessions/{second['id']}", json={"title": {"zh": "新题目", "en": "New title"}}
+            f"/api/sessions/{second['id']}", json={"title": {"en": "New title"}}
         )
         async with server.services.read() as db:
             kept = (await db.get(ForumSession, second["id"])).reminded_at
@@ -245,7 +246,7 @@ async def test_editing_a_session_checks_it_again_and_a_new_start_resets_its_remi
             f"/api/sessions/{second['id']}",
             json={"starts_at": hours(8, 1), "speakers": [{"name": "新嘉宾"}]},
         )
-        events = [await room.event("programme.session_saved") for _ in range(2)]
+        events = [await room.event("programme.session_saved") for _ in range(3)]
     assert clash.status_code == 409
     assert clash.json()["error"]["details"]["session"]["id"] == first["id"]
     assert title_only.status_code == 200
@@ -255,7 +256,7 @@ async def test_editing_a_session_checks_it_again_and_a_new_start_resets_its_remi
     assert (session["guid"], session["starts_at"]) == (second["guid"], hours(8, 1))
     assert session["title"] == {"zh": "新题目", "en": "New title"}
     assert session["speakers"] == [{"name": "新嘉宾", "account_id": None}]
-    assert [e["data"]["session"] for e in events] == [title_only.json()["session"], session]
+    assert [e["data"]["session"] for e in events[1:]] == [title_only.json()["session"], session]
     async with server.services.read() as db:
         assert (await db.get(ForumSession, second["id"])).reminded_at is None
 
