@@ -8,13 +8,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from expo.models import Account, utcnow
 from forums.models import Announcement, ChatMessage, Forum, RoomSanction
 from forums.moderation_rules import Standing, standing
 
 
-def _active(forum_id: int, now: datetime):  # type: ignore[no-untyped-def]
+def _active(forum_id: int, now: datetime) -> SelectOfScalar[RoomSanction]:
+    """The room's sanctions in force at `now`."""
     return select(RoomSanction).where(
         RoomSanction.forum_id == forum_id,
         col(RoomSanction.lifted_at).is_(None),

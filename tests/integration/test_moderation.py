@@ -521,6 +521,7 @@ async def test_a_ban_on_one_process_evicts_and_refuses_on_the_other(two_processe
             await moderator.command("forum.ban", {"forum": 4, "account": account, "duration": 60})
             ended_b = await on_b.event("subscription.ended")
             ended_a = await on_a.event("subscription.ended")
+            listed = await moderator.command("forum.list_sanctions", {"forum": 4})
             again_b = await on_b.command("subscribe", {"topic": "forum:4"})
             chat_b = await on_b.command("chat.send", {"forum": 4, "text": "换个进程试试"})
             await moderator.command("forum.lift", {"forum": 4, "account": account, "kind": "ban"})
@@ -531,6 +532,7 @@ async def test_a_ban_on_one_process_evicts_and_refuses_on_the_other(two_processe
             free_b = await on_b.command("chat.send", {"forum": 4, "text": "谢谢"})
     assert ended_a["data"] == ended_b["data"] == {"reason": "forum.banned"}
     assert ended_b["topic"] == "forum:4"
+    assert [s["account"]["id"] for s in listed["data"]["sanctions"]] == [account]
     assert error_of(again_b) == "forum.banned"
     assert error_of(chat_b) == "forum.banned"
     assert back_b["type"] == "ok"
