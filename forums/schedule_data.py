@@ -14,7 +14,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,6 +101,10 @@ def programme_of(
 ) -> Programme:
     """The programme from the database's rows (forums in their lobby order)."""
     rooms = {f.id: room_of(f) for f in forums}
+    names = [r.name for r in rooms.values()]
+    for forum_id, room in rooms.items():  # documents key rooms by name: make them distinct
+        if names.count(room.name) > 1:
+            rooms[forum_id] = replace(room, name=f"{room.name} ({room.slug})")
     events = tuple(
         Event(
             guid=s.guid,

@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from jsonschema import Draft6Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 
 from expo.errors import BadRequest
 from forums.models import PersonRole, RoomKind
+from forums.programme_rules import LONGEST_SESSION
 from forums.schedule_data import (
     Event,
     Person,
@@ -61,7 +62,6 @@ LIMITS = {
     "code": 40,
     "biography": 4000,
 }
-LONGEST_SESSION = timedelta(hours=24)  # as the programme editor allows (programme_rules)
 ERRORS_WEIGHED = 50  # schema errors read before choosing the one to report
 
 
@@ -197,11 +197,37 @@ def check(document: Any) -> None:
     error = best_match(errors) if errors else None
     if error is None:
         return
-    if error.validator is False or error.schema is False:
-        message = "is not allowed here"
-    else:
-        message = error.message
-    raise invalid(error.json_path, str(error.validator), message)
+    if error.validator is None:  # a `false` schema: the field may not be there at all
+        try:
+            path = _refused_member(error, document)
+        except (KeyError, IndexError, TypeError):  # a schema shape not foreseen: the holder
+            path = error.json_path
+        raise invalid(path, "false", "is not allowed here")
+    raise invalid(error.json_path, str(error.validator), error.message)
+
+
+def _refused_member(error: ValidationError, document: Any) -> str:
+    """The path of the property a `false` schema refuses. (jsonschema names the object that
+    holds it: find the member whose schema under `properties` is `false`.)"""
+    root = schema = validator().schema
+    for step in error.absolute_schema_path:
+        while isinstance(schema, dict) and str(schema.get("$ref", "")).startswith("#/"):
+            schema = _pointer(root, schema["$ref"])  # the schema's own definitions
+        schema = schema[step]
+    holder: Any = document
+    for step in error.absolute_path:
+        holder = holder[step]
+    if isinstance(schema, dict) and isinstance(holder, dict):
+        for key, subschema in schema.items():
+            if subschema is False and key in holder:
+                return error.json_path + _member(key)
+    return error.json_path
+
+
+def _pointer(root: Any, ref: str) -> Any:
+    for step in ref.removeprefix("#/").split("/"):
+        root = root[step]
+    return root
 
 
 def parse(document: Any) -> Programme:
@@ -278,7 +304,7 @@ def _parse_event(item: dict[str, Any], rooms: dict[str, Room], path: str) -> Eve
         except (OverflowError, ValueError):  # hours past what a timedelta (or int()) takes
             raise invalid(where, "range", "is far too long") from None
     if not timedelta(0) < ends - starts <= LONGEST_SESSION:
-        raise invalid(where, "range", "a session ends after it starts, within 24 hours")
+        raise invalid(where, "range", "a session ends after it starts, within a day")
     language = _text(item.get("language"))
     fields = {
         "language": language,
@@ -292,6 +318,8 @@ def _parse_event(item: dict[str, Any], rooms: dict[str, Room], path: str) -> Eve
             _text(item.get("description")),
         ),
     }
+    if not (fields["title_zh"].strip() or fields["title_en"].strip()):
+        raise invalid(f"{path}.title", "required", "a session needs a title")
     _check_lengths(fields, path)
     people = tuple(
         _parse_person(p, f"{path}.persons[{n}]") for n, p in enumerate(item.get("persons", []))

@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from jsonschema import Draft6Validator
 from lxml import etree
 
 from expo.errors import BadRequest
@@ -27,6 +25,7 @@ from forums.schedule_data import (
     ScheduleMeta,
     days_of,
     legacy_ids,
+    programme_of,
     sort_events,
     titles,
 )
@@ -37,37 +36,7 @@ from forums.schedule_import import (
     people_rows,
     rooms_used,
 )
-from tests.services import IN_CI
-
-SCHEMAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "c3voc-schedule"
-
-
-def shared(name: str) -> Path:
-    """A file of the public schemas; their absence skips loudly (fails under CI=true)."""
-    path = SCHEMAS / name
-    if not path.is_file():
-        message = f"MISSING SCHEMAS: {path} is not there (the c3voc schemas live in ../shared)."
-        if IN_CI:
-            pytest.fail("CI needs the schemas: " + message, pytrace=False)
-        pytest.skip(message)
-    return path
-
-
-def load(name: str) -> Any:
-    return json.loads(shared(name).read_text(encoding="utf-8"))
-
-
-def json_errors(document: Any) -> list[str]:
-    schema = load("schema.json")
-    validator = Draft6Validator(schema, format_checker=Draft6Validator.FORMAT_CHECKER)
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
-
-
-def xml_errors(body: bytes) -> list[str]:
-    schema = etree.XMLSchema(etree.parse(str(shared("schedule.xml.xsd"))))
-    valid = schema.validate(etree.fromstring(body))
-    return [] if valid else [str(e) for e in schema.error_log]
-
+from tests.schedules import comparable, events_of, json_errors, load, shared, xml_errors
 
 META = ScheduleMeta(base_url="https://live.example.org")
 STAGE = Room("Main Stage", "main-stage", "开幕式 · 主会场", "Main Stage", "stage", 1)
@@ -174,15 +143,6 @@ def test_the_pretalx_example_is_valid_and_the_invalid_one_is_not():
 
 
 # --- the JSON export, field by field -----------------------------------------------------------
-
-
-def events_of(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        event
-        for day in document["schedule"]["conference"]["days"]
-        for events in day["rooms"].values()
-        for event in events
-    ]
 
 
 def test_a_session_leads_with_the_language_it_is_held_in():
@@ -297,9 +257,22 @@ def refusal(document: Any) -> dict[str, Any]:
 
 def test_the_invalid_example_is_refused_with_the_path_of_a_problem():
     error = refusal(load("invalid-example.json"))
-    [detail] = error["details"]
-    assert detail["field"].startswith("$.schedule")
-    assert error["message"].startswith(detail["field"] + ": ")
+    # Its most telling problem: the rooms listed beside the conference instead of in it.
+    assert error == {
+        "code": "schedule.invalid",
+        "message": "$.schedule.rooms: is not allowed here",
+        "details": [
+            {"field": "$.schedule.rooms", "reason": "false", "message": "is not allowed here"}
+        ],
+    }
+    fixed = load("invalid-example.json")
+    del fixed["schedule"]["rooms"]
+    [detail] = refusal(fixed)["details"]
+    assert detail == {
+        "field": "$.schedule.conference.days[0].rooms.Winterchaos[0]",
+        "reason": "additionalProperties",
+        "message": "Additional properties are not allowed ('answers' was unexpected)",
+    }
 
 
 def test_a_document_that_is_not_a_schedule_is_refused():
@@ -330,6 +303,7 @@ EVENT = "$.schedule.conference.days[0].rooms['Data Security'][0]"
         (lambda e: e["persons"][0].update(code="C" * 41), f"{EVENT}.persons[0].code"),
         (lambda e: e.update(id="2814"), f"{EVENT}.id"),
         (lambda e: e.update(guid="not-a-uuid"), f"{EVENT}.guid"),
+        (lambda e: e.update(title=" ", subtitle=None), f"{EVENT}.title"),
     ],
 )
 def test_a_bad_event_is_refused_at_its_path(change, field):
@@ -360,38 +334,6 @@ def test_the_pretalx_demo_reads_and_exports_as_itself():
     assert json_errors(exported) == []
     assert xml_errors(schedule_frab.export(replace(parsed, meta=META))) == []
     assert comparable(events_of(exported)) == comparable(events_of(source))
-
-
-def comparable(events: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
-    """What an event says, independent of how a system writes it (ids, urls, slugs, offsets)."""
-
-    def instant(text: str) -> datetime:
-        return datetime.fromisoformat(text).astimezone(UTC)
-
-    def minutes(text: str) -> timedelta:
-        hours, mins = text.split(":")
-        return timedelta(hours=int(hours), minutes=int(mins))
-
-    return {
-        e["guid"]: (
-            e["room"],
-            instant(e["date"]),
-            instant(e["date"]) + minutes(e["duration"]),
-            e["title"],
-            e["subtitle"] or "",
-            e["track"] or "",
-            e["type"],
-            e["language"],
-            e["abstract"] or "",
-            e["description"] or "",
-            bool(e["do_not_record"]),
-            [
-                (p.get("name") or p["public_name"], p.get("code", ""), p.get("biography") or "")
-                for p in e["persons"]
-            ],
-        )
-        for e in events
-    }
 
 
 # --- frab XML and iCalendar --------------------------------------------------------------------
@@ -521,6 +463,13 @@ def test_days_run_from_the_first_session_to_the_last_with_gaps_kept():
         (3, 28, 0),
         (4, 29, 1),
     ]
+
+
+def test_rooms_of_the_same_name_are_told_apart_by_slug():
+    forums = [forum(1, "hall-a", "会场", "Hall"), forum(2, "hall-b", "会场", "Hall", position=1)]
+    programme = programme_of(META, forums, [], {}, date(2026, 5, 26))
+    assert [r.name for r in programme.rooms] == ["Hall (hall-a)", "Hall (hall-b)"]
+    assert json_errors(schedule_json.export(programme)) == []
 
 
 def test_titles_pick_the_sides_by_language():
