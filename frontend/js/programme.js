@@ -68,7 +68,7 @@ addStrings({
     "programme.lang.en": "英文",
     "programme.people_of": "嘉宾：{speakers}",
     "programme.moderated_by": "主持：{names}",
-    "programme.updated_elsewhere": "其他组织者刚刚修改了这个论坛的议程，列表已更新。",
+    "programme.updated_elsewhere": "您正在编辑的议程刚被其他组织者删除或移到了别的论坛。",
     "err.schedule.room_taken": "时间冲突：本论坛该时段已有议程“{title}”（{time}）。",
     "err.schedule.person_busy": "{name} 在该时段已有安排：“{title}”（{time}）。",
     "err.schedule.bad_times": "结束时间必须晚于开始时间，且一场议程不超过 24 小时。",
@@ -130,7 +130,7 @@ addStrings({
     "programme.lang.en": "English",
     "programme.people_of": "Speakers: {speakers}",
     "programme.moderated_by": "Moderated by {names}",
-    "programme.updated_elsewhere": "Another organiser just changed this forum's programme; the list is up to date.",
+    "programme.updated_elsewhere": "The session you were editing was just deleted or moved to another forum by another organiser.",
     "err.schedule.room_taken": "Time clash: “{title}” ({time}) is on in this forum then.",
     "err.schedule.person_busy": "{name} is busy then: “{title}” ({time}).",
     "err.schedule.bad_times": "A session must end after it starts, and last 24 hours at most.",
@@ -235,6 +235,11 @@ export function mountProgramme(root, { query } = {}) {
       failure = null;
       unfollow = followProgramme(id, () => forum?.sessions, (sessions) => {
         forum.sessions = sessions;
+        // Someone else deleted (or moved away) the session being edited here: say so.
+        if (editing && editing !== "new" && !sessions.some((s) => s.id === editing.id)) {
+          editing = null;
+          flash = t("programme.updated_elsewhere");
+        }
         render();
       });
     } catch (error) {

@@ -154,3 +154,18 @@ async def test_an_attendee_stars_sessions_sees_them_in_the_agenda_and_gets_a_rem
     await expect(toast).to_contain_text(starred["title"]["en"])
     await toast.get_by_role("link", name="Go to the room").click()
     await expect(page).to_have_url(f"{server.base}/#/forum/2")
+
+
+async def test_the_lobby_shows_a_programme_change_without_reload(pages: Pages, server: LiveServer):
+    page = await pages.open("/#/", locale="en-US")
+    card = page.locator(".forum-card", has_text="Scenario Big Data")
+    await expect(card.locator(".session-line.now")).to_contain_text("Keynote · Scenario Big Data")
+    async with server.http() as http:
+        room = (await http.get("/api/forums/7")).json()
+    on_now = next(s for s in room["sessions"] if s["kind"] == "keynote")
+    async with server.http(headers={"Cookie": await server.sign_in(ORGANIZER)}) as http:
+        changed = await http.patch(
+            f"/api/sessions/{on_now['id']}", json={"title": {"en": "Keynote: cities as data"}}
+        )
+    assert changed.status_code == 200, changed.text
+    await expect(card.locator(".session-line.now")).to_contain_text("Keynote: cities as data")
