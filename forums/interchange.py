@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any, Literal
 
@@ -177,6 +177,22 @@ def _flag(request: Request, name: str) -> bool:
     return raw in ("true", "1")
 
 
+@dataclass(slots=True)
+class Plan:
+    """What the import does with one event: its stored row (None: a new session), its forum,
+    its people as rows, and the id its slot has in the collision check."""
+
+    event: Event
+    row: ForumSession | None
+    forum_id: int
+    people: list[SessionPerson]
+    slot_id: int  # the row's id, or a negative number of its own for a new session
+
+    def slot(self) -> Slot:
+        accounts = frozenset(p.account_id for p in self.people if p.account_id is not None)
+        return Slot(self.slot_id, self.forum_id, self.event.starts_at, self.event.ends_at, accounts)
+
+
 async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) -> dict[str, Any]:
     """Write the imported programme into the transaction, or raise without writing."""
     forums, rooms_created = await _forums_for(db, rooms_used(programme), create_rooms=create_rooms)
@@ -186,31 +202,35 @@ async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) 
     plans = []
     for number, event in enumerate(programme.events, start=1):
         row = by_guid.get(event.guid)
-        people = people_rows(event.people, stored_people.get(row.id, []) if row else [])  # type: ignore[arg-type]
-        plans.append((event, row, forums[event.room].id, people, -number))
+        before = stored_people.get(row.id, []) if row else []  # type: ignore[arg-type]
+        forum_id = forums[event.room].id
+        assert forum_id is not None
+        people = people_rows(event.people, before)
+        plans.append(Plan(event, row, forum_id, people, row.id if row else -number))  # type: ignore[arg-type]
     _refuse_conflicts(plans, stored, stored_people)
 
     created = updated = 0
     changed_forums: set[int] = set()
-    for event, row, forum_id, people, _ in plans:
+    for plan in plans:
+        row = plan.row
         if row is None:
-            row = ForumSession(forum_id=forum_id, **_fields(event))  # type: ignore[arg-type]
+            row = ForumSession(forum_id=plan.forum_id, **_fields(plan.event))
             db.add(row)
-            await db.flush()
+            await db.flush()  # for its id
             created += 1
-        elif _differs(row, forum_id, event, people, stored_people.get(row.id, [])):  # type: ignore[arg-type]
+        elif _differs(row, plan, stored_people.get(row.id, [])):  # type: ignore[arg-type]
             changed_forums.add(row.forum_id)  # a moved session leaves its old room too
-            if row.starts_at != event.starts_at:
+            if row.starts_at != plan.event.starts_at:
                 row.reminded_at = None  # a new start: its reminders are due again
-            for name, value in _fields(event).items():
+            for name, value in _fields(plan.event).items():
                 setattr(row, name, value)
-            row.forum_id, row.updated_at = forum_id, utcnow()  # type: ignore[assignment]
+            row.forum_id, row.updated_at = plan.forum_id, utcnow()
             await db.execute(delete(SessionPerson).where(col(SessionPerson.session_id) == row.id))
             updated += 1
         else:
             continue
-        changed_forums.add(forum_id)  # type: ignore[arg-type]
-        for person in people:
+        changed_forums.add(plan.forum_id)
+        for person in plan.people:
             person.session_id = row.id  # type: ignore[assignment]
             db.add(person)
     return {
@@ -270,39 +290,24 @@ def _person_key(person: SessionPerson) -> tuple[Any, ...]:
     return (person.role, person.account_id, person.name, person.code, person.biography)
 
 
-def _differs(
-    row: ForumSession,
-    forum_id: int,
-    event: Event,
-    people: Sequence[SessionPerson],
-    stored: Sequence[SessionPerson],
-) -> bool:
-    if row.forum_id != forum_id or any(
-        getattr(row, name) != value for name, value in _fields(event).items()
+def _differs(row: ForumSession, plan: Plan, stored: Sequence[SessionPerson]) -> bool:
+    """Whether the import changes a stored session (else it is left alone, `updated_at` too)."""
+    if row.forum_id != plan.forum_id or any(
+        getattr(row, name) != value for name, value in _fields(plan.event).items()
     ):
         return True
-    return [_person_key(p) for p in people] != [_person_key(p) for p in stored]
+    return [_person_key(p) for p in plan.people] != [_person_key(p) for p in stored]
 
 
 def _refuse_conflicts(
-    plans: Sequence[tuple[Event, ForumSession | None, int | None, list[SessionPerson], int]],
+    plans: Sequence[Plan],
     stored: Sequence[ForumSession],
     stored_people: dict[int, list[SessionPerson]],
 ) -> None:
     """Refuse the whole import if the programme after it would collide anywhere."""
-    incoming = [
-        Slot(
-            row.id if row is not None else temp_id,
-            forum_id,  # type: ignore[arg-type]
-            event.starts_at,
-            event.ends_at,
-            frozenset(p.account_id for p in people if p.account_id is not None),
-        )
-        for event, row, forum_id, people, temp_id in plans
-    ]
     slots = [
         Slot(
-            s.id,
+            s.id,  # type: ignore[arg-type]
             s.forum_id,
             s.starts_at,
             s.ends_at,
@@ -310,31 +315,27 @@ def _refuse_conflicts(
         )
         for s in stored
     ]
-    conflicts = import_conflicts(incoming, slots)
+    conflicts = import_conflicts([plan.slot() for plan in plans], slots)
     if not conflicts:
         return
-    names: dict[int | None, tuple[str, str]] = {
-        s.id: (s.guid, s.title_en or s.title_zh) for s in stored
-    }
-    names |= {
-        (row.id if row else temp_id): (event.guid, event.title_en or event.title_zh)
-        for event, row, _, _, temp_id in plans
-    }
-    listed = [_conflict(session_id, c, names) for session_id, c in conflicts]
+    names = {s.id: (s.guid, s.title_en or s.title_zh) for s in stored}
+    names |= {p.slot_id: (p.event.guid, p.event.title_en or p.event.title_zh) for p in plans}
+    listed = [_conflict(slot_id, c, names) for slot_id, c in conflicts]  # type: ignore[arg-type]
     first = listed[0]
     what = "the room is taken" if first["reason"] == "schedule.room_taken" else "a person is busy"
+    many = f"{len(conflicts)} collision{'s' if len(conflicts) > 1 else ''}"
     raise Conflict(
         first["reason"],
         f"“{first['title']}” collides with “{first['other']['title']}”: {what}"
-        f" ({len(conflicts)} collision{'s' if len(conflicts) > 1 else ''}; nothing was imported).",
+        f" ({many}; nothing was imported).",
         details={"conflicts": listed[:CONFLICTS_LISTED], "count": len(conflicts)},
     )
 
 
 def _conflict(
-    session_id: int, conflict: ScheduleConflict, names: dict[int | None, tuple[str, str]]
+    slot_id: int, conflict: ScheduleConflict, names: dict[int, tuple[str, str]]
 ) -> dict[str, Any]:
-    guid, title = names[session_id]
+    guid, title = names[slot_id]
     other_guid, other_title = names.get(conflict.other_session_id, ("", ""))
     return {
         "reason": conflict.reason,
@@ -394,6 +395,7 @@ routes = [
         import_schedule,
         methods=["POST"],
         action="programme.import",
+        rate="moderate",
         body=ScheduleDocument,
         query=ImportQuery,
         responses={200: ImportResult, 409: ErrorBody, 503: ErrorBody},

@@ -360,3 +360,19 @@ async def test_the_pretalx_demo_imports_and_exports_as_itself(roomless: LiveServ
     async with roomless.services.read() as db:  # the PostgreSQL sequence and lock both held
         count = (await db.execute(text("SELECT count(*) FROM forum_session"))).scalar_one()
     assert count == 36
+
+
+async def test_a_reimported_session_keeps_its_speakers_accounts(source: LiveServer):
+    document = (await get(source, JSON_URL)).json()
+    room = (await get(source, "/api/forums/2")).json()
+    keynote = next(s for s in room["sessions"] if s["kind"] == "keynote")
+    [speaker] = keynote["speakers"]
+    assert speaker["account_id"] is not None  # the demo's speaker account holds it
+    event = next(e for e in events_of(document) if e["guid"] == keynote["guid"])
+    event["title"] += "（修订）"  # a change, so its people are written again
+    response = await import_as(source, ORGANIZER, json.dumps(document).encode())
+    assert (response.json()["updated"], response.json()["forums"]) == (1, [2])
+    room = (await get(source, "/api/forums/2")).json()
+    [again] = [s for s in room["sessions"] if s["guid"] == keynote["guid"]]
+    assert again["title"]["zh"].endswith("（修订）")
+    assert again["speakers"] == [speaker]
