@@ -94,12 +94,13 @@ async def _set_star(ctx: CommandContext, session_id: int, *, starred: bool) -> d
         async with svc.db() as db:
             if await db.get(ForumSession, session_id) is None:
                 raise NotFound("session.unknown", f"There is no session {session_id}.")
-            query = delete(AgendaStar).where(
+            mine = (
                 col(AgendaStar.account_id) == who.account_id,
                 col(AgendaStar.session_id) == session_id,
             )
-            await db.execute(query)
-            if starred:
+            if not starred:
+                await db.execute(delete(AgendaStar).where(*mine))
+            elif (await db.execute(select(AgendaStar.id).where(*mine))).first() is None:
                 db.add(AgendaStar(account_id=who.account_id, session_id=session_id))
             await db.commit()
     except IntegrityError:
