@@ -140,7 +140,7 @@ export function pollsPanel(forumId) {
   let draftError = null;
   let saving = false;
 
-  const title = h("h2", { class: "panel-title" });
+  const title = h("h2", { class: "polls-title" });
   const tools = h("div", { class: "polls-tools" });
   const statusLine = h("p", { class: "polls-status muted" });
   const list = h("div", { class: "polls-list" });
@@ -405,13 +405,13 @@ export function pollsPanel(forumId) {
       open && !signedIn
         ? h(
             "p",
-            { class: "chat-signin" },
+            { class: "poll-signin" },
             t("polls.signin_prompt"),
             " ",
             h("a", { class: "button button-small button-primary", href: signInHref() }, t("polls.signin_link")),
           )
         : null,
-      error ? h("p", { class: "chat-error", role: "alert" }, error.code === "polls.pick" ? t("polls.pick") : errorText(error)) : null,
+      error ? h("p", { class: "poll-error", role: "alert" }, error.code === "polls.pick" ? t("polls.pick") : errorText(error)) : null,
       controls(poll),
     );
   }
@@ -545,7 +545,7 @@ export function pollsPanel(forumId) {
           t("polls.later"),
         ),
       ),
-      draftError ? h("p", { class: "chat-error", role: "alert" }, errorText(draftError)) : null,
+      draftError ? h("p", { class: "poll-error", role: "alert" }, errorText(draftError)) : null,
       h(
         "div",
         { class: "poll-draft-actions" },

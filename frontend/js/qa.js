@@ -219,7 +219,7 @@ export function qaPanel(forumId) {
   let switching = false;
   const busy = new Set(); // question ids with a command in flight
 
-  const title = h("h2", { class: "panel-title" });
+  const title = h("h2", { class: "qa-title" });
   const tools = h("div", { class: "qa-tools" });
   const statusLine = h("p", { class: "qa-status muted" });
   const body = h("div", { class: "qa-body" });
@@ -228,7 +228,7 @@ export function qaPanel(forumId) {
   const element = h("section", { class: "panel qa-panel" }, title, tools, scroller, compose);
 
   const textarea = h("textarea", {
-    class: "qa-input chat-input",
+    class: "qa-input",
     rows: "2",
     maxlength: String(MAX_CHARS),
     name: "question",
@@ -237,12 +237,12 @@ export function qaPanel(forumId) {
   });
   const askButton = h("button", { type: "submit", class: "button button-primary qa-ask-button" });
   const noteLine = h("p", { class: "qa-note", role: "status" });
-  const counter = h("span", { class: "chat-counter muted" });
+  const counter = h("span", { class: "qa-counter muted" });
   const form = h(
     "form",
     { class: "qa-form", onsubmit: (e) => (e.preventDefault(), ask()) },
-    h("div", { class: "chat-input-row" }, textarea, askButton),
-    h("div", { class: "chat-form-foot" }, noteLine, counter),
+    h("div", { class: "qa-input-row" }, textarea, askButton),
+    h("div", { class: "qa-form-foot" }, noteLine, counter),
   );
 
   const me = () => currentAccount();
@@ -540,7 +540,7 @@ export function qaPanel(forumId) {
         compose,
         h(
           "p",
-          { class: "chat-signin" },
+          { class: "qa-signin" },
           t("qa.signin_prompt"),
           " ",
           h("a", { class: "button button-small button-primary", href: signInHref() }, t("qa.signin_link")),
@@ -558,7 +558,7 @@ export function qaPanel(forumId) {
     noteLine.className = "qa-note muted";
     if (notice?.info) line = t(notice.info);
     if (notice?.error) {
-      noteLine.className = "qa-note chat-error";
+      noteLine.className = "qa-note qa-error";
       line = notice.error.code === "unauthorized" ? t("qa.signin_prompt") : errorText(notice.error);
     }
     replace(noteLine, line);

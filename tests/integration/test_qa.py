@@ -8,6 +8,7 @@ from typing import Any
 
 from expo.models import utcnow
 from forums.models import RoomSanction, SanctionKind
+from forums.qa_views import QuestionPage
 from tests.live import LiveServer, Peer
 
 ATTENDEE = "attendee@demo.shubo.live"
@@ -34,7 +35,9 @@ async def questions(server: LiveServer, forum: int, cookie: str | None = None) -
     async with server.http() as http:
         response = await http.get(f"/api/forums/{forum}/questions", headers=headers)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    page = response.json()
+    QuestionPage.model_validate(page)  # exactly what the OpenAPI document says
+    return page  # type: ignore[no-any-return]
 
 
 def error(reply: dict[str, Any]) -> str:
