@@ -93,6 +93,7 @@ async def announce_question(
     Public: `question.asked` when it appears to the room (asked, approved, restored),
     `question.updated` while it stays, `question.removed` when it goes (hidden).
     Backstage: `question.asked` for a new question, `question.updated` for any change.
+    The author's own topic: `question.updated` when their pending question is hidden.
     """
     view = question_view(question)
     events = []
@@ -104,6 +105,9 @@ async def announce_question(
         events.append((forum_topic(question.forum_id), "question.removed", removed))
     kind = "question.asked" if new else "question.updated"
     events.append((backstage_topic(question.forum_id), kind, view))
+    if not new and question.state not in PUBLIC and not was_public:
+        # The room never saw it; its author did (as theirs, pending): tell them alone.
+        events.append((f"account:{question.account_id}", "question.updated", view))
     await publish_all(svc, events)
 
 

@@ -278,6 +278,26 @@ export function qaPanel(forumId) {
     render();
   }
 
+  // An attendee's own topic tells them when a moderator hides their pending question (the
+  // room's topic never carried it).
+  let personal = null; // {id, stop}
+  function followPersonal() {
+    const id = !staff && me() ? me().id : null;
+    if (personal?.id === id) return;
+    personal?.stop();
+    personal = null;
+    if (id == null) return;
+    const stop = realtime.subscribe(`account:${id}`, {
+      onEvent: (type, data) => {
+        if (type === "question.updated" && Number(data.forum_id) === forumId) {
+          upsert(data);
+          render();
+        }
+      },
+    });
+    personal = { id, stop };
+  }
+
   const feed = roomFeed(forumId, {
     load: () => api(`/api/forums/${encodeURIComponent(forumId)}/questions`),
     onSnapshot(snapshot) {
@@ -286,6 +306,7 @@ export function qaPanel(forumId) {
       questions.clear();
       for (const q of snapshot.questions || []) questions.set(Number(q.id), q);
       status = "ready";
+      followPersonal();
       renderAll();
     },
     onEvent,
@@ -597,6 +618,8 @@ export function qaPanel(forumId) {
     },
     stop() {
       for (const fn of stops.splice(0)) fn();
+      personal?.stop();
+      personal = null;
     },
   };
 }

@@ -114,6 +114,16 @@ async def test_a_moderator_approves_questions_that_wait_in_a_pre_moderated_room(
     await expect(moderator.locator(".qa-text b")).to_have_count(0)  # text, never markup
     await expect(viewer.locator(".qa-item.is-pending .tag-pending")).to_have_text("待审核")
 
+    # A second one the moderator hides: it leaves the asker's page too.
+    await viewer.locator(".qa-input").fill("广告：加我微信")
+    await viewer.locator(".qa-input").press("Enter")
+    await expect(viewer.locator(".qa-item.is-pending")).to_have_count(2)
+    spam = moderator.locator(".qa-queue .qa-item", has_text="广告")
+    await spam.get_by_role("button", name="Hide").click()
+    await expect(viewer.locator(".qa-item.is-pending .qa-text")).to_have_text(
+        ["数据交易所的定价机制是怎样的？<b>"]
+    )
+
     await waiting.get_by_role("button", name="Approve").click()
     shown = viewer.locator(".qa-open .qa-item")
     await expect(shown.locator(".tag-pending")).to_have_count(0)
@@ -126,7 +136,7 @@ async def test_a_moderator_approves_questions_that_wait_in_a_pre_moderated_room(
     )
     await moderator.locator(".qa-answered .qa-item").get_by_role("button", name="Hide").click()
     await expect(viewer.locator(".qa-item")).to_have_count(0)
-    await expect(moderator.locator(".qa-hidden summary")).to_have_text("Hidden (1)")
+    await expect(moderator.locator(".qa-hidden summary")).to_have_text("Hidden (2)")
 
 
 async def test_a_moderator_runs_a_poll_and_two_attendees_vote_and_see_the_results(

@@ -332,3 +332,27 @@ async def test_a_muted_attendee_may_vote_but_not_ask_and_a_banned_one_neither(
             "forum.banned"
         )
         assert error(await me.command("question.vote", {"question": qid})) == "forum.banned"
+
+
+async def test_the_author_alone_hears_that_their_pending_question_was_hidden(server: LiveServer):
+    moderator = await server.sign_in(MODERATOR)
+    asker_id, asker = await register(server, "被隐藏")
+    async with (
+        server.connect(moderator) as mod_ws,
+        server.connect(asker) as asker_ws,
+        server.connect() as room_ws,
+    ):
+        mod, me, room = Peer(mod_ws), Peer(asker_ws), Peer(room_ws)
+        await room.command("subscribe", {"topic": "forum:9"})
+        assert (await me.command("subscribe", {"topic": f"account:{asker_id}"}))["type"] == "ok"
+        await mod.command("forum.set_pre_moderation", {"forum": 9, "enabled": True})
+        asked = await me.command("question.ask", {"forum": 9, "text": "不合适的问题"})
+        qid = asked["data"]["question"]["id"]
+        await mod.command("question.hide", {"question": qid})
+        notice = await me.event("question.updated")
+        await mod.command("forum.set_pre_moderation", {"forum": 9, "enabled": False})
+        await room.event("qa.pre_moderation_changed")
+        await room.event("qa.pre_moderation_changed")
+    assert notice["topic"] == f"account:{asker_id}"
+    assert (notice["data"]["id"], notice["data"]["state"]) == (qid, "hidden")
+    assert [e["type"] for e in room.events] == []  # the room heard nothing of it
