@@ -14,14 +14,14 @@ import { currentAccount, loadAccount, onAccountChange } from "./session.js";
 const HISTORY_LIMIT = 50;
 const MAX_SHOWN = 300; // live messages kept; paging back raises it by what it brought
 const MAX_SHOWN_CAP = 3_000;
+const MAX_CHARS = 500; // forums/domain.py MAX_CHAT_CHARS
+const NEAR_BOTTOM_PX = 80;
+const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
 
 addStrings({
   zh: { "chat.load_earlier": "加载更早的消息", "chat.loading_earlier": "正在加载…" },
   en: { "chat.load_earlier": "Load earlier messages", "chat.loading_earlier": "Loading…" },
 });
-const MAX_CHARS = 500; // forums/domain.py MAX_CHAT_CHARS
-const NEAR_BOTTOM_PX = 80;
-const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
 
 export function chatPanel(forumId) {
   const messages = new Map(); // id -> <li>
@@ -186,8 +186,6 @@ export function chatPanel(forumId) {
         if (id >= lowest && id <= highest && !inSnapshot.has(id)) remove(id);
       }
       for (const msg of snapshot) add(msg);
-    } else {
-      for (const id of [...ids]) remove(id); // an empty room: whatever we showed was deleted
     }
     if (!loadedOnce || ids.length <= snapshot.length) hasEarlier = snapshot.length >= HISTORY_LIMIT;
     loadedOnce = true;
