@@ -39,6 +39,8 @@ class Settings:
     max_sockets_per_account: int = 20
     presence_interval: float = 1.0
     ping_interval: float = 20.0
+    # How often each process looks for sessions starting now, to send agenda reminders.
+    reminder_interval: float = 15.0
     log_json: bool = True
     # Email (invitations): unset means links are only shown to the organiser.
     smtp_url: str | None = None
@@ -88,6 +90,7 @@ class Settings:
         for name, key in (
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
             ("ping_interval", "EXPO_PING_INTERVAL"),
+            ("reminder_interval", "EXPO_REMINDER_INTERVAL"),
         ):
             if env.get(key):
                 values[name] = float(env[key])

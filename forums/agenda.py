@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -41,7 +40,6 @@ from forums.views import SessionOut, Title, session_view
 
 log = logging.getLogger("forums.agenda")
 
-REMINDER_INTERVAL = 15.0  # seconds between each process's looks for sessions that started
 CHANGED = "agenda.changed"
 REMINDER = "agenda.reminder"
 
@@ -178,9 +176,9 @@ async def my_agenda_ics(request: Request) -> Response:
 
 
 async def send_reminders(svc: Services) -> None:
-    """Every REMINDER_INTERVAL seconds, in every process: claim the sessions that started
+    """Every `settings.reminder_interval` seconds, in every process: claim the sessions that started
     (at most REMINDER_LATE ago) and remind whoever starred them."""
-    interval = float(os.environ.get("EXPO_REMINDER_INTERVAL") or REMINDER_INTERVAL)
+    interval = svc.settings.reminder_interval
     while True:
         try:
             await remind_due(svc, utcnow())
