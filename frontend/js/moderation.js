@@ -17,6 +17,7 @@ const DURATIONS = [
 ];
 const PIN_MAX = 500;
 const FLASH_MS = 6_000;
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's longest wait
 
 addStrings({
   zh: {
@@ -133,6 +134,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   let sanctions = []; // moderators: the room's mutes and bans in force
   let flash = null; // {text, error}
   let flashTimer = null;
+  let expiryTimer = null;
   let forumGeneration = 0;
   const stops = [];
   let personal = null; // stop() of the account:<id> subscription
@@ -301,6 +303,15 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     muted = reply.muted_until ?? null;
     banned = reply.banned_until ?? null;
     setBlocked();
+    rejoinIfFree();
+  }
+
+  /** A ban lifted or over, after the server took this tab off the room: a fresh socket
+   * subscribes the room's topic again and resumes from its seq. */
+  function rejoinIfFree() {
+    if (!evicted || banned !== null) return;
+    evicted = false;
+    realtime.reconnect();
   }
 
   /** A room event; returns true when it was moderation's. */
@@ -347,11 +358,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     } else muted = on ? data.until : null;
     if (!on && data.kind === "ban" && muted === data.until) muted = null;
     setBlocked();
-    if (!on && data.kind === "ban" && evicted) {
-      // Back in: a fresh socket subscribes the room's topic again and resumes from its seq.
-      evicted = false;
-      realtime.reconnect();
-    }
+    rejoinIfFree();
   }
 
   function onStaff(type) {
@@ -361,6 +368,16 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   function setBlocked() {
     renderNotice();
     onBlockedChange?.();
+    scheduleExpiry();
+  }
+
+  /** A mute or ban ends by itself: ask again just after the sooner end. */
+  function scheduleExpiry() {
+    clearTimeout(expiryTimer);
+    const ends = [muted, banned].map((iso) => Date.parse(iso ?? "")).filter(Number.isFinite);
+    if (!ends.length) return;
+    const wait = Math.min(...ends) - Date.now() + 1_000;
+    expiryTimer = setTimeout(() => refreshStanding(), Math.min(Math.max(wait, 1_000), MAX_TIMER_MS));
   }
 
   // --- rendering ----------------------------------------------------------------------
@@ -510,6 +527,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     stop() {
       forumGeneration += 1;
       clearTimeout(flashTimer);
+      clearTimeout(expiryTimer);
       personal?.();
       backstage?.();
       personal = backstage = null;
