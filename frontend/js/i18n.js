@@ -44,6 +44,8 @@ const STRINGS = {
     "lobby.hall_title": "数博会线上展馆",
     "lobby.hall_text": "算力网络、数据中心、数据交易、数据安全……浏览参展商和他们的解决方案。",
     "lobby.hall_enter": "进入展馆",
+    "lobby.exports": "完整议程下载：",
+    "lobby.export_ical": "日历 (iCal)",
     "lobby.welcome": "欢迎加入数博会线上展！您现在的身份是",
     "lobby.welcome_profile": "查看个人资料",
 
@@ -251,6 +253,8 @@ const STRINGS = {
     "lobby.hall_text":
       "Computing power networks, data centres, data trading, data security and more: browse the exhibitors and what they offer.",
     "lobby.hall_enter": "Enter the hall",
+    "lobby.exports": "The whole programme:",
+    "lobby.export_ical": "calendar (iCal)",
     "lobby.welcome": "Welcome to the Big Data Expo online! Your role is now",
     "lobby.welcome_profile": "See your profile",
 

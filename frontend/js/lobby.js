@@ -4,7 +4,7 @@
 
 import { getForums } from "./api.js";
 import { h, icon, replace } from "./dom.js";
-import { errorText, hhmm, onLangChange, pick, roleName, t } from "./i18n.js";
+import { errorText, getLang, hhmm, onLangChange, pick, roleName, t } from "./i18n.js";
 import { takeWelcome } from "./nav.js";
 import { realtime } from "./realtime.js";
 
@@ -102,6 +102,7 @@ export function mountLobby(root) {
           ? h("div", { class: "forum-grid" }, rooms.map((f, i) => forumCard(f, i + 1, badgeFor(f))))
           : null,
         hallCard(),
+        scheduleExports(),
       ),
     );
   };
@@ -115,7 +116,7 @@ export function mountLobby(root) {
   const unsubscribe = realtime.subscribe(LOBBY_TOPIC, {
     onEvent: (type, data) => {
       // An organiser changed a programme (programme.js): now and next may have changed.
-      if (type === "programme.session_saved" || type === "programme.session_deleted") return load();
+      if (type.startsWith("programme.")) return load(); // saved, deleted or a whole import
       if (type !== "presence.summary" || !data?.counts || typeof data.counts !== "object") return;
       summaryAt = performance.now();
       for (const [topic, n] of Object.entries(data.counts)) {
@@ -178,6 +179,22 @@ function forumCard(forum, number, badge) {
     ),
     h("h3", { class: "forum-title" }, pick(forum.title)),
     nowAndNext(forum),
+  );
+}
+
+/** The whole programme for calendars and other event tools (forums/interchange.py). */
+function scheduleExports() {
+  const link = (href, label) => h("a", { href, download: "" }, label);
+  return h(
+    "p",
+    { class: "schedule-exports muted small" },
+    t("lobby.exports"),
+    " ",
+    link(`/api/programme/schedule.ics?lang=${getLang()}`, t("lobby.export_ical")),
+    " · ",
+    link("/api/programme/schedule.xml", "frab XML"),
+    " · ",
+    link("/api/programme/schedule.json", "pretalx / c3voc JSON"),
   );
 }
 

@@ -310,6 +310,14 @@ export function mountRoom(root, { id }) {
             if (type === "presence.roster") {
               people = Array.isArray(data?.people) ? data.people : [];
               renderRoster();
+            } else if (type === "programme.imported") {
+              // A whole programme was imported (forums/interchange.py): read this room's again.
+              getForum(forumId).then((fresh) => {
+                if (stopped) return;
+                forum.sessions = fresh.sessions;
+                renderProgramme();
+                renderStatus();
+              }, () => {});
             }
           },
         }),
