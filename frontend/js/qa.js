@@ -15,6 +15,7 @@ import { currentAccount, loadAccount, onAccountChange } from "./session.js";
 const MAX_CHARS = 300; // forums/qa_rules.py MAX_QUESTION_CHARS
 const MODERATORS = new Set(["moderator", "organizer"]);
 const RANK = { visible: 0, pending: 1, answered: 2, hidden: 3 }; // forums.domain.question_order
+const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
 
 addStrings({
   zh: {
@@ -24,6 +25,7 @@ addStrings({
     "qa.load_failed": "问题加载失败。",
     "qa.empty": "还没有人提问，来提第一个问题吧。",
     "qa.placeholder": "向嘉宾提问…（Enter 提交）",
+    "qa.placeholder_touch": "向嘉宾提问…",
     "qa.ask": "提问",
     "qa.asking": "提交中…",
     "qa.signin_prompt": "登录后即可提问和点赞",
@@ -69,6 +71,7 @@ addStrings({
     "qa.load_failed": "Could not load the questions.",
     "qa.empty": "No questions yet: ask the first one.",
     "qa.placeholder": "Ask the speakers… (Enter to send)",
+    "qa.placeholder_touch": "Ask the speakers…",
     "qa.ask": "Ask",
     "qa.asking": "Sending…",
     "qa.signin_prompt": "Sign in to ask and upvote",
@@ -569,7 +572,7 @@ export function qaPanel(forumId) {
       );
       return;
     }
-    textarea.placeholder = t("qa.placeholder");
+    textarea.placeholder = t(touch ? "qa.placeholder_touch" : "qa.placeholder");
     textarea.setAttribute("aria-label", t("qa.heading"));
     askButton.disabled = asking;
     replace(askButton, icon("send", "icon icon-small"), h("span", {}, asking ? t("qa.asking") : t("qa.ask")));
