@@ -166,14 +166,15 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
             ),
         )
         name = target.display_name
+    if kind == SanctionKind.BAN:
+        # Out of the room at once, on every process (before anything is announced, so a failed
+        # announcement cannot leave them in); the guard refuses them from now on.
+        await svc.gateway.evict(forum_topic(data.forum), data.account, "forum.banned")
     view = sanction_view(sanction, name)
     await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_imposed", view)
     await svc.hub.publish(
         account_topic(data.account), "moderation.sanction_imposed", notice_view(sanction)
     )
-    if kind == SanctionKind.BAN:
-        # Out of the room at once, on every process: the guard refuses them from now on.
-        await svc.gateway.evict(forum_topic(data.forum), data.account, "forum.banned")
     return {"sanction": view}
 
 
