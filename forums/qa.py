@@ -11,6 +11,7 @@ counts announced at a bounded rate (forums/qa_coalescer.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -318,7 +319,7 @@ def _asked_by(question: Question, who: Principal | None) -> bool:
 
 
 def shown_questions(
-    questions: list[Question] | Any, who: Principal | None, *, staff: bool
+    questions: Sequence[Question], who: Principal | None, *, staff: bool
 ) -> list[Question]:
     """The room's order (forums.domain.question_order); attendees also get their own pending
     questions, after the rest."""
