@@ -378,6 +378,10 @@ export function chatPanel(forumId) {
             mod.load();
           },
           onEvent: (type, data) => {
+            if (refused && type !== "subscription.ended") {
+              refused = null; // following the room again (a ban was lifted)
+              renderStatus();
+            }
             if (type === "chat.message_posted") addLive(data);
             else if (type === "chat.message_deleted") deleted(Number(data?.id));
             else mod.onRoomEvent(type, data);

@@ -306,12 +306,12 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     rejoinIfFree();
   }
 
-  /** A ban lifted or over, after the server took this tab off the room: a fresh socket
-   * subscribes the room's topic again and resumes from its seq. */
+  /** A ban lifted or over, after the server took this tab off the room: follow the room's
+   * topic again, resuming from its seq. */
   function rejoinIfFree() {
     if (!evicted || banned !== null) return;
     evicted = false;
-    realtime.reconnect();
+    realtime.resubscribe(`forum:${forumId}`);
   }
 
   /** A room event; returns true when it was moderation's. */

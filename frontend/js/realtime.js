@@ -20,6 +20,7 @@ const SIGNED_OUT_AGAIN_MS = 5_000; // a second 4001 this soon: back off instead 
 const PERMANENT = (code) =>
   ["bad_request", "not_found", "forbidden", "unauthorized"].includes(code) ||
   code.endsWith(".unknown") ||
+  code.endsWith(".banned") || // until a moderator lifts it: `resubscribe` then
   code.startsWith("subscribe.");
 
 export class RealtimeError extends Error {
@@ -106,6 +107,13 @@ export class Realtime {
         resolve(true);
       });
     });
+  }
+
+  /** Follow `topic` again after the server refused or ended it (a ban that was lifted),
+   * resuming from the last seq seen. Does nothing while it is followed or not wanted. */
+  resubscribe(topic) {
+    const sub = this.topics.get(topic);
+    if (sub && !sub.active && !sub.inflight && this.isOpen) this._sendSubscribe(sub);
   }
 
   /** Skip the rest of the backoff wait. */
@@ -367,6 +375,20 @@ export class Realtime {
   _onEvent(msg) {
     const sub = this.topics.get(msg.topic);
     if (!sub) return;
+    if (msg.type === "subscription.ended") {
+      // The server took this socket off the topic (a ban). Stay off it until `resubscribe`;
+      // keep seq and epoch, so coming back replays what was missed.
+      sub.active = false;
+      sub.inflight = false;
+      sub.buffer = [];
+      const reason = String(msg.data?.reason || "subscription.ended");
+      const error = new RealtimeError(reason, reason);
+      for (const h of [...sub.handlers]) {
+        h.onEvent?.(msg.type, msg.data, msg);
+        h.onError?.(error);
+      }
+      return;
+    }
     if (msg.type === "presence.changed") {
       this._presence(sub, msg.data?.count ?? 0);
       return;
