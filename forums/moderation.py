@@ -271,7 +271,7 @@ async def forum_unpin(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
 
 commands = {
     # Deleting spends the chat budget; the rest, the moderators' own (DEFAULT_RATES "moderate").
-    "chat.delete": CommandSpec(chat_delete, ChatDelete, action="chat.delete", rate="chat"),
+    "chat.delete": CommandSpec(chat_delete, ChatDelete, action="chat.delete", rate="moderate"),
     "forum.mute": CommandSpec(forum_mute, Sanction, action="forum.mute", rate="moderate"),
     "forum.ban": CommandSpec(forum_ban, Sanction, action="forum.ban", rate="moderate"),
     "forum.lift": CommandSpec(forum_lift, Lift, action="forum.lift", rate="moderate"),

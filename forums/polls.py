@@ -236,7 +236,7 @@ commands = {
     "poll.close": CommandSpec(close_poll, PollRef, action="poll.manage"),
     "poll.reopen": CommandSpec(reopen_poll, PollRef, action="poll.manage"),
     "poll.delete": CommandSpec(delete_poll, PollRef, action="poll.manage"),
-    "poll.vote": CommandSpec(cast, Ballot, action="poll.vote", rate="chat"),
+    "poll.vote": CommandSpec(cast, Ballot, action="poll.vote", rate="vote"),
 }
 routes = [
     route(

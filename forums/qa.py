@@ -336,9 +336,9 @@ def shown_questions(
 
 MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
 commands = {
-    "question.ask": CommandSpec(ask, Ask, action="question.ask", rate="chat"),
-    "question.vote": CommandSpec(vote, QuestionRef, action="question.vote", rate="chat"),
-    "question.unvote": CommandSpec(unvote, QuestionRef, action="question.vote", rate="chat"),
+    "question.ask": CommandSpec(ask, Ask, action="question.ask", rate="ask"),
+    "question.vote": CommandSpec(vote, QuestionRef, action="question.vote", rate="vote"),
+    "question.unvote": CommandSpec(unvote, QuestionRef, action="question.vote", rate="vote"),
     "question.approve": CommandSpec(approve, QuestionRef, action="question.moderate"),
     "question.answer": CommandSpec(answer, Answer, action="question.answer"),
     "question.pin": CommandSpec(pin, Pin, action="question.moderate"),
