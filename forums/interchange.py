@@ -14,7 +14,7 @@ it is announced on `lobby:forums` and on each forum whose programme changed:
         "data": {"created": 3, "updated": 1, "unchanged": 32, "forums": [2, 3],
                  "rooms_created": []}}
 
-The formats' mapping of our bilingual sessions is in docs/forums-interchange.md.
+The formats' mapping of our bilingual sessions is in docs/forums/interchange.md.
 """
 
 from __future__ import annotations

@@ -278,7 +278,9 @@ commands = {
     "forum.list_sanctions": CommandSpec(
         forum_list_sanctions, ForumRef, action="forum.list_sanctions", rate="moderate"
     ),
-    "forum.standing": CommandSpec(forum_standing, ForumRef, action="forum.standing"),
+    "forum.standing": CommandSpec(
+        forum_standing, ForumRef, action="forum.standing", rate="moderate"
+    ),
     "forum.set_slow_mode": CommandSpec(
         forum_set_slow_mode, SlowMode, action="forum.set_slow_mode", rate="moderate"
     ),

@@ -231,11 +231,11 @@ async def list_polls(request: Request) -> JSONResponse:
 
 MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
 commands = {
-    "poll.create": CommandSpec(create, Draft, action="poll.manage"),
-    "poll.open": CommandSpec(open_poll, PollRef, action="poll.manage"),
-    "poll.close": CommandSpec(close_poll, PollRef, action="poll.manage"),
-    "poll.reopen": CommandSpec(reopen_poll, PollRef, action="poll.manage"),
-    "poll.delete": CommandSpec(delete_poll, PollRef, action="poll.manage"),
+    "poll.create": CommandSpec(create, Draft, action="poll.manage", rate="moderate"),
+    "poll.open": CommandSpec(open_poll, PollRef, action="poll.manage", rate="moderate"),
+    "poll.close": CommandSpec(close_poll, PollRef, action="poll.manage", rate="moderate"),
+    "poll.reopen": CommandSpec(reopen_poll, PollRef, action="poll.manage", rate="moderate"),
+    "poll.delete": CommandSpec(delete_poll, PollRef, action="poll.manage", rate="moderate"),
     "poll.vote": CommandSpec(cast, Ballot, action="poll.vote", rate="vote"),
 }
 routes = [

@@ -339,12 +339,14 @@ commands = {
     "question.ask": CommandSpec(ask, Ask, action="question.ask", rate="ask"),
     "question.vote": CommandSpec(vote, QuestionRef, action="question.vote", rate="vote"),
     "question.unvote": CommandSpec(unvote, QuestionRef, action="question.vote", rate="vote"),
-    "question.approve": CommandSpec(approve, QuestionRef, action="question.moderate"),
-    "question.answer": CommandSpec(answer, Answer, action="question.answer"),
-    "question.pin": CommandSpec(pin, Pin, action="question.moderate"),
-    "question.hide": CommandSpec(hide, QuestionRef, action="question.moderate"),
+    "question.approve": CommandSpec(
+        approve, QuestionRef, action="question.moderate", rate="moderate"
+    ),
+    "question.answer": CommandSpec(answer, Answer, action="question.answer", rate="moderate"),
+    "question.pin": CommandSpec(pin, Pin, action="question.moderate", rate="moderate"),
+    "question.hide": CommandSpec(hide, QuestionRef, action="question.moderate", rate="moderate"),
     "forum.set_pre_moderation": CommandSpec(
-        set_pre_moderation, PreModeration, action="question.moderate"
+        set_pre_moderation, PreModeration, action="question.moderate", rate="moderate"
     ),
 }
 routes = [

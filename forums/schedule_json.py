@@ -4,7 +4,7 @@
 `parse` validates a document against that schema (the copy in `schedule_schema/`) and reads
 it back into a `Programme`. `parse(export(p))` gives `p` again: every field of our sessions
 has a place in the document (see `schedule_data` for the bilingual mapping, and
-docs/forums-interchange.md).
+docs/forums/interchange.md).
 """
 
 from __future__ import annotations
