@@ -4,7 +4,7 @@
 // bans, per-message tools) comes from moderation.js.
 
 import { getChat } from "./api.js";
-import { h, icon, replace } from "./dom.js";
+import { h, icon, linkified, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { roomModeration } from "./moderation.js";
@@ -115,7 +115,7 @@ export function chatPanel(forumId) {
         h("time", { class: "chat-time", datetime: String(msg.created_at ?? "") }, hhmm(msg.created_at)),
         mod.messageTools(msg, { own: isOwn(author) }),
       ),
-      h("p", { class: "chat-text" }, String(msg.text ?? "")),
+      h("p", { class: "chat-text" }, linkified(msg.text)),
     );
   }
 

@@ -66,3 +66,28 @@ const ICONS = {
   wifiOff: ["M2 8.8a15 15 0 0 1 4.2-2.6", "M10.7 5.1A15 15 0 0 1 22 8.8", "M5 12.6a10 10 0 0 1 5-2.4", "M8.5 16.1a5 5 0 0 1 7 0", "M12 20h.01", "M3 3l18 18"],
   clock: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7v5l3 2"],
 };
+
+// http(s) addresses in what people write; trailing punctuation is left outside the link.
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'“”‘’（）()【】]+/gi;
+const TRAILING = /[.,;:!?。，；：！？、]+$/;
+
+/**
+ * What a person wrote, as nodes: text nodes, and each http(s) address as a link that opens in
+ * a new tab without handing it this page (rel=noopener) or our ranking (nofollow, ugc). The
+ * link's text and address are the characters as written; nothing is ever parsed as HTML.
+ */
+export function linkified(text) {
+  const value = String(text ?? "");
+  const nodes = [];
+  let last = 0;
+  for (const match of value.matchAll(URL_IN_TEXT)) {
+    const address = match[0].replace(TRAILING, "");
+    if (match.index > last) nodes.push(value.slice(last, match.index));
+    nodes.push(
+      h("a", { class: "user-link", href: address, target: "_blank", rel: "noopener noreferrer nofollow ugc" }, address),
+    );
+    last = match.index + address.length;
+  }
+  if (last < value.length) nodes.push(value.slice(last));
+  return nodes;
+}

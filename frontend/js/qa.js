@@ -6,7 +6,7 @@
 // `forum:<id>` (what everyone may see) and, for staff, `backstage:<id>` (everything).
 
 import { api } from "./api.js";
-import { h, icon, replace } from "./dom.js";
+import { h, icon, linkified, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { realtime } from "./realtime.js";
@@ -469,7 +469,7 @@ export function qaPanel(forumId) {
       h(
         "div",
         { class: "qa-main" },
-        h("p", { class: "qa-text" }, String(q.text ?? "")),
+        h("p", { class: "qa-text" }, linkified(q.text)),
         h(
           "p",
           { class: "qa-meta" },

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.browser.web import ATTENDEE, Pages, screenshot
-from tests.live import LiveServer
+from tests.live import LiveServer, Peer
 
 SPEAKER = "speaker@demo.shubo.live"
 MODERATOR = "moderator@demo.shubo.live"
@@ -54,3 +54,18 @@ async def test_signed_out_viewers_see_reactions_but_cannot_send_them(
     for index in range(6):
         await expect(buttons.nth(index)).to_be_disabled()
     await expect(buttons.first).to_have_attribute("title", "Sign in to react")
+
+
+async def test_links_in_chat_are_links_and_markup_stays_text(pages: Pages, server: LiveServer):
+    cookie = await server.sign_in(ATTENDEE)
+    text = "议程见 https://www.bigdata-expo.cn/agenda?day=2。<a href=javascript:alert(1)>点我</a>"
+    async with server.connect(cookie) as ws:
+        assert (await Peer(ws).command("chat.send", {"forum": 7, "text": text}))["type"] == "ok"
+    page = await pages.open("/#/forum/7", locale="zh-CN")
+    message = page.locator(".chat-text").last
+    await expect(message).to_have_text(text)  # every character shown as written
+    link = message.locator("a")
+    await expect(link).to_have_count(1)  # the address, not the markup
+    await expect(link).to_have_attribute("href", "https://www.bigdata-expo.cn/agenda?day=2")
+    await expect(link).to_have_attribute("rel", "noopener noreferrer nofollow ugc")
+    await expect(link).to_have_attribute("target", "_blank")
