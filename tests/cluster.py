@@ -104,6 +104,7 @@ async def shared_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
             "EXPO_REDIS_URL": REDIS_URL,
             "EXPO_SECRET_KEY": secrets.token_urlsafe(24),
             "EXPO_PRESENCE_INTERVAL": "0.2",
+            "EXPO_REMINDER_INTERVAL": "0.2",  # agenda reminders looked for five times a second
             "EXPO_LOG_JSON": "1",
             # Tests act far faster than people: every limit lifted (they are tested on their own).
             "EXPO_RATE_LIMITS": ",".join(f"{name}=100000/1" for name in DEFAULT_RATES),
