@@ -170,6 +170,8 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
         # Out of the room at once, on every process (before anything is announced, so a failed
         # announcement cannot leave them in); the guard refuses them from now on.
         await svc.gateway.evict(forum_topic(data.forum), data.account, "forum.banned")
+        # A banned speaker leaves the room's backstage too (pending questions, sanctions).
+        await svc.gateway.evict(backstage_topic(data.forum), data.account, "forum.banned")
     view = sanction_view(sanction, name)
     await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_imposed", view)
     await svc.hub.publish(

@@ -26,9 +26,9 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import qa_store
 from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
 from forums.models import Poll
-from forums.qa import publish_all, refuse_sanctioned, room
+from forums.qa import publish_all, refuse_sanctioned, room, sees_backstage
 from forums.qa_coalescer import coalescer
-from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll, is_staff
+from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
 from forums.qa_views import PollPage, poll_view
 from forums.routes import ForumPath
 
@@ -201,10 +201,10 @@ async def cast(ctx: CommandContext, data: Ballot) -> dict[str, Any]:
 async def list_polls(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
     who = principal(request)
-    staff = who is not None and is_staff(who.role)
     svc = services(request)
     async with svc.read() as db:
         await room(db, forum_id)
+        staff = await sees_backstage(db, forum_id, who)
         position = await svc.hub.broker.history(forum_topic(forum_id), None)
         back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
         polls = [p for p in await qa_store.room_polls(db, forum_id) if staff or p.state != "draft"]

@@ -23,7 +23,7 @@ from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN, only
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
-from forums import qa_store, store
+from forums import moderation_store, qa_store, store
 from forums.domain import QuestionRank, QuestionState, forum_topic, now_and_next, question_order
 from forums.live import forum_guard
 from forums.models import Forum, Question, RoomSanction, SanctionKind
@@ -65,6 +65,18 @@ async def refuse_sanctioned(
         raise Forbidden("forum.banned", message, details={"until": until})
     message = f"A moderator muted you in this room until {until}."
     raise Forbidden("qa.muted", message, details={"until": until})
+
+
+async def sees_backstage(db: AsyncSession, forum_id: int, who: Principal | None) -> bool:
+    """Whether `who` sees the room's backstage (pending and hidden questions, drafts, hidden
+    tallies): staff, unless banned from the room (a speaker may be banned; moderators are not),
+    the same rule as the `backstage:<id>` guard, so an HTTP snapshot never shows a banned
+    speaker what their socket may no longer follow."""
+    if who is None or not is_staff(who.role):
+        return False
+    if is_moderator(who.role):
+        return True
+    return not (await moderation_store.standing_in(db, forum_id, who.account_id)).banned
 
 
 async def backstage_guard(ctx: CommandContext, key: str) -> None:
@@ -287,10 +299,10 @@ async def set_pre_moderation(ctx: CommandContext, data: PreModeration) -> dict[s
 async def list_questions(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
     who = principal(request)
-    staff = who is not None and is_staff(who.role)
     svc = services(request)
     async with svc.read() as db:
         forum = await room(db, forum_id)
+        staff = await sees_backstage(db, forum_id, who)
         # Positions first, rows after: subscribing with `since` then misses nothing.
         position = await svc.hub.broker.history(forum_topic(forum_id), None)
         back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None

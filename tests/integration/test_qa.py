@@ -356,3 +356,50 @@ async def test_the_author_alone_hears_that_their_pending_question_was_hidden(ser
     assert notice["topic"] == f"account:{asker_id}"
     assert (notice["data"]["id"], notice["data"]["state"]) == (qid, "hidden")
     assert [e["type"] for e in room.events] == []  # the room heard nothing of it
+
+
+async def test_a_banned_speaker_loses_the_backstage_over_the_socket_and_the_snapshots(
+    server: LiveServer,
+):
+    _, asker = await register(server, "待审者 Pending")
+    speaker = await server.sign_in(SPEAKER)
+    async with server.http() as http:
+        me = await http.get("/api/me", headers={"Cookie": speaker})
+    speaker_id = me.json()["account"]["id"]
+    async with (
+        server.connect(await server.sign_in(MODERATOR)) as mod_ws,
+        server.connect(asker) as asker_ws,
+        server.connect(speaker) as speaker_ws,
+    ):
+        mod, author, staff = Peer(mod_ws), Peer(asker_ws), Peer(speaker_ws)
+        await mod.command("forum.set_pre_moderation", {"forum": 8, "enabled": True})
+        assert (await staff.command("subscribe", {"topic": "backstage:8"}))["type"] == "ok"
+        asked = await author.command("question.ask", {"forum": 8, "text": "待审的问题？"})
+        pending = asked["data"]["question"]["id"]
+        draft = await mod.command(
+            "poll.create", {"forum": 8, "question": "草稿?", "options": ["a", "b"]}
+        )
+        assert pending in [q["id"] for q in (await questions(server, 8, speaker))["questions"]]
+
+        banned = await mod.command("forum.ban", {"forum": 8, "account": speaker_id, "duration": 5})
+        assert banned["type"] == "ok", banned
+        ended = await staff.event("subscription.ended")
+        again = await staff.command("subscribe", {"topic": "backstage:8"})
+        page = await questions(server, 8, speaker)
+        async with server.http() as http:
+            poll_page = (await http.get("/api/forums/8/polls", headers={"Cookie": speaker})).json()
+
+        await mod.command("forum.lift", {"forum": 8, "account": speaker_id})
+        await mod.command("poll.delete", {"poll": draft["data"]["poll"]["id"]})
+        await mod.command("question.hide", {"question": pending})
+        await mod.command("forum.set_pre_moderation", {"forum": 8, "enabled": False})
+    assert ended == {
+        "type": "subscription.ended",
+        "topic": "backstage:8",
+        "data": {"reason": "forum.banned"},
+    }
+    assert error(again) == "forum.banned"
+    assert (page["staff"], page["backstage"]) == (False, None)
+    assert pending not in [q["id"] for q in page["questions"]]
+    assert (poll_page["staff"], poll_page["backstage"]) == (False, None)
+    assert draft["data"]["poll"]["id"] not in [p["id"] for p in poll_page["polls"]]
