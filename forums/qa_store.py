@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -148,13 +150,19 @@ async def room_polls(db: AsyncSession, forum_id: int) -> Sequence[Poll]:
 
 
 async def cast_ballot(db: AsyncSession, poll_id: int, account_id: int, choices: list[int]) -> None:
-    """Put in or replace one's ballot (the caller checked the poll and choices)."""
-    ballot = await db.get(PollBallot, (poll_id, account_id))
-    if ballot is None:
-        db.add(PollBallot(poll_id=poll_id, account_id=account_id, choices=choices))
-    else:
-        ballot.choices = choices
-        ballot.cast_at = utcnow()
+    """Put in or replace one's ballot (the caller checked the poll and choices).
+
+    One upsert, not a read then an insert: two tabs casting a first ballot at once would both
+    read nothing, and the second insert would break the primary key (an `internal` error)."""
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    upsert = insert(PollBallot).values(
+        poll_id=poll_id, account_id=account_id, choices=choices, cast_at=utcnow()
+    )
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[col(PollBallot.poll_id), col(PollBallot.account_id)],
+        set_={"choices": upsert.excluded.choices, "cast_at": upsert.excluded.cast_at},
+    )
+    await db.execute(upsert)
     await db.commit()
 
 
