@@ -31,11 +31,9 @@ from forums.qa_coalescer import coalescer, run_coalescer
 from forums.qa_rules import (
     PUBLIC,
     backstage_topic,
-    check_pin,
     clean_question,
     is_moderator,
     is_staff,
-    question_after,
 )
 from forums.qa_views import QuestionPage, question_view
 from forums.routes import ForumPath
@@ -240,20 +238,12 @@ async def unvote(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
     return {"question_id": question.id, "votes": question.votes, "voted_by_me": False}
 
 
-async def _move(ctx: CommandContext, question_id: int, move: str) -> dict[str, Any]:
+async def _move(
+    ctx: CommandContext, question_id: int, move: str, *, pinned: bool = False
+) -> dict[str, Any]:
     svc = ctx.services
     async with svc.db() as db:
-        question = await qa_store.get_question(db, question_id)
-        was_public = question.state in PUBLIC
-        question.state = question_after(QuestionState(question.state), move)
-        if move == "answer":
-            question.answered_at = utcnow()
-        elif move == "unanswer":
-            question.answered_at = None
-        elif move == "hide":
-            question.pinned = False
-        await db.commit()
-        await db.refresh(question)
+        question, was_public = await qa_store.move_question(db, question_id, move, pinned=pinned)
     await announce_question(svc, question, was_public=was_public)
     return {"question": question_view(question)}
 
@@ -271,15 +261,7 @@ async def hide(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
 
 
 async def pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:
-    svc = ctx.services
-    async with svc.db() as db:
-        question = await qa_store.get_question(db, data.question)
-        check_pin(QuestionState(question.state))
-        question.pinned = data.pinned
-        await db.commit()
-        await db.refresh(question)
-    await announce_question(svc, question, was_public=True)
-    return {"question": question_view(question)}
+    return await _move(ctx, data.question, "pin", pinned=data.pinned)
 
 
 async def set_pre_moderation(ctx: CommandContext, data: PreModeration) -> dict[str, Any]:

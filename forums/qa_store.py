@@ -20,7 +20,7 @@ from expo.errors import Conflict, NotFound
 from expo.models import utcnow
 from forums.domain import QuestionState
 from forums.models import Poll, PollBallot, Question, QuestionVote, RoomSanction, SanctionKind
-from forums.qa_rules import Tally, tally
+from forums.qa_rules import PUBLIC, Tally, check_pin, question_after, tally
 
 
 def aware(moment: datetime) -> datetime:
@@ -49,6 +49,37 @@ async def get_question(db: AsyncSession, question_id: int) -> Question:
     if question is None:
         raise NotFound("qa.unknown", f"There is no question {question_id}.")
     return question
+
+
+async def move_question(
+    db: AsyncSession, question_id: int, move: str, *, pinned: bool = False
+) -> tuple[Question, bool]:
+    """A moderator's move (`forums.qa_rules.QUESTION_MOVES`, or "pin"), committed; returns the
+    question and whether the room saw it before.
+
+    The row is locked first (PostgreSQL; SQLite writers are serial), so two moderators' moves
+    are applied one after the other, each to what the other stored: an approve racing a hide
+    can no longer leave a hidden question that the room was shown and never told to drop."""
+    query = select(Question).where(col(Question.id) == question_id).with_for_update()
+    question = (await db.execute(query)).scalars().first()
+    if question is None:
+        raise NotFound("qa.unknown", f"There is no question {question_id}.")
+    await db.refresh(question)  # not an older copy from this session's identity map
+    was_public = question.state in PUBLIC
+    if move == "pin":
+        check_pin(QuestionState(question.state))
+        question.pinned = pinned
+    else:
+        question.state = question_after(QuestionState(question.state), move)
+        if move == "answer":
+            question.answered_at = utcnow()
+        elif move == "unanswer":
+            question.answered_at = None
+        elif move == "hide":
+            question.pinned = False
+    await db.commit()
+    await db.refresh(question)
+    return question, was_public
 
 
 async def room_questions(db: AsyncSession, forum_id: int) -> Sequence[Question]:
