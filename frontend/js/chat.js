@@ -85,6 +85,9 @@ export function chatPanel(forumId) {
   // --- the list -----------------------------------------------------------------------
 
   const nearBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
+  // Whether the log showed its newest messages when it last scrolled: it keeps showing them when
+  // it changes size (the pinned announcement or the room tools appear above it).
+  let atBottom = true;
   const toBottom = () => {
     log.scrollTop = log.scrollHeight;
     pill.hidden = true;
@@ -347,8 +350,12 @@ export function chatPanel(forumId) {
     renderCompose();
   });
   log.addEventListener("scroll", () => {
-    if (nearBottom()) pill.hidden = true;
+    atBottom = nearBottom();
+    if (atBottom) pill.hidden = true;
   });
+  new ResizeObserver(() => {
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }).observe(log);
   pill.addEventListener("click", toBottom);
 
   renderAll();

@@ -193,3 +193,19 @@ async def test_the_chat_pages_back_to_earlier_messages(pages: Pages, server: Liv
     await expect(texts).to_have_count(60)
     await expect(texts.first).to_have_text("第 1 条")
     await expect(page.get_by_role("button", name="加载更早的消息")).to_be_hidden()
+
+
+async def test_a_pinned_announcement_does_not_hide_the_newest_messages(
+    pages: Pages, server: LiveServer
+):
+    await post(server, await server.sign_in(SPEAKER), 8, *[f"消息 {i}" for i in range(1, 21)])
+    attendee = await pages.open("/#/forum/8", locale="zh-CN")
+    newest = in_chat(attendee).locator(".chat-msg").last
+    await expect(newest).to_have_text(re.compile("消息 20"))
+    await expect(newest).to_be_in_viewport(ratio=1)
+    # The announcement appears above the log and shrinks it: the log stays at its newest.
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        reply = await Peer(ws).command("forum.pin", {"forum": 8, "text": "茶歇 15 分钟。"})
+    assert reply["type"] == "ok", reply
+    await expect(attendee.locator(".pinned-announcement")).to_contain_text("茶歇 15 分钟。")
+    await expect(newest).to_be_in_viewport(ratio=1)
