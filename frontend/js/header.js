@@ -55,6 +55,11 @@ export function mountHeader(root) {
   onAccountChange(render);
   window.addEventListener("hashchange", render); // the sign-in links lead back to where one is
   render();
+  // What sticks below the header (the room's side panel) starts under its real height: it takes
+  // two rows when its links and tools do not fit on one (English, organisers, narrower screens).
+  new ResizeObserver(() =>
+    document.documentElement.style.setProperty("--top-bar-h", `${root.offsetHeight}px`),
+  ).observe(root);
 }
 
 // The site's sections: [href, label key, the routes that are that page, who sees it (a role;
