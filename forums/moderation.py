@@ -30,6 +30,7 @@ from forums.moderation_rules import (
     MAX_SANCTION_MINUTES,
     MAX_SLOW_MODE_SECONDS,
     clean_announcement,
+    clean_reason,
     is_moderator,
     sanction_until,
 )
@@ -160,7 +161,7 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
                 account_id=data.account,
                 kind=kind,
                 until=sanction_until(now, data.duration),
-                reason=data.reason.strip(),
+                reason=clean_reason(data.reason),
                 created_by=moderator.account_id,
                 created_at=now,
             ),

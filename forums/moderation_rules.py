@@ -92,3 +92,14 @@ def clean_announcement(text: str) -> str:
             f"Announcements are at most {MAX_ANNOUNCEMENT_CHARS} characters.",
         )
     return cleaned
+
+
+def clean_reason(text: str) -> str:
+    """A sanction's reason as stored and shown (to staff, and to the person): one line, with
+    control and format characters taken out (PostgreSQL cannot even store a NUL), spaces
+    collapsed, trimmed."""
+    return " ".join(
+        "".join(
+            " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text
+        ).split()
+    )

@@ -538,3 +538,17 @@ async def test_a_ban_on_one_process_evicts_and_refuses_on_the_other(two_processe
     assert back_b["type"] == "ok"
     assert error_of(muted_b) == "chat.muted"
     assert free_b["type"] == "ok"
+
+
+async def test_a_sanctions_reason_is_stored_as_one_clean_line(server: LiveServer):
+    """No NUL (PostgreSQL refuses it: the mute would fail `internal`), no bidi overrides or
+    other control characters reach the staff's and the person's pages."""
+    account, _ = await newcomer(server)
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        reply = await moderator.command(
+            "forum.mute",
+            {"forum": 5, "account": account, "duration": 1, "reason": " 刷屏\x00\u202e\n广告\t "},
+        )
+        await moderator.command("forum.lift", {"forum": 5, "account": account})
+    assert reply["data"]["sanction"]["reason"] == "刷屏 广告"
