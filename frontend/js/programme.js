@@ -200,13 +200,13 @@ export function mountProgramme(root, { query } = {}) {
   let failure = null;
   let editing = null; // null, "new", or a session
   let confirming = null; // the id of a session whose delete waits for confirmation
-  let flash = null; // a line about the last change
+  let flash = null; // a line about the last change: () => its text in the page's language
   let stopped = false;
   let unfollow = null;
   const form = sessionForm({
     onSaved: (session) => {
       editing = null;
-      flash = t("programme.saved");
+      flash = () => t("programme.saved");
       upsert(session);
       render();
     },
@@ -238,7 +238,7 @@ export function mountProgramme(root, { query } = {}) {
         // Someone else deleted (or moved away) the session being edited here: say so.
         if (editing && editing !== "new" && !sessions.some((s) => s.id === editing.id)) {
           editing = null;
-          flash = t("programme.updated_elsewhere");
+          flash = () => t("programme.updated_elsewhere");
         }
         render();
       });
@@ -271,9 +271,9 @@ export function mountProgramme(root, { query } = {}) {
     try {
       await api(`/api/sessions/${session.id}`, { method: "DELETE" });
       forum.sessions = forum.sessions.filter((s) => s.id !== session.id);
-      flash = t("programme.deleted");
+      flash = () => t("programme.deleted");
     } catch (error) {
-      flash = programmeErrorText(error);
+      flash = () => programmeErrorText(error);
     }
     confirming = null;
     render();
@@ -347,7 +347,7 @@ export function mountProgramme(root, { query } = {}) {
             t("programme.add"),
           ),
         ),
-        flash ? h("p", { class: "form-saved programme-flash", role: "status" }, flash) : null,
+        flash ? h("p", { class: "form-saved programme-flash", role: "status" }, flash()) : null,
         editing === "new" ? form.element : null,
         !forum ? h("p", { class: "notice", role: "status" }, t("programme.loading")) : null,
         forum ? h("p", { class: "muted small" }, t("programme.times_local", { tz: timeZoneName() || "—" })) : null,

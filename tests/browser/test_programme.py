@@ -94,6 +94,8 @@ async def test_an_organiser_adds_a_session_and_an_open_room_shows_it_without_rel
     await edited.get_by_role("button", name="Really delete").click()
     await expect(organiser.locator(".programme-flash")).to_have_text("Deleted.")
     await expect(room.locator(".session-item", has_text="digital twins")).to_have_count(0)
+    await organiser.get_by_role("button", name="中文").click()  # the line follows the language
+    await expect(organiser.locator(".programme-flash")).to_have_text("已删除。")
 
 
 async def test_attendees_cannot_open_the_editor(pages: Pages, server: LiveServer):
