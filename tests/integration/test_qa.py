@@ -355,7 +355,8 @@ async def test_the_author_alone_hears_that_their_pending_question_was_hidden(ser
         await room.event("qa.pre_moderation_changed")
     assert notice["topic"] == f"account:{asker_id}"
     assert (notice["data"]["id"], notice["data"]["state"]) == (qid, "hidden")
-    assert [e["type"] for e in room.events] == []  # the room heard nothing of it
+    # The room heard nothing of it (presence figures come and go with the timing).
+    assert [e["type"] for e in room.events if not e["type"].startswith("presence.")] == []
 
 
 async def test_a_banned_speaker_loses_the_backstage_over_the_socket_and_the_snapshots(
