@@ -233,6 +233,8 @@ async def vote(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
 async def unvote(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
     who = ctx.require_principal()
     async with ctx.services.db() as db:
+        question = await qa_store.get_question(db, data.question)
+        await refuse_sanctioned(db, question.forum_id, who, muted_too=False)
         question = await qa_store.remove_vote(db, data.question, who.account_id)
     touch_votes(ctx.services, question.forum_id)
     return {"question_id": question.id, "votes": question.votes, "voted_by_me": False}

@@ -404,3 +404,28 @@ async def test_a_banned_speaker_loses_the_backstage_over_the_socket_and_the_snap
     assert pending not in [q["id"] for q in page["questions"]]
     assert (poll_page["staff"], poll_page["backstage"]) == (False, None)
     assert draft["data"]["poll"]["id"] not in [p["id"] for p in poll_page["polls"]]
+
+
+async def test_a_banned_attendee_cannot_take_back_an_upvote_either(server: LiveServer):
+    """question.unvote is action `question.vote`: signed in and not banned in the room."""
+    voter_id, voter = await register(server, "先投后封")
+    async with server.connect(await server.sign_in(ATTENDEE)) as ws:
+        asked = await Peer(ws).command("question.ask", {"forum": 5, "text": "封禁后能撤票吗？"})
+    qid = asked["data"]["question"]["id"]
+    async with server.connect(voter) as ws:
+        me = Peer(ws)
+        assert (await me.command("question.vote", {"question": qid}))["type"] == "ok"
+        async with server.services.db() as db:
+            db.add(
+                RoomSanction(
+                    forum_id=5,
+                    account_id=voter_id,
+                    kind=SanctionKind.BAN,
+                    until=utcnow() + timedelta(hours=1),
+                    created_by=1,
+                )
+            )
+            await db.commit()
+        refused = await me.command("question.unvote", {"question": qid})
+    assert error(refused) == "forum.banned"
+    assert [q["votes"] for q in (await questions(server, 5))["questions"] if q["id"] == qid] == [1]
