@@ -199,12 +199,28 @@ async def remind_due(svc: Services, at: datetime) -> list[int]:
         if not claimed:
             return []
         reminders = await _reminders(db, claimed)
+    # A session whose reminders could not all go out is given back (reminded_at cleared), so
+    # the next round, on whichever process, sends them while the session is still within
+    # REMINDER_LATE: a reminder may come twice after a broker failure, but is never lost.
+    unsent: set[int] = set()
     for account_id, data in reminders:
+        session_id = data["session"]["id"]
+        if session_id in unsent:
+            continue
         try:
             await svc.hub.publish(account_topic(account_id), REMINDER, data)
         except Unavailable:
-            log.warning("an agenda reminder could not be sent", extra={"account": account_id})
-    return claimed
+            log.warning("agenda reminders not sent; retried", extra={"session": session_id})
+            unsent.add(session_id)
+    if unsent:
+        async with svc.db() as db:
+            await db.execute(
+                update(ForumSession)
+                .where(col(ForumSession.id).in_(unsent), col(ForumSession.reminded_at) == at)
+                .values(reminded_at=None)
+            )
+            await db.commit()
+    return [i for i in claimed if i not in unsent]
 
 
 def _due(at: datetime) -> list[Any]:

@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from icalendar import Calendar
 
+from expo.errors import Unavailable
 from forums.agenda import remind_due
 from forums.models import ForumSession
 from tests.cluster import sign_in
@@ -265,3 +267,31 @@ async def next_event(peer: Peer) -> dict[str, Any]:
         return peer.events.pop(0)
     async with asyncio.timeout(10):
         return json.loads(await peer.ws.recv())  # type: ignore[no-any-return]
+
+
+async def test_reminders_the_broker_could_not_take_are_sent_in_the_next_round(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    organiser = await server.sign_in(ORGANIZER)
+    starts = DAY + timedelta(days=4)
+    session = await add_session(server.base, organiser, 3, starts)
+    fan, fan_cookie = await new_attendee(server)
+    hub = server.services.hub
+    publish = hub.publish
+
+    async def broker_down(topic: str, kind: str, data: object) -> Any:
+        if kind == "agenda.reminder":
+            raise Unavailable(message="The event broker cannot be reached.")
+        return await publish(topic, kind, data)
+
+    async with server.connect(fan_cookie) as ws:
+        mine = Peer(ws)
+        await mine.command("agenda.star", {"session": session["id"]})
+        await mine.command("subscribe", {"topic": f"account:{fan}"})
+        monkeypatch.setattr(hub, "publish", broker_down)
+        failed = await remind_due(server.services, starts + timedelta(minutes=1))
+        monkeypatch.setattr(hub, "publish", publish)
+        retried = await remind_due(server.services, starts + timedelta(minutes=2))
+        reminder = await mine.event("agenda.reminder")
+    assert (failed, retried) == ([], [session["id"]])
+    assert reminder["data"]["session"]["id"] == session["id"]
