@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
-from expo.errors import BadRequest, NotFound
+from expo.errors import BadRequest, NotFound, Unavailable
 from expo.http import ErrorBody, JSONResponse, principal, query_int, read_json, route, services
 from expo.models import Role
 from expo.permissions import ANYONE, only
@@ -87,7 +87,15 @@ async def post_announcement(request: Request) -> JSONResponse:
             db, Announcement(text_zh=text_zh, text_en=text_en, created_by=who.account_id)
         )
     view = announcement_view(stored)
-    await svc.hub.publish(TOPIC, "announcement.published", view)
+    try:
+        await svc.hub.publish(TOPIC, "announcement.published", view)
+    except Unavailable as error:
+        if error.code == "unavailable":
+            # Surely not announced, so not acknowledged: take it back, so that posting it again
+            # (as a 503 invites) announces it once instead of listing it twice.
+            async with svc.db() as db:
+                await store.delete_announcement(db, stored.id)  # type: ignore[arg-type]
+        raise
     return JSONResponse({"announcement": view}, status_code=201)
 
 

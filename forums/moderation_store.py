@@ -110,6 +110,14 @@ async def add_announcement(db: AsyncSession, announcement: Announcement) -> Anno
     return announcement
 
 
+async def delete_announcement(db: AsyncSession, announcement_id: int) -> None:
+    """Take back an announcement that could not be announced."""
+    announcement = await db.get(Announcement, announcement_id)
+    if announcement is not None:
+        await db.delete(announcement)
+        await db.commit()
+
+
 async def latest_announcements(db: AsyncSession, limit: int) -> Sequence[Announcement]:
     """The newest announcements first."""
     query = select(Announcement).order_by(col(Announcement.id).desc()).limit(limit)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
+from expo.errors import Unavailable
 from tests.cluster import Process
 from tests.cluster import sign_in as cluster_sign_in
 from tests.live import LiveServer, Peer
@@ -552,3 +553,23 @@ async def test_a_sanctions_reason_is_stored_as_one_clean_line(server: LiveServer
         )
         await moderator.command("forum.lift", {"forum": 5, "account": account})
     assert reply["data"]["sanction"]["reason"] == "刷屏 广告"
+
+
+async def test_an_announcement_the_broker_refused_is_taken_back(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    """A 503 says 'retry later': retrying must not list the announcement twice."""
+    hub = server.services.hub
+
+    async def broker_down(topic: str, kind: str, data: object) -> object:
+        raise Unavailable(message="The event broker cannot be reached.")
+
+    body = {"text_zh": "broker 故障时的通知", "text_en": "Sent while the broker is down"}
+    async with server.http(headers={"Cookie": await server.sign_in(ORGANIZER)}) as http:
+        monkeypatch.setattr(hub, "publish", broker_down)
+        refused = await http.post("/api/announcements", json=body)
+        monkeypatch.undo()
+        latest = (await http.get("/api/announcements?limit=20")).json()["announcements"]
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "unavailable"
+    assert [a for a in latest if a["text"]["en"] == body["text_en"]] == []
