@@ -265,6 +265,7 @@ const STRINGS = {
     "hall.filter_placeholder": "A name or an industry, e.g. “security” or 安全",
     "hall.count": "{n} exhibitors",
     "hall.count_one": "1 exhibitor",
+    "hall.count_one": "1 exhibitor",
     "hall.count_filtered": "Showing {shown} of {total} exhibitors",
     "hall.no_match": "No exhibitor’s name or industry contains “{q}”.",
     "hall.clear": "Clear the filter",
@@ -335,6 +336,7 @@ const STRINGS = {
     "chat.signin_link": "Sign in",
     "chat.new_messages": "New messages ↓",
     "chat.chars_left": "{n} characters left",
+    "chat.chars_left_one": "1 character left",
 
     "signin.heading": "Sign in",
     "signin.intro": "Sign in to chat in the forum rooms.",
@@ -497,9 +499,11 @@ export function addStrings(table) {
   }
 }
 
-/** The string for `key` in the current language, `{name}` placeholders filled from `vars`. */
+/** The string for `key` in the current language, `{name}` placeholders filled from `vars`; for
+ * n = 1, `<key>_one` where the language has it ("1 voter", not "1 voters"). */
 export function t(key, vars = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  const one = String(vars.n) === "1" ? STRINGS[lang][`${key}_one`] : undefined;
+  const text = one ?? STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 

@@ -89,6 +89,7 @@ addStrings({
     "polls.voted": "You voted; you may change your vote while the poll is open.",
     "polls.your_choice": "Your choice",
     "polls.voters": "{n} voters",
+    "polls.voters_one": "1 voter",
     "polls.result": "{pct}% · {n}",
     "polls.results_later": "Results are shown when the poll closes.",
     "polls.signin_prompt": "Sign in to vote",

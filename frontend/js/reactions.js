@@ -43,6 +43,7 @@ addStrings({
     "react.laugh": "Ha ha",
     "react.sign_in": "Sign in to react",
     "react.total": "{n} reactions",
+    "react.total_one": "1 reaction",
   },
 });
 

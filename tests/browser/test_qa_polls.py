@@ -215,3 +215,4 @@ async def test_results_after_closing_stay_hidden_from_the_room_until_then(
         await expect(card.locator(".poll-figures")).to_have_count(0)
         await mod.command("poll.close", {"poll": poll})
     await expect(card.locator(".poll-figures")).to_have_text(["0% · 0", "100% · 1"])
+    await expect(card.locator(".poll-voters")).to_have_text("1 voter")  # not "1 voters"
