@@ -50,7 +50,8 @@ export function chatPanel(forumId) {
   const pill = h("button", { type: "button", class: "new-messages", hidden: true });
   const compose = h("div", { class: "chat-compose" });
   const title = h("h2", { class: "panel-title" });
-  const mod = roomModeration(forumId, { onBlockedChange: () => renderCompose() });
+  // A mute or ban that starts (or ends) replaces whatever the compose box said last.
+  const mod = roomModeration(forumId, { onBlockedChange: () => ((sendError = null), renderCompose()) });
   const element = h(
     "aside",
     { class: "panel chat-panel" },

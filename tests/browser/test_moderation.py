@@ -119,6 +119,15 @@ async def test_a_moderator_deletes_a_message_and_mutes_the_attendee_who_sees_bot
     await moderator.get_by_role("button", name="Unpin").click()
     await expect(attendee.locator(".pinned-announcement")).to_be_hidden()
 
+    # Muted again while the slow mode's refusal is still on show: the notice replaces it.
+    await expect(in_chat(attendee).locator(".chat-error")).to_be_visible()
+    thanks = in_chat(moderator).locator(".chat-msg", has_text="谢谢主持人")
+    await thanks.hover()
+    await thanks.get_by_role("button", name="Mute").click()
+    await thanks.get_by_role("button", name="5 min").click()
+    await expect(notice).to_be_visible()
+    await expect(in_chat(attendee).locator(".chat-error")).to_be_hidden()
+
 
 async def test_a_banned_attendee_leaves_the_room_at_once(pages: Pages, server: LiveServer):
     _, cookie = await register(server, "孙强 Sun Qiang")
