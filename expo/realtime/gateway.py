@@ -41,6 +41,7 @@ from expo.realtime.envelope import (
     valid_topic,
 )
 from expo.realtime.frames import PING_FRAME, text_frame
+from expo.realtime.hub import SubscriptionEnded
 from expo.security import Principal
 
 if TYPE_CHECKING:
@@ -352,7 +353,12 @@ class Gateway:
 
     async def _subscribe(self, ctx: CommandContext, data: SubscribeData) -> dict[str, Any]:
         await self._check_topic(ctx, data.topic)
-        return await self.services.hub.subscribe(ctx.client, data.topic, data.since, data.epoch)
+        try:
+            return await self.services.hub.subscribe(ctx.client, data.topic, data.since, data.epoch)
+        except SubscriptionEnded:
+            # Evicted while subscribing: the guard, asked again, gives the reason (forum.banned).
+            await self._check_topic(ctx, data.topic)
+            raise
 
     async def _unsubscribe(self, ctx: CommandContext, data: UnsubscribeData) -> dict[str, Any]:
         await self.services.hub.unsubscribe(ctx.client, data.topic)

@@ -33,6 +33,14 @@ SummaryTopics = Callable[[str], Awaitable[list[str]]]
 FLASH = "topic.flash"
 
 
+class SubscriptionEnded(Conflict):
+    """The connection was taken off the topic (`leave`, an eviction) while its subscription
+    was being set up: it stays off."""
+
+    def __init__(self, topic: str) -> None:
+        super().__init__("subscribe.ended", f"The subscription to {topic} was ended meanwhile.")
+
+
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
     """Someone on a topic's roster: shown by name to everyone following it (a room's speakers
@@ -189,6 +197,10 @@ class Hub:
             state.epoch = history.epoch
         if state.last is None:
             state.last = history.seq
+        if topic not in client.topics:
+            # Evicted (a ban) while this waited for the broker: finishing would put the
+            # connection back on the topic behind the eviction's back.
+            raise SubscriptionEnded(topic)
         if not client.open:
             self._leave(client, topic)
             return {}

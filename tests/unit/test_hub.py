@@ -216,3 +216,27 @@ async def test_a_second_subscriber_waits_until_the_broker_listens():
     # Both start after what was published before the broker listened, and miss nothing after.
     assert [r["seq"] for r in replies] == [1, 1]
     assert first.seqs() == second.seqs() == [2]
+
+
+async def test_a_subscriber_taken_off_while_subscribing_stays_off(hub):
+    """An eviction (a ban) that lands while the subscription is being set up wins: the
+    subscribe is refused with `subscribe.ended`, not finished (nor failed `internal`)."""
+    from expo.realtime.hub import SubscriptionEnded
+
+    history = hub.broker.history
+
+    async def slow_history(topic, since):
+        await asyncio.sleep(0.05)
+        return await history(topic, since)
+
+    hub.broker.history = slow_history
+    banned = Recorder()
+    subscribing = asyncio.create_task(hub.subscribe(banned, "forum:1", None, None))
+    await asyncio.sleep(0.01)
+    assert hub.leave(banned, "forum:1")  # Gateway.evicted, meanwhile
+    with pytest.raises(SubscriptionEnded) as refused:
+        await subscribing
+    await publish(hub, 1)
+    assert refused.value.code == "subscribe.ended"
+    assert banned.topics == set() and banned.seqs() == []
+    assert hub.local_count("forum:1") == 0
