@@ -14,11 +14,12 @@ process refuses a muted or banned person alike.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from expo.errors import BadRequest, Forbidden, NotFound
+from expo.errors import BadRequest, Forbidden, NotFound, Unavailable
 from expo.models import Role, utcnow
 from expo.permissions import SIGNED_IN, only
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
@@ -36,6 +37,7 @@ from forums.moderation_rules import (
 )
 from forums.views import pinned_view
 
+log = logging.getLogger("forums.moderation")
 MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 
@@ -203,11 +205,16 @@ async def forum_lift(ctx: CommandContext, data: Lift) -> dict[str, Any]:
         lifted = await sanctions.lift(db, data.forum, data.account, data.kind, utcnow())
         name = target.display_name
     views = [sanction_view(s, name) for s in lifted]
-    for sanction, view in zip(lifted, views, strict=True):
-        await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_lifted", view)
-        await svc.hub.publish(
-            account_topic(data.account), "moderation.sanction_lifted", notice_view(sanction)
-        )
+    try:
+        for sanction, view in zip(lifted, views, strict=True):
+            await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_lifted", view)
+            await svc.hub.publish(
+                account_topic(data.account), "moderation.sanction_lifted", notice_view(sanction)
+            )
+    except Unavailable:
+        # The lift stands: answering `unavailable` would invite a retry that lifts nothing
+        # (and so tells nobody). The person's page learns it when it asks its standing.
+        log.warning("sanctions lifted but not announced", extra={"forum": data.forum})
     return {"lifted": views}
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field
 from starlette.requests import Request
 
-from expo.errors import Conflict, NotFound
+from expo.errors import Conflict, NotFound, Unavailable
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN, only
@@ -26,7 +26,7 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import qa_store
 from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
 from forums.models import Poll
-from forums.qa import publish_all, refuse_sanctioned, room, sees_backstage
+from forums.qa import announce_stored, publish_all, refuse_sanctioned, room, sees_backstage
 from forums.qa_coalescer import coalescer
 from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
 from forums.qa_views import PollPage, poll_view
@@ -47,6 +47,10 @@ def public_results(poll: Poll) -> bool:
 
 
 async def announce_poll(svc: Services, poll: Poll, results: Tally) -> None:
+    await publish_all(svc, poll_events(poll, results))
+
+
+def poll_events(poll: Poll, results: Tally) -> list[tuple[str, str, dict[str, Any]]]:
     """`poll.updated`: to the room once out of draft (with the tally when everyone may see
     it), and to the backstage always (with the tally)."""
     events = []
@@ -54,7 +58,7 @@ async def announce_poll(svc: Services, poll: Poll, results: Tally) -> None:
         shown = results if public_results(poll) else None
         events.append((forum_topic(poll.forum_id), "poll.updated", poll_view(poll, shown)))
     events.append((backstage_topic(poll.forum_id), "poll.updated", poll_view(poll, results)))
-    await publish_all(svc, events)
+    return events
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,15 @@ async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
         await db.commit()
         await db.refresh(poll)
     empty = Tally((0,) * len(poll.options), 0)
-    await announce_poll(svc, poll, empty)
+    try:
+        await announce_poll(svc, poll, empty)
+    except Unavailable as error:
+        if error.code == "unavailable":
+            # Surely not announced: take the draft back, so drafting again makes one poll.
+            async with svc.db() as db:
+                await db.delete(await qa_store.get_poll(db, poll.id))  # type: ignore[arg-type]
+                await db.commit()
+        raise
     return {"poll": poll_view(poll, empty)}
 
 
@@ -146,7 +158,7 @@ async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
         await db.refresh(poll)
         # Read after the commit: a close's tally is final (ballots wait for the lock).
         results = await qa_store.poll_tally(db, poll)
-    await announce_poll(svc, poll, results)
+    await announce_stored(svc, poll_events(poll, results))
     return {"poll": poll_view(poll, results)}
 
 
@@ -175,7 +187,7 @@ async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
     events = [(backstage_topic(poll.forum_id), "poll.removed", removed)]
     if was_public:
         events.insert(0, (forum_topic(poll.forum_id), "poll.removed", removed))
-    await publish_all(svc, events)
+    await announce_stored(svc, events)
     return removed
 
 

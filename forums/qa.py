@@ -99,6 +99,12 @@ async def room(db: AsyncSession, forum_id: int) -> Forum:
 async def announce_question(
     svc: Services, question: Question, *, was_public: bool, new: bool = False
 ) -> None:
+    await publish_all(svc, question_events(question, was_public=was_public, new=new))
+
+
+def question_events(
+    question: Question, *, was_public: bool, new: bool = False
+) -> list[tuple[str, str, dict[str, Any]]]:
     """Tell the room what it may see of a change, and the backstage all of it.
 
     Public: `question.asked` when it appears to the room (asked, approved, restored),
@@ -119,7 +125,20 @@ async def announce_question(
     if not new and question.state not in PUBLIC and not was_public:
         # The room never saw it; its author did (as theirs, pending): tell them alone.
         events.append((f"account:{question.account_id}", "question.updated", view))
-    await publish_all(svc, events)
+    return events
+
+
+async def announce_stored(svc: Services, events: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Announce a moderator's move that is committed for good. If the broker cannot take it,
+    the move stands and the reply says so as a success: answering `unavailable` would invite
+    a retry that can only fail (`qa.bad_move`, `poll.bad_move`: the move was made), and the
+    moderator's page would show the old state. Pages that missed it catch up on their next
+    snapshot, as after a programme change."""
+    try:
+        await publish_all(svc, events)
+    except Unavailable:
+        topics = [topic for topic, _, _ in events]
+        log.warning("a moderator's move is stored but not announced", extra={"topics": topics})
 
 
 async def publish_all(svc: Services, events: list[tuple[str, str, dict[str, Any]]]) -> None:
@@ -246,7 +265,7 @@ async def _move(
     svc = ctx.services
     async with svc.db() as db:
         question, was_public = await qa_store.move_question(db, question_id, move, pinned=pinned)
-    await announce_question(svc, question, was_public=was_public)
+    await announce_stored(svc, question_events(question, was_public=was_public))
     return {"question": question_view(question)}
 
 

@@ -573,3 +573,26 @@ async def test_an_announcement_the_broker_refused_is_taken_back(
     assert refused.status_code == 503
     assert refused.json()["error"]["code"] == "unavailable"
     assert [a for a in latest if a["text"]["en"] == body["text_en"]] == []
+
+
+async def test_a_lift_the_broker_could_not_announce_is_made_all_the_same(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    """Answering `unavailable` would invite a retry that lifts nothing and tells nobody."""
+    account, _ = await newcomer(server)
+    hub = server.services.hub
+    publish = hub.publish
+
+    async def broker_down(topic: str, kind: str, data: object) -> object:
+        raise Unavailable(message="The event broker cannot be reached.")
+
+    async with Room(server) as room:
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        await moderator.command("forum.mute", {"forum": 5, "account": account, "duration": 5})
+        monkeypatch.setattr(hub, "publish", broker_down)
+        lifted = await moderator.command("forum.lift", {"forum": 5, "account": account})
+        monkeypatch.setattr(hub, "publish", publish)
+        left = await moderator.command("forum.list_sanctions", {"forum": 5})
+    assert lifted["type"] == "ok", lifted
+    assert [s["kind"] for s in lifted["data"]["lifted"]] == ["mute"]
+    assert [s for s in left["data"]["sanctions"] if s["account"]["id"] == account] == []

@@ -10,7 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from expo.errors import Unavailable
 from expo.models import utcnow
 from forums.models import RoomSanction, SanctionKind
 from forums.qa_views import PollPage
@@ -334,3 +336,32 @@ async def stream_until(watcher: Peer, seq: int) -> list[dict[str, Any]]:
         async with asyncio.timeout(10):
             watcher.events.append(json.loads(await watcher.ws.recv()))
     return [e for e in watcher.events if "seq" in e and e["seq"] <= seq]
+
+
+async def test_a_broker_failure_after_a_move_leaves_it_made_and_a_draft_taken_back(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    """A close the broker could not announce is made all the same (answering `unavailable`
+    would invite a retry that can only be `poll.bad_move`); a draft it could not announce is
+    taken back, so drafting again makes one poll, not two."""
+    moderator = await server.sign_in(MODERATOR)
+    hub = server.services.hub
+    publish = hub.publish
+
+    async def broker_down(topic: str, kind: str, data: object) -> Any:
+        raise Unavailable(message="The event broker cannot be reached.")
+
+    async with server.connect(moderator) as ws:
+        mod = Peer(ws)
+        pid = (await mod.command("poll.create", {"forum": 7, **DRAFT}))["data"]["poll"]["id"]
+        await mod.command("poll.open", {"poll": pid})
+        monkeypatch.setattr(hub, "publish", broker_down)
+        closed = await mod.command("poll.close", {"poll": pid})
+        drafted = await mod.command("poll.create", {"forum": 7, **DRAFT, "question": "重来?"})
+        monkeypatch.setattr(hub, "publish", publish)
+    assert closed["type"] == "ok", closed
+    assert closed["data"]["poll"]["state"] == "closed"
+    assert error(drafted) == "unavailable"
+    staff = await polls(server, 7, moderator)
+    assert only(staff, pid)["state"] == "closed"
+    assert [p for p in staff["polls"] if p["question"] == "重来?"] == []

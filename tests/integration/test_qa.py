@@ -6,6 +6,9 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from expo.errors import Unavailable
 from expo.models import utcnow
 from forums.models import RoomSanction, SanctionKind
 from forums.qa_views import QuestionPage
@@ -429,3 +432,31 @@ async def test_a_banned_attendee_cannot_take_back_an_upvote_either(server: LiveS
         refused = await me.command("question.unvote", {"question": qid})
     assert error(refused) == "forum.banned"
     assert [q["votes"] for q in (await questions(server, 5))["questions"] if q["id"] == qid] == [1]
+
+
+async def test_an_approval_the_broker_could_not_announce_is_made_all_the_same(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    """Answering `unavailable` would invite a retry that can only be `qa.bad_move`."""
+    _, asker = await register(server, "待批准")
+    hub = server.services.hub
+    publish = hub.publish
+
+    async def broker_down(topic: str, kind: str, data: object) -> Any:
+        raise Unavailable(message="The event broker cannot be reached.")
+
+    async with (
+        server.connect(await server.sign_in(MODERATOR)) as mod_ws,
+        server.connect(asker) as asker_ws,
+    ):
+        mod = Peer(mod_ws)
+        await mod.command("forum.set_pre_moderation", {"forum": 7, "enabled": True})
+        asked = await Peer(asker_ws).command("question.ask", {"forum": 7, "text": "等批准"})
+        qid = asked["data"]["question"]["id"]
+        monkeypatch.setattr(hub, "publish", broker_down)
+        approved = await mod.command("question.approve", {"question": qid})
+        monkeypatch.setattr(hub, "publish", publish)
+        await mod.command("forum.set_pre_moderation", {"forum": 7, "enabled": False})
+    assert approved["type"] == "ok", approved
+    assert approved["data"]["question"]["state"] == "visible"
+    assert qid in [q["id"] for q in (await questions(server, 7))["questions"]]
