@@ -1,5 +1,6 @@
 // The app: header, offline banner and a tiny hash router over the pages.
 
+import { mountAnnouncementBanner } from "./announcements.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
@@ -69,6 +70,7 @@ onLangChange(applyDocumentLang);
 mountHeader(document.getElementById("header"));
 mountOfflineBanner(document.getElementById("offline"));
 mountAgendaReminders(); // a toast on any page when a starred session starts
+mountAnnouncementBanner(main);
 window.addEventListener("hashchange", route);
 loadAccount();
 // Signed out here or in another tab: the server closed our socket (4001). The socket comes back
