@@ -84,6 +84,10 @@ async def test_an_organiser_adds_a_session_and_an_open_room_shows_it_without_rel
     await expect(form.get_by_label("Title in English")).to_have_value("Metaverse and digital twins")
     await form.get_by_label("Title in English").fill("Metaverse, digital twins and cities")
     await form.scroll_into_view_if_needed()
+    header = await organiser.locator("#header").bounding_box()
+    heading = await form.locator(".panel-title").bounding_box()
+    assert header and heading, (header, heading)
+    assert heading["y"] >= header["y"] + header["height"], (header, heading)  # not under it
     await screenshot(organiser, "programme-editor-en")
     await form.get_by_role("button", name="Save").click()
     await expect(
