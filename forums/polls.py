@@ -68,7 +68,7 @@ class Reading:
     poll: int
     forum: int
     state: PollState
-    live_results: bool
+    public: bool  # whether the room may see this tally (else the backstage alone)
     results: Tally
 
 
@@ -82,13 +82,21 @@ def touch_tally(svc: Services, poll_id: int) -> None:
             except NotFound:
                 return None  # deleted since
             results = await qa_store.poll_tally(db, poll)
-        return Reading(poll_id, poll.forum_id, PollState(poll.state), poll.live_results, results)
+            # PostgreSQL reads each statement afresh: a move committed between the two reads
+            # (a reopen hiding the tally again) would send ballots cast after it to the room
+            # under the state before it. Such a tally goes to the backstage only; the move's
+            # own announcement, and the next read, tell the room what it may see.
+            settled = await qa_store.poll_settings(db, poll_id)
+        state = PollState(poll.state)
+        public = settled == (poll.state, poll.live_results) and results_visible(
+            state, live_results=poll.live_results, moderator=False
+        )
+        return Reading(poll_id, poll.forum_id, state, public, results)
 
     async def publish(found: Reading | None, _before: object) -> None:
         if found is None:
             return
-        public = results_visible(found.state, live_results=found.live_results, moderator=False)
-        topic = forum_topic(found.forum) if public else backstage_topic(found.forum)
+        topic = forum_topic(found.forum) if found.public else backstage_topic(found.forum)
         data = {"poll_id": found.poll, "forum_id": found.forum, "state": found.state}
         await svc.hub.publish(topic, "poll.results", data | found.results.as_dict())
 

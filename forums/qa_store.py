@@ -175,6 +175,13 @@ async def get_poll_for_ballot(db: AsyncSession, poll_id: int) -> Poll:
     return poll
 
 
+async def poll_settings(db: AsyncSession, poll_id: int) -> tuple[str, bool] | None:
+    """A poll's state and live_results as stored now (read afresh, not from the session)."""
+    query = select(Poll.state, Poll.live_results).where(col(Poll.id) == poll_id)
+    row = (await db.execute(query)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 async def room_polls(db: AsyncSession, forum_id: int) -> Sequence[Poll]:
     query = select(Poll).where(Poll.forum_id == forum_id).order_by(col(Poll.id).desc())
     return (await db.execute(query)).scalars().all()

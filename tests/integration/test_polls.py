@@ -4,8 +4,10 @@ the tally when."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,11 +16,12 @@ import pytest
 
 from expo.errors import Unavailable
 from expo.models import utcnow
-from forums.models import RoomSanction, SanctionKind
+from forums.models import PollBallot, RoomSanction, SanctionKind
 from forums.qa_views import PollPage
 from tests.cluster import Process, sign_in
 from tests.integration.test_qa import ATTENDEE, MODERATOR, PASSWORD, SPEAKER, error, register
-from tests.live import LiveServer, Peer
+from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
+from tests.services import fresh_postgres_database
 
 DRAFT = {
     "question": "您最关心哪个议题？",
@@ -365,3 +368,63 @@ async def test_a_broker_failure_after_a_move_leaves_it_made_and_a_draft_taken_ba
     staff = await polls(server, 7, moderator)
     assert only(staff, pid)["state"] == "closed"
     assert [p for p in staff["polls"] if p["question"] == "重来?"] == []
+
+
+@pytest.fixture
+async def postgres_server() -> AsyncIterator[LiveServer]:
+    """A server on PostgreSQL (READ COMMITTED: each statement reads afresh)."""
+    async with fresh_postgres_database() as url:
+        await prepare_demo_database(url)
+        async with live_server(make_settings(url)) as live:
+            yield live
+
+
+async def test_a_reopen_between_reading_a_poll_and_its_tally_keeps_the_tally_backstage(
+    postgres_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    """PostgreSQL reads each statement afresh: a reopen (results hidden again) committing
+    between the read of the poll and that of its ballots must not send ballots cast after it
+    to the room under the closed poll's public state."""
+    from forums import polls as polls_module
+    from forums import qa_store
+
+    moderator = await postgres_server.sign_in(MODERATOR)
+    first_id, first = await register(postgres_server, "先投")
+    second_id, _ = await register(postgres_server, "后投")
+    async with (
+        postgres_server.connect(moderator) as mod_ws,
+        postgres_server.connect(first) as first_ws,
+        postgres_server.connect() as room_ws,
+    ):
+        mod, room = Peer(mod_ws), Peer(room_ws)
+        draft = {"forum": 8, **DRAFT, "live_results": False}
+        pid = (await mod.command("poll.create", draft))["data"]["poll"]["id"]
+        await mod.command("poll.open", {"poll": pid})
+        await Peer(first_ws).command("poll.vote", {"poll": pid, "choices": [0]})
+        await mod.command("poll.close", {"poll": pid})
+        await room.command("subscribe", {"topic": "forum:8"})
+        await asyncio.sleep(0.5)  # the coalescer's own reads are done
+
+        tally = qa_store.poll_tally
+
+        async def reopened_meanwhile(db: Any, poll: Any) -> Any:
+            async with postgres_server.services.db() as other:
+                stored = await qa_store.get_poll(other, pid)
+                stored.state = "open"  # a moderator reopens: hidden again
+                other.add(PollBallot(poll_id=pid, account_id=second_id, choices=[1]))
+                await other.commit()
+            return await tally(db, poll)
+
+        monkeypatch.setattr(qa_store, "poll_tally", reopened_meanwhile)
+        polls_module.touch_tally(postgres_server.services, pid)
+        await asyncio.sleep(0.3)
+        monkeypatch.setattr(qa_store, "poll_tally", tally)
+        heard = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                heard.append(await room.event("poll.results", timeout=1.5))
+        async with postgres_server.services.db() as db:
+            (await qa_store.get_poll(db, pid)).state = "closed"
+            await db.commit()
+    assert [e for e in heard if e["data"]["voters"] > 1] == []  # the second ballot is hidden
+    assert first_id != second_id
