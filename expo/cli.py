@@ -76,6 +76,9 @@ def _demo(args: argparse.Namespace) -> int:
     from expo.seed import ACCOUNTS, DEMO_PASSWORD, seed_demo
 
     os.environ.setdefault("EXPO_DATABASE_URL", DEMO_DATABASE_URL)
+    # A demo is tried from one machine as five accounts in several browsers: sign-ins per
+    # address get room for that (production keeps the tight default against guessing).
+    os.environ.setdefault("EXPO_RATE_LIMITS", DEMO_RATE_LIMITS)
     url = os.environ["EXPO_DATABASE_URL"]
     if not os.environ.get("EXPO_SECRET_KEY"):
         # Keep the demo's sign-ins across restarts: its key lives beside its database.
@@ -97,6 +100,9 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"    {role.value:<10} {email:<28} {name}", file=sys.stderr)
     print("", file=sys.stderr)
     return _serve(args.host, args.port, 1, os.environ.get("EXPO_LOG_JSON", "1") != "0")
+
+
+DEMO_RATE_LIMITS = "sign_in=60/300/30"
 
 
 def _demo_secret(path: Path) -> str:

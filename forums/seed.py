@@ -68,7 +68,7 @@ DAY: list[tuple[int, int, str, str, str, tuple[str, ...]]] = [
     (6, 60, "专家问答", "Ask the experts", "panel", ("周涛", "吴芳")),
 ]
 STAGE_DAY: list[tuple[int, int, str, str, str, tuple[str, ...]]] = [
-    (0, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "ceremony", ("主办方",)),
+    (0, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "ceremony", ("主办方 Hosts",)),
     (2, 60, "云上签约仪式", "Cloud signing ceremony", "ceremony", ("参展企业 Exhibitors",)),
     (4, 120, "数博发布 · 首发", "Expo releases · premieres", "release", ("参展企业 Exhibitors",)),
 ]
