@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# `gather`: a pile left untaken this many windows after its last addition is dropped.
+PILE_WINDOWS = 10
+
 
 class BrokerUnavailable(ConnectionError):
     """The broker cannot be reached; what was asked did not happen."""
@@ -88,7 +91,9 @@ class Broker(Protocol):
     ) -> dict[str, int] | None:
         """Add `counts` to the pile under `key`. If nobody took the pile in the last `window_ms`,
         take it (all processes' counts, emptied) and return it; else None, and the pile waits.
-        So a room's reactions go out at most once per window, whichever process sends them."""
+        So a room's reactions go out at most once per window, whichever process sends them.
+        A pile nobody added to for PILE_WINDOWS windows is dropped (its adder died before it
+        took it): stale counts are never handed over long after the fact."""
 
     async def acquire_socket(self, account_id: int, limit: int) -> bool:
         """Count one more open socket of the account, unless it has `limit` over all processes."""

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from expo.realtime.broker import Event, History, Sink
+from expo.realtime.broker import PILE_WINDOWS, Event, History, Sink
 from expo.realtime.envelope import event_parts
 
 
@@ -25,6 +25,7 @@ class MemoryBroker:
         self._rosters: dict[str, list[dict[str, Any]]] = {}
         self._piles: dict[str, dict[str, int]] = {}
         self._taken_at: dict[str, float] = {}
+        self._added_at: dict[str, float] = {}
         self._sink: Sink | None = None
 
     async def start(self, sink: Sink) -> None:
@@ -93,10 +94,14 @@ class MemoryBroker:
     async def gather(
         self, key: str, counts: dict[str, int], window_ms: int
     ) -> dict[str, int] | None:
+        now = time.monotonic()
+        if now - self._added_at.get(key, now) > PILE_WINDOWS * window_ms / 1000:
+            self._piles.pop(key, None)  # left untaken too long: stale
         pile = self._piles.setdefault(key, {})
         for name, n in counts.items():
             pile[name] = pile.get(name, 0) + n
-        now = time.monotonic()
+        if counts:
+            self._added_at[key] = now
         if now - self._taken_at.get(key, -1e9) < window_ms / 1000:
             return None
         self._taken_at[key] = now

@@ -29,7 +29,14 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from expo.realtime.broker import BrokerTimeout, BrokerUnavailable, Event, History, Sink
+from expo.realtime.broker import (
+    PILE_WINDOWS,
+    BrokerTimeout,
+    BrokerUnavailable,
+    Event,
+    History,
+    Sink,
+)
 from expo.realtime.envelope import event_parts
 
 log = logging.getLogger("expo.broker")
@@ -58,8 +65,10 @@ return {epoch, seq, redis.call('XRANGE', KEYS[2], tonumber(ARGV[1]) + 1 .. '-0',
 
 
 # Add ARGV[2..] (name, n pairs) to the pile; take it unless it was taken within ARGV[1] ms.
-GATHER = """
+# The pile expires PILE_WINDOWS windows after its last addition (its adder died untaken).
+GATHER = f"""
 for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if #ARGV > 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1] * {PILE_WINDOWS}) end
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) == false then return false end
 local pile = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])

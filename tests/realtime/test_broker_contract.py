@@ -312,3 +312,13 @@ async def test_redis_roster_and_gather_span_processes(two_redis_brokers):
     assert await a.gather(key, {"heart": 1}, 60_000) is None
     await a._redis.delete(f"expo:pile:{key}:taken")  # the window passes
     assert await b.gather(key, {}, 60_000) == {"clap": 2, "heart": 1}
+
+
+async def test_gather_drops_a_pile_left_untaken_for_ten_windows(broker):
+    """Its adder died before taking it: the counts are stale, not a burst to flash now."""
+    b, _ = broker
+    key = f"t{secrets.token_hex(6)}"
+    assert await b.gather(key, {"clap": 1}, 20) == {"clap": 1}
+    assert await b.gather(key, {"clap": 4}, 20) is None  # waits in the pile
+    await asyncio.sleep(0.3)  # fifteen windows: nobody came back for it
+    assert await b.gather(key, {"heart": 1}, 20) == {"heart": 1}
