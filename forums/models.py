@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from expo.models import utcnow
@@ -80,6 +80,8 @@ class SessionPerson(SQLModel, table=True):
 
 class ChatMessage(SQLModel, table=True):
     __tablename__ = "chat_message"
+    # A room's history pages back by id: this keeps a quiet room's page cheap behind busy ones.
+    __table_args__ = (Index("ix_chat_message_forum_id_id", "forum_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     forum_id: int = Field(foreign_key="forum.id", index=True)
@@ -97,7 +99,8 @@ class Question(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     forum_id: int = Field(foreign_key="forum.id", index=True)
-    session_id: int | None = Field(default=None, foreign_key="forum_session.id")
+    # Indexed: deleting a session (and its foreign-key check) looks its questions up.
+    session_id: int | None = Field(default=None, foreign_key="forum_session.id", index=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     author_name: str = Field(max_length=80)
     text: str = Field(max_length=2000)
