@@ -216,6 +216,19 @@ class Hub:
         epoch: str | None,
         history: History,
     ) -> dict[str, object]:
+        if catch_up.until is not None or client not in state.catching:
+            # A reset (the broker lost the log) overtook this subscribe: the client has had
+            # `subscription.reset` and reloads its snapshot from there. Nothing is replayed
+            # from the lost history; it joins (or has joined) the live set past that point.
+            state.fresh.add(client)
+            return {
+                "topic": topic,
+                "epoch": state.epoch,
+                "seq": catch_up.until,
+                "replayed": 0,
+                "reload": True,
+                "presence": state.presence,
+            }
         resumable = since is not None and history.events is not None and epoch == history.epoch
         replayed = history.events if resumable and history.events else []
         sent = since if resumable else history.seq

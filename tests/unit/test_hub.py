@@ -138,6 +138,30 @@ async def test_a_loss_during_a_repair_is_repaired_too_without_a_reset(hub):
     assert not [f for f in follower.frames if f["type"] == "subscription.reset"]
 
 
+async def test_a_reset_during_a_subscribe_makes_it_reload_not_fail(hub):
+    watcher = Recorder()
+    await hub.subscribe(watcher, "forum:1", None, None)  # the topic is live in this hub
+    await publish(hub, 2)
+    broker: MemoryBroker = hub.broker  # type: ignore[assignment]
+    real_history = broker.history
+
+    async def history_then_a_reset(topic: str, since: int | None) -> History:
+        result = await real_history(topic, since)
+        # While this subscribe waited, the log was lost and the live stream moved on.
+        hub._reset(topic, hub._topics[topic], History("new-epoch", 2, None))
+        await broker.publish(topic, "chat.message_posted", {"n": "after the reset"})
+        return result
+
+    broker.history = history_then_a_reset  # type: ignore[method-assign]
+    late = Recorder()
+    reply = await hub.subscribe(late, "forum:1", since=0, epoch="old-epoch")
+    broker.history = real_history  # type: ignore[method-assign]
+    assert (reply["reload"], reply["seq"], reply["epoch"]) == (True, 2, "new-epoch")
+    await publish(hub, 1)
+    assert late.seqs() == [3, 4]  # live from the reset's position on, nothing replayed
+    assert [f["type"] for f in late.frames][0] == "subscription.reset"
+
+
 async def test_events_racing_a_replay_reach_the_resuming_subscriber_once(hub):
     await publish(hub, 2)
     broker: MemoryBroker = hub.broker  # type: ignore[assignment]
