@@ -86,7 +86,7 @@ def create_app(
         for kind, topics in _merged(features, "summaries").items():
             hub.add_summary(kind, functools.partial(topics, svc))
         await hub.start()
-        hub.on_resync(svc.gateway.wake_audit)
+        hub.on_resync(svc.gateway.resynced)
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
         audit = asyncio.create_task(svc.gateway.audit_sessions(SESSION_AUDIT_INTERVAL))
         jobs = [

@@ -226,6 +226,40 @@ class Gateway:
     def wake_audit(self) -> None:
         self._audit_now.set()
 
+    def resynced(self) -> None:
+        """Live delivery was interrupted (a Redis reconnect): control messages may have been
+        missed. Audit sessions now, and ask each topic's guard again about the signed-in
+        sockets following it, so a ban announced meanwhile still takes them off."""
+        self.wake_audit()
+        task = asyncio.ensure_future(self.recheck_topics())
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def recheck_topics(self) -> None:
+        for client in list(self.clients):
+            if client.principal is None or not client.open:
+                continue  # anonymous sockets carry no account a guard could refuse
+            ctx = CommandContext(client, self.services)
+            for topic in list(client.topics):
+                try:
+                    await self._check_topic(ctx, topic)
+                except ExpoError as error:
+                    if error.status in (401, 403) and self.services.hub.leave(client, topic):
+                        ended = {"topic": topic, "account": client.principal.account_id}
+                        self._send_ended(client, topic, error.code)
+                        log.info("topic left after a resync", extra=ended)
+                except Exception:
+                    log.exception("topic recheck failed", extra={"topic": topic})
+
+    def _send_ended(self, client: Client, topic: str, reason: str) -> None:
+        client.send_frame(
+            text_frame(
+                orjson.dumps(
+                    {"type": "subscription.ended", "topic": topic, "data": {"reason": reason}}
+                )
+            )
+        )
+
     async def admit(self, who: Principal) -> bool:
         """May this account open one more socket? Counted over all processes; a broker that
         cannot be reached lets it in (and says so in the log)."""

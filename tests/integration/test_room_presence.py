@@ -4,8 +4,11 @@ and the personal `account:<id>` topic."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
+from expo.models import utcnow
+from forums.models import RoomSanction
 from tests.live import LiveServer, Peer
 
 ATTENDEE = "attendee@demo.shubo.live"
@@ -125,3 +128,33 @@ async def test_only_the_account_itself_follows_its_topic(server: LiveServer):
     assert other["error"]["code"] == "account.not_yours"
     assert anonymous["error"]["code"] == "unauthorized"
     assert notice["data"] == {"session": 1}
+
+
+async def test_after_a_resync_a_ban_missed_meanwhile_still_takes_the_account_off(
+    server: LiveServer,
+):
+    cookie = await server.sign_in(ATTENDEE)
+    me = await account_id(server, cookie)
+    moderator = await account_id(server, await server.sign_in(MODERATOR))
+    async with server.connect(cookie) as ws, server.connect() as anonymous_ws:
+        peer, anonymous = Peer(ws), Peer(anonymous_ws)
+        await peer.command("subscribe", {"topic": "forum:6"})
+        await anonymous.command("subscribe", {"topic": "forum:6"})
+        # Banned in the database, but the eviction's control message never reached us.
+        async with server.services.db() as db:
+            ban = RoomSanction(
+                forum_id=6,
+                account_id=me,
+                kind="ban",
+                until=utcnow() + timedelta(hours=1),
+                created_by=moderator,
+            )
+            db.add(ban)
+            await db.commit()
+        server.services.gateway.resynced()
+        ended = await peer.event("subscription.ended")
+        await server.services.hub.publish("forum:6", "test.after", {})
+        await anonymous.event("test.after")
+        again = await peer.command("unsubscribe", {"topic": "forum:6"})
+    assert ended["data"] == {"reason": "forum.banned"}
+    assert again["error"]["code"] == "subscribe.not_subscribed"
