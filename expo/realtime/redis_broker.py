@@ -7,8 +7,8 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
     expo:{forum:3}:presence  hash process-id -> subscribers on that process
     expo:{forum:3}:roster    hash process-id -> JSON list of roster people on that process
-    expo:pile:<key>          hash name -> count, gathered by all processes (reactions)
-    expo:pile:<key>:taken    set (with a TTL of the window) when a process took the pile
+    expo:pile:{<key>}        hash name -> count, gathered by all processes (reactions)
+    expo:pile:{<key>}:taken  set (with a TTL of the window) when a process took the pile
     expo:processes           sorted set process-id -> last heartbeat (ms)
     expo:sockets:<account>   hash process-id -> that account's open sockets on the process
 Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
@@ -280,7 +280,7 @@ class RedisBroker:
             args += [name, n]
         with _reachable():
             pile = await self._gather(
-                keys=[f"expo:pile:{key}", f"expo:pile:{key}:taken"], args=args
+                keys=[f"expo:pile:{{{key}}}", f"expo:pile:{{{key}}}:taken"], args=args
             )
         if pile is None:
             return None

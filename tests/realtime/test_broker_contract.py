@@ -310,7 +310,7 @@ async def test_redis_roster_and_gather_span_processes(two_redis_brokers):
     assert await a.gather(key, {"clap": 1}, 60_000) == {"clap": 1}
     assert await b.gather(key, {"clap": 2}, 60_000) is None  # a took it a moment ago
     assert await a.gather(key, {"heart": 1}, 60_000) is None
-    await a._redis.delete(f"expo:pile:{key}:taken")  # the window passes
+    await a._redis.delete(f"expo:pile:{{{key}}}:taken")  # the window passes
     assert await b.gather(key, {}, 60_000) == {"clap": 2, "heart": 1}
 
 
