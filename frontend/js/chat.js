@@ -57,7 +57,6 @@ export function chatPanel(forumId) {
     { class: "panel chat-panel" },
     title,
     mod.pinnedBox,
-    mod.tools,
     mod.flashLine,
     h("div", { class: "chat-log-wrap" }, log, pill),
     mod.slowLine,
@@ -366,6 +365,9 @@ export function chatPanel(forumId) {
   const stops = [];
   return {
     element,
+    /** The moderators' room tools (hidden for everyone else): the room places them outside the
+     * chat panel, whose messages they would otherwise crowd out. */
+    tools: mod.tools,
     /** Follow the room's topic; `onPresence(count)` gets the audience. Returns stop(). */
     start({ onPresence } = {}) {
       started = true;

@@ -15,6 +15,10 @@ import { realtime } from "./realtime.js";
 import { roomStatus } from "./status.js";
 
 const PROGRAMME_TICK_MS = 30_000;
+const SIDE_MARGIN_PX = 16; // between the side panel and the window's bottom edge
+const SIDE_MIN_PX = 280; // the side panel is never fitted shorter than this
+// Where the side panel sticks beside the player (room.css: static below this width).
+const wideLayout = window.matchMedia?.("(min-width: 961px)");
 
 addStrings({
   zh: {
@@ -60,14 +64,23 @@ export function mountRoom(root, { id }) {
   const head = h("div", { class: "room-head" });
   const screen = h("div", { class: "player-screen" });
   const reactions = reactionBar(forumId);
+  const chat = chatPanel(forumId);
+  // The moderators' room tools go under the player (on phones: above the chat's tabs), where
+  // opening them leaves the chat its full height, beside them on wide screens.
   const player = h(
     "section",
     { class: "player" },
     h("div", { class: "player-stage" }, screen, reactions.layer),
     reactions.bar,
+    chat.tools,
   );
   const programme = h("section", { class: "panel programme" });
-  const chat = chatPanel(forumId);
+  // Opened at the window's edge: brought into view whole (the chat stays where it is).
+  chat.tools.addEventListener("toggle", () => {
+    if (!chat.tools.open) return;
+    const still = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+    chat.tools.scrollIntoView({ block: "nearest", behavior: still ? "auto" : "smooth" });
+  });
   const badge = h("span", { class: "watching-badge", hidden: true });
   const statusChip = h("span", { class: "room-status", role: "status" });
   const roster = h("p", { class: "room-roster", hidden: true });
@@ -76,6 +89,29 @@ export function mountRoom(root, { id }) {
   let activeTab = tabs[0].id;
   const tabBar = h("div", { class: "side-tabs", role: "tablist" });
   const side = h("section", { class: "room-side" }, tabBar, tabs.map((tab) => tab.panel.element));
+  const layout = h("div", { class: "room-layout" }, head, player, side, programme);
+
+  // The side panel sticks below the header at most the window's height, but it fits the part of
+  // the window it can take now: below the expo's banner (or whatever is above the room) at the
+  // top of the page, and above the footer at the bottom (where it would otherwise be pushed up
+  // under the header). Its --side-fit (room.css) follows the page's scroll and size.
+  let fitFrame = 0;
+  const fitSide = () => {
+    if (!side.isConnected) return;
+    if (!(wideLayout?.matches ?? true)) {
+      side.style.removeProperty("--side-fit");
+      return;
+    }
+    const stickyTop = parseFloat(getComputedStyle(side).top) || 0;
+    const top = Math.max(stickyTop, layout.getBoundingClientRect().top);
+    // The main column's end: the side panel may not outgrow it (it would lengthen the page).
+    const bottom = Math.min(window.innerHeight - SIDE_MARGIN_PX, programme.getBoundingClientRect().bottom);
+    const fit = `${Math.max(SIDE_MIN_PX, Math.floor(bottom - top))}px`;
+    if (side.style.getPropertyValue("--side-fit") !== fit) side.style.setProperty("--side-fit", fit);
+  };
+  const refitSide = () => {
+    if (!fitFrame) fitFrame = requestAnimationFrame(() => ((fitFrame = 0), fitSide()));
+  };
 
   const renderHead = () => {
     replace(
@@ -275,10 +311,25 @@ export function mountRoom(root, { id }) {
         h(
           "section",
           { class: "room" },
-          h("div", { class: "room-layout" }, head, player, side, programme),
+          layout,
         ),
       );
       renderAll();
+      fitSide();
+      window.addEventListener("scroll", fitSide, { passive: true });
+      window.addEventListener("resize", refitSide);
+      wideLayout?.addEventListener?.("change", refitSide);
+      // The banner coming or going, the header's height, the programme changing.
+      const resized = new ResizeObserver(refitSide);
+      resized.observe(document.body);
+      resized.observe(layout);
+      cleanups.push(() => {
+        window.removeEventListener("scroll", fitSide);
+        window.removeEventListener("resize", refitSide);
+        wideLayout?.removeEventListener?.("change", refitSide);
+        resized.disconnect();
+        cancelAnimationFrame(fitFrame);
+      });
       cleanups.push(onLangChange(renderAll));
       cleanups.push(realtime.onStatus(() => renderBadge()));
       const tick = setInterval(() => {

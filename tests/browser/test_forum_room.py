@@ -7,7 +7,7 @@ import re
 from playwright.async_api import expect
 
 from expo.realtime import closecodes
-from tests.browser.web import ATTENDEE, Line, Pages, screenshot
+from tests.browser.web import ATTENDEE, Line, Pages, assert_side_panel_in_view, screenshot
 from tests.live import LiveServer, Peer
 
 # Messages from the other demo accounts, as if the room had been busy for a while.
@@ -54,6 +54,7 @@ async def test_a_room_shows_its_programme_and_chat_in_chinese_and_english(
     await expect(page.locator(".watching-badge")).to_have_text("1 人在看")
     await page.locator(".programme").evaluate("e => e.scrollIntoView({block: 'end'})")
     await screenshot(page, "forum-zh")
+    await assert_side_panel_in_view(page, scrolled=True)
 
     await page.get_by_role("button", name="English").click()
     await expect(page.locator(".room-title")).to_have_text(
@@ -69,6 +70,9 @@ async def test_a_room_shows_its_programme_and_chat_in_chinese_and_english(
     assert header and tabs and header["height"] > 90, header
     assert tabs["y"] >= header["y"] + header["height"], (header, tabs)
     await screenshot(page, "forum-en")
+    await assert_side_panel_in_view(page, scrolled=True)
+    await page.set_viewport_size({"width": 1000, "height": 800})
+    await assert_side_panel_in_view(page, scrolled=True)
 
     phone = await pages.open("/#/forum/2", locale="zh-CN", phone=True)
     await expect(phone.locator(".chat-text")).to_have_count(len(CHATTER) + 1)

@@ -8,7 +8,7 @@ import re
 
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.web import Pages, register, screenshot
+from tests.browser.web import Pages, assert_side_panel_in_view, boxes, register, screenshot
 from tests.live import LiveServer, Peer
 
 MODERATOR = "moderator@demo.shubo.live"
@@ -76,8 +76,14 @@ async def test_a_moderator_deletes_a_message_and_mutes_the_attendee_who_sees_bot
     await expect(notice).to_have_text(re.compile(r"^你已被主持人禁言，至 \d\d:\d\d。"))
     await expect(in_chat(attendee).locator(".chat-input")).to_be_disabled()
 
-    # The room tools: slow mode and a pinned announcement reach the attendee too.
+    # The room tools: slow mode and a pinned announcement reach the attendee too. Opened, they
+    # leave the chat its height (they are under the player, not in the chat panel).
+    log = "#tabpanel-chat .chat-log"
+    closed = (await boxes(moderator, log=log))["log"]
     await moderator.get_by_text("主持工具").click()
+    await expect(moderator.get_by_label("慢速模式")).to_be_in_viewport()
+    opened = (await boxes(moderator, log=log))["log"]
+    assert closed and opened and opened["height"] >= closed["height"] - 0.5, (closed, opened)
     await moderator.get_by_label("慢速模式").select_option("30")
     await expect(attendee.locator(".slow-mode-line")).to_have_text("慢速模式：每 30 秒可发一条消息")
     await moderator.get_by_label("置顶公告").fill("圆桌对话 14:00 开始，欢迎在 Q&A 提问。")
@@ -90,6 +96,11 @@ async def test_a_moderator_deletes_a_message_and_mutes_the_attendee_who_sees_bot
     await expect(sanctions).to_contain_text("赵磊 Zhao Lei")
     await in_chat(moderator).locator(".chat-msg").first.hover()  # shows a message's tools
     await screenshot(moderator, "room-moderation-zh")
+    # With the announcement pinned above it and the tools open, the chat still shows a good
+    # dozen lines, its send box in view.
+    at = await boxes(moderator, log=log)
+    assert at["log"] and at["log"]["height"] >= 300, at
+    await assert_side_panel_in_view(moderator)
 
     await moderator.get_by_role("button", name="English").click()
     await expect(moderator.locator(".mod-summary")).to_have_text("Room tools")
@@ -176,6 +187,9 @@ async def test_an_organisers_announcement_reaches_every_page_and_can_be_dismisse
     )
     await organiser.get_by_role("button", name="发布公告").click()
     await expect(organiser.locator(".announce-form .mod-flash")).to_have_text("公告已发布。")
+    # The banner above the room takes room from its side panel, whose send box stays in view.
+    await expect(organiser.locator(".announcement-banner")).to_contain_text("午餐时间")
+    await assert_side_panel_in_view(organiser, scrolled=True)
     banner = lobby.locator(".announcement-banner")
     await expect(banner).to_contain_text("Lunch 12:00–13:30; the afternoon starts at 13:30.")
     await expect(banner).to_contain_text("From the organisers")
@@ -218,3 +232,33 @@ async def test_a_pinned_announcement_does_not_hide_the_newest_messages(
     assert reply["type"] == "ok", reply
     await expect(attendee.locator(".pinned-announcement")).to_contain_text("茶歇 15 分钟。")
     await expect(newest).to_be_in_viewport(ratio=1)
+
+
+async def test_the_room_tools_leave_the_chat_its_height_on_a_phone_and_a_narrow_window(
+    pages: Pages, server: LiveServer
+):
+    await post(server, await server.sign_in(SPEAKER), 7, *[f"Message {i}" for i in range(1, 13)])
+    cookie = await server.sign_in(MODERATOR)
+    async with server.connect(cookie) as ws:
+        reply = await Peer(ws).command(
+            "forum.pin", {"forum": 7, "text": "Questions for the panel go to Q&A, please."}
+        )
+    assert reply["type"] == "ok", reply
+    log = "#tabpanel-chat .chat-log"
+    for options, summary, label in (
+        ({"locale": "en-GB", "phone": True}, "Room tools", "Slow mode"),
+        ({"locale": "zh-CN"}, "主持工具", "慢速模式"),
+    ):
+        page = await pages.open("/#/forum/7", cookie=cookie, **options)
+        if not options.get("phone"):
+            await page.set_viewport_size({"width": 1000, "height": 800})
+        await expect(page.locator(".pinned-announcement")).to_contain_text("Q&A")
+        await expect(in_chat(page).locator(".chat-text").last).to_have_text("Message 12")
+        closed = (await boxes(page, log=log))["log"]
+        await page.get_by_text(summary).click()
+        await expect(page.get_by_label(label)).to_be_in_viewport()
+        opened = (await boxes(page, log=log))["log"]
+        assert closed and opened and opened["height"] >= closed["height"] - 0.5, (closed, opened)
+        assert opened["height"] >= 250, opened
+        if not options.get("phone"):
+            await assert_side_panel_in_view(page)

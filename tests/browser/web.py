@@ -170,6 +170,57 @@ class Line:
         )
 
 
+TWO_FRAMES = "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+async def boxes(page: Page, **selectors: str) -> dict[str, dict[str, float] | None]:
+    """Where the first element each selector matches is in the window now (its top, bottom and
+    height in CSS pixels; None when none is rendered), and the window's own height as "window".
+    One round trip, so the boxes are measured together."""
+    measured = await page.evaluate(
+        """(selectors) => {
+          const out = { window: { top: 0, bottom: innerHeight, height: innerHeight } };
+          for (const [name, selector] of Object.entries(selectors)) {
+            const element = document.querySelector(selector);
+            const shown = element && element.getClientRects().length;
+            const box = shown ? element.getBoundingClientRect() : null;
+            out[name] = box && { top: box.top, bottom: box.bottom, height: box.height };
+          }
+          return out;
+        }""",
+        selectors,
+    )
+    return measured
+
+
+async def assert_side_panel_in_view(page: Page, *, scrolled: bool = False) -> None:
+    """A room's side panel (chat, Q&A, polls) on a wide screen lies between the sticky header and
+    the window's bottom edge, clear of the footer, and the chat's send box (or its sign-in
+    prompt) is in view, with or without the expo's banner; `scrolled`: at the top of the page,
+    halfway down and at the very bottom (the footer in view) in turn, instead of where it is."""
+    if scrolled:
+        for part in (0, 0.5, 1):
+            await page.evaluate(f"scrollTo(0, document.documentElement.scrollHeight * {part})")
+            await assert_side_panel_in_view(page)
+        return
+    # The panel fits itself to the window on the next frame after a scroll or a resize.
+    await page.evaluate(TWO_FRAMES)
+    at = await boxes(
+        page,
+        header=".top-bar",
+        side=".room-side",
+        compose="#tabpanel-chat .chat-compose",
+        footer=".site-footer",
+    )
+    header, side, compose, footer, window = map(
+        at.get, ("header", "side", "compose", "footer", "window")
+    )
+    assert header and side and compose and footer, at
+    assert side["top"] >= header["bottom"] - 0.5, ("under the header", at)
+    assert side["bottom"] <= min(window["bottom"], footer["top"]) + 0.5, ("below the window", at)
+    assert 0 <= compose["top"] and compose["bottom"] <= window["bottom"] + 0.5, ("send box", at)
+
+
 async def screenshot(page: Page, name: str) -> None:
     """Save docs/screenshots/<name>.png (the README shows them) once the fonts are in, kept
     small: 6 bits a channel (the dark gradients' dithering is what makes PNGs big) and
