@@ -8,6 +8,7 @@ on a developer's machine, and fails them under CI=true (as a missing service doe
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,27 @@ from lxml import etree
 
 from tests.services import IN_CI
 
-# The repository's parent holds shared/ (on a developer's machine and in CI alike).
-SCHEMAS = Path(__file__).resolve().parents[1] / ".." / "shared" / "schemas" / "c3voc-schedule"
+# The workplace's shared/ folder: beside the repository (a developer's checkout and CI's), or
+# where EXPO_SHARED_DIR says (a clone elsewhere), or the machine's /work/shared.
+PLACES = [
+    Path(__file__).resolve().parents[2] / "shared",
+    *([Path(os.environ["EXPO_SHARED_DIR"])] if os.environ.get("EXPO_SHARED_DIR") else []),
+    Path("/work/shared"),
+]
+SCHEMAS = next(
+    (place / "schemas" / "c3voc-schedule" for place in PLACES if place.is_dir()),
+    PLACES[0] / "schemas" / "c3voc-schedule",
+)
 
 
 def shared(name: str) -> Path:
     """A file of the public schemas; their absence skips loudly (fails under CI=true)."""
     path = SCHEMAS / name
     if not path.is_file():
-        message = f"MISSING SCHEMAS: {path} is not there (the c3voc schemas live in ../shared)."
+        message = (
+            f"MISSING SCHEMAS: {path} is not there (the c3voc schemas live in ../shared; "
+            "EXPO_SHARED_DIR points elsewhere)."
+        )
         if IN_CI:
             pytest.fail("CI needs the schemas: " + message, pytrace=False)
         pytest.skip(message)
