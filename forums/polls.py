@@ -118,6 +118,16 @@ class PollRef(Strict):
     poll: int = ID
 
 
+class DraftChange(Strict):
+    """A draft rewritten before it opens (the whole draft: question, options, settings)."""
+
+    poll: int = ID
+    question: str = Field(max_length=1000)
+    options: list[Annotated[str, Field(max_length=500)]] = Field(max_length=2 * MAX_OPTIONS)
+    multiple: bool = False
+    live_results: bool = True
+
+
 class Ballot(Strict):
     poll: int = ID
     choices: list[int] = Field(max_length=MAX_OPTIONS)
@@ -150,6 +160,23 @@ async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
                 await db.delete(await qa_store.get_poll(db, poll.id))  # type: ignore[arg-type]
                 await db.commit()
         raise
+    return {"poll": poll_view(poll, empty)}
+
+
+async def update(ctx: CommandContext, data: DraftChange) -> dict[str, Any]:
+    """Rewrite a draft. Only drafts: once open, people voted on the question as it stood."""
+    draft = clean_poll(data.question, data.options)
+    svc = ctx.services
+    async with svc.db() as db:
+        poll = await qa_store.get_poll(db, data.poll, lock=True)
+        if poll.state != PollState.DRAFT:
+            raise Conflict("poll.not_draft", "Only a draft can be changed; this poll has opened.")
+        poll.question, poll.options = draft.question, draft.options
+        poll.multiple, poll.live_results = data.multiple, data.live_results
+        await db.commit()
+        await db.refresh(poll)
+    empty = Tally((0,) * len(poll.options), 0)
+    await announce_stored(svc, poll_events(poll, empty))  # a draft: to the backstage only
     return {"poll": poll_view(poll, empty)}
 
 
@@ -252,6 +279,7 @@ async def list_polls(request: Request) -> JSONResponse:
 MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
 commands = {
     "poll.create": CommandSpec(create, Draft, action="poll.manage", rate="moderate"),
+    "poll.update": CommandSpec(update, DraftChange, action="poll.manage", rate="moderate"),
     "poll.open": CommandSpec(open_poll, PollRef, action="poll.manage", rate="moderate"),
     "poll.close": CommandSpec(close_poll, PollRef, action="poll.manage", rate="moderate"),
     "poll.reopen": CommandSpec(reopen_poll, PollRef, action="poll.manage", rate="moderate"),

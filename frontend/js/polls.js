@@ -46,6 +46,8 @@ addStrings({
     "polls.reopen": "重新开放",
     "polls.delete": "删除",
     "polls.new": "新建投票",
+    "polls.edit": "编辑",
+    "polls.editing": "正在编辑草稿",
     "polls.cancel": "取消",
     "polls.question": "问题",
     "polls.question_placeholder": "例如：您最关心哪个议题？",
@@ -100,6 +102,8 @@ addStrings({
     "polls.reopen": "Reopen",
     "polls.delete": "Delete",
     "polls.new": "New poll",
+    "polls.edit": "Edit",
+    "polls.editing": "Editing a draft",
     "polls.cancel": "Cancel",
     "polls.question": "Question",
     "polls.question_placeholder": "e.g. Which topic matters most to you?",
@@ -138,6 +142,7 @@ export function pollsPanel(forumId) {
   let refused = null;
   let drafting = false;
   let draft = freshDraft();
+  let editing = null; // the id of the draft being rewritten, or null for a new poll
   let draftError = null;
   let saving = false;
 
@@ -240,14 +245,15 @@ export function pollsPanel(forumId) {
     draftError = null;
     renderTools(true);
     const data = {
-      forum: forumId,
       question: draft.question.trim(),
       options: draft.options.map((o) => o.trim()),
       multiple: draft.multiple,
       live_results: draft.live,
     };
     try {
-      const reply = await realtime.request("poll.create", data);
+      const reply = editing === null
+        ? await realtime.request("poll.create", { forum: forumId, ...data })
+        : await realtime.request("poll.update", { poll: editing, ...data });
       upsert(reply.poll);
       if (openNow) {
         const opened = await realtime.request("poll.open", { poll: reply.poll.id });
@@ -255,6 +261,7 @@ export function pollsPanel(forumId) {
       }
       draft = freshDraft();
       drafting = false;
+      editing = null;
     } catch (error) {
       draftError = error;
     }
@@ -372,7 +379,7 @@ export function pollsPanel(forumId) {
         t(`polls.${key}`),
       );
     const buttons = {
-      draft: [button("open", "poll.open", true), button("delete", "poll.delete")],
+      draft: [button("open", "poll.open", true), editButton(poll), button("delete", "poll.delete")],
       open: [button("close", "poll.close", true)],
       closed: [button("reopen", "poll.reopen"), button("delete", "poll.delete")],
     }[poll.state];
@@ -430,6 +437,32 @@ export function pollsPanel(forumId) {
     statusLine.hidden = !text;
     replace(statusLine, text);
     renderTools();
+  }
+
+  /** Rewrite a draft in the form above the list (poll.update; only drafts can change). */
+  function editButton(poll) {
+    return h(
+      "button",
+      {
+        type: "button",
+        class: "button button-small button-ghost",
+        dataset: { action: "edit" },
+        onclick: () => {
+          draft = {
+            question: poll.question,
+            options: [...poll.options],
+            multiple: poll.multiple,
+            live: poll.live_results,
+          };
+          editing = poll.id;
+          drafting = true;
+          draftError = null;
+          renderTools(true);
+          tools.querySelector("[name=question]")?.focus();
+        },
+      },
+      t("polls.edit"),
+    );
   }
 
   /** The moderators' tools; a draft form already shown is rebuilt only when `force`d (it keeps
@@ -500,6 +533,7 @@ export function pollsPanel(forumId) {
     return h(
       "form",
       { class: "poll-draft", onsubmit: (e) => (e.preventDefault(), save(false)) },
+      editing !== null ? h("p", { class: "chip chip-accent" }, t("polls.editing")) : null,
       h("label", { class: "poll-label" }, t("polls.question"), question),
       h(
         "fieldset",
@@ -564,6 +598,8 @@ export function pollsPanel(forumId) {
             onclick: () => {
               drafting = false;
               draftError = null;
+              editing = null;
+              draft = freshDraft();
               renderTools();
             },
           },

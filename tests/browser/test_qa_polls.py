@@ -216,3 +216,25 @@ async def test_results_after_closing_stay_hidden_from_the_room_until_then(
         await mod.command("poll.close", {"poll": poll})
     await expect(card.locator(".poll-figures")).to_have_text(["0% · 0", "100% · 1"])
     await expect(card.locator(".poll-voters")).to_have_text("1 voter")  # not "1 voters"
+
+
+async def test_a_moderator_rewrites_a_draft_before_opening_it(pages: Pages, server: LiveServer):
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        draft = {"forum": 7, "question": "Which topic first?", "options": ["Compute", "Data"]}
+        reply = await Peer(ws).command("poll.create", draft)
+    assert reply["type"] == "ok", reply
+    moderator = await pages.open(
+        "/#/forum/7", locale="en-GB", cookie=await server.sign_in(MODERATOR)
+    )
+    await tab(moderator, "Polls")
+    card = moderator.locator(".poll-card", has_text="Which topic first?")
+    await card.get_by_role("button", name="Edit").click()
+    form = moderator.locator(".poll-draft")
+    await expect(form.locator("[name=question]")).to_have_value("Which topic first?")
+    await form.locator("[name=question]").fill("Which topic should the panel take first?")
+    await form.locator("[name=option-1]").fill("Data security")
+    await form.get_by_role("button", name="Save draft").click()
+    await expect(form).to_have_count(0)
+    rewritten = moderator.locator(".poll-card", has_text="Which topic should the panel take first?")
+    await expect(rewritten).to_contain_text("Data security")
+    await expect(moderator.locator(".poll-card")).to_have_count(1)  # changed, not added

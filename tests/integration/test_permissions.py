@@ -43,6 +43,7 @@ SAMPLE_COMMAND = {
     "question.hide": {"question": 1},
     "forum.set_pre_moderation": {"forum": 9, "enabled": False},
     "poll.create": {"forum": 9, "question": "permission walk?", "options": ["是 yes", "否 no"]},
+    "poll.update": {"poll": 1, "question": "permission walk?", "options": ["是 yes", "否 no"]},
     "poll.open": {"poll": 1},
     "poll.vote": {"poll": 1, "choices": [0]},
     "poll.close": {"poll": 1},

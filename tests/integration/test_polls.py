@@ -428,3 +428,39 @@ async def test_a_reopen_between_reading_a_poll_and_its_tally_keeps_the_tally_bac
             await db.commit()
     assert [e for e in heard if e["data"]["voters"] > 1] == []  # the second ballot is hidden
     assert first_id != second_id
+
+
+async def test_a_draft_can_be_rewritten_until_it_opens(server: LiveServer):
+    moderator = await server.sign_in(MODERATOR)
+    attendee = await server.sign_in(ATTENDEE)
+    async with server.connect(moderator) as mod_ws, server.connect(attendee) as att_ws:
+        mod, att = Peer(mod_ws), Peer(att_ws)
+        await mod.command("subscribe", {"topic": "backstage:6"})
+        poll = (await mod.command("poll.create", {"forum": 6, **DRAFT}))["data"]["poll"]
+        await mod.event("poll.updated")
+        change = {
+            "poll": poll["id"],
+            "question": "  哪个议题最重要？ ",
+            "options": ["算力 Compute", "安全 Security"],
+            "multiple": True,
+            "live_results": False,
+        }
+        by_attendee = await att.command("poll.update", change)
+        changed = (await mod.command("poll.update", change))["data"]["poll"]
+        heard = (await mod.event("poll.updated"))["data"]
+        duplicate = await mod.command("poll.update", change | {"options": ["同 same", "同 same"]})
+        await mod.command("poll.open", {"poll": poll["id"]})
+        after_opening = await mod.command("poll.update", change)
+    assert error(by_attendee) == "forbidden"
+    assert (changed["question"], changed["options"]) == (
+        "哪个议题最重要？",
+        ["算力 Compute", "安全 Security"],
+    )
+    assert (changed["multiple"], changed["live_results"], changed["state"]) == (
+        True,
+        False,
+        "draft",
+    )
+    assert heard == changed
+    assert error(duplicate) == "poll.duplicate_option"
+    assert error(after_opening) == "poll.not_draft"
