@@ -163,21 +163,11 @@ class Gateway:
         topic, account, reason = data.get("topic"), data.get("account"), data.get("reason")
         if not isinstance(topic, str) or not isinstance(account, int):
             return
-        frame = None
         for client in list(self.clients):
             if client.principal is None or client.principal.account_id != account:
                 continue
             if self.services.hub.leave(client, topic):
-                frame = frame or text_frame(
-                    orjson.dumps(
-                        {
-                            "type": "subscription.ended",
-                            "topic": topic,
-                            "data": {"reason": str(reason or "")},
-                        }
-                    )
-                )
-                client.send_frame(frame)
+                self._send_ended(client, topic, str(reason or ""))
 
     def end_session(self, data: dict[str, Any]) -> None:
         """A session ended (signed out) somewhere: close its sockets on this process."""
@@ -236,20 +226,30 @@ class Gateway:
         task.add_done_callback(self._releasing.discard)
 
     async def recheck_topics(self) -> None:
+        # One guard call per account and topic, however many tabs follow it: a resync of a
+        # process with thousands of sockets must not become thousands of identical queries.
+        refused: dict[tuple[int, str], str | None] = {}
         for client in list(self.clients):
             if client.principal is None or not client.open:
                 continue  # anonymous sockets carry no account a guard could refuse
-            ctx = CommandContext(client, self.services)
             for topic in list(client.topics):
-                try:
-                    await self._check_topic(ctx, topic)
-                except ExpoError as error:
-                    if error.status in (401, 403) and self.services.hub.leave(client, topic):
-                        ended = {"topic": topic, "account": client.principal.account_id}
-                        self._send_ended(client, topic, error.code)
-                        log.info("topic left after a resync", extra=ended)
-                except Exception:
-                    log.exception("topic recheck failed", extra={"topic": topic})
+                key = (client.principal.account_id, topic)
+                if key not in refused:
+                    refused[key] = await self._refusal(CommandContext(client, self.services), topic)
+                reason = refused[key]
+                if reason is not None and self.services.hub.leave(client, topic):
+                    self._send_ended(client, topic, reason)
+                    log.info("topic left after a resync", extra={"topic": topic})
+
+    async def _refusal(self, ctx: CommandContext, topic: str) -> str | None:
+        """Why the topic's guard now refuses this account (None: it may follow it)."""
+        try:
+            await self._check_topic(ctx, topic)
+        except ExpoError as error:
+            return error.code if error.status in (401, 403) else None
+        except Exception:
+            log.exception("topic recheck failed", extra={"topic": topic})
+        return None
 
     def _send_ended(self, client: Client, topic: str, reason: str) -> None:
         client.send_frame(
