@@ -25,8 +25,8 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
 from forums import moderation_store, qa_store, store
 from forums.domain import QuestionRank, QuestionState, forum_topic, now_and_next, question_order
-from forums.live import forum_guard
-from forums.models import Forum, Question, RoomSanction, SanctionKind
+from forums.live import banned, forum_guard
+from forums.models import Forum, Question
 from forums.qa_coalescer import coalescer, run_coalescer
 from forums.qa_rules import (
     PUBLIC,
@@ -54,15 +54,13 @@ async def refuse_sanctioned(
     db: AsyncSession, forum_id: int, who: Principal, *, muted_too: bool
 ) -> None:
     """Banned people may do nothing in the room; muted ones may not speak (ask) either."""
-    found: RoomSanction | None = await qa_store.sanction(db, forum_id, who.account_id)
-    if found is None or (found.kind == SanctionKind.MUTE and not muted_too):
-        return
-    until = qa_store.aware(found.until).isoformat()
-    if found.kind == SanctionKind.BAN:
-        message = f"A moderator banned you from this room until {until}."
-        raise Forbidden("forum.banned", message, details={"until": until})
-    message = f"A moderator muted you in this room until {until}."
-    raise Forbidden("qa.muted", message, details={"until": until})
+    standing = await moderation_store.standing_in(db, forum_id, who.account_id)
+    if standing.banned:
+        raise banned(standing)
+    if muted_too and standing.muted_until is not None:
+        until = standing.muted_until.isoformat()
+        message = f"A moderator muted you in this room until {until}."
+        raise Forbidden("qa.muted", message, details={"until": until})
 
 
 async def sees_backstage(db: AsyncSession, forum_id: int, who: Principal | None) -> bool:

@@ -7,7 +7,6 @@ QuestionVote rows); a vote's primary key makes it once per person.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -19,27 +18,8 @@ from sqlmodel import col, select
 from expo.errors import Conflict, NotFound
 from expo.models import utcnow
 from forums.domain import QuestionState
-from forums.models import Poll, PollBallot, Question, QuestionVote, RoomSanction, SanctionKind
+from forums.models import Poll, PollBallot, Question, QuestionVote
 from forums.qa_rules import PUBLIC, Tally, check_pin, question_after, tally
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-async def sanction(db: AsyncSession, forum_id: int, account_id: int) -> RoomSanction | None:
-    """The ban, else the mute, in force for this person in this room (None: free to speak)."""
-    query = select(RoomSanction).where(
-        RoomSanction.forum_id == forum_id,
-        RoomSanction.account_id == account_id,
-        col(RoomSanction.lifted_at).is_(None),
-    )
-    now = utcnow()
-    current = [s for s in (await db.execute(query)).scalars() if aware(s.until) > now]
-    current.sort(key=lambda s: (s.kind != SanctionKind.BAN, s.id))
-    return current[0] if current else None
-
 
 # --- questions ----------------------------------------------------------------------------------
 
