@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from starlette.requests import Request
@@ -26,9 +27,9 @@ SESSION_ENDED = "session.ended"  # control message: this session is over everywh
 Language = Literal["zh-CN", "en"]
 # What the handlers check beyond the models (expo/account_rules.py, `display_name`), told to the
 # OpenAPI document only: the handlers refuse with their own codes.
-EMAIL_DOC = {"format": "email"}
-PASSWORD_DOC = {"minLength": MIN_PASSWORD}
-NAME_DOC = {"pattern": r"\S"}  # not blank
+EMAIL_DOC: JsonDict = {"format": "email"}
+PASSWORD_DOC: JsonDict = {"minLength": MIN_PASSWORD}
+NAME_DOC: JsonDict = {"pattern": r"\S"}  # not blank
 
 
 class Register(BaseModel):

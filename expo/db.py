@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -51,3 +51,16 @@ def _tune_sqlite(engine: AsyncEngine, *, begin: str) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: Row) -> int:
+    """The id of a row that is in the database. SQLModel types every `id` as `int | None`
+    (None until the first flush), so the type cannot say that a row read back has one."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it is not stored yet")
+    return row.id

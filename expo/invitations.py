@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
 
@@ -192,13 +193,9 @@ async def list_invitations(request: Request) -> JSONResponse:
     return JSONResponse({"invitations": [invitation_view(r) for r in rows]})
 
 
-async def _open_invitation(token: str, db: object) -> Invitation:
+async def _open_invitation(token: str, db: AsyncSession) -> Invitation:
     row = (
-        (
-            await db.execute(  # type: ignore[attr-defined]
-                select(Invitation).where(Invitation.token_hash == token_hash(token))
-            )
-        )
+        (await db.execute(select(Invitation).where(Invitation.token_hash == token_hash(token))))
         .scalars()
         .first()
     )

@@ -62,7 +62,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "account. An unknown or revoked token is refused with 401 on every route.",
     },
 }
-SIGNED_IN_SECURITY = [{"sessionCookie": []}, {"bearerToken": []}]
+SIGNED_IN_SECURITY: list[dict[str, list[str]]] = [{"sessionCookie": []}, {"bearerToken": []}]
 OPTIONAL_SECURITY = [{}, *SIGNED_IN_SECURITY]
 
 ERROR_DESCRIPTIONS = {
@@ -197,7 +197,7 @@ def _path_parameters(r: ActionRoute) -> Iterator[dict[str, Any]]:
 
 
 def _is_integer(parameter: dict[str, Any]) -> bool:
-    return parameter["in"] == "path" and parameter["schema"].get("type") == "integer"
+    return bool(parameter["in"] == "path" and parameter["schema"].get("type") == "integer")
 
 
 def _query_parameters(r: ActionRoute) -> Iterator[dict[str, Any]]:

@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from expo.db import stored_id
 from expo.errors import NotFound, Unavailable
 from expo.http import JSONResponse, Raw, principal, route, services
 from expo.models import Account, utcnow
@@ -243,7 +244,8 @@ async def _claim(db: AsyncSession, at: datetime) -> list[int]:
     claim = (
         update(ForumSession).where(*_due(at)).values(reminded_at=at).returning(col(ForumSession.id))
     )
-    return list((await db.execute(claim)).scalars())
+    # A primary key is never NULL: the filter only tells the type so.
+    return [i for i in (await db.execute(claim)).scalars() if i is not None]
 
 
 async def _reminders(db: AsyncSession, session_ids: Sequence[int]) -> list[tuple[int, Any]]:
@@ -255,12 +257,12 @@ async def _reminders(db: AsyncSession, session_ids: Sequence[int]) -> list[tuple
         .order_by(col(AgendaStar.account_id), col(ForumSession.id))
     )
     rows = (await db.execute(query)).all()
-    people = await store.people_of(db, list({s.id for _, s, _ in rows}))
+    people = await store.people_of(db, list({stored_id(s) for _, s, _ in rows}))
     return [
         (
             account_id,
             {
-                "session": session_view(s, people[s.id]),
+                "session": session_view(s, people[stored_id(s)]),
                 "forum": {"id": f.id, "title": {"zh": f.title_zh, "en": f.title_en}},
             },
         )

@@ -35,7 +35,8 @@ def agenda_calendar(entries: Sequence[AgendaEntry], *, lang: str, stamp: datetim
     )
     for entry in entries:
         calendar.add_component(_event(entry, lang=lang, stamp=stamp))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves `to_ical` unannotated
+    return ical
 
 
 def _event(entry: AgendaEntry, *, lang: str, stamp: datetime) -> Event:

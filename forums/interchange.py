@@ -34,6 +34,7 @@ from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import Response
 
+from expo.db import stored_id
 from expo.errors import BadRequest, Conflict, Unavailable
 from expo.http import ErrorBody, JSONResponse, Raw, read_json, route, services
 from expo.models import Role, utcnow
@@ -231,7 +232,7 @@ async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) 
             continue
         changed_forums.add(plan.forum_id)
         for person in plan.people:
-            person.session_id = row.id  # type: ignore[assignment]
+            person.session_id = row.id
             db.add(person)
     return {
         "created": created,
@@ -307,20 +308,20 @@ def _refuse_conflicts(
     """Refuse the whole import if the programme after it would collide anywhere."""
     slots = [
         Slot(
-            s.id,  # type: ignore[arg-type]
+            s.id,
             s.forum_id,
             s.starts_at,
             s.ends_at,
-            frozenset(p.account_id for p in stored_people.get(s.id, []) if p.account_id),  # type: ignore[arg-type]
+            frozenset(p.account_id for p in stored_people.get(stored_id(s), []) if p.account_id),
         )
         for s in stored
     ]
     conflicts = import_conflicts([plan.slot() for plan in plans], slots)
     if not conflicts:
         return
-    names = {s.id: (s.guid, s.title_en or s.title_zh) for s in stored}
+    names = {stored_id(s): (s.guid, s.title_en or s.title_zh) for s in stored}
     names |= {p.slot_id: (p.event.guid, p.event.title_en or p.event.title_zh) for p in plans}
-    listed = [_conflict(slot_id, c, names) for slot_id, c in conflicts]  # type: ignore[arg-type]
+    listed = [_conflict(slot_id, c, names) for slot_id, c in conflicts]
     first = listed[0]
     what = "the room is taken" if first["reason"] == "schedule.room_taken" else "a person is busy"
     many = f"{len(conflicts)} collision{'s' if len(conflicts) > 1 else ''}"
@@ -336,7 +337,8 @@ def _conflict(
     slot_id: int, conflict: ScheduleConflict, names: dict[int, tuple[str, str]]
 ) -> dict[str, Any]:
     guid, title = names[slot_id]
-    other_guid, other_title = names.get(conflict.other_session_id, ("", ""))
+    other = conflict.other_session_id
+    other_guid, other_title = names.get(other, ("", "")) if other is not None else ("", "")
     return {
         "reason": conflict.reason,
         "guid": guid,

@@ -69,7 +69,15 @@ class SessionPerson(SQLModel, table=True):
     __tablename__ = "session_person"
 
     id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="forum_session.id", index=True, ondelete="CASCADE")
+    # None until the row is attached to its session (people are read from a form or a document
+    # before the session they belong to has an id); the column itself is NOT NULL.
+    session_id: int | None = Field(
+        default=None,
+        foreign_key="forum_session.id",
+        index=True,
+        ondelete="CASCADE",
+        nullable=False,
+    )
     role: str = Field(default=PersonRole.SPEAKER, max_length=16)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     name: str = Field(max_length=120)

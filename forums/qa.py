@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from starlette.requests import Request
 
+from expo.db import stored_id
 from expo.errors import Forbidden, NotFound, Unauthorized, Unavailable
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
@@ -338,7 +339,7 @@ def shown_questions(
     questions, after the rest."""
     by_id = {q.id: q for q in questions}
     ranks = [
-        QuestionRank(q.id, QuestionState(q.state), q.votes, q.pinned, q.created_at)
+        QuestionRank(stored_id(q), QuestionState(q.state), q.votes, q.pinned, q.created_at)
         for q in questions
     ]
     ordered = [by_id[i] for i in question_order(ranks, moderator=staff)]

@@ -97,7 +97,7 @@ def coalescer(services: Services) -> Coalescer:
     found = services.cache.get(CACHE_KEY)
     if found is None:
         found = services.cache[CACHE_KEY] = Coalescer(services.settings.presence_interval)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 async def run_coalescer(services: Services) -> None:

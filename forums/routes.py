@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
+from expo.db import stored_id
 from expo.errors import NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, query_int, route, services
 from expo.models import utcnow
@@ -43,8 +44,8 @@ async def list_forums(request: Request) -> JSONResponse:
         current_and_next = {
             f.id: now_and_next([s for s in sessions if s.forum_id == f.id], at) for f in forums
         }
-        shown = [s.id for pair in current_and_next.values() for s in pair if s is not None]
-        people = await store.people_of(db, shown)  # type: ignore[arg-type]
+        shown = [stored_id(s) for pair in current_and_next.values() for s in pair if s is not None]
+        people = await store.people_of(db, shown)
     topics = [forum_topic(f.id) for f in forums if f.id is not None]
     audience = await svc.hub.broker.presence(topics)
     rooms = []
@@ -53,9 +54,11 @@ async def list_forums(request: Request) -> JSONResponse:
         rooms.append(
             forum_view(forum)
             | {
-                "now": session_view(current, people.get(current.id) if current else None),
-                "next": session_view(upcoming, people.get(upcoming.id) if upcoming else None),
-                "audience": audience.get(forum_topic(forum.id), 0),  # type: ignore[arg-type]
+                "now": session_view(current, people.get(stored_id(current)) if current else None),
+                "next": session_view(
+                    upcoming, people.get(stored_id(upcoming)) if upcoming else None
+                ),
+                "audience": audience.get(forum_topic(stored_id(forum)), 0),
                 "status": status_of([s for s in sessions if s.forum_id == forum.id], at),
             }
         )

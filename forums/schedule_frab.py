@@ -70,7 +70,9 @@ def export(programme: Programme) -> bytes:
                 if event.room == room:
                     _event(room_element, meta, event, ids[event.guid])
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    # typeshed types `tostring` as Any for any encoding but "unicode"; "utf-8" gives bytes.
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def _event(parent: ET.Element, meta: ScheduleMeta, event: Event, event_id: int) -> None:

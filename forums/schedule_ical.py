@@ -42,7 +42,8 @@ def export(programme: Programme, *, stamp: datetime, lang: Lang | None = None) -
     for event in programme.events:
         calendar.add_component(_vevent(programme, event, stamp=stamp, lang=lang))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves `to_ical` unannotated
+    return ical
 
 
 def _vevent(programme: Programme, event: Event, *, stamp: datetime, lang: Lang | None) -> VEvent:

@@ -99,12 +99,13 @@ def import_conflicts(
     starts = [s.starts_at for s in everything]
     longest = max((s.ends_at - s.starts_at for s in everything), default=timedelta(0))
     checked: set[int | None] = set()
-    found = []
+    found: list[tuple[int, ScheduleConflict]] = []
     for slot in incoming:
+        assert slot.session_id is not None, "an incoming slot has an id (negative when new)"
         # Only slots starting within the longest session before this one's end can overlap it.
         low = bisect_left(starts, slot.starts_at - longest)
         high = bisect_left(starts, slot.ends_at)
         nearby = [o for o in everything[low:high] if o.session_id not in checked]
-        found += [(slot.session_id, c) for c in schedule_conflicts(slot, nearby)]  # type: ignore[misc]
+        found += [(slot.session_id, c) for c in schedule_conflicts(slot, nearby)]
         checked.add(slot.session_id)
     return found

@@ -209,7 +209,8 @@ def check(document: Any) -> None:
 def _refused_member(error: ValidationError, document: Any) -> str:
     """The path of the property a `false` schema refuses. (jsonschema names the object that
     holds it: find the member whose schema under `properties` is `false`.)"""
-    root = schema = validator().schema
+    root: Any = validator().schema  # JSON all the way down, walked by key and by index
+    schema = root
     for step in error.absolute_schema_path:
         while isinstance(schema, dict) and str(schema.get("$ref", "")).startswith("#/"):
             schema = _pointer(root, schema["$ref"])  # the schema's own definitions
@@ -347,7 +348,7 @@ def _parse_person(item: dict[str, Any], path: str) -> Person:
         raise invalid(f"{path}.name", "required", "a person needs a name")
     _check_lengths(fields, path)
     known = role in (PersonRole.SPEAKER, PersonRole.MODERATOR)
-    return Person(role=role if known else PersonRole.SPEAKER, **fields)
+    return Person(role=str(role) if known else PersonRole.SPEAKER, **fields)
 
 
 def _moment(value: str, path: str) -> datetime:

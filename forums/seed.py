@@ -136,6 +136,6 @@ async def seed(db: AsyncSession) -> None:
                     )
                 )
             for person in people:
-                person.session_id = session.id  # type: ignore[assignment]
+                person.session_id = session.id
                 db.add(person)
     await db.commit()

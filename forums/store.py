@@ -37,6 +37,7 @@ async def people_of(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, l
         .order_by(col(SessionPerson.session_id), col(SessionPerson.position), col(SessionPerson.id))
     )
     for person in (await db.execute(query)).scalars():
+        assert person.session_id is not None  # a stored person is attached to their session
         people[person.session_id].append(person)
     return people
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -32,6 +31,7 @@ from expo.errors import (
 from expo.ratelimit import enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
+from expo.realtime.connection import Connection
 from expo.realtime.envelope import (
     EnvelopeError,
     encode_error,
@@ -53,27 +53,9 @@ EVICT = "topic.evict"  # the control message of `Gateway.evict`
 PROCESS = secrets.token_hex(4)
 
 
-class Client(Protocol):
-    """A websocket connection as the gateway sees it."""
-
-    id: int
-    principal: Principal | None
-    topics: set[str]
-    pending: deque[str]
-    runner: asyncio.Task[None] | None
-    alive: bool
-
-    @property
-    def open(self) -> bool: ...
-
-    def send_frame(self, frame: bytes) -> None: ...
-
-    def close(self, code: int, reason: str) -> None: ...
-
-
 @dataclass(slots=True)
 class CommandContext:
-    client: Client
+    client: Connection
     services: Services
 
     @property
@@ -132,7 +114,7 @@ class Gateway:
         topic_guards: Mapping[str, TopicGuard],
     ) -> None:
         self.services = services
-        self.clients: set[Client] = set()
+        self.clients: set[Connection] = set()
         self._releasing: set[asyncio.Future[None]] = set()
         self._audit_now = asyncio.Event()
         self._guards = dict(topic_guards)
@@ -176,11 +158,11 @@ class Gateway:
             if client.principal is not None and client.principal.session_id == session_id:
                 client.close(closecodes.SIGNED_OUT, "Signed out.")
 
-    def connected(self, client: Client) -> None:
+    def connected(self, client: Connection) -> None:
         self.clients.add(client)
         metrics.CONNECTIONS.inc()
 
-    def disconnected(self, client: Client) -> None:
+    def disconnected(self, client: Connection) -> None:
         if client in self.clients:
             self.clients.discard(client)
             metrics.CONNECTIONS.dec()
@@ -251,7 +233,7 @@ class Gateway:
             log.exception("topic recheck failed", extra={"topic": topic})
         return None
 
-    def _send_ended(self, client: Client, topic: str, reason: str) -> None:
+    def _send_ended(self, client: Connection, topic: str, reason: str) -> None:
         client.send_frame(
             text_frame(
                 orjson.dumps(
@@ -302,7 +284,7 @@ class Gateway:
                     client.alive = False
                     client.send_frame(PING_FRAME)
 
-    def receive(self, client: Client, text: str) -> None:
+    def receive(self, client: Connection, text: str) -> None:
         """A text message arrived: queue it, starting the connection's runner if idle."""
         if len(client.pending) >= self.services.settings.max_pending_commands:
             self._reply_error(
@@ -317,14 +299,14 @@ class Gateway:
         if client.runner is None:
             client.runner = asyncio.create_task(self._drain(client))
 
-    async def _drain(self, client: Client) -> None:
+    async def _drain(self, client: Connection) -> None:
         try:
             while client.pending and client.open:
                 await self._handle(client, client.pending.popleft())
         finally:
             client.runner = None
 
-    async def _handle(self, client: Client, text: str) -> None:
+    async def _handle(self, client: Connection, text: str) -> None:
         settings = self.services.settings
         try:
             command = parse_command(text, max_bytes=settings.max_command_bytes)
@@ -380,7 +362,7 @@ class Gateway:
         metrics.COMMANDS.labels(label, "ok").inc()
         client.send_frame(text_frame(encode_ok(command.id, result if result is not None else {})))
 
-    def _reply_error(self, client: Client, text: str, error: ExpoError) -> None:
+    def _reply_error(self, client: Connection, text: str, error: ExpoError) -> None:
         client.send_frame(text_frame(encode_error(sniff_id(text), error)))
 
     # --- built-in commands --------------------------------------------------------------

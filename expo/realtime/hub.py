@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
 from expo.errors import BadRequest, Conflict, Unavailable
 from expo.realtime import metrics
 from expo.realtime.broker import Broker, BrokerTimeout, Event, History
+from expo.realtime.connection import Connection
 from expo.realtime.frames import text_frame
 
 log = logging.getLogger("expo.hub")
@@ -54,17 +55,6 @@ class RosterEntry:
         return {"account_id": self.account_id, "name": self.name, "role": self.role}
 
 
-class Subscriber(Protocol):
-    """A websocket connection as the hub sees it."""
-
-    topics: set[str]
-
-    @property
-    def open(self) -> bool: ...
-
-    def send_frame(self, frame: bytes) -> None: ...
-
-
 @dataclass(slots=True)
 class CatchUp:
     # Live events that arrived while the replay was read.
@@ -75,8 +65,8 @@ class CatchUp:
 
 @dataclass(slots=True)
 class TopicState:
-    live: set[Subscriber] = field(default_factory=set)
-    catching: dict[Subscriber, CatchUp] = field(default_factory=dict)
+    live: set[Connection] = field(default_factory=set)
+    catching: dict[Connection, CatchUp] = field(default_factory=dict)
     epoch: str | None = None
     last: int | None = None  # last seq fanned out in this process
     repairing: bool = False
@@ -87,7 +77,7 @@ class TopicState:
     summary: dict[str, int] | None = None  # for a summary topic: the counts last pushed
     roster: list[dict[str, Any]] | None = None  # for a roster topic: the people last pushed
     # Subscribers that joined since the last push: they get the current figures even if unchanged.
-    fresh: set[Subscriber] = field(default_factory=set)
+    fresh: set[Connection] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.live) + len(self.catching)
@@ -151,7 +141,7 @@ class Hub:
         for client in list(state.live):
             client.send_frame(frame)
 
-    def leave(self, client: Subscriber, topic: str) -> bool:
+    def leave(self, client: Connection, topic: str) -> bool:
         """Take `client` off `topic` (an eviction); False when it was not following it."""
         if topic not in client.topics:
             return False
@@ -163,7 +153,7 @@ class Hub:
         return state.last if state else None
 
     async def subscribe(
-        self, client: Subscriber, topic: str, since: int | None, epoch: str | None
+        self, client: Connection, topic: str, since: int | None, epoch: str | None
     ) -> dict[str, object]:
         if topic in client.topics:
             raise Conflict("subscribe.already", f"Already subscribed to {topic}.")
@@ -208,7 +198,7 @@ class Hub:
 
     def _finish_catch_up(
         self,
-        client: Subscriber,
+        client: Connection,
         state: TopicState,
         catch_up: CatchUp,
         topic: str,
@@ -256,12 +246,12 @@ class Hub:
             "presence": state.presence,
         }
 
-    async def unsubscribe(self, client: Subscriber, topic: str) -> None:
+    async def unsubscribe(self, client: Connection, topic: str) -> None:
         if topic not in client.topics:
             raise BadRequest("subscribe.not_subscribed", f"Not subscribed to {topic}.")
         self._leave(client, topic)
 
-    def drop(self, client: Subscriber) -> None:
+    def drop(self, client: Connection) -> None:
         """A connection closed: forget it everywhere."""
         for topic in list(client.topics):
             self._leave(client, topic)
@@ -416,7 +406,7 @@ class Hub:
             catch_up.buffer.clear()
             catch_up.until = history.seq
 
-    def _leave(self, client: Subscriber, topic: str) -> None:
+    def _leave(self, client: Connection, topic: str) -> None:
         client.topics.discard(topic)
         state = self._topics.get(topic)
         if state is None:
@@ -433,8 +423,8 @@ class Hub:
         if topic not in self._topics:
             await self.broker.unlisten(topic)
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -492,16 +482,16 @@ class Hub:
     async def _push_rosters(self) -> None:
         """Report who of the roster roles follows each roster topic here; push the union."""
         local: dict[str, list[dict[str, Any]]] = {}
-        for topic, state in self._topics.items():
+        for topic, followed in self._topics.items():
             roles = self._rosters.get(topic.partition(":")[0])
             if roles is None:
                 continue
-            people = {
+            present = {
                 entry.account_id: entry
-                for client in (*state.live, *state.catching)
+                for client in (*followed.live, *followed.catching)
                 if (entry := _roster_entry(client, roles)) is not None
             }
-            local[topic] = [people[k].as_dict() for k in sorted(people)]
+            local[topic] = [present[k].as_dict() for k in sorted(present)]
         gone = self._reported_rosters - local.keys()
         await self.broker.report_roster(local | {topic: [] for topic in gone})
         self._reported_rosters = {topic for topic, people in local.items() if people}
@@ -526,8 +516,8 @@ class Hub:
                 client.send_frame(frame)
 
 
-def _roster_entry(client: Subscriber, roles: frozenset[str]) -> RosterEntry | None:
-    principal = getattr(client, "principal", None)
+def _roster_entry(client: Connection, roles: frozenset[str]) -> RosterEntry | None:
+    principal = client.principal
     if principal is None or principal.role not in roles:
         return None
     return RosterEntry(principal.account_id, principal.display_name, principal.role)

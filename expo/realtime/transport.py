@@ -23,8 +23,9 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
 from websockets.frames import Opcode
-from websockets.http11 import Request
+from websockets.http11 import Request, Response
 from websockets.server import ServerProtocol
+from websockets.typing import BytesLike
 
 from expo.errors import RateLimited, Unauthorized
 from expo.ratelimit import enforce
@@ -32,6 +33,7 @@ from expo.realtime import closecodes
 from expo.realtime.frames import close_frame
 from expo.realtime.gateway import Gateway
 from expo.realtime.origins import client_address, origin_allowed
+from expo.security import Principal
 from expo.services import STATE_KEY, Services
 
 log = logging.getLogger("expo.ws")
@@ -117,7 +119,7 @@ class Connection:
     def __init__(self, services: Services, server_state: Any) -> None:
         settings = services.settings
         self.id = next(_ids)
-        self.principal = None
+        self.principal: Principal | None = None
         self.topics: set[str] = set()
         self.pending: deque[str] = deque()
         self.runner: asyncio.Task[None] | None = None
@@ -160,6 +162,8 @@ class Connection:
         for event in self._ws.events_received():
             if isinstance(event, Request):
                 self._handshake(event)
+            elif isinstance(event, Response):
+                continue  # only a client receives responses: never here
             elif event.opcode is Opcode.TEXT or event.opcode is Opcode.CONT:
                 self._on_data_frame(event.data, event.fin, event.opcode)
             elif event.opcode is Opcode.BINARY:
@@ -322,11 +326,11 @@ class Connection:
         self._ws.send_response(self._ws.reject(status, text))
         self._closing = True
 
-    def _on_data_frame(self, data: bytes, fin: bool, opcode: Opcode) -> None:
+    def _on_data_frame(self, data: BytesLike, fin: bool, opcode: Opcode) -> None:
         if opcode is Opcode.TEXT:
             self._fragments = [] if not fin else None
             if fin:
-                self._receive(data)
+                self._receive(bytes(data))  # no copy: websockets' frames hold bytes already
                 return
             self._fragments = [bytes(data)]
             return

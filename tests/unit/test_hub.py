@@ -15,6 +15,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.topics: set[str] = set()
+        self.principal = None  # anonymous: on no roster
         self.open = True
         self.frames: list[dict] = []
 

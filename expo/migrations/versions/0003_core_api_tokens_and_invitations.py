@@ -8,7 +8,7 @@ Create Date: 2026-11-25 09:59:51.535694
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the types autogenerate writes out below
 from alembic import op
 
 revision: str = "0003_core"

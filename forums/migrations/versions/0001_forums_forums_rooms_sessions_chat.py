@@ -8,7 +8,7 @@ Create Date: 2026-11-25 08:51:17.605135
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the types autogenerate writes out below
 from alembic import op
 
 revision: str = "0001_forums"

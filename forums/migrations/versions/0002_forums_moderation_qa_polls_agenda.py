@@ -8,9 +8,10 @@ Create Date: 2026-11-25 11:41:32.600974
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the types autogenerate writes out below
 from alembic import op
 
 revision: str = "0002_forums"
@@ -25,7 +26,7 @@ class _Table:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def add_column(self, column: sa.Column) -> None:  # type: ignore[type-arg]
+    def add_column(self, column: sa.Column[Any]) -> None:
         op.add_column(self.name, column)
 
 
@@ -215,14 +216,14 @@ def upgrade() -> None:
         sa.Column("deleted_by", sa.Integer(), nullable=True),
     )
     if True:
-        batch_op = _Table("forum")
-        batch_op.add_column(
+        table_op = _Table("forum")
+        table_op.add_column(
             sa.Column("pre_moderation", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column("slow_mode_seconds", sa.Integer(), nullable=False, server_default="0")
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column(
                 "announcement",
                 sqlmodel.sql.sqltypes.AutoString(length=500),
@@ -230,30 +231,30 @@ def upgrade() -> None:
                 server_default="",
             )
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column("announcement_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
     text = sqlmodel.sql.sqltypes.AutoString
     if True:
-        batch_op = _Table("forum_session")
-        batch_op.add_column(
+        table_op = _Table("forum_session")
+        table_op.add_column(
             sa.Column("abstract_zh", text(length=4000), nullable=False, server_default="")
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column("abstract_en", text(length=4000), nullable=False, server_default="")
         )
-        batch_op.add_column(sa.Column("guid", text(length=36), nullable=False, server_default=""))
-        batch_op.add_column(
+        table_op.add_column(sa.Column("guid", text(length=36), nullable=False, server_default=""))
+        table_op.add_column(
             sa.Column("language", text(length=8), nullable=False, server_default="zh")
         )
-        batch_op.add_column(sa.Column("track", text(length=80), nullable=False, server_default=""))
-        batch_op.add_column(
+        table_op.add_column(sa.Column("track", text(length=80), nullable=False, server_default=""))
+        table_op.add_column(
             sa.Column("kind", text(length=40), nullable=False, server_default="talk")
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column("do_not_record", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column(
                 "updated_at",
                 sqlmodel.sql.sqltypes.UTCDateTime(),
@@ -261,7 +262,7 @@ def upgrade() -> None:
                 server_default="1970-01-01 00:00:00",  # SQLite adds columns with constants only
             )
         )
-        batch_op.add_column(
+        table_op.add_column(
             sa.Column("reminded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
     # Existing sessions get a guid each, and their speakers (a text list) become people.
