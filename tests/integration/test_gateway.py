@@ -10,6 +10,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.live import LiveServer, Peer, live_server, make_settings
+from tests.waiting import eventually
 
 ATTENDEE = "attendee@demo.shubo.live"
 
@@ -306,9 +307,7 @@ async def test_under_a_plain_uvicorn_the_websocket_says_how_to_serve_it(demo_sql
     plain = uvicorn.Server(config)
     task = asyncio.create_task(plain.serve())
     try:
-        async with asyncio.timeout(10):
-            while not plain.started:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: plain.started, timeout=10)
         port = plain.servers[0].sockets[0].getsockname()[1]
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
             with pytest.raises(ConnectionClosed) as closed:
@@ -347,7 +346,8 @@ async def test_a_client_that_stops_answering_pings_is_closed_and_others_stay(dem
             live.connect(ping_interval=None) as answering,
         ):
             silent.transport.pause_reading()  # reads nothing, so answers no ping
-            await asyncio.sleep(1.0)  # five intervals: two are enough to be cut off
+            # Two unanswered intervals and the server cuts it off, while the other stays.
+            await eventually(lambda: sum(c.open for c in live.services.gateway.clients) == 1)
             assert (await Peer(answering).command("subscribe", {"topic": "forum:2"}))["type"] == (
                 "ok"
             )
@@ -416,6 +416,8 @@ async def test_frames_sent_right_after_the_upgrade_request_are_answered_after_th
     )
     writer.write(request.encode())
     await writer.drain()
+    # The point is a gap: 10 ms puts the frames in a TCP segment of their own (nothing on the
+    # server tells when it has read the request).
     await asyncio.sleep(0.01)
     command = json.dumps({"type": "subscribe", "id": "early", "data": {"topic": "forum:2"}})
     writer.write(Frame(Opcode.PING, b"hi").serialize(mask=True, extensions=[]))

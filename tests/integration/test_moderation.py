@@ -381,6 +381,7 @@ async def test_slow_mode_refuses_the_second_message_and_accepts_after_the_wait(s
         staff = [await moderator.command("chat.send", {"forum": 7, "text": t}) for t in "甲乙"]
         async with server.http() as http:
             room_now = (await http.get("/api/forums/7")).json()
+        # The point is time passing: slow mode lets the next message in after retry_after.
         await asyncio.sleep(second["error"]["retry_after"])
         third = await attendee.command("chat.send", {"forum": 7, "text": "三"})
         await moderator.command("forum.set_slow_mode", {"forum": 7, "seconds": 0})

@@ -8,6 +8,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.live import LiveServer, Peer
+from tests.waiting import eventually
 
 ATTENDEE = "attendee@demo.shubo.live"
 
@@ -68,7 +69,9 @@ async def test_one_account_may_hold_only_so_many_sockets(demo_sqlite):
             async with live.connect():  # anonymous sockets are not this account's
                 pass
         assert refused.value.response.status_code == 429
-        await asyncio.sleep(0.2)  # the two closed sockets are given back
+        gateway = live.services.gateway
+        # The two closed sockets are given back to the account's quota.
+        await eventually(lambda: not gateway.clients and not gateway._releasing)
         async with live.connect(cookie) as ws:
             assert (await Peer(ws).command("subscribe", {"topic": "forum:2"}))["type"] == "ok"
 

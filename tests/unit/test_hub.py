@@ -8,6 +8,7 @@ import pytest
 from expo.realtime.broker import Event, History
 from expo.realtime.hub import Hub
 from expo.realtime.memory_broker import MemoryBroker
+from tests.waiting import eventually
 
 
 class Recorder:
@@ -101,10 +102,7 @@ async def test_a_gap_in_the_live_stream_is_repaired_from_the_log_before_later_ev
     await publish(hub, 2)
     await broker.listen("forum:1")
     await publish(hub, 1)  # ... and seq 3 arrives: 1 and 2 are fetched first
-    for _ in range(50):
-        if len(follower.seqs()) == 3:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(follower.seqs()) == 3)
     assert follower.seqs() == [1, 2, 3]
 
 
@@ -131,10 +129,7 @@ async def test_a_loss_during_a_repair_is_repaired_too_without_a_reset(hub):
     await publish(hub, 2)  # seqs 1 and 2 are lost live ...
     await broker.listen("forum:1")
     await publish(hub, 1)  # ... 3 arrives and starts the repair
-    for _ in range(50):
-        if len(follower.seqs()) == 5:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(follower.seqs()) == 5)
     assert follower.seqs() == [1, 2, 3, 4, 5]
     assert not [f for f in follower.frames if f["type"] == "subscription.reset"]
 
@@ -198,10 +193,7 @@ async def test_lost_history_resets_the_topic_for_its_subscribers(hub):
     follower = Recorder()
     await hub.subscribe(follower, "forum:1", None, None)
     hub.deliver(Event("forum:1", 50, b'{"type":"x","topic":"forum:1","seq":50,"data":{}}'))
-    for _ in range(50):
-        if follower.frames:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: follower.frames)
     assert follower.frames[0]["type"] == "subscription.reset"
 
 
@@ -229,9 +221,9 @@ async def test_a_second_subscriber_waits_until_the_broker_listens():
     first, second = Recorder(), Recorder()
     try:
         one = asyncio.ensure_future(hub.subscribe(first, "forum:1", None, None))
-        await asyncio.sleep(0)
+        await eventually(lambda: "forum:1" in first.topics)  # waiting for the broker to listen
         two = asyncio.ensure_future(hub.subscribe(second, "forum:1", None, None))
-        await asyncio.sleep(0)
+        await eventually(lambda: "forum:1" in second.topics)  # waiting on the same listen
         await broker.publish("forum:1", "chat.message_posted", {"n": 0})  # not listened yet
         broker.release.set()
         replies = await asyncio.gather(one, two)
@@ -249,16 +241,19 @@ async def test_a_subscriber_taken_off_while_subscribing_stays_off(hub):
     from expo.realtime.hub import SubscriptionEnded
 
     history = hub.broker.history
+    reading, go_on = asyncio.Event(), asyncio.Event()
 
-    async def slow_history(topic, since):
-        await asyncio.sleep(0.05)
+    async def held_history(topic, since):
+        reading.set()
+        await go_on.wait()
         return await history(topic, since)
 
-    hub.broker.history = slow_history
+    hub.broker.history = held_history
     banned = Recorder()
     subscribing = asyncio.create_task(hub.subscribe(banned, "forum:1", None, None))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(reading.wait(), 5)  # the subscribe is reading the log
     assert hub.leave(banned, "forum:1")  # Gateway.evicted, meanwhile
+    go_on.set()
     with pytest.raises(SubscriptionEnded) as refused:
         await subscribing
     await publish(hub, 1)
