@@ -10,6 +10,7 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.db import stored_id
 from expo.models import Account
 from forums.domain import Slot
 from forums.models import AgendaStar, Forum, ForumSession, Question, SessionPerson
@@ -34,14 +35,14 @@ async def overlapping(db: AsyncSession, starts_at: datetime, ends_at: datetime) 
         col(ForumSession.starts_at) < ends_at, col(ForumSession.ends_at) > starts_at
     )
     sessions = (await db.execute(query)).scalars().all()
-    people = await account_people(db, [s.id for s in sessions])  # type: ignore[misc]
+    people = await account_people(db, [stored_id(s) for s in sessions])
     return [
         Slot(
             s.id,
             s.forum_id,
             s.starts_at,
             s.ends_at,
-            frozenset(people.get(s.id, ())),  # type: ignore[arg-type]
+            frozenset(people.get(stored_id(s), ())),
         )
         for s in sessions
     ]
@@ -63,17 +64,18 @@ async def others(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, Othe
     if not session_ids:
         return {}
     query = select(ForumSession).where(col(ForumSession.id).in_(session_ids))
-    return {
-        s.id: OtherSession(s.id, s.forum_id, s.title_zh, s.title_en, s.starts_at, s.ends_at)  # type: ignore[misc, arg-type]
+    found = (
+        OtherSession(stored_id(s), s.forum_id, s.title_zh, s.title_en, s.starts_at, s.ends_at)
         for s in (await db.execute(query)).scalars()
-    }
+    )
+    return {other.id: other for other in found}
 
 
 async def accounts(db: AsyncSession, ids: Sequence[int]) -> dict[int, Account]:
     if not ids:
         return {}
     query = select(Account).where(col(Account.id).in_(ids))
-    return {a.id: a for a in (await db.execute(query)).scalars()}  # type: ignore[misc]
+    return {stored_id(a): a for a in (await db.execute(query)).scalars()}
 
 
 async def candidates(db: AsyncSession) -> Sequence[Account]:

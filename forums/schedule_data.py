@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from expo.db import stored_id
 from forums.models import Forum, ForumSession, RoomKind, SessionPerson
 
 # --- the conference --------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def programme_of(
             do_not_record=s.do_not_record,
             people=tuple(
                 Person(name=p.name, role=p.role, code=p.code, biography=p.biography)
-                for p in people.get(s.id, [])  # type: ignore[arg-type]
+                for p in people.get(stored_id(s), [])
             ),
         )
         for s in sessions

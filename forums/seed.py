@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from expo.db import stored_id
 from expo.models import Account
 from forums.models import Forum, ForumSession, PersonRole, RoomKind, SessionPerson
 
@@ -111,7 +112,7 @@ async def seed(db: AsyncSession) -> None:
         for hour, minutes, zh, en, kind, speakers in STAGE_DAY if is_stage else DAY:
             starts = opening + timedelta(hours=hour)
             session = ForumSession(
-                forum_id=forum.id,  # type: ignore[arg-type]
+                forum_id=stored_id(forum),
                 starts_at=starts,
                 ends_at=starts + timedelta(minutes=minutes),
                 # The stage's sessions name themselves; a forum's carry the forum's name.
