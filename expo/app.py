@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from expo import accounts, hall, invitations, openapi, ops, tokens
@@ -34,6 +34,7 @@ from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
 from expo.sessions import SessionStore
 from expo.settings import Settings
+from expo.web import SecurityHeaders, WebFiles
 
 log = logging.getLogger("expo.app")
 
@@ -122,11 +123,12 @@ def create_app(
         routes += feature.routes
     _check_actions(routes, features, permissions)
     routes.append(
-        Mount("/", StaticFiles(directory=str(files("frontend")), html=True), name="frontend")
+        Mount("/", WebFiles(directory=str(files("frontend")), html=True), name="frontend")
     )
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders, hsts_max_age=settings.hsts_max_age)],
         exception_handlers={
             ExpoError: _expo_error,
             BrokerUnavailable: _broker_unavailable,

@@ -61,10 +61,10 @@ def _server_options(parser: argparse.ArgumentParser, *, workers: bool) -> None:
 
 def _db_upgrade() -> int:
     from expo.migrate import upgrade
-    from expo.settings import Settings
+    from expo.settings import DEFAULT_DATABASE_URL
 
-    settings = Settings.from_env()
-    upgrade(settings.database_url)
+    # Only the database is needed: migrating signs no cookie (no EXPO_SECRET_KEY asked for).
+    upgrade(os.environ.get("EXPO_DATABASE_URL") or DEFAULT_DATABASE_URL)
     print("database schema is up to date", file=sys.stderr)
     return 0
 
@@ -117,6 +117,8 @@ def _demo_secret(path: Path) -> str:
 def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
     import uvicorn
 
+    from expo.settings import Settings, SettingsError
+
     if workers > 1 and not os.environ.get("EXPO_REDIS_URL"):
         print(
             "expo: several workers share presence, sequence numbers and fanout through Redis; "
@@ -124,8 +126,14 @@ def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        Settings.from_env()  # refuse here, before uvicorn, what every worker would refuse
+    except (SettingsError, ValueError) as error:
+        print(f"expo: {error}", file=sys.stderr)
+        return 2
     if not os.environ.get("EXPO_SECRET_KEY"):
-        # Every worker must sign and check cookies with the same key.
+        # The embedded default (SQLite, no Redis): one process, whose key must outlive
+        # create_app (uvicorn's reloads and factory calls read the environment again).
         os.environ["EXPO_SECRET_KEY"] = secrets.token_urlsafe(32)
         print(
             "expo: EXPO_SECRET_KEY is unset; sessions will not survive a restart", file=sys.stderr
