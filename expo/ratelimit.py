@@ -64,6 +64,9 @@ DEFAULT_RATES: dict[str, Rate] = {
     "sign_in": Rate(10, 300, burst=5),  # sign-in attempts per address and email
     "register": Rate(10, 3600, burst=3),  # registrations per address
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
+    # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
+    # resubscribing at once after a blip pass; a loop subscribing without end does not.
+    "subscribe": Rate(300, 60, burst=100),
 }
 
 

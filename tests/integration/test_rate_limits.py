@@ -8,7 +8,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from expo.ratelimit import DEFAULT_RATES, MemoryLimiter, Rate, RedisLimiter
+from expo.ratelimit import DEFAULT_RATES, MemoryLimiter, Rate, RedisLimiter, gcra
 from tests.live import LiveServer, Peer, live_server, make_settings
 from tests.services import REDIS_URL, check_redis
 
@@ -87,3 +87,24 @@ async def test_two_redis_limiters_share_one_budget():
     await a.close()
     await b.close()
     assert [d.allowed for d in decisions] == [True, True, True, True, False, False]
+
+
+async def test_subscribing_beyond_the_limit_is_refused(demo_sqlite):
+    limits = {**STRICT, "subscribe": Rate(3, 60)}
+    async with live_server(make_settings(demo_sqlite, rate_limits=limits)) as live:
+        async with live.connect() as ws:
+            me = Peer(ws)
+            replies = [await me.command("subscribe", {"topic": f"forum:{n}"}) for n in (1, 2, 3, 4)]
+    assert [r["type"] for r in replies] == ["ok", "ok", "ok", "error"]
+    assert replies[3]["id"] == "t4" and replies[3]["error"]["code"] == "rate_limited"
+    assert 0 < replies[3]["error"]["retry_after"] <= 20
+
+
+def test_the_subscribe_rate_lets_a_page_follow_a_dozen_topics_over_a_few_reconnects():
+    """A tab following a dozen topics, reconnecting with four more tabs of the same account at
+    once (a network blip): sixty subscriptions in a burst are never refused."""
+    rate = DEFAULT_RATES["subscribe"]
+    tat, now = None, 0.0
+    for _ in range(5 * 12):
+        decision, tat = gcra(tat, now, rate)
+        assert decision.allowed
