@@ -24,6 +24,7 @@ from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
 from expo.http import ActionRoute, error_response
+from expo.passwords import PasswordPool
 from expo.permissions import CORE, PermissionTable
 from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
@@ -74,6 +75,7 @@ def create_app(
             sessions=SessionStore(TokenSigner(settings.secret_key), db, read),
             permissions=permissions,
             limiter=RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter(),
+            passwords=PasswordPool(settings.password_workers, settings.password_queue),
         )
         svc.gateway = Gateway(
             svc,
@@ -106,6 +108,7 @@ def create_app(
             await hub.close()
             if isinstance(svc.limiter, RedisLimiter):
                 await svc.limiter.close()
+            svc.passwords.close()
             await engine.dispose()
             if read_engine is not engine:
                 await read_engine.dispose()

@@ -56,6 +56,9 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     # What is limited and how much (see expo/ratelimit.py); EXPO_RATE_LIMITS overrides entries.
     rate_limits: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    # Argon2 hashes computed at once (64 MiB each) and waiting beyond those; more: account.busy.
+    password_workers: int = 2
+    password_queue: int = 16
     # Strict-Transport-Security max-age in seconds; 0 sends none (set it only behind HTTPS).
     hsts_max_age: int = 0
     # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses (and
@@ -105,6 +108,8 @@ class Settings:
             ("max_pending_commands", "EXPO_MAX_PENDING_COMMANDS"),
             ("max_sockets_per_account", "EXPO_MAX_SOCKETS_PER_ACCOUNT"),
             ("hsts_max_age", "EXPO_HSTS"),
+            ("password_workers", "EXPO_PASSWORD_WORKERS"),
+            ("password_queue", "EXPO_PASSWORD_QUEUE"),
         ):
             if env.get(key):
                 values[name] = int(env[key])
