@@ -36,7 +36,8 @@ class SecurityHeaders:
             (b"referrer-policy", b"same-origin"),
         ]
         if hsts_max_age > 0:
-            value = f"max-age={hsts_max_age}; includeSubDomains"
+            # No includeSubDomains: other sites on sibling hosts may not all be on HTTPS.
+            value = f"max-age={hsts_max_age}"
             self.headers.append((b"strict-transport-security", value.encode()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
