@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +15,8 @@ from expo.account_rules import MIN_PASSWORD, check_password, normalize_email
 from expo.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.models import Account, AccountPublic, Role
-from expo.security import SESSION_COOKIE, SESSION_MAX_AGE, hash_password, verify_password
+from expo.ratelimit import enforce
+from expo.security import SESSION_COOKIE, SESSION_MAX_AGE
 from expo.sessions import TOKEN_PREFIX
 
 if TYPE_CHECKING:
@@ -95,8 +96,8 @@ async def register(request: Request) -> JSONResponse:
     form = await read_json(request, Register)
     email, name = normalize_email(form.email), display_name(form.display_name)
     check_password(form.password, email=email, display_name=name)
-    # Argon2 takes tens of milliseconds of CPU on purpose: keep it off the event loop.
-    password_hash = await asyncio.to_thread(hash_password, form.password)
+    # Argon2 takes tens of milliseconds of CPU on purpose: on its own bounded pool.
+    password_hash = await services(request).passwords.hash(form.password)
     account = Account(
         email=email,
         password_hash=password_hash,
@@ -120,14 +121,23 @@ async def register(request: Request) -> JSONResponse:
 async def sign_in(request: Request) -> JSONResponse:
     form = await read_json(request, SignIn)
     svc = services(request)
+    email = form.email.strip().lower()
+    # Per account as well as per address (the route's rate): many addresses, one budget. The key
+    # is a digest: Redis need not hold everyone's email.
+    await enforce(
+        svc.limiter,
+        f"sign_in_account:{hashlib.sha256(email.encode()).hexdigest()}",
+        svc.settings.rate_limits["sign_in_account"],
+        "sign-in attempts for this account",
+    )
     async with svc.read() as db:
         account = (
-            (await db.execute(select(Account).where(Account.email == form.email.strip().lower())))
-            .scalars()
-            .first()
+            (await db.execute(select(Account).where(Account.email == email))).scalars().first()
         )
-    valid = account is not None and await asyncio.to_thread(
-        verify_password, account.password_hash, form.password
+    # An unknown email is verified too (against a dummy hash): answering it sooner would tell
+    # which emails have accounts.
+    valid = await svc.passwords.verify(
+        account.password_hash if account is not None else None, form.password
     )
     if account is None or not valid:
         raise Unauthorized("account.bad_credentials", "Wrong email or password.")

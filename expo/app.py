@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from expo import accounts, hall, invitations, openapi, ops, tokens
@@ -24,6 +24,7 @@ from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
 from expo.http import ActionRoute, error_response
+from expo.passwords import PasswordPool
 from expo.permissions import CORE, PermissionTable
 from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
@@ -34,6 +35,7 @@ from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
 from expo.sessions import SessionStore
 from expo.settings import Settings
+from expo.web import SecurityHeaders, WebFiles
 
 log = logging.getLogger("expo.app")
 
@@ -73,6 +75,7 @@ def create_app(
             sessions=SessionStore(TokenSigner(settings.secret_key), db, read),
             permissions=permissions,
             limiter=RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter(),
+            passwords=PasswordPool(settings.password_workers, settings.password_queue),
         )
         svc.gateway = Gateway(
             svc,
@@ -105,6 +108,7 @@ def create_app(
             await hub.close()
             if isinstance(svc.limiter, RedisLimiter):
                 await svc.limiter.close()
+            svc.passwords.close()
             await engine.dispose()
             if read_engine is not engine:
                 await read_engine.dispose()
@@ -122,11 +126,12 @@ def create_app(
         routes += feature.routes
     _check_actions(routes, features, permissions)
     routes.append(
-        Mount("/", StaticFiles(directory=str(files("frontend")), html=True), name="frontend")
+        Mount("/", WebFiles(directory=str(files("frontend")), html=True), name="frontend")
     )
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders, hsts_max_age=settings.hsts_max_age)],
         exception_handlers={
             ExpoError: _expo_error,
             BrokerUnavailable: _broker_unavailable,

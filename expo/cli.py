@@ -1,9 +1,10 @@
-"""The `expo` command: serve, demo, db upgrade."""
+"""The `expo` command: serve, demo, db upgrade, admin create-organiser."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import os
 import secrets
 import sys
@@ -29,6 +30,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo = sub.add_parser("demo", help="migrate, seed the demo expo and serve it")
     _server_options(demo, workers=False)
+    demo.add_argument(
+        "--not-production",
+        action="store_true",
+        help="allow a database other than SQLite (EXPO_DATABASE_URL) for the demo",
+    )
+
+    admin = sub.add_parser("admin", help="accounts, from the operator's shell")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    organiser = admin_sub.add_parser(
+        "create-organiser",
+        help="create an organiser (the password is read from a prompt, stdin or a file)",
+        allow_abbrev=False,  # `--password x` must not pass for `--password-file x`
+    )
+    organiser.add_argument("--email", required=True)
+    organiser.add_argument("--name", default="", help="display name (default: the email's name)")
+    organiser.add_argument(
+        "--password-file", type=Path, help="read the password from the file's first line"
+    )
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -42,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(json=json_logs)
     if args.command == "db":
         return _db_upgrade()
+    if args.command == "admin":
+        return _create_organiser(args)
     if args.command == "demo":
         return _demo(args)
     return _serve(args.host, args.port, args.workers, json_logs)
@@ -61,38 +82,89 @@ def _server_options(parser: argparse.ArgumentParser, *, workers: bool) -> None:
 
 def _db_upgrade() -> int:
     from expo.migrate import upgrade
-    from expo.settings import Settings
+    from expo.settings import DEFAULT_DATABASE_URL
 
-    settings = Settings.from_env()
-    upgrade(settings.database_url)
+    # Only the database is needed: migrating signs no cookie (no EXPO_SECRET_KEY asked for).
+    upgrade(os.environ.get("EXPO_DATABASE_URL") or DEFAULT_DATABASE_URL)
     print("database schema is up to date", file=sys.stderr)
     return 0
 
 
+def _create_organiser(args: argparse.Namespace) -> int:
+    from expo.admin import create_organiser
+    from expo.errors import ExpoError
+    from expo.settings import DEFAULT_DATABASE_URL
+
+    url = os.environ.get("EXPO_DATABASE_URL") or DEFAULT_DATABASE_URL
+    try:
+        password = _read_password(args.password_file)
+        account = asyncio.run(create_organiser(url, args.email, args.name, password))
+    except ExpoError as error:
+        print(f"expo: {error.code}: {error.message}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as error:
+        print(f"expo: {error}", file=sys.stderr)
+        return 1
+    print(f"organiser {account.email} created (account {account.id})", file=sys.stderr)
+    return 0
+
+
+def _read_password(path: Path | None) -> str:
+    """From a file, a prompt (asked twice) or stdin's first line: never from argv."""
+    if path is not None:
+        lines = path.read_text().splitlines()
+        return lines[0] if lines else ""
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise ValueError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from expo.db import make_engine, make_sessionmaker
+    from expo.db import is_sqlite, make_engine, make_sessionmaker
     from expo.features import load_features
     from expo.migrate import upgrade
-    from expo.seed import ACCOUNTS, DEMO_PASSWORD, seed_demo
+    from expo.seed import ACCOUNTS, DEMO_PASSWORD, is_demo_or_empty, seed_demo
 
     os.environ.setdefault("EXPO_DATABASE_URL", DEMO_DATABASE_URL)
     # A demo is tried from one machine as five accounts in several browsers: sign-ins per
     # address get room for that (production keeps the tight default against guessing).
     os.environ.setdefault("EXPO_RATE_LIMITS", DEMO_RATE_LIMITS)
     url = os.environ["EXPO_DATABASE_URL"]
+    if not is_sqlite(url) and not args.not_production:
+        # An exported production EXPO_DATABASE_URL must not get the README's demo passwords.
+        print(
+            "expo: the demo seeds accounts whose password is in the README; it runs on SQLite. "
+            "For a demo on EXPO_DATABASE_URL's server, add --not-production.",
+            file=sys.stderr,
+        )
+        return 2
     if not os.environ.get("EXPO_SECRET_KEY"):
         # Keep the demo's sign-ins across restarts: its key lives beside its database.
         os.environ["EXPO_SECRET_KEY"] = _demo_secret(Path(DEMO_SECRET_FILE))
     features = load_features()
     upgrade(url, features)
 
-    async def seed() -> None:
+    async def seed() -> bool:
         engine = make_engine(url)
-        async with make_sessionmaker(engine)() as db:
-            await seed_demo(db, features)
-        await engine.dispose()
+        try:
+            async with make_sessionmaker(engine)() as db:
+                if not await is_demo_or_empty(db):
+                    return False
+                await seed_demo(db, features)
+        finally:
+            await engine.dispose()
+        return True
 
-    asyncio.run(seed())
+    if not asyncio.run(seed()):
+        print(
+            f"expo: {url} is not a demo database: it has accounts, none of them the demo's. "
+            "Serve it with `expo serve`, or point EXPO_DATABASE_URL elsewhere for a demo.",
+            file=sys.stderr,
+        )
+        return 2
     base = f"http://{args.host}:{args.port}"
     print(f"\n  Shubo Live demo expo · 数博会线上展 演示  →  {base}\n", file=sys.stderr)
     print(f"  demo accounts (password: {DEMO_PASSWORD})", file=sys.stderr)
@@ -117,6 +189,8 @@ def _demo_secret(path: Path) -> str:
 def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
     import uvicorn
 
+    from expo.settings import Settings, SettingsError
+
     if workers > 1 and not os.environ.get("EXPO_REDIS_URL"):
         print(
             "expo: several workers share presence, sequence numbers and fanout through Redis; "
@@ -124,8 +198,14 @@ def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        Settings.from_env()  # refuse here, before uvicorn, what every worker would refuse
+    except (SettingsError, ValueError) as error:
+        print(f"expo: {error}", file=sys.stderr)
+        return 2
     if not os.environ.get("EXPO_SECRET_KEY"):
-        # Every worker must sign and check cookies with the same key.
+        # The embedded default (SQLite, no Redis): one process, whose key must outlive
+        # create_app (uvicorn's reloads and factory calls read the environment again).
         os.environ["EXPO_SECRET_KEY"] = secrets.token_urlsafe(32)
         print(
             "expo: EXPO_SECRET_KEY is unset; sessions will not survive a restart", file=sys.stderr

@@ -20,7 +20,11 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, *, for_writes: bool = True, **kwargs: Any) -> AsyncEngine:
     """An engine for `url`. On SQLite, `for_writes=False` gives one whose transactions do not
-    take the write lock: use it only with sessions that never write."""
+    take the write lock: use it only with sessions that never write.
+
+    Parameters are hidden from errors: they are chat text, emails and password hashes, and an
+    error's text ends up in the logs."""
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from expo.ratelimit import enforce
 from expo.realtime.origins import origin_allowed
 from expo.security import Principal
 from expo.services import STATE_KEY, Services
+from expo.settings import Settings
 
 Model = TypeVar("Model", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
@@ -82,6 +84,9 @@ class ActionRoute(Route):
     its path and query parameters as models, and what it answers. Refusals that follow from the
     route itself (bad input, signing in, CSRF, the rate limit) are added there; `responses`
     lists the successes and the handler's own refusals (404, 409, 503, ...).
+
+    `machine_token` names a settings token that a machine may send as its bearer instead of an
+    account's (`is_machine(request)` tells the handler); any other bearer is an API token.
     """
 
     def __init__(
@@ -98,6 +103,7 @@ class ActionRoute(Route):
         responses: Responses | None = None,
         summary: str | None = None,
         tags: Sequence[str] = (),
+        machine_token: Callable[[Settings], str | None] | None = None,
     ):
         self.action = action
         self.rate = rate  # a rate limit of the settings, spent per client address
@@ -112,10 +118,17 @@ class ActionRoute(Route):
         async def checked(request: Request) -> Response:
             svc = services(request)
             cookie = request.headers.get("cookie")
+            authorization = request.headers.get("authorization")
             if request.method not in SAFE_METHODS:
                 # Also without a cookie: a cross-site form must not sign a victim in (login CSRF).
                 _refuse_cross_site(request, svc.settings.allowed_origins)
-            who = await svc.sessions.principal(cookie, request.headers.get("authorization"))
+            if machine_token is not None and bearer_matches(
+                authorization, machine_token(svc.settings)
+            ):
+                # A machine (a metrics scraper) with the settings' own token: no account.
+                request.scope[MACHINE_KEY] = True
+                authorization = None
+            who = await svc.sessions.principal(cookie, authorization)
             svc.permissions.check(action, who)
             if rate is not None:
                 address = request.client.host if request.client else "unknown"
@@ -129,6 +142,20 @@ class ActionRoute(Route):
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MACHINE_KEY = "expo.machine"
+
+
+def bearer_matches(authorization: str | None, token: str | None) -> bool:
+    """`Authorization: Bearer <token>` with this token (compared in constant time)."""
+    if not authorization or not token:
+        return False
+    scheme, _, given = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+
+
+def is_machine(request: Request) -> bool:
+    """The request came with its route's machine token (see `ActionRoute.machine_token`)."""
+    return bool(request.scope.get(MACHINE_KEY))
 
 
 def _refuse_cross_site(request: Request, allowed: tuple[str, ...]) -> None:

@@ -7,7 +7,6 @@ has an account already, that account (signed in) takes the role.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -33,7 +32,6 @@ from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
-from expo.security import hash_password
 from expo.sessions import token_hash
 
 log = logging.getLogger("expo.invitations")
@@ -258,7 +256,7 @@ async def accept(request: Request) -> JSONResponse:
                 email=row.email,
                 display_name=name,
                 language=form.language,
-                password_hash=await asyncio.to_thread(hash_password, form.password),
+                password_hash=await svc.passwords.hash(form.password),
             )
             db.add(account)
         account.role, account.exhibitor_id = row.role, row.exhibitor_id

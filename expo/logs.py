@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import re
 from datetime import UTC, datetime
 
 import orjson
 
+# PostgreSQL explains a constraint failure by echoing the row ("DETAIL:  Key (email)=(...)"
+# already exists", "Failing row contains (...)"): the same content the engines' hidden parameters
+# keep out of the logs (expo/db.py).
+_ROW_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def scrub(text: str) -> str:
+    return _ROW_DETAIL.sub(r"\1 (hidden)", text)
+
+
+class PlainFormatter(logging.Formatter):
+    """Plain text lines (`expo demo`), with the same scrubbed exceptions as the JSON ones."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # The whole line: logging caches a record's formatted exception (`exc_text`) for every
+        # handler, so another handler may have rendered it unscrubbed already.
+        return scrub(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,7 +46,7 @@ class JsonFormatter(logging.Formatter):
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return orjson.dumps(entry, default=str).decode()
 
 
@@ -40,7 +59,10 @@ def log_config(*, json: bool = True, level: str = "INFO") -> dict[str, object]:
     formatter = (
         {"()": "expo.logs.JsonFormatter"}
         if json
-        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        else {
+            "()": "expo.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
     )
     return {
         "version": 1,

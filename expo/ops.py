@@ -17,7 +17,22 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import Response
 
-from expo.http import JSONResponse, Raw, route, services
+from expo.errors import Forbidden, Unauthorized
+from expo.http import (
+    ErrorBody,
+    JSONResponse,
+    Raw,
+    error_response,
+    is_machine,
+    principal,
+    route,
+    services,
+)
+from expo.models import Role
+from expo.settings import Settings
+
+# Addresses of this host: a scraper beside the server (the default when no token is set).
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
 class Health(BaseModel):
@@ -73,13 +88,44 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 async def metrics(request: Request) -> Response:
-    """Prometheus text format; with several workers, summed over all of them."""
+    """Prometheus text format; with several workers, summed over all of them.
+
+    For the scraper with the metrics token (`EXPO_METRICS_TOKEN`), organisers, and, when no
+    token is set, callers on this host: the figures tell an outsider who is online and when."""
+    refusal = _refuse_metrics_reader(request)
+    if refusal is not None:
+        return refusal
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _refuse_metrics_reader(request: Request) -> Response | None:
+    who = principal(request)
+    if is_machine(request) or (who is not None and who.role == Role.ORGANIZER):
+        return None
+    if services(request).settings.metrics_token is not None:
+        response = error_response(
+            Unauthorized(
+                "metrics.unauthorized",
+                "Send the metrics token: `Authorization: Bearer <EXPO_METRICS_TOKEN>`.",
+            )
+        )
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    address = request.client.host if request.client else ""
+    if address not in LOCAL_ADDRESSES:
+        return error_response(
+            Forbidden("metrics.forbidden", "Metrics are for this host or the metrics token.")
+        )
+    return None
+
+
+def _metrics_token(settings: Settings) -> str | None:
+    return settings.metrics_token
 
 
 routes = [
@@ -92,6 +138,7 @@ routes = [
         metrics,
         methods=["GET"],
         action="ops.metrics",
-        responses={200: Raw("text/plain", {"type": "string"})},
+        responses={200: Raw("text/plain", {"type": "string"}), 401: ErrorBody, 403: ErrorBody},
+        machine_token=_metrics_token,
     ),
 ]

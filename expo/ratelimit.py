@@ -61,9 +61,15 @@ DEFAULT_RATES: dict[str, Rate] = {
     "vote": Rate(60, 60, burst=20),  # upvotes and poll ballots per account
     "react": Rate(10, 10, burst=5),  # emoji reactions per account
     "moderate": Rate(120, 60, burst=30),  # moderators' and organisers' actions per account
-    "sign_in": Rate(10, 300, burst=5),  # sign-in attempts per address and email
+    "sign_in": Rate(10, 300, burst=5),  # sign-in attempts per address
+    # Sign-in attempts per account (email), from any number of addresses: a guesser with many
+    # addresses still gets 10 at once, then 2 a minute, while its owner rarely needs more.
+    "sign_in_account": Rate(30, 900, burst=10),
     "register": Rate(10, 3600, burst=3),  # registrations per address
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
+    # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
+    # resubscribing at once after a blip pass; a loop subscribing without end does not.
+    "subscribe": Rate(300, 60, burst=100),
 }
 
 

@@ -111,6 +111,19 @@ ACCOUNTS: list[tuple[str, Role, str, str, str]] = [
 ]
 
 
+# The demo's own organiser: a database whose accounts do not include it was not seeded by
+# `expo demo`, and `expo demo` must not serve it (and its README-known passwords) as a demo.
+DEMO_MARKER = ACCOUNTS[-1][0]
+
+
+async def is_demo_or_empty(db: AsyncSession) -> bool:
+    """Whether `expo demo` may use this database: it has no accounts, or it has the demo's."""
+    if (await db.execute(select(Account.id).limit(1))).first() is None:
+        return True
+    marker = await db.execute(select(Account.id).where(Account.email == DEMO_MARKER))
+    return marker.first() is not None
+
+
 async def seed_demo(db: AsyncSession, features: Sequence[Feature]) -> bool:
     """Seed an empty database; returns False (and changes nothing) when it holds accounts."""
     if (await db.execute(select(Account).limit(1))).first() is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from expo.passwords import PasswordPool
 from expo.permissions import PermissionTable
 from expo.ratelimit import Limiter
 from expo.sessions import SessionStore
@@ -30,6 +31,8 @@ class Services:
     sessions: SessionStore
     permissions: PermissionTable
     limiter: Limiter
+    # Argon2 hashing and verifying, on a bounded pool of its own (expo/passwords.py).
+    passwords: PasswordPool
     # Per-app, per-process caches of features, by the feature's own keys.
     cache: dict[str, Any] = field(default_factory=dict)
 

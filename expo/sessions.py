@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
@@ -14,7 +16,12 @@ from expo.errors import Unauthorized
 from expo.models import Account, AccountSession, ApiToken, utcnow
 from expo.security import SESSION_MAX_AGE, Principal, TokenSigner, cookie_value
 
+T = TypeVar("T")
+
 TOKEN_PREFIX = "token:"  # the session id of a principal that came with a bearer token
+# Ids asked about per audit query: asyncpg refuses a statement with more than 32,767
+# parameters (SQLite 32,766), and one process may hold more sockets than that.
+AUDIT_CHUNK = 1000
 
 
 def token_hash(token: str) -> str:
@@ -108,20 +115,26 @@ class SessionStore:
 
     async def ended(self, session_ids: set[str]) -> set[str]:
         """Which of these sessions (and bearer tokens, `token:<id>`) are over: revoked, expired
-        or gone. One query each, for auditing open websockets."""
+        or gone. A query per AUDIT_CHUNK ids of each kind, for auditing open websockets."""
         tokens = {int(s[len(TOKEN_PREFIX) :]) for s in session_ids if s.startswith(TOKEN_PREFIX)}
         cookies = {s for s in session_ids if not s.startswith(TOKEN_PREFIX)}
         live: set[str] = set()
         now = utcnow()
         async with self._read() as db:
-            if cookies:
+            for chunk in _chunks(cookies):
                 rows = await db.execute(
-                    select(AccountSession).where(col(AccountSession.id).in_(cookies))
+                    select(AccountSession).where(col(AccountSession.id).in_(chunk))
                 )
                 live |= {
                     r.id for r in rows.scalars() if r.revoked_at is None and r.expires_at > now
                 }
-            if tokens:
-                rows = await db.execute(select(ApiToken).where(col(ApiToken.id).in_(tokens)))
+            for token_chunk in _chunks(tokens):
+                rows = await db.execute(select(ApiToken).where(col(ApiToken.id).in_(token_chunk)))
                 live |= {f"{TOKEN_PREFIX}{r.id}" for r in rows.scalars() if r.revoked_at is None}
         return session_ids - live
+
+
+def _chunks(ids: set[T]) -> Iterator[list[T]]:
+    ordered = list(ids)
+    for start in range(0, len(ordered), AUDIT_CHUNK):
+        yield ordered[start : start + AUDIT_CHUNK]

@@ -11,9 +11,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from expo.db import is_sqlite
 from expo.ratelimit import DEFAULT_RATES, Rate, parse_rates
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./expo.db"
+
+
+class SettingsError(ValueError):
+    """The environment cannot run the platform as it stands; the message says what to set."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,14 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     # What is limited and how much (see expo/ratelimit.py); EXPO_RATE_LIMITS overrides entries.
     rate_limits: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    # Argon2 hashes computed at once (64 MiB each) and waiting beyond those; more: account.busy.
+    password_workers: int = 2
+    password_queue: int = 16
+    # Strict-Transport-Security max-age in seconds; 0 sends none (set it only behind HTTPS).
+    hsts_max_age: int = 0
+    # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses (and
+    # organisers) may read it.
+    metrics_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +90,16 @@ class Settings:
             values["mail_from"] = env["EXPO_MAIL_FROM"]
         if env.get("EXPO_SECRET_KEY"):
             values["secret_key"] = env["EXPO_SECRET_KEY"]
+        elif values["redis_url"] or not is_sqlite(str(values["database_url"])):
+            # Shared services mean several processes, or one restarted: a key each invented for
+            # itself would make every cookie signed elsewhere (or before) read as signed out.
+            raise SettingsError(
+                "EXPO_SECRET_KEY is not set: with PostgreSQL or Redis every server process must "
+                "sign session cookies with the same key. Set EXPO_SECRET_KEY (for instance to "
+                "the output of `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+            )
+        if env.get("EXPO_METRICS_TOKEN"):
+            values["metrics_token"] = env["EXPO_METRICS_TOKEN"]
         for name, key in (
             ("replay_window", "EXPO_REPLAY_WINDOW"),
             ("max_send_buffer", "EXPO_MAX_SEND_BUFFER"),
@@ -84,6 +107,9 @@ class Settings:
             ("max_command_bytes", "EXPO_MAX_COMMAND_BYTES"),
             ("max_pending_commands", "EXPO_MAX_PENDING_COMMANDS"),
             ("max_sockets_per_account", "EXPO_MAX_SOCKETS_PER_ACCOUNT"),
+            ("hsts_max_age", "EXPO_HSTS"),
+            ("password_workers", "EXPO_PASSWORD_WORKERS"),
+            ("password_queue", "EXPO_PASSWORD_QUEUE"),
         ):
             if env.get(key):
                 values[name] = int(env[key])

@@ -119,7 +119,9 @@ class Gateway:
         self._audit_now = asyncio.Event()
         self._guards = dict(topic_guards)
         self._commands: dict[str, CommandSpec] = {
-            "subscribe": CommandSpec(self._subscribe, SubscribeData, "topic.subscribe"),
+            "subscribe": CommandSpec(
+                self._subscribe, SubscribeData, "topic.subscribe", rate="subscribe"
+            ),
             "unsubscribe": CommandSpec(self._unsubscribe, UnsubscribeData, "topic.unsubscribe"),
         }
         for name, spec in commands.items():

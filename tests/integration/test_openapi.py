@@ -36,6 +36,7 @@ from tests.live import LiveServer, Peer, make_settings
 UNDESCRIBED: set[tuple[str, str]] = set()
 # Operations only organisers may call: fuzzed signed in as the demo organiser.
 ORGANISER_ONLY = {
+    ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
     ("POST", "/api/announcements"),
     ("POST", "/api/tokens"),
     ("GET", "/api/tokens"),

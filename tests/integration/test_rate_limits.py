@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from expo.ratelimit import DEFAULT_RATES, MemoryLimiter, Rate, RedisLimiter
+from expo.ratelimit import DEFAULT_RATES, MemoryLimiter, Rate, RedisLimiter, gcra
 from tests.live import LiveServer, Peer, live_server, make_settings
 from tests.services import REDIS_URL, check_redis
 
@@ -87,3 +88,92 @@ async def test_two_redis_limiters_share_one_budget():
     await a.close()
     await b.close()
     assert [d.allowed for d in decisions] == [True, True, True, True, False, False]
+
+
+async def test_subscribing_beyond_the_limit_is_refused(demo_sqlite):
+    limits = {**STRICT, "subscribe": Rate(3, 60)}
+    async with live_server(make_settings(demo_sqlite, rate_limits=limits)) as live:
+        async with live.connect() as ws:
+            me = Peer(ws)
+            replies = [await me.command("subscribe", {"topic": f"forum:{n}"}) for n in (1, 2, 3, 4)]
+    assert [r["type"] for r in replies] == ["ok", "ok", "ok", "error"]
+    assert replies[3]["id"] == "t4" and replies[3]["error"]["code"] == "rate_limited"
+    assert 0 < replies[3]["error"]["retry_after"] <= 20
+
+
+def test_the_subscribe_rate_lets_a_page_follow_a_dozen_topics_over_a_few_reconnects():
+    """A tab following a dozen topics, reconnecting with four more tabs of the same account at
+    once (a network blip): sixty subscriptions in a burst are never refused."""
+    rate = DEFAULT_RATES["subscribe"]
+    tat, now = None, 0.0
+    for _ in range(5 * 12):
+        decision, tat = gcra(tat, now, rate)
+        assert decision.allowed
+
+
+async def test_sign_in_attempts_are_limited_per_account_across_addresses(demo_sqlite):
+    """A guesser spreading attempts over many addresses (a botnet) still spends one budget per
+    account; the addresses come through X-Forwarded-For from the trusted proxy (127.0.0.1)."""
+    limits = {**STRICT, "sign_in": Rate(4, 60), "sign_in_account": Rate(3, 60)}
+    async with live_server(make_settings(demo_sqlite, rate_limits=limits)) as live:
+        async with live.http() as http:
+            responses = [
+                await http.post(
+                    "/api/session",
+                    json={"email": "Moderator@demo.shubo.live", "password": "guess"},
+                    headers={"X-Forwarded-For": f"198.51.100.{n}"},
+                )
+                for n in range(5)
+            ]
+            other = await http.post(
+                "/api/session",
+                json={"email": "attendee@demo.shubo.live", "password": "shubo-demo-2026"},
+                headers={"X-Forwarded-For": "198.51.100.99"},
+            )
+    assert [r.status_code for r in responses] == [401, 401, 401, 429, 429]
+    assert responses[3].json()["error"]["code"] == "rate_limited"
+    assert int(responses[3].headers["retry-after"]) >= 1
+    assert other.status_code == 200  # another account's budget is its own
+
+
+async def test_an_unknown_email_costs_a_password_verification_like_a_known_one(
+    server: LiveServer, monkeypatch
+):
+    """Answering an unknown email without hashing would tell, by the time taken, which emails
+    have accounts: both paths verify one Argon2 hash (counted, not timed)."""
+    import argon2
+
+    verified: list[str] = []
+    real_verify = argon2.PasswordHasher.verify
+
+    def counting_verify(self, hash, password):  # noqa: A002 (argon2's own name)
+        verified.append(password)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counting_verify)
+    async with server.http() as http:
+        for email in ("attendee@demo.shubo.live", "nobody-at-all@demo.shubo.live"):
+            response = await http.post("/api/session", json={"email": email, "password": email})
+            assert response.status_code == 401
+    assert verified == ["attendee@demo.shubo.live", "nobody-at-all@demo.shubo.live"]
+
+
+async def test_a_flood_of_sign_ins_is_turned_away_quickly_not_queued_without_end(demo_sqlite):
+    """Argon2 takes 64 MiB and tens of milliseconds a hash: a few at once, a few waiting, and
+    the rest refused at once with `account.busy` (503, Retry-After) instead of piling up."""
+    settings = make_settings(demo_sqlite, password_workers=1, password_queue=1)
+    async with live_server(settings) as live:
+        async with live.http() as http:
+
+            async def attempt(n: int) -> int:
+                response = await http.post(
+                    "/api/session",
+                    json={"email": "attendee@demo.shubo.live", "password": f"guess-{n}"},
+                )
+                if response.status_code == 503:
+                    assert response.json()["error"]["code"] == "account.busy"
+                    assert int(response.headers["retry-after"]) >= 1
+                return response.status_code
+
+            statuses = await asyncio.gather(*(attempt(n) for n in range(16)))
+    assert set(statuses) == {401, 503}

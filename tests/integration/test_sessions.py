@@ -121,3 +121,34 @@ async def test_a_session_that_ended_unannounced_is_closed_by_the_audit(server: L
                 while True:
                     await ws.recv()
     assert closed.value.rcvd.code == 4001
+
+
+async def test_the_audit_asks_about_more_sessions_than_one_query_may_carry():
+    """asyncpg refuses a statement with more than 32,767 parameters: a process holding more
+    sockets than that must still audit them all (in chunks)."""
+    from expo.db import make_engine, make_sessionmaker
+    from expo.models import Account
+    from expo.security import TokenSigner
+    from expo.sessions import AUDIT_CHUNK, SessionStore
+    from tests.live import prepare_demo_database
+    from tests.services import fresh_postgres_database
+
+    async with fresh_postgres_database() as url:
+        await prepare_demo_database(url)
+        engine = make_engine(url)
+        try:
+            db = make_sessionmaker(engine)
+            store = SessionStore(TokenSigner("k"), db, db)
+            async with db() as session:
+                account = await session.get(Account, 1)
+            assert account is not None
+            opened = [(await store.open(account))[1].session_id for _ in range(3)]
+            live = {s for s in opened if s is not None}
+            revoked = opened[0]
+            assert revoked is not None
+            await store.revoke(revoked)
+            unknown = {f"gone-{n}" for n in range(33_000)}  # each one a parameter
+            unknown |= {f"token:{n}" for n in range(10**6, 10**6 + AUDIT_CHUNK + 1)}
+            assert await store.ended(live | unknown) == unknown | {revoked}
+        finally:
+            await engine.dispose()

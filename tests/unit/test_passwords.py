@@ -1,0 +1,71 @@
+"""The password pool: a bounded number of hashes at once, a bounded wait, refusals at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from expo.errors import Unavailable
+from expo.passwords import PasswordPool
+
+
+async def test_past_the_workers_and_the_queue_a_hash_is_refused_at_once(monkeypatch):
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def slow_hash(password: str) -> str:
+        started.release()
+        release.wait(10)
+        return f"hashed:{password}"
+
+    monkeypatch.setattr("expo.passwords.hash_password", slow_hash)
+    pool = PasswordPool(workers=1, queue=1)
+    try:
+        running = asyncio.ensure_future(pool.hash("a"))
+        waiting = asyncio.ensure_future(pool.hash("b"))
+        assert await asyncio.to_thread(started.acquire, True, 10)  # "a" is on the worker
+        with pytest.raises(Unavailable) as refused:
+            await pool.hash("c")
+        assert (refused.value.code, refused.value.status) == ("account.busy", 503)
+        assert refused.value.retry_after == 1
+        release.set()
+        assert await asyncio.gather(running, waiting) == ["hashed:a", "hashed:b"]
+        assert await pool.hash("d") == "hashed:d"  # the slots came back
+    finally:
+        release.set()
+        pool.close()
+
+
+async def test_a_slot_stays_taken_until_the_hash_ends_even_if_its_request_went_away(
+    monkeypatch,
+):
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def slow_hash(password: str) -> str:
+        started.release()
+        release.wait(10)
+        return password
+
+    monkeypatch.setattr("expo.passwords.hash_password", slow_hash)
+    pool = PasswordPool(workers=1, queue=0)
+    try:
+        gone = asyncio.ensure_future(pool.hash("a"))
+        assert await asyncio.to_thread(started.acquire, True, 10)
+        gone.cancel()  # the client hung up; Argon2 still holds its memory on the thread
+        with pytest.raises(Unavailable):
+            await pool.hash("b")
+        release.set()
+    finally:
+        release.set()
+        pool.close()
+
+
+async def test_an_unknown_account_is_verified_against_a_dummy_hash():
+    pool = PasswordPool()
+    try:
+        assert await pool.verify(None, "anything") is False
+    finally:
+        pool.close()
