@@ -8,8 +8,11 @@ socket: no ASGI message dicts and no per-client encoding on the broadcast path. 
 websocket path falls through to uvicorn's own implementation and the Starlette app.
 bench/README.md says why this design and what it measured.
 
-Slow clients: the transport's high-water mark is the connection's send budget; when a write
-crosses it, asyncio calls `pause_writing` and the connection is cut with close code 4008.
+Slow clients: a connection's send budget (EXPO_MAX_SEND_BUFFER) is shared between the
+kernel's send buffer, capped with SO_SNDBUF to half of it, and asyncio's buffer, whose
+high-water mark is the rest; when a write crosses it, asyncio calls `pause_writing` and the
+connection is cut with close code 4008. Uncapped, the kernel's buffer grows to megabytes
+(net.ipv4.tcp_wmem) and fills first, so the budget was never reached.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import socket
 from collections import deque
 from typing import Any
 
@@ -161,7 +165,9 @@ class Connection:
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         self._transport = transport
-        transport.set_write_buffer_limits(high=self._services.settings.max_send_buffer)
+        budget = self._services.settings.max_send_buffer
+        in_kernel = _cap_kernel_buffer(transport, budget // 2)
+        transport.set_write_buffer_limits(high=max(budget - in_kernel, budget // 4))
         self._server_state.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
@@ -428,7 +434,17 @@ class Connection:
             return
         for chunk in self._ws.data_to_send():
             if not chunk:  # websockets' end-of-stream: send what is buffered, then close
-                transport.close()
+                if self._accepted and transport.can_write_eof():
+                    # Half-close and read on (websockets drops what comes) until the client
+                    # closes: closing with its bytes unread would send a reset, which can
+                    # destroy the close frame (its code) before the client reads it.
+                    transport.write_eof()
+                    if self._abort_timer is None:
+                        self._abort_timer = asyncio.get_running_loop().call_later(
+                            CLOSE_TIMEOUT, transport.abort
+                        )
+                else:
+                    transport.close()
                 return
             transport.write(chunk)
         if self._closing and not self._accepted:  # a refused handshake
@@ -437,3 +453,17 @@ class Connection:
             self._abort_timer = asyncio.get_running_loop().call_later(
                 CLOSE_TIMEOUT, transport.abort
             )
+
+
+def _cap_kernel_buffer(transport: asyncio.BaseTransport, size: int) -> int:
+    """Cap the socket's kernel send buffer near `size` bytes; returns the cap it took (0 when
+    there is no socket to cap). Linux doubles what it is asked for (its bookkeeping rides in
+    the same buffer, socket(7)), so half is asked."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return 0
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, max(1, size // 2))
+        return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+    except OSError:
+        return 0

@@ -18,44 +18,7 @@ import pytest
 from expo.realtime.transport import Connection
 from tests.cluster import start, stop
 from tests.live import LiveServer, live_server, make_settings
-
-ANSWER_WITHIN = 10.0  # a bound on waiting, not a timing assertion: answers come at once
-
-
-def request_head(host: str, *extra: str, key: str | None = None, drop: str = "") -> bytes:
-    """An upgrade request for /ws, with `extra` header lines added and `drop` left out."""
-    key = key or base64.b64encode(os.urandom(16)).decode()
-    lines = [
-        f"Host: {host}",
-        "Upgrade: websocket",
-        "Connection: Upgrade",
-        f"Sec-WebSocket-Key: {key}",
-        "Sec-WebSocket-Version: 13",
-    ]
-    lines = [line for line in lines if not (drop and line.startswith(drop + ":"))]
-    return (
-        "GET /ws HTTP/1.1\r\n" + "".join(f"{line}\r\n" for line in [*lines, *extra]) + "\r\n"
-    ).encode()
-
-
-def address(server_base: str) -> tuple[str, int]:
-    host, port = server_base.removeprefix("http://").split(":")
-    return host, int(port)
-
-
-async def exchange(host: str, port: int, head: bytes) -> tuple[bytes, bytes]:
-    """Send a request head; return the response head and whatever follows until the server
-    closes the socket (the test fails if it is answered late or held open)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        writer.write(head)
-        await writer.drain()
-        async with asyncio.timeout(ANSWER_WITHIN):
-            answer = await reader.readuntil(b"\r\n\r\n")
-            rest = await reader.read()  # b"" only once the server closed the socket
-        return answer, rest
-    finally:
-        writer.close()
+from tests.rawws import ANSWER_WITHIN, address, exchange, request_head
 
 
 @pytest.fixture

@@ -32,10 +32,17 @@ class FakeTransport(asyncio.Transport):
         self.written = bytearray()
         self.closed = False
         self.aborted = False
+        self.eof = False  # half-closed: the server writes no more, and reads on
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        assert not self.closed, "written after close"
+        assert not (self.closed or self.eof), "written after close"
         self.written += data
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        self.eof = True
 
     def close(self) -> None:
         if not self.closed:
@@ -132,7 +139,7 @@ class Wire:
         """What the server wrote since the last read, as the client parses it."""
         data, self.transport.written = bytes(self.transport.written), bytearray()
         self.client.receive_data(data)
-        if self.transport.closed:
+        if self.transport.closed or self.transport.eof:
             self.client.receive_eof()
         return list(self.client.events_received())
 
@@ -372,7 +379,8 @@ async def test_a_client_close_is_echoed_and_the_socket_closed():
     wire.send(Opcode.CLOSE, Close(1000, "bye").serialize())
     [echo] = wire.read()
     assert Close.parse(echo.data) == Close(1000, "bye")
-    assert wire.transport.closed
+    assert wire.transport.eof  # half-closed, until the client closes its side
+    wire.transport.close()  # what asyncio does when the client's end of stream comes
     await until(lambda: wire.conn not in wire.gateway.clients)
 
 
