@@ -227,10 +227,10 @@ class Connection:
 
     def shutdown(self) -> None:
         """uvicorn is stopping: ask the client to reconnect elsewhere."""
-        if self._accepted:
+        if self._accepted and not self._closing:
             self.close(closecodes.RESTART, "Server restarting: reconnect and resume.")
         elif self._transport is not None:
-            self._transport.close()
+            self._transport.close()  # refused, or half-closed waiting for the client: let go
 
     # --- what the hub and the gateway call ----------------------------------------------
 
@@ -434,6 +434,7 @@ class Connection:
             return
         for chunk in self._ws.data_to_send():
             if not chunk:  # websockets' end-of-stream: send what is buffered, then close
+                self._closing = True  # nothing more may be written: not an event, not a close
                 if self._accepted and transport.can_write_eof():
                     # Half-close and read on (websockets drops what comes) until the client
                     # closes: closing with its bytes unread would send a reset, which can

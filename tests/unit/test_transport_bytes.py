@@ -410,3 +410,46 @@ async def test_after_a_close_further_frames_are_ignored(code):
     wire.send(Opcode.CLOSE, Close(code, "").serialize())
     wire.send(Opcode.TEXT, COMMAND)
     assert wire.gateway.received == []
+
+
+async def test_a_failed_connection_half_closes_and_is_aborted_if_the_client_stays(monkeypatch):
+    """After a protocol error the server sends its close and half-closes: it reads on (and
+    drops what comes) so the client sees the close code, not a reset; a client that never
+    closes its side is aborted."""
+    monkeypatch.setattr(transport_module, "CLOSE_TIMEOUT", 0.01)
+    wire = Wire()
+    await wire.open()
+    wire.send(Opcode.BINARY, b"\x00")
+    assert wire.close_code() == 1003
+    assert wire.transport.eof and not wire.transport.closed
+    wire.send(Opcode.TEXT, COMMAND)  # read and dropped
+    assert wire.gateway.received == []
+    await until(lambda: wire.transport.aborted)
+
+
+async def test_shutdown_lets_go_of_a_half_closed_connection_at_once():
+    wire = Wire()
+    await wire.open()
+    wire.send(Opcode.CLOSE, Close(1000, "").serialize())
+    assert wire.transport.eof and not wire.transport.closed
+    wire.conn.send_frame(b"an event")  # the hub may still deliver: nothing is written
+    wire.conn.shutdown()
+    assert wire.transport.closed
+    await until(lambda: wire.conn not in wire.server_state.connections)
+
+
+async def test_shutdown_asks_an_open_client_to_reconnect():
+    wire = Wire()
+    await wire.open()
+    wire.conn.shutdown()
+    assert wire.close_code() == 1012
+    assert wire.transport.closed
+
+
+async def test_shutdown_during_the_handshake_lets_go():
+    wire = Wire()
+    wire.feed(wire.request())  # authenticating: the task has not run yet
+    wire.conn.shutdown()
+    assert wire.transport.closed
+    await until(lambda: wire.conn not in wire.server_state.connections)
+    await asyncio.sleep(0)  # the handshake task finds the socket gone and writes nothing
