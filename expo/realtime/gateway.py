@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("expo.gateway")
 EVICT = "topic.evict"  # the control message of `Gateway.evict`
+# The text a connection's waiting commands may hold, in largest commands (EXPO_MAX_COMMAND_BYTES).
+PENDING_TEXT_FACTOR = 4
 # Connection ids count up in each process: with this prefix they name one connection everywhere.
 PROCESS = secrets.token_hex(4)
 
@@ -288,7 +290,14 @@ class Gateway:
 
     def receive(self, client: Connection, text: str) -> None:
         """A text message arrived: queue it, starting the connection's runner if idle."""
-        if len(client.pending) >= self.services.settings.max_pending_commands:
+        settings = self.services.settings
+        # Bounded in count and in text: a connection's waiting commands hold at most
+        # PENDING_TEXT_FACTOR commands' worth of text, however many fit in the count.
+        if len(client.pending) >= settings.max_pending_commands or (
+            client.pending
+            and sum(map(len, client.pending)) + len(text)
+            > PENDING_TEXT_FACTOR * settings.max_command_bytes
+        ):
             self._reply_error(
                 client,
                 text,

@@ -8,8 +8,11 @@ socket: no ASGI message dicts and no per-client encoding on the broadcast path. 
 websocket path falls through to uvicorn's own implementation and the Starlette app.
 bench/README.md says why this design and what it measured.
 
-Slow clients: the transport's high-water mark is the connection's send budget; when a write
-crosses it, asyncio calls `pause_writing` and the connection is cut with close code 4008.
+Slow clients: a connection's send budget (EXPO_MAX_SEND_BUFFER) is shared between the
+kernel's send buffer, capped with SO_SNDBUF to half of it, and asyncio's buffer, whose
+high-water mark is the rest; when a write crosses it, asyncio calls `pause_writing` and the
+connection is cut with close code 4008. Uncapped, the kernel's buffer grows to megabytes
+(net.ipv4.tcp_wmem) and fills first, so the budget was never reached.
 """
 
 from __future__ import annotations
@@ -17,22 +20,25 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import socket
 from collections import deque
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.exceptions import InvalidState
+from websockets.exceptions import InvalidMessage, InvalidState
 from websockets.frames import Opcode
 from websockets.http11 import Request, Response
 from websockets.server import ServerProtocol
 from websockets.typing import BytesLike
 
-from expo.errors import RateLimited, Unauthorized
+from expo.errors import RateLimited, TooLarge, Unauthorized
 from expo.ratelimit import enforce
 from expo.realtime import closecodes
-from expo.realtime.frames import close_frame
+from expo.realtime.envelope import encode_error, sniff_id
+from expo.realtime.frames import close_frame, text_frame
 from expo.realtime.gateway import Gateway
 from expo.realtime.origins import client_address, origin_allowed
+from expo.realtime.request_head import forwarded_for, head_problem
 from expo.security import Principal
 from expo.services import STATE_KEY, Services
 
@@ -43,6 +49,9 @@ protocol_log.setLevel(logging.WARNING)
 
 GATEWAY_PATH = "/ws"
 CLOSE_TIMEOUT = 5.0
+# Commands are small: no client needs more pieces than this for one, and each piece costs a
+# frame's parsing whatever its size. A message in more is closed with 1009.
+MAX_FRAGMENTS = 256
 _ids = itertools.count(1)
 
 
@@ -62,10 +71,17 @@ class ExpoWebSocketProtocol:
         self._transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
-        if self._inner is None:
-            self._inner = self._choose(data)
-            self._inner.connection_made(self._transport)
-        self._inner.data_received(data)
+        try:
+            if self._inner is None:
+                self._inner = self._choose(data)
+                self._inner.connection_made(self._transport)
+            self._inner.data_received(data)
+        except Exception:
+            # Raised into uvicorn's upgrade, an error leaves the socket to a protocol that no
+            # longer reads it, and the connection in the set that graceful shutdown waits on.
+            log.exception("websocket protocol failed")
+            if self._transport is not None:
+                self._transport.abort()  # connection_lost reaches the inner protocol
 
     def _choose(self, head: bytes) -> Any:
         services: Services | None = self._app_state.get(STATE_KEY)
@@ -108,6 +124,7 @@ class Connection:
         "_transport",
         "_ws",
         "_fragments",
+        "_message_bytes",
         "_accepted",
         "_closing",
         "_abort_timer",
@@ -132,7 +149,10 @@ class Connection:
         self._ws = ServerProtocol(
             extensions=[], max_size=settings.max_frame_bytes, logger=protocol_log
         )
+        # The message being read in fragments (None between messages) and its size so far:
+        # kept as it grows, so each fragment costs the same however many came before it.
         self._fragments: list[bytes] | None = None
+        self._message_bytes = 0
         self._accepted = False
         self._closing = False
         self._abort_timer: asyncio.TimerHandle | None = None
@@ -147,7 +167,9 @@ class Connection:
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         self._transport = transport
-        transport.set_write_buffer_limits(high=self._services.settings.max_send_buffer)
+        budget = self._services.settings.max_send_buffer
+        in_kernel = _cap_kernel_buffer(transport, budget // 2)
+        transport.set_write_buffer_limits(high=max(budget - in_kernel, budget // 4))
         self._server_state.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
@@ -161,7 +183,11 @@ class Connection:
         self._ws.receive_data(data)
         for event in self._ws.events_received():
             if isinstance(event, Request):
-                self._handshake(event)
+                try:
+                    self._handshake(event)
+                except Exception:
+                    log.exception("websocket handshake failed", extra={"conn": self.id})
+                    self._give_up()
             elif isinstance(event, Response):
                 continue  # only a client receives responses: never here
             elif event.opcode is Opcode.TEXT or event.opcode is Opcode.CONT:
@@ -170,6 +196,11 @@ class Connection:
                 self._fail(closecodes.UNSUPPORTED_DATA, "Commands are JSON text frames.")
             elif event.opcode is Opcode.PONG:
                 self.alive = True
+        if isinstance(self._ws.handshake_exc, InvalidMessage) and not self._closing:
+            # A head websockets cannot parse: it would only close the socket; answer first.
+            response = self._ws.reject(400, "The request head is not valid HTTP.\n")
+            self._transport.write(response.serialize())  # type: ignore[union-attr]
+            self._closing = True
         self._flush()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -200,10 +231,10 @@ class Connection:
 
     def shutdown(self) -> None:
         """uvicorn is stopping: ask the client to reconnect elsewhere."""
-        if self._accepted:
+        if self._accepted and not self._closing:
             self.close(closecodes.RESTART, "Server restarting: reconnect and resume.")
         elif self._transport is not None:
-            self._transport.close()
+            self._transport.close()  # refused, or half-closed waiting for the client: let go
 
     # --- what the hub and the gateway call ----------------------------------------------
 
@@ -233,29 +264,45 @@ class Connection:
 
     def _handshake(self, request: Request) -> None:
         settings = self._services.settings
+        # The whole head is checked before anything reads it: a duplicated header would make
+        # `Headers.get` raise halfway through, leaving the socket unanswered.
+        problem = head_problem(request.headers)
+        if problem is not None:
+            self._reject(400, problem + "\n")
+            return
+        # websockets' own checks (method, Upgrade, Connection, key, version): refused at once,
+        # before the database is asked who is connecting. The 101 is sent once admitted.
+        response = self._ws.accept(request)
+        if response.status_code != 101:
+            self._ws.send_response(response)
+            self._closing = True
+            return
         origin = request.headers.get("Origin")
         host = request.headers.get("Host", "")
         if not origin_allowed(origin, host, settings.allowed_origins):
             self._reject(403, "This origin may not open the websocket.\n")
             return
         # Who is connecting needs the database: finish the handshake in a task.
-        self._handshake_task = asyncio.ensure_future(self._authenticate(request))
+        self._handshake_task = asyncio.ensure_future(self._authenticate(request, response))
 
-    async def _authenticate(self, request: Request) -> None:
+    async def _authenticate(self, request: Request, response: Response) -> None:
         try:
-            await self._admit(request)
+            await self._admit(request, response)
+        except Exception:
+            log.exception("websocket handshake failed", extra={"conn": self.id})
+            self._give_up()
         finally:
             self._handshake_task = None
         if self._accepted and self._early:  # frames that arrived while authenticating
             waiting, self._early = bytes(self._early), None
             self.data_received(waiting)
 
-    async def _admit(self, request: Request) -> None:
+    async def _admit(self, request: Request, response: Response) -> None:
         settings = self._services.settings
         peer = self._transport.get_extra_info("peername") if self._transport else None
         address = client_address(
             peer[0] if peer else "unknown",
-            request.headers.get("X-Forwarded-For"),
+            forwarded_for(request.headers),
             settings.forwarded_allow_ips,
         )
         try:
@@ -273,9 +320,9 @@ class Connection:
             self._flush()
             return
         except RateLimited as refused:
-            response = self._ws.reject(429, refused.message + "\n")
-            response.headers["Retry-After"] = str(max(1, round(refused.retry_after or 1)))
-            self._ws.send_response(response)
+            too_many = self._ws.reject(429, refused.message + "\n")
+            too_many.headers["Retry-After"] = str(max(1, round(refused.retry_after or 1)))
+            self._ws.send_response(too_many)
             self._closing = True
             self._flush()
             return
@@ -294,21 +341,12 @@ class Connection:
             self._flush()
             return
         if not admitted:
-            response = self._ws.reject(429, "This account has too many open connections.\n")
-            self._ws.send_response(response)
-            self._closing = True
+            self._reject(429, "This account has too many open connections.\n")
             self._flush()
             return
-        gone = self._transport.is_closing() or self._closing  # while the quota was checked
-        response = self._ws.accept(request)
-        if gone or response.status_code != 101:
+        if self._transport.is_closing() or self._closing:  # gone while the quota was checked
             if who is not None:
                 self._gateway.release(who)
-            if gone:
-                return
-            self._ws.send_response(response)
-            self._closing = True
-            self._flush()
             return
         self.principal = who
         self._ws.send_response(response)
@@ -326,27 +364,53 @@ class Connection:
         self._ws.send_response(self._ws.reject(status, text))
         self._closing = True
 
+    def _give_up(self) -> None:
+        """Something unexpected failed in the handshake: the client still gets an answer (500
+        unless one was sent) and the socket is let go, never held."""
+        if self._accepted:
+            self.close(closecodes.INTERNAL, "The server failed.")
+            return
+        if not self._closing:  # nothing was answered yet
+            self._reject(500, "The server failed to open the websocket.\n")
+        self._closing = True
+        self._flush()
+        if self._transport is not None:
+            self._transport.close()
+
     def _on_data_frame(self, data: BytesLike, fin: bool, opcode: Opcode) -> None:
+        # websockets has already bounded the whole message (max_size: EXPO_MAX_FRAME_BYTES,
+        # fragments included, close 1009) and refused continuations out of order (1002).
         if opcode is Opcode.TEXT:
-            self._fragments = [] if not fin else None
             if fin:
                 self._receive(bytes(data))  # no copy: websockets' frames hold bytes already
                 return
-            self._fragments = [bytes(data)]
-            return
-        if self._fragments is None:
+            self._fragments, self._message_bytes = [], 0
+        elif self._fragments is None:
             return  # a continuation of a binary message we already refused
-        self._fragments.append(bytes(data))
-        size = sum(len(f) for f in self._fragments)
-        if size > self._services.settings.max_frame_bytes:
-            self._fail(closecodes.TOO_BIG, "Message too big.")
+        limit = self._services.settings.max_command_bytes
+        self._message_bytes += len(data)
+        if self._message_bytes <= limit:
+            self._fragments.append(bytes(data))
+        else:  # too large to be a command: what came is let go, the rest is read and dropped
+            if self._message_bytes - len(data) <= limit:
+                self._fragments = [b""] * len(self._fragments)
+            self._fragments.append(b"")
+        if len(self._fragments) > MAX_FRAGMENTS:
+            self._fail(closecodes.TOO_BIG, "Message in too many fragments.")
             return
         if fin:
             whole, self._fragments = b"".join(self._fragments), None
-            self._receive(whole)
+            if self._message_bytes > limit:
+                self._too_large(None)  # its id went with the dropped fragments
+            else:
+                self._receive(whole)
 
     def _receive(self, data: bytes) -> None:
         if self._closing:
+            return
+        if len(data) > self._services.settings.max_command_bytes and self._accepted:
+            # Refused here rather than queued: a connection never holds an oversized command.
+            self._too_large(sniff_id(data.decode(errors="replace")))
             return
         if not self._accepted:  # still authenticating: keep it for after the handshake
             self.pending.append(data.decode(errors="replace"))
@@ -357,6 +421,11 @@ class Connection:
             self._fail(closecodes.INVALID_TEXT, "Text frames must be UTF-8.")
             return
         self._gateway.receive(self, text)
+
+    def _too_large(self, command_id: str | int | None) -> None:
+        limit = self._services.settings.max_command_bytes
+        error = TooLarge(message=f"Commands are limited to {limit} bytes.")
+        self.send_frame(text_frame(encode_error(command_id, error)))
 
     def _fail(self, code: int, reason: str) -> None:
         if not self._closing:
@@ -369,7 +438,18 @@ class Connection:
             return
         for chunk in self._ws.data_to_send():
             if not chunk:  # websockets' end-of-stream: send what is buffered, then close
-                transport.close()
+                self._closing = True  # nothing more may be written: not an event, not a close
+                if self._accepted and transport.can_write_eof():
+                    # Half-close and read on (websockets drops what comes) until the client
+                    # closes: closing with its bytes unread would send a reset, which can
+                    # destroy the close frame (its code) before the client reads it.
+                    transport.write_eof()
+                    if self._abort_timer is None:
+                        self._abort_timer = asyncio.get_running_loop().call_later(
+                            CLOSE_TIMEOUT, transport.abort
+                        )
+                else:
+                    transport.close()
                 return
             transport.write(chunk)
         if self._closing and not self._accepted:  # a refused handshake
@@ -378,3 +458,17 @@ class Connection:
             self._abort_timer = asyncio.get_running_loop().call_later(
                 CLOSE_TIMEOUT, transport.abort
             )
+
+
+def _cap_kernel_buffer(transport: asyncio.BaseTransport, size: int) -> int:
+    """Cap the socket's kernel send buffer near `size` bytes; returns the cap it took (0 when
+    there is no socket to cap). Linux doubles what it is asked for (its bookkeeping rides in
+    the same buffer, socket(7)), so half is asked."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return 0
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, max(1, size // 2))
+        return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+    except OSError:
+        return 0
