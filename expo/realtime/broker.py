@@ -29,6 +29,9 @@ class Event:
     seq: int
     # The whole envelope, encoded once: {"type", "topic", "seq", "data"}.
     payload: bytes
+    # The history the seq belongs to: a seq means nothing without it (the hub compares it on
+    # every event, so a topic never goes on with a seq from another epoch).
+    epoch: str
 
 
 @dataclass(frozen=True, slots=True)

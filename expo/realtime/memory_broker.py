@@ -41,7 +41,7 @@ class MemoryBroker:
         head, tail = event_parts(event_type, topic, data)
         seq = self._seq.get(topic, 0) + 1
         self._seq[topic] = seq
-        event = Event(topic, seq, head + str(seq).encode() + tail)
+        event = Event(topic, seq, head + str(seq).encode() + tail, self._epoch)
         log = self._log.get(topic)
         if log is None:
             log = self._log[topic] = deque(maxlen=self._window)

@@ -4,7 +4,7 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:seq       INCR counter: the topic's gap-free sequence
     expo:{forum:3}:log       Stream of envelopes, id `<seq>-0`, trimmed exactly to the replay window
     expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted)
-    expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
+    expo:{forum:3}:events    pub/sub channel, messages `<epoch> <seq> <envelope>`
     expo:{forum:3}:presence  hash process-id -> subscribers on that process
     expo:{forum:3}:roster    hash process-id -> JSON list of roster people on that process
     expo:pile:{<key>}        hash name -> count, gathered by all processes (reactions)
@@ -45,13 +45,16 @@ PROCESS_TTL_MS = 5000
 CHANNEL_PREFIX = "expo:{"
 CONTROL_CHANNEL = "expo:control"
 
+# Returns {seq, epoch}. Every message carries its epoch, so a listener can tell a new history
+# from the old one whatever the seqs.
 PUBLISH = """
 local seq = redis.call('INCR', KEYS[1])
 if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ARGV[4]) end
+local epoch = redis.call('GET', KEYS[3])
 local payload = ARGV[1] .. seq .. ARGV[2]
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-0', 'p', payload)
-redis.call('PUBLISH', KEYS[4], seq .. ' ' .. payload)
-return seq
+redis.call('PUBLISH', KEYS[4], epoch .. ' ' .. seq .. ' ' .. payload)
+return {seq, epoch}
 """
 
 # Returns {epoch, current seq, entries after ARGV[1] or false when not asked}.
@@ -168,12 +171,11 @@ class RedisBroker:
         head, tail = event_parts(event_type, topic, data)
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch"), _key(topic, "events")]
         with _reachable():
-            seq = int(
-                await self._publish(
-                    keys=keys, args=[head, tail, self._window, secrets.token_hex(8)]
-                )
+            seq_raw, epoch = await self._publish(
+                keys=keys, args=[head, tail, self._window, secrets.token_hex(8)]
             )
-        return Event(topic, seq, head + str(seq).encode() + tail)
+        seq = int(seq_raw)
+        return Event(topic, seq, head + str(seq).encode() + tail, epoch.decode())
 
     async def announce(self, message: bytes) -> None:
         with _reachable():
@@ -202,7 +204,7 @@ class RedisBroker:
         if since is None or since == current:
             return History(epoch, current, [])
         events = [
-            Event(topic, int(entry_id.split(b"-")[0]), fields[b"p"])
+            Event(topic, int(entry_id.split(b"-")[0]), fields[b"p"], epoch)
             for entry_id, fields in _pairs(entries)
         ]
         if since > current or not events or events[0].seq != since + 1:
@@ -342,11 +344,11 @@ class RedisBroker:
             if self._sink is not None:
                 self._sink.control(data)
             return
-        # channel is b"expo:{<topic>}:events"
+        # channel is b"expo:{<topic>}:events", data b"<epoch> <seq> <envelope>"
         topic = channel[len(CHANNEL_PREFIX) : -len("}:events")].decode()
-        seq_raw, _, payload = data.partition(b" ")
+        epoch, seq_raw, payload = data.split(b" ", 2)
         if self._sink is not None and topic in self._listening:
-            self._sink.deliver(Event(topic, int(seq_raw), payload))
+            self._sink.deliver(Event(topic, int(seq_raw), payload, epoch.decode()))
 
 
 def _pairs(entries: list[Any]) -> list[tuple[bytes, dict[bytes, bytes]]]:
