@@ -343,9 +343,26 @@ async def test_a_resync_during_a_repair_makes_it_read_the_log_again(hub):
         if reads == 1:  # Redis restarts empty right after this read, and the stream resyncs
             lose_the_log(broker, "epoch-after-the-restart")
             hub.resync()
+            await asyncio.sleep(0.01)  # the resync's repair starts while this one still runs
         return result
 
     broker.history = history_then_lost  # type: ignore[method-assign]
     hub.resync()
     await until(lambda: resets(follower))
     assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 0}]
+
+
+async def test_a_subscribe_that_finds_a_new_epoch_moves_the_topic_over(hub):
+    """No event of the new epoch came through yet, nor a resync: the subscribe that reads the
+    new log is what notices, and every subscriber of the topic is reset, not only the new one."""
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    await publish(hub, 4)
+    lose_the_log(hub.broker, "epoch-after-the-restart")
+    newcomer = Recorder()
+    reply = await hub.subscribe(newcomer, "forum:1", None, None)
+    assert (reply["epoch"], reply["seq"]) == ("epoch-after-the-restart", 0)
+    await until(lambda: resets(follower))
+    assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 0}]
+    await publish(hub, 1)
+    assert follower.seqs() == [1, 2, 3, 4, 1] and newcomer.seqs() == [1]
