@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
-import redis.asyncio as aioredis
 
 from expo.errors import Unavailable
 from expo.realtime.broker import BrokerUnavailable, History
 from expo.realtime.hub import Hub
 from expo.realtime.redis_broker import RedisBroker
+from tests.gaps import read_new_epoch, report, silent_gaps
 from tests.redis_server import RedisServer, redis_server
 
 TOPICS = [f"forum:{n}" for n in range(1, 7)]
@@ -104,44 +104,8 @@ async def make_hub(url: str) -> tuple[Hub, FailingOnce]:
     return hub, failing
 
 
-def silent_gaps(frames: list[dict], start: tuple[str, int], new: dict[int, tuple[str, int]]):
-    """What a client following the rules would have missed without being told.
-
-    `start` is the subscribe reply's (epoch, seq). `new` maps each event of the new epoch (by the
-    `n` the publisher gave it) to its (epoch, seq) as the new Redis keeps it; an event not in it
-    belongs to the epoch before the restart.
-    """
-    epoch, seq = start
-    gaps = []
-    for frame in frames:
-        if frame["type"] == "subscription.reset":
-            epoch, seq = frame["data"]["epoch"], frame["data"]["seq"]
-        elif "seq" in frame:
-            event_epoch, event_seq = new.get(frame["data"]["n"], (start[0], frame["seq"]))
-            assert event_seq == frame["seq"]
-            if event_epoch == epoch and event_seq <= seq:
-                continue  # a duplicate: the client ignores it (docs/protocol.md)
-            if (event_epoch, event_seq) != (epoch, seq + 1):
-                gaps.append({"had": (epoch, seq), "got": (event_epoch, event_seq)})
-            epoch, seq = event_epoch, event_seq
-    return gaps, (epoch, seq)
-
-
-def missed_silently(
-    frames: list[dict], end: tuple[str, int], new: dict[int, tuple[str, int]]
-) -> int:
-    """Events of the new epoch that never reached the follower and that no reset covered."""
-    epoch, last = end
-    covered = max(
-        (
-            f["data"]["seq"]
-            for f in frames
-            if f["type"] == "subscription.reset" and f["data"]["epoch"] == epoch
-        ),
-        default=0,
-    )
-    got = {new[f["data"]["n"]][1] for f in frames if "seq" in f and f["data"]["n"] in new}
-    return sum(1 for seq in range(covered + 1, last + 1) if seq not in got)
+def by_n(data: dict) -> int:
+    return data["n"]
 
 
 async def test_a_redis_restart_loses_nothing_silently(own_redis):
@@ -169,23 +133,12 @@ async def test_a_redis_restart_loses_nothing_silently(own_redis):
         publisher.stop = True
         await publishing
 
-        # What the new Redis holds: each topic's new epoch, its events and its last seq.
-        admin = aioredis.from_url(own_redis.url)
-        new: dict[int, tuple[str, int]] = {}
-        ends: dict[str, tuple[str, int]] = {}
-        try:
-            for topic in TOPICS:
-                epoch = (await admin.get(f"expo:{{{topic}}}:epoch")).decode()
-                last = int(await admin.get(f"expo:{{{topic}}}:seq"))
-                for _, fields in await admin.xrange(f"expo:{{{topic}}}:log"):
-                    envelope = json.loads(fields[b"p"])
-                    new[envelope["data"]["n"]] = (epoch, envelope["seq"])
-                ends[topic] = (epoch, last)
-        finally:
-            await admin.aclose()
+        new, ends = await read_new_epoch(own_redis.url, TOPICS, by_n)
 
         def caught_up() -> bool:
-            return all(silent_gaps(f.frames, start, new)[1] == ends[t] for t, f, start in followers)
+            return all(
+                silent_gaps(f.frames, start, new, by_n)[1] == ends[t] for t, f, start in followers
+            )
 
         try:
             async with asyncio.timeout(30):
@@ -193,23 +146,18 @@ async def test_a_redis_restart_loses_nothing_silently(own_redis):
                     await asyncio.sleep(0.05)
         except TimeoutError:
             pass  # the report below says who is where
-        report = {}
-        for i, (topic, follower, start) in enumerate(followers):
-            gaps, at = silent_gaps(follower.frames, start, new)
-            resets = sum(f["type"] == "subscription.reset" for f in follower.frames)
-            if gaps or at != ends[topic]:
-                report[f"{topic} on hub {i // len(TOPICS)}"] = {
-                    "silent gaps": gaps[:3],
-                    "new-epoch events missed silently": missed_silently(
-                        follower.frames, ends[topic], new
-                    ),
-                    "resets": resets,
-                    "ended at": at,
-                    "should end at": ends[topic],
-                }
+        found = report(
+            [
+                (f"{topic} on hub {i // len(TOPICS)}", topic, follower.frames, start)
+                for i, (topic, follower, start) in enumerate(followers)
+            ],
+            new,
+            ends,
+            by_n,
+        )
         # Every topic's first repair on each process failed once, as after a real restart.
         assert (failing_a.failed, failing_b.failed) == (len(TOPICS), len(TOPICS))
-        assert report == {}
+        assert found == {}
     finally:
         publisher.stop = True
         if publishing is not None:
