@@ -6,6 +6,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from expo.realtime.broker import PILE_WINDOWS, Clock, Event, History, Sink
@@ -80,7 +81,11 @@ class MemoryBroker:
         oldest = log[0][1].seq if log else current + 1
         if since > current or since + 1 < oldest:
             return History(self._epoch, current, None)
-        return History(self._epoch, current, [e for _, e in log if e.seq > since])
+        # The log is gap-free: what was missed is its newest `current - since` entries (read
+        # from the new end, so a resume costs what it replays, not the whole window).
+        missed = [event for _, event in islice(reversed(log), current - since)]
+        missed.reverse()
+        return History(self._epoch, current, missed)
 
     async def report_presence(self, counts: dict[str, int]) -> None:
         for topic, count in counts.items():
