@@ -61,7 +61,11 @@ def create_app(
             else engine
         )
         hub = Hub(
-            make_broker(settings.redis_url, replay_window=settings.replay_window),
+            make_broker(
+                settings.redis_url,
+                replay_window=settings.replay_window,
+                replay_seconds=settings.replay_seconds,
+            ),
             presence_interval=settings.presence_interval,
         )
         db, read = make_sessionmaker(engine), make_sessionmaker(read_engine)

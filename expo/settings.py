@@ -31,8 +31,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Seed the demo expo into an empty database at start.
     demo: bool = False
-    # Events kept per topic for replay to reconnecting clients.
-    replay_window: int = 1000
+    # Replay to reconnecting clients: each topic keeps at least its last `replay_seconds` of
+    # events, at most `replay_window` of them. The cap fits five minutes of a busy room at
+    # 20 events/s (6,000) with room to spare: a phone that lost signal that long resumes.
+    replay_seconds: float = 300.0
+    replay_window: int = 10_000
     # A client whose unsent data exceeds this is cut off (close code 4008) and must resume.
     max_send_buffer: int = 1024 * 1024
     # Largest websocket frame read at all (bigger: close 1009); largest command accepted.
@@ -114,6 +117,7 @@ class Settings:
             if env.get(key):
                 values[name] = int(env[key])
         for name, key in (
+            ("replay_seconds", "EXPO_REPLAY_SECONDS"),
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
             ("ping_interval", "EXPO_PING_INTERVAL"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),

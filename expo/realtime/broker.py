@@ -7,9 +7,12 @@ does: no `EXPO_REDIS_URL` means in-process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+# The brokers' clock, in seconds since the epoch (tests pass their own).
+Clock = Callable[[], float]
 
 # `gather`: a pile left untaken this many windows after its last addition is dropped.
 PILE_WINDOWS = 10
@@ -29,6 +32,9 @@ class Event:
     seq: int
     # The whole envelope, encoded once: {"type", "topic", "seq", "data"}.
     payload: bytes
+    # The history the seq belongs to: a seq means nothing without it (the hub compares it on
+    # every event, so a topic never goes on with a seq from another epoch).
+    epoch: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +78,10 @@ class Broker(Protocol):
 
     async def unlisten(self, topic: str) -> None: ...
 
-    async def history(self, topic: str, since: int | None) -> History: ...
+    async def history(self, topic: str, since: int | None) -> History:
+        """The topic's epoch and seq, and the events after `since` when the replay window
+        still holds them all: every event of the last `replay_seconds`, up to `replay_window`
+        events (what is older may be kept until the next publish trims it)."""
 
     async def report_presence(self, counts: dict[str, int]) -> None:
         """This process's count of subscribers per topic (zero to withdraw)."""
@@ -101,11 +110,11 @@ class Broker(Protocol):
     async def release_socket(self, account_id: int) -> None: ...
 
 
-def make_broker(redis_url: str | None, *, replay_window: int) -> Broker:
+def make_broker(redis_url: str | None, *, replay_window: int, replay_seconds: float) -> Broker:
     if redis_url:
         from expo.realtime.redis_broker import RedisBroker
 
-        return RedisBroker(redis_url, replay_window=replay_window)
+        return RedisBroker(redis_url, replay_window=replay_window, replay_seconds=replay_seconds)
     from expo.realtime.memory_broker import MemoryBroker
 
-    return MemoryBroker(replay_window=replay_window)
+    return MemoryBroker(replay_window=replay_window, replay_seconds=replay_seconds)

@@ -26,6 +26,9 @@ from expo.realtime.frames import text_frame
 log = logging.getLogger("expo.hub")
 
 MAX_TOPICS_PER_CONNECTION = 64
+# A repair whose log read failed tries again after this pause, doubled each time up to the most.
+REPAIR_FIRST_PAUSE = 0.05
+REPAIR_MAX_PAUSE = 2.0
 
 
 # For a summary topic kind: the key ("forums" of `lobby:forums`) -> the topics it sums up.
@@ -70,6 +73,9 @@ class TopicState:
     epoch: str | None = None
     last: int | None = None  # last seq fanned out in this process
     repairing: bool = False
+    # Set when a repair is asked for while one runs (a resync, an event of another epoch): the
+    # running one reads the log once more instead of the request being lost.
+    recheck: bool = False
     pending: list[Event] = field(default_factory=list)
     presence: int = 0  # last total pushed to subscribers
     # Resolved once the broker delivers this topic's events here; every subscriber waits on it.
@@ -185,6 +191,10 @@ class Hub:
             raise Unavailable(message="The event broker cannot be reached.") from error
         if state.epoch is None:
             state.epoch = history.epoch
+        elif history.epoch != state.epoch:
+            # The log changed epoch and no event of the new one has come through here yet: the
+            # repair moves the topic over and resets its subscribers, this one included.
+            self._spawn(self._repair(topic))
         if state.last is None:
             state.last = history.seq
         if topic not in client.topics:
@@ -226,7 +236,7 @@ class Hub:
             client.send_frame(text_frame(event.payload))
             sent = event.seq
         for event in catch_up.buffer:
-            if event.seq > sent:  # type: ignore[operator]
+            if event.epoch == history.epoch and event.seq > sent:  # type: ignore[operator]
                 client.send_frame(text_frame(event.payload))
                 sent = event.seq
         assert sent is not None
@@ -268,6 +278,14 @@ class Hub:
             return
         if state.repairing:
             state.pending.append(event)
+            if event.epoch != state.epoch:
+                state.recheck = True  # the log may have changed epoch since it was read
+            return
+        if state.epoch is not None and event.epoch != state.epoch:
+            # A new history (the broker lost its log): its seqs say nothing against ours, so
+            # never drop-until-seq-passes. The repair reads the new log and resets subscribers.
+            state.pending.append(event)
+            self._spawn(self._repair(event.topic))
             return
         if state.last is not None:
             if event.seq <= state.last:
@@ -322,6 +340,8 @@ class Hub:
 
     def _fanout(self, state: TopicState, event: Event) -> None:
         state.last = event.seq
+        if state.epoch is None:
+            state.epoch = event.epoch
         frame = text_frame(event.payload)
         for client in list(state.live):
             client.send_frame(frame)
@@ -343,19 +363,27 @@ class Hub:
 
     async def _repair(self, topic: str) -> None:
         state = self._topics.get(topic)
-        if state is None or state.repairing:
+        if state is None:
+            return
+        if state.repairing:
+            state.recheck = True
             return
         state.repairing = True
         try:
             read_before: int | None = None  # the log's end at the previous read
             while True:
-                history = await self.broker.history(topic, state.last)
+                state.recheck = False
+                history = await self._read_log(topic, state)
+                if history is None:
+                    return  # nobody follows the topic here any more
                 if history.epoch != state.epoch or history.events is None:
                     self._reset(topic, state, history)
                 else:
                     for event in history.events:
                         self._fanout(state, event)
                 self._drain_pending(state)
+                if state.recheck:
+                    continue  # asked again while the log was read: read it again
                 if not state.pending:
                     return
                 assert state.last is not None
@@ -370,18 +398,40 @@ class Hub:
                     state.pending.clear()
                     self._reset(topic, state, History(history.epoch, newest, None))
                     return
-        except (OSError, ConnectionError):
-            log.warning("topic repair failed; waiting for the next resync", extra={"topic": topic})
         except Exception:
             log.exception("topic repair failed", extra={"topic": topic})
         finally:
             state.repairing = False
 
+    async def _read_log(self, topic: str, state: TopicState) -> History | None:
+        """The topic's log after what this process fanned out. A failed read is tried again,
+        with a growing pause, until it succeeds: a repair given up would leave the topic on a
+        gap, or on a seq from another epoch, with nobody told (after Redis restarts, the first
+        command on each pooled connection opened before the outage fails once). None when the
+        topic has nobody here any more."""
+        pause = REPAIR_FIRST_PAUSE
+        while True:
+            try:
+                return await self.broker.history(topic, state.last)
+            except (OSError, ConnectionError) as error:
+                log.warning(
+                    "topic repair failed; trying again",
+                    extra={"topic": topic, "error": str(error), "retry_in": pause},
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, REPAIR_MAX_PAUSE)
+            if self._topics.get(topic) is not state:
+                return None
+
     def _drain_pending(self, state: TopicState) -> None:
-        """Fan out the buffered live events that now follow on; keep the ones still after a gap."""
+        """Fan out the buffered live events that now follow on; keep the ones still after a gap.
+        Events of another epoch than the topic's are dropped: they came before a reset that
+        covered them (or, if a newer epoch began meanwhile, `recheck` reads the log again)."""
         pending, state.pending = sorted(state.pending, key=lambda e: e.seq), []
         for event in pending:
             assert state.last is not None
+            if event.epoch != state.epoch:
+                continue
             if event.seq == state.last + 1:
                 self._fanout(state, event)
             elif event.seq > state.last + 1:

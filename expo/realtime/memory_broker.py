@@ -6,19 +6,29 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
-from expo.realtime.broker import PILE_WINDOWS, Event, History, Sink
+from expo.realtime.broker import PILE_WINDOWS, Clock, Event, History, Sink
 from expo.realtime.envelope import event_parts
 
 
 class MemoryBroker:
-    def __init__(self, *, replay_window: int = 1000) -> None:
+    def __init__(
+        self,
+        *,
+        replay_window: int = 10_000,
+        replay_seconds: float = 300.0,
+        clock: Clock = time.time,
+    ) -> None:
         self._window = replay_window
+        self._seconds = replay_seconds
+        self._clock = clock
         # A new epoch per process start: a client resuming across a restart reloads.
         self._epoch = secrets.token_hex(8)
         self._seq: dict[str, int] = {}
-        self._log: dict[str, deque[Event]] = {}
+        # Per topic: (published at, event), oldest first; trimmed by time and count on publish.
+        self._log: dict[str, deque[tuple[float, Event]]] = {}
         self._listening: set[str] = set()
         self._presence: dict[str, int] = {}
         self._sockets: dict[int, int] = {}
@@ -41,11 +51,14 @@ class MemoryBroker:
         head, tail = event_parts(event_type, topic, data)
         seq = self._seq.get(topic, 0) + 1
         self._seq[topic] = seq
-        event = Event(topic, seq, head + str(seq).encode() + tail)
+        event = Event(topic, seq, head + str(seq).encode() + tail, self._epoch)
         log = self._log.get(topic)
         if log is None:
             log = self._log[topic] = deque(maxlen=self._window)
-        log.append(event)
+        now = self._clock()
+        log.append((now, event))
+        while log[0][0] < now - self._seconds:
+            log.popleft()
         if topic in self._listening and self._sink is not None:
             self._sink.deliver(event)
         return event
@@ -65,10 +78,14 @@ class MemoryBroker:
         if since is None or since == current:
             return History(self._epoch, current, [])
         log = self._log.get(topic, ())
-        oldest = log[0].seq if log else current + 1
+        oldest = log[0][1].seq if log else current + 1
         if since > current or since + 1 < oldest:
             return History(self._epoch, current, None)
-        return History(self._epoch, current, [e for e in log if e.seq > since])
+        # The log is gap-free: what was missed is its newest `current - since` entries (read
+        # from the new end, so a resume costs what it replays, not the whole window).
+        missed = [event for _, event in islice(reversed(log), current - since)]
+        missed.reverse()
+        return History(self._epoch, current, missed)
 
     async def report_presence(self, counts: dict[str, int]) -> None:
         for topic, count in counts.items():

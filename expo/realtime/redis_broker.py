@@ -1,10 +1,13 @@
 """The Redis broker: what several server processes share.
 
 Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
-    expo:{forum:3}:seq       INCR counter: the topic's gap-free sequence
-    expo:{forum:3}:log       Stream of envelopes, id `<seq>-0`, trimmed exactly to the replay window
-    expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted)
-    expo:{forum:3}:events    pub/sub channel, messages `<seq> <envelope>`
+    expo:{forum:3}:seq       INCR counter: the topic's gap-free sequence (TTL a week, refreshed)
+    expo:{forum:3}:log       Stream of envelopes, id `<ms>-<seq>`, trimmed exactly to the replay
+                             window: the last `replay_seconds`, at most `replay_window` entries
+                             (TTL twice the window, refreshed)
+    expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted,
+                             or the topic's keys expired); TTL as the seq's
+    expo:{forum:3}:events    pub/sub channel, messages `<epoch> <seq> <envelope>`
     expo:{forum:3}:presence  hash process-id -> subscribers on that process
     expo:{forum:3}:roster    hash process-id -> JSON list of roster people on that process
     expo:pile:{<key>}        hash name -> count, gathered by all processes (reactions)
@@ -33,6 +36,7 @@ from expo.realtime.broker import (
     PILE_WINDOWS,
     BrokerTimeout,
     BrokerUnavailable,
+    Clock,
     Event,
     History,
     Sink,
@@ -45,23 +49,60 @@ PROCESS_TTL_MS = 5000
 CHANNEL_PREFIX = "expo:{"
 CONTROL_CHANNEL = "expo:control"
 
-PUBLISH = """
-local seq = redis.call('INCR', KEYS[1])
-if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ARGV[4]) end
-local payload = ARGV[1] .. seq .. ARGV[2]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-0', 'p', payload)
-redis.call('PUBLISH', KEYS[4], seq .. ' ' .. payload)
-return seq
+# A topic's history begins (first use, Redis lost its data, or the topic was quiet so long that
+# its keys expired) with a new epoch, the seq at 0 and an empty log, all at once: seqs never
+# start again under the old epoch. KEYS: seq, log, epoch. ARGV: a new epoch, the keys' TTL (ms).
+BEGIN = """
+local epoch = redis.call('GET', KEYS[3])
+if not epoch or redis.call('EXISTS', KEYS[1]) == 0 then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[3], epoch, 'PX', ARGV[2])
+  redis.call('SET', KEYS[1], 0, 'PX', ARGV[2])
+  redis.call('DEL', KEYS[2])
+end
 """
 
-# Returns {epoch, current seq, entries after ARGV[1] or false when not asked}.
-HISTORY = """
-redis.call('SET', KEYS[3], ARGV[2], 'NX')
-local epoch = redis.call('GET', KEYS[3])
-local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
-if ARGV[1] == '' then return {epoch, seq, false} end
-return {epoch, seq, redis.call('XRANGE', KEYS[2], tonumber(ARGV[1]) + 1 .. '-0', '+')}
+# Returns {seq, epoch}. Every message carries its epoch, so a listener can tell a new history
+# from the old one whatever the seqs. Log entries have the id `<ms>-<seq>`, so the log is
+# trimmed by time (MINID) as well as by count (MAXLEN); ms never goes back, whatever the
+# clocks of the processes that publish. Every key's TTL is refreshed.
+# KEYS: seq, log, epoch, channel. ARGV: BEGIN's, head, tail, now (ms), oldest kept (ms), cap,
+# the log's TTL (ms).
+PUBLISH = (
+    BEGIN
+    + """
+local seq = redis.call('INCR', KEYS[1])
+local payload = ARGV[3] .. seq .. ARGV[4]
+local ms = ARGV[5]
+if redis.pcall('XADD', KEYS[2], ms .. '-' .. seq, 'p', payload)['err'] then
+  -- this process's clock is behind the log's newest entry: go on from that entry's ms
+  local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1][1]
+  ms = string.match(newest, '^(%d+)-')
+  redis.call('XADD', KEYS[2], ms .. '-' .. seq, 'p', payload)
+end
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[6])
+redis.call('XTRIM', KEYS[2], 'MAXLEN', ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('PUBLISH', KEYS[4], epoch .. ' ' .. seq .. ' ' .. payload)
+return {seq, epoch}
 """
+)
+
+# Returns {epoch, current seq, the newest entries after ARGV[3] (newest first) or false when
+# not asked}. The log is gap-free, so the entries after `since` are the last `seq - since`;
+# an empty list when the cap could not hold them. KEYS: as BEGIN's. ARGV: BEGIN's, since, cap.
+HISTORY = (
+    BEGIN
+    + """
+local seq = tonumber(redis.call('GET', KEYS[1]))
+if ARGV[3] == '' then return {epoch, seq, false} end
+local missed = seq - tonumber(ARGV[3])
+if missed <= 0 or missed > tonumber(ARGV[4]) then return {epoch, seq, {}} end
+return {epoch, seq, redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', missed)}
+"""
+)
 
 
 # Add ARGV[2..] (name, n pairs) to the pile; take it unless it was taken within ARGV[1] ms.
@@ -115,10 +156,23 @@ def _key(topic: str, part: str) -> str:
     return f"expo:{{{topic}}}:{part}"
 
 
+# A topic's seq and epoch outlive a quiet week; when they expire, the topic starts a new epoch.
+TOPIC_KEEP_MS = 7 * 24 * 3600 * 1000
+
+
 class RedisBroker:
-    def __init__(self, url: str, *, replay_window: int = 1000) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        replay_window: int = 10_000,
+        replay_seconds: float = 300.0,
+        clock: Clock = time.time,
+    ) -> None:
         self._url = url
         self._window = replay_window
+        self._window_ms = int(replay_seconds * 1000)
+        self._clock = clock
         self._process = secrets.token_hex(6)
         self._redis = aioredis.from_url(url, health_check_interval=10, socket_connect_timeout=5)
         self._publish = self._redis.register_script(PUBLISH)
@@ -167,13 +221,21 @@ class RedisBroker:
     async def publish(self, topic: str, event_type: str, data: Any) -> Event:
         head, tail = event_parts(event_type, topic, data)
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch"), _key(topic, "events")]
+        now = int(self._clock() * 1000)
+        args = [
+            *self._begin_args(),
+            head,
+            tail,
+            now,
+            now - self._window_ms,
+            self._window,
+            # Longer than the window: what is in it is kept, a quiet topic's log goes.
+            2 * self._window_ms,
+        ]
         with _reachable():
-            seq = int(
-                await self._publish(
-                    keys=keys, args=[head, tail, self._window, secrets.token_hex(8)]
-                )
-            )
-        return Event(topic, seq, head + str(seq).encode() + tail)
+            seq_raw, epoch = await self._publish(keys=keys, args=args)
+        seq = int(seq_raw)
+        return Event(topic, seq, head + str(seq).encode() + tail, epoch.decode())
 
     async def announce(self, message: bytes) -> None:
         with _reachable():
@@ -195,19 +257,22 @@ class RedisBroker:
 
     async def history(self, topic: str, since: int | None) -> History:
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch")]
-        args = ["" if since is None else str(since), secrets.token_hex(8)]
+        args = [*self._begin_args(), "" if since is None else str(since), self._window]
         with _reachable():
             epoch_raw, current, entries = await self._history(keys=keys, args=args)
         epoch, current = epoch_raw.decode(), int(current)
         if since is None or since == current:
             return History(epoch, current, [])
         events = [
-            Event(topic, int(entry_id.split(b"-")[0]), fields[b"p"])
-            for entry_id, fields in _pairs(entries)
+            Event(topic, int(entry_id.split(b"-")[1]), fields[b"p"], epoch)
+            for entry_id, fields in reversed(_pairs(entries))
         ]
         if since > current or not events or events[0].seq != since + 1:
-            return History(epoch, current, None)
+            return History(epoch, current, None)  # the window no longer holds all of them
         return History(epoch, current, events)
+
+    def _begin_args(self) -> list[Any]:
+        return [secrets.token_hex(8), TOPIC_KEEP_MS]
 
     async def report_presence(self, counts: dict[str, int]) -> None:
         now = int(time.time() * 1000)
@@ -342,11 +407,11 @@ class RedisBroker:
             if self._sink is not None:
                 self._sink.control(data)
             return
-        # channel is b"expo:{<topic>}:events"
+        # channel is b"expo:{<topic>}:events", data b"<epoch> <seq> <envelope>"
         topic = channel[len(CHANNEL_PREFIX) : -len("}:events")].decode()
-        seq_raw, _, payload = data.partition(b" ")
+        epoch, seq_raw, payload = data.split(b" ", 2)
         if self._sink is not None and topic in self._listening:
-            self._sink.deliver(Event(topic, int(seq_raw), payload))
+            self._sink.deliver(Event(topic, int(seq_raw), payload, epoch.decode()))
 
 
 def _pairs(entries: list[Any]) -> list[tuple[bytes, dict[bytes, bytes]]]:

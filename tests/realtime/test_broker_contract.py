@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from expo.realtime.broker import Broker, Event
 from expo.realtime.memory_broker import MemoryBroker
 from expo.realtime.redis_broker import RedisBroker
+from expo.settings import Settings
 from tests.services import REDIS_URL, check_redis
 from tests.waiting import eventually
 
@@ -40,23 +41,44 @@ class Collector:
         return self.events
 
 
-async def make_memory() -> Broker:
-    return MemoryBroker(replay_window=WINDOW)
+SECONDS = 300.0
 
 
-async def make_redis() -> Broker:
+class Clock:
+    """The brokers' clock, moved by the test: five minutes pass without sleeping them."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def make_memory(clock: Clock, window: int = WINDOW) -> Broker:
+    return MemoryBroker(replay_window=window, replay_seconds=SECONDS, clock=clock)
+
+
+async def make_redis(clock: Clock, window: int = WINDOW) -> Broker:
     await check_redis()
-    return RedisBroker(REDIS_URL, replay_window=WINDOW)
+    return RedisBroker(REDIS_URL, replay_window=window, replay_seconds=SECONDS, clock=clock)
 
 
 @pytest.fixture(params=[make_memory, make_redis], ids=["memory", "redis"])
-async def factory(request: pytest.FixtureRequest) -> Callable[[], object]:
+async def factory(request: pytest.FixtureRequest) -> Callable[..., Awaitable[Broker]]:
     return request.param
 
 
 @pytest.fixture
-async def broker(factory) -> AsyncIterator[tuple[Broker, Collector]]:
-    broker = await factory()
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def broker(factory, clock) -> AsyncIterator[tuple[Broker, Collector]]:
+    broker = await factory(clock)
     sink = Collector()
     await broker.start(sink)
     yield broker, sink
@@ -144,6 +166,51 @@ async def test_history_older_than_the_window_means_reload(broker):
     assert history.seq == WINDOW * 3
     recent = await b.history(t, since=WINDOW * 3 - 2)
     assert [e.seq for e in recent.events or []] == [WINDOW * 3 - 1, WINDOW * 3]
+
+
+async def test_the_window_keeps_what_is_younger_than_its_seconds(broker, clock):
+    b, _ = broker
+    t = topic()
+    for i in range(3):
+        await b.publish(t, "x.happened", {"i": i})
+    clock.advance(SECONDS - 1)
+    await b.publish(t, "x.happened", {"i": 3})
+    assert [e.seq for e in (await b.history(t, since=0)).events or []] == [1, 2, 3, 4]
+    clock.advance(2)  # the first three are now older than the window
+    await b.publish(t, "x.happened", {"i": 4})
+    assert (await b.history(t, since=0)).events is None
+    assert [e.seq for e in (await b.history(t, since=3)).events or []] == [4, 5]
+
+
+async def test_five_minutes_away_from_a_busy_room_resume_without_a_gap(factory, clock):
+    """A phone loses signal for five minutes in a room at 20 events/s: with the default
+    settings, it resumes with every one of the 6,000 events it missed."""
+    settings = Settings()
+    b = await factory(clock, settings.replay_window)
+    await b.start(Collector())
+    try:
+        t = topic()
+        last_seen = (await b.publish(t, "x.happened", {"i": -1})).seq
+        for i in range(int(settings.replay_seconds * 20)):
+            clock.advance(1 / 20)
+            await b.publish(t, "x.happened", {"i": i})
+        history = await b.history(t, since=last_seen)
+        assert history.events is not None
+        assert [e.seq for e in history.events] == list(range(last_seen + 1, history.seq + 1))
+        assert len(history.events) == 6000
+    finally:
+        await b.close()
+
+
+async def test_events_carry_their_epoch(broker):
+    b, sink = broker
+    t = topic()
+    await b.listen(t)
+    published = await b.publish(t, "x.happened", {})
+    delivered = (await sink.wait_for(1))[0]
+    history = await b.history(t, since=0)
+    assert published.epoch == delivered.epoch == history.epoch
+    assert [e.epoch for e in history.events or []] == [history.epoch]
 
 
 async def test_since_from_the_future_means_reload(broker):
@@ -235,8 +302,10 @@ async def test_an_unreachable_redis_is_reported_as_unavailable_not_as_a_crash():
     from expo.errors import Unavailable
     from expo.realtime.broker import BrokerUnavailable
     from expo.realtime.hub import Hub
+    from tests.cluster import free_port
 
-    dead = RedisBroker("redis://127.0.0.1:1/0", replay_window=WINDOW)  # nothing listens there
+    # A port just freed: nothing listens there (a fixed one like 1 may be some test's server).
+    dead = RedisBroker(f"redis://127.0.0.1:{free_port()}/0", replay_window=WINDOW)
     hub = Hub(dead, presence_interval=3600)
     await hub.start()
     try:
@@ -323,3 +392,89 @@ async def test_gather_drops_a_pile_left_untaken_for_ten_windows(broker):
     assert await b.gather(key, {"clap": 4}, 20) is None  # waits in the pile
     await asyncio.sleep(0.3)  # the point is time passing: fifteen windows, nobody came back
     assert await b.gather(key, {"heart": 1}, 20) == {"heart": 1}
+
+
+# --- Redis keys: TTLs, epochs, one hash slot ----------------------------------------------
+
+
+def topic_keys(t: str) -> dict[str, str]:
+    return {part: f"expo:{{{t}}}:{part}" for part in ("seq", "epoch", "log")}
+
+
+async def test_redis_topic_keys_carry_a_ttl_refreshed_on_publish():
+    """No topic key lives for ever; seq and epoch outlive a quiet week, the log its window."""
+    from expo.realtime.redis_broker import TOPIC_KEEP_MS
+
+    await check_redis()
+    clock = Clock()
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=clock)
+    t = topic()
+    keys = topic_keys(t)
+    try:
+        await b.history(t, None)  # a subscribe before anything was published
+        assert {part: await b._redis.pttl(key) > 0 for part, key in keys.items()} == {
+            "seq": True,
+            "epoch": True,
+            "log": False,  # no log yet: nothing was published
+        }
+        await b.publish(t, "x.happened", {})
+        await b._redis.pexpire(keys["seq"], 1000)
+        await b._redis.pexpire(keys["epoch"], 1000)
+        await b.publish(t, "x.happened", {})  # refreshes them all
+        ttls = {part: await b._redis.pttl(key) for part, key in keys.items()}
+        assert TOPIC_KEEP_MS - 60_000 < ttls["seq"] <= TOPIC_KEEP_MS
+        assert TOPIC_KEEP_MS - 60_000 < ttls["epoch"] <= TOPIC_KEEP_MS
+        assert SECONDS * 1000 < ttls["log"] <= 2 * SECONDS * 1000
+    finally:
+        await b.close()
+
+
+@pytest.mark.parametrize("expired", ["seq", "epoch"])
+async def test_redis_a_topic_whose_keys_expired_begins_a_new_epoch(expired):
+    """A seq that starts again from 1 must never look like the old history going on."""
+    await check_redis()
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=Clock())
+    t = topic()
+    try:
+        old = [await b.publish(t, "x.happened", {"i": i}) for i in range(3)]
+        await b._redis.delete(topic_keys(t)[expired])  # as its TTL running out would
+        after = await b.publish(t, "x.happened", {"i": 3})
+        history = await b.history(t, since=0)
+        assert after.seq == 1 and after.epoch != old[0].epoch
+        assert history.epoch == after.epoch
+        assert [e.payload for e in history.events or []] == [after.payload]
+    finally:
+        await b.close()
+
+
+def test_redis_a_topics_keys_share_one_hash_slot():
+    """The scripts touch only their KEYS, all under the topic's hash tag: Redis Cluster safe."""
+    from redis.crc import key_slot
+
+    t = "forum:3"
+    slots = {key_slot(key.encode()) for key in [*topic_keys(t).values(), f"expo:{{{t}}}:events"]}
+    assert len(slots) == 1
+
+
+async def test_redis_a_publisher_whose_clock_is_behind_keeps_the_log_whole():
+    """Log ids are `<ms>-<seq>`: a process whose clock lags another's still appends in order."""
+    await check_redis()
+    ahead, behind = Clock(), Clock()
+    behind.advance(-60)
+    a = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=ahead)
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=behind)
+    t = topic()
+    try:
+        await a.publish(t, "x.happened", {"by": "a"})
+        await b.publish(t, "x.happened", {"by": "b"})
+        await a.publish(t, "x.happened", {"by": "a"})
+        history = await b.history(t, since=0)
+        assert [json.loads(e.payload)["data"]["by"] for e in history.events or []] == [
+            "a",
+            "b",
+            "a",
+        ]
+        assert [e.seq for e in history.events or []] == [1, 2, 3]
+    finally:
+        await a.close()
+        await b.close()

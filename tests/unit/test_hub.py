@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from expo.realtime.broker import Event, History
+from expo.realtime.broker import BrokerUnavailable, Event, History
 from expo.realtime.hub import Hub
 from expo.realtime.memory_broker import MemoryBroker
 from tests.waiting import eventually
@@ -144,6 +144,7 @@ async def test_a_reset_during_a_subscribe_makes_it_reload_not_fail(hub):
     async def history_then_a_reset(topic: str, since: int | None) -> History:
         result = await real_history(topic, since)
         # While this subscribe waited, the log was lost and the live stream moved on.
+        broker._epoch = "new-epoch"
         hub._reset(topic, hub._topics[topic], History("new-epoch", 2, None))
         await broker.publish(topic, "chat.message_posted", {"n": "after the reset"})
         return result
@@ -192,7 +193,8 @@ async def test_a_dropped_subscriber_gets_nothing_more_and_is_not_counted(hub):
 async def test_lost_history_resets_the_topic_for_its_subscribers(hub):
     follower = Recorder()
     await hub.subscribe(follower, "forum:1", None, None)
-    hub.deliver(Event("forum:1", 50, b'{"type":"x","topic":"forum:1","seq":50,"data":{}}'))
+    epoch = (await hub.broker.history("forum:1", None)).epoch
+    hub.deliver(Event("forum:1", 50, b'{"type":"x","topic":"forum:1","seq":50,"data":{}}', epoch))
     await eventually(lambda: follower.frames)
     assert follower.frames[0]["type"] == "subscription.reset"
 
@@ -260,3 +262,103 @@ async def test_a_subscriber_taken_off_while_subscribing_stays_off(hub):
     assert refused.value.code == "subscribe.ended"
     assert banned.topics == set() and banned.seqs() == []
     assert hub.local_count("forum:1") == 0
+
+
+def lose_the_log(broker: MemoryBroker, epoch: str) -> None:
+    """What Redis restarting empty does to a topic: a new epoch, seqs from 1 again."""
+    broker._epoch = epoch
+    broker._seq.clear()
+    broker._log.clear()
+
+
+async def until(condition, timeout: float = 5) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def resets(recorder: Recorder) -> list[dict]:
+    return [f["data"] for f in recorder.frames if f["type"] == "subscription.reset"]
+
+
+async def test_an_event_of_another_epoch_resets_the_topic_whatever_its_seq(hub):
+    """The new epoch's seqs start again from 1: they must not be taken for ones already sent
+    (dropped until they pass the old seq, then carried on with no reset)."""
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    await publish(hub, 5)
+    lose_the_log(hub.broker, "epoch-after-the-restart")
+    await publish(hub, 7)
+    await until(lambda: resets(follower))
+    await publish(hub, 1)
+    assert follower.seqs() == [1, 2, 3, 4, 5, 8]
+    assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 7}]
+    assert [f["type"] for f in follower.frames][5] == "subscription.reset"
+
+
+async def test_a_repair_whose_log_read_fails_is_tried_again_until_it_succeeds(hub):
+    """After Redis restarts, the first command on each pooled connection fails once: the
+    repairs of the resync meet it, and must not give up and wait for a resync that never comes."""
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    await publish(hub, 3)
+    broker: MemoryBroker = hub.broker  # type: ignore[assignment]
+    real_history = broker.history
+    failures = 0
+
+    async def history_failing_twice(topic: str, since: int | None) -> History:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            raise BrokerUnavailable("redis: Connection closed by server.")
+        return await real_history(topic, since)
+
+    broker.history = history_failing_twice  # type: ignore[method-assign]
+    lose_the_log(broker, "epoch-after-the-restart")
+    hub.resync()  # the pub/sub connection came back
+    await until(lambda: resets(follower), timeout=10)
+    await publish(hub, 1)
+    assert failures == 2
+    assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 0}]
+    assert follower.seqs() == [1, 2, 3, 1]
+
+
+async def test_a_resync_during_a_repair_makes_it_read_the_log_again(hub):
+    """A resync that lands while a repair reads the log is not lost: the repair reads again."""
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    await publish(hub, 2)
+    broker: MemoryBroker = hub.broker  # type: ignore[assignment]
+    real_history = broker.history
+    reads = 0
+
+    async def history_then_lost(topic: str, since: int | None) -> History:
+        nonlocal reads
+        reads += 1
+        result = await real_history(topic, since)
+        if reads == 1:  # Redis restarts empty right after this read, and the stream resyncs
+            lose_the_log(broker, "epoch-after-the-restart")
+            hub.resync()
+            await asyncio.sleep(0.01)  # the resync's repair starts while this one still runs
+        return result
+
+    broker.history = history_then_lost  # type: ignore[method-assign]
+    hub.resync()
+    await until(lambda: resets(follower))
+    assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 0}]
+
+
+async def test_a_subscribe_that_finds_a_new_epoch_moves_the_topic_over(hub):
+    """No event of the new epoch came through yet, nor a resync: the subscribe that reads the
+    new log is what notices, and every subscriber of the topic is reset, not only the new one."""
+    follower = Recorder()
+    await hub.subscribe(follower, "forum:1", None, None)
+    await publish(hub, 4)
+    lose_the_log(hub.broker, "epoch-after-the-restart")
+    newcomer = Recorder()
+    reply = await hub.subscribe(newcomer, "forum:1", None, None)
+    assert (reply["epoch"], reply["seq"]) == ("epoch-after-the-restart", 0)
+    await until(lambda: resets(follower))
+    assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 0}]
+    await publish(hub, 1)
+    assert follower.seqs() == [1, 2, 3, 4, 1] and newcomer.seqs() == [1]
