@@ -1746,6 +1746,7 @@ def main(argv: list[str] | None = None) -> int:
         pool.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
+    presence = results.pop("presence", None)  # a phase of its own, not a server
     report = {
         "benchmark": "fanout",
         "timestamp": stamp,
@@ -1774,7 +1775,6 @@ def main(argv: list[str] | None = None) -> int:
         "servers": results if "error" not in results else {},
         "targets_spec": TARGETS,
     }
-    presence = report["servers"].pop("presence", None)
     if presence is not None:
         report["presence"] = presence
     report["targets"] = evaluate_targets(report["servers"], args) if report["servers"] else []
