@@ -267,7 +267,10 @@ async def run_presence_phase(
     window: float,
     workdir: Path,
     server_cpus: set[int] | None,
-    batch: int = 100,
+    # Sockets opened at once. Small: this phase measures idle sockets, not a connection storm,
+    # and a storm exhausts the server's Redis connection pool (redis-py's default is 100, and
+    # it fails rather than waits: subscribes come back `unavailable`).
+    batch: int = 25,
     start_timeout: float = 120.0,
 ) -> dict[str, Any]:
     """Idle, then per size N anonymous and signed-in sockets; Redis commands/s of each."""
@@ -321,8 +324,14 @@ async def run_presence_phase(
         _log(f"FAILED: {result['error']}")
     finally:
         if server is not None:
+            lines = server.log_path.read_text(errors="replace").splitlines()
+            # What the server warned about while running (before its shutdown's own lines).
+            result["log_warnings"] = [
+                line[:2000]
+                for line in lines
+                if '"level":"warning"' in line or '"level":"error"' in line
+            ][:10]
             await asyncio.to_thread(server.stop)
-            result["log_tail"] = server.log_path.read_text(errors="replace").splitlines()[-5:]
         redis.stop()
     return result
 
