@@ -15,13 +15,16 @@ import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 
+import httpx
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from expo.models import Account
 from expo.security import SESSION_COOKIE
+from tests.cluster import sign_in, start, stop
 from tests.live import LiveServer, Peer, live_server, make_settings
+from tests.services import REDIS_URL
 
 # Commands that are not the server's presence work: our own probes, and the client's health check.
 NOT_COUNTED = {"info", "ping", "config|resetstat", "client|setinfo", "hello"}
@@ -140,3 +143,59 @@ async def test_presence_commands_per_round_do_not_grow_with_signed_in_sockets(
     # 36 more signed-in sockets, 36 more `account:<id>` topics: not one more command per round
     # (a little slack for a round caught half-way by the probe).
     assert many <= few + 1, (few, many)
+
+
+async def count_reaches(peer: Peer, topic: str, count: int) -> None:
+    async with asyncio.timeout(20):
+        while True:
+            event = await peer.event("presence.changed")
+            if event["topic"] == topic and event["data"]["count"] == count:
+                return
+
+
+async def test_rooms_are_counted_over_processes_and_accounts_never(two_processes):
+    a, b = two_processes
+    cookie = await sign_in(a)
+    async with httpx.AsyncClient(base_url=a.base) as http:
+        me = (await http.get("/api/me", headers={"Cookie": cookie})).json()["account"]["id"]
+    async with (
+        a.connect() as watcher_ws,
+        a.connect(cookie) as on_a_ws,
+        b.connect(cookie) as on_b_ws,
+    ):
+        watcher = Peer(watcher_ws)
+        await watcher.command("subscribe", {"topic": "forum:8"})
+        for ws in (on_a_ws, on_b_ws):
+            for topic in (f"account:{me}", "forum:8"):
+                assert (await Peer(ws).command("subscribe", {"topic": topic}))["type"] == "ok"
+        await count_reaches(watcher, "forum:8", 3)
+        redis = aioredis.from_url(REDIS_URL)
+        try:
+            reported = [
+                set(await redis.hkeys(key)) async for key in redis.scan_iter("expo:presence:*")
+            ]
+        finally:
+            await redis.aclose()
+    assert {b"forum:8"} <= set().union(*reported)
+    assert not [t for topics in reported for t in topics if not t.startswith(b"forum:")]
+
+
+async def test_a_killed_process_drops_out_of_the_rooms_audience(
+    shared_env, two_processes, tmp_path
+):
+    a, _ = two_processes
+    doomed = await start(shared_env, log=tmp_path / "doomed.log")
+    try:
+        async with a.connect() as watcher_ws:
+            watcher = Peer(watcher_ws)
+            await watcher.command("subscribe", {"topic": "forum:7"})
+            await count_reaches(watcher, "forum:7", 1)
+            async with doomed.connect() as one, doomed.connect() as two:
+                for ws in (one, two):
+                    await Peer(ws).command("subscribe", {"topic": "forum:7"})
+                await count_reaches(watcher, "forum:7", 3)
+                doomed.child.kill()  # no goodbye: its counts stay in Redis until they expire
+                await doomed.child.wait()
+                await count_reaches(watcher, "forum:7", 1)
+    finally:
+        await stop(doomed)
