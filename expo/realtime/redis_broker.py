@@ -213,6 +213,7 @@ class RedisBroker:
             await self._pubsub.aclose()
         try:
             await self._redis.zrem("expo:processes", self._process)
+            await self._redis.delete(PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             pass
         await self._redis.aclose()

@@ -95,6 +95,7 @@ async def signed_in_cookies(server: LiveServer, n: int) -> list[tuple[int, str]]
             await db.refresh(account)
     cookies = []
     for account in accounts:
+        assert account.id is not None
         value, _ = await server.services.sessions.open(account)
         cookies.append((account.id, f"{SESSION_COOKIE}={value}"))
     return cookies

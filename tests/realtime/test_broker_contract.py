@@ -241,6 +241,22 @@ async def test_redis_a_process_that_stops_reporting_drops_out_of_the_sums(two_re
     assert 0 < await a._redis.pttl(f"expo:presence:{b._process}") <= 6 * PROCESS_TTL_MS
 
 
+async def test_redis_a_process_that_closes_takes_its_presence_with_it():
+    await check_redis()
+    broker = RedisBroker(REDIS_URL, replay_window=WINDOW)
+    await broker.start(Collector())
+    t = topic()
+    await broker.exchange_presence(Presence({t: 4}, {t: [{"account_id": 1}]}), [], [])
+    keys = [f"expo:presence:{broker._process}", f"expo:roster:{broker._process}"]
+    admin = aioredis.from_url(REDIS_URL)
+    try:
+        assert await admin.exists(*keys) == 2
+        await broker.close()
+        assert await admin.exists(*keys) == 0
+    finally:
+        await admin.aclose()
+
+
 async def test_redis_pubsub_recovers_after_its_connection_is_killed(two_redis_brokers):
     (a, sink_a), (b, _) = two_redis_brokers
     t = topic()
