@@ -1641,10 +1641,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="sample each server with py-spy while clients connect and during the sustained "
         "phase; summaries go into the results, raw stacks to <out>/profiles/ (disturbs figures)",
     )
+    ap.add_argument(
+        "--signed-in",
+        default="200,2000",
+        help="presence phase: idle sockets per case, anonymous then signed in (each following "
+        "its account:<id> too), on `expo serve` with a Redis of its own; '' skips it (200,2000)",
+    )
+    ap.add_argument(
+        "--presence-window",
+        type=float,
+        default=10.0,
+        help="presence phase: seconds of idle time measured per case (10)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     ap.add_argument("--no-latest", action="store_true", help="do not overwrite latest.json")
     args = ap.parse_args(argv)
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    args.signed_in = [int(n) for n in args.signed_in.split(",") if n.strip() and int(n) > 0]
     for s in args.servers:
         if s not in SERVERS:
             ap.error(f"unknown server {s!r}; choose from {', '.join(SERVERS)}")
@@ -1667,6 +1680,13 @@ async def run_all(
         if name == "expo" and size and size > args.event_bytes:
             # Our events cannot be smaller than their envelope: the baselines send as many bytes.
             args.match_bytes = size
+    if args.signed_in:
+        from presence_phase import run_presence_phase  # bench/, beside this file
+
+        await wait_quiet(args, "presence")
+        results["presence"] = await run_presence_phase(
+            args.signed_in, args.presence_window, workdir / "presence", server_cpus
+        )
     return results
 
 
@@ -1689,6 +1709,9 @@ def main(argv: list[str] | None = None) -> int:
         + attempts * (args.duration * 1.5 + args.burst * (3 + args.burst_gap) + 60)
         + args.clients / args.batch * 5
     )
+    if args.signed_in:  # the presence phase: start-up, then two cases per size
+        max_seconds += 180 + args.quiet_wait + sum(args.signed_in) * 2 / 50
+        max_seconds += len(args.signed_in) * 2 * (args.presence_window + 10)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     args.stamp = stamp
@@ -1723,6 +1746,7 @@ def main(argv: list[str] | None = None) -> int:
         pool.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
+    presence = results.pop("presence", None)  # a phase of its own, not a server
     report = {
         "benchmark": "fanout",
         "timestamp": stamp,
@@ -1739,6 +1763,8 @@ def main(argv: list[str] | None = None) -> int:
             "duration": args.duration,
             "event_bytes": args.event_bytes,
             "servers": args.servers,
+            "signed_in": args.signed_in,
+            "presence_window_s": args.presence_window,
             "pin": pin,
             "server_cpus": sorted(server_cpus) if server_cpus else None,
             "client_cpus": sorted(client_cpus) if client_cpus else None,
@@ -1749,6 +1775,8 @@ def main(argv: list[str] | None = None) -> int:
         "servers": results if "error" not in results else {},
         "targets_spec": TARGETS,
     }
+    if presence is not None:
+        report["presence"] = presence
     report["targets"] = evaluate_targets(report["servers"], args) if report["servers"] else []
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"fanout-{stamp}.json"
@@ -1758,9 +1786,15 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "latest.json").write_text(text + "\n")
     if report["servers"]:
         print_table(report)
+    if presence is not None:
+        from presence_phase import print_presence_table
+
+        print_presence_table(presence)
     log(f"results written to {path}")
     failed = [n for n, r in report["servers"].items() if "error" in r]
-    return 1 if failed or not report["servers"] else 0
+    if presence is not None and "error" in presence:
+        failed.append("presence")
+    return 1 if failed or not (report["servers"] or presence) else 0
 
 
 if __name__ == "__main__":

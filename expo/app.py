@@ -88,6 +88,9 @@ def create_app(
         )
         hub.on_control(accounts.SESSION_ENDED, svc.gateway.end_session)
         hub.on_control(EVICT, svc.gateway.evicted)
+        for feature in features:
+            for kind in feature.presence:
+                hub.show_presence(kind)
         for kind, roles in _merged(features, "rosters").items():
             hub.add_roster(kind, roles)
         for kind, topics in _merged(features, "summaries").items():

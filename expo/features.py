@@ -42,6 +42,10 @@ class Feature:
     summaries: Mapping[str, Callable[[Services, str], Awaitable[list[str]]]] = field(
         default_factory=dict
     )
+    # Topic kinds ("forum") whose audience is counted over all processes and shown
+    # (`presence.changed`, summaries). No other kind is counted: an `account:<id>` topic, one
+    # per signed-in page, would cost Redis work per user for a figure nobody sees.
+    presence: frozenset[str] = frozenset()
     # Topic kinds ("forum") -> roles whose members present are listed on `presence.roster`.
     rosters: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The feature's actions in the one permission table (expo/permissions.py).

@@ -49,6 +49,8 @@ feature = Feature(
     permissions={"forum.read": ANYONE, "chat.send": SIGNED_IN, **_merged("permissions")},
     summaries=_merged("summaries"),
     tasks=[t for m in PARTS for t in getattr(m, "tasks", [])],
-    # A room lists the speakers and moderators present (`presence.roster`).
+    # A room (the stage is one) shows its audience (`presence.changed`, the lobby's summary)...
+    presence=frozenset({"forum"}),
+    # ...and lists the speakers and moderators present (`presence.roster`).
     rosters={"forum": frozenset({Role.SPEAKER, Role.MODERATOR})},
 )

@@ -47,7 +47,7 @@ async def list_forums(request: Request) -> JSONResponse:
         shown = [stored_id(s) for pair in current_and_next.values() for s in pair if s is not None]
         people = await store.people_of(db, shown)
     topics = [forum_topic(f.id) for f in forums if f.id is not None]
-    audience = await svc.hub.broker.presence(topics)
+    audience = await svc.hub.presence(topics)
     rooms = []
     for forum in forums:
         current, upcoming = current_and_next[forum.id]

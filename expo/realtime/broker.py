@@ -7,8 +7,8 @@ does: no `EXPO_REDIS_URL` means in-process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 # The brokers' clock, in seconds since the epoch (tests pass their own).
@@ -47,6 +47,15 @@ class History:
     events: list[Event] | None
 
 
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Who follows which topics: the audience per topic, and the people on each roster (one
+    entry per account, by account id)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
 class Sink(Protocol):
     """What the broker feeds: the hub of this process."""
 
@@ -83,17 +92,16 @@ class Broker(Protocol):
         still holds them all: every event of the last `replay_seconds`, up to `replay_window`
         events (what is older may be kept until the next publish trims it)."""
 
-    async def report_presence(self, counts: dict[str, int]) -> None:
-        """This process's count of subscribers per topic (zero to withdraw)."""
+    async def exchange_presence(
+        self, here: Presence, counts_of: Collection[str], rosters_of: Collection[str]
+    ) -> Presence:
+        """Replace this process's report with `here` (a topic left out is withdrawn) and read
+        back, over all live processes, the audience of each of `counts_of` and the roster of
+        each of `rosters_of`. One round trip, however many topics: a process calls it once per
+        presence interval. A process that stops calling it drops out of the sums."""
 
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
-        """Subscribers per topic over all live processes."""
-
-    async def report_roster(self, rosters: dict[str, list[dict[str, Any]]]) -> None:
-        """Who of a roster's roles follows each topic on this process (empty to withdraw)."""
-
-    async def roster(self, topics: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        """Each topic's roster over all live processes: one entry per account, by account id."""
+        """Subscribers per topic over all live processes (reads only)."""
 
     async def gather(
         self, key: str, counts: dict[str, int], window_ms: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import orjson
 
 from expo.errors import BadRequest, Conflict, Unavailable
 from expo.realtime import metrics
-from expo.realtime.broker import Broker, BrokerTimeout, Event, History
+from expo.realtime.broker import Broker, BrokerTimeout, Event, History, Presence
 from expo.realtime.connection import Connection
 from expo.realtime.frames import text_frame
 
@@ -94,13 +94,12 @@ class Hub:
         self.broker = broker
         self._topics: dict[str, TopicState] = {}
         self._presence_interval = presence_interval
-        self._withdrawn: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._presence_task: asyncio.Task[None] | None = None
         self._control: dict[str, Callable[[dict[str, Any]], None]] = {}
         self._summaries: dict[str, SummaryTopics] = {}
         self._rosters: dict[str, frozenset[str]] = {}  # topic kind -> roles shown on its roster
-        self._reported_rosters: set[str] = set()
+        self._shown: set[str] = set()  # topic kinds whose audience is counted and shown
         self._resync_callbacks: list[Callable[[], None]] = []
         self._control[FLASH] = self._flash_here
 
@@ -270,6 +269,11 @@ class Hub:
         state = self._topics.get(topic)
         return len(state) if state else 0
 
+    async def presence(self, topics: Iterable[str]) -> dict[str, int]:
+        """The audience of each topic over all processes, as last reported (0 for a kind that
+        does not show one)."""
+        return await self.broker.presence(topics)
+
     # --- what the broker calls ----------------------------------------------------------
 
     def deliver(self, event: Event) -> None:
@@ -296,9 +300,18 @@ class Hub:
                 return
         self._fanout(state, event)
 
+    def show_presence(self, kind: str) -> None:
+        """Count the audience of `<kind>:<key>` topics over all processes and push it to their
+        subscribers (`presence.changed`), at most once per interval. Other kinds (a person's
+        `account:<id>`) are never counted: presence costs what the shown rooms cost, not what
+        the signed-in users do."""
+        assert kind not in self._shown, f"presence of {kind!r} is declared twice"
+        self._shown.add(kind)
+
     def add_summary(self, kind: str, topics: SummaryTopics) -> None:
         """Subscribers of `<kind>:<key>` get `presence.summary`: the audience of each topic the
-        key stands for (a lobby showing every room's count), at most once per interval."""
+        key stands for (a lobby showing every room's count), at most once per interval. Those
+        topics must be of kinds that show presence (else they count 0)."""
         assert kind not in self._summaries, f"summary {kind!r} is declared twice"
         self._summaries[kind] = topics
 
@@ -466,7 +479,6 @@ class Hub:
         state.fresh.discard(client)
         if not state:
             del self._topics[topic]
-            self._withdrawn.add(topic)
             self._spawn(self._unlisten(topic))
 
     async def _unlisten(self, topic: str) -> None:
@@ -493,69 +505,69 @@ class Hub:
                 log.exception("presence update failed")
 
     async def _push_presence(self) -> None:
-        """Report this process's counts, read the totals, push the ones that changed."""
-        counts = {topic: len(state) for topic, state in self._topics.items()}
-        withdrawn = self._withdrawn - counts.keys()
-        for topic in withdrawn:
-            counts[topic] = 0
-        await self.broker.report_presence(counts)
-        self._withdrawn -= withdrawn  # only once the zeros are reported
-        totals = await self.broker.presence(list(self._topics))
-        for topic, total in totals.items():
-            state = self._topics.get(topic)
-            if state is None:
-                continue
-            changed, state.presence = state.presence != total, total
-            self._push(
-                state,
-                changed,
-                {"type": "presence.changed", "topic": topic, "data": {"count": total}},
-            )
-        if self._rosters:
-            await self._push_rosters()
-        for topic, state in list(self._topics.items()):
+        """One exchange with the broker per interval, however many topics and sockets: report
+        this process's audience and rosters of the kinds that show them, read the totals back,
+        push the figures that changed (and every figure to newcomers)."""
+        summaries: dict[str, list[str]] = {}
+        for topic in [t for t in self._topics if _kind(t) in self._summaries]:
             kind, _, key = topic.partition(":")
-            if kind in self._summaries:
-                try:
-                    counts = await self.broker.presence(await self._summaries[kind](key))
-                except Exception:
-                    log.exception("presence summary failed", extra={"topic": topic})
-                    continue
+            try:
+                summaries[topic] = await self._summaries[kind](key)
+            except Exception:
+                log.exception("presence summary failed", extra={"topic": topic})
+        counted = {t: len(s) for t, s in self._topics.items() if _kind(t) in self._shown}
+        rostered = {
+            topic: self._local_roster(state, roles)
+            for topic, state in self._topics.items()
+            if (roles := self._rosters.get(_kind(topic))) is not None
+        }
+        wanted = set(counted).union(*summaries.values())
+        totals = await self.broker.exchange_presence(
+            Presence(counted, rostered), wanted, list(rostered)
+        )
+        handled = counted.keys() | rostered.keys() | summaries.keys()
+        for topic, state in list(self._topics.items()):
+            if topic in counted:
+                total = totals.counts.get(topic, 0)
+                changed, state.presence = state.presence != total, total
+                self._push(
+                    state,
+                    changed,
+                    {"type": "presence.changed", "topic": topic, "data": {"count": total}},
+                )
+            if topic in rostered:
+                people = totals.rosters.get(topic, [])
+                changed, state.roster = state.roster != people, people
+                self._push(
+                    state,
+                    changed,
+                    {"type": "presence.roster", "topic": topic, "data": {"people": people}},
+                )
+            if topic in summaries:
+                counts = {t: totals.counts.get(t, 0) for t in summaries[topic]}
                 changed, state.summary = counts != state.summary, counts
                 self._push(
                     state,
                     changed,
                     {"type": "presence.summary", "topic": topic, "data": {"counts": counts}},
                 )
-            state.fresh.clear()
+            if topic in handled or not self._has_figures(topic):
+                # A topic that appeared during the exchange keeps its newcomers for next time.
+                state.fresh.clear()
 
-    async def _push_rosters(self) -> None:
-        """Report who of the roster roles follows each roster topic here; push the union."""
-        local: dict[str, list[dict[str, Any]]] = {}
-        for topic, followed in self._topics.items():
-            roles = self._rosters.get(topic.partition(":")[0])
-            if roles is None:
-                continue
-            present = {
-                entry.account_id: entry
-                for client in (*followed.live, *followed.catching)
-                if (entry := _roster_entry(client, roles)) is not None
-            }
-            local[topic] = [present[k].as_dict() for k in sorted(present)]
-        gone = self._reported_rosters - local.keys()
-        await self.broker.report_roster(local | {topic: [] for topic in gone})
-        self._reported_rosters = {topic for topic, people in local.items() if people}
-        totals = await self.broker.roster(list(local))
-        for topic, people in totals.items():
-            state = self._topics.get(topic)
-            if state is None:
-                continue
-            changed, state.roster = state.roster != people, people
-            self._push(
-                state,
-                changed,
-                {"type": "presence.roster", "topic": topic, "data": {"people": people}},
-            )
+    def _has_figures(self, topic: str) -> bool:
+        kind = _kind(topic)
+        return kind in self._shown or kind in self._rosters or kind in self._summaries
+
+    @staticmethod
+    def _local_roster(state: TopicState, roles: frozenset[str]) -> list[dict[str, Any]]:
+        """Who of `roles` follows the topic on this process: one entry per account."""
+        people = {
+            entry.account_id: entry
+            for client in (*state.live, *state.catching)
+            if (entry := _roster_entry(client, roles)) is not None
+        }
+        return [people[k].as_dict() for k in sorted(people)]
 
     def _push(self, state: TopicState, changed: bool, event: dict[str, Any]) -> None:
         """An ephemeral event: to everyone when the figure changed, else to newcomers only."""
@@ -564,6 +576,10 @@ class Hub:
             frame = text_frame(orjson.dumps(event))
             for client in receivers:
                 client.send_frame(frame)
+
+
+def _kind(topic: str) -> str:
+    return topic.partition(":")[0]
 
 
 def _roster_entry(client: Connection, roles: frozenset[str]) -> RosterEntry | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from itertools import islice
 from typing import Any
 
-from expo.realtime.broker import PILE_WINDOWS, Clock, Event, History, Sink
+from expo.realtime.broker import PILE_WINDOWS, Clock, Event, History, Presence, Sink
 from expo.realtime.envelope import event_parts
 
 
@@ -87,26 +87,23 @@ class MemoryBroker:
         missed.reverse()
         return History(self._epoch, current, missed)
 
-    async def report_presence(self, counts: dict[str, int]) -> None:
-        for topic, count in counts.items():
-            if count:
-                self._presence[topic] = count
-            else:
-                self._presence.pop(topic, None)
+    async def exchange_presence(
+        self, here: Presence, counts_of: Collection[str], rosters_of: Collection[str]
+    ) -> Presence:
+        # One process: its report is the whole truth, replaced each time.
+        self._presence = {topic: n for topic, n in here.counts.items() if n}
+        self._rosters = {}
+        for topic, people in here.rosters.items():
+            by_id = {person["account_id"]: person for person in people}
+            if by_id:
+                self._rosters[topic] = [by_id[k] for k in sorted(by_id)]
+        return Presence(
+            await self.presence(counts_of),
+            {topic: self._rosters.get(topic, []) for topic in rosters_of},
+        )
 
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         return {topic: self._presence.get(topic, 0) for topic in topics}
-
-    async def report_roster(self, rosters: dict[str, list[dict[str, Any]]]) -> None:
-        for topic, people in rosters.items():
-            if people:
-                by_id = {person["account_id"]: person for person in people}
-                self._rosters[topic] = [by_id[k] for k in sorted(by_id)]
-            else:
-                self._rosters.pop(topic, None)
-
-    async def roster(self, topics: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        return {topic: self._rosters.get(topic, []) for topic in topics}
 
     async def gather(
         self, key: str, counts: dict[str, int], window_ms: int

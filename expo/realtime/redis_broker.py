@@ -8,13 +8,16 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted,
                              or the topic's keys expired); TTL as the seq's
     expo:{forum:3}:events    pub/sub channel, messages `<epoch> <seq> <envelope>`
-    expo:{forum:3}:presence  hash process-id -> subscribers on that process
-    expo:{forum:3}:roster    hash process-id -> JSON list of roster people on that process
+    expo:presence:<process>  hash topic -> that process's subscribers, replaced every interval
+    expo:roster:<process>    hash topic -> JSON list of that process's roster people, likewise
     expo:pile:{<key>}        hash name -> count, gathered by all processes (reactions)
     expo:pile:{<key>}:taken  set (with a TTL of the window) when a process took the pile
     expo:processes           sorted set process-id -> last heartbeat (ms)
     expo:sockets:<account>   hash process-id -> that account's open sockets on the process
 Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
+Presence is one script call per process and interval, whatever the number of topics: it replaces
+the process's two hashes and reads every live process's (so it costs O(processes), never
+O(topics) commands). Only topic kinds that show an audience are in them.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,6 +42,7 @@ from expo.realtime.broker import (
     Clock,
     Event,
     History,
+    Presence,
     Sink,
 )
 from expo.realtime.envelope import event_parts
@@ -117,6 +121,58 @@ return pile
 """
 
 
+PRESENCE_PREFIX = "expo:presence:"
+ROSTER_PREFIX = "expo:roster:"
+# Lua's unpack() has a stack limit: arguments go to HSET / HMGET in slices of this many.
+SLICE = 1000
+
+# Report this process's presence (unless ARGV[4] is '0') and read every live process's, in one
+# call. KEYS: expo:processes, then this process's presence and roster hashes. ARGV: process id,
+# now (ms), how long a process counts as alive after its last report (ms), write?, then the
+# lengths nc, nr, wc, wr and the lists: nc (topic, count) pairs, nr (topic, JSON) pairs, wc
+# topics whose counts and wr topics whose rosters are wanted. Returns per live process
+# {counts (HMGET order), rosters (HMGET order)}.
+EXCHANGE_PRESENCE = f"""
+local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+local nc, nr = tonumber(ARGV[5]), tonumber(ARGV[6])
+local wc, wr = tonumber(ARGV[7]), tonumber(ARGV[8])
+local function sliced(command, key, from, count)
+  local out = {{}}
+  for first = from, from + count - 1, {SLICE} do
+    local last = math.min(first + {SLICE} - 1, from + count - 1)
+    local part = redis.call(command, key, unpack(ARGV, first, last))
+    if type(part) == 'table' then
+      for i = 1, #part do out[#out + 1] = part[i] end
+    end
+  end
+  return out
+end
+if ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[1], now, ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 10 * ttl)
+  redis.call('DEL', KEYS[2], KEYS[3])
+  if nc > 0 then
+    sliced('HSET', KEYS[2], 9, 2 * nc)
+    redis.call('PEXPIRE', KEYS[2], 6 * ttl)
+  end
+  if nr > 0 then
+    sliced('HSET', KEYS[3], 9 + 2 * nc, 2 * nr)
+    redis.call('PEXPIRE', KEYS[3], 6 * ttl)
+  end
+end
+local result = {{}}
+if wc + wr == 0 then return result end
+local wanted = 9 + 2 * nc + 2 * nr
+for _, process in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')) do
+  local counts, people = {{}}, {{}}
+  if wc > 0 then counts = sliced('HMGET', '{PRESENCE_PREFIX}' .. process, wanted, wc) end
+  if wr > 0 then people = sliced('HMGET', '{ROSTER_PREFIX}' .. process, wanted + wc, wr) end
+  result[#result + 1] = {{counts, people}}
+end
+return result
+"""
+
+
 _FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -179,6 +235,7 @@ class RedisBroker:
         self._history = self._redis.register_script(HISTORY)
         self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)
         self._gather = self._redis.register_script(GATHER)
+        self._exchange_presence = self._redis.register_script(EXCHANGE_PRESENCE)
         self._listening: set[str] = set()
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -210,6 +267,7 @@ class RedisBroker:
             await self._pubsub.aclose()
         try:
             await self._redis.zrem("expo:processes", self._process)
+            await self._redis.delete(PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             pass
         await self._redis.aclose()
@@ -274,68 +332,45 @@ class RedisBroker:
     def _begin_args(self) -> list[Any]:
         return [secrets.token_hex(8), TOPIC_KEEP_MS]
 
-    async def report_presence(self, counts: dict[str, int]) -> None:
-        now = int(time.time() * 1000)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zadd("expo:processes", {self._process: now})
-            pipe.zremrangebyscore("expo:processes", 0, now - 10 * PROCESS_TTL_MS)
-            for topic, count in counts.items():
-                key = _key(topic, "presence")
-                if count:
-                    pipe.hset(key, self._process, count)
-                    pipe.pexpire(key, 6 * PROCESS_TTL_MS)
-                else:
-                    pipe.hdel(key, self._process)
-            with _reachable():
-                await pipe.execute()
+    async def exchange_presence(
+        self, here: Presence, counts_of: Collection[str], rosters_of: Collection[str]
+    ) -> Presence:
+        return await self._exchange(here, list(counts_of), list(rosters_of))
 
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
-        topics = list(topics)
-        now = int(time.time() * 1000)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zrangebyscore("expo:processes", now - PROCESS_TTL_MS, "+inf")
-            for topic in topics:
-                pipe.hgetall(_key(topic, "presence"))
-            with _reachable():
-                alive_raw, *hashes = await pipe.execute()
-        alive = set(alive_raw)
-        return {
-            topic: sum(int(n) for proc, n in per_process.items() if proc in alive)
-            for topic, per_process in zip(topics, hashes, strict=True)
-        }
+        return (await self._exchange(None, list(topics), [])).counts
 
-    async def report_roster(self, rosters: dict[str, list[dict[str, Any]]]) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zadd("expo:processes", {self._process: int(time.time() * 1000)})
-            for topic, people in rosters.items():
-                key = _key(topic, "roster")
-                if people:
-                    pipe.hset(key, self._process, orjson.dumps(people))
-                    pipe.pexpire(key, 6 * PROCESS_TTL_MS)
-                else:
-                    pipe.hdel(key, self._process)
-            with _reachable():
-                await pipe.execute()
-
-    async def roster(self, topics: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        topics = list(topics)
-        now = int(time.time() * 1000)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zrangebyscore("expo:processes", now - PROCESS_TTL_MS, "+inf")
-            for topic in topics:
-                pipe.hgetall(_key(topic, "roster"))
-            with _reachable():
-                alive_raw, *hashes = await pipe.execute()
-        alive = set(alive_raw)
-        result: dict[str, list[dict[str, Any]]] = {}
-        for topic, per_process in zip(topics, hashes, strict=True):
-            people: dict[int, dict[str, Any]] = {}
-            for proc, raw in per_process.items():
-                if proc in alive:
+    async def _exchange(
+        self, here: Presence | None, counts_of: list[str], rosters_of: list[str]
+    ) -> Presence:
+        """One EXCHANGE_PRESENCE call: report `here` (None: only read), sum what comes back."""
+        counts = {t: n for t, n in here.counts.items() if n} if here else {}
+        rosters = {t: p for t, p in here.rosters.items() if p} if here else {}
+        args: list[Any] = [self._process, int(time.time() * 1000), PROCESS_TTL_MS]
+        args += ["0" if here is None else "1", len(counts), len(rosters)]
+        args += [len(counts_of), len(rosters_of)]
+        for topic, n in counts.items():
+            args += [topic, n]
+        for topic, people in rosters.items():
+            args += [topic, orjson.dumps(people)]
+        args += counts_of + rosters_of
+        keys = ["expo:processes", PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process]
+        with _reachable():
+            per_process = await self._exchange_presence(keys=keys, args=args)
+        totals = dict.fromkeys(counts_of, 0)
+        people_by_topic: dict[str, dict[int, dict[str, Any]]] = {t: {} for t in rosters_of}
+        for process_counts, process_rosters in per_process:
+            for topic, n in zip(counts_of, process_counts, strict=True):
+                if n is not None:
+                    totals[topic] += int(n)
+            for topic, raw in zip(rosters_of, process_rosters, strict=True):
+                if raw is not None:
                     for person in orjson.loads(raw):
-                        people[person["account_id"]] = person
-            result[topic] = [people[k] for k in sorted(people)]
-        return result
+                        people_by_topic[topic][person["account_id"]] = person
+        return Presence(
+            totals,
+            {t: [people[k] for k in sorted(people)] for t, people in people_by_topic.items()},
+        )
 
     async def gather(
         self, key: str, counts: dict[str, int], window_ms: int

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
 
-from expo.realtime.broker import Broker, Event
+from expo.realtime.broker import Broker, Event, Presence
 from expo.realtime.memory_broker import MemoryBroker
-from expo.realtime.redis_broker import RedisBroker
+from expo.realtime.redis_broker import PROCESS_TTL_MS, RedisBroker
 from expo.settings import Settings
 from tests.services import REDIS_URL, check_redis
 from tests.waiting import eventually
@@ -231,10 +232,26 @@ async def test_the_epoch_is_stable_while_the_broker_keeps_its_log(broker):
 async def test_presence_sums_what_this_process_reports(broker):
     b, _ = broker
     a, c = topic(), topic()
-    await b.report_presence({a: 3, c: 1})
+    totals = await b.exchange_presence(Presence({a: 3, c: 1}), [a, c], [])
+    assert totals == Presence({a: 3, c: 1}, {})
     assert await b.presence([a, c]) == {a: 3, c: 1}
-    await b.report_presence({a: 0})
-    assert (await b.presence([a, c]))[a] == 0
+
+
+async def test_a_report_replaces_the_last_one_of_this_process(broker):
+    """What a process leaves out of its report is withdrawn: no zeros to remember to send."""
+    b, _ = broker
+    a, c = topic(), topic()
+    await b.exchange_presence(Presence({a: 3, c: 1}), [], [])
+    assert (await b.exchange_presence(Presence({c: 2}), [a, c], [])).counts == {a: 0, c: 2}
+    assert await b.presence([a, c]) == {a: 0, c: 2}
+
+
+async def test_presence_of_many_topics_is_one_exchange(broker):
+    """Thousands of topics in one report and one read (the Lua side slices its arguments)."""
+    b, _ = broker
+    many = {topic(): i + 1 for i in range(2500)}
+    totals = await b.exchange_presence(Presence(many), list(many), [])
+    assert totals.counts == many
 
 
 async def test_ping_answers(broker):
@@ -275,9 +292,38 @@ async def test_redis_numbers_one_topic_gap_free_across_brokers(two_redis_brokers
 async def test_redis_presence_is_summed_over_processes(two_redis_brokers):
     (a, _), (b, _) = two_redis_brokers
     t = topic()
-    await a.report_presence({t: 2})
-    await b.report_presence({t: 5})
+    await a.exchange_presence(Presence({t: 2}), [], [])
+    assert (await b.exchange_presence(Presence({t: 5}), [t], [])).counts == {t: 7}
     assert await a.presence([t]) == await b.presence([t]) == {t: 7}
+
+
+async def test_redis_a_process_that_stops_reporting_drops_out_of_the_sums(two_redis_brokers):
+    (a, _), (b, _) = two_redis_brokers
+    t = topic()
+    await a.exchange_presence(Presence({t: 2}), [], [])
+    await b.exchange_presence(Presence({t: 5}), [], [])
+    # b's last report is older than a process's lifetime: it died (or hangs).
+    stale = int(time.time() * 1000) - PROCESS_TTL_MS - 1000
+    await a._redis.zadd("expo:processes", {b._process: stale})
+    assert await a.presence([t]) == {t: 2}
+    # Its counts are not left in Redis for ever either.
+    assert 0 < await a._redis.pttl(f"expo:presence:{b._process}") <= 6 * PROCESS_TTL_MS
+
+
+async def test_redis_a_process_that_closes_takes_its_presence_with_it():
+    await check_redis()
+    broker = RedisBroker(REDIS_URL, replay_window=WINDOW)
+    await broker.start(Collector())
+    t = topic()
+    await broker.exchange_presence(Presence({t: 4}, {t: [{"account_id": 1}]}), [], [])
+    keys = [f"expo:presence:{broker._process}", f"expo:roster:{broker._process}"]
+    admin = aioredis.from_url(REDIS_URL)
+    try:
+        assert await admin.exists(*keys) == 2
+        await broker.close()
+        assert await admin.exists(*keys) == 0
+    finally:
+        await admin.aclose()
 
 
 async def test_redis_pubsub_recovers_after_its_connection_is_killed(two_redis_brokers):
@@ -341,10 +387,9 @@ async def test_roster_lists_each_account_once(broker):
     t = topic()
     speaker = {"account_id": 7, "name": "王晓 Wang Xiao", "role": "speaker"}
     moderator = {"account_id": 3, "name": "陈静", "role": "moderator"}
-    await b.report_roster({t: [speaker, moderator]})
-    assert await b.roster([t]) == {t: [moderator, speaker]}  # by account id
-    await b.report_roster({t: []})
-    assert await b.roster([t]) == {t: []}
+    here = Presence(rosters={t: [speaker, moderator, speaker]})
+    assert (await b.exchange_presence(here, [], [t])).rosters == {t: [moderator, speaker]}
+    assert (await b.exchange_presence(Presence(), [], [t])).rosters == {t: []}
 
 
 async def test_gather_takes_the_pile_at_most_once_per_window(broker):
@@ -373,9 +418,10 @@ async def test_redis_roster_and_gather_span_processes(two_redis_brokers):
     t = topic()
     speaker = {"account_id": 7, "name": "Wang", "role": "speaker"}
     moderator = {"account_id": 3, "name": "Chen", "role": "moderator"}
-    await a.report_roster({t: [speaker]})
-    await b.report_roster({t: [speaker, moderator]})  # the speaker has a tab on each
-    assert await a.roster([t]) == {t: [moderator, speaker]}
+    await a.exchange_presence(Presence(rosters={t: [speaker]}), [], [])
+    # The speaker has a tab on each process: listed once.
+    here = Presence(rosters={t: [speaker, moderator]})
+    assert (await b.exchange_presence(here, [], [t])).rosters == {t: [moderator, speaker]}
     key = f"t{secrets.token_hex(6)}"
     assert await a.gather(key, {"clap": 1}, 60_000) == {"clap": 1}
     assert await b.gather(key, {"clap": 2}, 60_000) is None  # a took it a moment ago

@@ -362,3 +362,41 @@ async def test_a_subscribe_that_finds_a_new_epoch_moves_the_topic_over(hub):
     assert resets(follower) == [{"epoch": "epoch-after-the-restart", "seq": 0}]
     await publish(hub, 1)
     assert follower.seqs() == [1, 2, 3, 4, 1] and newcomer.seqs() == [1]
+
+
+async def test_presence_is_counted_only_for_kinds_that_show_it():
+    """`account:<id>` (one per signed-in page) is never reported nor read: only the kinds a
+    feature declared (`show_presence`), each round in one exchange."""
+    from expo.realtime.broker import Presence
+
+    class Exchanges(MemoryBroker):
+        def __init__(self) -> None:
+            super().__init__(replay_window=5)
+            self.rounds: list[tuple[Presence, set[str]]] = []
+            self.round = asyncio.Event()
+
+        async def exchange_presence(self, here, counts_of, rosters_of):
+            self.rounds.append((here, set(counts_of) | set(rosters_of)))
+            self.round.set()
+            return await super().exchange_presence(here, counts_of, rosters_of)
+
+    broker = Exchanges()
+    hub = Hub(broker, presence_interval=0.01)
+    hub.show_presence("forum")
+    await hub.start()
+    viewers = [Recorder() for _ in range(3)]
+    try:
+        for i, viewer in enumerate(viewers):
+            await hub.subscribe(viewer, f"account:{i}", None, None)
+            await hub.subscribe(viewer, "forum:1", None, None)
+        async with asyncio.timeout(5):
+            while viewers[0].frames[-1:] != [
+                {"type": "presence.changed", "topic": "forum:1", "data": {"count": 3}}
+            ]:
+                broker.round.clear()
+                await broker.round.wait()
+    finally:
+        await hub.close()
+    here, read = broker.rounds[-1]
+    assert (here.counts, read) == ({"forum:1": 3}, {"forum:1"})
+    assert [f for v in viewers for f in v.frames if f["topic"].startswith("account:")] == []
