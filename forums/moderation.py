@@ -21,7 +21,7 @@ from pydantic import Field
 
 from expo.errors import BadRequest, Forbidden, NotFound, Unavailable
 from expo.models import Role, utcnow
-from expo.permissions import SIGNED_IN, only
+from expo.permissions import SIGNED_IN
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import moderation_announcements, store
 from forums import moderation_store as sanctions
@@ -35,10 +35,12 @@ from forums.moderation_rules import (
     is_moderator,
     sanction_until,
 )
+from forums.room_rules import room_staff
+from forums.rooms import named_room
 from forums.views import pinned_view
 
 log = logging.getLogger("forums.moderation")
-MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
+MODERATORS = room_staff(Role.MODERATOR, Role.ORGANIZER)  # in the room, unless banned from it
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 
 
@@ -282,20 +284,39 @@ async def forum_unpin(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
 commands = {
     # Deleting spends the chat budget; the rest, the moderators' own (DEFAULT_RATES "moderate").
     "chat.delete": CommandSpec(chat_delete, ChatDelete, action="chat.delete", rate="moderate"),
-    "forum.mute": CommandSpec(forum_mute, Sanction, action="forum.mute", rate="moderate"),
-    "forum.ban": CommandSpec(forum_ban, Sanction, action="forum.ban", rate="moderate"),
-    "forum.lift": CommandSpec(forum_lift, Lift, action="forum.lift", rate="moderate"),
+    # The moderators' commands act in the room they name (forums/room_rules.py).
+    "forum.mute": CommandSpec(
+        forum_mute, Sanction, action="forum.mute", rate="moderate", target=named_room
+    ),
+    "forum.ban": CommandSpec(
+        forum_ban, Sanction, action="forum.ban", rate="moderate", target=named_room
+    ),
+    "forum.lift": CommandSpec(
+        forum_lift, Lift, action="forum.lift", rate="moderate", target=named_room
+    ),
     "forum.list_sanctions": CommandSpec(
-        forum_list_sanctions, ForumRef, action="forum.list_sanctions", rate="moderate"
+        forum_list_sanctions,
+        ForumRef,
+        action="forum.list_sanctions",
+        rate="moderate",
+        target=named_room,
     ),
     "forum.standing": CommandSpec(
         forum_standing, ForumRef, action="forum.standing", rate="moderate"
     ),
     "forum.set_slow_mode": CommandSpec(
-        forum_set_slow_mode, SlowMode, action="forum.set_slow_mode", rate="moderate"
+        forum_set_slow_mode,
+        SlowMode,
+        action="forum.set_slow_mode",
+        rate="moderate",
+        target=named_room,
     ),
-    "forum.pin": CommandSpec(forum_pin, Pin, action="forum.pin", rate="moderate"),
-    "forum.unpin": CommandSpec(forum_unpin, ForumRef, action="forum.unpin", rate="moderate"),
+    "forum.pin": CommandSpec(
+        forum_pin, Pin, action="forum.pin", rate="moderate", target=named_room
+    ),
+    "forum.unpin": CommandSpec(
+        forum_unpin, ForumRef, action="forum.unpin", rate="moderate", target=named_room
+    ),
 }
 permissions = {
     "chat.delete": SIGNED_IN,  # the author's own; moderators' any (checked in the handler)
