@@ -40,18 +40,27 @@ class Rule:
     # Object-scoped rules: the kind of object the action is on, and who may act on which one.
     on: type | None = None
     test: Predicate | None = None
-    # Said to whom the object's predicate refuses ("Speakers act in the rooms they speak in.").
+    # Said to whom the object's predicate refuses ("Speakers act in the rooms they speak in."),
+    # with this code: `forbidden`, or the feature's own where one was promised
+    # (`chat.not_author`).
     refusal: str = ""
+    code: str = "forbidden"
 
     @property
     def scoped(self) -> bool:
         return self.on is not None
 
-    def given(self, on: type[Any], test: Callable[[Principal, Obj], bool], refusal: str) -> Rule:
+    def given(
+        self,
+        on: type[Any],
+        test: Callable[[Principal, Obj], bool],
+        refusal: str,
+        code: str = "forbidden",
+    ) -> Rule:
         """This rule, scoped to objects of kind `on` (a class, or a runtime-checkable protocol
         such as `OfExhibitor`): `test` decides for each one."""
         assert self.roles is not None, "an object rule is about someone signed in"
-        return replace(self, on=on, test=test, refusal=refusal)
+        return replace(self, on=on, test=test, refusal=refusal, code=code)
 
     def admits(self, principal: Principal | None) -> bool:
         """The role part alone: whether this principal may ever do it, to some object."""
@@ -169,7 +178,7 @@ class PermissionTable:
         rule.expect(obj)
         self.check_role(action, principal)
         if not rule.allows(principal, obj):
-            raise Forbidden(message=rule.refusal or f"You may not do {action!r} here.")
+            raise Forbidden(rule.code, rule.refusal or f"You may not do {action!r} here.")
 
     def allows(self, action: str, principal: Principal | None, obj: object = None) -> bool:
         """Like `check`, as a yes or no (a snapshot deciding what to show)."""

@@ -35,8 +35,8 @@ from forums.moderation_rules import (
     is_moderator,
     sanction_until,
 )
-from forums.room_rules import room_staff
-from forums.rooms import named_room
+from forums.room_rules import Post, author_or_room_moderator, room_staff
+from forums.rooms import named_room, post_of_message
 from forums.views import pinned_view
 
 log = logging.getLogger("forums.moderation")
@@ -135,8 +135,6 @@ async def chat_delete(ctx: CommandContext, data: ChatDelete) -> dict[str, Any]:
         message = await sanctions.get_message(db, data.message)
         if message is None or message.forum_id != data.forum:
             raise NotFound("chat.unknown_message", f"There is no message {data.message} here.")
-        if message.account_id != who.account_id and not is_moderator(who.role):
-            raise Forbidden("chat.not_author", "Only its author or a moderator may delete it.")
         # Deleting again announces again: a retry after a failed announcement reaches the room.
         await sanctions.soft_delete(db, message, who.account_id, utcnow())
     event = await svc.hub.publish(
@@ -283,7 +281,9 @@ async def forum_unpin(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
 
 commands = {
     # Deleting spends the chat budget; the rest, the moderators' own (DEFAULT_RATES "moderate").
-    "chat.delete": CommandSpec(chat_delete, ChatDelete, action="chat.delete", rate="moderate"),
+    "chat.delete": CommandSpec(
+        chat_delete, ChatDelete, action="chat.delete", rate="moderate", target=post_of_message
+    ),
     # The moderators' commands act in the room they name (forums/room_rules.py).
     "forum.mute": CommandSpec(
         forum_mute, Sanction, action="forum.mute", rate="moderate", target=named_room
@@ -319,7 +319,13 @@ commands = {
     ),
 }
 permissions = {
-    "chat.delete": SIGNED_IN,  # the author's own; moderators' any (checked in the handler)
+    # The author's own; moderators' any in a room they act in (forums/room_rules.py).
+    "chat.delete": SIGNED_IN.given(
+        Post,
+        author_or_room_moderator,
+        "Only its author or a moderator may delete it.",
+        code="chat.not_author",
+    ),
     "forum.mute": MODERATORS,
     "forum.ban": MODERATORS,
     "forum.lift": MODERATORS,

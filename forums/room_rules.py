@@ -39,6 +39,22 @@ def acts_in(who: Principal, room: Room) -> bool:
     return who.role == Role.SPEAKER and who.account_id in room.speakers
 
 
+@dataclass(frozen=True, slots=True)
+class Post:
+    """Something posted in a room (a chat message), as its rules see it."""
+
+    author_id: int
+    room: Room
+
+
+def author_or_room_moderator(who: Principal, post: Post) -> bool:
+    """Its author (banned or not: taking one's words back harms no one), or a moderator who
+    acts in its room."""
+    if who.account_id == post.author_id:
+        return True
+    return who.role in (Role.MODERATOR, Role.ORGANIZER) and acts_in(who, post.room)
+
+
 def room_staff(*roles: Role) -> Rule:
     """A room action for `roles`, scoped to the room: its commands load the `Room` they act in."""
     return only(*roles).given(Room, acts_in, ROOM_STAFF_ONLY)

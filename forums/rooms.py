@@ -12,7 +12,7 @@ from expo.errors import NotFound
 from expo.realtime.gateway import CommandContext
 from forums import moderation_store, qa_store, store
 from forums.models import ForumSession, SessionPerson
-from forums.room_rules import Room
+from forums.room_rules import Post, Room
 
 
 async def load_room(db: AsyncSession, forum_id: int) -> Room:
@@ -64,3 +64,21 @@ async def room_of_poll(ctx: CommandContext, data: NamesPoll) -> Room:
     async with ctx.services.read() as db:
         poll = await qa_store.get_poll(db, data.poll)
         return await load_room(db, poll.forum_id)
+
+
+class NamesMessage(Protocol):
+    @property
+    def forum(self) -> int: ...
+
+    @property
+    def message(self) -> int: ...
+
+
+async def post_of_message(ctx: CommandContext, data: NamesMessage) -> Post:
+    """A chat message of the room the command names (`chat.unknown_message` if it is not
+    there), with its author and room."""
+    async with ctx.services.read() as db:
+        message = await moderation_store.get_message(db, data.message)
+        if message is None or message.forum_id != data.forum:
+            raise NotFound("chat.unknown_message", f"There is no message {data.message} here.")
+        return Post(message.account_id, await load_room(db, message.forum_id))

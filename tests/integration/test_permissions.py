@@ -31,7 +31,7 @@ from expo.permissions import (
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
 from forums.models import RoomSanction, SanctionKind
-from forums.room_rules import Room
+from forums.room_rules import Post, Room
 from tests.integration.test_qa import register
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -127,21 +127,27 @@ def allowed(
     if not table.rule(action).scoped:
         return table.allows(action, who)
     speakers = frozenset({ids[Role.SPEAKER]}) if forum == SPEAKERS_ROOM and ids else frozenset()
-    return table.allows(action, who, Room(forum, speakers, frozenset()))
+    room = Room(forum, speakers, frozenset())
+    if table.rule(action).on is Post:  # the walk's messages are a newcomer's
+        return table.allows(action, who, Post(author_id=0, room=room))
+    return table.allows(action, who, room)
 
 
-async def walk_objects(server: LiveServer) -> dict[str, int]:
-    """A question and a poll of forum 9 for the walk's commands to act on."""
+async def walk_objects(server: LiveServer, forum: int, chat_forum: int) -> dict[str, int]:
+    """A question and a poll of `forum`, and a chat message of `chat_forum`, by a newcomer,
+    for the walk's commands to act on."""
     _, asker = await register(server, "权限巡检 Walk")
     async with server.connect(asker) as ws:
-        asked = await Peer(ws).command("question.ask", {"forum": SAMPLE_ROOM, "text": "walk?"})
+        asked = await Peer(ws).command("question.ask", {"forum": forum, "text": "walk?"})
+        said = await Peer(ws).command("chat.send", {"forum": chat_forum, "text": "walk"})
     async with server.connect(await server.sign_in(DEMO[Role.ORGANIZER])) as ws:
         drafted = await Peer(ws).command(
-            "poll.create", {"forum": SAMPLE_ROOM, "question": "walk?", "options": ["a", "b"]}
+            "poll.create", {"forum": forum, "question": "walk?", "options": ["a", "b"]}
         )
     return {
         "question": asked["data"]["question"]["id"],
         "poll": drafted["data"]["poll"]["id"],
+        "message": said["data"]["message"]["id"],
     }
 
 
@@ -190,7 +196,7 @@ async def test_each_route_answers_each_role_as_the_table_says(server: LiveServer
 async def test_each_command_answers_each_role_as_the_table_says(server: LiveServer, role):
     table = table_of(server)
     ids = await account_ids(server)
-    objects = await walk_objects(server)
+    objects = await walk_objects(server, SAMPLE_ROOM, SAMPLE_COMMAND["chat.delete"]["forum"])
     cookie = await cookie_for(server, role)
     async with server.connect(cookie) as ws:
         me = Peer(ws)
@@ -199,33 +205,26 @@ async def test_each_command_answers_each_role_as_the_table_says(server: LiveServ
             data = with_objects(sample, objects)
             reply = await me.command(name, data)
             code = reply.get("error", {}).get("code")
-            denied = code in ("unauthorized", "forbidden")
+            denied = code in ("unauthorized", "forbidden", table.rule(spec.action).code)
             expected = allowed(table, spec.action, role, ids=ids, forum=room_of(data))
             assert denied is not expected, f"{name} as {role}: {reply}"
 
 
 def room_commands(server: LiveServer) -> list[str]:
-    """The commands that act in a room (their action is scoped to a `Room`)."""
+    """The commands that act in a room (their action is scoped to a `Room`, or a `Post`)."""
     table = table_of(server)
     return [
         name
         for name, spec in server.services.gateway.commands.items()
-        if table.rule(spec.action).on is Room
+        if table.rule(spec.action).on in (Room, Post)
     ]
 
 
 async def walk_room(server: LiveServer, cookie: str, forum: int) -> dict[str, dict[str, Any]]:
-    """Every room command, sent by `cookie` to `forum` (on a question and a poll there, and a
-    fresh attendee as the one to sanction): each one's reply."""
+    """Every room command, sent by `cookie` to `forum` (on a question, a poll and someone
+    else's message there, and a fresh attendee as the one to sanction): each one's reply."""
     target, _ = await register(server, "被处理者 Target")
-    _, asker = await register(server, "提问者 Asker")
-    async with server.connect(asker) as ws:
-        asked = await Peer(ws).command("question.ask", {"forum": forum, "text": "room walk?"})
-    async with server.connect(await server.sign_in(DEMO[Role.ORGANIZER])) as ws:
-        drafted = await Peer(ws).command(
-            "poll.create", {"forum": forum, "question": "room walk?", "options": ["a", "b"]}
-        )
-    objects = {"question": asked["data"]["question"]["id"], "poll": drafted["data"]["poll"]["id"]}
+    objects = await walk_objects(server, forum, forum)
     replies = {}
     async with server.connect(cookie) as ws:
         me = Peer(ws)
@@ -238,7 +237,7 @@ async def walk_room(server: LiveServer, cookie: str, forum: int) -> dict[str, di
 
 
 def refused(reply: dict[str, Any]) -> bool:
-    return reply.get("error", {}).get("code") in ("forbidden", "forum.banned")
+    return reply.get("error", {}).get("code") in ("forbidden", "forum.banned", "chat.not_author")
 
 
 async def test_room_commands_are_walked():
