@@ -28,7 +28,7 @@ from expo.permissions import CORE, PermissionTable
 from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
-from expo.realtime.gateway import EVICT, Gateway
+from expo.realtime.gateway import EVICT, RECHECK, Gateway
 from expo.realtime.hub import Hub
 from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
@@ -81,6 +81,7 @@ def create_app(
         )
         hub.on_control(accounts.SESSION_ENDED, svc.gateway.end_session)
         hub.on_control(EVICT, svc.gateway.evicted)
+        hub.on_control(RECHECK, svc.gateway.rechecked)
         for kind, roles in _merged(features, "rosters").items():
             hub.add_roster(kind, roles)
         for kind, topics in _merged(features, "summaries").items():

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -12,7 +13,11 @@ from expo.errors import NotFound
 from expo.realtime.gateway import CommandContext
 from forums import moderation_store, qa_store, store
 from forums.models import ForumSession, SessionPerson
+from forums.qa_rules import backstage_topic
 from forums.room_rules import Post, Room
+
+if TYPE_CHECKING:
+    from expo.services import Services
 
 
 async def load_room(db: AsyncSession, forum_id: int) -> Room:
@@ -44,6 +49,13 @@ class NamesQuestion(Protocol):
 class NamesPoll(Protocol):
     @property
     def poll(self) -> int: ...
+
+
+async def programme_changed(svc: Services, forum_ids: Iterable[int]) -> None:
+    """The programme of these rooms changed: whoever follows their backstage is asked again,
+    so a speaker taken off a room's programme leaves its backstage on every process."""
+    for forum_id in sorted(set(forum_ids)):
+        await svc.gateway.recheck(backstage_topic(forum_id))
 
 
 async def named_room(ctx: CommandContext, data: NamesForum) -> Room:

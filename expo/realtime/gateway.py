@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("expo.gateway")
 EVICT = "topic.evict"  # the control message of `Gateway.evict`
+RECHECK = "topic.recheck"  # the control message of `Gateway.recheck`
 # Connection ids count up in each process: with this prefix they name one connection everywhere.
 PROCESS = secrets.token_hex(4)
 
@@ -164,6 +165,24 @@ class Gateway:
         except (OSError, ConnectionError) as error:
             raise Unavailable(message="The event broker cannot be reached.") from error
 
+    async def recheck(self, topic: str) -> None:
+        """What a topic's guard decides changed for some (a speaker taken off a room's
+        programme): every process asks it again about the signed-in sockets following the topic
+        and takes off those it now refuses, with `subscription.ended` and the refusal's code.
+        Best effort: an unreachable broker is logged, and the next resync asks again."""
+        try:
+            await self.services.hub.announce(RECHECK, {"topic": topic})
+        except (OSError, ConnectionError) as error:
+            log.warning("topic recheck not announced", extra={"topic": topic, "error": str(error)})
+
+    def rechecked(self, data: dict[str, Any]) -> None:
+        """A recheck announced by some process: ask this process's sockets following it."""
+        topic = data.get("topic")
+        if isinstance(topic, str):
+            task = asyncio.ensure_future(self.recheck_topics(only=topic))
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
+
     def evicted(self, data: dict[str, Any]) -> None:
         """An eviction announced by some process: apply it to this process's sockets."""
         topic, account, reason = data.get("topic"), data.get("account"), data.get("reason")
@@ -231,14 +250,16 @@ class Gateway:
         self._releasing.add(task)
         task.add_done_callback(self._releasing.discard)
 
-    async def recheck_topics(self) -> None:
+    async def recheck_topics(self, only: str | None = None) -> None:
         # One guard call per account and topic, however many tabs follow it: a resync of a
         # process with thousands of sockets must not become thousands of identical queries.
         refused: dict[tuple[int, str], str | None] = {}
         for client in list(self.clients):
             if client.principal is None or not client.open:
                 continue  # anonymous sockets carry no account a guard could refuse
-            for topic in list(client.topics):
+            for topic in list(client.topics) if only is None else [only]:
+                if topic not in client.topics:
+                    continue
                 key = (client.principal.account_id, topic)
                 if key not in refused:
                     refused[key] = await self._refusal(CommandContext(client, self.services), topic)

@@ -18,8 +18,10 @@ from tests.integration.test_qa import (
 )
 from tests.live import LiveServer, Peer
 
-# The demo speaker holds the keynote of forum 2 (forums/seed.py) and speaks nowhere else.
-OWN_ROOM, OTHER_ROOM = 2, 5
+# The demo speaker holds the keynote of forum 2 (forums/seed.py) and speaks nowhere else; a test
+# puts them on forum 6's programme for a while.
+OWN_ROOM, OTHER_ROOM, BRIEF_ROOM = 2, 5, 6
+ORGANISER = "organizer@demo.shubo.live"
 
 
 async def account_id(server: LiveServer, cookie: str) -> int:
@@ -137,3 +139,34 @@ async def test_an_attendee_is_refused_before_the_object_is_looked_up(server: Liv
         me = Peer(ws)
         assert error(await me.command("question.answer", {"question": 2**31 - 1})) == "forbidden"
         assert error(await me.command("poll.open", {"poll": 2**31 - 1})) == "forbidden"
+
+
+async def test_a_speaker_taken_off_a_rooms_programme_leaves_its_backstage(server: LiveServer):
+    """Commands are checked each time; a followed topic is asked again when the programme
+    behind it changes, on every process."""
+    speaker = await server.sign_in(SPEAKER)
+    organiser = await server.sign_in(ORGANISER)
+    session = {
+        "starts_at": "2031-03-01T09:00:00+08:00",
+        "ends_at": "2031-03-01T10:00:00+08:00",
+        "title": {"zh": "临时演讲", "en": "A talk, for now"},
+        "speakers": [{"account_id": await account_id(server, speaker)}],
+    }
+    async with server.http(headers={"Cookie": organiser}) as http:
+        created = await http.post(f"/api/forums/{BRIEF_ROOM}/sessions", json=session)
+    assert created.status_code == 201, created.text
+    async with server.connect(speaker) as ws:
+        staff = Peer(ws)
+        followed = await staff.command("subscribe", {"topic": f"backstage:{BRIEF_ROOM}"})
+        async with server.http(headers={"Cookie": organiser}) as http:
+            gone = await http.delete(f"/api/sessions/{created.json()['session']['id']}")
+        ended = await staff.event("subscription.ended")
+        again = await staff.command("subscribe", {"topic": f"backstage:{BRIEF_ROOM}"})
+    assert followed["type"] == "ok", followed
+    assert gone.status_code == 200, gone.text
+    assert ended == {
+        "type": "subscription.ended",
+        "topic": f"backstage:{BRIEF_ROOM}",
+        "data": {"reason": "forbidden"},
+    }
+    assert error(again) == "forbidden"
