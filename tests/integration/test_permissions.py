@@ -98,7 +98,8 @@ async def test_every_command_names_an_action_in_the_table(server: LiveServer):
 
 
 # The room each sampled command acts in: the forum it names, or (questions, polls) forum 9,
-# where the walk's own question and poll are. The demo speaker speaks in forum 2 only.
+# where the walk's own question and poll are; its message is in the chat samples' forum 2. The
+# demo speaker speaks in forum 2 only.
 SAMPLE_ROOM = 9
 SPEAKERS_ROOM = 2
 
@@ -152,7 +153,8 @@ async def walk_objects(server: LiveServer, forum: int, chat_forum: int) -> dict[
 
 
 def with_objects(data: dict[str, Any], objects: dict[str, int]) -> dict[str, Any]:
-    """The sample with the walk's own question and poll (a poll's `question` text stays)."""
+    """The sample with the walk's own question, poll and message (a poll's `question` text
+    stays)."""
     return {k: objects[k] if isinstance(v, int) and k in objects else v for k, v in data.items()}
 
 
@@ -240,7 +242,7 @@ def refused(reply: dict[str, Any]) -> bool:
     return reply.get("error", {}).get("code") in ("forbidden", "forum.banned", "chat.not_author")
 
 
-async def test_room_commands_are_walked():
+def test_room_commands_are_walked():
     """Sanity of the walk below: the moderators' and speakers' room commands are all scoped."""
     table = PermissionTable({a: r for f in load_features() for a, r in f.permissions.items()})
     scoped = {a for a in table.actions if table.rule(a).on is Room}
