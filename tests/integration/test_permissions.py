@@ -20,8 +20,10 @@ from expo.app import create_app
 from expo.features import Feature, load_features
 from expo.http import ActionRoute, JSONResponse, path_int
 from expo.models import Account, Role, utcnow
+from expo.openapi import build_document
 from expo.permissions import (
     EXHIBITOR_STAFF_ONLY,
+    SIGNED_IN,
     ObjectMissing,
     OfExhibitor,
     PermissionTable,
@@ -443,3 +445,10 @@ async def test_a_denied_command_changes_nothing(server: LiveServer):
         after = (await http.get("/api/forums/2/chat?limit=200")).json()["messages"]
     assert reply["error"]["code"] == "unauthorized"
     assert after == before
+
+
+def test_the_openapi_document_says_an_object_scoped_route_may_answer_403():
+    # Every role signed in may try it: only the object's rule refuses.
+    booth_rule = SIGNED_IN.given(OfExhibitor, exhibitor_staff, EXHIBITOR_STAFF_ONLY)
+    document = build_document(BOOTH_TEST.routes, PermissionTable({"booth.touch": booth_rule}))
+    assert "403" in document["paths"]["/api/test/booths/{exhibitor_id}"]["get"]["responses"]
