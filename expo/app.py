@@ -29,7 +29,7 @@ from expo.permissions import CORE, PermissionTable
 from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
-from expo.realtime.gateway import EVICT, Gateway
+from expo.realtime.gateway import EVICT, RECHECK, Gateway
 from expo.realtime.hub import Hub
 from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
@@ -91,6 +91,7 @@ def create_app(
         for feature in features:
             for kind in feature.presence:
                 hub.show_presence(kind)
+        hub.on_control(RECHECK, svc.gateway.rechecked)
         for kind, roles in _merged(features, "rosters").items():
             hub.add_roster(kind, roles)
         for kind, topics in _merged(features, "summaries").items():
@@ -153,14 +154,17 @@ def create_app(
 def _check_actions(
     routes: Sequence[BaseRoute], features: Sequence[Feature], permissions: PermissionTable
 ) -> None:
-    """Every route and command names an action the permission table knows: checked at start."""
+    """Every route and command names an action the permission table knows, and loads the
+    object of an object-scoped one: checked at start."""
     for r in routes:
         if isinstance(r, WebSocketRoute):
             continue  # the /ws fallback, which only explains how to serve it
         assert isinstance(r, ActionRoute), f"route {getattr(r, 'path', r)!r} names no action"
         assert r.action in permissions, f"action {r.action!r} is not in the permission table"
+        permissions.require_target(r.action, r.target is not None, f"route {r.path}")
     for name, spec in _merged(features, "commands").items():
         assert spec.action in permissions, f"command {name!r}: unknown action {spec.action!r}"
+        permissions.require_target(spec.action, spec.target is not None, f"command {name!r}")
 
 
 async def _logged(job: Callable[[Services], Awaitable[None]], svc: Services) -> None:

@@ -62,6 +62,8 @@ def services(request: Request) -> Services:
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Loads the object an object-scoped route acts on (from its path), for the permission table.
+Target = Callable[[Request], Awaitable[object]]
 PRINCIPAL_KEY = "expo.principal"
 
 
@@ -104,8 +106,10 @@ class ActionRoute(Route):
         summary: str | None = None,
         tags: Sequence[str] = (),
         machine_token: Callable[[Settings], str | None] | None = None,
+        target: Target | None = None,
     ):
         self.action = action
+        self.target = target  # for an object-scoped action: loads its object (a room, a booth)
         self.rate = rate  # a rate limit of the settings, spent per client address
         self.handler = endpoint
         self.body = body
@@ -129,12 +133,14 @@ class ActionRoute(Route):
                 request.scope[MACHINE_KEY] = True
                 authorization = None
             who = await svc.sessions.principal(cookie, authorization)
-            svc.permissions.check(action, who)
+            # The role first: one that may never do it learns nothing about the object.
+            svc.permissions.check_role(action, who)
             if rate is not None:
                 address = request.client.host if request.client else "unknown"
                 await enforce(
                     svc.limiter, f"{rate}:{address}", svc.settings.rate_limits[rate], "requests"
                 )
+            svc.permissions.check(action, who, None if target is None else await target(request))
             request.scope[PRINCIPAL_KEY] = who
             return await endpoint(request)
 

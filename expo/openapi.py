@@ -147,8 +147,8 @@ def _operation(
         errors.add(400)  # see `read_json`, `path_int` and `query_int`
     if r.body is not None:
         errors.add(413)
-    if method not in SAFE_METHODS or (signed_in and rule.roles != ALL_ROLES):
-        errors.add(403)
+    if method not in SAFE_METHODS or (signed_in and rule.roles != ALL_ROLES) or rule.scoped:
+        errors.add(403)  # CSRF, a role, or the object's rule (expo/permissions.py)
     if r.rate is not None:
         errors.add(429)
 

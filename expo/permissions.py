@@ -1,33 +1,93 @@
-"""One table decides who may do what.
+"""One table decides who may do what, and on which object.
 
 Every HTTP route and every websocket command names an action; the app refuses to start when an
 action is missing from the table, and tests/integration/test_permissions.py walks every route and
-command for every role. Rules here are about roles; rules about ownership (an exhibitor's own
-booth, an attendee's own request) are checked by the handler against the object, through
-`owns`. Features add their actions with their `Feature.permissions`.
+command for every role. Features add their actions with their `Feature.permissions`.
+
+A rule names the roles that may act and, when the action is on an object (a room, a booth, a
+meeting), the object's kind and a predicate over (principal, object), in the manner of pretalx's
+django-rules: `check(action, principal, obj)`. Such an action is *object-scoped*: checking it
+without its object raises `ObjectMissing` (and the app refuses to start when a route or command
+of a scoped action declares no `target` to load its object), so an object rule cannot be
+forgotten silently. Predicates do no I/O: the handler's `target` loads what they need into the
+object (who speaks in the room, who is banned from it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from expo.errors import Forbidden, Unauthorized
 from expo.models import Role
 from expo.security import Principal
 
 ALL_ROLES = frozenset(Role)
+Obj = TypeVar("Obj")
+Predicate = Callable[[Principal, Any], bool]
+
+
+class ObjectMissing(TypeError):
+    """An object-scoped action was checked without its object (or the wrong kind of object):
+    a programming error, never a refusal to show anyone."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     # None: anyone, signed in or not. Otherwise the roles that may act (signing in is implied).
     roles: frozenset[Role] | None
+    # Object-scoped rules: the kind of object the action is on, and who may act on which one.
+    on: type | None = None
+    test: Predicate | None = None
+    # Said to whom the object's predicate refuses ("Speakers act in the rooms they speak in."),
+    # with this code: `forbidden`, or the feature's own where one was promised
+    # (`chat.not_author`).
+    refusal: str = ""
+    code: str = "forbidden"
 
-    def allows(self, principal: Principal | None) -> bool:
+    @property
+    def scoped(self) -> bool:
+        return self.on is not None
+
+    def given(
+        self,
+        on: type[Any],
+        test: Callable[[Principal, Obj], bool],
+        refusal: str,
+        code: str = "forbidden",
+    ) -> Rule:
+        """This rule, scoped to objects of kind `on` (a class, or a runtime-checkable protocol
+        such as `OfExhibitor`): `test` decides for each one."""
+        assert self.roles is not None, "an object rule is about someone signed in"
+        return replace(self, on=on, test=test, refusal=refusal, code=code)
+
+    def admits(self, principal: Principal | None) -> bool:
+        """The role part alone: whether this principal may ever do it, to some object."""
         if self.roles is None:
             return True
         return principal is not None and principal.role in self.roles
+
+    def allows(self, principal: Principal | None, obj: object = None) -> bool:
+        """Role and object: may `principal` do it to `obj`? A scoped rule needs its object,
+        whoever asks (so a forgotten object shows at the first call, not at the first staff
+        member's)."""
+        self.expect(obj)
+        if not self.admits(principal):
+            return False
+        if self.test is None:
+            return True
+        assert principal is not None  # admitted by a scoped rule, so signed in
+        return self.test(principal, obj)
+
+    def expect(self, obj: object) -> None:
+        """Raise `ObjectMissing` unless `obj` is what this rule is about (None for role rules)."""
+        if self.on is None:
+            if obj is not None:
+                raise ObjectMissing(f"a role-only rule would ignore the {type(obj).__name__}")
+        elif not isinstance(obj, self.on):
+            name = self.on.__name__
+            raise ObjectMissing(f"this action is on a {name}; pass it (got {type(obj).__name__})")
 
 
 ANYONE = Rule(None)
@@ -36,6 +96,26 @@ SIGNED_IN = Rule(ALL_ROLES)
 
 def only(*roles: Role) -> Rule:
     return Rule(frozenset(roles))
+
+
+@runtime_checkable
+class OfExhibitor(Protocol):
+    """Any object that belongs to one exhibitor (a booth, its chat, its leads, its queue)."""
+
+    @property
+    def exhibitor_id(self) -> int: ...
+
+
+def exhibitor_staff(principal: Principal, obj: OfExhibitor) -> bool:
+    """Staff of the object's exhibitor, and organisers; staff of another exhibitor never."""
+    if principal.role == Role.ORGANIZER:
+        return True
+    return principal.exhibitor_id is not None and principal.exhibitor_id == obj.exhibitor_id
+
+
+# Exhibitor-scoped actions (the hall's booths): `only(...).given(OfExhibitor, exhibitor_staff,
+# EXHIBITOR_STAFF_ONLY)`; their routes and commands load the booth as their `target`.
+EXHIBITOR_STAFF_ONLY = "Only this exhibitor's own staff may do this."
 
 
 # The core's actions; features add theirs (forums/permissions.py and the like).
@@ -75,22 +155,37 @@ class PermissionTable:
     def rule(self, action: str) -> Rule:
         return self._rules[action]
 
-    def check(self, action: str, principal: Principal | None) -> None:
-        """Raise `unauthorized` (not signed in) or `forbidden` (wrong role) unless allowed."""
+    def require_target(self, action: str, has_target: bool, where: str) -> None:
+        """At start-up: a route or command of an object-scoped action loads its object (a
+        `target`), and one of a role-only action does not pretend to."""
+        scoped = self._rules[action].scoped
+        assert scoped == has_target, (
+            f"{where}: action {action!r} is {'' if scoped else 'not '}object-scoped, "
+            f"so it {'needs' if scoped else 'takes no'} `target`"
+        )
+
+    def check_role(self, action: str, principal: Principal | None) -> None:
+        """The role part, before the object is loaded: a role that may never do it is refused
+        without learning whether the object exists."""
         rule = self._rules[action]
-        if rule.allows(principal):
-            return
-        if principal is None:
-            raise Unauthorized(message="Sign in first.")
-        raise Forbidden(message=f"A {principal.role} may not do {action!r}.")
+        if not rule.admits(principal):
+            raise _refused(action, principal)
+
+    def check(self, action: str, principal: Principal | None, obj: object = None) -> None:
+        """Raise `unauthorized` (not signed in) or `forbidden` (wrong role, or not on this
+        object) unless allowed; `ObjectMissing` when a scoped action comes without its object."""
+        rule = self._rules[action]
+        rule.expect(obj)
+        self.check_role(action, principal)
+        if not rule.allows(principal, obj):
+            raise Forbidden(rule.code, rule.refusal or f"You may not do {action!r} here.")
+
+    def allows(self, action: str, principal: Principal | None, obj: object = None) -> bool:
+        """Like `check`, as a yes or no (a snapshot deciding what to show)."""
+        return self._rules[action].allows(principal, obj)
 
 
-def owns(
-    principal: Principal, *, account_id: int | None = None, exhibitor_id: int | None = None
-) -> bool:
-    """Object-level rule: the account itself, or staff of the exhibitor; organisers own all."""
-    if principal.role == Role.ORGANIZER:
-        return True
-    if account_id is not None and principal.account_id == account_id:
-        return True
-    return exhibitor_id is not None and principal.exhibitor_id == exhibitor_id
+def _refused(action: str, principal: Principal | None) -> Unauthorized | Forbidden:
+    if principal is None:
+        return Unauthorized(message="Sign in first.")
+    return Forbidden(message=f"A {principal.role} may not do {action!r}.")

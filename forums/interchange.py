@@ -43,6 +43,7 @@ from forums import schedule_frab, schedule_ical, schedule_json, store
 from forums.domain import ScheduleConflict, Slot, forum_topic
 from forums.models import Forum, ForumSession, SessionPerson
 from forums.programme_store import lock_programme
+from forums.rooms import programme_changed
 from forums.schedule_data import Event, Programme, Room, ScheduleMeta, programme_of
 from forums.schedule_import import (
     import_conflicts,
@@ -168,6 +169,7 @@ async def import_schedule(request: Request) -> JSONResponse:
         ) from None
     if result["forums"]:
         await _announce(svc, result)
+        await programme_changed(svc, result["forums"])  # some may have left a room's staff
     return JSONResponse(result)
 
 

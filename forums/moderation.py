@@ -21,7 +21,7 @@ from pydantic import Field
 
 from expo.errors import BadRequest, Forbidden, NotFound, Unavailable
 from expo.models import Role, utcnow
-from expo.permissions import SIGNED_IN, only
+from expo.permissions import SIGNED_IN
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import moderation_announcements, store
 from forums import moderation_store as sanctions
@@ -35,10 +35,12 @@ from forums.moderation_rules import (
     is_moderator,
     sanction_until,
 )
+from forums.room_rules import Post, author_or_room_moderator, room_staff
+from forums.rooms import named_room, post_of_message
 from forums.views import pinned_view
 
 log = logging.getLogger("forums.moderation")
-MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
+MODERATORS = room_staff(Role.MODERATOR, Role.ORGANIZER)  # in the room, unless banned from it
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 
 
@@ -133,8 +135,6 @@ async def chat_delete(ctx: CommandContext, data: ChatDelete) -> dict[str, Any]:
         message = await sanctions.get_message(db, data.message)
         if message is None or message.forum_id != data.forum:
             raise NotFound("chat.unknown_message", f"There is no message {data.message} here.")
-        if message.account_id != who.account_id and not is_moderator(who.role):
-            raise Forbidden("chat.not_author", "Only its author or a moderator may delete it.")
         # Deleting again announces again: a retry after a failed announcement reaches the room.
         await sanctions.soft_delete(db, message, who.account_id, utcnow())
     event = await svc.hub.publish(
@@ -281,24 +281,51 @@ async def forum_unpin(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
 
 commands = {
     # Deleting spends the chat budget; the rest, the moderators' own (DEFAULT_RATES "moderate").
-    "chat.delete": CommandSpec(chat_delete, ChatDelete, action="chat.delete", rate="moderate"),
-    "forum.mute": CommandSpec(forum_mute, Sanction, action="forum.mute", rate="moderate"),
-    "forum.ban": CommandSpec(forum_ban, Sanction, action="forum.ban", rate="moderate"),
-    "forum.lift": CommandSpec(forum_lift, Lift, action="forum.lift", rate="moderate"),
+    "chat.delete": CommandSpec(
+        chat_delete, ChatDelete, action="chat.delete", rate="moderate", target=post_of_message
+    ),
+    # The moderators' commands act in the room they name (forums/room_rules.py).
+    "forum.mute": CommandSpec(
+        forum_mute, Sanction, action="forum.mute", rate="moderate", target=named_room
+    ),
+    "forum.ban": CommandSpec(
+        forum_ban, Sanction, action="forum.ban", rate="moderate", target=named_room
+    ),
+    "forum.lift": CommandSpec(
+        forum_lift, Lift, action="forum.lift", rate="moderate", target=named_room
+    ),
     "forum.list_sanctions": CommandSpec(
-        forum_list_sanctions, ForumRef, action="forum.list_sanctions", rate="moderate"
+        forum_list_sanctions,
+        ForumRef,
+        action="forum.list_sanctions",
+        rate="moderate",
+        target=named_room,
     ),
     "forum.standing": CommandSpec(
         forum_standing, ForumRef, action="forum.standing", rate="moderate"
     ),
     "forum.set_slow_mode": CommandSpec(
-        forum_set_slow_mode, SlowMode, action="forum.set_slow_mode", rate="moderate"
+        forum_set_slow_mode,
+        SlowMode,
+        action="forum.set_slow_mode",
+        rate="moderate",
+        target=named_room,
     ),
-    "forum.pin": CommandSpec(forum_pin, Pin, action="forum.pin", rate="moderate"),
-    "forum.unpin": CommandSpec(forum_unpin, ForumRef, action="forum.unpin", rate="moderate"),
+    "forum.pin": CommandSpec(
+        forum_pin, Pin, action="forum.pin", rate="moderate", target=named_room
+    ),
+    "forum.unpin": CommandSpec(
+        forum_unpin, ForumRef, action="forum.unpin", rate="moderate", target=named_room
+    ),
 }
 permissions = {
-    "chat.delete": SIGNED_IN,  # the author's own; moderators' any (checked in the handler)
+    # The author's own; moderators' any in a room they act in (forums/room_rules.py).
+    "chat.delete": SIGNED_IN.given(
+        Post,
+        author_or_room_moderator,
+        "Only its author or a moderator may delete it.",
+        code="chat.not_author",
+    ),
     "forum.mute": MODERATORS,
     "forum.ban": MODERATORS,
     "forum.lift": MODERATORS,

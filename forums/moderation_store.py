@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from expo.models import Account, utcnow
-from forums.models import Announcement, ChatMessage, Forum, RoomSanction
+from forums.models import Announcement, ChatMessage, Forum, RoomSanction, SanctionKind
 from forums.moderation_rules import Standing, standing
 
 
@@ -31,6 +31,14 @@ async def standing_in(
     now = now or utcnow()
     query = _active(forum_id, now).where(RoomSanction.account_id == account_id)
     return standing((await db.execute(query)).scalars().all(), now)
+
+
+async def banned_from(
+    db: AsyncSession, forum_id: int, now: datetime | None = None
+) -> frozenset[int]:
+    """The accounts banned from the room now (for its permission rules, forums/room_rules.py)."""
+    query = _active(forum_id, now or utcnow()).where(RoomSanction.kind == SanctionKind.BAN)
+    return frozenset(s.account_id for s in (await db.execute(query)).scalars())
 
 
 async def active_sanctions(

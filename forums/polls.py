@@ -21,7 +21,7 @@ from starlette.requests import Request
 from expo.errors import Conflict, NotFound, Unavailable
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
-from expo.permissions import ANYONE, SIGNED_IN, only
+from expo.permissions import ANYONE, SIGNED_IN
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import qa_store
 from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
@@ -30,6 +30,8 @@ from forums.qa import announce_stored, publish_all, refuse_sanctioned, room, see
 from forums.qa_coalescer import coalescer
 from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
 from forums.qa_views import PollPage, poll_view
+from forums.room_rules import room_staff
+from forums.rooms import named_room, room_of_poll
 from forums.routes import ForumPath
 
 if TYPE_CHECKING:
@@ -251,7 +253,7 @@ async def list_polls(request: Request) -> JSONResponse:
     svc = services(request)
     async with svc.read() as db:
         await room(db, forum_id)
-        staff = await sees_backstage(db, forum_id, who)
+        staff = await sees_backstage(svc.permissions, db, forum_id, who)
         position = await svc.hub.broker.history(forum_topic(forum_id), None)
         back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
         polls = [p for p in await qa_store.room_polls(db, forum_id) if staff or p.state != "draft"]
@@ -276,14 +278,26 @@ async def list_polls(request: Request) -> JSONResponse:
     )
 
 
-MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
 commands = {
-    "poll.create": CommandSpec(create, Draft, action="poll.manage", rate="moderate"),
-    "poll.update": CommandSpec(update, DraftChange, action="poll.manage", rate="moderate"),
-    "poll.open": CommandSpec(open_poll, PollRef, action="poll.manage", rate="moderate"),
-    "poll.close": CommandSpec(close_poll, PollRef, action="poll.manage", rate="moderate"),
-    "poll.reopen": CommandSpec(reopen_poll, PollRef, action="poll.manage", rate="moderate"),
-    "poll.delete": CommandSpec(delete_poll, PollRef, action="poll.manage", rate="moderate"),
+    # Managing a poll is acting in its room (forums/room_rules.py).
+    "poll.create": CommandSpec(
+        create, Draft, action="poll.manage", rate="moderate", target=named_room
+    ),
+    "poll.update": CommandSpec(
+        update, DraftChange, action="poll.manage", rate="moderate", target=room_of_poll
+    ),
+    "poll.open": CommandSpec(
+        open_poll, PollRef, action="poll.manage", rate="moderate", target=room_of_poll
+    ),
+    "poll.close": CommandSpec(
+        close_poll, PollRef, action="poll.manage", rate="moderate", target=room_of_poll
+    ),
+    "poll.reopen": CommandSpec(
+        reopen_poll, PollRef, action="poll.manage", rate="moderate", target=room_of_poll
+    ),
+    "poll.delete": CommandSpec(
+        delete_poll, PollRef, action="poll.manage", rate="moderate", target=room_of_poll
+    ),
     "poll.vote": CommandSpec(cast, Ballot, action="poll.vote", rate="vote"),
 }
 routes = [
@@ -300,5 +314,5 @@ routes = [
 permissions = {
     "poll.read": ANYONE,
     "poll.vote": SIGNED_IN,
-    "poll.manage": MODERATORS,  # draft, open, close, reopen, delete
+    "poll.manage": room_staff(Role.MODERATOR, Role.ORGANIZER),  # draft, open, close, delete
 }

@@ -44,6 +44,7 @@ from forums.programme_rules import (
     clean_text,
     refusal,
 )
+from forums.rooms import programme_changed
 from forums.views import SessionOut, session_view
 
 log = logging.getLogger("forums.programme")
@@ -338,6 +339,7 @@ async def edit_session(request: Request) -> JSONResponse:
         view = session_view(session, await _stored_people(db, session_id))
     assert view is not None
     await _announce(svc, _saved_events(view, old_forum))
+    await programme_changed(svc, [old_forum])  # its people may have left the room's staff
     return JSONResponse({"session": view})
 
 
@@ -360,6 +362,7 @@ async def delete_session(request: Request) -> JSONResponse:
         svc,
         [(forum_topic(gone["forum_id"]), DELETED, gone), (LOBBY_TOPIC, DELETED, gone)],  # type: ignore[arg-type]
     )
+    await programme_changed(svc, [gone["forum_id"]])  # type: ignore[list-item]
     return JSONResponse(gone)
 
 

@@ -18,10 +18,10 @@ from pydantic import Field
 from starlette.requests import Request
 
 from expo.db import stored_id
-from expo.errors import Forbidden, NotFound, Unauthorized, Unavailable
+from expo.errors import Forbidden, NotFound, Unavailable
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
-from expo.permissions import ANYONE, SIGNED_IN, only
+from expo.permissions import ANYONE, SIGNED_IN, PermissionTable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
 from forums import moderation_store, qa_store, store
@@ -34,9 +34,10 @@ from forums.qa_rules import (
     backstage_topic,
     clean_question,
     is_moderator,
-    is_staff,
 )
 from forums.qa_views import QuestionPage, question_view
+from forums.room_rules import room_staff
+from forums.rooms import load_room, named_room, room_of_question
 from forums.routes import ForumPath
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("forums.qa")
 ID = Field(gt=0, lt=2**31)
+BACKSTAGE = "room.backstage"  # following `backstage:<id>`, and the staff's snapshots
 
 
 # --- who may ------------------------------------------------------------------------------------
@@ -64,25 +66,24 @@ async def refuse_sanctioned(
         raise Forbidden("qa.muted", message, details={"until": until})
 
 
-async def sees_backstage(db: AsyncSession, forum_id: int, who: Principal | None) -> bool:
+async def sees_backstage(
+    permissions: PermissionTable, db: AsyncSession, forum_id: int, who: Principal | None
+) -> bool:
     """Whether `who` sees the room's backstage (pending and hidden questions, drafts, hidden
-    tallies): staff, unless banned from the room (a speaker may be banned; moderators are not),
-    the same rule as the `backstage:<id>` guard, so an HTTP snapshot never shows a banned
-    speaker what their socket may no longer follow."""
-    if who is None or not is_staff(who.role):
-        return False
-    if is_moderator(who.role):
-        return True
-    return not (await moderation_store.standing_in(db, forum_id, who.account_id)).banned
+    tallies): the `room.backstage` rule on this room, the same as the `backstage:<id>` guard's,
+    so an HTTP snapshot never shows a speaker what their socket may not follow."""
+    if not permissions.rule(BACKSTAGE).admits(who):
+        return False  # no query for the many who are no room's staff
+    return permissions.allows(BACKSTAGE, who, await load_room(db, forum_id))
 
 
 async def backstage_guard(ctx: CommandContext, key: str) -> None:
-    """`backstage:<forum id>`: speakers, moderators and organisers of an existing room."""
-    if ctx.principal is None:
-        raise Unauthorized(message="Sign in first.")
-    if not is_staff(ctx.principal.role):
-        raise Forbidden(message="Only speakers and moderators follow a room's backstage.")
-    await forum_guard(ctx, key)
+    """`backstage:<forum id>`: the staff of an existing room (`room.backstage` on the room)."""
+    permissions = ctx.services.permissions
+    permissions.check_role(BACKSTAGE, ctx.principal)
+    await forum_guard(ctx, key)  # forum.unknown, and forum.banned with its end
+    async with ctx.services.read() as db:
+        permissions.check(BACKSTAGE, ctx.principal, await load_room(db, int(key)))
 
 
 async def room(db: AsyncSession, forum_id: int) -> Forum:
@@ -304,7 +305,7 @@ async def list_questions(request: Request) -> JSONResponse:
     svc = services(request)
     async with svc.read() as db:
         forum = await room(db, forum_id)
-        staff = await sees_backstage(db, forum_id, who)
+        staff = await sees_backstage(svc.permissions, db, forum_id, who)
         # Positions first, rows after: subscribing with `since` then misses nothing.
         position = await svc.hub.broker.history(forum_topic(forum_id), None)
         back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
@@ -348,19 +349,28 @@ def shown_questions(
     return ordered
 
 
-MODERATORS = only(Role.MODERATOR, Role.ORGANIZER)
 commands = {
     "question.ask": CommandSpec(ask, Ask, action="question.ask", rate="ask"),
     "question.vote": CommandSpec(vote, QuestionRef, action="question.vote", rate="vote"),
     "question.unvote": CommandSpec(unvote, QuestionRef, action="question.vote", rate="vote"),
     "question.approve": CommandSpec(
-        approve, QuestionRef, action="question.moderate", rate="moderate"
+        approve, QuestionRef, action="question.moderate", rate="moderate", target=room_of_question
     ),
-    "question.answer": CommandSpec(answer, Answer, action="question.answer", rate="moderate"),
-    "question.pin": CommandSpec(pin, Pin, action="question.moderate", rate="moderate"),
-    "question.hide": CommandSpec(hide, QuestionRef, action="question.moderate", rate="moderate"),
+    "question.answer": CommandSpec(
+        answer, Answer, action="question.answer", rate="moderate", target=room_of_question
+    ),
+    "question.pin": CommandSpec(
+        pin, Pin, action="question.moderate", rate="moderate", target=room_of_question
+    ),
+    "question.hide": CommandSpec(
+        hide, QuestionRef, action="question.moderate", rate="moderate", target=room_of_question
+    ),
     "forum.set_pre_moderation": CommandSpec(
-        set_pre_moderation, PreModeration, action="question.moderate", rate="moderate"
+        set_pre_moderation,
+        PreModeration,
+        action="question.moderate",
+        rate="moderate",
+        target=named_room,
     ),
 }
 routes = [
@@ -378,8 +388,11 @@ permissions = {
     "question.read": ANYONE,
     "question.ask": SIGNED_IN,
     "question.vote": SIGNED_IN,  # and take one's vote back
-    "question.answer": only(Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER),
-    "question.moderate": MODERATORS,  # approve, pin, hide; the room's pre-moderation
+    # In the room of the question (forums/room_rules.py: speakers where they speak, not banned).
+    "question.answer": room_staff(Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER),
+    # approve, pin, hide; the room's pre-moderation
+    "question.moderate": room_staff(Role.MODERATOR, Role.ORGANIZER),
+    BACKSTAGE: room_staff(Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER),  # follow, see it
 }
 topics = {"backstage": backstage_guard}
 tasks = [run_coalescer]

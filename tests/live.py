@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,7 +16,7 @@ from websockets.asyncio.client import ClientConnection
 
 from expo.app import WS_CLASS, create_app
 from expo.db import make_engine, make_sessionmaker
-from expo.features import load_features
+from expo.features import Feature, load_features
 from expo.migrate import upgrade_async
 from expo.ratelimit import DEFAULT_RATES, Rate
 from expo.seed import seed_demo
@@ -55,9 +55,12 @@ class LiveServer:
 
 
 @asynccontextmanager
-async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
+async def live_server(
+    settings: Settings, features: Sequence[Feature] | None = None
+) -> AsyncIterator[LiveServer]:
+    """`features`: the app's, when a test adds one of its own (else those installed)."""
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, features),
         host="127.0.0.1",
         port=0,
         ws=WS_CLASS,

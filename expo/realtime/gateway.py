@@ -51,6 +51,7 @@ log = logging.getLogger("expo.gateway")
 EVICT = "topic.evict"  # the control message of `Gateway.evict`
 # The text a connection's waiting commands may hold, in largest commands (EXPO_MAX_COMMAND_BYTES).
 PENDING_TEXT_FACTOR = 4
+RECHECK = "topic.recheck"  # the control message of `Gateway.recheck`
 # Connection ids count up in each process: with this prefix they name one connection everywhere.
 PROCESS = secrets.token_hex(4)
 
@@ -72,6 +73,9 @@ class CommandContext:
 
 Handler = Callable[[CommandContext, Any], Awaitable[Any]]
 TopicGuard = Callable[[CommandContext, str], Awaitable[None]]
+# Loads the object an object-scoped command acts on (a room, a booth) from its payload, for the
+# permission table's rule; it raises the object's own `not_found` when there is none.
+Target = Callable[[CommandContext, Any], Awaitable[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,9 @@ class CommandSpec:
     action: str
     # The settings' rate limit (expo/ratelimit.py) each account (or anonymous connection) spends.
     rate: str | None = None
+    # For an object-scoped action: what it acts on, checked against the rule before the handler
+    # runs (the app refuses to start when a scoped action's command has none).
+    target: Target | None = None
 
 
 class Strict(BaseModel):
@@ -143,6 +150,24 @@ class Gateway:
             )
         except (OSError, ConnectionError) as error:
             raise Unavailable(message="The event broker cannot be reached.") from error
+
+    async def recheck(self, topic: str) -> None:
+        """What a topic's guard decides changed for some (a speaker taken off a room's
+        programme): every process asks it again about the signed-in sockets following the topic
+        and takes off those it now refuses, with `subscription.ended` and the refusal's code.
+        Best effort: an unreachable broker is logged, and the next resync asks again."""
+        try:
+            await self.services.hub.announce(RECHECK, {"topic": topic})
+        except (OSError, ConnectionError) as error:
+            log.warning("topic recheck not announced", extra={"topic": topic, "error": str(error)})
+
+    def rechecked(self, data: dict[str, Any]) -> None:
+        """A recheck announced by some process: ask this process's sockets following it."""
+        topic = data.get("topic")
+        if isinstance(topic, str):
+            task = asyncio.ensure_future(self.recheck_topics(only=topic))
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
 
     def evicted(self, data: dict[str, Any]) -> None:
         """An eviction announced by some process: apply it to this process's sockets."""
@@ -211,14 +236,16 @@ class Gateway:
         self._releasing.add(task)
         task.add_done_callback(self._releasing.discard)
 
-    async def recheck_topics(self) -> None:
+    async def recheck_topics(self, only: str | None = None) -> None:
         # One guard call per account and topic, however many tabs follow it: a resync of a
         # process with thousands of sockets must not become thousands of identical queries.
         refused: dict[tuple[int, str], str | None] = {}
         for client in list(self.clients):
             if client.principal is None or not client.open:
                 continue  # anonymous sockets carry no account a guard could refuse
-            for topic in list(client.topics):
+            for topic in list(client.topics) if only is None else [only]:
+                if topic not in client.topics:
+                    continue
                 key = (client.principal.account_id, topic)
                 if key not in refused:
                     refused[key] = await self._refusal(CommandContext(client, self.services), topic)
@@ -330,7 +357,8 @@ class Gateway:
         try:
             if spec is None:
                 raise BadRequest("unknown_command", f"There is no command {command.type!r}.")
-            self.services.permissions.check(spec.action, client.principal)
+            # The role first: one that may never do it learns nothing about the object.
+            self.services.permissions.check_role(spec.action, client.principal)
             if spec.rate is not None:
                 who = client.principal.account_id if client.principal else f"c{PROCESS}.{client.id}"
                 await enforce(
@@ -343,8 +371,11 @@ class Gateway:
                 data = spec.model.model_validate(command.data)
             except ValidationError as error:
                 raise from_validation(error) from None
+            ctx = CommandContext(client, self.services)
             try:
-                result = await spec.handler(CommandContext(client, self.services), data)
+                target = None if spec.target is None else await spec.target(ctx, data)
+                self.services.permissions.check(spec.action, client.principal, target)
+                result = await spec.handler(ctx, data)
             except BrokerUnavailable:
                 raise Unavailable(message="The event broker cannot be reached.") from None
             except (OperationalError, InterfaceError) as error:

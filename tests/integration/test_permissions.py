@@ -1,24 +1,47 @@
-"""The permission table covers every route and command, and each role gets what it says."""
+"""The permission table covers every route and command, and each role gets what it says; on
+the object too: a speaker of another room, someone banned from this room, the staff of another
+exhibitor."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import pytest
+from pydantic import Field
+from sqlmodel import select
+from starlette.requests import Request
 from starlette.routing import Route
 
 from expo.app import create_app
-from expo.http import ActionRoute
-from expo.models import Role
-from expo.permissions import PermissionTable
+from expo.features import Feature, load_features
+from expo.http import ActionRoute, JSONResponse, path_int
+from expo.models import Account, Role, utcnow
+from expo.openapi import build_document
+from expo.permissions import (
+    EXHIBITOR_STAFF_ONLY,
+    SIGNED_IN,
+    ObjectMissing,
+    OfExhibitor,
+    PermissionTable,
+    exhibitor_staff,
+    only,
+)
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
-from tests.live import LiveServer, Peer, make_settings
+from forums.models import RoomSanction, SanctionKind
+from forums.room_rules import Post, Room
+from tests.integration.test_qa import register
+from tests.live import LiveServer, Peer, live_server, make_settings
 
 DEMO = {role: f"{role.value}@demo.shubo.live" for role in Role}
 WHO = [None, *Role]
 SAMPLE_PATH = {"forum_id": "2", "token_id": "1", "session_id": "999999"}
 # Commands whose effect must not land when denied are sent with data that would succeed.
-SAMPLE_COMMAND = {
+SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "subscribe": {"topic": "forum:2"},
     "unsubscribe": {"topic": "forum:2"},
     "chat.send": {"forum": 2, "text": "permission walk"},
@@ -76,9 +99,65 @@ async def test_every_command_names_an_action_in_the_table(server: LiveServer):
         assert spec.action in table, f"command {name} has no rule"
 
 
-def allowed(table: PermissionTable, action: str, role: Role | None) -> bool:
-    who = None if role is None else Principal(1, role.value, "x")
-    return table.rule(action).allows(who)
+# The room each sampled command acts in: the forum it names, or (questions, polls) forum 9,
+# where the walk's own question and poll are; its message is in the chat samples' forum 2. The
+# demo speaker speaks in forum 2 only.
+SAMPLE_ROOM = 9
+SPEAKERS_ROOM = 2
+
+
+def room_of(data: dict[str, Any]) -> int:
+    return data.get("forum", SAMPLE_ROOM)  # type: ignore[no-any-return]
+
+
+async def account_ids(server: LiveServer) -> dict[Role, int]:
+    async with server.services.read() as db:
+        accounts = (await db.execute(select(Account))).scalars().all()
+    return {Role(a.role): a.id for a in accounts if a.email in DEMO.values()}  # type: ignore[misc]
+
+
+def allowed(
+    table: PermissionTable,
+    action: str,
+    role: Role | None,
+    *,
+    ids: dict[Role, int] | None = None,
+    forum: int = SAMPLE_ROOM,
+) -> bool:
+    """What the table says, the room (if the action is on one) as the demo seeds it."""
+    ids = ids or {}
+    who = None if role is None else Principal(ids.get(role, 1), role.value, "x")
+    if not table.rule(action).scoped:
+        return table.allows(action, who)
+    speakers = frozenset({ids[Role.SPEAKER]}) if forum == SPEAKERS_ROOM and ids else frozenset()
+    room = Room(forum, speakers, frozenset())
+    if table.rule(action).on is Post:  # the walk's messages are a newcomer's
+        return table.allows(action, who, Post(author_id=0, room=room))
+    return table.allows(action, who, room)
+
+
+async def walk_objects(server: LiveServer, forum: int, chat_forum: int) -> dict[str, int]:
+    """A question and a poll of `forum`, and a chat message of `chat_forum`, by a newcomer,
+    for the walk's commands to act on."""
+    _, asker = await register(server, "权限巡检 Walk")
+    async with server.connect(asker) as ws:
+        asked = await Peer(ws).command("question.ask", {"forum": forum, "text": "walk?"})
+        said = await Peer(ws).command("chat.send", {"forum": chat_forum, "text": "walk"})
+    async with server.connect(await server.sign_in(DEMO[Role.ORGANIZER])) as ws:
+        drafted = await Peer(ws).command(
+            "poll.create", {"forum": forum, "question": "walk?", "options": ["a", "b"]}
+        )
+    return {
+        "question": asked["data"]["question"]["id"],
+        "poll": drafted["data"]["poll"]["id"],
+        "message": said["data"]["message"]["id"],
+    }
+
+
+def with_objects(data: dict[str, Any], objects: dict[str, int]) -> dict[str, Any]:
+    """The sample with the walk's own question, poll and message (a poll's `question` text
+    stays)."""
+    return {k: objects[k] if isinstance(v, int) and k in objects else v for k, v in data.items()}
 
 
 async def cookie_for(server: LiveServer, role: Role | None) -> str | None:
@@ -120,15 +199,241 @@ async def test_each_route_answers_each_role_as_the_table_says(server: LiveServer
 @pytest.mark.parametrize("role", WHO, ids=lambda r: "anonymous" if r is None else r.value)
 async def test_each_command_answers_each_role_as_the_table_says(server: LiveServer, role):
     table = table_of(server)
+    ids = await account_ids(server)
+    objects = await walk_objects(server, SAMPLE_ROOM, SAMPLE_COMMAND["chat.delete"]["forum"])
     cookie = await cookie_for(server, role)
     async with server.connect(cookie) as ws:
         me = Peer(ws)
-        for name, data in SAMPLE_COMMAND.items():
+        for name, sample in SAMPLE_COMMAND.items():
             spec = server.services.gateway.commands[name]
+            data = with_objects(sample, objects)
             reply = await me.command(name, data)
             code = reply.get("error", {}).get("code")
-            denied = code in ("unauthorized", "forbidden")
-            assert denied is not allowed(table, spec.action, role), f"{name} as {role}: {reply}"
+            denied = code in ("unauthorized", "forbidden", table.rule(spec.action).code)
+            expected = allowed(table, spec.action, role, ids=ids, forum=room_of(data))
+            assert denied is not expected, f"{name} as {role}: {reply}"
+
+
+def room_commands(server: LiveServer) -> list[str]:
+    """The commands that act in a room (their action is scoped to a `Room`, or a `Post`)."""
+    table = table_of(server)
+    return [
+        name
+        for name, spec in server.services.gateway.commands.items()
+        if table.rule(spec.action).on in (Room, Post)
+    ]
+
+
+async def walk_room(server: LiveServer, cookie: str, forum: int) -> dict[str, dict[str, Any]]:
+    """Every room command, sent by `cookie` to `forum` (on a question, a poll and someone
+    else's message there, and a fresh attendee as the one to sanction): each one's reply."""
+    target, _ = await register(server, "被处理者 Target")
+    objects = await walk_objects(server, forum, forum)
+    replies = {}
+    async with server.connect(cookie) as ws:
+        me = Peer(ws)
+        for name in room_commands(server):
+            data = with_objects(SAMPLE_COMMAND[name], objects)
+            data = data | ({"forum": forum} if "forum" in data else {})
+            data = data | ({"account": target} if "account" in data else {})
+            replies[name] = await me.command(name, data)
+    return replies
+
+
+def refused(reply: dict[str, Any]) -> bool:
+    return reply.get("error", {}).get("code") in ("forbidden", "forum.banned", "chat.not_author")
+
+
+def test_room_commands_are_walked():
+    """Sanity of the walk below: the moderators' and speakers' room commands are all scoped."""
+    table = PermissionTable({a: r for f in load_features() for a, r in f.permissions.items()})
+    scoped = {a for a in table.actions if table.rule(a).on is Room}
+    assert {"question.answer", "question.moderate", "poll.manage", "forum.ban"} <= scoped
+    assert "room.backstage" in scoped
+
+
+async def test_a_speaker_acts_in_their_room_as_the_table_says(server: LiveServer):
+    replies = await walk_room(server, await server.sign_in(DEMO[Role.SPEAKER]), SPEAKERS_ROOM)
+    assert {name for name, reply in replies.items() if not refused(reply)} == {"question.answer"}
+    assert replies["question.answer"]["data"]["question"]["state"] == "answered"
+
+
+async def test_a_speaker_of_another_room_does_nothing_there(server: LiveServer):
+    replies = await walk_room(server, await server.sign_in(DEMO[Role.SPEAKER]), SAMPLE_ROOM)
+    assert {name for name, reply in replies.items() if not refused(reply)} == set()
+    assert replies["question.answer"]["error"]["code"] == "forbidden"
+
+
+@pytest.fixture
+async def banned_in_speakers_room(server: LiveServer) -> AsyncIterator[dict[Role, int]]:
+    """The demo speaker and moderator banned from forum 2 (the moderator's ban written to the
+    database: `forum.ban` refuses to ban staff), lifted afterwards."""
+    ids = await account_ids(server)
+    async with server.services.db() as db:
+        bans = [
+            RoomSanction(
+                forum_id=SPEAKERS_ROOM,
+                account_id=ids[role],
+                kind=SanctionKind.BAN,
+                until=utcnow() + timedelta(minutes=5),
+                created_by=ids[Role.ORGANIZER],
+            )
+            for role in (Role.SPEAKER, Role.MODERATOR)
+        ]
+        db.add_all(bans)
+        await db.commit()
+    try:
+        yield ids
+    finally:
+        async with server.services.db() as db:
+            for ban in bans:
+                stored = await db.get(RoomSanction, ban.id)
+                assert stored is not None
+                stored.lifted_at = utcnow()
+            await db.commit()
+
+
+@pytest.mark.parametrize("role", [Role.SPEAKER, Role.MODERATOR], ids=lambda r: r.value)
+async def test_someone_banned_from_this_room_does_nothing_there(
+    server: LiveServer, banned_in_speakers_room: dict[Role, int], role: Role
+):
+    replies = await walk_room(server, await server.sign_in(DEMO[role]), SPEAKERS_ROOM)
+    assert {name: reply for name, reply in replies.items() if not refused(reply)} == {}
+    async with server.connect(await server.sign_in(DEMO[role])) as ws:
+        backstage = await Peer(ws).command("subscribe", {"topic": f"backstage:{SPEAKERS_ROOM}"})
+    assert refused(backstage), backstage
+
+
+# --- an exhibitor-scoped action, for the booths to come ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Booth:
+    """A stand-in for the hall's booths: anything with an `exhibitor_id`."""
+
+    exhibitor_id: int
+
+
+class BoothRef(Strict):
+    exhibitor: int = Field(gt=0, lt=2**31)
+
+
+async def booth_named(ctx: CommandContext, data: BoothRef) -> Booth:
+    return Booth(data.exhibitor)
+
+
+async def touch_booth(ctx: CommandContext, data: BoothRef) -> dict[str, Any]:
+    return {"touched": data.exhibitor}
+
+
+async def booth_of_path(request: Request) -> Booth:
+    return Booth(path_int(request, "exhibitor_id"))
+
+
+async def read_booth(request: Request) -> JSONResponse:
+    return JSONResponse({"read": path_int(request, "exhibitor_id")})
+
+
+BOOTH_RULE = only(Role.EXHIBITOR, Role.ORGANIZER).given(
+    OfExhibitor, exhibitor_staff, EXHIBITOR_STAFF_ONLY
+)
+BOOTH_TEST = Feature(
+    name="booth-test",
+    commands={
+        "booth.touch": CommandSpec(touch_booth, BoothRef, action="booth.touch", target=booth_named)
+    },
+    routes=[
+        ActionRoute(
+            "/api/test/booths/{exhibitor_id}",
+            read_booth,
+            methods=["GET"],
+            action="booth.touch",
+            target=booth_of_path,
+        )
+    ],
+    permissions={"booth.touch": BOOTH_RULE},
+)
+
+
+def test_staff_of_exhibitor_a_pass_on_a_and_are_refused_on_b():
+    table = PermissionTable({"booth.touch": BOOTH_RULE})
+    staff_of_a = Principal(10, Role.EXHIBITOR, "A", exhibitor_id=1)
+    staff_of_b = Principal(11, Role.EXHIBITOR, "B", exhibitor_id=2)
+    organiser = Principal(12, Role.ORGANIZER, "O")
+    attendee = Principal(13, Role.ATTENDEE, "X")
+    a, b = Booth(1), Booth(2)
+    assert table.allows("booth.touch", staff_of_a, a) is True
+    assert table.allows("booth.touch", staff_of_a, b) is False
+    assert table.allows("booth.touch", staff_of_b, b) is True
+    assert table.allows("booth.touch", organiser, b) is True
+    assert table.allows("booth.touch", attendee, a) is False
+    with pytest.raises(ObjectMissing):
+        table.check("booth.touch", staff_of_a)  # forgetting the booth is no silent pass
+    with pytest.raises(ObjectMissing):
+        table.check("booth.touch", None)  # whoever asks first
+    with pytest.raises(ObjectMissing):
+        table.check("booth.touch", staff_of_a, Room(2, frozenset(), frozenset()))
+
+
+def test_an_app_whose_scoped_command_loads_no_object_does_not_start():
+    forgetful = Feature(
+        name="forgetful",
+        commands={"booth.touch": CommandSpec(touch_booth, BoothRef, action="booth.touch")},
+        permissions={"booth.touch": BOOTH_RULE},
+    )
+    with pytest.raises(AssertionError, match="object-scoped"):
+        create_app(make_settings("sqlite+aiosqlite:///:memory:"), [*load_features(), forgetful])
+
+
+@pytest.fixture(scope="module")
+async def booth_server(demo_sqlite: str) -> AsyncIterator[LiveServer]:
+    settings = make_settings(demo_sqlite)
+    async with live_server(settings, [*load_features(), BOOTH_TEST]) as live:
+        yield live
+
+
+async def test_staff_of_another_exhibitor_are_refused_over_the_socket_and_http(
+    booth_server: LiveServer,
+):
+    server = booth_server
+    async with server.services.read() as db:
+        found = await db.execute(select(Account).where(Account.email == DEMO[Role.EXHIBITOR]))
+        own = found.scalars().one().exhibitor_id
+    other = own + 1
+    replies: dict[str, Any] = {}
+    codes: dict[str, Any] = {}
+    for role in (Role.EXHIBITOR, Role.ORGANIZER, Role.ATTENDEE):
+        cookie = await server.sign_in(DEMO[role])
+        async with server.connect(cookie) as ws:
+            me = Peer(ws)
+            for booth in (own, other):
+                replies[f"{role.value}@{booth}"] = await me.command(
+                    "booth.touch", {"exhibitor": booth}
+                )
+        async with server.http(headers={"Cookie": cookie}) as http:
+            for booth in (own, other):
+                response = await http.get(f"/api/test/booths/{booth}")
+                codes[f"{role.value}@{booth}"] = response.status_code
+    assert replies[f"exhibitor@{own}"] == {
+        "type": "ok",
+        "id": "t1",
+        "data": {"touched": own},
+    }
+    assert replies[f"exhibitor@{other}"] == {
+        "type": "error",
+        "id": "t2",
+        "error": {"code": "forbidden", "message": EXHIBITOR_STAFF_ONLY},
+    }
+    assert replies[f"organizer@{other}"]["type"] == "ok"
+    assert replies[f"attendee@{own}"]["error"]["code"] == "forbidden"
+    assert codes == {
+        f"exhibitor@{own}": 200,
+        f"exhibitor@{other}": 403,
+        f"organizer@{own}": 200,
+        f"organizer@{other}": 200,
+        f"attendee@{own}": 403,
+        f"attendee@{other}": 403,
+    }
 
 
 async def test_a_denied_command_changes_nothing(server: LiveServer):
@@ -140,3 +445,10 @@ async def test_a_denied_command_changes_nothing(server: LiveServer):
         after = (await http.get("/api/forums/2/chat?limit=200")).json()["messages"]
     assert reply["error"]["code"] == "unauthorized"
     assert after == before
+
+
+def test_the_openapi_document_says_an_object_scoped_route_may_answer_403():
+    # Every role signed in may try it: only the object's rule refuses.
+    booth_rule = SIGNED_IN.given(OfExhibitor, exhibitor_staff, EXHIBITOR_STAFF_ONLY)
+    document = build_document(BOOTH_TEST.routes, PermissionTable({"booth.touch": booth_rule}))
+    assert "403" in document["paths"]["/api/test/booths/{exhibitor_id}"]["get"]["responses"]

@@ -18,7 +18,15 @@ from expo.models import utcnow
 from forums.models import PollBallot, RoomSanction, SanctionKind
 from forums.qa_views import PollPage
 from tests.cluster import Process, sign_in
-from tests.integration.test_qa import ATTENDEE, MODERATOR, PASSWORD, SPEAKER, error, register
+from tests.integration.test_qa import (
+    ATTENDEE,
+    MODERATOR,
+    PASSWORD,
+    SPEAKER,
+    error,
+    register,
+    speaks_in,
+)
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.services import fresh_postgres_database
 from tests.waiting import eventually
@@ -124,6 +132,7 @@ async def test_a_poll_goes_from_draft_to_open_to_closed_and_the_room_sees_live_r
 
 
 async def test_hidden_results_go_backstage_until_the_poll_closes(server: LiveServer):
+    await speaks_in(server, 3)
     moderator, speaker = await server.sign_in(MODERATOR), await server.sign_in(SPEAKER)
     (_, voter) = await register(server, "不看结果")
     async with (
@@ -232,6 +241,7 @@ async def test_a_banned_attendee_may_not_vote(server: LiveServer):
 
 
 async def test_drafts_are_shown_to_staff_only_and_open_polls_come_first(server: LiveServer):
+    await speaks_in(server, 6)
     moderator, speaker = await server.sign_in(MODERATOR), await server.sign_in(SPEAKER)
     async with server.connect(moderator) as ws:
         mod = Peer(ws)

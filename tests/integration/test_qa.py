@@ -17,6 +17,7 @@ from tests.live import LiveServer, Peer
 ATTENDEE = "attendee@demo.shubo.live"
 SPEAKER = "speaker@demo.shubo.live"
 MODERATOR = "moderator@demo.shubo.live"
+ORGANISER = "organizer@demo.shubo.live"
 PASSWORD = "云上贵州-数据之都-2026"
 
 
@@ -41,6 +42,26 @@ async def questions(server: LiveServer, forum: int, cookie: str | None = None) -
     page = response.json()
     QuestionPage.model_validate(page)  # exactly what the OpenAPI document says
     return page  # type: ignore[no-any-return]
+
+
+async def speaks_in(server: LiveServer, forum: int) -> None:
+    """Put the demo speaker on `forum`'s programme, as the organisers would: speakers are the
+    staff of the rooms they speak in only (forums/room_rules.py). Their session is far from the
+    demo day, an hour per room, so it clashes with nothing; a second call finds it there."""
+    speaker = await server.sign_in(SPEAKER)
+    async with server.http(headers={"Cookie": speaker}) as http:
+        speaker_id = (await http.get("/api/me")).json()["account"]["id"]
+    session = {
+        "starts_at": f"2030-01-01T{forum:02d}:00:00+00:00",
+        "ends_at": f"2030-01-01T{forum:02d}:30:00+00:00",
+        "title": {"zh": "演讲", "en": "A talk"},
+        "speakers": [{"account_id": speaker_id}],
+    }
+    async with server.http(headers={"Cookie": await server.sign_in(ORGANISER)}) as http:
+        response = await http.post(f"/api/forums/{forum}/sessions", json=session)
+    assert response.status_code == 201 or (
+        response.status_code == 409 and response.json()["error"]["code"] == "schedule.room_taken"
+    ), response.text
 
 
 def error(reply: dict[str, Any]) -> str:
@@ -160,6 +181,7 @@ async def test_the_room_lists_pinned_then_open_questions_by_votes_then_answered(
 
 
 async def test_pre_moderation_keeps_new_questions_backstage_until_approved(server: LiveServer):
+    await speaks_in(server, 4)
     moderator, speaker = await server.sign_in(MODERATOR), await server.sign_in(SPEAKER)
     _, asker = await register(server, "待审核")
     _, other = await register(server, "旁观者")
@@ -210,6 +232,7 @@ async def test_pre_moderation_keeps_new_questions_backstage_until_approved(serve
 async def test_moderators_pin_answer_and_hide_and_the_room_sees_only_what_it_may(
     server: LiveServer,
 ):
+    await speaks_in(server, 7)
     moderator, speaker = await server.sign_in(MODERATOR), await server.sign_in(SPEAKER)
     async with (
         server.connect(moderator) as mod_ws,
@@ -366,6 +389,7 @@ async def test_a_banned_speaker_loses_the_backstage_over_the_socket_and_the_snap
     server: LiveServer,
 ):
     _, asker = await register(server, "待审者 Pending")
+    await speaks_in(server, 8)
     speaker = await server.sign_in(SPEAKER)
     async with server.http() as http:
         me = await http.get("/api/me", headers={"Cookie": speaker})

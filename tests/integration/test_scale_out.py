@@ -175,3 +175,28 @@ async def test_reactions_from_both_processes_reach_everyone_summed(two_processes
                     seen[name] = seen.get(name, 0) + n
     # Sent within a second or two: one burst per second per room, whichever process sends it.
     assert 1 <= bursts <= 3
+
+
+async def test_a_speaker_taken_off_the_programme_on_one_process_leaves_the_backstage_on_the_other(
+    two_processes,
+):
+    a, b = two_processes
+    speaker = await sign_in_as(b, "speaker@demo.shubo.live")
+    organiser = await sign_in_as(a, "organizer@demo.shubo.live")
+    async with httpx.AsyncClient(base_url=b.base, headers={"Cookie": speaker}) as http:
+        speaker_id = (await http.get("/api/me")).json()["account"]["id"]
+    session = {
+        "starts_at": "2031-04-01T09:00:00+08:00",
+        "ends_at": "2031-04-01T10:00:00+08:00",
+        "title": {"en": "A talk, for now"},
+        "speakers": [{"account_id": speaker_id}],
+    }
+    async with httpx.AsyncClient(base_url=a.base, headers={"Cookie": organiser}) as http:
+        created = await http.post("/api/forums/6/sessions", json=session)
+        assert created.status_code == 201, created.text
+        async with b.connect(speaker) as ws:
+            staff = Peer(ws)
+            assert (await staff.command("subscribe", {"topic": "backstage:6"}))["type"] == "ok"
+            await http.delete(f"/api/sessions/{created.json()['session']['id']}")
+            ended = await staff.event("subscription.ended")
+    assert ended["topic"] == "backstage:6" and ended["data"] == {"reason": "forbidden"}
