@@ -70,6 +70,7 @@ class Reading:
     state: PollState
     public: bool  # whether the room may see this tally (else the backstage alone)
     results: Tally
+    version: int  # the poll's, as read: a tally of an older version is never published
 
 
 def touch_tally(svc: Services, poll_id: int) -> None:
@@ -91,13 +92,18 @@ def touch_tally(svc: Services, poll_id: int) -> None:
         public = settled == (poll.state, poll.live_results) and results_visible(
             state, live_results=poll.live_results, moderator=False
         )
-        return Reading(poll_id, poll.forum_id, state, public, results)
+        return Reading(poll_id, poll.forum_id, state, public, results, poll.version)
 
     async def publish(found: Reading | None, _before: object) -> None:
         if found is None:
             return
         topic = forum_topic(found.forum) if found.public else backstage_topic(found.forum)
-        data = {"poll_id": found.poll, "forum_id": found.forum, "state": found.state}
+        data = {
+            "poll_id": found.poll,
+            "forum_id": found.forum,
+            "state": found.state,
+            "version": found.version,  # pages drop a tally older than the poll they show
+        }
         await svc.hub.publish(topic, "poll.results", data | found.results.as_dict())
 
     coalescer(svc).touch(("poll.results", poll_id), read, publish)
@@ -173,6 +179,7 @@ async def update(ctx: CommandContext, data: DraftChange) -> dict[str, Any]:
             raise Conflict("poll.not_draft", "Only a draft can be changed; this poll has opened.")
         poll.question, poll.options = draft.question, draft.options
         poll.multiple, poll.live_results = data.multiple, data.live_results
+        poll.version += 1  # under the row lock, as every move
         await db.commit()
         await db.refresh(poll)
     empty = Tally((0,) * len(poll.options), 0)
@@ -189,6 +196,9 @@ async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
             poll.opened_at, poll.closed_at = utcnow(), None
         else:
             poll.closed_at = utcnow()
+        # Under the row lock: the version orders the moves as committed, whatever order their
+        # events are published in.
+        poll.version += 1
         await db.commit()
         await db.refresh(poll)
         # Read after the commit: a close's tally is final (ballots wait for the lock).

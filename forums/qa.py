@@ -116,7 +116,7 @@ def question_events(
         kind = "question.updated" if was_public else "question.asked"
         events.append((forum_topic(question.forum_id), kind, view))
     elif was_public:
-        removed = {"id": question.id, "forum_id": question.forum_id}
+        removed = {"id": question.id, "forum_id": question.forum_id, "version": question.version}
         events.append((forum_topic(question.forum_id), "question.removed", removed))
     kind = "question.asked" if new else "question.updated"
     events.append((backstage_topic(question.forum_id), kind, view))

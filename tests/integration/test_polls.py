@@ -89,6 +89,7 @@ async def test_a_poll_goes_from_draft_to_open_to_closed_and_the_room_sees_live_r
             "poll_id": poll["id"],
             "forum_id": 2,
             "state": "open",
+            "version": opened["data"]["poll"]["version"],  # the tally of the poll as opened
             "counts": [0, 2, 0],
             "voters": 2,
         }

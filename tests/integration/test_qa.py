@@ -240,7 +240,7 @@ async def test_moderators_pin_answer_and_hide_and_the_room_sees_only_what_it_may
             False,
         )
         removed = await room.event("question.removed")
-        assert removed["data"] == {"id": qid, "forum_id": 7}
+        assert removed["data"] == {"id": qid, "forum_id": 7, "version": 4}  # its fourth state
         backstage = [await staff.event("question.updated") for _ in range(3)]
         assert [e["data"]["state"] for e in backstage] == ["visible", "answered", "hidden"]
         assert error(await mod.command("question.hide", {"question": qid})) == "qa.bad_move"
