@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field
 from starlette.requests import Request
 
-from expo.errors import Conflict, NotFound, Unavailable
+from expo.errors import Conflict, NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN, only
@@ -26,7 +26,7 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import qa_store
 from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
 from forums.models import Poll
-from forums.qa import announce_stored, publish_all, refuse_sanctioned, room, sees_backstage
+from forums.qa import refuse_sanctioned, room, sees_backstage
 from forums.qa_coalescer import coalescer
 from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
 from forums.qa_views import PollPage, poll_view
@@ -44,10 +44,6 @@ def public_results(poll: Poll) -> bool:
 
 
 # --- announcing ---------------------------------------------------------------------------------
-
-
-async def announce_poll(svc: Services, poll: Poll, results: Tally) -> None:
-    await publish_all(svc, poll_events(poll, results))
 
 
 def poll_events(poll: Poll, results: Tally) -> list[tuple[str, str, dict[str, Any]]]:
@@ -143,6 +139,7 @@ async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
     who = ctx.require_principal()
     draft = clean_poll(data.question, data.options)
     svc = ctx.services
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         await room(db, data.forum)
         poll = Poll(
@@ -157,15 +154,7 @@ async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
         await db.commit()
         await db.refresh(poll)
     empty = Tally((0,) * len(poll.options), 0)
-    try:
-        await announce_poll(svc, poll, empty)
-    except Unavailable as error:
-        if error.code == "unavailable":
-            # Surely not announced: take the draft back, so drafting again makes one poll.
-            async with svc.db() as db:
-                await db.delete(await qa_store.get_poll(db, poll.id))  # type: ignore[arg-type]
-                await db.commit()
-        raise
+    await svc.hub.publish_stored(poll_events(poll, empty))
     return {"poll": poll_view(poll, empty)}
 
 
@@ -173,6 +162,7 @@ async def update(ctx: CommandContext, data: DraftChange) -> dict[str, Any]:
     """Rewrite a draft. Only drafts: once open, people voted on the question as it stood."""
     draft = clean_poll(data.question, data.options)
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         poll = await qa_store.get_poll(db, data.poll, lock=True)
         if poll.state != PollState.DRAFT:
@@ -183,12 +173,13 @@ async def update(ctx: CommandContext, data: DraftChange) -> dict[str, Any]:
         await db.commit()
         await db.refresh(poll)
     empty = Tally((0,) * len(poll.options), 0)
-    await announce_stored(svc, poll_events(poll, empty))  # a draft: to the backstage only
+    await svc.hub.publish_stored(poll_events(poll, empty))  # a draft: to the backstage only
     return {"poll": poll_view(poll, empty)}
 
 
 async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         poll = await qa_store.get_poll(db, poll_id, lock=True)
         poll.state = poll_after(PollState(poll.state), move)
@@ -203,7 +194,7 @@ async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
         await db.refresh(poll)
         # Read after the commit: a close's tally is final (ballots wait for the lock).
         results = await qa_store.poll_tally(db, poll)
-    await announce_stored(svc, poll_events(poll, results))
+    await svc.hub.publish_stored(poll_events(poll, results))
     return {"poll": poll_view(poll, results)}
 
 
@@ -221,6 +212,7 @@ async def reopen_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
 
 async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         poll = await qa_store.get_poll(db, data.poll, lock=True)
         if poll.state == PollState.OPEN:
@@ -232,7 +224,7 @@ async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
     events = [(backstage_topic(poll.forum_id), "poll.removed", removed)]
     if was_public:
         events.insert(0, (forum_topic(poll.forum_id), "poll.removed", removed))
-    await announce_stored(svc, events)
+    await svc.hub.publish_stored(events)
     return removed
 
 

@@ -173,9 +173,10 @@ async def test_pre_moderation_keeps_new_questions_backstage_until_approved(serve
         await room.command("subscribe", {"topic": "forum:4"})
         assert (await staff.command("subscribe", {"topic": "backstage:4"}))["type"] == "ok"
         switched = await mod.command("forum.set_pre_moderation", {"forum": 4, "enabled": True})
-        assert switched["data"] == {"forum_id": 4, "pre_moderation": True}
+        version = switched["data"]["version"]  # the room's settings' version, bumped
+        assert switched["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
         changed = await room.event("qa.pre_moderation_changed")
-        assert changed["data"] == {"forum_id": 4, "pre_moderation": True}
+        assert changed["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
 
         asked = await me.command("question.ask", {"forum": 4, "text": "秘密的问题"})
         question = asked["data"]["question"]
