@@ -285,7 +285,10 @@ export function qaPanel(forumId) {
         const q = questions.get(Number(id));
         if (q) q.votes = votes;
       }
-    } else if (type === "qa.pre_moderation_changed") preModeration = Boolean(data.pre_moderation);
+    } else if (type === "qa.pre_moderation_changed") {
+      if (!versions.take("pre_moderation", data.version)) return; // an older switch, late
+      preModeration = Boolean(data.pre_moderation);
+    }
     else return;
     render();
   }
