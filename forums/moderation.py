@@ -112,6 +112,10 @@ def notice_view(sanction: RoomSanction) -> dict[str, Any]:
         "until": sanction.until.isoformat(),
         "reason": sanction.reason,
         "lifted": sanction.lifted_at is not None,
+        # Orders the person's notices of one kind: a newer sanction has a higher id, and a
+        # sanction's lift comes after its imposition. A lift of an older sanction announced
+        # after a newer one's imposition is older, so the page keeps the newer standing.
+        "version": 2 * (sanction.id or 0) + (sanction.lifted_at is not None),
     }
 
 

@@ -356,6 +356,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   function onPersonal(type, data) {
     if (Number(data?.forum_id) !== forumId) return;
     if (type !== "moderation.sanction_imposed" && type !== "moderation.sanction_lifted") return;
+    if (!versions.take(`sanction:${data.kind}`, data.version)) return; // older news, late
     const on = type === "moderation.sanction_imposed";
     if (data.kind === "ban") {
       banned = on ? data.until : null;

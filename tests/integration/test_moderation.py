@@ -238,6 +238,7 @@ async def test_a_muted_attendee_watches_but_cannot_chat_until_lifted(server: Liv
         "until": sanction["until"],
         "reason": "刷屏",
         "lifted": False,
+        "version": 2 * sanction["id"],  # its lift's notice is one higher
     }
     assert refused["error"] == {
         "code": "chat.muted",
@@ -249,6 +250,7 @@ async def test_a_muted_attendee_watches_but_cannot_chat_until_lifted(server: Liv
     assert [s["id"] for s in lifted["data"]["lifted"]] == [sanction["id"]]
     assert lifted["data"]["lifted"][0]["lifted_at"] is not None
     assert lifted_notice["data"]["lifted"] is True
+    assert lifted_notice["data"]["version"] == 2 * sanction["id"] + 1
     assert after["type"] == "ok"
 
 
