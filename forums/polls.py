@@ -100,7 +100,8 @@ def touch_tally(svc: Services, poll_id: int) -> None:
             "state": found.state,
             "version": found.version,  # pages drop a tally older than the poll they show
         }
-        await svc.hub.publish(topic, "poll.results", data | found.results.as_dict())
+        # The ballots are stored: their tally is announced under the one policy (retried).
+        await svc.hub.publish_stored([(topic, "poll.results", data | found.results.as_dict())])
 
     coalescer(svc).touch(("poll.results", poll_id), read, publish)
 

@@ -135,7 +135,8 @@ def touch_votes(svc: Services, forum_id: int) -> None:
         ]
         if changed:
             data = {"forum_id": forum_id, "votes": changed}
-            await svc.hub.publish(forum_topic(forum_id), "question.votes", data)
+            # The votes are stored: their counts go out under the one policy (retried).
+            await svc.hub.publish_stored([(forum_topic(forum_id), "question.votes", data)])
 
     coalescer(svc).touch(("question.votes", forum_id), read, publish)
 

@@ -15,6 +15,10 @@ A value with a `version` (a poll's tally carries the poll's) is never published 
 newer version this process already published: that read is stale, and the next one is newer.
 Pages apply the same rule to what other processes publish.
 
+Publishes go through the hub's one policy for stored changes (expo/realtime/announce.py): a
+count the broker fails is retried from there, so it is never lost to a broker outage longer
+than the coalescer's own retries.
+
 The state is per process on purpose (what this process has published lately); what the numbers
 are is always the database's.
 """

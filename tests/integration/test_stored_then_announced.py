@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from expo.realtime.broker import Broker, BrokerTimeout, BrokerUnavailable, Event
+from forums.qa_coalescer import MAX_FAILURES
 from tests.integration.test_agenda import DAY, add_session
 from tests.integration.test_qa import MODERATOR, register
 from tests.live import LiveServer, Peer
@@ -225,3 +226,28 @@ async def test_a_broker_that_cannot_be_reached_refuses_writes_before_anything_is
         asked = [q["text"] for q in (await http.get("/api/forums/3/questions")).json()["questions"]]
     assert "不该留下" not in texts
     assert "不该留下的问题" not in asked
+
+
+async def test_a_tally_outlives_a_broker_outage_longer_than_the_coalescers_own_retries(
+    server: LiveServer, broker: FailingBroker
+):
+    """The coalescer gives a key up after MAX_FAILURES failed publishes; the ballots are stored,
+    so their tally goes out under the one policy and reaches the room once the broker is back."""
+    room = await watch(server, "forum:8")
+    _, voter = await register(server, "投票的人")
+    draft = {"forum": 8, "question": "断线时的投票", "options": ["一", "二"]}
+    async with (
+        server.connect(await server.sign_in(MODERATOR)) as mod_ws,
+        server.connect(voter) as voter_ws,
+    ):
+        mod = Peer(mod_ws)
+        pid = (await mod.command("poll.create", draft))["data"]["poll"]["id"]
+        await mod.command("poll.open", {"poll": pid})
+        broker.fail = ["poll.results"] * (MAX_FAILURES + 1)
+        cast = await Peer(voter_ws).command("poll.vote", {"poll": pid, "choices": [1]})
+        tally = await room.event("poll.results", timeout=20)
+        await mod.command("poll.close", {"poll": pid})
+    await room.ws.close()
+    assert cast["type"] == "ok", cast
+    assert (tally["data"]["poll_id"], tally["data"]["counts"]) == (pid, [0, 1])
+    assert broker.failed == ["poll.results"] * (MAX_FAILURES + 1)
