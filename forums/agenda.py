@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from expo.db import stored_id
-from expo.errors import NotFound, Unavailable
+from expo.errors import NotFound
 from expo.http import JSONResponse, Raw, principal, route, services
 from expo.models import Account, utcnow
 from expo.permissions import SIGNED_IN
@@ -89,6 +89,7 @@ async def _set_star(ctx: CommandContext, session_id: int, *, starred: bool) -> d
     """Star or unstar (both idempotent); the account's other tabs hear of it."""
     who = ctx.require_principal()
     svc = ctx.services
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     try:
         async with svc.db() as db:
             if await db.get(ForumSession, session_id) is None:
@@ -105,10 +106,7 @@ async def _set_star(ctx: CommandContext, session_id: int, *, starred: bool) -> d
     except IntegrityError:
         pass  # starred at the same moment in another tab: starred all the same
     result = {"session": session_id, "starred": starred}
-    try:
-        await svc.hub.publish(account_topic(who.account_id), CHANGED, result)
-    except Unavailable:
-        log.warning("agenda change stored but not announced")
+    await svc.hub.publish_stored([(account_topic(who.account_id), CHANGED, result)])
     return result
 
 
@@ -200,28 +198,12 @@ async def remind_due(svc: Services, at: datetime) -> list[int]:
         if not claimed:
             return []
         reminders = await _reminders(db, claimed)
-    # A session whose reminders could not all go out is given back (reminded_at cleared), so
-    # the next round, on whichever process, sends them while the session is still within
-    # REMINDER_LATE: a reminder may come twice after a broker failure, but is never lost.
-    unsent: set[int] = set()
-    for account_id, data in reminders:
-        session_id = data["session"]["id"]
-        if session_id in unsent:
-            continue
-        try:
-            await svc.hub.publish(account_topic(account_id), REMINDER, data)
-        except Unavailable:
-            log.warning("agenda reminders not sent; retried", extra={"session": session_id})
-            unsent.add(session_id)
-    if unsent:
-        async with svc.db() as db:
-            await db.execute(
-                update(ForumSession)
-                .where(col(ForumSession.id).in_(unsent), col(ForumSession.reminded_at) == at)
-                .values(reminded_at=None)
-            )
-            await db.commit()
-    return [i for i in claimed if i not in unsent]
+    # The claim is what is stored; the reminders are its announcement, under the one policy
+    # (expo/realtime/announce.py): what the broker fails is retried from here, never dropped.
+    await svc.hub.publish_stored(
+        [(account_topic(account_id), REMINDER, data) for account_id, data in reminders]
+    )
+    return claimed
 
 
 def _due(at: datetime) -> list[Any]:

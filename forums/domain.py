@@ -36,6 +36,32 @@ def clean_chat_text(text: str) -> str:
     return cleaned
 
 
+class Versions:
+    """The newest version seen of each object whose events replace its state (a question, a
+    poll, a session, a room's settings). Those events are published after the row lock is
+    released, so two processes can announce two moves in the opposite order to their commits;
+    the version, bumped in each move's transaction, says which is newer. An older event than
+    one already applied is stale and dropped; an equal one (a repeat) is applied again, which
+    changes nothing. frontend/js/versions.js is the same rule for the pages."""
+
+    def __init__(self) -> None:
+        self._seen: dict[object, int] = {}
+
+    def take(self, key: object, version: int | None) -> bool:
+        """Whether an event at `version` for `key` is to be applied (and note it if so). An
+        event without a version (from before versions) is applied as it comes."""
+        if version is None:
+            return True
+        known = self._seen.get(key)
+        if known is not None and version < known:
+            return False
+        self._seen[key] = version
+        return True
+
+    def newest(self, key: object) -> int | None:
+        return self._seen.get(key)
+
+
 def forum_topic(forum_id: int) -> str:
     return f"forum:{forum_id}"
 

@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from expo.db import stored_id
-from expo.errors import BadRequest, Conflict, Unavailable
+from expo.errors import BadRequest, Conflict
 from expo.http import ErrorBody, JSONResponse, Raw, read_json, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, only
@@ -158,6 +158,7 @@ async def import_schedule(request: Request) -> JSONResponse:
     # Checking a schedule of thousands of sessions takes a while: off the event loop.
     programme = await asyncio.to_thread(schedule_json.parse, upload.root)
     svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     try:
         async with svc.db() as db:
             await lock_programme(db)
@@ -228,6 +229,7 @@ async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) 
             for name, value in _fields(plan.event).items():
                 setattr(row, name, value)
             row.forum_id, row.updated_at = plan.forum_id, utcnow()
+            row.version += 1  # under the programme lock, as an edit
             await db.execute(delete(SessionPerson).where(col(SessionPerson.session_id) == row.id))
             updated += 1
         else:
@@ -351,14 +353,9 @@ def _conflict(
 
 
 async def _announce(svc: Any, result: dict[str, Any]) -> None:
-    """Stored before announced; if the broker is down the import stands (pages catch up on
-    their next load), so a failure is logged rather than reported as a failed import."""
+    """Announce a stored import (the one policy: expo/realtime/announce.py)."""
     topics = [LOBBY_TOPIC, *(forum_topic(f) for f in result["forums"])]
-    for topic in topics:
-        try:
-            await svc.hub.publish(topic, IMPORTED, result)
-        except Unavailable:
-            log.warning("schedule import stored but not announced", extra={"topic": topic})
+    await svc.hub.publish_stored([(topic, IMPORTED, result) for topic in topics])
 
 
 # --- the feature's part ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from expo.errors import Forbidden, NotFound, RateLimited, Unavailable
+from expo.errors import Forbidden, NotFound, RateLimited
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
@@ -40,6 +40,7 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
             )
     if forum.slow_mode_seconds and not is_moderator(principal.role):
         await spend_slow_mode(svc, forum, principal)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         # Stored before it is announced: a message that was announced survives a restart.
         message = await store.add_chat_message(
@@ -52,16 +53,9 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
             ),
         )
     view = chat_view(message)
-    try:
-        event = await svc.hub.publish(forum_topic(data.forum), "chat.message_posted", view)
-    except Unavailable as error:
-        if error.code == "unavailable":
-            # Surely not announced, so not acknowledged: take the message back, so a retry
-            # posts it once. (After a timeout it may be out: then it stays, as announced.)
-            async with svc.db() as db:
-                await store.delete_chat_message(db, message.id)  # type: ignore[arg-type]
-        raise
-    return {"message": view, "seq": event.seq}
+    # Stored, so it stands: announced now or, if the broker fails it, retried from here.
+    [event] = await svc.hub.publish_stored([(forum_topic(data.forum), "chat.message_posted", view)])
+    return {"message": view, "seq": event.seq if event else None}
 
 
 def refuse_sanctioned(standing: Standing) -> None:

@@ -29,6 +29,9 @@ class Forum(SQLModel, table=True):
     slow_mode_seconds: int = Field(default=0)  # 0: off; else one chat message per N s per person
     announcement: str = Field(default="", max_length=500)  # pinned above the chat; "" is none
     announcement_at: datetime | None = Field(default=None)
+    # Bumped with every change of the room's settings above (pre-moderation, slow mode, the
+    # pinned announcement), in the same transaction: their events carry it.
+    version: int = Field(default=1)
 
 
 class ForumSession(SQLModel, table=True):
@@ -55,6 +58,8 @@ class ForumSession(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # Set by the one process that sent the agenda reminders for this start (a claim in SQL).
     reminded_at: datetime | None = Field(default=None)
+    # Bumped by every edit, under the programme lock: `programme.session_saved` carries it.
+    version: int = Field(default=1)
 
 
 class PersonRole(StrEnum):
@@ -117,6 +122,8 @@ class Question(SQLModel, table=True):
     votes: int = Field(default=0)  # kept equal to its QuestionVote rows, in the same transaction
     created_at: datetime = Field(default_factory=utcnow)
     answered_at: datetime | None = Field(default=None)
+    # Bumped by every move, under the row lock: events carry it, pages keep the highest.
+    version: int = Field(default=1)
 
 
 class QuestionVote(SQLModel, table=True):
@@ -141,6 +148,8 @@ class Poll(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     opened_at: datetime | None = Field(default=None)
     closed_at: datetime | None = Field(default=None)
+    # Bumped by every move, under the row lock: events carry it, pages keep the highest.
+    version: int = Field(default=1)
 
 
 class PollBallot(SQLModel, table=True):

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from expo.errors import BadRequest, Forbidden, NotFound, Unavailable
+from expo.errors import BadRequest, Forbidden, NotFound
 from expo.models import Role, utcnow
 from expo.permissions import SIGNED_IN
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
@@ -114,6 +114,10 @@ def notice_view(sanction: RoomSanction) -> dict[str, Any]:
         "until": sanction.until.isoformat(),
         "reason": sanction.reason,
         "lifted": sanction.lifted_at is not None,
+        # Orders the person's notices of one kind: a newer sanction has a higher id, and a
+        # sanction's lift comes after its imposition. A lift of an older sanction announced
+        # after a newer one's imposition is older, so the page keeps the newer standing.
+        "version": 2 * (sanction.id or 0) + (sanction.lifted_at is not None),
     }
 
 
@@ -131,22 +135,24 @@ async def chat_delete(ctx: CommandContext, data: ChatDelete) -> dict[str, Any]:
     """Its author or a moderator hides a message; everyone in the room is told to drop it."""
     who = ctx.require_principal()
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         message = await sanctions.get_message(db, data.message)
         if message is None or message.forum_id != data.forum:
             raise NotFound("chat.unknown_message", f"There is no message {data.message} here.")
-        # Deleting again announces again: a retry after a failed announcement reaches the room.
+        # Deleting again announces again (a repeat the pages ignore).
         await sanctions.soft_delete(db, message, who.account_id, utcnow())
-    event = await svc.hub.publish(
-        forum_topic(data.forum), "chat.message_deleted", {"id": data.message}
+    [event] = await svc.hub.publish_stored(
+        [(forum_topic(data.forum), "chat.message_deleted", {"id": data.message})]
     )
-    return {"id": data.message, "seq": event.seq}
+    return {"id": data.message, "seq": event.seq if event else None}
 
 
 async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> dict[str, Any]:
     moderator = ctx.require_principal()
     svc = ctx.services
     now = utcnow()
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         await _forum(db, data.forum)
         target = await sanctions.get_account(db, data.account)
@@ -176,9 +182,11 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
         # A banned speaker leaves the room's backstage too (pending questions, sanctions).
         await svc.gateway.evict(backstage_topic(data.forum), data.account, "forum.banned")
     view = sanction_view(sanction, name)
-    await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_imposed", view)
-    await svc.hub.publish(
-        account_topic(data.account), "moderation.sanction_imposed", notice_view(sanction)
+    await svc.hub.publish_stored(
+        [
+            (backstage_topic(data.forum), "moderation.sanction_imposed", view),
+            (account_topic(data.account), "moderation.sanction_imposed", notice_view(sanction)),
+        ]
     )
     return {"sanction": view}
 
@@ -197,6 +205,7 @@ async def forum_lift(ctx: CommandContext, data: Lift) -> dict[str, Any]:
     """End someone's mute or ban (or both) early. Lifting nothing is no error."""
     ctx.require_principal()
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         await _forum(db, data.forum)
         target = await sanctions.get_account(db, data.account)
@@ -205,16 +214,13 @@ async def forum_lift(ctx: CommandContext, data: Lift) -> dict[str, Any]:
         lifted = await sanctions.lift(db, data.forum, data.account, data.kind, utcnow())
         name = target.display_name
     views = [sanction_view(s, name) for s in lifted]
-    try:
-        for sanction, view in zip(lifted, views, strict=True):
-            await svc.hub.publish(backstage_topic(data.forum), "moderation.sanction_lifted", view)
-            await svc.hub.publish(
-                account_topic(data.account), "moderation.sanction_lifted", notice_view(sanction)
-            )
-    except Unavailable:
-        # The lift stands: answering `unavailable` would invite a retry that lifts nothing
-        # (and so tells nobody). The person's page learns it when it asks its standing.
-        log.warning("sanctions lifted but not announced", extra={"forum": data.forum})
+    events = []
+    for sanction, view in zip(lifted, views, strict=True):
+        events.append((backstage_topic(data.forum), "moderation.sanction_lifted", view))
+        events.append(
+            (account_topic(data.account), "moderation.sanction_lifted", notice_view(sanction))
+        )
+    await svc.hub.publish_stored(events)
     return {"lifted": views}
 
 
@@ -242,29 +248,29 @@ async def forum_standing(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
 async def forum_set_slow_mode(ctx: CommandContext, data: SlowMode) -> dict[str, Any]:
     """One chat message per `seconds` per person from now on (0: off); moderators are exempt."""
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         forum = await _forum(db, data.forum)
-        await sanctions.set_slow_mode(db, forum, data.seconds)
-    event = await svc.hub.publish(
-        forum_topic(data.forum),
-        "moderation.slow_mode_changed",
-        {"forum_id": data.forum, "seconds": data.seconds},
+        version = await sanctions.set_slow_mode(db, forum, data.seconds)
+    changed = {"forum_id": data.forum, "seconds": data.seconds, "version": version}
+    [event] = await svc.hub.publish_stored(
+        [(forum_topic(data.forum), "moderation.slow_mode_changed", changed)]
     )
-    return {"seconds": data.seconds, "seq": event.seq}
+    return {"seconds": data.seconds, "seq": event.seq if event else None}
 
 
 async def _pin(ctx: CommandContext, forum_id: int, text: str) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         forum = await _forum(db, forum_id)
-        await sanctions.pin(db, forum, text, utcnow())
+        version = await sanctions.pin(db, forum, text, utcnow())
         pinned = pinned_view(forum)
-    event = await svc.hub.publish(
-        forum_topic(forum_id),
-        "moderation.announcement_changed",
-        {"forum_id": forum_id, "announcement": pinned},
+    changed = {"forum_id": forum_id, "announcement": pinned, "version": version}
+    [event] = await svc.hub.publish_stored(
+        [(forum_topic(forum_id), "moderation.announcement_changed", changed)]
     )
-    return {"announcement": pinned, "seq": event.seq}
+    return {"announcement": pinned, "seq": event.seq if event else None}
 
 
 async def forum_pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:

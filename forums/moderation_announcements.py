@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
-from expo.errors import BadRequest, NotFound, Unavailable
+from expo.errors import BadRequest, NotFound
 from expo.http import ErrorBody, JSONResponse, principal, query_int, read_json, route, services
 from expo.models import Role
 from expo.permissions import ANYONE, only
@@ -82,20 +82,13 @@ async def post_announcement(request: Request) -> JSONResponse:
     who = principal(request)
     assert who is not None  # the route's rule: organisers only
     svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         stored = await store.add_announcement(
             db, Announcement(text_zh=text_zh, text_en=text_en, created_by=who.account_id)
         )
     view = announcement_view(stored)
-    try:
-        await svc.hub.publish(TOPIC, "announcement.published", view)
-    except Unavailable as error:
-        if error.code == "unavailable":
-            # Surely not announced, so not acknowledged: take it back, so that posting it again
-            # (as a 503 invites) announces it once instead of listing it twice.
-            async with svc.db() as db:
-                await store.delete_announcement(db, stored.id)  # type: ignore[arg-type]
-        raise
+    await svc.hub.publish_stored([(TOPIC, "announcement.published", view)])
     return JSONResponse({"announcement": view}, status_code=201)
 
 

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from expo.models import Account, utcnow
+from forums import store
 from forums.models import Announcement, ChatMessage, Forum, RoomSanction, SanctionKind
 from forums.moderation_rules import Standing, standing
 
@@ -99,16 +100,21 @@ async def soft_delete(db: AsyncSession, message: ChatMessage, by: int, now: date
         await db.commit()
 
 
-async def set_slow_mode(db: AsyncSession, forum: Forum, seconds: int) -> None:
+async def set_slow_mode(db: AsyncSession, forum: Forum, seconds: int) -> int:
+    """Returns the room's settings version this change made (its event carries it)."""
     forum.slow_mode_seconds = seconds
+    version = await store.bump_room_version(db, forum)
     await db.commit()
+    return version
 
 
-async def pin(db: AsyncSession, forum: Forum, text: str, now: datetime) -> None:
-    """Pin `text` above the room's chat ("" clears it)."""
+async def pin(db: AsyncSession, forum: Forum, text: str, now: datetime) -> int:
+    """Pin `text` above the room's chat ("" clears it); returns the room's settings version."""
     forum.announcement = text
     forum.announcement_at = now if text else None
+    version = await store.bump_room_version(db, forum)
     await db.commit()
+    return version
 
 
 async def add_announcement(db: AsyncSession, announcement: Announcement) -> Announcement:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field
 from starlette.requests import Request
 
-from expo.errors import Conflict, NotFound, Unavailable
+from expo.errors import Conflict, NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN
@@ -26,7 +26,7 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import qa_store
 from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
 from forums.models import Poll
-from forums.qa import announce_stored, publish_all, refuse_sanctioned, room, sees_backstage
+from forums.qa import refuse_sanctioned, room, sees_backstage
 from forums.qa_coalescer import coalescer
 from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
 from forums.qa_views import PollPage, poll_view
@@ -46,10 +46,6 @@ def public_results(poll: Poll) -> bool:
 
 
 # --- announcing ---------------------------------------------------------------------------------
-
-
-async def announce_poll(svc: Services, poll: Poll, results: Tally) -> None:
-    await publish_all(svc, poll_events(poll, results))
 
 
 def poll_events(poll: Poll, results: Tally) -> list[tuple[str, str, dict[str, Any]]]:
@@ -72,6 +68,7 @@ class Reading:
     state: PollState
     public: bool  # whether the room may see this tally (else the backstage alone)
     results: Tally
+    version: int  # the poll's, as read: a tally of an older version is never published
 
 
 def touch_tally(svc: Services, poll_id: int) -> None:
@@ -93,14 +90,20 @@ def touch_tally(svc: Services, poll_id: int) -> None:
         public = settled == (poll.state, poll.live_results) and results_visible(
             state, live_results=poll.live_results, moderator=False
         )
-        return Reading(poll_id, poll.forum_id, state, public, results)
+        return Reading(poll_id, poll.forum_id, state, public, results, poll.version)
 
     async def publish(found: Reading | None, _before: object) -> None:
         if found is None:
             return
         topic = forum_topic(found.forum) if found.public else backstage_topic(found.forum)
-        data = {"poll_id": found.poll, "forum_id": found.forum, "state": found.state}
-        await svc.hub.publish(topic, "poll.results", data | found.results.as_dict())
+        data = {
+            "poll_id": found.poll,
+            "forum_id": found.forum,
+            "state": found.state,
+            "version": found.version,  # pages drop a tally older than the poll they show
+        }
+        # The ballots are stored: their tally is announced under the one policy (retried).
+        await svc.hub.publish_stored([(topic, "poll.results", data | found.results.as_dict())])
 
     coalescer(svc).touch(("poll.results", poll_id), read, publish)
 
@@ -139,6 +142,7 @@ async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
     who = ctx.require_principal()
     draft = clean_poll(data.question, data.options)
     svc = ctx.services
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         await room(db, data.forum)
         poll = Poll(
@@ -153,15 +157,7 @@ async def create(ctx: CommandContext, data: Draft) -> dict[str, Any]:
         await db.commit()
         await db.refresh(poll)
     empty = Tally((0,) * len(poll.options), 0)
-    try:
-        await announce_poll(svc, poll, empty)
-    except Unavailable as error:
-        if error.code == "unavailable":
-            # Surely not announced: take the draft back, so drafting again makes one poll.
-            async with svc.db() as db:
-                await db.delete(await qa_store.get_poll(db, poll.id))  # type: ignore[arg-type]
-                await db.commit()
-        raise
+    await svc.hub.publish_stored(poll_events(poll, empty))
     return {"poll": poll_view(poll, empty)}
 
 
@@ -169,21 +165,24 @@ async def update(ctx: CommandContext, data: DraftChange) -> dict[str, Any]:
     """Rewrite a draft. Only drafts: once open, people voted on the question as it stood."""
     draft = clean_poll(data.question, data.options)
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         poll = await qa_store.get_poll(db, data.poll, lock=True)
         if poll.state != PollState.DRAFT:
             raise Conflict("poll.not_draft", "Only a draft can be changed; this poll has opened.")
         poll.question, poll.options = draft.question, draft.options
         poll.multiple, poll.live_results = data.multiple, data.live_results
+        poll.version += 1  # under the row lock, as every move
         await db.commit()
         await db.refresh(poll)
     empty = Tally((0,) * len(poll.options), 0)
-    await announce_stored(svc, poll_events(poll, empty))  # a draft: to the backstage only
+    await svc.hub.publish_stored(poll_events(poll, empty))  # a draft: to the backstage only
     return {"poll": poll_view(poll, empty)}
 
 
 async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         poll = await qa_store.get_poll(db, poll_id, lock=True)
         poll.state = poll_after(PollState(poll.state), move)
@@ -191,11 +190,14 @@ async def _move(ctx: CommandContext, poll_id: int, move: str) -> dict[str, Any]:
             poll.opened_at, poll.closed_at = utcnow(), None
         else:
             poll.closed_at = utcnow()
+        # Under the row lock: the version orders the moves as committed, whatever order their
+        # events are published in.
+        poll.version += 1
         await db.commit()
         await db.refresh(poll)
         # Read after the commit: a close's tally is final (ballots wait for the lock).
         results = await qa_store.poll_tally(db, poll)
-    await announce_stored(svc, poll_events(poll, results))
+    await svc.hub.publish_stored(poll_events(poll, results))
     return {"poll": poll_view(poll, results)}
 
 
@@ -213,6 +215,7 @@ async def reopen_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
 
 async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         poll = await qa_store.get_poll(db, data.poll, lock=True)
         if poll.state == PollState.OPEN:
@@ -224,7 +227,7 @@ async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
     events = [(backstage_topic(poll.forum_id), "poll.removed", removed)]
     if was_public:
         events.insert(0, (forum_topic(poll.forum_id), "poll.removed", removed))
-    await announce_stored(svc, events)
+    await svc.hub.publish_stored(events)
     return removed
 
 

@@ -29,7 +29,7 @@ from pydantic import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from expo.errors import NotFound, Unavailable
+from expo.errors import NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, read_json, route, services
 from expo.models import Role, utcnow
 from expo.permissions import only
@@ -258,13 +258,8 @@ async def _check_schedule(
 
 
 async def _announce(svc: Services, events: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """Announce stored changes. The change stands if the broker is down: pages catch up on
-    their next load, so a failure is logged rather than reported as a failed save."""
-    for topic, kind, data in events:
-        try:
-            await svc.hub.publish(topic, kind, data)
-        except Unavailable:
-            log.warning("programme change stored but not announced", extra={"topic": topic})
+    """Announce stored changes (the one policy: expo/realtime/announce.py)."""
+    await svc.hub.publish_stored(events)
 
 
 def _saved_events(view: dict[str, Any], old_forum: int | None) -> list[tuple[str, str, Any]]:
@@ -285,6 +280,7 @@ async def create_session(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
     form = await read_json(request, NewSession)
     svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         await programme_store.lock_programme(db)
         if not await programme_store.forum_exists(db, forum_id):
@@ -314,6 +310,7 @@ async def edit_session(request: Request) -> JSONResponse:
     session_id = path_int(request, "session_id")
     changes = await read_json(request, SessionChanges)
     svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         await programme_store.lock_programme(db)
         session = await programme_store.get_session(db, session_id)
@@ -333,6 +330,7 @@ async def edit_session(request: Request) -> JSONResponse:
         if session.starts_at != old_start:
             session.reminded_at = None  # a new start: its reminders are due again
         session.updated_at = utcnow()
+        session.version += 1  # under the programme lock: versions follow the commits
         if changes.speakers is not None or changes.moderators is not None:
             await programme_store.replace_people(db, session_id, people)
         await db.commit()
@@ -350,6 +348,7 @@ async def _stored_people(db: AsyncSession, session_id: int) -> list[SessionPerso
 async def delete_session(request: Request) -> JSONResponse:
     session_id = path_int(request, "session_id")
     svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         await programme_store.lock_programme(db)
         session = await programme_store.get_session(db, session_id)

@@ -18,7 +18,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from expo.db import stored_id
-from expo.errors import Forbidden, NotFound, Unavailable
+from expo.errors import Forbidden, NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, principal, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN, PermissionTable
@@ -96,12 +96,6 @@ async def room(db: AsyncSession, forum_id: int) -> Forum:
 # --- announcing ---------------------------------------------------------------------------------
 
 
-async def announce_question(
-    svc: Services, question: Question, *, was_public: bool, new: bool = False
-) -> None:
-    await publish_all(svc, question_events(question, was_public=was_public, new=new))
-
-
 def question_events(
     question: Question, *, was_public: bool, new: bool = False
 ) -> list[tuple[str, str, dict[str, Any]]]:
@@ -118,7 +112,7 @@ def question_events(
         kind = "question.updated" if was_public else "question.asked"
         events.append((forum_topic(question.forum_id), kind, view))
     elif was_public:
-        removed = {"id": question.id, "forum_id": question.forum_id}
+        removed = {"id": question.id, "forum_id": question.forum_id, "version": question.version}
         events.append((forum_topic(question.forum_id), "question.removed", removed))
     kind = "question.asked" if new else "question.updated"
     events.append((backstage_topic(question.forum_id), kind, view))
@@ -126,31 +120,6 @@ def question_events(
         # The room never saw it; its author did (as theirs, pending): tell them alone.
         events.append((f"account:{question.account_id}", "question.updated", view))
     return events
-
-
-async def announce_stored(svc: Services, events: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """Announce a moderator's move that is committed for good. If the broker cannot take it,
-    the move stands and the reply says so as a success: answering `unavailable` would invite
-    a retry that can only fail (`qa.bad_move`, `poll.bad_move`: the move was made), and the
-    moderator's page would show the old state. Pages that missed it catch up on their next
-    snapshot, as after a programme change."""
-    try:
-        await publish_all(svc, events)
-    except Unavailable:
-        topics = [topic for topic, _, _ in events]
-        log.warning("a moderator's move is stored but not announced", extra={"topics": topics})
-
-
-async def publish_all(svc: Services, events: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """Publish in order; once one is out, a later failure is logged (the change stands, and
-    pages that missed it reload their snapshot), not reported as if nothing happened."""
-    for index, (topic, kind, data) in enumerate(events):
-        try:
-            await svc.hub.publish(topic, kind, data)
-        except Unavailable:
-            if index == 0:
-                raise
-            log.warning("event not announced", extra={"topic": topic, "type": kind})
 
 
 def touch_votes(svc: Services, forum_id: int) -> None:
@@ -168,7 +137,8 @@ def touch_votes(svc: Services, forum_id: int) -> None:
         ]
         if changed:
             data = {"forum_id": forum_id, "votes": changed}
-            await svc.hub.publish(forum_topic(forum_id), "question.votes", data)
+            # The votes are stored: their counts go out under the one policy (retried).
+            await svc.hub.publish_stored([(forum_topic(forum_id), "question.votes", data)])
 
     coalescer(svc).touch(("question.votes", forum_id), read, publish)
 
@@ -208,6 +178,7 @@ async def ask(ctx: CommandContext, data: Ask) -> dict[str, Any]:
     who = ctx.require_principal()
     text = clean_question(data.text)
     svc = ctx.services
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
         forum = await room(db, data.forum)
         await refuse_sanctioned(db, forum.id, who, muted_too=True)  # type: ignore[arg-type]
@@ -225,17 +196,7 @@ async def ask(ctx: CommandContext, data: Ask) -> dict[str, Any]:
         db.add(question)
         await db.commit()
         await db.refresh(question)
-    try:
-        await announce_question(svc, question, was_public=False, new=True)
-    except Unavailable as error:
-        if error.code == "unavailable":
-            # Surely not announced, so not acknowledged: take it back, so a retry asks once.
-            async with svc.db() as db:
-                stored = await db.get(Question, question.id)
-                if stored is not None:
-                    await db.delete(stored)
-                    await db.commit()
-        raise
+    await svc.hub.publish_stored(question_events(question, was_public=False, new=True))
     return {"question": mine(question_view(question), who, False)}
 
 
@@ -263,9 +224,10 @@ async def _move(
     ctx: CommandContext, question_id: int, move: str, *, pinned: bool = False
 ) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         question, was_public = await qa_store.move_question(db, question_id, move, pinned=pinned)
-    await announce_stored(svc, question_events(question, was_public=was_public))
+    await svc.hub.publish_stored(question_events(question, was_public=was_public))
     return {"question": question_view(question)}
 
 
@@ -287,12 +249,14 @@ async def pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:
 
 async def set_pre_moderation(ctx: CommandContext, data: PreModeration) -> dict[str, Any]:
     svc = ctx.services
+    await svc.hub.announcer.ready()
     async with svc.db() as db:
         forum = await room(db, data.forum)
         forum.pre_moderation = data.enabled
+        version = await store.bump_room_version(db, forum)
         await db.commit()
-    settings = {"forum_id": data.forum, "pre_moderation": data.enabled}
-    await svc.hub.publish(forum_topic(data.forum), "qa.pre_moderation_changed", settings)
+    settings = {"forum_id": data.forum, "pre_moderation": data.enabled, "version": version}
+    await svc.hub.publish_stored([(forum_topic(data.forum), "qa.pre_moderation_changed", settings)])
     return settings
 
 

@@ -11,6 +11,14 @@ a confirming read: a process that finds the database moved on from what it last 
 publishes again. The last event on the topic therefore always carries the stored numbers, and
 every process converges on them.
 
+A value with a `version` (a poll's tally carries the poll's) is never published over one of a
+newer version this process already published: that read is stale, and the next one is newer.
+Pages apply the same rule to what other processes publish.
+
+Publishes go through the hub's one policy for stored changes (expo/realtime/announce.py): a
+count the broker fails is retried from there, so it is never lost to a broker outage longer
+than the coalescer's own retries.
+
 The state is per process on purpose (what this process has published lately); what the numbers
 are is always the database's.
 """
@@ -66,7 +74,7 @@ class Coalescer:
                 entry.dirty = False
                 try:
                     value = await entry.read()
-                    changed = value != entry.sent
+                    changed = value != entry.sent and not _older(value, entry.sent)
                     if changed:
                         await entry.publish(value, entry.sent)
                         entry.sent = value
@@ -90,6 +98,12 @@ class Coalescer:
             if entry.task is not None:
                 entry.task.cancel()
         self._keys.clear()
+
+
+def _older(value: Any, sent: Any) -> bool:
+    """Whether `value` describes an older version of its object than `sent` did."""
+    version, before = getattr(value, "version", None), getattr(sent, "version", None)
+    return isinstance(version, int) and isinstance(before, int) and version < before
 
 
 def coalescer(services: Services) -> Coalescer:

@@ -57,6 +57,9 @@ async def move_question(
             question.answered_at = None
         elif move == "hide":
             question.pinned = False
+    # Under the row lock: the version orders the moves as committed, whatever order their
+    # events are published in.
+    question.version += 1
     await db.commit()
     await db.refresh(question)
     return question, was_public

@@ -38,6 +38,7 @@ class QuestionOut(_Out):
     votes: int = Field(ge=0)
     created_at: datetime
     answered_at: datetime | None
+    version: int = Field(ge=1)  # bumped by every move; pages keep the highest they saw
     voted_by_me: bool
     mine: bool  # asked by the caller (their own pending question is shown to them)
 
@@ -80,6 +81,7 @@ class PollOut(_Out):
     opened_at: datetime | None
     closed_at: datetime | None
     results: TallyOut | None  # only when the caller may see it
+    version: int = Field(ge=1)  # bumped by every move; pages keep the highest they saw
     my_choices: list[int] | None  # the caller's ballot, if any
 
 
@@ -106,6 +108,7 @@ def question_view(question: Question) -> dict[str, Any]:
         "votes": question.votes,
         "created_at": question.created_at.isoformat(),
         "answered_at": question.answered_at.isoformat() if question.answered_at else None,
+        "version": question.version,
     }
 
 
@@ -122,4 +125,5 @@ def poll_view(poll: Poll, results: Tally | None) -> dict[str, Any]:
         "opened_at": poll.opened_at.isoformat() if poll.opened_at else None,
         "closed_at": poll.closed_at.isoformat() if poll.closed_at else None,
         "results": results.as_dict() if results is not None else None,
+        "version": poll.version,
     }

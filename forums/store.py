@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -17,6 +18,18 @@ async def list_forums(db: AsyncSession) -> Sequence[Forum]:
 
 async def get_forum(db: AsyncSession, forum_id: int) -> Forum | None:
     return await db.get(Forum, forum_id)
+
+
+async def bump_room_version(db: AsyncSession, forum: Forum) -> int:
+    """The room's settings changed (in this transaction): their new version. One UPDATE, so
+    the row stays locked until the commit and versions follow the order of the commits."""
+    bumped = await db.execute(
+        update(Forum)
+        .where(col(Forum.id) == forum.id)
+        .values(version=col(Forum.version) + 1)
+        .returning(col(Forum.version))
+    )
+    return int(bumped.scalar_one())
 
 
 async def list_sessions(db: AsyncSession, forum_id: int | None = None) -> Sequence[ForumSession]:

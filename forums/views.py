@@ -42,6 +42,7 @@ class ForumOut(_Out):
     topic: str = Field(pattern=r"^forum:[0-9]+$")  # the websocket topic of its chat and events
     slow_mode_seconds: int = Field(ge=0)  # 0: off; else one chat message per N s per person
     announcement: PinnedOut | None  # pinned above the chat by a moderator
+    version: int = Field(ge=1)  # of the room's settings: their events carry it too
 
 
 class PersonOut(_Out):
@@ -62,6 +63,7 @@ class SessionOut(_Out):
     kind: str
     speakers: list[PersonOut]
     moderators: list[PersonOut]
+    version: int = Field(ge=1)  # bumped by every edit; pages keep the highest they saw
 
 
 class ForumRoom(ForumOut):
@@ -120,6 +122,7 @@ def forum_view(forum: Forum) -> dict[str, Any]:
         "topic": f"forum:{forum.id}",
         "slow_mode_seconds": forum.slow_mode_seconds,
         "announcement": pinned_view(forum),
+        "version": forum.version,
     }
 
 
@@ -153,6 +156,7 @@ def session_view(
         "kind": session.kind,
         "speakers": [person_view(p) for p in people if p.role == PersonRole.SPEAKER],
         "moderators": [person_view(p) for p in people if p.role == PersonRole.MODERATOR],
+        "version": session.version,
     }
 
 

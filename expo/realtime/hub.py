@@ -19,6 +19,7 @@ import orjson
 
 from expo.errors import BadRequest, Conflict, Unavailable
 from expo.realtime import metrics
+from expo.realtime.announce import Announcement, Announcer
 from expo.realtime.broker import Broker, BrokerTimeout, Event, History, Presence
 from expo.realtime.connection import Connection
 from expo.realtime.frames import text_frame
@@ -102,6 +103,12 @@ class Hub:
         self._shown: set[str] = set()  # topic kinds whose audience is counted and shown
         self._resync_callbacks: list[Callable[[], None]] = []
         self._control[FLASH] = self._flash_here
+        # Stored writes are announced through it: one policy when the broker fails them.
+        # (Looked up at each call, so a broker or publish swapped in later is the one used.)
+        self.announcer = Announcer(
+            lambda topic, kind, data: self.publish(topic, kind, data),
+            lambda: self.broker.ping(),
+        )
 
     async def start(self) -> None:
         await self.broker.start(self)
@@ -111,6 +118,7 @@ class Hub:
         for task in [self._presence_task, *self._tasks]:
             if task is not None:
                 task.cancel()
+        self.announcer.close()
         await self.broker.close()
 
     # --- what handlers call -------------------------------------------------------------
@@ -127,6 +135,10 @@ class Hub:
             raise Unavailable(message="The event broker cannot be reached.") from error
         metrics.EVENTS_PUBLISHED.inc()
         return event
+
+    async def publish_stored(self, events: list[Announcement]) -> list[Event | None]:
+        """Announce a write that is stored; never `unavailable` (expo/realtime/announce.py)."""
+        return await self.announcer.stored(events)
 
     async def flash(self, topic: str, event_type: str, data: object) -> None:
         """An un-numbered event to whoever follows `topic` now, on every process; not kept for

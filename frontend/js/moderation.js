@@ -8,6 +8,7 @@ import { h, replace } from "./dom.js";
 import { addStrings, dateTime, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
+import { versionBook } from "./versions.js";
 
 const SLOW_MODE_CHOICES = [0, 10, 30, 60]; // seconds; the server takes any up to an hour
 const DURATIONS = [
@@ -128,6 +129,8 @@ export function untilText(iso) {
 export function roomModeration(forumId, { onBlockedChange } = {}) {
   let slowMode = 0;
   let pinned = null; // {text, at}
+  // The room's settings' version each was last set at: an older change, late, is dropped.
+  const versions = versionBook();
   let muted = null; // ISO time the own mute ends
   let banned = null; // ISO time the own ban ends
   let evicted = false; // the server took this tab off the room's topic (a ban)
@@ -278,8 +281,8 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     try {
       const forum = await getForum(forumId);
       if (generation !== forumGeneration) return;
-      slowMode = Number(forum.slow_mode_seconds) || 0;
-      pinned = forum.announcement || null;
+      if (versions.take("slow_mode", forum.version)) slowMode = Number(forum.slow_mode_seconds) || 0;
+      if (versions.take("announcement", forum.version)) pinned = forum.announcement || null;
     } catch {
       return; // the chat says what failed; these keep their last known state
     }
@@ -317,12 +320,14 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   /** A room event; returns true when it was moderation's. */
   function onRoomEvent(type, data) {
     if (type === "moderation.slow_mode_changed") {
+      if (!versions.take("slow_mode", data?.version)) return true;
       slowMode = Number(data?.seconds) || 0;
       renderRoom();
       renderTools();
       return true;
     }
     if (type === "moderation.announcement_changed") {
+      if (!versions.take("announcement", data?.version)) return true;
       pinned = data?.announcement || null;
       renderRoom();
       renderTools();
@@ -351,6 +356,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   function onPersonal(type, data) {
     if (Number(data?.forum_id) !== forumId) return;
     if (type !== "moderation.sanction_imposed" && type !== "moderation.sanction_lifted") return;
+    if (!versions.take(`sanction:${data.kind}`, data.version)) return; // older news, late
     const on = type === "moderation.sanction_imposed";
     if (data.kind === "ban") {
       banned = on ? data.until : null;

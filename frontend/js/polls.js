@@ -12,6 +12,7 @@ import { signInHref } from "./header.js";
 import { roomFeed } from "./qa.js";
 import { realtime } from "./realtime.js";
 import { currentAccount } from "./session.js";
+import { versionBook } from "./versions.js";
 
 const MODERATORS = new Set(["moderator", "organizer"]);
 const MIN_OPTIONS = 2;
@@ -134,6 +135,7 @@ addStrings({
 
 export function pollsPanel(forumId) {
   const polls = new Map(); // id -> poll view, plus my_choices
+  const versions = versionBook(); // id -> newest version applied: older moves are dropped
   const picked = new Map(); // id -> Set of options ticked on the page, not yet sent
   const errors = new Map(); // id -> the last error of a command on that poll
   const busy = new Set();
@@ -176,11 +178,17 @@ export function pollsPanel(forumId) {
 
   function onEvent(type, data, from) {
     const mineToTake = staff ? from === "backstage" : from === "room";
-    if (type === "poll.updated" && mineToTake) upsert(data);
-    else if (type === "poll.removed" && mineToTake) polls.delete(Number(data.id));
-    else if (type === "poll.results") {
+    if (type === "poll.updated" && mineToTake) {
+      if (!versions.take(Number(data.id), data.version)) return; // an older move, late
+      upsert(data);
+    } else if (type === "poll.removed" && mineToTake) {
+      versions.take(Number(data.id), Infinity); // deleted for good: nothing later revives it
+      polls.delete(Number(data.id));
+    } else if (type === "poll.results") {
       const poll = polls.get(Number(data.poll_id));
       if (!poll || !resultsShown(poll)) return;
+      // A tally read before the poll's last move is of the poll as it was: dropped.
+      if (!versions.take(Number(data.poll_id), data.version)) return;
       poll.results = { counts: data.counts, voters: data.voters };
     } else return;
     render();
@@ -191,7 +199,11 @@ export function pollsPanel(forumId) {
     onSnapshot(snapshot) {
       staff = Boolean(snapshot.staff);
       polls.clear();
-      for (const p of snapshot.polls || []) polls.set(Number(p.id), p);
+      versions.reset();
+      for (const p of snapshot.polls || []) {
+        polls.set(Number(p.id), p);
+        versions.take(Number(p.id), p.version);
+      }
       status = "ready";
       renderAll();
     },

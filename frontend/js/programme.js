@@ -146,9 +146,13 @@ addStrings({
 // --- following a room's programme ------------------------------------------------------------
 
 /** The sessions after a programme event: saved ones replace (or join), deleted ones leave;
- * `forumId` keeps only that room's (a session can move to another room). */
+ * `forumId` keeps only that room's (a session can move to another room). A save older than
+ * the session the page has (its `version`: two edits announced in the opposite order to their
+ * commits) changes nothing. */
 export function applyProgrammeEvent(sessions, type, data, forumId) {
   if (type === "programme.session_saved" && data?.session) {
+    const known = sessions.find((s) => s.id === data.session.id);
+    if (known && data.session.version < known.version) return sessions;
     const others = sessions.filter((s) => s.id !== data.session.id);
     const mine = forumId === undefined || data.session.forum_id === forumId;
     return (mine ? [...others, data.session] : others).sort(byStart);

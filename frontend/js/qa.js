@@ -11,6 +11,7 @@ import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, loadAccount, onAccountChange } from "./session.js";
+import { versionBook } from "./versions.js";
 
 const MAX_CHARS = 300; // forums/qa_rules.py MAX_QUESTION_CHARS
 const MODERATORS = new Set(["moderator", "organizer"]);
@@ -215,6 +216,7 @@ function byRoomOrder(a, b) {
 
 export function qaPanel(forumId) {
   const questions = new Map(); // id -> question as the server showed it, plus voted_by_me, mine
+  const versions = versionBook(); // id -> newest version applied: older moves are dropped
   let staff = false;
   let preModeration = false;
   let status = "loading"; // loading | ready | failed
@@ -271,14 +273,22 @@ export function qaPanel(forumId) {
     // Staff take questions from the backstage (one ordered stream of every change); the room's
     // topic still brings everyone's vote counts and the room's settings.
     const mineToTake = staff ? from === "backstage" : from === "room";
-    if ((type === "question.asked" || type === "question.updated") && mineToTake) upsert(data);
-    else if (type === "question.removed" && mineToTake) questions.delete(Number(data.id));
-    else if (type === "question.votes") {
+    const news = () => versions.take(Number(data.id), data.version);
+    if ((type === "question.asked" || type === "question.updated") && mineToTake) {
+      if (!news()) return;
+      upsert(data);
+    } else if (type === "question.removed" && mineToTake) {
+      if (!news()) return;
+      questions.delete(Number(data.id));
+    } else if (type === "question.votes") {
       for (const { id, votes } of data.votes || []) {
         const q = questions.get(Number(id));
         if (q) q.votes = votes;
       }
-    } else if (type === "qa.pre_moderation_changed") preModeration = Boolean(data.pre_moderation);
+    } else if (type === "qa.pre_moderation_changed") {
+      if (!versions.take("pre_moderation", data.version)) return; // an older switch, late
+      preModeration = Boolean(data.pre_moderation);
+    }
     else return;
     render();
   }
@@ -294,7 +304,11 @@ export function qaPanel(forumId) {
     if (id == null) return;
     const stop = realtime.subscribe(`account:${id}`, {
       onEvent: (type, data) => {
-        if (type === "question.updated" && Number(data.forum_id) === forumId) {
+        if (
+          type === "question.updated" &&
+          Number(data.forum_id) === forumId &&
+          versions.take(Number(data.id), data.version)
+        ) {
           upsert(data);
           render();
         }
@@ -309,7 +323,11 @@ export function qaPanel(forumId) {
       staff = Boolean(snapshot.staff);
       preModeration = Boolean(snapshot.pre_moderation);
       questions.clear();
-      for (const q of snapshot.questions || []) questions.set(Number(q.id), q);
+      versions.reset();
+      for (const q of snapshot.questions || []) {
+        questions.set(Number(q.id), q);
+        versions.take(Number(q.id), q.version);
+      }
       status = "ready";
       followPersonal();
       renderAll();

@@ -103,6 +103,7 @@ async def test_an_organiser_adds_a_session_and_the_room_and_the_lobby_hear_of_it
             {"name": "Anna Schmidt", "account_id": None},
         ],
         "moderators": [{"name": "陈静 Chen Jing", "account_id": moderator}],
+        "version": 1,  # as created; every edit bumps it
     }
     assert on_room == {
         "type": "programme.session_saved",

@@ -195,9 +195,10 @@ async def test_pre_moderation_keeps_new_questions_backstage_until_approved(serve
         await room.command("subscribe", {"topic": "forum:4"})
         assert (await staff.command("subscribe", {"topic": "backstage:4"}))["type"] == "ok"
         switched = await mod.command("forum.set_pre_moderation", {"forum": 4, "enabled": True})
-        assert switched["data"] == {"forum_id": 4, "pre_moderation": True}
+        version = switched["data"]["version"]  # the room's settings' version, bumped
+        assert switched["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
         changed = await room.event("qa.pre_moderation_changed")
-        assert changed["data"] == {"forum_id": 4, "pre_moderation": True}
+        assert changed["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
 
         asked = await me.command("question.ask", {"forum": 4, "text": "秘密的问题"})
         question = asked["data"]["question"]
@@ -263,7 +264,7 @@ async def test_moderators_pin_answer_and_hide_and_the_room_sees_only_what_it_may
             False,
         )
         removed = await room.event("question.removed")
-        assert removed["data"] == {"id": qid, "forum_id": 7}
+        assert removed["data"] == {"id": qid, "forum_id": 7, "version": 4}  # its fourth state
         backstage = [await staff.event("question.updated") for _ in range(3)]
         assert [e["data"]["state"] for e in backstage] == ["visible", "answered", "hidden"]
         assert error(await mod.command("question.hide", {"question": qid})) == "qa.bad_move"

@@ -1,0 +1,69 @@
+"""expo/realtime/announce.py: the one policy for "stored, but the broker failed", without a
+server: a fake publish that fails when told to."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from expo.errors import Unavailable
+from expo.realtime.announce import Announcer
+from expo.realtime.broker import Event
+
+
+class Broker:
+    def __init__(self) -> None:
+        self.out: list[tuple[str, str]] = []
+        self.failures: dict[str, int] = {}  # topic -> its next this many publishes fail
+        self.down = False
+        self.seq = 0
+
+    async def publish(self, topic: str, kind: str, data: Any) -> Event:
+        if self.failures.get(topic):
+            self.failures[topic] -= 1
+            raise Unavailable(message="The event broker cannot be reached.")
+        self.seq += 1
+        self.out.append((topic, kind))
+        return Event(topic, self.seq, b"", "test-epoch")
+
+    async def ping(self) -> None:
+        if self.down:
+            raise ConnectionError("refused")
+
+
+async def drained(announcer: Announcer) -> None:
+    async with asyncio.timeout(5):
+        while announcer.waiting():
+            await asyncio.sleep(0.001)
+
+
+async def test_what_the_broker_refuses_is_retried_in_order_and_later_events_wait_behind_it():
+    broker = Broker()
+    announcer = Announcer(broker.publish, broker.ping, delays=(0.001,))
+    broker.failures["forum:1"] = 3  # the first event, and its first two retries
+    first = await announcer.stored([("forum:1", "a", {}), ("forum:2", "x", {})])
+    second = await announcer.stored([("forum:1", "b", {})])  # queued behind "a"
+    assert [e.seq if e else None for e in first + second] == [None, 1, None]
+    await drained(announcer)
+    assert broker.out == [("forum:2", "x"), ("forum:1", "a"), ("forum:1", "b")]
+
+
+async def test_a_broker_that_cannot_be_reached_refuses_before_storing():
+    broker = Broker()
+    broker.down = True
+    announcer = Announcer(broker.publish, broker.ping)
+    with pytest.raises(Unavailable) as refused:
+        await announcer.ready()
+    assert refused.value.code == "unavailable"
+
+
+async def test_past_the_limit_the_oldest_waiting_event_is_dropped_not_the_process_grown():
+    broker = Broker()
+    broker.failures["forum:1"] = 10**6
+    announcer = Announcer(broker.publish, broker.ping, delays=(60,), limit=2)
+    await announcer.stored([("forum:1", kind, {}) for kind in "abc"])
+    assert announcer.waiting() == 2
+    announcer.close()
+    assert announcer.waiting() == 0
