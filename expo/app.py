@@ -59,7 +59,11 @@ def create_app(
             else engine
         )
         hub = Hub(
-            make_broker(settings.redis_url, replay_window=settings.replay_window),
+            make_broker(
+                settings.redis_url,
+                replay_window=settings.replay_window,
+                redis_pool_size=settings.redis_pool_size,
+            ),
             presence_interval=settings.presence_interval,
         )
         db, read = make_sessionmaker(engine), make_sessionmaker(read_engine)
@@ -72,7 +76,9 @@ def create_app(
             gateway=None,  # type: ignore[arg-type]
             sessions=SessionStore(TokenSigner(settings.secret_key), db, read),
             permissions=permissions,
-            limiter=RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter(),
+            limiter=RedisLimiter(settings.redis_url, pool_size=settings.redis_pool_size)
+            if settings.redis_url
+            else MemoryLimiter(),
         )
         svc.gateway = Gateway(
             svc,

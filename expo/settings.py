@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from expo.ratelimit import DEFAULT_RATES, Rate, parse_rates
+from expo.redis_pool import POOL_SIZE
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./expo.db"
 
@@ -21,6 +22,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # None: the in-process broker (one server process only).
     redis_url: str | None = None
+    # Connections each Redis client (broker, limiter) of a process keeps at most; a burst of
+    # commands beyond it waits for one (expo/redis_pool.py).
+    redis_pool_size: int = POOL_SIZE
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     # Browser origins allowed to open the websocket, besides the server's own origin.
     allowed_origins: tuple[str, ...] = ()
@@ -84,6 +88,7 @@ class Settings:
             ("max_command_bytes", "EXPO_MAX_COMMAND_BYTES"),
             ("max_pending_commands", "EXPO_MAX_PENDING_COMMANDS"),
             ("max_sockets_per_account", "EXPO_MAX_SOCKETS_PER_ACCOUNT"),
+            ("redis_pool_size", "EXPO_REDIS_POOL_SIZE"),
         ):
             if env.get(key):
                 values[name] = int(env[key])

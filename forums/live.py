@@ -88,7 +88,7 @@ def banned(standing: Standing) -> Forbidden:
 
 async def spend_slow_mode(svc: Services, forum: Forum, who: Principal) -> None:
     """One message per `slow_mode_seconds` per person, counted by the shared limiter so that
-    every process agrees. A limiter that cannot be reached lets the message through."""
+    every process agrees (without Redis, each process on its own: expo/ratelimit.py)."""
     seconds = forum.slow_mode_seconds
     key = slow_mode_key(forum.id, seconds, who.account_id)  # type: ignore[arg-type]
     try:
@@ -104,16 +104,32 @@ async def spend_slow_mode(svc: Services, forum: Forum, who: Principal) -> None:
         )
 
 
+KNOWN_FORUMS = "forums.known"  # services.cache: ids of forums this process has seen exist
+
+
 async def forum_guard(ctx: CommandContext, key: str) -> None:
-    """Anyone may follow a forum that exists, except those banned from it."""
+    """Anyone may follow a forum that exists, except those banned from it.
+
+    This runs for every tab that subscribes, thousands at once after a process restarts. Forums
+    are created (seed, schedule import) but never deleted, so once a process has seen one it
+    exists for good: anonymous tabs then follow it without touching the database. An id not
+    seen yet is looked up each time, so a forum another process just created is found at once.
+    """
     if not key.isdigit() or not 0 < int(key) < 2**31:
         raise NotFound("forum.unknown", f"There is no forum {key}.")
-    who = ctx.principal
+    forum_id, who = int(key), ctx.principal
+    known: set[int] = ctx.services.cache.setdefault(KNOWN_FORUMS, set())
+    may_be_banned = who is not None and not is_moderator(who.role)
+    if forum_id in known and not may_be_banned:
+        return
     async with ctx.services.read() as db:
-        if await store.get_forum(db, int(key)) is None:
-            raise NotFound("forum.unknown", f"There is no forum {key}.")
-        if who is not None and not is_moderator(who.role):
-            standing = await moderation_store.standing_in(db, int(key), who.account_id)
+        if forum_id not in known:
+            if await store.get_forum(db, forum_id) is None:
+                raise NotFound("forum.unknown", f"There is no forum {key}.")
+            known.add(forum_id)
+        if may_be_banned:
+            assert who is not None
+            standing = await moderation_store.standing_in(db, forum_id, who.account_id)
             if standing.banned:
                 raise banned(standing)
 

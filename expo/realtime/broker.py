@@ -101,11 +101,13 @@ class Broker(Protocol):
     async def release_socket(self, account_id: int) -> None: ...
 
 
-def make_broker(redis_url: str | None, *, replay_window: int) -> Broker:
+def make_broker(
+    redis_url: str | None, *, replay_window: int, redis_pool_size: int | None = None
+) -> Broker:
     if redis_url:
         from expo.realtime.redis_broker import RedisBroker
 
-        return RedisBroker(redis_url, replay_window=replay_window)
+        return RedisBroker(redis_url, replay_window=replay_window, pool_size=redis_pool_size)
     from expo.realtime.memory_broker import MemoryBroker
 
     return MemoryBroker(replay_window=replay_window)

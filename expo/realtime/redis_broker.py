@@ -38,6 +38,7 @@ from expo.realtime.broker import (
     Sink,
 )
 from expo.realtime.envelope import event_parts
+from expo.redis_pool import pooled_client
 
 log = logging.getLogger("expo.broker")
 
@@ -116,11 +117,16 @@ def _key(topic: str, part: str) -> str:
 
 
 class RedisBroker:
-    def __init__(self, url: str, *, replay_window: int = 1000) -> None:
+    def __init__(
+        self, url: str, *, replay_window: int = 1000, pool_size: int | None = None
+    ) -> None:
         self._url = url
         self._window = replay_window
         self._process = secrets.token_hex(6)
-        self._redis = aioredis.from_url(url, health_check_interval=10, socket_connect_timeout=5)
+        # A blocking pool: a burst of handshakes (the socket quota) waits for a connection
+        # instead of failing with "Too many connections" (expo/redis_pool.py).
+        pool = {"max_connections": pool_size} if pool_size else {}
+        self._redis = pooled_client(url, health_check_interval=10, socket_connect_timeout=5, **pool)
         self._publish = self._redis.register_script(PUBLISH)
         self._history = self._redis.register_script(HISTORY)
         self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)
