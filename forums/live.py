@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from expo.batching import BatchedLookup
 from expo.errors import Forbidden, NotFound, RateLimited, Unavailable
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
@@ -114,24 +115,38 @@ async def forum_guard(ctx: CommandContext, key: str) -> None:
     are created (seed, schedule import) but never deleted, so once a process has seen one it
     exists for good: anonymous tabs then follow it without touching the database. An id not
     seen yet is looked up each time, so a forum another process just created is found at once.
+    Whether a signed-in person is banned is asked every time, but in batches: the tabs that
+    subscribe together share one query.
     """
     if not key.isdigit() or not 0 < int(key) < 2**31:
         raise NotFound("forum.unknown", f"There is no forum {key}.")
     forum_id, who = int(key), ctx.principal
     known: set[int] = ctx.services.cache.setdefault(KNOWN_FORUMS, set())
-    may_be_banned = who is not None and not is_moderator(who.role)
-    if forum_id in known and not may_be_banned:
-        return
-    async with ctx.services.read() as db:
-        if forum_id not in known:
+    if forum_id not in known:
+        async with ctx.services.read() as db:
             if await store.get_forum(db, forum_id) is None:
                 raise NotFound("forum.unknown", f"There is no forum {key}.")
-            known.add(forum_id)
-        if may_be_banned:
-            assert who is not None
-            standing = await moderation_store.standing_in(db, forum_id, who.account_id)
-            if standing.banned:
-                raise banned(standing)
+        known.add(forum_id)
+    if who is not None and not is_moderator(who.role):
+        standing = await standings(ctx.services).get((forum_id, who.account_id))
+        if standing is not None and standing.banned:
+            raise banned(standing)
+
+
+STANDINGS = "forums.standings"  # services.cache: the batched lookup of people's standings
+
+
+def standings(services: Services) -> BatchedLookup[tuple[int, int], Standing]:
+    """Standings in rooms, (forum, account) -> Standing, asked in batches under load."""
+    found: BatchedLookup[tuple[int, int], Standing] | None = services.cache.get(STANDINGS)
+    if found is None:
+
+        async def lookup(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Standing]:
+            async with services.read() as db:
+                return await moderation_store.standings_in(db, pairs)
+
+        found = services.cache[STANDINGS] = BatchedLookup(lookup)
+    return found
 
 
 commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send", rate="chat")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -67,6 +68,27 @@ async def test_a_forum_that_does_not_exist_is_still_refused(server: LiveServer):
         "id": "t2",
         "error": {"code": "forum.unknown", "message": "There is no forum 9999."},
     }
+
+
+async def test_a_burst_of_signed_in_tabs_shares_its_session_and_ban_queries(demo_sqlite: str):
+    tabs = 40
+    async with live_server(make_settings(demo_sqlite, max_sockets_per_account=tabs)) as live:
+        cookie = await live.sign_in("attendee@demo.shubo.live")
+        async with live.connect() as ws:  # the forum is known to the process
+            await Peer(ws).command("subscribe", {"topic": "forum:2"})
+
+        async def tab() -> str:
+            async with live.connect(cookie) as ws:
+                return str((await Peer(ws).command("subscribe", {"topic": "forum:2"}))["type"])
+
+        with statements(live) as seen:
+            replies = await asyncio.gather(*(tab() for _ in range(tabs)))
+    assert replies == ["ok"] * tabs
+    session_queries = [s for s in seen if "FROM account_session" in s]
+    ban_queries = [s for s in seen if "FROM room_sanction" in s]
+    # One query per tab before; now the tabs that ask together share one.
+    assert 1 <= len(session_queries) <= tabs // 2
+    assert 1 <= len(ban_queries) <= tabs // 2
 
 
 async def _storm(live: LiveServer, headers: dict[str, str]) -> tuple[int, list[int]]:
@@ -142,7 +164,10 @@ async def test_a_limiter_whose_redis_is_gone_still_limits_in_the_process(
 ):
     """Fail soft, not open: without Redis each process applies the budget on its own (so N
     processes let in at most N times it), says so once in the log and counts it."""
-    limiter = RedisLimiter("redis://127.0.0.1:1/0")  # nothing listens there
+    # A port bound but not listening: connections to it are refused.
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    limiter = RedisLimiter(f"redis://127.0.0.1:{closed.getsockname()[1]}/0")
     caplog.set_level(logging.WARNING, logger="expo.ratelimit")
     allowed = 0
     try:
@@ -154,6 +179,7 @@ async def test_a_limiter_whose_redis_is_gone_still_limits_in_the_process(
                 pass
     finally:
         await limiter.close()
+        closed.close()
     assert allowed == 20
     warnings = [r for r in caplog.records if r.name == "expo.ratelimit"]
     assert len(warnings) == 1
