@@ -1095,6 +1095,7 @@ async def run_server(
         connected_mid = 0
         # Server CPU while clients connect and subscribe; the pause at N/2 is left out.
         cpu_connecting = 0.0
+        meter = Meter(server.pid, pool)  # for other processes' share, as in the later phases
         errors: Counter[str] = Counter()
         handshakes: list[int] = []
         subscribes: list[int] = []
@@ -1118,6 +1119,7 @@ async def run_server(
                 await asyncio.sleep(args.settle)
                 rss_mid, connected_mid = proc_rss_kib(server.pid), connected
         connect_s = time.monotonic() - t0 - args.settle
+        metered = meter.stop()
         log(f"{name}: {connected} connected, {failed} failed in {connect_s:.1f} s")
         if errors:
             log(f"{name}: connect errors {dict(errors)}")
@@ -1147,6 +1149,7 @@ async def run_server(
             "server_cpu_ms_per_connection": round(cpu_connecting * 1000 / connected, 3)
             if connected
             else None,
+            "foreign_cpu_share": metered["foreign_cpu_share"],
             "handshake_ms": spread(handshakes),
             "subscribe_ms": spread(subscribes),
         }
@@ -1516,7 +1519,7 @@ def print_table(report: dict[str, Any]) -> None:
         if "error" in results[n]:
             out.append(f"  {n}: ERROR {results[n]['error']}")
     for n in names:
-        for phase in ("burst", "sustained"):
+        for phase in ("connect", "burst", "sustained"):
             share = get(results[n], phase, "foreign_cpu_share")
             if share is not None and share > 0.2:
                 out.append(
