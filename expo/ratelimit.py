@@ -23,6 +23,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from expo.errors import RateLimited
+from expo.logs import OutageLog
 from expo.realtime.broker import BrokerUnavailable
 from expo.redis_pool import pooled_client
 
@@ -143,25 +144,6 @@ local new_tat = tat + interval
 redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now) + 1)
 return {1, '0'}
 """
-
-
-class OutageLog:
-    """A warning about something that keeps failing, logged at most once per `every` seconds
-    with how many times it happened meanwhile: an outage under a reconnect storm must show in
-    the log without burying it."""
-
-    def __init__(self, logger: logging.Logger, message: str, every: float = 60.0) -> None:
-        self._log, self._message, self._every = logger, message, every
-        self._last: float | None = None
-        self._count = 0
-
-    def happened(self, error: BaseException) -> None:
-        self._count += 1
-        now = time.monotonic()
-        if self._last is not None and now - self._last < self._every:
-            return
-        self._log.warning(self._message, extra={"error": str(error), "times": self._count})
-        self._last, self._count = now, 0
 
 
 class RedisLimiter:

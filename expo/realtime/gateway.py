@@ -29,7 +29,8 @@ from expo.errors import (
     Unavailable,
     from_validation,
 )
-from expo.ratelimit import OutageLog, enforce
+from expo.logs import OutageLog
+from expo.ratelimit import enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.envelope import (
