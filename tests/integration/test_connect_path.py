@@ -117,7 +117,8 @@ async def test_a_burst_of_handshakes_from_one_address_spends_one_budget_in_redis
     demo_sqlite: str, caplog: pytest.LogCaptureFixture
 ):
     await check_redis()
-    limits = {**{n: Rate(100_000, 1) for n in DEFAULT_RATES}, "connect": Rate(20, 60)}
+    # 20 at once, then one every 3 minutes: a slow burst cannot earn a 21st meanwhile.
+    limits = {**{n: Rate(100_000, 1) for n in DEFAULT_RATES}, "connect": Rate(20, 3600)}
     settings = make_settings(demo_sqlite, redis_url=REDIS_URL, rate_limits=limits)
     # An address of its own (the test server believes 127.0.0.1's X-Forwarded-For), so runs
     # before this one have not spent its budget in the shared Redis.
