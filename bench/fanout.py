@@ -84,6 +84,8 @@ TARGETS = {
     "cpu_us_per_delivery": 10.0,
     "sustained_p99_ms": 75.0,
     "kib_per_connection": 16.0,
+    # Connect + subscribe: a restarted process's tabs must be back in a few seconds (finding 10).
+    "connections_per_s": 2000,
     "scale": {"clients": 5000, "rate": 10.0, "duration": 60.0},
 }
 
@@ -1091,6 +1093,9 @@ async def run_server(
         connected = failed = 0
         rss_mid = rss_before
         connected_mid = 0
+        # Server CPU while clients connect and subscribe; the pause at N/2 is left out.
+        cpu_connecting = 0.0
+        meter = Meter(server.pid, pool)  # for other processes' share, as in the later phases
         errors: Counter[str] = Counter()
         handshakes: list[int] = []
         subscribes: list[int] = []
@@ -1098,10 +1103,12 @@ async def run_server(
             shares = [
                 count // n_loaders + (1 if i < count % n_loaders else 0) for i in range(n_loaders)
             ]
+            cpu_start = proc_cpu(server.pid)
             replies = await pool.ask_all(
                 [("connect", server.port, s, batch, args.connect_timeout) for s in shares],
                 60 + count / args.batch * 3 * args.connect_timeout,
             )
+            cpu_connecting += proc_cpu(server.pid) - cpu_start
             connected = sum(r[1] for r in replies)
             failed += sum(r[2] for r in replies)
             for r in replies:
@@ -1112,6 +1119,7 @@ async def run_server(
                 await asyncio.sleep(args.settle)
                 rss_mid, connected_mid = proc_rss_kib(server.pid), connected
         connect_s = time.monotonic() - t0 - args.settle
+        metered = meter.stop()
         log(f"{name}: {connected} connected, {failed} failed in {connect_s:.1f} s")
         if errors:
             log(f"{name}: connect errors {dict(errors)}")
@@ -1137,6 +1145,11 @@ async def run_server(
             else None,
             "server_threads": proc_threads(server.pid),
             "connections_per_s": round(connected / connect_s) if connect_s > 0 else None,
+            "server_cpu_s": round(cpu_connecting, 2),
+            "server_cpu_ms_per_connection": round(cpu_connecting * 1000 / connected, 3)
+            if connected
+            else None,
+            "foreign_cpu_share": metered["foreign_cpu_share"],
             "handshake_ms": spread(handshakes),
             "subscribe_ms": spread(subscribes),
         }
@@ -1403,6 +1416,22 @@ def evaluate_targets(results: dict[str, Any], args: argparse.Namespace) -> list[
             "met_at_run_scale": bool(lost == 0 and p99 is not None and p99 <= 75.0),
         }
     )
+    rate, ref_rate = (
+        get(ours, "connect", "connections_per_s"),
+        get(ref, "connect", "connections_per_s"),
+    )
+    out.append(
+        {
+            "target": "connect + subscribe ≥ 2,000 connections/s",
+            "measured_per_s": rate,
+            "baseline_per_s": ref_rate,
+            "ratio": round(rate / ref_rate, 3) if rate and ref_rate else None,
+            "server_cpu_ms_per_connection": get(ours, "connect", "server_cpu_ms_per_connection"),
+            "baseline_cpu_ms_per_connection": get(ref, "connect", "server_cpu_ms_per_connection"),
+            "limit_per_s": TARGETS["connections_per_s"],
+            "met": bool(complete and rate is not None and rate >= TARGETS["connections_per_s"]),
+        }
+    )
     mem = get(ours, "connect", "kib_per_connection")
     out.append(
         {
@@ -1434,6 +1463,7 @@ def print_table(report: dict[str, Any]) -> None:
         ("memory per idle connection, KiB", ("connect", "kib_per_connection")),
         ("  the same, second half only, KiB", ("connect", "kib_per_connection_second_half")),
         ("connect: connections/s", ("connect", "connections_per_s")),
+        ("connect: server CPU ms/connection", ("connect", "server_cpu_ms_per_connection")),
         ("connect: subscribe reply p50, ms", ("connect", "subscribe_ms", "p50")),
         ("connect: subscribe reply p99, ms", ("connect", "subscribe_ms", "p99")),
         ("event size, bytes", ("burst", "event_bytes")),
@@ -1489,7 +1519,7 @@ def print_table(report: dict[str, Any]) -> None:
         if "error" in results[n]:
             out.append(f"  {n}: ERROR {results[n]['error']}")
     for n in names:
-        for phase in ("burst", "sustained"):
+        for phase in ("connect", "burst", "sustained"):
             share = get(results[n], phase, "foreign_cpu_share")
             if share is not None and share > 0.2:
                 out.append(

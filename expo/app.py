@@ -65,6 +65,7 @@ def create_app(
                 settings.redis_url,
                 replay_window=settings.replay_window,
                 replay_seconds=settings.replay_seconds,
+                redis_pool_size=settings.redis_pool_size,
             ),
             presence_interval=settings.presence_interval,
         )
@@ -78,7 +79,9 @@ def create_app(
             gateway=None,  # type: ignore[arg-type]
             sessions=SessionStore(TokenSigner(settings.secret_key), db, read),
             permissions=permissions,
-            limiter=RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter(),
+            limiter=RedisLimiter(settings.redis_url, pool_size=settings.redis_pool_size)
+            if settings.redis_url
+            else MemoryLimiter(),
             passwords=PasswordPool(settings.password_workers, settings.password_queue),
         )
         svc.gateway = Gateway(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
+import time
 from datetime import UTC, datetime
 
 import orjson
@@ -81,3 +82,22 @@ def log_config(*, json: bool = True, level: str = "INFO") -> dict[str, object]:
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
         },
     }
+
+
+class OutageLog:
+    """A warning about something that keeps failing, logged at most once per `every` seconds
+    with how many times it happened meanwhile: an outage under a reconnect storm must show in
+    the log without burying it."""
+
+    def __init__(self, logger: logging.Logger, message: str, every: float = 60.0) -> None:
+        self._log, self._message, self._every = logger, message, every
+        self._last: float | None = None
+        self._count = 0
+
+    def happened(self, error: BaseException) -> None:
+        self._count += 1
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self._every:
+            return
+        self._log.warning(self._message, extra={"error": str(error), "times": self._count})
+        self._last, self._count = now, 0

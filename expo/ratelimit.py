@@ -4,6 +4,11 @@ A key (an account, an address) gets `count` actions per `period`, at most `burst
 The rule is `gcra`, pure; `MemoryLimiter` applies it in-process (the embedded default) and
 `RedisLimiter` applies the same rule atomically in a Lua script, so every process sees one
 budget per key.
+
+When Redis cannot be reached, `RedisLimiter` does not let everything through: each process
+applies the same budgets on its own (so N processes let in at most N times a budget), counts
+every such decision in `expo_rate_limit_local_decisions_total` and says so in the log at most
+once a minute. A Redis outage neither locks people out nor opens the door to a flood.
 """
 
 from __future__ import annotations
@@ -13,14 +18,21 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-import redis.asyncio as aioredis
+from prometheus_client import Counter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from expo.errors import RateLimited
+from expo.logs import OutageLog
 from expo.realtime.broker import BrokerUnavailable
+from expo.redis_pool import pooled_client
 
 log = logging.getLogger("expo.ratelimit")
+LOCAL_DECISIONS = Counter(
+    "expo_rate_limit_local_decisions",
+    "Rate limit decisions taken in this process alone because Redis could not be reached",
+    ["rate"],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +106,9 @@ class Limiter(Protocol):
 async def enforce(limiter: Limiter, key: str, rate: Rate, what: str) -> None:
     """Spend one action of `key`'s budget or raise `rate_limited` with a `retry_after`.
 
-    When the limiter cannot be reached the action is allowed: a Redis outage must not lock
-    everyone out, and whatever needs Redis to work refuses on its own (`unavailable`).
+    `RedisLimiter` decides in the process when Redis cannot be reached; a limiter that raises
+    `BrokerUnavailable` anyway lets the action through (and says so), since an outage must not
+    lock everyone out.
     """
     try:
         decision = await limiter.hit(key, rate)
@@ -140,11 +153,26 @@ return {1, '0'}
 
 
 class RedisLimiter:
-    def __init__(self, url: str) -> None:
-        self._redis = aioredis.from_url(url, socket_connect_timeout=5)
+    """Budgets shared by every process through Redis; in this process alone while Redis cannot
+    be reached (see the module's docstring)."""
+
+    def __init__(self, url: str, *, pool_size: int | None = None) -> None:
+        pool = {"max_connections": pool_size} if pool_size else {}
+        self._redis = pooled_client(url, socket_connect_timeout=5, **pool)
         self._script = self._redis.register_script(GCRA)
+        self._local = MemoryLimiter()
+        self._outage = OutageLog(log, "rate limits applied in this process only: redis unavailable")
 
     async def hit(self, key: str, rate: Rate) -> Decision:
+        try:
+            return await self.shared_hit(key, rate)
+        except BrokerUnavailable as error:
+            self._outage.happened(error)
+            LOCAL_DECISIONS.labels(key.partition(":")[0]).inc()
+            return await self._local.hit(key, rate)
+
+    async def shared_hit(self, key: str, rate: Rate) -> Decision:
+        """The decision of the shared budget; BrokerUnavailable when Redis cannot be reached."""
         try:
             allowed, wait_ms = await self._script(
                 keys=[f"expo:rate:{key}"], args=[rate.interval_ms, rate.tolerance_ms]

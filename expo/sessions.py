@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from expo.batching import BatchedLookup
 from expo.errors import Unauthorized
 from expo.models import Account, AccountSession, ApiToken, utcnow
 from expo.security import SESSION_MAX_AGE, Principal, TokenSigner, cookie_value
@@ -47,6 +48,9 @@ class SessionStore:
         read: async_sessionmaker[AsyncSession],
     ) -> None:
         self._signer, self._db, self._read = signer, db, read
+        # Cookies are checked in batches under load: a reconnect storm's handshakes share
+        # queries instead of queueing one each for the database (expo/batching.py).
+        self._cookie_sessions = BatchedLookup(self._sessions_by_id)
 
     async def open(self, account: Account) -> tuple[str, Principal]:
         """A new session for `account`: the cookie value to set, and who it is."""
@@ -91,20 +95,24 @@ class SessionStore:
         token = self._signer.loads(value) if value else None
         if token is None:
             return None
-        async with self._read() as db:
-            found = (
-                await db.execute(
-                    select(AccountSession, Account)
-                    .join(Account, Account.id == AccountSession.account_id)  # type: ignore[arg-type]
-                    .where(AccountSession.id == _hash(token))
-                )
-            ).first()
+        found = await self._cookie_sessions.get(_hash(token))
         if found is None:
             return None
         session, account = found
         if session.revoked_at is not None or session.expires_at <= utcnow():
             return None
         return principal_of(account, session.id)
+
+    async def _sessions_by_id(
+        self, session_ids: list[str]
+    ) -> Mapping[str, tuple[AccountSession, Account]]:
+        async with self._read() as db:
+            rows = await db.execute(
+                select(AccountSession, Account)
+                .join(Account, Account.id == AccountSession.account_id)  # type: ignore[arg-type]
+                .where(col(AccountSession.id).in_(session_ids))
+            )
+            return {session.id: (session, account) for session, account in rows.all()}
 
     async def revoke(self, session_id: str) -> None:
         async with self._db() as db:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from expo.db import is_sqlite
 from expo.ratelimit import DEFAULT_RATES, Rate, parse_rates
+from expo.redis_pool import POOL_SIZE
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./expo.db"
 
@@ -26,6 +27,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # None: the in-process broker (one server process only).
     redis_url: str | None = None
+    # Connections each Redis client (broker, limiter) of a process keeps at most; a burst of
+    # commands beyond it waits for one (expo/redis_pool.py).
+    redis_pool_size: int = POOL_SIZE
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     # Browser origins allowed to open the websocket, besides the server's own origin.
     allowed_origins: tuple[str, ...] = ()
@@ -113,6 +117,7 @@ class Settings:
             ("hsts_max_age", "EXPO_HSTS"),
             ("password_workers", "EXPO_PASSWORD_WORKERS"),
             ("password_queue", "EXPO_PASSWORD_QUEUE"),
+            ("redis_pool_size", "EXPO_REDIS_POOL_SIZE"),
         ):
             if env.get(key):
                 values[name] = int(env[key])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from expo.batching import BatchedLookup
 from expo.errors import Forbidden, NotFound, RateLimited
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
@@ -82,7 +83,7 @@ def banned(standing: Standing) -> Forbidden:
 
 async def spend_slow_mode(svc: Services, forum: Forum, who: Principal) -> None:
     """One message per `slow_mode_seconds` per person, counted by the shared limiter so that
-    every process agrees. A limiter that cannot be reached lets the message through."""
+    every process agrees (without Redis, each process on its own: expo/ratelimit.py)."""
     seconds = forum.slow_mode_seconds
     key = slow_mode_key(forum.id, seconds, who.account_id)  # type: ignore[arg-type]
     try:
@@ -98,18 +99,48 @@ async def spend_slow_mode(svc: Services, forum: Forum, who: Principal) -> None:
         )
 
 
+KNOWN_FORUMS = "forums.known"  # services.cache: ids of forums this process has seen exist
+
+
 async def forum_guard(ctx: CommandContext, key: str) -> None:
-    """Anyone may follow a forum that exists, except those banned from it."""
+    """Anyone may follow a forum that exists, except those banned from it.
+
+    This runs for every tab that subscribes, thousands at once after a process restarts. Forums
+    are created (seed, schedule import) but never deleted, so once a process has seen one it
+    exists for good: anonymous tabs then follow it without touching the database. An id not
+    seen yet is looked up each time, so a forum another process just created is found at once.
+    Whether a signed-in person is banned is asked every time, but in batches: the tabs that
+    subscribe together share one query.
+    """
     if not key.isdigit() or not 0 < int(key) < 2**31:
         raise NotFound("forum.unknown", f"There is no forum {key}.")
-    who = ctx.principal
-    async with ctx.services.read() as db:
-        if await store.get_forum(db, int(key)) is None:
-            raise NotFound("forum.unknown", f"There is no forum {key}.")
-        if who is not None and not is_moderator(who.role):
-            standing = await moderation_store.standing_in(db, int(key), who.account_id)
-            if standing.banned:
-                raise banned(standing)
+    forum_id, who = int(key), ctx.principal
+    known: set[int] = ctx.services.cache.setdefault(KNOWN_FORUMS, set())
+    if forum_id not in known:
+        async with ctx.services.read() as db:
+            if await store.get_forum(db, forum_id) is None:
+                raise NotFound("forum.unknown", f"There is no forum {key}.")
+        known.add(forum_id)
+    if who is not None and not is_moderator(who.role):
+        standing = await standings(ctx.services).get((forum_id, who.account_id))
+        if standing is not None and standing.banned:
+            raise banned(standing)
+
+
+STANDINGS = "forums.standings"  # services.cache: the batched lookup of people's standings
+
+
+def standings(services: Services) -> BatchedLookup[tuple[int, int], Standing]:
+    """Standings in rooms, (forum, account) -> Standing, asked in batches under load."""
+    found: BatchedLookup[tuple[int, int], Standing] | None = services.cache.get(STANDINGS)
+    if found is None:
+
+        async def lookup(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Standing]:
+            async with services.read() as db:
+                return await moderation_store.standings_in(db, pairs)
+
+        found = services.cache[STANDINGS] = BatchedLookup(lookup)
+    return found
 
 
 commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send", rate="chat")}

@@ -42,6 +42,24 @@ async def banned_from(
     return frozenset(s.account_id for s in (await db.execute(query)).scalars())
 
 
+async def standings_in(
+    db: AsyncSession, pairs: Sequence[tuple[int, int]], now: datetime | None = None
+) -> dict[tuple[int, int], Standing]:
+    """`standing_in` for many (room, account) pairs in one query: a reconnect storm's tabs
+    subscribing again are checked together."""
+    now = now or utcnow()
+    query = select(RoomSanction).where(
+        col(RoomSanction.forum_id).in_({forum for forum, _ in pairs}),
+        col(RoomSanction.account_id).in_({account for _, account in pairs}),
+        col(RoomSanction.lifted_at).is_(None),
+        col(RoomSanction.until) > now,
+    )
+    found: dict[tuple[int, int], list[RoomSanction]] = {}
+    for sanction in (await db.execute(query)).scalars():
+        found.setdefault((sanction.forum_id, sanction.account_id), []).append(sanction)
+    return {pair: standing(found.get(pair, ()), now) for pair in pairs}
+
+
 async def active_sanctions(
     db: AsyncSession, forum_id: int, now: datetime | None = None
 ) -> list[tuple[RoomSanction, str]]:

@@ -118,11 +118,22 @@ class Broker(Protocol):
     async def release_socket(self, account_id: int) -> None: ...
 
 
-def make_broker(redis_url: str | None, *, replay_window: int, replay_seconds: float) -> Broker:
+def make_broker(
+    redis_url: str | None,
+    *,
+    replay_window: int,
+    replay_seconds: float,
+    redis_pool_size: int | None = None,
+) -> Broker:
     if redis_url:
         from expo.realtime.redis_broker import RedisBroker
 
-        return RedisBroker(redis_url, replay_window=replay_window, replay_seconds=replay_seconds)
+        return RedisBroker(
+            redis_url,
+            replay_window=replay_window,
+            replay_seconds=replay_seconds,
+            pool_size=redis_pool_size,
+        )
     from expo.realtime.memory_broker import MemoryBroker
 
     return MemoryBroker(replay_window=replay_window, replay_seconds=replay_seconds)

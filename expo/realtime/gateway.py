@@ -28,6 +28,7 @@ from expo.errors import (
     Unavailable,
     from_validation,
 )
+from expo.logs import OutageLog
 from expo.ratelimit import enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
@@ -127,6 +128,7 @@ class Gateway:
         self._releasing: set[asyncio.Future[None]] = set()
         self._audit_now = asyncio.Event()
         self._guards = dict(topic_guards)
+        self._quota_outage = OutageLog(log, "socket quota not applied: broker unavailable")
         self._commands: dict[str, CommandSpec] = {
             "subscribe": CommandSpec(
                 self._subscribe, SubscribeData, "topic.subscribe", rate="subscribe"
@@ -275,12 +277,12 @@ class Gateway:
 
     async def admit(self, who: Principal) -> bool:
         """May this account open one more socket? Counted over all processes; a broker that
-        cannot be reached lets it in (and says so in the log)."""
+        cannot be reached lets it in (and says so in the log, at most once a minute)."""
         limit = self.services.settings.max_sockets_per_account
         try:
             return await self.services.hub.broker.acquire_socket(who.account_id, limit)
         except ConnectionError as error:
-            log.warning("socket quota not applied: broker unavailable", extra={"error": str(error)})
+            self._quota_outage.happened(error)
             return True
 
     def release(self, who: Principal) -> None:

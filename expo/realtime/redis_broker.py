@@ -46,6 +46,7 @@ from expo.realtime.broker import (
     Sink,
 )
 from expo.realtime.envelope import event_parts
+from expo.redis_pool import pooled_client
 
 log = logging.getLogger("expo.broker")
 
@@ -224,13 +225,17 @@ class RedisBroker:
         replay_window: int = 10_000,
         replay_seconds: float = 300.0,
         clock: Clock = time.time,
+        pool_size: int | None = None,
     ) -> None:
         self._url = url
         self._window = replay_window
         self._window_ms = int(replay_seconds * 1000)
         self._clock = clock
         self._process = secrets.token_hex(6)
-        self._redis = aioredis.from_url(url, health_check_interval=10, socket_connect_timeout=5)
+        # A blocking pool: a burst of handshakes (the socket quota) waits for a connection
+        # instead of failing with "Too many connections" (expo/redis_pool.py).
+        pool = {"max_connections": pool_size} if pool_size else {}
+        self._redis = pooled_client(url, health_check_interval=10, socket_connect_timeout=5, **pool)
         self._publish = self._redis.register_script(PUBLISH)
         self._history = self._redis.register_script(HISTORY)
         self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)

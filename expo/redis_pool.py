@@ -1,0 +1,31 @@
+"""Redis clients sized for bursts, shared by the broker and the rate limiter.
+
+redis-py's default pool refuses a command outright ("Too many connections") once 100 are in
+use, and a reconnect storm has hundreds of handshakes asking Redis at once: the limiter then
+read as unreachable and let them all in. A blocking pool makes a burst queue for a connection
+instead (each Lua call holds one for well under a millisecond); only a connection that cannot
+be had within `timeout` counts as Redis being unavailable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+
+# Connections one client keeps to Redis, at most (EXPO_REDIS_POOL_SIZE). The broker's pub/sub
+# reader holds one for good; the rest serve commands, each for one round trip.
+POOL_SIZE = 50
+# Seconds a command waits for a free connection before Redis counts as unavailable.
+POOL_TIMEOUT = 5.0
+
+
+def pooled_client(
+    url: str, *, max_connections: int = POOL_SIZE, timeout: float = POOL_TIMEOUT, **kwargs: Any
+) -> aioredis.Redis:
+    """A client on its own blocking pool of at most `max_connections`; closing it closes the
+    pool."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=timeout, **kwargs
+    )
+    return aioredis.Redis.from_pool(pool)
