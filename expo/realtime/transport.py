@@ -130,6 +130,7 @@ class Connection:
         "_abort_timer",
         "_handshake_task",
         "_early",
+        "_head_tail",
         "__weakref__",
     )
 
@@ -158,6 +159,9 @@ class Connection:
         self._abort_timer: asyncio.TimerHandle | None = None
         self._handshake_task: asyncio.Future[None] | None = None
         self._early: bytearray | None = None
+        # The last bytes of the request head read so far, to find its end across chunks;
+        # None once the head has ended.
+        self._head_tail: bytes | None = b""
 
     @property
     def open(self) -> bool:
@@ -180,6 +184,10 @@ class Connection:
             if len(self._early) > self._services.settings.max_command_bytes:
                 self._transport.abort()  # type: ignore[union-attr]
             return
+        # websockets parses whatever follows the head while still CONNECTING, and would answer
+        # a ping before the 101 or end the socket on a close with no HTTP answer: it is given
+        # the head alone, and what follows waits with the frames of the handshake.
+        data, after_head = self._split_head(data)
         self._ws.receive_data(data)
         for event in self._ws.events_received():
             if isinstance(event, Request):
@@ -202,6 +210,23 @@ class Connection:
             self._transport.write(response.serialize())  # type: ignore[union-attr]
             self._closing = True
         self._flush()
+        if after_head:
+            # Authenticating now: held, bounded, for after the 101 (refused: websockets drops it).
+            self.data_received(after_head)
+
+    def _split_head(self, data: bytes) -> tuple[bytes, bytes]:
+        """What of `data` is the request head (all of it until the head's blank line), and
+        what follows it."""
+        if self._head_tail is None:
+            return data, b""
+        tail = self._head_tail
+        end = (tail + data).find(b"\r\n\r\n")  # websockets reads only CRLF lines
+        if end < 0:
+            self._head_tail = (tail + data[-3:])[-3:]
+            return data, b""
+        self._head_tail = None
+        cut = end + 4 - len(tail)  # > 0: the tail, shorter than the blank line, cannot hold it
+        return data[:cut], data[cut:]
 
     def connection_lost(self, exc: Exception | None) -> None:
         was_accepted = self._accepted

@@ -337,6 +337,51 @@ async def test_frames_before_the_101_are_answered_after_it():
     assert wire.gateway.received == [COMMAND.decode()]
 
 
+def frame(opcode: Opcode, data: bytes) -> bytes:
+    return Frame(opcode, data).serialize(mask=True, extensions=[])
+
+
+async def test_a_ping_in_the_requests_packet_is_answered_after_the_101():
+    """websockets parses frames that share a chunk with the request while still CONNECTING:
+    the pong must wait for the 101 all the same."""
+    wire = Wire()
+    wire.feed(wire.request() + frame(Opcode.PING, b"early") + frame(Opcode.TEXT, COMMAND))
+    assert wire.transport.written == b""  # nothing, not even the pong, before the 101
+    await until(lambda: wire.conn.open)
+    response, pong = wire.read()
+    assert isinstance(response, Response) and response.status_code == 101
+    assert (pong.opcode, pong.data) == (Opcode.PONG, b"early")
+    assert wire.gateway.received == [COMMAND.decode()]
+
+
+async def test_a_close_in_the_requests_packet_is_answered_101_then_echoed():
+    wire = Wire()
+    wire.feed(wire.request() + frame(Opcode.CLOSE, Close(1000, "bye").serialize()))
+    await until(lambda: wire.transport.eof or wire.transport.closed)
+    response, echo = wire.read()
+    assert isinstance(response, Response) and response.status_code == 101
+    assert Close.parse(echo.data) == Close(1000, "bye")
+
+
+async def test_a_head_whose_end_is_split_between_chunks_keeps_what_follows_for_after_the_101():
+    wire = Wire()
+    head = wire.request()
+    wire.feed(head[:-3])  # the blank line that ends the head comes in two pieces
+    wire.feed(head[-3:] + frame(Opcode.PING, b"early"))
+    assert wire.transport.written == b""
+    await until(lambda: wire.conn.open)
+    response, pong = wire.read()
+    assert isinstance(response, Response) and response.status_code == 101
+    assert (pong.opcode, pong.data) == (Opcode.PONG, b"early")
+
+
+async def test_a_flood_in_the_requests_packet_is_dropped():
+    wire = Wire()
+    wire.feed(wire.request() + frame(Opcode.TEXT, b"x" * 20_000))
+    assert wire.transport.aborted
+    assert wire.transport.written == b""
+
+
 async def test_a_flood_before_the_101_is_dropped():
     wire = Wire()
     wire.feed(wire.request())
