@@ -11,7 +11,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-# The brokers' clock, in seconds since the epoch (tests pass their own).
+# The in-process broker's clock, in seconds since the epoch (tests pass their own). The Redis
+# broker has none: its scripts read Redis's TIME, one clock for every process.
 Clock = Callable[[], float]
 
 # `gather`: a pile left untaken this many windows after its last addition is dropped.

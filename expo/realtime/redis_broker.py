@@ -2,9 +2,9 @@
 
 Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:seq       INCR counter: the topic's gap-free sequence (TTL a week, refreshed)
-    expo:{forum:3}:log       Stream of envelopes, id `<ms>-<seq>`, trimmed exactly to the replay
-                             window: the last `replay_seconds`, at most `replay_window` entries
-                             (TTL twice the window, refreshed)
+    expo:{forum:3}:log       Stream of envelopes, id `<ms>-<seq>` (Redis's ms), trimmed exactly to
+                             the replay window: the last `replay_seconds`, at most
+                             `replay_window` entries (TTL twice the window, refreshed)
     expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted,
                              or the topic's keys expired); TTL as the seq's
     expo:{forum:3}:events    pub/sub channel, messages `<epoch> <seq> <envelope>`
@@ -12,7 +12,7 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:roster:<process>    hash topic -> JSON list of that process's roster people, likewise
     expo:pile:{<key>}        hash name -> count, gathered by all processes (reactions)
     expo:pile:{<key>}:taken  set (with a TTL of the window) when a process took the pile
-    expo:processes           sorted set process-id -> last heartbeat (ms)
+    expo:processes           sorted set process-id -> last heartbeat (Redis's ms)
     expo:sockets:<account>   hash process-id -> that account's open sockets on the process
 Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
 Presence is one script call per process and interval, whatever the number of topics: it replaces
@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,7 +38,6 @@ from expo.realtime.broker import (
     PILE_WINDOWS,
     BrokerTimeout,
     BrokerUnavailable,
-    Clock,
     Event,
     History,
     Presence,
@@ -53,6 +51,15 @@ log = logging.getLogger("expo.broker")
 PROCESS_TTL_MS = 5000
 CHANNEL_PREFIX = "expo:{"
 CONTROL_CHANNEL = "expo:control"
+
+# Redis's clock, in ms, as `now`: every time compared across processes (log stamps, the
+# window's trim, heartbeats) is Redis's, so a process whose clock is off (its time sync failed)
+# neither trims the others' events early nor looks dead. Scripts that read TIME and then write
+# are fine: Redis 5 and later replicate their effects, not the script.
+NOW = """
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+"""
 
 # A topic's history begins (first use, Redis lost its data, or the topic was quiet so long that
 # its keys expired) with a new epoch, the seq at 0 and an empty log, all at once: seqs never
@@ -69,27 +76,26 @@ end
 
 # Returns {seq, epoch}. Every message carries its epoch, so a listener can tell a new history
 # from the old one whatever the seqs. Log entries have the id `<ms>-<seq>`, so the log is
-# trimmed by time (MINID) as well as by count (MAXLEN); ms never goes back, whatever the
-# clocks of the processes that publish. Every key's TTL is refreshed.
-# KEYS: seq, log, epoch, channel. ARGV: BEGIN's, head, tail, now (ms), oldest kept (ms), cap,
+# trimmed by time (MINID) as well as by count (MAXLEN), both in Redis's time (NOW), never in
+# the publisher's; ms never goes back, even when Redis's clock does. Every key's TTL is
+# refreshed. KEYS: seq, log, epoch, channel. ARGV: BEGIN's, head, tail, the window (ms), cap,
 # the log's TTL (ms).
 PUBLISH = (
     BEGIN
+    + NOW
     + """
 local seq = redis.call('INCR', KEYS[1])
 local payload = ARGV[3] .. seq .. ARGV[4]
-local ms = ARGV[5]
-if redis.pcall('XADD', KEYS[2], ms .. '-' .. seq, 'p', payload)['err'] then
-  -- this process's clock is behind the log's newest entry: go on from that entry's ms
+if redis.pcall('XADD', KEYS[2], string.format('%d-%d', now, seq), 'p', payload)['err'] then
+  -- Redis's clock stepped back (time sync, a failover): go on from the newest entry's ms
   local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1][1]
-  ms = string.match(newest, '^(%d+)-')
-  redis.call('XADD', KEYS[2], ms .. '-' .. seq, 'p', payload)
+  redis.call('XADD', KEYS[2], string.match(newest, '^(%d+)-') .. '-' .. seq, 'p', payload)
 end
-redis.call('XTRIM', KEYS[2], 'MINID', ARGV[6])
-redis.call('XTRIM', KEYS[2], 'MAXLEN', ARGV[7])
+redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', now - tonumber(ARGV[5])))
+redis.call('XTRIM', KEYS[2], 'MAXLEN', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
 redis.call('PUBLISH', KEYS[4], epoch .. ' ' .. seq .. ' ' .. payload)
 return {seq, epoch}
 """
@@ -127,16 +133,18 @@ ROSTER_PREFIX = "expo:roster:"
 # Lua's unpack() has a stack limit: arguments go to HSET / HMGET in slices of this many.
 SLICE = 1000
 
-# Report this process's presence (unless ARGV[4] is '0') and read every live process's, in one
+# Report this process's presence (unless ARGV[3] is '0') and read every live process's, in one
 # call. KEYS: expo:processes, then this process's presence and roster hashes. ARGV: process id,
-# now (ms), how long a process counts as alive after its last report (ms), write?, then the
-# lengths nc, nr, wc, wr and the lists: nc (topic, count) pairs, nr (topic, JSON) pairs, wc
+# how long a process counts as alive after its last report (ms, in Redis's time), write?, then
+# the lengths nc, nr, wc, wr and the lists: nc (topic, count) pairs, nr (topic, JSON) pairs, wc
 # topics whose counts and wr topics whose rosters are wanted. Returns per live process
 # {counts (HMGET order), rosters (HMGET order)}.
-EXCHANGE_PRESENCE = f"""
-local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
-local nc, nr = tonumber(ARGV[5]), tonumber(ARGV[6])
-local wc, wr = tonumber(ARGV[7]), tonumber(ARGV[8])
+EXCHANGE_PRESENCE = (
+    NOW
+    + f"""
+local ttl = tonumber(ARGV[2])
+local nc, nr = tonumber(ARGV[4]), tonumber(ARGV[5])
+local wc, wr = tonumber(ARGV[6]), tonumber(ARGV[7])
 local function sliced(command, key, from, count)
   local out = {{}}
   for first = from, from + count - 1, {SLICE} do
@@ -148,22 +156,22 @@ local function sliced(command, key, from, count)
   end
   return out
 end
-if ARGV[4] == '1' then
+if ARGV[3] == '1' then
   redis.call('ZADD', KEYS[1], now, ARGV[1])
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 10 * ttl)
   redis.call('DEL', KEYS[2], KEYS[3])
   if nc > 0 then
-    sliced('HSET', KEYS[2], 9, 2 * nc)
+    sliced('HSET', KEYS[2], 8, 2 * nc)
     redis.call('PEXPIRE', KEYS[2], 6 * ttl)
   end
   if nr > 0 then
-    sliced('HSET', KEYS[3], 9 + 2 * nc, 2 * nr)
+    sliced('HSET', KEYS[3], 8 + 2 * nc, 2 * nr)
     redis.call('PEXPIRE', KEYS[3], 6 * ttl)
   end
 end
 local result = {{}}
 if wc + wr == 0 then return result end
-local wanted = 9 + 2 * nc + 2 * nr
+local wanted = 8 + 2 * nc + 2 * nr
 for _, process in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')) do
   local counts, people = {{}}, {{}}
   if wc > 0 then counts = sliced('HMGET', '{PRESENCE_PREFIX}' .. process, wanted, wc) end
@@ -172,6 +180,7 @@ for _, process in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')
 end
 return result
 """
+)
 
 
 _FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -189,11 +198,14 @@ def _reachable() -> Iterator[None]:
 
 
 # One more socket for an account unless its live processes hold `limit` already; entries of
-# processes that stopped heartbeating are dropped on the way.
-ACQUIRE_SOCKET = """
-redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), ARGV[1])
+# processes that stopped heartbeating are dropped on the way. KEYS: the account's sockets,
+# expo:processes. ARGV: process id, limit, how long a process counts as alive (ms).
+ACQUIRE_SOCKET = (
+    NOW
+    + """
+redis.call('ZADD', KEYS[2], now, ARGV[1])
 local alive = {}
-for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], tonumber(ARGV[3]), '+inf')) do
+for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], now - tonumber(ARGV[3]), '+inf')) do
   alive[p] = true
 end
 alive[ARGV[1]] = true
@@ -207,6 +219,7 @@ redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return 1
 """
+)
 
 
 def _key(topic: str, part: str) -> str:
@@ -224,13 +237,11 @@ class RedisBroker:
         *,
         replay_window: int = 10_000,
         replay_seconds: float = 300.0,
-        clock: Clock = time.time,
         pool_size: int | None = None,
     ) -> None:
         self._url = url
         self._window = replay_window
         self._window_ms = int(replay_seconds * 1000)
-        self._clock = clock
         self._process = secrets.token_hex(6)
         # A blocking pool: a burst of handshakes (the socket quota) waits for a connection
         # instead of failing with "Too many connections" (expo/redis_pool.py).
@@ -284,13 +295,11 @@ class RedisBroker:
     async def publish(self, topic: str, event_type: str, data: Any) -> Event:
         head, tail = event_parts(event_type, topic, data)
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch"), _key(topic, "events")]
-        now = int(self._clock() * 1000)
         args = [
             *self._begin_args(),
             head,
             tail,
-            now,
-            now - self._window_ms,
+            self._window_ms,
             self._window,
             # Longer than the window: what is in it is kept, a quiet topic's log goes.
             2 * self._window_ms,
@@ -351,7 +360,7 @@ class RedisBroker:
         """One EXCHANGE_PRESENCE call: report `here` (None: only read), sum what comes back."""
         counts = {t: n for t, n in here.counts.items() if n} if here else {}
         rosters = {t: p for t, p in here.rosters.items() if p} if here else {}
-        args: list[Any] = [self._process, int(time.time() * 1000), PROCESS_TTL_MS]
+        args: list[Any] = [self._process, PROCESS_TTL_MS]
         args += ["0" if here is None else "1", len(counts), len(rosters)]
         args += [len(counts_of), len(rosters_of)]
         for topic, n in counts.items():
@@ -392,12 +401,11 @@ class RedisBroker:
         return {k.decode(): int(v) for k, v in zip(pile[::2], pile[1::2], strict=True)}
 
     async def acquire_socket(self, account_id: int, limit: int) -> bool:
-        now = int(time.time() * 1000)
         with _reachable():
             return bool(
                 await self._acquire_socket(
                     keys=[f"expo:sockets:{account_id}", "expo:processes"],
-                    args=[self._process, limit, now - PROCESS_TTL_MS, now],
+                    args=[self._process, limit, PROCESS_TTL_MS],
                 )
             )
 

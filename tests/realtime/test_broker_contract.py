@@ -6,7 +6,9 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -63,8 +65,10 @@ async def make_memory(clock: Clock, window: int = WINDOW) -> Broker:
 
 
 async def make_redis(clock: Clock, window: int = WINDOW) -> Broker:
+    """Redis keeps time for every process (its scripts read TIME): the test's clock moves only
+    the in-process broker."""
     await check_redis()
-    return RedisBroker(REDIS_URL, replay_window=window, replay_seconds=SECONDS, clock=clock)
+    return RedisBroker(REDIS_URL, replay_window=window, replay_seconds=SECONDS)
 
 
 @pytest.fixture(params=[make_memory, make_redis], ids=["memory", "redis"])
@@ -169,8 +173,9 @@ async def test_history_older_than_the_window_means_reload(broker):
     assert [e.seq for e in recent.events or []] == [WINDOW * 3 - 1, WINDOW * 3]
 
 
-async def test_the_window_keeps_what_is_younger_than_its_seconds(broker, clock):
-    b, _ = broker
+async def test_the_in_process_window_keeps_what_is_younger_than_its_seconds(clock):
+    """Redis's counterpart, in Redis's own time: test_redis_the_window_is_measured_in_redis_time."""
+    b = await make_memory(clock)
     t = topic()
     for i in range(3):
         await b.publish(t, "x.happened", {"i": i})
@@ -452,8 +457,7 @@ async def test_redis_topic_keys_carry_a_ttl_refreshed_on_publish():
     from expo.realtime.redis_broker import TOPIC_KEEP_MS
 
     await check_redis()
-    clock = Clock()
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=clock)
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     keys = topic_keys(t)
     try:
@@ -479,7 +483,7 @@ async def test_redis_topic_keys_carry_a_ttl_refreshed_on_publish():
 async def test_redis_a_topic_whose_keys_expired_begins_a_new_epoch(expired):
     """A seq that starts again from 1 must never look like the old history going on."""
     await check_redis()
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=Clock())
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     try:
         old = [await b.publish(t, "x.happened", {"i": i}) for i in range(3)]
@@ -505,14 +509,13 @@ def test_redis_a_topics_keys_share_one_hash_slot():
 async def test_redis_a_publisher_whose_clock_is_behind_keeps_the_log_whole():
     """Log ids are `<ms>-<seq>`: a process whose clock lags another's still appends in order."""
     await check_redis()
-    ahead, behind = Clock(), Clock()
-    behind.advance(-60)
-    a = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=ahead)
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS, clock=behind)
+    a = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     try:
         await a.publish(t, "x.happened", {"by": "a"})
-        await b.publish(t, "x.happened", {"by": "b"})
+        with wall_clock_off_by(-60):
+            await b.publish(t, "x.happened", {"by": "b"})
         await a.publish(t, "x.happened", {"by": "a"})
         history = await b.history(t, since=0)
         assert [json.loads(e.payload)["data"]["by"] for e in history.events or []] == [
@@ -524,3 +527,115 @@ async def test_redis_a_publisher_whose_clock_is_behind_keeps_the_log_whole():
     finally:
         await a.close()
         await b.close()
+
+
+# --- Redis keeps time for all processes ---------------------------------------------------
+
+
+@contextmanager
+def wall_clock_off_by(seconds: float) -> Iterator[None]:
+    """This process's wall clock, `seconds` off, as on a host whose time sync failed."""
+    with pytest.MonkeyPatch.context() as patch:
+        real = time.time
+        patch.setattr(time, "time", lambda: real() + seconds)
+        yield
+
+
+async def redis_ms(broker: RedisBroker) -> int:
+    seconds, micros = await broker._redis.time()
+    return seconds * 1000 + micros // 1000
+
+
+async def log_entries(broker: RedisBroker, t: str) -> list[tuple[bytes, dict[Any, Any]]]:
+    entries: Any = await broker._redis.xrange(topic_keys(t)["log"])
+    return [(entry_id, fields) for entry_id, fields in entries]
+
+
+async def log_stamps(broker: RedisBroker, t: str) -> list[int]:
+    """The ms part of the topic's log ids, oldest first."""
+    return [int(entry_id.split(b"-")[0]) for entry_id, _ in await log_entries(broker, t)]
+
+
+async def test_redis_a_publisher_whose_clock_runs_ahead_trims_nothing_early() -> None:
+    """The log is stamped and trimmed in Redis's time: a process whose clock runs ten minutes
+    ahead (twice the window) neither drops what the others published nor stamps the future."""
+    await check_redis()
+    a = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    t = topic()
+    try:
+        before = await redis_ms(a)
+        await a.publish(t, "x.happened", {"by": "a"})
+        await a.publish(t, "x.happened", {"by": "a"})
+        with wall_clock_off_by(2 * SECONDS):
+            await b.publish(t, "x.happened", {"by": "b"})
+        after = await redis_ms(a)
+        history = await a.history(t, since=0)
+        assert [e.seq for e in history.events or []] == [1, 2, 3]
+        assert all(before <= ms <= after for ms in await log_stamps(a, t))
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_redis_the_window_is_measured_in_redis_time() -> None:
+    await check_redis()
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=0.2)
+    t = topic()
+    try:
+        for i in range(3):
+            await b.publish(t, "x.happened", {"i": i})
+        newest = (await log_stamps(b, t))[-1]
+
+        async def window_passed() -> bool:  # on Redis's clock itself, not this process's
+            return await redis_ms(b) > newest + 200
+
+        await eventually(window_passed)  # type: ignore[arg-type]  # T | Awaitable[T]: ambiguous
+        await b.publish(t, "x.happened", {"i": 3})
+        assert (await b.history(t, since=0)).events is None
+        assert [e.seq for e in (await b.history(t, since=3)).events or []] == [4]
+    finally:
+        await b.close()
+
+
+async def test_redis_a_log_whose_newest_entry_is_in_the_future_still_appends_in_order() -> None:
+    """Redis's own clock can step back (time sync, a failover to a replica): the log goes on
+    from its newest entry's ms rather than refusing the event."""
+    await check_redis()
+    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    t = topic()
+    log_key = topic_keys(t)["log"]
+    try:
+        first = await b.publish(t, "x.happened", {"i": 0})
+        # Entry 1 as a Redis clock a minute ahead stamped it, before the clock stepped back.
+        [(entry_id, fields)] = await log_entries(b, t)
+        await b._redis.xdel(log_key, entry_id)
+        future = await redis_ms(b) + 60_000
+        await b._redis.xadd(log_key, fields, id=f"{future}-1")
+        second = await b.publish(t, "x.happened", {"i": 1})
+        history = await b.history(t, since=0)
+        assert history.events == [first, second]
+        assert await log_stamps(b, t) == [future, future]
+    finally:
+        await b.close()
+
+
+async def test_redis_a_process_whose_clock_is_behind_still_counts_in_presence(
+    two_redis_brokers: list[tuple[RedisBroker, Collector]],
+) -> None:
+    (a, _), (b, _) = two_redis_brokers
+    t = topic()
+    with wall_clock_off_by(-60):  # behind by more than a process's lifetime (5 s)
+        await b.exchange_presence(Presence({t: 5}), [], [])
+    assert (await a.exchange_presence(Presence({t: 2}), [t], [])).counts == {t: 7}
+
+
+async def test_redis_a_process_whose_clock_is_behind_keeps_its_sockets_counted(
+    two_redis_brokers: list[tuple[RedisBroker, Collector]],
+) -> None:
+    (a, _), (b, _) = two_redis_brokers
+    account = int(secrets.token_hex(3), 16)
+    with wall_clock_off_by(-60):
+        assert await b.acquire_socket(account, 2) is True
+    assert await a.acquire_socket(account, 2) is True
+    assert await a.acquire_socket(account, 2) is False  # b's socket is still counted
