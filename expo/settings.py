@@ -74,8 +74,8 @@ class Settings:
     password_queue: int = 16
     # Strict-Transport-Security max-age in seconds; 0 sends none (set it only behind HTTPS).
     hsts_max_age: int = 0
-    # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses (and
-    # organisers) may read it.
+    # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses that came
+    # through no proxy (and organisers) may read it (expo/ops.py).
     metrics_token: str | None = field(default=None, repr=False)
 
     @classmethod
