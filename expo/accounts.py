@@ -15,7 +15,7 @@ from expo.account_rules import MIN_PASSWORD, check_password, normalize_email
 from expo.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
 from expo.models import Account, AccountPublic, Role
-from expo.ratelimit import enforce
+from expo.ratelimit import Rate, charge, enforce
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE
 from expo.sessions import TOKEN_PREFIX
 
@@ -122,14 +122,11 @@ async def sign_in(request: Request) -> JSONResponse:
     form = await read_json(request, SignIn)
     svc = services(request)
     email = form.email.strip().lower()
-    # Per account as well as per address (the route's rate): many addresses, one budget. The key
-    # is a digest: Redis need not hold everyone's email.
-    await enforce(
-        svc.limiter,
-        f"sign_in_account:{hashlib.sha256(email.encode()).hexdigest()}",
-        svc.settings.rate_limits["sign_in_account"],
-        "sign-in attempts for this account",
-    )
+    budgets = _failure_budgets(request, email)
+    # Looked at before the password is checked, spent only when it is wrong: a guesser's
+    # failures cannot refuse the owner's correct password from elsewhere (see `_failure_budgets`).
+    for key, rate, what in budgets:
+        await enforce(svc.limiter, key, rate, what, spend=False)
     async with svc.read() as db:
         account = (
             (await db.execute(select(Account).where(Account.email == email))).scalars().first()
@@ -140,8 +137,34 @@ async def sign_in(request: Request) -> JSONResponse:
         account.password_hash if account is not None else None, form.password
     )
     if account is None or not valid:
+        for key, rate, _what in budgets:
+            await charge(svc.limiter, key, rate)
         raise Unauthorized("account.bad_credentials", "Wrong email or password.")
     return await signed_in(request, account)
+
+
+def _failure_budgets(request: Request, email: str) -> list[tuple[str, Rate, str]]:
+    """The budgets of failed sign-ins for `email` (beside the route's per-address rate, which
+    every attempt spends): this address's for this account, then the account's from every
+    address, looser, so one or two guessing addresses run out long before they could lock the
+    owner out. Unknown emails go the same way (their budgets are as real), so refusals tell
+    nobody which emails have accounts. Keys hold a digest: Redis need not hold everyone's
+    email."""
+    rates = services(request).settings.rate_limits
+    account = hashlib.sha256(email.encode()).hexdigest()
+    address = request.client.host if request.client else "unknown"
+    return [
+        (
+            f"sign_in_pair:{account}:{address}",
+            rates["sign_in_pair"],
+            "failed sign-ins for this account from this address",
+        ),
+        (
+            f"sign_in_account:{account}",
+            rates["sign_in_account"],
+            "failed sign-ins for this account",
+        ),
+    ]
 
 
 async def signed_in(request: Request, account: Account, status_code: int = 200) -> JSONResponse:

@@ -33,6 +33,9 @@ from expo.settings import Settings
 
 # Addresses of this host: a scraper beside the server (the default when no token is set).
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+# Headers a proxy adds. A request carrying one came through a proxy, and behind a proxy on this
+# host every request arrives from this host: it is nobody's local scraper, whatever it names.
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
 class Health(BaseModel):
@@ -91,7 +94,8 @@ async def metrics(request: Request) -> Response:
     """Prometheus text format; with several workers, summed over all of them.
 
     For the scraper with the metrics token (`EXPO_METRICS_TOKEN`), organisers, and, when no
-    token is set, callers on this host: the figures tell an outsider who is online and when."""
+    token is set, callers on this host that came through no proxy: the figures tell an outsider
+    who is online and when."""
     refusal = _refuse_metrics_reader(request)
     if refusal is not None:
         return refusal
@@ -116,12 +120,21 @@ def _refuse_metrics_reader(request: Request) -> Response | None:
         )
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
-    address = request.client.host if request.client else ""
-    if address not in LOCAL_ADDRESSES:
+    if not _from_this_host(request, services(request).settings):
         return error_response(
             Forbidden("metrics.forbidden", "Metrics are for this host or the metrics token.")
         )
     return None
+
+
+def _from_this_host(request: Request, settings: Settings) -> bool:
+    """A caller on this host, directly: not through a proxy, and not an address any client may
+    claim (with `FORWARDED_ALLOW_IPS=*` uvicorn believes everyone's X-Forwarded-For)."""
+    if "*" in settings.forwarded_allow_ips:
+        return False
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    return request.client is not None and request.client.host in LOCAL_ADDRESSES
 
 
 def _metrics_token(settings: Settings) -> str | None:

@@ -37,7 +37,7 @@ class PasswordPool:
         """Whether `password` matches; with no hash (an unknown email) a dummy one is verified
         anyway, so an unknown email takes as long to refuse as a wrong password."""
         if password_hash is None:
-            await self._run(verify_password, _dummy_hash(), password)
+            await self._run(_verify_unknown, password)
             return False
         return await self._run(verify_password, password_hash, password)
 
@@ -60,8 +60,15 @@ class PasswordPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _verify_unknown(password: str) -> bool:
+    # On the pool's thread, dummy hash included: made on the event loop, the first unknown
+    # email would stall every socket of the process for a whole Argon2 hash.
+    return verify_password(_dummy_hash(), password)
+
+
 @functools.cache
 def _dummy_hash() -> str:
     # Made with the same parameters as real hashes (so it costs the same to verify), once per
-    # process, the first time an unknown email signs in.
+    # process, the first time an unknown email signs in (two workers may both make one then:
+    # harmless, the cache keeps one).
     return hash_password(secrets.token_urlsafe(16))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 
 from expo.errors import Forbidden, Unauthorized
 from expo.models import Role
@@ -57,9 +57,14 @@ class Rule:
         refusal: str,
         code: str = "forbidden",
     ) -> Rule:
-        """This rule, scoped to objects of kind `on` (a class, or a runtime-checkable protocol
-        such as `OfExhibitor`): `test` decides for each one."""
+        """This rule, scoped to objects of kind `on` (a class its loaders build, such as
+        `OfExhibitor`'s subclasses): `test` decides for each one."""
         assert self.roles is not None, "an object rule is about someone signed in"
+        # A runtime-checkable protocol admits anything with the right attributes (a principal,
+        # a command's data): the object must be one the handler's `target` loaded.
+        assert not getattr(on, "_is_protocol", False), (
+            f"an object rule names a nominal class, not the protocol {on.__name__}"
+        )
         return replace(self, on=on, test=test, refusal=refusal, code=code)
 
     def admits(self, principal: Principal | None) -> bool:
@@ -98,12 +103,16 @@ def only(*roles: Role) -> Rule:
     return Rule(frozenset(roles))
 
 
-@runtime_checkable
-class OfExhibitor(Protocol):
-    """Any object that belongs to one exhibitor (a booth, its chat, its leads, its queue)."""
+@dataclass(frozen=True, slots=True)
+class OfExhibitor:
+    """An object that belongs to one exhibitor (a booth, its chat, its leads, its queue), as the
+    database loaders build it: they subclass this.
 
-    @property
-    def exhibitor_id(self) -> int: ...
+    Nominal on purpose. A structural type (anything with an `exhibitor_id`) would let through
+    the principal itself or a command's own data naming the caller's exhibitor, so a `target`
+    that hands back either would let staff of A act on B."""
+
+    exhibitor_id: int
 
 
 def exhibitor_staff(principal: Principal, obj: OfExhibitor) -> bool:

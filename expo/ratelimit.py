@@ -74,9 +74,14 @@ DEFAULT_RATES: dict[str, Rate] = {
     "react": Rate(10, 10, burst=5),  # emoji reactions per account
     "moderate": Rate(120, 60, burst=30),  # moderators' and organisers' actions per account
     "sign_in": Rate(10, 300, burst=5),  # sign-in attempts per address
-    # Sign-in attempts per account (email), from any number of addresses: a guesser with many
-    # addresses still gets 10 at once, then 2 a minute, while its owner rarely needs more.
-    "sign_in_account": Rate(30, 900, burst=10),
+    # Failed sign-ins per account (email) from one address: 5 at once, then one every 90 s.
+    # Successes spend nothing (expo/accounts.py), so they never lock anyone out.
+    "sign_in_pair": Rate(10, 900, burst=5),
+    # Failed sign-ins per account from any number of addresses, looser than four addresses'
+    # worth of the above: one or two guessing addresses run out of their own budget long before
+    # the account's, so they cannot lock its owner out; a botnet still gets 20 guesses at
+    # once, then fewer than 3 a minute.
+    "sign_in_account": Rate(40, 900, burst=20),
     "register": Rate(10, 3600, burst=3),  # registrations per address
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
     # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
@@ -100,18 +105,22 @@ def parse_rates(spec: str) -> dict[str, Rate]:
 
 
 class Limiter(Protocol):
-    async def hit(self, key: str, rate: Rate) -> Decision: ...
+    async def hit(self, key: str, rate: Rate, *, spend: bool = True) -> Decision:
+        """The decision for one action now; `spend=False` only looks (nothing is kept)."""
+        ...
 
 
-async def enforce(limiter: Limiter, key: str, rate: Rate, what: str) -> None:
-    """Spend one action of `key`'s budget or raise `rate_limited` with a `retry_after`.
+async def enforce(limiter: Limiter, key: str, rate: Rate, what: str, *, spend: bool = True) -> None:
+    """Spend one action of `key`'s budget or raise `rate_limited` with a `retry_after`; with
+    `spend=False`, only whether one would be allowed now (for budgets charged afterwards, on
+    failures alone: `charge`).
 
     `RedisLimiter` decides in the process when Redis cannot be reached; a limiter that raises
     `BrokerUnavailable` anyway lets the action through (and says so), since an outage must not
     lock everyone out.
     """
     try:
-        decision = await limiter.hit(key, rate)
+        decision = await limiter.hit(key, rate, spend=spend)
     except BrokerUnavailable as error:
         log.warning("rate limit not applied: limiter unavailable", extra={"error": str(error)})
         return
@@ -122,6 +131,15 @@ async def enforce(limiter: Limiter, key: str, rate: Rate, what: str) -> None:
         )
 
 
+async def charge(limiter: Limiter, key: str, rate: Rate) -> None:
+    """Spend one action of `key`'s budget after the fact (a failure that `enforce(...,
+    spend=False)` let through); already spent out, nothing more is kept."""
+    try:
+        await limiter.hit(key, rate)
+    except BrokerUnavailable as error:
+        log.warning("rate limit not charged: limiter unavailable", extra={"error": str(error)})
+
+
 class MemoryLimiter:
     """One process's budgets: correct only when one process serves everyone (the demo)."""
 
@@ -129,11 +147,13 @@ class MemoryLimiter:
         self._tats: dict[str, float] = {}
         self._max_keys = max_keys
 
-    async def hit(self, key: str, rate: Rate) -> Decision:
+    async def hit(self, key: str, rate: Rate, *, spend: bool = True) -> Decision:
         now = time.monotonic() * 1000
-        if len(self._tats) >= self._max_keys:
-            self._tats = {k: t for k, t in self._tats.items() if t > now}  # forget idle keys
-        decision, self._tats[key] = gcra(self._tats.get(key), now, rate)
+        decision, tat = gcra(self._tats.get(key), now, rate)
+        if spend:
+            if len(self._tats) >= self._max_keys:
+                self._tats = {k: t for k, t in self._tats.items() if t > now}  # forget idle keys
+            self._tats[key] = tat
         return decision
 
 
@@ -146,8 +166,10 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local allow_at = tat - tolerance
 if now < allow_at then return {0, tostring(allow_at - now)} end
-local new_tat = tat + interval
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now) + 1)
+if ARGV[3] == '1' then
+  local new_tat = tat + interval
+  redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now) + 1)
+end
 return {1, '0'}
 """
 
@@ -163,19 +185,20 @@ class RedisLimiter:
         self._local = MemoryLimiter()
         self._outage = OutageLog(log, "rate limits applied in this process only: redis unavailable")
 
-    async def hit(self, key: str, rate: Rate) -> Decision:
+    async def hit(self, key: str, rate: Rate, *, spend: bool = True) -> Decision:
         try:
-            return await self.shared_hit(key, rate)
+            return await self.shared_hit(key, rate, spend=spend)
         except BrokerUnavailable as error:
             self._outage.happened(error)
             LOCAL_DECISIONS.labels(key.partition(":")[0]).inc()
-            return await self._local.hit(key, rate)
+            return await self._local.hit(key, rate, spend=spend)
 
-    async def shared_hit(self, key: str, rate: Rate) -> Decision:
+    async def shared_hit(self, key: str, rate: Rate, *, spend: bool = True) -> Decision:
         """The decision of the shared budget; BrokerUnavailable when Redis cannot be reached."""
         try:
             allowed, wait_ms = await self._script(
-                keys=[f"expo:rate:{key}"], args=[rate.interval_ms, rate.tolerance_ms]
+                keys=[f"expo:rate:{key}"],
+                args=[rate.interval_ms, rate.tolerance_ms, "1" if spend else "0"],
             )
         except (RedisConnectionError, RedisTimeoutError, OSError) as e:
             raise BrokerUnavailable(f"redis: {e}") from e

@@ -16,6 +16,10 @@ from expo.ratelimit import DEFAULT_RATES, Rate, parse_rates
 from expo.redis_pool import POOL_SIZE
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./expo.db"
+# Unset, the frame limit is this many commands: a command always fits, and a socket trickling
+# a frame it announced pins 64 KiB of the reader, not a mebibyte.
+FRAMES_PER_COMMAND = 4
+MAX_COMMAND_BYTES = 16 * 1024
 
 
 class SettingsError(ValueError):
@@ -42,9 +46,11 @@ class Settings:
     replay_window: int = 10_000
     # A client whose unsent data exceeds this is cut off (close code 4008) and must resume.
     max_send_buffer: int = 1024 * 1024
-    # Largest websocket frame read at all (bigger: close 1009); largest command accepted.
-    max_frame_bytes: int = 1024 * 1024
-    max_command_bytes: int = 16 * 1024
+    # Largest websocket frame read at all (bigger: close 1009, on the frame's header); largest
+    # command accepted. The frame limit is what any socket, signed in or not, can make the
+    # server hold while it trickles a payload: a few commands' worth, not a mebibyte.
+    max_frame_bytes: int = FRAMES_PER_COMMAND * MAX_COMMAND_BYTES
+    max_command_bytes: int = MAX_COMMAND_BYTES
     # Commands a connection may have waiting before further ones are refused.
     max_pending_commands: int = 32
     # Websockets one account may hold open at once, over all processes (tabs, devices, clients).
@@ -68,8 +74,8 @@ class Settings:
     password_queue: int = 16
     # Strict-Transport-Security max-age in seconds; 0 sends none (set it only behind HTTPS).
     hsts_max_age: int = 0
-    # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses (and
-    # organisers) may read it.
+    # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses that came
+    # through no proxy (and organisers) may read it (expo/ops.py).
     metrics_token: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -121,6 +127,17 @@ class Settings:
         ):
             if env.get(key):
                 values[name] = int(env[key])
+        # Unset, the frame limit follows the command limit (a larger command limit alone must
+        # not close its larger commands with 1009); set, it must leave room for one command.
+        command_bytes = int(env.get("EXPO_MAX_COMMAND_BYTES") or MAX_COMMAND_BYTES)
+        frame_bytes = int(env.get("EXPO_MAX_FRAME_BYTES") or FRAMES_PER_COMMAND * command_bytes)
+        if frame_bytes < command_bytes:
+            raise SettingsError(
+                "EXPO_MAX_FRAME_BYTES is below EXPO_MAX_COMMAND_BYTES: every command that large "
+                "would close its socket (1009) instead of being answered. Raise it, or unset it "
+                f"(it defaults to {FRAMES_PER_COMMAND} x EXPO_MAX_COMMAND_BYTES)."
+            )
+        values["max_frame_bytes"] = frame_bytes
         for name, key in (
             ("replay_seconds", "EXPO_REPLAY_SECONDS"),
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),

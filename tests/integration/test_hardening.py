@@ -129,6 +129,37 @@ async def test_metrics_are_refused_to_other_addresses_without_a_token(server: Li
     assert response.json()["error"]["code"] == "metrics.forbidden"
 
 
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        {"X-Forwarded-For": "127.0.0.1"},  # believed from the trusted proxy: looks local
+        {"Forwarded": "for=127.0.0.1"},
+        {"X-Real-IP": "127.0.0.1"},
+    ],
+    ids=["x-forwarded-for", "forwarded", "x-real-ip"],
+)
+async def test_metrics_without_a_token_are_refused_to_anything_that_came_through_a_proxy(
+    server: LiveServer, forwarded: dict[str, str]
+):
+    """Behind a proxy on this host every request arrives from this host: with no token, a
+    forwarded request is nobody's local scraper, whatever address it names."""
+    async with server.http() as http:
+        response = await http.get("/metrics", headers=forwarded)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "metrics.forbidden"
+
+
+async def test_metrics_without_a_token_are_refused_to_all_when_every_proxy_is_believed(
+    demo_sqlite: str,
+):
+    """`FORWARDED_ALLOW_IPS=*`: anyone can say they are 127.0.0.1, so no address is local."""
+    async with live_server(make_settings(demo_sqlite, forwarded_allow_ips=("*",))) as live:
+        async with live.http() as http:
+            response = await http.get("/metrics")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "metrics.forbidden"
+
+
 async def test_metrics_with_a_token_set_want_it_from_everyone(hardened: LiveServer):
     async with hardened.http() as http:
         local = await http.get("/metrics")

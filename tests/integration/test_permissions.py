@@ -8,7 +8,8 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol, runtime_checkable
 
 import pytest
 from pydantic import Field
@@ -308,10 +309,8 @@ async def test_someone_banned_from_this_room_does_nothing_there(
 
 
 @dataclass(frozen=True)
-class Booth:
-    """A stand-in for the hall's booths: anything with an `exhibitor_id`."""
-
-    exhibitor_id: int
+class Booth(OfExhibitor):
+    """A stand-in for the hall's booths, built by its loader like theirs will be."""
 
 
 class BoothRef(Strict):
@@ -373,6 +372,45 @@ def test_staff_of_exhibitor_a_pass_on_a_and_are_refused_on_b():
         table.check("booth.touch", None)  # whoever asks first
     with pytest.raises(ObjectMissing):
         table.check("booth.touch", staff_of_a, Room(2, frozenset(), frozenset()))
+
+
+class BoothPayload(Strict):
+    """A command's data that happens to name an exhibitor: not a loaded booth."""
+
+    exhibitor_id: int = Field(gt=0, lt=2**31)
+    booth: int = Field(gt=0, lt=2**31)
+
+
+@pytest.mark.parametrize(
+    "stand_in",
+    [
+        Principal(10, Role.EXHIBITOR, "A", exhibitor_id=1),  # `target=lambda ctx, data: who`
+        BoothPayload(exhibitor_id=1, booth=2),  # `target=lambda ctx, data: data`
+        SimpleNamespace(exhibitor_id=1),
+    ],
+    ids=["principal", "payload", "any-object"],
+)
+def test_only_a_loaded_exhibitor_object_is_a_booth_rules_object(stand_in: object):
+    """Staff of A whose command's target hands back their own principal, or the command's data
+    naming A while it acts on B, would pass a structural check: they are refused as objects."""
+    table = PermissionTable({"booth.touch": BOOTH_RULE})
+    staff_of_a = Principal(10, Role.EXHIBITOR, "A", exhibitor_id=1)
+    with pytest.raises(ObjectMissing):
+        table.check("booth.touch", staff_of_a, stand_in)
+    with pytest.raises(ObjectMissing):
+        table.allows("booth.touch", staff_of_a, stand_in)
+
+
+def test_an_object_rule_on_a_structural_type_is_refused_when_it_is_written():
+    """A runtime-checkable protocol admits whatever has the attribute: an object rule names a
+    class its loaders build."""
+
+    @runtime_checkable
+    class HasExhibitor(Protocol):
+        exhibitor_id: int
+
+    with pytest.raises(AssertionError, match="nominal"):
+        SIGNED_IN.given(HasExhibitor, exhibitor_staff, EXHIBITOR_STAFF_ONLY)
 
 
 def test_an_app_whose_scoped_command_loads_no_object_does_not_start():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+import httpx
 import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
@@ -80,6 +81,24 @@ async def test_both_limiters_decide_alike(make):
         await limiter.close()
 
 
+@pytest.mark.parametrize("make", ["memory", "redis"])
+async def test_a_look_at_a_budget_spends_none_of_it_in_both_limiters(make: str) -> None:
+    if make == "redis":
+        await check_redis()
+        limiter = RedisLimiter(REDIS_URL)
+    else:
+        limiter = MemoryLimiter()
+    key, rate = f"test:{secrets.token_hex(4)}", Rate(2, 60)
+    looks = [await limiter.hit(key, rate, spend=False) for _ in range(5)]
+    spent = [await limiter.hit(key, rate) for _ in range(3)]
+    after = await limiter.hit(key, rate, spend=False)
+    if isinstance(limiter, RedisLimiter):
+        await limiter.close()
+    assert [d.allowed for d in looks] == [True] * 5
+    assert [d.allowed for d in spent] == [True, True, False]
+    assert not after.allowed and 0 < after.retry_after <= 30
+
+
 async def test_two_redis_limiters_share_one_budget():
     await check_redis()
     a, b = RedisLimiter(REDIS_URL), RedisLimiter(REDIS_URL)
@@ -134,6 +153,69 @@ async def test_sign_in_attempts_are_limited_per_account_across_addresses(demo_sq
     assert responses[3].json()["error"]["code"] == "rate_limited"
     assert int(responses[3].headers["retry-after"]) >= 1
     assert other.status_code == 200  # another account's budget is its own
+
+
+# The per-account sign-in budgets as shipped; the per-address route rate out of the way, so the
+# addresses below stand for as many machines as they need.
+SHIPPED_SIGN_IN = {
+    **STRICT,
+    **{name: rate for name, rate in DEFAULT_RATES.items() if name.startswith("sign_in_")},
+}
+
+
+async def attempt(http: httpx.AsyncClient, email: str, password: str, address: str) -> int:
+    response = await http.post(
+        "/api/session",
+        json={"email": email, "password": password},
+        headers={"X-Forwarded-For": address},
+    )
+    return response.status_code
+
+
+async def test_a_guesser_with_two_addresses_cannot_lock_the_owner_out(demo_sqlite: str) -> None:
+    """Someone sending the organiser's email with wrong passwords from two addresses, as fast as
+    they are let: each address runs out of its own budget for that account long before the
+    account's is spent, and the owner, elsewhere, signs in."""
+    owner = "organizer@demo.shubo.live"
+    async with live_server(make_settings(demo_sqlite, rate_limits=SHIPPED_SIGN_IN)) as live:
+        async with live.http() as http:
+            guesses = {
+                address: [await attempt(http, owner, f"guess-{n}", address) for n in range(8)]
+                for address in ("198.51.100.1", "198.51.100.2")
+            }
+            own = await attempt(http, owner, "shubo-demo-2026", "203.0.113.50")
+    assert own == 200
+    for statuses in guesses.values():
+        assert statuses[-1] == 429 and set(statuses) == {401, 429}
+
+
+async def test_signing_in_correctly_spends_no_budget_of_the_account(demo_sqlite: str) -> None:
+    """Successes are not attempts to guess: an account signing in from many devices in a row
+    (a booth's tablets) is never refused for it."""
+    async with live_server(make_settings(demo_sqlite, rate_limits=SHIPPED_SIGN_IN)) as live:
+        async with live.http() as http:
+            statuses = [
+                await attempt(http, "exhibitor@demo.shubo.live", "shubo-demo-2026", f"192.0.2.{n}")
+                for n in range(1, 2 + DEFAULT_RATES["sign_in_account"].burst)
+            ]
+    assert set(statuses) == {200}
+
+
+async def test_a_guesser_spread_over_many_addresses_still_meets_the_account_budget(
+    demo_sqlite: str,
+) -> None:
+    """The looser per-account budget still bounds guessing from a botnet: one wrong password
+    from each of many addresses runs into it."""
+    account = DEFAULT_RATES["sign_in_account"]
+    async with live_server(make_settings(demo_sqlite, rate_limits=SHIPPED_SIGN_IN)) as live:
+        async with live.http() as http:
+            statuses = [
+                await attempt(
+                    http, "moderator@demo.shubo.live", "guess", f"198.18.{n // 250}.{n % 250}"
+                )
+                for n in range(account.burst + 2)
+            ]
+    assert statuses == [401] * account.burst + [429, 429]
 
 
 async def test_an_unknown_email_costs_a_password_verification_like_a_known_one(

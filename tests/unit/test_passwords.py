@@ -69,3 +69,26 @@ async def test_an_unknown_account_is_verified_against_a_dummy_hash():
         assert await pool.verify(None, "anything") is False
     finally:
         pool.close()
+
+
+async def test_the_dummy_hash_is_made_on_the_pool_never_on_the_event_loop(monkeypatch):
+    """The first unknown email makes the dummy hash (64 MiB, tens of milliseconds): on the
+    event loop it would stall every socket of the process while it runs."""
+    import expo.passwords as passwords
+
+    made_on: list[str] = []
+
+    def recording_hash(password: str) -> str:
+        made_on.append(threading.current_thread().name)
+        return f"dummy:{password}"
+
+    monkeypatch.setattr(passwords, "hash_password", recording_hash)
+    monkeypatch.setattr(passwords, "verify_password", lambda stored, password: False)
+    passwords._dummy_hash.cache_clear()
+    pool = PasswordPool()
+    try:
+        assert await pool.verify(None, "anything") is False
+    finally:
+        pool.close()
+        passwords._dummy_hash.cache_clear()  # not the recording one for the tests after
+    assert len(made_on) == 1 and made_on[0].startswith("argon2"), made_on
