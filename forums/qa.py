@@ -282,6 +282,9 @@ async def list_questions(request: Request) -> JSONResponse:
                 for q in shown_questions(questions, who, staff=staff)
             ],
             "pre_moderation": forum.pre_moderation,
+            # The room's settings' version, read with the flag: a page drops a
+            # `qa.pre_moderation_changed` older than its snapshot that comes after it.
+            "version": forum.version,
             "staff": staff,
             "topic": forum_topic(forum_id),
             "seq": position.seq,

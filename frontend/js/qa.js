@@ -321,9 +321,11 @@ export function qaPanel(forumId) {
     load: () => api(`/api/forums/${encodeURIComponent(forumId)}/questions`),
     onSnapshot(snapshot) {
       staff = Boolean(snapshot.staff);
-      preModeration = Boolean(snapshot.pre_moderation);
       questions.clear();
       versions.reset();
+      // The flag at the room's settings' version: an older switch that comes later is dropped.
+      versions.take("pre_moderation", snapshot.version);
+      preModeration = Boolean(snapshot.pre_moderation);
       for (const q of snapshot.questions || []) {
         questions.set(Number(q.id), q);
         versions.take(Number(q.id), q.version);
@@ -420,7 +422,8 @@ export function qaPanel(forumId) {
     renderTools();
     try {
       const reply = await realtime.request("forum.set_pre_moderation", { forum: forumId, enabled });
-      preModeration = reply.pre_moderation;
+      // Unless a newer switch (another moderator's) was applied meanwhile.
+      if (versions.take("pre_moderation", reply.version)) preModeration = reply.pre_moderation;
     } catch (error) {
       notice = { error };
     }

@@ -238,3 +238,33 @@ async def test_a_moderator_rewrites_a_draft_before_opening_it(pages: Pages, serv
     rewritten = moderator.locator(".poll-card", has_text="Which topic should the panel take first?")
     await expect(rewritten).to_contain_text("Data security")
     await expect(moderator.locator(".poll-card")).to_have_count(1)  # changed, not added
+
+
+async def test_a_late_older_switch_does_not_undo_the_pre_moderation_the_page_loaded(
+    pages: Pages, server: LiveServer
+) -> None:
+    """The questions snapshot carries the room's settings' version: a `qa.pre_moderation_changed`
+    older than it, announced late by a slower process, changes nothing on the page."""
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        mod = Peer(ws)
+        off = await mod.command("forum.set_pre_moderation", {"forum": 5, "enabled": False})
+        on = await mod.command("forum.set_pre_moderation", {"forum": 5, "enabled": True})
+        assert on["data"]["version"] > off["data"]["version"], (off, on)
+        viewer = await pages.open(
+            "/#/forum/5", locale="en-GB", cookie=await server.sign_in(ATTENDEE)
+        )
+        await tab(viewer, "Q&A")
+        note = "Questions appear here once a moderator approves them."
+        await expect(viewer.locator(".qa-note")).to_have_text(note)
+
+        # The switch off, announced again after the snapshot (as a slower process would).
+        late = ("forum:5", "qa.pre_moderation_changed", off["data"])
+        await server.services.hub.publish_stored([late])
+        # A change after it on the same topic: once the page shows it, the late one was seen.
+        await mod.command("forum.set_slow_mode", {"forum": 5, "seconds": 10})
+        await expect(viewer.locator(".slow-mode-line")).to_have_text(
+            "Slow mode: one message every 10 s"
+        )
+        await expect(viewer.locator(".qa-note")).to_have_text(note)
+        await mod.command("forum.set_slow_mode", {"forum": 5, "seconds": 0})
+        await mod.command("forum.set_pre_moderation", {"forum": 5, "enabled": False})

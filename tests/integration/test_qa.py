@@ -194,11 +194,17 @@ async def test_pre_moderation_keeps_new_questions_backstage_until_approved(serve
         mod, staff, me, room = Peer(mod_ws), Peer(speaker_ws), Peer(asker_ws), Peer(other_ws)
         await room.command("subscribe", {"topic": "forum:4"})
         assert (await staff.command("subscribe", {"topic": "backstage:4"}))["type"] == "ok"
+        before = await questions(server, 4)
         switched = await mod.command("forum.set_pre_moderation", {"forum": 4, "enabled": True})
         version = switched["data"]["version"]  # the room's settings' version, bumped
         assert switched["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
         changed = await room.event("qa.pre_moderation_changed")
         assert changed["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
+        # The snapshot carries that version with the flag: a page drops an older switch that
+        # comes after it (frontend/js/qa.js), as it does for slow mode.
+        after = await questions(server, 4)
+        assert (after["pre_moderation"], after["version"]) == (True, version)
+        assert before["version"] < version
 
         asked = await me.command("question.ask", {"forum": 4, "text": "秘密的问题"})
         question = asked["data"]["question"]
