@@ -266,7 +266,14 @@ def _saved_events(view: dict[str, Any], old_forum: int | None) -> list[tuple[str
     forum_id = view["forum_id"]
     events: list[tuple[str, str, Any]] = []
     if old_forum is not None and old_forum != forum_id:  # moved: gone from the old room
-        gone = {"id": view["id"], "forum_id": old_forum, "guid": view["guid"]}
+        # With the move's version: pages of the old room drop older saves that come late, and
+        # still show the session if a later move brings it back (a delete has none: for good).
+        gone = {
+            "id": view["id"],
+            "forum_id": old_forum,
+            "guid": view["guid"],
+            "version": view["version"],
+        }
         events.append((forum_topic(old_forum), DELETED, gone))
     events.append((forum_topic(forum_id), SAVED, {"session": view}))
     events.append((LOBBY_TOPIC, SAVED, {"session": view}))

@@ -224,9 +224,13 @@ async def _move(
     ctx: CommandContext, question_id: int, move: str, *, pinned: bool = False
 ) -> dict[str, Any]:
     svc = ctx.services
+    # Speakers answer; only moderators may make a pending question public (qa_rules).
+    moderator = is_moderator(ctx.require_principal().role)
     await svc.hub.announcer.ready()
     async with svc.db() as db:
-        question, was_public = await qa_store.move_question(db, question_id, move, pinned=pinned)
+        question, was_public = await qa_store.move_question(
+            db, question_id, move, pinned=pinned, moderator=moderator
+        )
     await svc.hub.publish_stored(question_events(question, was_public=was_public))
     return {"question": question_view(question)}
 
@@ -282,6 +286,9 @@ async def list_questions(request: Request) -> JSONResponse:
                 for q in shown_questions(questions, who, staff=staff)
             ],
             "pre_moderation": forum.pre_moderation,
+            # The room's settings' version, read with the flag: a page drops a
+            # `qa.pre_moderation_changed` older than its snapshot that comes after it.
+            "version": forum.version,
             "staff": staff,
             "topic": forum_topic(forum_id),
             "seq": position.seq,

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from expo.errors import BadRequest, Conflict
+from expo.errors import BadRequest, Conflict, Forbidden
 from expo.models import Role
 from forums.domain import QuestionState
 
@@ -108,12 +108,20 @@ QUESTION_MOVES: dict[tuple[str, QuestionState], QuestionState] = {
 PUBLIC = frozenset({QuestionState.VISIBLE, QuestionState.ANSWERED})  # what attendees see
 
 
-def question_after(state: QuestionState, move: str) -> QuestionState:
-    """The state a moderator's move leads to, or `qa.bad_move`."""
+def question_after(state: QuestionState, move: str, *, moderator: bool = True) -> QuestionState:
+    """The state a move leads to, or `qa.bad_move`; `moderator`: whether the one moving it
+    moderates the room (a speaker does not), or `qa.not_approved`."""
     try:
-        return QUESTION_MOVES[(move, state)]
+        after = QUESTION_MOVES[(move, state)]
     except KeyError:
         raise Conflict("qa.bad_move", f"A {state} question cannot be {move}ed.") from None
+    if state == QuestionState.PENDING and after in PUBLIC and not moderator:
+        # Answering a pending question shows it to the room, which under pre-moderation is the
+        # moderators' call: a speaker answers what the room already sees.
+        raise Forbidden(
+            "qa.not_approved", "A moderator approves this question before it can be answered."
+        )
+    return after
 
 
 def check_pin(state: QuestionState) -> None:

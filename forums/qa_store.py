@@ -32,10 +32,11 @@ async def get_question(db: AsyncSession, question_id: int) -> Question:
 
 
 async def move_question(
-    db: AsyncSession, question_id: int, move: str, *, pinned: bool = False
+    db: AsyncSession, question_id: int, move: str, *, pinned: bool = False, moderator: bool = True
 ) -> tuple[Question, bool]:
-    """A moderator's move (`forums.qa_rules.QUESTION_MOVES`, or "pin"), committed; returns the
-    question and whether the room saw it before.
+    """A staff move (`forums.qa_rules.QUESTION_MOVES`, or "pin"), committed; returns the
+    question and whether the room saw it before. `moderator` is false for a speaker's answer,
+    which `question_after` refuses on a question still pending.
 
     The row is locked first (PostgreSQL; SQLite writers are serial), so two moderators' moves
     are applied one after the other, each to what the other stored: an approve racing a hide
@@ -50,7 +51,8 @@ async def move_question(
         check_pin(QuestionState(question.state))
         question.pinned = pinned
     else:
-        question.state = question_after(QuestionState(question.state), move)
+        state = QuestionState(question.state)  # checked under the lock: it may just have moved
+        question.state = question_after(state, move, moderator=moderator)
         if move == "answer":
             question.answered_at = utcnow()
         elif move == "unanswer":

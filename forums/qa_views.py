@@ -57,6 +57,7 @@ class QuestionPage(_Out):
 
     questions: list[QuestionOut]
     pre_moderation: bool
+    version: int = Field(ge=0)  # the room's settings', as `qa.pre_moderation_changed` has it
     staff: bool  # the caller sees the queue (and should follow `backstage`)
     topic: str = Field(pattern=r"^forum:[0-9]+$")
     seq: int = Field(ge=0)

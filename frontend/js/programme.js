@@ -5,13 +5,18 @@
 // announced on the room's topic (and the lobby's):
 // <= {"type": "programme.session_saved", "topic": "forum:2", "data": {"session": {...}}}
 // <= {"type": "programme.session_deleted", "topic": "forum:2", "data": {"id": 7, "forum_id": 2, "guid": "..."}}
+// (the deletion of a move to another room carries the move's `version`: programme_events.js)
 
 import { api, getForum, getForums } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, errorText, getLang, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import { applyProgrammeEvent, byStart } from "./programme_events.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
+import { versionBook } from "./versions.js";
+
+export { applyProgrammeEvent };
 
 const KINDS = ["talk", "keynote", "panel", "workshop", "ceremony", "release"];
 const MAX = { title_zh: 200, title_en: 300, abstract: 4000, kind: 40, track: 80, name: 120 };
@@ -145,37 +150,18 @@ addStrings({
 
 // --- following a room's programme ------------------------------------------------------------
 
-/** The sessions after a programme event: saved ones replace (or join), deleted ones leave;
- * `forumId` keeps only that room's (a session can move to another room). A save older than
- * the session the page has (its `version`: two edits announced in the opposite order to their
- * commits) changes nothing. */
-export function applyProgrammeEvent(sessions, type, data, forumId) {
-  if (type === "programme.session_saved" && data?.session) {
-    const known = sessions.find((s) => s.id === data.session.id);
-    if (known && data.session.version < known.version) return sessions;
-    const others = sessions.filter((s) => s.id !== data.session.id);
-    const mine = forumId === undefined || data.session.forum_id === forumId;
-    return (mine ? [...others, data.session] : others).sort(byStart);
-  }
-  if (type === "programme.session_deleted" && Number.isInteger(data?.id)) {
-    return sessions.filter((s) => s.id !== data.id);
-  }
-  return null; // not a programme event
-}
-
 /** Follow forum `forumId`'s programme: `onChange(sessions)` with the new list (from
- * `getSessions()`, the list as the page has it now) on every saved or deleted session. Returns
- * the function that stops following. */
-export function followProgramme(forumId, getSessions, onChange) {
+ * `getSessions()`, the list as the page has it now) on every saved or deleted session. `book`
+ * is the page's version book for this list (one of its own if not given). Returns the function
+ * that stops following. */
+export function followProgramme(forumId, getSessions, onChange, book = versionBook()) {
   return realtime.subscribe(`forum:${forumId}`, {
     onEvent: (type, data) => {
-      const next = applyProgrammeEvent(getSessions() || [], type, data, forumId);
+      const next = applyProgrammeEvent(getSessions() || [], type, data, forumId, book);
       if (next) onChange(next);
     },
   });
 }
-
-const byStart = (a, b) => a.starts_at.localeCompare(b.starts_at) || a.id - b.id;
 
 /** A programme error in words: a conflict names the other session (and the person). */
 export function programmeErrorText(error) {
@@ -207,6 +193,7 @@ export function mountProgramme(root, { query } = {}) {
   let flash = null; // a line about the last change: () => its text in the page's language
   let stopped = false;
   let unfollow = null;
+  let book = versionBook(); // the chosen forum's sessions: the highest version applied of each
   const form = sessionForm({
     onSaved: (session) => {
       editing = null;
@@ -223,7 +210,7 @@ export function mountProgramme(root, { query } = {}) {
 
   const upsert = (session) => {
     if (!forum) return;
-    forum.sessions = applyProgrammeEvent(forum.sessions, "programme.session_saved", { session }, forum.id);
+    forum.sessions = applyProgrammeEvent(forum.sessions, "programme.session_saved", { session }, forum.id, book);
   };
 
   const loadForum = async (id) => {
@@ -237,6 +224,7 @@ export function mountProgramme(root, { query } = {}) {
       if (stopped || id !== forumId) return;
       forum = body;
       failure = null;
+      book = versionBook(); // a fresh list: versions start again from it
       unfollow = followProgramme(id, () => forum?.sessions, (sessions) => {
         forum.sessions = sessions;
         // Someone else deleted (or moved away) the session being edited here: say so.
@@ -245,7 +233,7 @@ export function mountProgramme(root, { query } = {}) {
           flash = () => t("programme.updated_elsewhere");
         }
         render();
-      });
+      }, book);
     } catch (error) {
       failure = error;
     }

@@ -63,6 +63,7 @@ addStrings({
     "err.qa.not_voted": "您还没有赞同这个问题。",
     "err.qa.not_votable": "这个问题现在不能点赞。",
     "err.qa.bad_move": "这个问题的状态已经变了，请刷新后再试。",
+    "err.qa.not_approved": "这个问题还在等待主持人审核，审核后才能回答。",
     "err.qa.unknown": "这个问题已经不存在了。",
   },
   en: {
@@ -111,6 +112,7 @@ addStrings({
     "err.qa.not_voted": "You have not upvoted this question.",
     "err.qa.not_votable": "This question takes no votes now.",
     "err.qa.bad_move": "That question changed meanwhile; reload and try again.",
+    "err.qa.not_approved": "A moderator approves this question before it can be answered.",
     "err.qa.unknown": "That question is gone.",
   },
 });
@@ -321,9 +323,11 @@ export function qaPanel(forumId) {
     load: () => api(`/api/forums/${encodeURIComponent(forumId)}/questions`),
     onSnapshot(snapshot) {
       staff = Boolean(snapshot.staff);
-      preModeration = Boolean(snapshot.pre_moderation);
       questions.clear();
       versions.reset();
+      // The flag at the room's settings' version: an older switch that comes later is dropped.
+      versions.take("pre_moderation", snapshot.version);
+      preModeration = Boolean(snapshot.pre_moderation);
       for (const q of snapshot.questions || []) {
         questions.set(Number(q.id), q);
         versions.take(Number(q.id), q.version);
@@ -420,7 +424,8 @@ export function qaPanel(forumId) {
     renderTools();
     try {
       const reply = await realtime.request("forum.set_pre_moderation", { forum: forumId, enabled });
-      preModeration = reply.pre_moderation;
+      // Unless a newer switch (another moderator's) was applied meanwhile.
+      if (versions.take("pre_moderation", reply.version)) preModeration = reply.pre_moderation;
     } catch (error) {
       notice = { error };
     }
@@ -469,7 +474,8 @@ export function qaPanel(forumId) {
     const buttons = [];
     if (moderator && q.state === "pending") buttons.push(actionButton(q, "approve", "question.approve"));
     if (moderator && q.state === "hidden") buttons.push(actionButton(q, "restore", "question.approve"));
-    if (q.state === "visible" || q.state === "pending") buttons.push(actionButton(q, "answer", "question.answer", { answered: true }));
+    // Answering a pending question shows it to the room: the moderators' call (qa.not_approved).
+    if (q.state === "visible" || (moderator && q.state === "pending")) buttons.push(actionButton(q, "answer", "question.answer", { answered: true }));
     if (q.state === "answered") buttons.push(actionButton(q, "unanswer", "question.answer", { answered: false }));
     if (moderator && (q.state === "visible" || q.state === "answered")) {
       buttons.push(actionButton(q, q.pinned ? "unpin" : "pin", "question.pin", { pinned: !q.pinned }));

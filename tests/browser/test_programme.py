@@ -177,3 +177,40 @@ async def test_the_lobby_shows_a_programme_change_without_reload(pages: Pages, s
         )
     assert changed.status_code == 200, changed.text
     await expect(card.locator(".session-line.now")).to_contain_text("Keynote: cities as data")
+
+
+async def test_a_late_save_never_brings_back_a_session_deleted_or_moved_away(
+    pages: Pages, server: LiveServer
+) -> None:
+    """Two processes may announce a save and the delete after it in the opposite order: the
+    room's page keeps a tombstone and drops the late save (frontend/js/programme_events.js)."""
+
+    def new(title: str, hour: int) -> dict[str, object]:
+        return {
+            "starts_at": f"2031-05-27T{hour:02d}:00:00Z",
+            "ends_at": f"2031-05-27T{hour:02d}:30:00Z",
+            "title": {"zh": title, "en": title},
+        }
+
+    room = await pages.open("/#/forum/9", locale="en-US")
+    await expect(room.locator(".room-title")).to_have_text("Metaverse")
+    async with server.http(headers={"Cookie": await server.sign_in(ORGANIZER)}) as http:
+        made = {}
+        for title, hour in [("Deleted later", 1), ("Moved later", 2)]:
+            reply = await http.post("/api/forums/9/sessions", json=new(title, hour))
+            assert reply.status_code == 201, reply.text
+            made[title] = reply.json()["session"]
+            await expect(room.locator(".session-item", has_text=title)).to_be_visible()
+        assert (await http.delete(f"/api/sessions/{made['Deleted later']['id']}")).is_success
+        moved = await http.patch(f"/api/sessions/{made['Moved later']['id']}", json={"forum_id": 8})
+        assert moved.status_code == 200, moved.text
+        await expect(room.locator(".session-item", has_text="later")).to_have_count(0)
+
+        # Their saves as the page first had them, announced again late (a slower process).
+        late = [("forum:9", "programme.session_saved", {"session": s}) for s in made.values()]
+        await server.services.hub.publish_stored(late)
+        # A save after them on the same topic: once it shows, the late ones were dealt with.
+        marker = await http.post("/api/forums/9/sessions", json=new("After the late ones", 3))
+        assert marker.status_code == 201, marker.text
+    await expect(room.locator(".session-item", has_text="After the late ones")).to_be_visible()
+    await expect(room.locator(".session-item", has_text="later")).to_have_count(0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from tests.browser.web import ATTENDEE, Pages, register, screenshot
+from tests.integration.test_qa import speaks_in
 from tests.live import LiveServer, Peer
 
 SPEAKER = "speaker@demo.shubo.live"
@@ -238,3 +239,65 @@ async def test_a_moderator_rewrites_a_draft_before_opening_it(pages: Pages, serv
     rewritten = moderator.locator(".poll-card", has_text="Which topic should the panel take first?")
     await expect(rewritten).to_contain_text("Data security")
     await expect(moderator.locator(".poll-card")).to_have_count(1)  # changed, not added
+
+
+async def test_a_late_older_switch_does_not_undo_the_pre_moderation_the_page_loaded(
+    pages: Pages, server: LiveServer
+) -> None:
+    """The questions snapshot carries the room's settings' version: a `qa.pre_moderation_changed`
+    older than it, announced late by a slower process, changes nothing on the page."""
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        mod = Peer(ws)
+        off = await mod.command("forum.set_pre_moderation", {"forum": 5, "enabled": False})
+        on = await mod.command("forum.set_pre_moderation", {"forum": 5, "enabled": True})
+        assert on["data"]["version"] > off["data"]["version"], (off, on)
+        viewer = await pages.open(
+            "/#/forum/5", locale="en-GB", cookie=await server.sign_in(ATTENDEE)
+        )
+        await tab(viewer, "Q&A")
+        note = "Questions appear here once a moderator approves them."
+        await expect(viewer.locator(".qa-note")).to_have_text(note)
+
+        # The switch off, announced again after the snapshot (as a slower process would).
+        late = ("forum:5", "qa.pre_moderation_changed", off["data"])
+        await server.services.hub.publish_stored([late])
+        # A change after it on the same topic: once the page shows it, the late one was seen.
+        await mod.command("forum.set_slow_mode", {"forum": 5, "seconds": 10})
+        await expect(viewer.locator(".slow-mode-line")).to_have_text(
+            "Slow mode: one message every 10 s"
+        )
+        await expect(viewer.locator(".qa-note")).to_have_text(note)
+        await mod.command("forum.set_slow_mode", {"forum": 5, "seconds": 0})
+        await mod.command("forum.set_pre_moderation", {"forum": 5, "enabled": False})
+
+
+async def test_a_speaker_gets_no_answer_button_on_a_question_still_waiting_for_approval(
+    pages: Pages, server: LiveServer
+) -> None:
+    """Answering a pending question would show it to the room: the moderators' call, so the
+    speaker's page offers it only once approved (the server refuses it: qa.not_approved)."""
+    await speaks_in(server, 6)
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        switched = await Peer(ws).command("forum.set_pre_moderation", {"forum": 6, "enabled": True})
+        assert switched["type"] == "ok", switched
+    await ask(server, ATTENDEE, 6, "Will the data exchange publish its prices?")
+    speaker = await pages.open("/#/forum/6", locale="en-GB", cookie=await server.sign_in(SPEAKER))
+    moderator = await pages.open(
+        "/#/forum/6", locale="en-GB", cookie=await server.sign_in(MODERATOR)
+    )
+    for page in (speaker, moderator):
+        await tab(page, "Q&A")
+    waiting = moderator.locator(".qa-queue .qa-item", has_text="data exchange")
+    await expect(waiting.get_by_role("button", name="Mark answered")).to_be_visible()
+    on_speakers_page = speaker.locator(".qa-queue .qa-item", has_text="data exchange")
+    await expect(on_speakers_page).to_be_visible()
+    await expect(on_speakers_page.get_by_role("button", name="Mark answered")).to_have_count(0)
+
+    await waiting.get_by_role("button", name="Approve").click()
+    approved = speaker.locator(".qa-open .qa-item", has_text="data exchange")
+    await approved.get_by_role("button", name="Mark answered").click()
+    await expect(
+        moderator.locator(".qa-answered .qa-item", has_text="data exchange")
+    ).to_be_visible()
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        await Peer(ws).command("forum.set_pre_moderation", {"forum": 6, "enabled": False})

@@ -194,11 +194,17 @@ async def test_pre_moderation_keeps_new_questions_backstage_until_approved(serve
         mod, staff, me, room = Peer(mod_ws), Peer(speaker_ws), Peer(asker_ws), Peer(other_ws)
         await room.command("subscribe", {"topic": "forum:4"})
         assert (await staff.command("subscribe", {"topic": "backstage:4"}))["type"] == "ok"
+        before = await questions(server, 4)
         switched = await mod.command("forum.set_pre_moderation", {"forum": 4, "enabled": True})
         version = switched["data"]["version"]  # the room's settings' version, bumped
         assert switched["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
         changed = await room.event("qa.pre_moderation_changed")
         assert changed["data"] == {"forum_id": 4, "pre_moderation": True, "version": version}
+        # The snapshot carries that version with the flag: a page drops an older switch that
+        # comes after it (frontend/js/qa.js), as it does for slow mode.
+        after = await questions(server, 4)
+        assert (after["pre_moderation"], after["version"]) == (True, version)
+        assert before["version"] < version
 
         asked = await me.command("question.ask", {"forum": 4, "text": "秘密的问题"})
         question = asked["data"]["question"]
@@ -485,3 +491,53 @@ async def test_an_approval_the_broker_could_not_announce_is_made_all_the_same(
     assert approved["type"] == "ok", approved
     assert approved["data"]["question"]["state"] == "visible"
     assert qid in [q["id"] for q in (await questions(server, 7))["questions"]]
+
+
+async def test_a_speaker_answers_only_what_the_room_sees_and_a_moderator_answers_pending_too(
+    server: LiveServer,
+) -> None:
+    """Under pre-moderation, answering a pending question would show it to the room without a
+    moderator's approval: a speaker's answer is refused (`qa.not_approved`) and changes nothing;
+    a moderator's answers (and so approves) it; once approved, the speaker answers."""
+    await speaks_in(server, 1)
+    moderator, speaker = await server.sign_in(MODERATOR), await server.sign_in(SPEAKER)
+    async with (
+        server.connect(moderator) as mod_ws,
+        server.connect(speaker) as speaker_ws,
+        server.connect(await server.sign_in(ATTENDEE)) as asker_ws,
+        server.connect() as room_ws,
+    ):
+        mod, staff, me, room = Peer(mod_ws), Peer(speaker_ws), Peer(asker_ws), Peer(room_ws)
+        await room.command("subscribe", {"topic": "forum:1"})
+        await mod.command("forum.set_pre_moderation", {"forum": 1, "enabled": True})
+        await room.event("qa.pre_moderation_changed")
+        first, second = [
+            (await me.command("question.ask", {"forum": 1, "text": text}))["data"]["question"]
+            for text in ("未审核的问题一", "未审核的问题二")
+        ]
+        assert (first["state"], second["state"]) == ("pending", "pending")
+
+        refused = await staff.command("question.answer", {"question": first["id"]})
+        assert refused == {
+            "type": "error",
+            "id": refused["id"],
+            "error": {
+                "code": "qa.not_approved",
+                "message": "A moderator approves this question before it can be answered.",
+            },
+        }
+        staff_page = await questions(server, 1, speaker)
+        still = [q for q in staff_page["questions"] if q["id"] == first["id"]]
+        assert [(q["state"], q["version"]) for q in still] == [("pending", first["version"])]
+
+        answered = await mod.command("question.answer", {"question": second["id"]})
+        assert answered["data"]["question"]["state"] == "answered"  # approved by answering
+        # The first thing the room hears of: the refused answer showed it nothing.
+        shown = await room.event("question.asked")
+        assert (shown["data"]["id"], shown["data"]["state"]) == (second["id"], "answered")
+
+        await mod.command("question.approve", {"question": first["id"]})
+        assert (await room.event("question.asked"))["data"]["id"] == first["id"]
+        now = await staff.command("question.answer", {"question": first["id"]})
+        assert now["data"]["question"]["state"] == "answered"
+        await mod.command("forum.set_pre_moderation", {"forum": 1, "enabled": False})

@@ -93,10 +93,14 @@ async def test_a_speaker_answers_and_follows_the_backstage_of_their_own_room(
         backstage = await staff.command("subscribe", {"topic": f"backstage:{OWN_ROOM}"})
         qid = await pending_question(server, mod, OWN_ROOM, "你的房间，你来回答？")
         page = await questions(server, OWN_ROOM, speaker)
+        # Answering it pending would show it unapproved: the moderators' call (qa_rules.py).
+        too_soon = await staff.command("question.answer", {"question": qid})
+        await mod.command("question.approve", {"question": qid})
         answered = await staff.command("question.answer", {"question": qid})
         await mod.command("question.hide", {"question": qid})
     assert backstage["type"] == "ok", backstage
     assert page["staff"] is True and state_of(page, qid) == "pending"
+    assert error(too_soon) == "qa.not_approved"
     assert answered["data"]["question"]["state"] == "answered", answered
 
 

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from expo.errors import BadRequest, Conflict
+from expo.errors import BadRequest, Conflict, Forbidden
 from forums.domain import QuestionState
 from forums.qa_coalescer import Coalescer
 from forums.qa_rules import (
@@ -75,6 +75,22 @@ def test_moderators_moves(state, move, after):
 )
 def test_moves_that_make_no_sense_are_refused(state, move):
     assert code(lambda: question_after(QuestionState(state), move)) == "qa.bad_move"
+
+
+@pytest.mark.parametrize(
+    ("state", "move", "after"),
+    [("visible", "answer", "answered"), ("answered", "unanswer", "visible")],
+)
+def test_a_speaker_answers_what_the_room_sees(state: str, move: str, after: str) -> None:
+    assert question_after(QuestionState(state), move, moderator=False) is QuestionState(after)
+
+
+def test_a_speaker_cannot_answer_a_pending_question_into_the_room() -> None:
+    """Answering would show it without a moderator's approval (pre-moderation)."""
+    with pytest.raises(Forbidden) as raised:
+        question_after(QuestionState.PENDING, "answer", moderator=False)
+    assert raised.value.code == "qa.not_approved"
+    assert question_after(QuestionState.PENDING, "answer") is QuestionState.ANSWERED
 
 
 def test_only_what_the_room_sees_can_be_pinned():
