@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from expo.realtime.broker import (
@@ -174,12 +175,16 @@ return result
 """
 
 
-_FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
+# Every error Redis can give, not only a lost connection: an answer such as READONLY (a replica
+# during a failover) or OOM (maxmemory reached) also means "not taken", and must be kept and
+# retried like one, not escape as `internal` after the row is stored.
+_FAILURES = (RedisError, OSError)
 
 
 @contextmanager
 def _reachable() -> Iterator[None]:
-    """Redis' connection errors as the broker's own, which callers know to handle."""
+    """Redis' errors as the broker's own, which callers know to handle: the one place where
+    what Redis refused becomes `BrokerUnavailable` (or `BrokerTimeout`: it may have happened)."""
     try:
         yield
     except RedisTimeoutError as error:
