@@ -32,7 +32,6 @@ from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -278,7 +277,7 @@ class RedisBroker:
         try:
             await self._redis.zrem("expo:processes", self._process)
             await self._redis.delete(PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
+        except _FAILURES:
             pass
         await self._redis.aclose()
 
@@ -320,7 +319,7 @@ class RedisBroker:
         if self._pubsub is not None:
             try:
                 await self._pubsub.unsubscribe(_key(topic, "events"))
-            except (RedisConnectionError, RedisTimeoutError, OSError):
+            except _FAILURES:
                 pass  # the reader resubscribes only what is still listened to
 
     async def history(self, topic: str, since: int | None) -> History:
@@ -429,7 +428,7 @@ class RedisBroker:
                     self._deliver(message["channel"], message["data"])
             except asyncio.CancelledError:
                 raise
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            except _FAILURES as error:
                 log.warning("redis pub/sub lost; reconnecting", extra={"error": repr(error)})
                 broken = True
                 await asyncio.sleep(backoff)
@@ -440,7 +439,7 @@ class RedisBroker:
         if old is not None:
             try:
                 await old.aclose()
-            except (RedisConnectionError, RedisTimeoutError, OSError):
+            except _FAILURES:
                 pass
         channels = [CONTROL_CHANNEL] + [_key(topic, "events") for topic in self._listening]
         await self._pubsub.subscribe(*channels)

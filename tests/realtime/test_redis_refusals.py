@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from expo.ratelimit import Rate, RedisLimiter
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.hub import Hub
 from expo.realtime.redis_broker import RedisBroker
@@ -107,3 +108,17 @@ async def test_a_repair_whose_log_read_redis_refuses_reads_it_again(redis, caplo
         await eventually(lambda: any(f["type"] == "subscription.reset" for f in room.frames))
     finally:
         await hub.close()
+
+
+async def test_a_rate_limit_redis_refuses_is_decided_in_this_process(redis):
+    """The other shared use of Redis: a budget Redis refuses to update (OOM) is decided here,
+    as when Redis cannot be reached, not an `internal` error for the command."""
+    server, admin = redis
+    limiter = RedisLimiter(server.url)
+    try:
+        await admin.config_set("maxmemory", "1")
+        decision = await limiter.hit("chat:1", Rate(5, 10))
+        await admin.config_set("maxmemory", "0")
+    finally:
+        await limiter.close()
+    assert decision.allowed
