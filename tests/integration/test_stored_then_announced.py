@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from expo.realtime.broker import Broker, BrokerTimeout, BrokerUnavailable, Event
 from forums.qa_coalescer import MAX_FAILURES
@@ -332,3 +333,24 @@ async def test_a_speaker_taken_off_the_programme_leaves_the_backstage_when_the_b
     }
     assert broker.failed == ["topic.recheck"]
     await eventually(lambda: "topic.recheck" in broker.announced)
+
+
+async def test_signing_out_stands_and_closes_the_sockets_when_the_broker_fails_it(
+    server: LiveServer, broker: FailingBroker
+):
+    """The session is revoked before its end is announced: the sign-out is answered as made,
+    and the announcement that closes its sockets on every process is retried."""
+    _, cookie = await register(server, "要走的人")
+    async with server.connect(cookie) as tab:
+        await Peer(tab).command("subscribe", {"topic": "forum:2"})
+        broker.fail_control = ["session.ended"]
+        async with server.http() as http:
+            signed_out = await http.delete("/api/session", headers={"Cookie": cookie})
+        assert signed_out.status_code == 200, signed_out.text
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(10):
+                while True:
+                    await tab.recv()
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4001, "Signed out.")
+    assert broker.failed == ["session.ended"]
+    await eventually(lambda: "session.ended" in broker.announced)
