@@ -193,7 +193,9 @@ async def sign_out(request: Request) -> JSONResponse:
         and not who.session_id.startswith(TOKEN_PREFIX)
     ):  # a bearer token is revoked by an organiser (DELETE /api/tokens/{id}), not signed out
         await svc.sessions.revoke(who.session_id)
-        await svc.hub.announce(SESSION_ENDED, {"session": who.session_id})
+        # Revoked: the sign-out stands, and closing its sockets everywhere is retried when the
+        # broker fails it (expo/realtime/announce.py), never answered `unavailable`.
+        await svc.hub.announce_stored(SESSION_ENDED, {"session": who.session_id})
     response = JSONResponse({"signed_out": True})
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

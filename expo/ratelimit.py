@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from prometheus_client import Counter
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 from expo.errors import RateLimited
 from expo.logs import OutageLog
@@ -200,7 +199,8 @@ class RedisLimiter:
                 keys=[f"expo:rate:{key}"],
                 args=[rate.interval_ms, rate.tolerance_ms, "1" if spend else "0"],
             )
-        except (RedisConnectionError, RedisTimeoutError, OSError) as e:
+        except (RedisError, OSError) as e:
+            # An answer such as OOM or READONLY leaves the budget as unshared as a lost link.
             raise BrokerUnavailable(f"redis: {e}") from e
         return Decision(bool(int(allowed)), float(wait_ms) / 1000)
 

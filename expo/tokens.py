@@ -110,8 +110,9 @@ async def revoke(request: Request) -> JSONResponse:
             row.revoked_at = utcnow()
             await db.commit()
             await db.refresh(row)
-    # Sockets opened with the token close, on every process, as after signing out.
-    await svc.hub.announce(SESSION_ENDED, {"session": f"{TOKEN_PREFIX}{token_id}"})
+    # Sockets opened with the token close, on every process, as after signing out (retried
+    # when the broker fails it: the revocation is stored).
+    await svc.hub.announce_stored(SESSION_ENDED, {"session": f"{TOKEN_PREFIX}{token_id}"})
     return JSONResponse({"api_token": token_view(row)})
 
 

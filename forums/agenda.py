@@ -7,7 +7,8 @@ reminder on their own topic when a starred session starts.
     <= {"type": "agenda.reminder", "topic": "account:3", "data": {"session": {...}, "forum": {...}}}
 
 The reminders are a background job in every server process; each due session is claimed with
-one conditional UPDATE of `reminded_at`, so exactly one process sends its reminders.
+one conditional UPDATE of `reminded_at`, so exactly one process sends its reminders. A claim
+whose reminders the broker failed is given back for the next round (not kept in memory).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from expo.db import stored_id
-from expo.errors import NotFound
+from expo.errors import NotFound, Unavailable
 from expo.http import JSONResponse, Raw, principal, route, services
 from expo.models import Account, utcnow
 from expo.permissions import SIGNED_IN
@@ -187,23 +188,46 @@ async def send_reminders(svc: Services) -> None:
 
 
 async def remind_due(svc: Services, at: datetime) -> list[int]:
-    """Send the reminders due at `at`; returns the sessions this process claimed."""
+    """Send the reminders due at `at`; returns the sessions whose reminders this process sent."""
     async with svc.read() as db:
         # Mostly nothing is due: a read that never waits for (or takes) SQLite's write lock.
         if not await _any_due(db, at):
             return []
+    try:
+        await svc.hub.announcer.ready()  # a broker that is down: claim nothing, try next round
+    except Unavailable:
+        log.warning("agenda reminders wait for the broker")
+        return []
     async with svc.db() as db:
         claimed = await _claim(db, at)
         await db.commit()
         if not claimed:
             return []
         reminders = await _reminders(db, claimed)
-    # The claim is what is stored; the reminders are its announcement, under the one policy
-    # (expo/realtime/announce.py): what the broker fails is retried from here, never dropped.
-    await svc.hub.publish_stored(
-        [(account_topic(account_id), REMINDER, data) for account_id, data in reminders]
-    )
-    return claimed
+    # Reminders are not kept in this process for a retry (the announcer's way): it may stop,
+    # and thousands of starred reminders in an outage would fill the announcer's cap. A session
+    # whose reminders could not all go out is given back instead (reminded_at cleared), so the
+    # next round, on whichever process, sends them while the session is within REMINDER_LATE:
+    # after a broker failure a reminder may come twice.
+    unsent: set[int] = set()
+    for account_id, data in reminders:
+        session_id = data["session"]["id"]
+        if session_id in unsent:
+            continue
+        try:
+            await svc.hub.publish(account_topic(account_id), REMINDER, data)
+        except Unavailable:
+            log.warning("agenda reminders not sent; given back", extra={"session": session_id})
+            unsent.add(session_id)
+    if unsent:
+        async with svc.db() as db:
+            await db.execute(
+                update(ForumSession)
+                .where(col(ForumSession.id).in_(unsent), col(ForumSession.reminded_at) == at)
+                .values(reminded_at=None)
+            )
+            await db.commit()
+    return [i for i in claimed if i not in unsent]
 
 
 def _due(at: datetime) -> list[Any]:

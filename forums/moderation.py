@@ -176,8 +176,8 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
         )
         name = target.display_name
     if kind == SanctionKind.BAN:
-        # Out of the room at once, on every process (before anything is announced, so a failed
-        # announcement cannot leave them in); the guard refuses them from now on.
+        # Out of the room at once, on every process; the guard refuses them from now on. The
+        # ban is stored: an eviction the broker fails is retried, never answered `unavailable`.
         await svc.gateway.evict(forum_topic(data.forum), data.account, "forum.banned")
         # A banned speaker leaves the room's backstage too (pending questions, sanctions).
         await svc.gateway.evict(backstage_topic(data.forum), data.account, "forum.banned")

@@ -145,23 +145,22 @@ class Gateway:
 
     async def evict(self, topic: str, account_id: int, reason: str) -> None:
         """Take an account off a topic on every process (a ban): its sockets stop receiving the
-        topic and are told with `subscription.ended`. Subscribing again is up to the guard."""
-        try:
-            await self.services.hub.announce(
-                EVICT, {"topic": topic, "account": account_id, "reason": reason}
-            )
-        except (OSError, ConnectionError) as error:
-            raise Unavailable(message="The event broker cannot be reached.") from error
+        topic and are told with `subscription.ended`. Subscribing again is up to the guard.
+        Called once the ban is stored, so it never raises: an eviction the broker fails is
+        retried under the stored-then-announced policy (expo/realtime/announce.py)."""
+        data = {"topic": topic, "account": account_id, "reason": reason}
+        # This process's sockets leave now, whatever the broker does; the announcement (back
+        # here too, where it finds them gone) takes care of the others.
+        self.evicted(data)
+        await self.services.hub.announce_stored(EVICT, data)
 
     async def recheck(self, topic: str) -> None:
         """What a topic's guard decides changed for some (a speaker taken off a room's
         programme): every process asks it again about the signed-in sockets following the topic
         and takes off those it now refuses, with `subscription.ended` and the refusal's code.
-        Best effort: an unreachable broker is logged, and the next resync asks again."""
-        try:
-            await self.services.hub.announce(RECHECK, {"topic": topic})
-        except (OSError, ConnectionError) as error:
-            log.warning("topic recheck not announced", extra={"topic": topic, "error": str(error)})
+        Called once the change is stored: never raises, and a broker failure is retried like an
+        event (expo/realtime/announce.py), not only logged."""
+        await self.services.hub.announce_stored(RECHECK, {"topic": topic})
 
     def rechecked(self, data: dict[str, Any]) -> None:
         """A recheck announced by some process: ask this process's sockets following it."""

@@ -108,6 +108,7 @@ class Hub:
         self.announcer = Announcer(
             lambda topic, kind, data: self.publish(topic, kind, data),
             lambda: self.broker.ping(),
+            control=self._announce_or_unavailable,
         )
 
     async def start(self) -> None:
@@ -139,6 +140,17 @@ class Hub:
     async def publish_stored(self, events: list[Announcement]) -> list[Event | None]:
         """Announce a write that is stored; never `unavailable` (expo/realtime/announce.py)."""
         return await self.announcer.stored(events)
+
+    async def announce_stored(self, kind: str, data: dict[str, Any]) -> None:
+        """Tell every process to carry out a change that is stored (an eviction after a ban);
+        never `unavailable`: what the broker fails is retried (expo/realtime/announce.py)."""
+        await self.announcer.control(kind, data)
+
+    async def _announce_or_unavailable(self, kind: str, data: dict[str, Any]) -> None:
+        try:
+            await self.announce(kind, data)
+        except (OSError, ConnectionError) as error:
+            raise Unavailable(message="The event broker cannot be reached.") from error
 
     async def flash(self, topic: str, event_type: str, data: object) -> None:
         """An un-numbered event to whoever follows `topic` now, on every process; not kept for

@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from expo.realtime.broker import (
@@ -183,12 +183,16 @@ return result
 )
 
 
-_FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
+# Every error Redis can give, not only a lost connection: an answer such as READONLY (a replica
+# during a failover) or OOM (maxmemory reached) also means "not taken", and must be kept and
+# retried like one, not escape as `internal` after the row is stored.
+_FAILURES = (RedisError, OSError)
 
 
 @contextmanager
 def _reachable() -> Iterator[None]:
-    """Redis' connection errors as the broker's own, which callers know to handle."""
+    """Redis' errors as the broker's own, which callers know to handle: the one place where
+    what Redis refused becomes `BrokerUnavailable` (or `BrokerTimeout`: it may have happened)."""
     try:
         yield
     except RedisTimeoutError as error:
@@ -284,7 +288,7 @@ class RedisBroker:
         try:
             await self._redis.zrem("expo:processes", self._process)
             await self._redis.delete(PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
+        except _FAILURES:
             pass
         await self._redis.aclose()
 
@@ -324,7 +328,7 @@ class RedisBroker:
         if self._pubsub is not None:
             try:
                 await self._pubsub.unsubscribe(_key(topic, "events"))
-            except (RedisConnectionError, RedisTimeoutError, OSError):
+            except _FAILURES:
                 pass  # the reader resubscribes only what is still listened to
 
     async def history(self, topic: str, since: int | None) -> History:
@@ -432,7 +436,7 @@ class RedisBroker:
                     self._deliver(message["channel"], message["data"])
             except asyncio.CancelledError:
                 raise
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            except _FAILURES as error:
                 log.warning("redis pub/sub lost; reconnecting", extra={"error": repr(error)})
                 broken = True
                 await asyncio.sleep(backoff)
@@ -443,7 +447,7 @@ class RedisBroker:
         if old is not None:
             try:
                 await old.aclose()
-            except (RedisConnectionError, RedisTimeoutError, OSError):
+            except _FAILURES:
                 pass
         channels = [CONTROL_CHANNEL] + [_key(topic, "events") for topic in self._listening]
         await self._pubsub.subscribe(*channels)

@@ -15,6 +15,7 @@ import pytest
 from icalendar import Calendar
 
 from expo.errors import Unavailable
+from expo.realtime.broker import BrokerUnavailable
 from forums.agenda import remind_due
 from forums.models import ForumSession
 from tests.cluster import sign_in
@@ -271,9 +272,17 @@ async def next_event(peer: Peer) -> dict[str, Any]:
         return json.loads(await peer.ws.recv())  # type: ignore[no-any-return]
 
 
-async def test_reminders_the_broker_could_not_take_are_retried_and_not_sent_twice(
+async def reminded_at(server: LiveServer, session_id: int) -> datetime | None:
+    async with server.services.read() as db:
+        return (await db.get(ForumSession, session_id)).reminded_at  # type: ignore[union-attr]
+
+
+async def test_reminders_the_broker_could_not_take_are_given_back_for_the_next_round(
     server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ):
+    """Not kept in the memory of the process that claimed them (it may stop, and a backlog of
+    them would fill the announcer's cap): the claim is given back in the database, so the next
+    round, on whichever process, sends them."""
     organiser = await server.sign_in(ORGANIZER)
     starts = DAY + timedelta(days=4)
     session = await add_session(server.base, organiser, 3, starts)
@@ -292,10 +301,29 @@ async def test_reminders_the_broker_could_not_take_are_retried_and_not_sent_twic
         await mine.command("subscribe", {"topic": f"account:{fan}"})
         monkeypatch.setattr(hub, "publish", broker_down)
         failed = await remind_due(server.services, starts + timedelta(minutes=1))
+        kept, given_back = hub.announcer.waiting(), await reminded_at(server, session["id"])
         monkeypatch.setattr(hub, "publish", publish)
-        # The claim stands (the one policy): the reminder goes out by the announcer's retry,
-        # and the next round has nothing left to claim.
-        reminder = await mine.event("agenda.reminder")
         again = await remind_due(server.services, starts + timedelta(minutes=2))
-    assert (failed, again) == ([session["id"]], [])
+        reminder = await mine.event("agenda.reminder")
+    assert (failed, kept, given_back) == ([], 0, None)
+    assert again == [session["id"]]
     assert reminder["data"]["session"]["id"] == session["id"]
+
+
+async def test_no_reminder_is_claimed_while_the_broker_cannot_be_reached(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+):
+    organiser = await server.sign_in(ORGANIZER)
+    starts = DAY + timedelta(days=5)
+    session = await add_session(server.base, organiser, 3, starts)
+    hub = server.services.hub
+
+    async def unreachable() -> None:
+        raise BrokerUnavailable("redis: connection refused")
+
+    monkeypatch.setattr(hub.broker, "ping", unreachable)
+    claimed = await remind_due(server.services, starts + timedelta(minutes=1))
+    kept, left = hub.announcer.waiting(), await reminded_at(server, session["id"])
+    monkeypatch.undo()
+    assert (claimed, kept, left) == ([], 0, None)
+    assert await remind_due(server.services, starts + timedelta(minutes=2)) == [session["id"]]

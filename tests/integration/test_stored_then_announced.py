@@ -10,31 +10,37 @@ real broker cannot be made to fail there).
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from expo.realtime.broker import Broker, BrokerTimeout, BrokerUnavailable, Event
 from forums.qa_coalescer import MAX_FAILURES
 from tests.integration.test_agenda import DAY, add_session
-from tests.integration.test_qa import MODERATOR, register
+from tests.integration.test_qa import MODERATOR, SPEAKER, register
 from tests.live import LiveServer, Peer
+from tests.waiting import eventually
 
 ORGANIZER = "organizer@demo.shubo.live"
 
 
 class FailingBroker:
     """The real broker, except that the first publish of each event type in `fail` fails
-    (and, with `down`, every ping and publish: the broker cannot be reached at all)."""
+    (and, with `down`, every ping and publish: the broker cannot be reached at all); likewise
+    the first control message of each kind in `fail_control`."""
 
     def __init__(self, broker: Broker) -> None:
         self.inner = broker
         self.fail: list[str] = []
+        self.fail_control: list[str] = []
         self.down = False
         self.failed: list[str] = []  # event types refused, in order
+        self.announced: list[str] = []  # control kinds taken, in order
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -54,6 +60,15 @@ class FailingBroker:
                 raise BrokerUnavailable("redis: connection reset")
             raise BrokerTimeout("redis: timed out")
         return await self.inner.publish(topic, event_type, data)
+
+    async def announce(self, message: bytes) -> None:
+        kind = json.loads(message)["kind"]
+        if kind in self.fail_control:
+            self.fail_control.remove(kind)
+            self.failed.append(kind)
+            raise BrokerUnavailable("redis: connection reset")
+        await self.inner.announce(message)
+        self.announced.append(kind)
 
 
 @pytest.fixture
@@ -251,3 +266,91 @@ async def test_a_tally_outlives_a_broker_outage_longer_than_the_coalescers_own_r
     assert cast["type"] == "ok", cast
     assert (tally["data"]["poll_id"], tally["data"]["counts"]) == (pid, [0, 1])
     assert broker.failed == ["poll.results"] * (MAX_FAILURES + 1)
+
+
+async def test_a_ban_stands_and_takes_them_off_the_room_when_the_broker_fails_the_eviction(
+    server: LiveServer, broker: FailingBroker
+):
+    """The ban is stored before its eviction is announced: a broker that fails the eviction
+    must not turn a stored ban into `unavailable` (a retry would ban twice), and the eviction
+    is retried like an event, so the banned person does leave the room."""
+    account, cookie = await register(server, "被封禁的人")
+    async with (
+        server.connect(cookie) as ws,
+        server.connect(await server.sign_in(MODERATOR)) as mod_ws,
+    ):
+        banned = Peer(ws)
+        await banned.command("subscribe", {"topic": "forum:7"})
+        await banned.command("subscribe", {"topic": f"account:{account}"})
+        mod = Peer(mod_ws)
+        broker.fail_control = ["topic.evict"]  # the room's eviction; the backstage's goes out
+        reply = await mod.command("forum.ban", {"forum": 7, "account": account, "duration": 5})
+        assert reply["type"] == "ok", reply  # stored: answered as made
+        ended = await banned.event("subscription.ended")
+        notice = await banned.event("moderation.sanction_imposed")
+        listed = await mod.command("forum.list_sanctions", {"forum": 7})
+    assert ended == {
+        "type": "subscription.ended",
+        "topic": "forum:7",
+        "data": {"reason": "forum.banned"},
+    }
+    assert notice["data"]["kind"] == "ban"
+    assert [s["account"]["id"] for s in listed["data"]["sanctions"]].count(account) == 1
+    assert broker.failed == ["topic.evict"]
+    # The room's eviction, retried, reaches the other processes too (after the backstage's).
+    await eventually(lambda: broker.announced.count("topic.evict") == 2)
+
+
+async def test_a_speaker_taken_off_the_programme_leaves_the_backstage_when_the_broker_fails_it(
+    server: LiveServer, broker: FailingBroker
+):
+    """The recheck that follows a programme change is retried too, not only logged."""
+    speaker, organiser = await server.sign_in(SPEAKER), await server.sign_in(ORGANIZER)
+    async with server.http(headers={"Cookie": speaker}) as http:
+        me = (await http.get("/api/me")).json()
+    session = {
+        "starts_at": "2031-03-02T09:00:00+08:00",
+        "ends_at": "2031-03-02T10:00:00+08:00",
+        "title": {"zh": "临时演讲", "en": "A talk, for now"},
+        "speakers": [{"account_id": me["account"]["id"]}],
+    }
+    async with server.http(headers={"Cookie": organiser}) as http:
+        created = await http.post("/api/forums/6/sessions", json=session)
+    assert created.status_code == 201, created.text
+    async with server.connect(speaker) as ws:
+        staff = Peer(ws)
+        followed = await staff.command("subscribe", {"topic": "backstage:6"})
+        broker.fail_control = ["topic.recheck"]
+        async with server.http(headers={"Cookie": organiser}) as http:
+            gone = await http.delete(f"/api/sessions/{created.json()['session']['id']}")
+        ended = await staff.event("subscription.ended")
+    assert followed["type"] == "ok", followed
+    assert gone.status_code == 200, gone.text
+    assert ended == {
+        "type": "subscription.ended",
+        "topic": "backstage:6",
+        "data": {"reason": "forbidden"},
+    }
+    assert broker.failed == ["topic.recheck"]
+    await eventually(lambda: "topic.recheck" in broker.announced)
+
+
+async def test_signing_out_stands_and_closes_the_sockets_when_the_broker_fails_it(
+    server: LiveServer, broker: FailingBroker
+):
+    """The session is revoked before its end is announced: the sign-out is answered as made,
+    and the announcement that closes its sockets on every process is retried."""
+    _, cookie = await register(server, "要走的人")
+    async with server.connect(cookie) as tab:
+        await Peer(tab).command("subscribe", {"topic": "forum:2"})
+        broker.fail_control = ["session.ended"]
+        async with server.http() as http:
+            signed_out = await http.delete("/api/session", headers={"Cookie": cookie})
+        assert signed_out.status_code == 200, signed_out.text
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(10):
+                while True:
+                    await tab.recv()
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4001, "Signed out.")
+    assert broker.failed == ["session.ended"]
+    await eventually(lambda: "session.ended" in broker.announced)

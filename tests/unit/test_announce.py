@@ -19,8 +19,14 @@ class Broker:
         self.failures: dict[str, int] = {}  # topic -> its next this many publishes fail
         self.down = False
         self.seq = 0
+        # When set: each publish says it started, then waits for `gate` (a publish in flight).
+        self.gate: asyncio.Event | None = None
+        self.started = asyncio.Event()
 
     async def publish(self, topic: str, kind: str, data: Any) -> Event:
+        if self.gate is not None:
+            self.started.set()
+            await self.gate.wait()
         if self.failures.get(topic):
             self.failures[topic] -= 1
             raise Unavailable(message="The event broker cannot be reached.")
@@ -67,3 +73,49 @@ async def test_past_the_limit_the_oldest_waiting_event_is_dropped_not_the_proces
     assert announcer.waiting() == 2
     announcer.close()
     assert announcer.waiting() == 0
+
+
+async def test_past_the_limit_the_oldest_of_all_topics_is_dropped_not_the_newest():
+    broker = Broker()
+    broker.failures = {"forum:1": 10**6, "forum:2": 10**6}
+    announcer = Announcer(broker.publish, broker.ping, delays=(0.001,), limit=2)
+    await announcer.stored([("forum:1", "a", {}), ("forum:1", "b", {})])
+    # forum:2 has no queue yet: its event is the newest of all and must not be the one lost.
+    await announcer.stored([("forum:2", "c", {})])
+    assert announcer.waiting() == 2
+    broker.failures.clear()
+    await drained(announcer)
+    assert sorted(broker.out) == [("forum:1", "b"), ("forum:2", "c")]
+
+
+async def test_an_event_dropped_while_its_retry_is_out_does_not_take_the_next_one_with_it():
+    broker = Broker()
+    broker.failures["forum:1"] = 1
+    announcer = Announcer(broker.publish, broker.ping, delays=(0.001,), limit=2)
+    await announcer.stored([("forum:1", "a", {})])
+    broker.gate = asyncio.Event()
+    await broker.started.wait()  # the retry of "a" is out
+    await announcer.stored([("forum:1", "b", {}), ("forum:1", "c", {})])  # "a" is dropped
+    broker.gate.set()
+    await drained(announcer)
+    # "a" went out all the same (it was already on its way); "b" and "c" too, once each.
+    assert broker.out == [("forum:1", "a"), ("forum:1", "b"), ("forum:1", "c")]
+
+
+async def test_a_control_message_the_broker_refuses_is_retried_in_order():
+    broker = Broker()
+    told: list[str] = []
+    refusals = [1]
+
+    async def announce(kind: str, data: Any) -> None:
+        if refusals[0]:
+            refusals[0] -= 1
+            raise Unavailable(message="The event broker cannot be reached.")
+        told.append(kind)
+
+    announcer = Announcer(broker.publish, broker.ping, control=announce, delays=(0.001,))
+    assert await announcer.control("topic.evict", {"topic": "forum:1"}) is False
+    assert await announcer.control("topic.recheck", {"topic": "backstage:1"}) is False  # behind
+    assert announcer.waiting() == 2
+    await drained(announcer)
+    assert told == ["topic.evict", "topic.recheck"]
