@@ -468,7 +468,11 @@ class Connection:
                     # Half-close and read on (websockets drops what comes) until the client
                     # closes: closing with its bytes unread would send a reset, which can
                     # destroy the close frame (its code) before the client reads it.
-                    transport.write_eof()
+                    try:
+                        transport.write_eof()
+                    except OSError:  # the client is already gone (its reset came first)
+                        transport.abort()
+                        return
                     if self._abort_timer is None:
                         self._abort_timer = asyncio.get_running_loop().call_later(
                             CLOSE_TIMEOUT, transport.abort

@@ -429,6 +429,21 @@ async def test_a_client_close_is_echoed_and_the_socket_closed():
     await until(lambda: wire.conn not in wire.gateway.clients)
 
 
+async def test_a_client_that_reset_before_the_half_close_is_let_go_without_an_error():
+    """The peer may be gone by the time the server half-closes (its reset raced the close
+    frame): `shutdown(SHUT_WR)` then fails with ENOTCONN, and the socket is simply dropped."""
+    wire = Wire()
+    await wire.open()
+
+    def reset() -> None:
+        raise OSError(107, "Transport endpoint is not connected")
+
+    wire.transport.write_eof = reset  # type: ignore[method-assign]
+    wire.send(Opcode.CLOSE, Close(1000, "bye").serialize())
+    assert wire.transport.aborted
+    await until(lambda: wire.conn not in wire.gateway.clients)
+
+
 async def test_a_server_close_sends_its_code_then_closes():
     wire = Wire()
     await wire.open()
