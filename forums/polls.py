@@ -223,7 +223,13 @@ async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
         was_public = poll.state != PollState.DRAFT
         await db.delete(poll)
         await db.commit()
-    removed = {"id": data.poll, "forum_id": poll.forum_id}
+    # `created_at` tells this poll from a later one that may be given the same id (SQLite hands
+    # the newest row's id out again once it is deleted): pages mark only this one gone.
+    removed = {
+        "id": data.poll,
+        "forum_id": poll.forum_id,
+        "created_at": poll.created_at.isoformat(),
+    }
     events = [(backstage_topic(poll.forum_id), "poll.removed", removed)]
     if was_public:
         events.insert(0, (forum_topic(poll.forum_id), "poll.removed", removed))

@@ -135,7 +135,10 @@ addStrings({
 
 export function pollsPanel(forumId) {
   const polls = new Map(); // id -> poll view, plus my_choices
-  const versions = versionBook(); // id -> newest version applied: older moves are dropped
+  // (id, created_at) -> newest version applied: older moves are dropped. Keyed by creation too:
+  // SQLite gives a deleted poll's id to the next one, which the first one's tombstone must not hide.
+  const versions = versionBook();
+  const pollKey = (id, createdAt) => `${Number(id)}@${createdAt ?? ""}`;
   const picked = new Map(); // id -> Set of options ticked on the page, not yet sent
   const errors = new Map(); // id -> the last error of a command on that poll
   const busy = new Set();
@@ -179,16 +182,17 @@ export function pollsPanel(forumId) {
   function onEvent(type, data, from) {
     const mineToTake = staff ? from === "backstage" : from === "room";
     if (type === "poll.updated" && mineToTake) {
-      if (!versions.take(Number(data.id), data.version)) return; // an older move, late
+      if (!versions.take(pollKey(data.id, data.created_at), data.version)) return; // late
       upsert(data);
     } else if (type === "poll.removed" && mineToTake) {
-      versions.take(Number(data.id), Infinity); // deleted for good: nothing later revives it
+      // Deleted for good: nothing later revives it (a new poll with its id is another key).
+      versions.take(pollKey(data.id, data.created_at), Infinity);
       polls.delete(Number(data.id));
     } else if (type === "poll.results") {
       const poll = polls.get(Number(data.poll_id));
       if (!poll || !resultsShown(poll)) return;
       // A tally read before the poll's last move is of the poll as it was: dropped.
-      if (!versions.take(Number(data.poll_id), data.version)) return;
+      if (!versions.take(pollKey(data.poll_id, poll.created_at), data.version)) return;
       poll.results = { counts: data.counts, voters: data.voters };
     } else return;
     render();
@@ -202,7 +206,7 @@ export function pollsPanel(forumId) {
       versions.reset();
       for (const p of snapshot.polls || []) {
         polls.set(Number(p.id), p);
-        versions.take(Number(p.id), p.version);
+        versions.take(pollKey(p.id, p.created_at), p.version);
       }
       status = "ready";
       renderAll();

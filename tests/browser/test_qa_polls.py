@@ -301,3 +301,25 @@ async def test_a_speaker_gets_no_answer_button_on_a_question_still_waiting_for_a
     ).to_be_visible()
     async with server.connect(await server.sign_in(MODERATOR)) as ws:
         await Peer(ws).command("forum.set_pre_moderation", {"forum": 6, "enabled": False})
+
+
+async def test_a_poll_made_after_one_was_deleted_shows_on_open_pages(
+    pages: Pages, server: LiveServer
+):
+    """SQLite hands a deleted row's id to the next new row when it was the newest: the page's
+    mark that the deleted poll is gone for good must not hide the new poll that reuses its id."""
+    viewer = await pages.open("/#/forum/6", locale="en-GB", cookie=await server.sign_in(ATTENDEE))
+    await tab(viewer, "Polls")
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        mod = Peer(ws)
+        first = {"forum": 6, "question": "Tea or coffee?", "options": ["Tea", "Coffee"]}
+        gone = (await mod.command("poll.create", first))["data"]["poll"]["id"]
+        await mod.command("poll.open", {"poll": gone})
+        await expect(viewer.locator(".poll-card", has_text="Tea or coffee?")).to_have_count(1)
+        await mod.command("poll.close", {"poll": gone})
+        await mod.command("poll.delete", {"poll": gone})
+        await expect(viewer.locator(".poll-card")).to_have_count(0)
+        second = {"forum": 6, "question": "Which hall next?", "options": ["A", "B"]}
+        made = (await mod.command("poll.create", second))["data"]["poll"]
+        await mod.command("poll.open", {"poll": made["id"]})
+    await expect(viewer.locator(".poll-card", has_text="Which hall next?")).to_have_count(1)

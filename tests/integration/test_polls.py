@@ -127,8 +127,9 @@ async def test_a_poll_goes_from_draft_to_open_to_closed_and_the_room_sees_live_r
         assert error(await mod.command("poll.delete", {"poll": poll["id"]})) == "poll.bad_move"
         await mod.command("poll.close", {"poll": poll["id"]})
         deleted = await mod.command("poll.delete", {"poll": poll["id"]})
-        assert deleted["data"] == {"id": poll["id"], "forum_id": 2}
-        assert (await room.event("poll.removed"))["data"] == {"id": poll["id"], "forum_id": 2}
+        removed = {"id": poll["id"], "forum_id": 2, "created_at": poll["created_at"]}
+        assert deleted["data"] == removed
+        assert (await room.event("poll.removed"))["data"] == removed
     assert poll["id"] not in [p["id"] for p in (await polls(server, 2))["polls"]]
 
 
