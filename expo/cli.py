@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import secrets
 import sys
@@ -123,6 +124,10 @@ def _read_password(path: Path | None) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    # Which plugins Alembic set up (on import) and which revisions it ran are for operators
+    # (`expo db upgrade` still says); a newcomer's first screen is the welcome below. Alembic's
+    # warnings still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from expo.db import is_sqlite, make_engine, make_sessionmaker
     from expo.features import load_features
     from expo.migrate import upgrade

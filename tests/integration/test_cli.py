@@ -193,3 +193,35 @@ async def test_demo_needs_no_settings_and_starts_again_on_its_own_database(tmp_p
             child.terminate()
             await asyncio.wait_for(child.wait(), 15)
     assert (tmp_path / "expo-demo.db").exists() and (tmp_path / "expo-demo.secret").exists()
+
+
+async def test_demo_greets_first_with_no_migration_log_before_the_welcome(tmp_path: Path) -> None:
+    """A newcomer's first screen is the welcome with the demo accounts, not a dozen lines of
+    Alembic telling which revisions it ran (its warnings would still show)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "expo.cli",
+        "demo",
+        "--port",
+        str(free_port()),
+        env=clean_env(),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert child.stderr is not None
+    before: list[str] = []
+    try:
+        while "Shubo Live demo expo" not in (line := await _next_line(child.stderr)):
+            before.append(line)
+    finally:
+        child.terminate()
+        await asyncio.wait_for(child.wait(), 15)
+    assert [line for line in before if line.strip()] == []
+
+
+async def _next_line(stream: asyncio.StreamReader) -> str:
+    line = await asyncio.wait_for(stream.readline(), 60)
+    assert line, "expo demo ended before its welcome"
+    return line.decode()
