@@ -13,7 +13,15 @@ from starlette.requests import Request
 
 from expo.account_rules import MIN_PASSWORD, check_password, normalize_email
 from expo.errors import BadRequest, Conflict, Forbidden, Unauthorized
-from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
+from expo.http import (
+    ErrorBody,
+    JSONResponse,
+    client_address,
+    principal,
+    read_json,
+    route,
+    services,
+)
 from expo.models import Account, AccountPublic, Role
 from expo.ratelimit import Rate, charge, enforce
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE
@@ -92,12 +100,24 @@ def display_name(value: str) -> str:
 
 
 async def register(request: Request) -> JSONResponse:
-    """Anyone may register, as an attendee; other roles come by invitation."""
+    """Anyone may register, as an attendee; other roles come by invitation.
+
+    The address's `register` budget is spent by an account made and by an email found taken,
+    never by a refusal of the form: a bad email, a weak password or a blank name is a typo,
+    refused before anything costly and told what to fix. A taken email is what someone
+    learning which emails have accounts sends (the 409 tells them), and accounts made in a row
+    are what the budget bounds, so those two spend. Looked at first, spent afterwards (as at
+    signing in): requests in flight at once all pass the look, as many as the password pool
+    takes.
+    """
     form = await read_json(request, Register)
+    svc = services(request)
+    key, rate = f"register:{client_address(request)}", svc.settings.rate_limits["register"]
+    await enforce(svc.limiter, key, rate, "registrations from this address", spend=False)
     email, name = normalize_email(form.email), display_name(form.display_name)
     check_password(form.password, email=email, display_name=name)
     # Argon2 takes tens of milliseconds of CPU on purpose: on its own bounded pool.
-    password_hash = await services(request).passwords.hash(form.password)
+    password_hash = await svc.passwords.hash(form.password)
     account = Account(
         email=email,
         password_hash=password_hash,
@@ -107,14 +127,15 @@ async def register(request: Request) -> JSONResponse:
         language=form.language,
         role=Role.ATTENDEE,
     )
-    svc = services(request)
     async with svc.db() as db:
         db.add(account)
         try:
             await db.commit()
         except IntegrityError:
+            await charge(svc.limiter, key, rate)
             raise Conflict("account.email_taken", "An account with this email exists.") from None
         await db.refresh(account)
+    await charge(svc.limiter, key, rate)
     return await signed_in(request, account, status_code=201)
 
 
@@ -152,7 +173,7 @@ def _failure_budgets(request: Request, email: str) -> list[tuple[str, Rate, str]
     email."""
     rates = services(request).settings.rate_limits
     account = hashlib.sha256(email.encode()).hexdigest()
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     return [
         (
             f"sign_in_pair:{account}:{address}",
@@ -238,9 +259,9 @@ routes = [
         register,
         methods=["POST"],
         action="account.register",
-        rate="register",
         body=Register,
-        responses={201: AccountEnvelope, 409: ErrorBody},
+        # The `register` budget is spent by the handler, on what it is for (see `register`).
+        responses={201: AccountEnvelope, 409: ErrorBody, 429: ErrorBody},
     ),
     route(
         "/api/session",

@@ -136,9 +136,11 @@ class ActionRoute(Route):
             # The role first: one that may never do it learns nothing about the object.
             svc.permissions.check_role(action, who)
             if rate is not None:
-                address = request.client.host if request.client else "unknown"
                 await enforce(
-                    svc.limiter, f"{rate}:{address}", svc.settings.rate_limits[rate], "requests"
+                    svc.limiter,
+                    f"{rate}:{client_address(request)}",
+                    svc.settings.rate_limits[rate],
+                    "requests",
                 )
             svc.permissions.check(action, who, None if target is None else await target(request))
             request.scope[PRINCIPAL_KEY] = who
@@ -157,6 +159,12 @@ def bearer_matches(authorization: str | None, token: str | None) -> bool:
         return False
     scheme, _, given = authorization.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+
+
+def client_address(request: Request) -> str:
+    """The address per-address rate limits are kept under (the trusted proxy's
+    X-Forwarded-For already applied by uvicorn)."""
+    return request.client.host if request.client else "unknown"
 
 
 def is_machine(request: Request) -> bool:
