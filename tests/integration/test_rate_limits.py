@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -266,6 +267,25 @@ SHIPPED_REGISTER = {**STRICT, "register": DEFAULT_RATES["register"]}
 NEW_PASSWORD = "黔山秀水-big-data-2026"
 
 
+@pytest.fixture(params=["memory", "redis"])
+async def registering(
+    request: pytest.FixtureRequest, demo_sqlite: str
+) -> AsyncIterator[LiveServer]:
+    """A server with the shipped registration budget, kept in the process or in Redis."""
+    redis: dict[str, object] = {}
+    if request.param == "redis":
+        await check_redis()
+        redis = {"redis_url": REDIS_URL}
+    settings = make_settings(demo_sqlite, rate_limits=SHIPPED_REGISTER, **redis)
+    async with live_server(settings) as live:
+        yield live
+
+
+def new_address() -> str:
+    """An address of its own for each run: a budget kept in Redis outlives the test."""
+    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+
+
 async def register(live: LiveServer, email: str, address: str, **form: str) -> httpx.Response:
     """One registration from `address` (through the trusted proxy), in a client of its own: a
     person trying again from a fresh page, not signed in by an earlier success."""
@@ -278,21 +298,20 @@ def new_email() -> str:
     return f"visitor-{secrets.token_hex(4)}@example.cn"
 
 
-async def test_typos_at_registering_spend_no_budget(demo_sqlite: str) -> None:
+async def test_typos_at_registering_spend_no_budget(registering: LiveServer) -> None:
     """A person who mistypes their email, picks a weak password a few times and forgets their
     name is refused each time with what to fix (400), and registers on the next try: refusals
     of the form are typos, not attempts on anyone."""
-    address = "203.0.113.7"
-    async with live_server(make_settings(demo_sqlite, rate_limits=SHIPPED_REGISTER)) as live:
-        typos = [
-            await register(live, "visitor.example.cn", address),
-            await register(live, new_email(), address, password="short"),
-            await register(live, new_email(), address, password="password123"),
-            await register(live, "zhaomin@example.cn", address, password="zhaomin-2026-gz"),
-            await register(live, new_email(), address, display_name="  "),
-            await register(live, new_email(), address, password="aaaaaaaaaaaaaaaa"),
-        ]
-        registered = await register(live, new_email(), address)
+    address, live = new_address(), registering
+    typos = [
+        await register(live, "visitor.example.cn", address),
+        await register(live, new_email(), address, password="short"),
+        await register(live, new_email(), address, password="password123"),
+        await register(live, "zhaomin@example.cn", address, password="zhaomin-2026-gz"),
+        await register(live, new_email(), address, display_name="  "),
+        await register(live, new_email(), address, password="aaaaaaaaaaaaaaaa"),
+    ]
+    registered = await register(live, new_email(), address)
     assert [r.json()["error"]["code"] for r in typos] == [
         "account.bad_email",
         "account.weak_password",
@@ -304,22 +323,23 @@ async def test_typos_at_registering_spend_no_budget(demo_sqlite: str) -> None:
     assert registered.status_code == 201
 
 
-async def test_registrations_and_taken_emails_spend_the_address_budget(demo_sqlite: str) -> None:
+async def test_registrations_and_taken_emails_spend_the_address_budget(
+    registering: LiveServer,
+) -> None:
     """What the budget is for: accounts made in a row from one address, and emails tried to
     learn which have accounts (each taken one is told apart by its 409). Both spend; once spent,
     even a typo is told to wait (with Retry-After) before it is checked; another address is
     not concerned."""
     assert DEFAULT_RATES["register"].burst == 3  # the three below, at once
-    address = "198.51.100.40"
-    async with live_server(make_settings(demo_sqlite, rate_limits=SHIPPED_REGISTER)) as live:
-        spent = [
-            await register(live, "attendee@demo.shubo.live", address),
-            await register(live, new_email(), address),
-            await register(live, "speaker@demo.shubo.live", address),
-        ]
-        refused = await register(live, new_email(), address)
-        typo = await register(live, new_email(), address, password="short")
-        elsewhere = await register(live, new_email(), "198.51.100.41")
+    address, live = new_address(), registering
+    spent = [
+        await register(live, "attendee@demo.shubo.live", address),
+        await register(live, new_email(), address),
+        await register(live, "speaker@demo.shubo.live", address),
+    ]
+    refused = await register(live, new_email(), address)
+    typo = await register(live, new_email(), address, password="short")
+    elsewhere = await register(live, new_email(), new_address())
     assert [r.status_code for r in spent] == [409, 201, 409]
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
     assert int(refused.headers["retry-after"]) >= 1
