@@ -81,7 +81,9 @@ DEFAULT_RATES: dict[str, Rate] = {
     # the account's, so they cannot lock its owner out; a botnet still gets 20 guesses at
     # once, then fewer than 3 a minute.
     "sign_in_account": Rate(40, 900, burst=20),
-    "register": Rate(10, 3600, burst=3),  # registrations per address
+    # Registrations per address that made an account or found the email taken; a form refused
+    # for a typo (bad email, weak password) spends nothing (expo/accounts.py).
+    "register": Rate(10, 3600, burst=3),
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
     # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
     # resubscribing at once after a blip pass; a loop subscribing without end does not.
