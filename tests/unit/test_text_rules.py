@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from expo.accounts import display_name
 from expo.errors import BadRequest
 from expo.text_rules import visible_length, without_controls
 from forums.domain import MAX_CHAT_CHARS, clean_chat_text
@@ -94,3 +95,8 @@ def test_question_length_counts_characters_as_people_see_them():
     with pytest.raises(BadRequest) as refused:
         clean_question(THUMBS_UP_MEDIUM * 301)
     assert refused.value.code == "qa.too_long"
+
+
+def test_a_display_name_keeps_its_emoji_and_loses_its_overrides():
+    assert display_name(f" 张伟 {FAMILY}\n") == f"张伟 {FAMILY}"
+    assert display_name(f"{RLO}Zhang{PDF}\u200bWei") == "Zhang Wei"
