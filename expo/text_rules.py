@@ -26,7 +26,9 @@ _KEPT_FORMAT = ZWJ + ZWNJ
 # written in tag letters and digits, and CANCEL TAG. Tags anywhere else are invisible text
 # (a way to smuggle hidden words into a message) and are dropped like other format characters.
 _FLAG = "\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,7}\U000e007f"
-_DROPPABLE = regex.compile(rf"(?P<flag>{_FLAG})|[\p{{Cc}}\p{{Cf}}\p{{Cs}}]")
+# The kept format characters are left out of the pattern, not let through by `replace`: a text of
+# emoji sequences would otherwise call it for every joiner.
+_DROPPABLE = regex.compile(rf"(?P<flag>{_FLAG})|(?![{_KEPT_FORMAT}])[\p{{Cc}}\p{{Cf}}\p{{Cs}}]")
 _GRAPHEME = regex.compile(r"\X")
 
 
@@ -36,7 +38,7 @@ def without_controls(text: str, *, keep: str = "", blank: str = "") -> str:
 
     def replace(match: regex.Match[str]) -> str:
         found = match.group()
-        if match.group("flag") or found in keep or found in _KEPT_FORMAT:
+        if match.group("flag") or found in keep:
             return found
         return blank
 
