@@ -26,6 +26,7 @@ from expo.models import Account, AccountPublic, Role
 from expo.ratelimit import Rate, charge, enforce
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE
 from expo.sessions import TOKEN_PREFIX
+from expo.text_rules import without_controls
 
 if TYPE_CHECKING:
     from expo.realtime.gateway import CommandContext
@@ -93,7 +94,9 @@ def account_view(account: Account) -> dict[str, object]:
 
 
 def display_name(value: str) -> str:
-    cleaned = " ".join(value.split())
+    """A name as shown beside what its owner posts: one line, controls such as a bidi override
+    dropped (emoji sequences kept, see expo/text_rules.py), spaces collapsed."""
+    cleaned = " ".join(without_controls(value, blank=" ").split())
     if not cleaned:
         raise BadRequest("account.bad_name", "Tell us the name to show to others.")
     return cleaned

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from expo.errors import BadRequest, Conflict
+from expo.text_rules import too_long, without_controls
 from forums.models import ForumSession
 
-MAX_CHAT_CHARS = 500
+MAX_CHAT_CHARS = 500  # as people see them (grapheme clusters)
+CHAT_COLUMN = 2000  # ChatMessage.text holds this many code points
 
 
 def now_and_next(
@@ -24,14 +25,12 @@ def now_and_next(
 
 
 def clean_chat_text(text: str) -> str:
-    """Chat text as stored: trimmed, control characters dropped, bounded; never HTML-escaped
-    here (the page escapes what it shows)."""
-    cleaned = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    ).strip()
+    """Chat text as stored: trimmed, control characters dropped (emoji sequences kept, see
+    expo/text_rules.py), bounded; never HTML-escaped here (the page escapes what it shows)."""
+    cleaned = without_controls(text, keep="\n\t").strip()
     if not cleaned:
         raise BadRequest("chat.empty", "Write something first.")
-    if len(cleaned) > MAX_CHAT_CHARS:
+    if too_long(cleaned, MAX_CHAT_CHARS, stored=CHAT_COLUMN):
         raise BadRequest("chat.too_long", f"Chat messages are at most {MAX_CHAT_CHARS} characters.")
     return cleaned
 

@@ -3,7 +3,6 @@ muted or banned person may do, and the slow mode's budget."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -12,6 +11,7 @@ from typing import Literal
 from expo.errors import BadRequest
 from expo.models import Role
 from expo.ratelimit import Rate
+from expo.text_rules import too_long, without_controls
 from forums.models import RoomSanction, SanctionKind
 
 # The expo's own clock (Guiyang: China Standard Time, no daylight saving): "the rest of the day"
@@ -81,12 +81,11 @@ def slow_mode_rate(seconds: int) -> Rate:
 
 
 def clean_announcement(text: str) -> str:
-    """Announcement text as stored: trimmed, control characters dropped (newlines stay),
-    bounded; "" when nothing is left."""
-    cleaned = "".join(
-        ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    ).strip()
-    if len(cleaned) > MAX_ANNOUNCEMENT_CHARS:
+    """Announcement text as stored: trimmed, control characters dropped (newlines and emoji
+    sequences stay), bounded; "" when nothing is left."""
+    cleaned = without_controls(text, keep="\n").strip()
+    # As people see them, and within the columns, which count code points.
+    if too_long(cleaned, MAX_ANNOUNCEMENT_CHARS, stored=MAX_ANNOUNCEMENT_CHARS):
         raise BadRequest(
             "announcement.too_long",
             f"Announcements are at most {MAX_ANNOUNCEMENT_CHARS} characters.",
@@ -98,8 +97,4 @@ def clean_reason(text: str) -> str:
     """A sanction's reason as stored and shown (to staff, and to the person): one line, with
     control and format characters taken out (PostgreSQL cannot even store a NUL), spaces
     collapsed, trimmed."""
-    return " ".join(
-        "".join(
-            " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text
-        ).split()
-    )
+    return " ".join(without_controls(text, blank=" ").split())

@@ -7,7 +7,6 @@ refused change is explained, when a reminder is due.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from typing import Any
 
 from expo.errors import BadRequest, Conflict
 from expo.models import Role
+from expo.text_rules import without_controls
 from forums.domain import ScheduleConflict
 
 # A session is at most this long: longer is a typo in a date, not a talk.
@@ -27,10 +27,9 @@ PEOPLE_ROLES = frozenset({Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER})
 
 
 def clean_line(text: str, *, field: str, required: bool = True) -> str:
-    """A one-line text as stored: control and format characters dropped, spaces collapsed."""
-    cleaned = " ".join(
-        "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text).split()
-    )
+    """A one-line text as stored: control and format characters dropped (emoji sequences kept,
+    see expo/text_rules.py), spaces collapsed."""
+    cleaned = " ".join(without_controls(text, blank=" ").split())
     if required and not cleaned:
         raise BadRequest("programme.empty", f"The {field} is empty.", details={"field": field})
     return cleaned
@@ -39,7 +38,7 @@ def clean_line(text: str, *, field: str, required: bool = True) -> str:
 def clean_text(text: str) -> str:
     """A multi-line text (an abstract) as stored: line breaks kept, other controls dropped."""
     lines = (
-        "".join(ch for ch in line if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+        without_controls(line)
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     )
     return "\n".join(line.rstrip() for line in lines).strip()

@@ -6,16 +6,18 @@ question or a poll may say, and how ballots add up.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from expo.errors import BadRequest, Conflict, Forbidden
 from expo.models import Role
+from expo.text_rules import too_long, without_controls
 from forums.domain import QuestionState
 
-MAX_QUESTION_CHARS = 300
+MAX_QUESTION_CHARS = 300  # characters as people see them (grapheme clusters)
 MAX_POLL_QUESTION_CHARS = 300
+# Question.text and Poll.question hold this many code points: an emoji-heavy text meets them first.
+QUESTION_COLUMN, POLL_QUESTION_COLUMN = 2000, 300
 MAX_OPTION_CHARS = 100
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
@@ -37,21 +39,21 @@ def backstage_topic(forum_id: int) -> str:
     return f"backstage:{forum_id}"
 
 
-def clean_text(text: str, *, limit: int, code: str) -> str:
-    """Text as stored: control and format characters dropped, trimmed, 1..limit characters.
-    `code` names the error family (`qa`, `poll`): `<code>.empty`, `<code>.too_long`."""
-    cleaned = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    ).strip()
+def clean_text(text: str, *, limit: int, code: str, stored: int | None = None) -> str:
+    """Text as stored: control and format characters dropped (emoji sequences kept, see
+    expo/text_rules.py), trimmed, 1..limit characters as people see them, and at most `stored`
+    code points when its column counts those. `code` names the error family (`qa`, `poll`):
+    `<code>.empty`, `<code>.too_long`."""
+    cleaned = without_controls(text, keep="\n\t").strip()
     if not cleaned:
         raise BadRequest(f"{code}.empty", "Write something first.")
-    if len(cleaned) > limit:
+    if too_long(cleaned, limit, stored=stored):
         raise BadRequest(f"{code}.too_long", f"At most {limit} characters.")
     return cleaned
 
 
 def clean_question(text: str) -> str:
-    return clean_text(text, limit=MAX_QUESTION_CHARS, code="qa")
+    return clean_text(text, limit=MAX_QUESTION_CHARS, code="qa", stored=QUESTION_COLUMN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,12 @@ def clean_poll(question: str, options: Sequence[str]) -> PollDraft:
     ]
     if len({o.casefold() for o in cleaned}) != len(cleaned):
         raise BadRequest("poll.duplicate_option", "Each option is different from the others.")
-    return PollDraft(clean_text(question, limit=MAX_POLL_QUESTION_CHARS, code="poll"), cleaned)
+    return PollDraft(
+        clean_text(
+            question, limit=MAX_POLL_QUESTION_CHARS, code="poll", stored=POLL_QUESTION_COLUMN
+        ),
+        cleaned,
+    )
 
 
 @dataclass(frozen=True, slots=True)

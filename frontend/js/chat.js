@@ -7,6 +7,7 @@ import { getChat } from "./api.js";
 import { h, icon, linkified, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
+import { visibleLength } from "./text.js";
 import { roomModeration } from "./moderation.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, loadAccount, onAccountChange } from "./session.js";
@@ -14,7 +15,10 @@ import { currentAccount, loadAccount, onAccountChange } from "./session.js";
 const HISTORY_LIMIT = 50;
 const MAX_SHOWN = 300; // live messages kept; paging back raises it by what it brought
 const MAX_SHOWN_CAP = 3_000;
-const MAX_CHARS = 500; // forums/domain.py MAX_CHAT_CHARS
+const MAX_CHARS = 500; // forums/domain.py MAX_CHAT_CHARS, characters as people see them
+// maxlength counts UTF-16 units, so it only bounds what the column holds (forums/domain.py
+// CHAT_COLUMN code points); the counter and the server bound what people see.
+const MAX_STORED = 2000;
 const NEAR_BOTTOM_PX = 80;
 const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
 
@@ -67,7 +71,7 @@ export function chatPanel(forumId) {
   const textarea = h("textarea", {
     class: "chat-input",
     rows: "2",
-    maxlength: String(MAX_CHARS),
+    maxlength: String(MAX_STORED),
     name: "text",
     autocomplete: "off",
     enterkeyhint: "send",
@@ -304,10 +308,10 @@ export function chatPanel(forumId) {
     }
     textarea.placeholder = t(touch ? "chat.placeholder_touch" : "chat.placeholder");
     textarea.setAttribute("aria-label", t("chat.heading"));
-    sendButton.disabled = sending || mod.blocked;
+    const left = MAX_CHARS - visibleLength(textarea.value);
+    sendButton.disabled = sending || mod.blocked || left < 0;
     textarea.disabled = mod.blocked;
     replace(sendButton, icon("send", "icon icon-small"), h("span", {}, sending ? t("chat.sending") : t("chat.send")));
-    const left = MAX_CHARS - textarea.value.length;
     replace(counter, left <= 50 ? t("chat.chars_left", { n: left }) : "");
     if (sendError) {
       const needsSignIn = sendError.code === "unauthorized";

@@ -11,9 +11,13 @@ import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, loadAccount, onAccountChange } from "./session.js";
+import { visibleLength } from "./text.js";
 import { versionBook } from "./versions.js";
 
-const MAX_CHARS = 300; // forums/qa_rules.py MAX_QUESTION_CHARS
+const MAX_CHARS = 300; // forums/qa_rules.py MAX_QUESTION_CHARS, characters as people see them
+// maxlength counts UTF-16 units, so it only bounds what the column holds (forums/qa_rules.py
+// QUESTION_COLUMN code points); the counter and the server bound what people see.
+const MAX_STORED = 2000;
 const MODERATORS = new Set(["moderator", "organizer"]);
 const RANK = { visible: 0, pending: 1, answered: 2, hidden: 3 }; // forums.domain.question_order
 const touch = window.matchMedia?.("(pointer: coarse)").matches ?? false;
@@ -239,7 +243,7 @@ export function qaPanel(forumId) {
   const textarea = h("textarea", {
     class: "qa-input",
     rows: "2",
-    maxlength: String(MAX_CHARS),
+    maxlength: String(MAX_STORED),
     name: "question",
     autocomplete: "off",
     enterkeyhint: "send",
@@ -600,9 +604,9 @@ export function qaPanel(forumId) {
     }
     textarea.placeholder = t(touch ? "qa.placeholder_touch" : "qa.placeholder");
     textarea.setAttribute("aria-label", t("qa.heading"));
-    askButton.disabled = asking;
+    const left = MAX_CHARS - visibleLength(textarea.value);
+    askButton.disabled = asking || left < 0;
     replace(askButton, icon("send", "icon icon-small"), h("span", {}, asking ? t("qa.asking") : t("qa.ask")));
-    const left = MAX_CHARS - textarea.value.length;
     replace(counter, left <= 50 ? t("qa.chars_left", { n: left }) : "");
     let line = preModeration && !isModerator() ? t("qa.premoderated") : "";
     noteLine.className = "qa-note muted";

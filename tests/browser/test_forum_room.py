@@ -136,3 +136,18 @@ async def test_a_page_that_was_offline_shows_the_banner_then_resumes_with_what_i
     assert resumed["data"] == {"topic": "forum:5", "since": missed["seq"] - 1, "epoch": epoch}
     assert line.reply_to(resumed)["data"]["replayed"] == 1
     assert chat_fetches == fetched_before  # replayed over the socket, not reloaded over HTTP
+
+
+async def test_a_family_emoji_is_one_character_in_the_counter_and_arrives_whole(
+    pages: Pages, server: LiveServer
+):
+    family = "👨\u200d👩\u200d👧"  # 5 code points, 8 UTF-16 units, one character as seen
+    page = await pages.open("/#/forum/3", locale="en-US", cookie=await server.sign_in(ATTENDEE))
+    chat = page.locator(".chat-input")
+    await chat.fill(family * 200 + "a" * 260)  # 460 characters as seen
+    await expect(page.locator(".chat-counter")).to_have_text("40 characters left")
+    await chat.fill("a" * 501)  # maxlength bounds only what the column holds
+    await expect(page.locator(".chat-send")).to_be_disabled()
+    await chat.fill(f"{family} ok")
+    await chat.press("Enter")
+    await expect(page.locator(".chat-list .chat-text")).to_have_text([f"{family} ok"])

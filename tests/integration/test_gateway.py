@@ -432,3 +432,17 @@ async def test_frames_sent_right_after_the_upgrade_request_are_answered_after_th
             rest += await reader.read(4096)
     assert rest.startswith(b"\x8a\x02hi")  # the pong, after the 101
     writer.close()
+
+
+async def test_a_chat_message_keeps_its_emoji_sequences(server: LiveServer):
+    family, flag = (
+        "👨\u200d👩\u200d👧",
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    )
+    cookie = await server.sign_in(ATTENDEE)
+    async with server.connect(cookie) as author_ws, server.connect() as reader_ws:
+        author, reader = Peer(author_ws), Peer(reader_ws)
+        await reader.command("subscribe", {"topic": "forum:3"})
+        await author.command("chat.send", {"forum": 3, "text": f"{family} {flag} \u202eevil"})
+        event = await reader.event("chat.message_posted")
+    assert event["data"]["text"] == f"{family} {flag} evil"  # one family; the override dropped
