@@ -133,7 +133,6 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   const versions = versionBook();
   let muted = null; // ISO time the own mute ends
   let banned = null; // ISO time the own ban ends
-  let evicted = false; // the server took this tab off the room's topic (a ban)
   let sanctions = []; // moderators: the room's mutes and bans in force
   let flash = null; // {text, error}
   let flashTimer = null;
@@ -309,11 +308,11 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     rejoinIfFree();
   }
 
-  /** A ban lifted or over, after the server took this tab off the room: follow the room's
-   * topic again, resuming from its seq. */
+  /** A ban lifted or over: follow the room's topic again, resuming from its seq. However the
+   * tab got off it (evicted by the ban, or refused when it subscribed during the ban: a page
+   * opened or a socket reconnected meanwhile); `resubscribe` does nothing while it follows. */
   function rejoinIfFree() {
-    if (!evicted || banned !== null) return;
-    evicted = false;
+    if (banned !== null) return;
     realtime.resubscribe(`forum:${forumId}`);
   }
 
@@ -336,7 +335,6 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     if (type === "subscription.ended" && data?.reason === "forum.banned") {
       // The ban's end comes on the personal topic; until then we only know that it began.
       banned = banned || "";
-      evicted = true;
       setBlocked();
       return true;
     }
