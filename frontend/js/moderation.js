@@ -308,12 +308,14 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     rejoinIfFree();
   }
 
-  /** A ban lifted or over: follow the room's topic again, resuming from its seq. However the
-   * tab got off it (evicted by the ban, or refused when it subscribed during the ban: a page
-   * opened or a socket reconnected meanwhile); `resubscribe` does nothing while it follows. */
+  /** A ban lifted or over: follow the room's topics again, resuming from their seq. However the
+   * tab got off them (evicted by the ban, or refused when it subscribed during the ban: a page
+   * opened or a socket reconnected meanwhile); `resubscribe` does nothing while one is followed
+   * or not wanted. A banned speaker left the backstage too (its Q&A queue). */
   function rejoinIfFree() {
     if (banned !== null) return;
     realtime.resubscribe(`forum:${forumId}`);
+    realtime.resubscribe(`backstage:${forumId}`);
   }
 
   /** A room event; returns true when it was moderation's. */
