@@ -391,11 +391,12 @@ export function chatPanel(forumId) {
             loadHistory();
             mod.load();
           },
+          onFollowing: () => {
+            if (!refused) return;
+            refused = null; // following the room again (a ban was lifted)
+            renderStatus();
+          },
           onEvent: (type, data) => {
-            if (refused && type !== "subscription.ended") {
-              refused = null; // following the room again (a ban was lifted)
-              renderStatus();
-            }
             if (type === "chat.message_posted") addLive(data);
             else if (type === "chat.message_deleted") deleted(Number(data?.id));
             else mod.onRoomEvent(type, data);

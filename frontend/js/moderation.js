@@ -133,7 +133,6 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   const versions = versionBook();
   let muted = null; // ISO time the own mute ends
   let banned = null; // ISO time the own ban ends
-  let evicted = false; // the server took this tab off the room's topic (a ban)
   let sanctions = []; // moderators: the room's mutes and bans in force
   let flash = null; // {text, error}
   let flashTimer = null;
@@ -309,12 +308,14 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     rejoinIfFree();
   }
 
-  /** A ban lifted or over, after the server took this tab off the room: follow the room's
-   * topic again, resuming from its seq. */
+  /** A ban lifted or over: follow the room's topics again, resuming from their seq. However the
+   * tab got off them (evicted by the ban, or refused when it subscribed during the ban: a page
+   * opened or a socket reconnected meanwhile); `resubscribe` does nothing while one is followed
+   * or not wanted. A banned speaker left the backstage too (its Q&A queue). */
   function rejoinIfFree() {
-    if (!evicted || banned !== null) return;
-    evicted = false;
+    if (banned !== null) return;
     realtime.resubscribe(`forum:${forumId}`);
+    realtime.resubscribe(`backstage:${forumId}`);
   }
 
   /** A room event; returns true when it was moderation's. */
@@ -336,7 +337,6 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     if (type === "subscription.ended" && data?.reason === "forum.banned") {
       // The ban's end comes on the personal topic; until then we only know that it began.
       banned = banned || "";
-      evicted = true;
       setBlocked();
       return true;
     }

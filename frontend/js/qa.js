@@ -126,7 +126,8 @@ addStrings({
  * the caller is staff. Loads the snapshot whenever either topic asks for one; events that
  * arrive while it loads are applied again after it when they are newer than it.
  * handlers: load() -> snapshot body, onSnapshot(body), onEvent(type, data, "room"|"backstage"),
- * onFailed(error), onRefused(error).
+ * onFailed(error), onRefused(error) when the room refuses the caller, onRefused(null) once it
+ * takes them back.
  */
 export function roomFeed(forumId, handlers) {
   const roomTopic = `forum:${forumId}`;
@@ -136,6 +137,7 @@ export function roomFeed(forumId, handlers) {
   let held = null; // events seen while a snapshot loads
   let loadedOnce = false;
   let stopBack = null;
+  let refused = false; // the room's topic was refused (a ban)
   const stops = [];
 
   const deliver = (msg) =>
@@ -190,7 +192,15 @@ export function roomFeed(forumId, handlers) {
         realtime.subscribe(roomTopic, {
           onSnapshot: () => reload(),
           onEvent: (type, data, msg) => onMessage(msg),
-          onError: (error) => handlers.onRefused?.(error),
+          onError: (error) => {
+            refused = true;
+            handlers.onRefused?.(error);
+          },
+          onFollowing: () => {
+            if (!refused) return;
+            refused = false;
+            handlers.onRefused?.(null); // back in the room (a ban was lifted)
+          },
         }),
       );
       // Who is signed in decides what the snapshot holds (and whether to follow backstage).

@@ -280,7 +280,9 @@ export class Realtime {
    * Follow a topic. `handlers`: onEvent(type, data, envelope) for every event,
    * onSnapshot() whenever the page must (re)load its snapshot (first subscription, a resume
    * beyond the replay window, a reset), onPresence(count), onError(error) when the server
-   * refuses the topic. Returns the function that stops following.
+   * refuses the topic, onFollowing() on every subscribe the server accepts (a resume too: what
+   * onError showed, say a ban that was lifted, is over). Returns the function that stops
+   * following.
    */
   subscribe(topic, handlers) {
     let sub = this.topics.get(topic);
@@ -368,6 +370,7 @@ export class Realtime {
       if (!resumed || msg.seq > previous) this._dispatch(sub, msg);
     }
     sub.seq = typeof reply.seq === "number" ? reply.seq : sub.seq;
+    for (const h of [...sub.handlers]) h.onFollowing?.();
     if (!resumed) for (const h of [...sub.handlers]) h.onSnapshot?.();
     if (typeof reply.presence === "number") this._presence(sub, reply.presence);
   }

@@ -22,6 +22,11 @@ def in_chat(page: Page) -> Locator:
     return page.locator("#tabpanel-chat")
 
 
+async def open_tab(page: Page, name: str) -> None:
+    await page.get_by_role("tab", name=name).click()
+    await expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+
+
 async def post(server: LiveServer, cookie: str, forum: int, *texts: str) -> list[dict]:
     async with server.connect(cookie) as ws:
         peer = Peer(ws)
@@ -155,6 +160,7 @@ async def test_a_banned_attendee_leaves_the_room_at_once(pages: Pages, server: L
         re.compile(r"^A moderator removed you from this room until .+\.$")
     )
     await expect(in_chat(attendee).locator(".chat-input")).to_be_disabled()
+    await expect(attendee.locator(".qa-status")).to_have_text("You were removed from this room.")
     # Off the room: what is said there no longer reaches the page.
     await post(server, await server.sign_in(SPEAKER), 4, "继续讨论")
     await expect(in_chat(moderator).locator(".chat-text").last).to_have_text("继续讨论")
@@ -170,6 +176,55 @@ async def test_a_banned_attendee_leaves_the_room_at_once(pages: Pages, server: L
     await expect(attendee.locator(".sanction-notice")).to_be_hidden()
     await expect(in_chat(attendee).locator(".chat-list")).to_contain_text("继续讨论")
     await expect(in_chat(attendee).locator(".chat-input")).to_be_enabled()
+    # Resumed with nothing missed there: the Q&A tab says so too, not "removed" for good.
+    await expect(attendee.locator(".qa-status")).not_to_have_text(
+        "You were removed from this room."
+    )
+
+
+async def test_a_page_opened_during_a_ban_follows_the_room_once_the_ban_is_lifted(
+    pages: Pages, server: LiveServer
+):
+    """Issue 9: a page refused the room (opened, or reconnected, while banned) never got back in
+    when the ban was lifted: it could post but saw nothing and did not count as watching."""
+    _, cookie = await register(server, "钱多 Qian Duo")
+    (banned_message,) = await post(server, cookie, 7, "广告广告")
+    account = banned_message["author"]["id"]
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        mod = Peer(ws)
+        ban = {"forum": 7, "account": account, "duration": "day"}
+        assert (await mod.command("forum.ban", ban))["type"] == "ok"
+    attendee = await pages.open("/#/forum/7", locale="en-GB", cookie=cookie)
+    moderator = await pages.open(
+        "/#/forum/7", locale="en-GB", cookie=await server.sign_in(MODERATOR)
+    )
+    await expect(attendee.locator(".sanction-notice")).to_have_text(
+        re.compile(r"^A moderator removed you from this room until .+\.$")
+    )
+    await expect(in_chat(attendee).locator(".chat-status")).to_have_text(
+        "You were removed from this room."
+    )
+    await expect(moderator.locator(".watching-badge")).to_have_text("1 watching")
+    await open_tab(attendee, "Q&A")
+    await expect(attendee.locator(".qa-status")).to_have_text("You were removed from this room.")
+
+    await moderator.get_by_text("Room tools").click()
+    await (
+        moderator.locator(".mod-sanction", has_text="钱多 Qian Duo")
+        .get_by_role("button", name="Lift")
+        .click()
+    )
+    await expect(attendee.locator(".sanction-notice")).to_be_hidden()
+    await expect(attendee.locator(".qa-status")).not_to_have_text(
+        "You were removed from this room."
+    )
+    await open_tab(attendee, "Chat")
+    await expect(in_chat(attendee).locator(".chat-input")).to_be_enabled()
+    # Back in the room: counted as watching, and what is said after the lift reaches the page.
+    await expect(moderator.locator(".watching-badge")).to_have_text("2 watching")
+    await expect(in_chat(attendee).locator(".chat-status")).to_be_hidden()
+    await post(server, await server.sign_in(SPEAKER), 7, "欢迎回来")
+    await expect(in_chat(attendee).locator(".chat-text").last).to_have_text("欢迎回来")
 
 
 async def test_an_organisers_announcement_reaches_every_page_and_can_be_dismissed(

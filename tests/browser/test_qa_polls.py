@@ -323,3 +323,30 @@ async def test_a_poll_made_after_one_was_deleted_shows_on_open_pages(
         made = (await mod.command("poll.create", second))["data"]["poll"]
         await mod.command("poll.open", {"poll": made["id"]})
     await expect(viewer.locator(".poll-card", has_text="Which hall next?")).to_have_count(1)
+
+
+async def test_a_speaker_whose_ban_is_lifted_sees_the_questions_waiting_for_approval_again(
+    pages: Pages, server: LiveServer
+) -> None:
+    """Issue 9: the ban took the speaker's page off the room's backstage too; the lift brought
+    back the room but not the backstage, so questions waiting for approval no longer came."""
+    await speaks_in(server, 8)
+    speaker = await pages.open("/#/forum/8", locale="en-GB", cookie=await server.sign_in(SPEAKER))
+    await tab(speaker, "Q&A")
+    async with server.connect(await server.sign_in(MODERATOR)) as ws:
+        mod = Peer(ws)
+        switched = await mod.command("forum.set_pre_moderation", {"forum": 8, "enabled": True})
+        assert switched["type"] == "ok", switched
+        await ask(server, ATTENDEE, 8, "Is the queue back after the ban?")
+        await expect(speaker.locator(".qa-queue .qa-item", has_text="queue back")).to_be_visible()
+        async with server.http() as http:
+            me = await http.get("/api/me", headers={"Cookie": await server.sign_in(SPEAKER)})
+        sanction = {"forum": 8, "account": me.json()["account"]["id"]}
+        banned = await mod.command("forum.ban", sanction | {"duration": "day"})
+        assert banned["type"] == "ok", banned
+        removed = "You were removed from this room."
+        await expect(speaker.locator(".qa-status")).to_have_text(removed)
+        assert (await mod.command("forum.lift", sanction))["type"] == "ok"
+    await expect(speaker.locator(".qa-status")).not_to_have_text(removed)
+    await ask(server, ATTENDEE, 8, "Does the speaker see this one?")
+    await expect(speaker.locator(".qa-queue .qa-item", has_text="see this one")).to_be_visible()

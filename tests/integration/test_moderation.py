@@ -352,6 +352,62 @@ async def test_a_banned_attendee_is_evicted_and_cannot_come_back_until_lifted(se
     assert back["type"] == "ok"
 
 
+async def watching(peer: Peer, count: int) -> None:
+    """Wait until `peer`'s room reports `count` watching (presence is pushed at an interval)."""
+    async with asyncio.timeout(10):
+        while (await peer.event("presence.changed"))["data"]["count"] != count:
+            pass
+
+
+async def test_a_lifted_ban_lets_every_open_tab_back_into_the_room(server: LiveServer):
+    """Issue 9: what a page needs to get back in when the ban is lifted. A tab the ban evicted
+    and one refused the room during the ban (opened or reconnected meanwhile) both learn of the
+    lift on `account:<id>`, which every signed-in page follows; subscribing again then counts
+    them as watching, the evicted tab resumes with its seq and epoch and is replayed what was
+    said meanwhile, and both receive what is said after."""
+    account, cookie = await newcomer(server, "解封 Lifted")
+    async with Room(server) as room:
+        watcher = await room.peer(None, "forum:6")
+        evicted = await room.peer(cookie, f"account:{account}")
+        joined = await evicted.command("subscribe", {"topic": "forum:6"})
+        moderator = await room.peer(await server.sign_in(MODERATOR))
+        await moderator.command("forum.ban", {"forum": 6, "account": account, "duration": "day"})
+        await evicted.event("subscription.ended")
+        late = await room.peer(cookie, f"account:{account}")
+        refused = await late.command("subscribe", {"topic": "forum:6"})
+        await watching(watcher, 1)
+        meanwhile = await moderator.command("chat.send", {"forum": 6, "text": "封禁期间"})
+
+        await moderator.command("forum.lift", {"forum": 6, "account": account, "kind": "ban"})
+        lifted = [await tab.event("moderation.sanction_lifted") for tab in (evicted, late)]
+        resumed = await evicted.command(
+            "subscribe",
+            {"topic": "forum:6", "since": joined["data"]["seq"], "epoch": joined["data"]["epoch"]},
+        )
+        fresh = await late.command("subscribe", {"topic": "forum:6"})
+        await watching(watcher, 3)
+        after = await moderator.command("chat.send", {"forum": 6, "text": "欢迎回来"})
+        received = [await tab.event("chat.message_posted") for tab in (evicted, late)]
+        received.append(await evicted.event("chat.message_posted"))
+    assert error_of(refused) == "forum.banned"
+    for notice in lifted:
+        assert notice["topic"] == f"account:{account}"
+        assert notice["data"] | {"until": None, "reason": None, "version": None} == {
+            "forum_id": 6,
+            "kind": "ban",
+            "until": None,
+            "reason": None,
+            "lifted": True,
+            "version": None,
+        }
+    assert resumed["type"] == fresh["type"] == "ok"
+    assert (resumed["data"]["replayed"], resumed["data"]["reload"]) == (1, False)
+    assert fresh["data"]["reload"] is False
+    said_meanwhile = meanwhile["data"]["message"]["id"]
+    said_after = after["data"]["message"]["id"]
+    assert [e["data"]["id"] for e in received] == [said_meanwhile, said_after, said_after]
+
+
 async def test_a_ban_leaves_the_room_to_everyone_else(server: LiveServer):
     account, cookie = await newcomer(server)
     async with Room(server) as room:
