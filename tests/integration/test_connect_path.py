@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,6 +27,15 @@ from tests.live import LiveServer, Peer, live_server, make_settings
 from tests.services import REDIS_URL, check_redis
 
 BURST = 200
+
+
+@pytest.fixture(scope="module")
+async def server(demo_sqlite: str) -> AsyncIterator[LiveServer]:
+    """The module's server, with the agenda's reminder rounds out of the way: their writes (a
+    claim every 15 s) are not the connect path's, and one landing inside a test's window was
+    counted as the subscribe's."""
+    async with live_server(make_settings(demo_sqlite, reminder_interval=3600.0)) as live:
+        yield live
 
 
 @contextmanager
