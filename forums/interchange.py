@@ -20,7 +20,6 @@ The formats' mapping of our bilingual sessions is in docs/forums/interchange.md.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC
@@ -52,8 +51,6 @@ from forums.schedule_import import (
     people_rows,
     rooms_used,
 )
-
-log = logging.getLogger("forums.interchange")
 
 META = ScheduleMeta()  # the expo as a conference; its base_url is the request's (or settings')
 LOBBY_TOPIC = "lobby:forums"

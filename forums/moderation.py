@@ -14,7 +14,6 @@ process refuses a muted or banned person alike.
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -39,7 +38,6 @@ from forums.room_rules import Post, author_or_room_moderator, room_staff
 from forums.rooms import named_room, post_of_message
 from forums.views import pinned_view
 
-log = logging.getLogger("forums.moderation")
 MODERATORS = room_staff(Role.MODERATOR, Role.ORGANIZER)  # in the room, unless banned from it
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 

@@ -11,7 +11,6 @@ or one speaker; once stored it is announced on the room's topic and on `lobby:fo
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -46,8 +45,6 @@ from forums.programme_rules import (
 )
 from forums.rooms import programme_changed
 from forums.views import SessionOut, session_view
-
-log = logging.getLogger("forums.programme")
 
 ID_MAX = 2**31 - 1
 LOBBY_TOPIC = "lobby:forums"

@@ -10,7 +10,6 @@ counts announced at a bounded rate (forums/qa_coalescer.py).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
     from expo.services import Services
 
-log = logging.getLogger("forums.qa")
 ID = Field(gt=0, lt=2**31)
 BACKSTAGE = "room.backstage"  # following `backstage:<id>`, and the staff's snapshots
 
