@@ -2,6 +2,7 @@
 
 import { mountAnnouncementBanner } from "./announcements.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
+import { mountConsole } from "./console.js";
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
 import { mountHall } from "./hall.js";
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^\/matchmaking\/?$/, mountMatchmaking],
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],
+  [/^\/console(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountConsole],
   [/^\/invite\/(?<token>[^/]*)\/?$/, mountInvite], // the page checks the token's form
 ];
 

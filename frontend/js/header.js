@@ -70,6 +70,7 @@ const SECTIONS = [
   ["#/matchmaking", "nav.matchmaking", /^\/matchmaking\/?$/],
   ["#/agenda", "nav.agenda", /^\/agenda\/?$/, "signed_in"],
   ["#/programme", "nav.programme", /^\/programme\/?$/, "organizer"],
+  ["#/console", "nav.console", /^\/console(\/.*)?$/, "organizer"],
 ];
 
 function shownTo(who, account) {

@@ -1,0 +1,118 @@
+// The organisers' console (#/console, #/console/<tab>): one page per part of running the expo.
+// Each tab is a module of its own under js/console/ exporting `mount(root, {query})`, which
+// returns the function that unmounts it; this shell only checks who may see it and switches tabs.
+
+import { h, replace } from "./dom.js";
+import { signInHref } from "./header.js";
+import { addStrings, onLangChange, t } from "./i18n.js";
+import { currentAccount, onAccountChange } from "./session.js";
+
+addStrings({
+  zh: {
+    "nav.console": "组委会控制台",
+    "console.heading": "组委会控制台",
+    "console.intro": "在这里运营整场线上展：人员与邀请、接口令牌、直播间、议程导入、公告与审核记录。",
+    "console.tabs": "控制台栏目",
+    "console.organisers_only": "只有组委会（组织者）账号可以使用控制台。",
+    "console.signin_link": "去登录",
+    "console.unknown_tab": "没有这个栏目。",
+  },
+  en: {
+    "nav.console": "Console",
+    "console.heading": "Organisers' console",
+    "console.intro":
+      "Run the online expo from here: people and invitations, API tokens, rooms, programme import, announcements and the moderation log.",
+    "console.tabs": "Console sections",
+    "console.organisers_only": "Only organiser accounts can use the console.",
+    "console.signin_link": "Sign in",
+    "console.unknown_tab": "There is no such section.",
+  },
+});
+
+/** The console's tabs, in order: [slug, label key, () => import of its module]. A module is
+ * loaded when its tab is first opened, so attendees never download the console. */
+export const TABS = [];
+
+export function mountConsole(root, { tab, query } = {}) {
+  const slug = tab || TABS[0]?.[0] || "";
+  let unmountTab = null;
+  let stopped = false;
+  let shownFor = null; // "id:role" the page was built for
+
+  const tabNav = () =>
+    h(
+      "nav",
+      { class: "console-tabs", "aria-label": t("console.tabs") },
+      TABS.map(([name, key]) =>
+        h(
+          "a",
+          {
+            class: "console-tab",
+            href: `#/console/${name}`,
+            "aria-current": name === slug ? "page" : false,
+          },
+          t(key),
+        ),
+      ),
+    );
+
+  const head = () =>
+    h(
+      "div",
+      { class: "console-head" },
+      h("h1", {}, t("console.heading")),
+      h("p", { class: "muted" }, t("console.intro")),
+    );
+
+  const render = () => {
+    const account = currentAccount();
+    const who = account ? `${account.id}:${account.role}` : String(account);
+    if (who === shownFor && unmountTab) {
+      // Same person, new language: the shell's words change; the tab re-renders itself.
+      const nav = root.querySelector(".console-tabs");
+      if (nav) nav.replaceWith(tabNav());
+      const top = root.querySelector(".console-head");
+      if (top) top.replaceWith(head());
+      return;
+    }
+    shownFor = who;
+    unmountTab?.();
+    unmountTab = null;
+    if (account === undefined) return replace(root, h("section", { class: "console" }, head()));
+    if (!account || account.role !== "organizer") {
+      return replace(
+        root,
+        h(
+          "section",
+          { class: "console" },
+          head(),
+          h(
+            "p",
+            { class: "notice" },
+            t("console.organisers_only"),
+            " ",
+            account ? null : h("a", { href: signInHref() }, t("console.signin_link")),
+          ),
+        ),
+      );
+    }
+    const body = h("div", { class: "console-body" });
+    replace(root, h("section", { class: "console" }, head(), tabNav(), body));
+    const entry = TABS.find(([name]) => name === slug);
+    if (!entry) return replace(body, h("p", { class: "notice" }, t("console.unknown_tab")));
+    entry[2]().then((module) => {
+      if (stopped || shownFor !== who) return;
+      unmountTab = module.mount(body, { query }) || (() => {});
+    });
+  };
+
+  render();
+  const offLang = onLangChange(render);
+  const offAccount = onAccountChange(render);
+  return () => {
+    stopped = true;
+    offLang();
+    offAccount();
+    unmountTab?.();
+  };
+}
