@@ -22,7 +22,7 @@ from expo.http import (
     route,
     services,
 )
-from expo.models import Account, AccountPublic, Role
+from expo.models import Account, AccountPublic, Exhibitor, Role
 from expo.ratelimit import Rate, charge, enforce
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE
 from expo.sessions import TOKEN_PREFIX
@@ -81,12 +81,36 @@ class AccountEnvelope(BaseModel):
     account: AccountOut
 
 
+class ExhibitorBadge(BaseModel):
+    """The exhibitor an account is staff of, as shown beside its name (profile, chat)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name_zh: str
+    name_en: str
+
+
+class MeEnvelope(AccountEnvelope):
+    """One's own account, with what only its owner sees: the email, and for exhibitor staff
+    their exhibitor."""
+
+    email: str
+    exhibitor: ExhibitorBadge | None
+
+
 class SignedOut(BaseModel):
     """Signed out: the session is revoked, its cookie cleared and its websockets closed."""
 
     model_config = ConfigDict(extra="forbid")
 
     signed_out: Literal[True]
+
+
+def exhibitor_badge(exhibitor: Exhibitor | None) -> dict[str, object] | None:
+    if exhibitor is None:
+        return None
+    return {"id": exhibitor.id, "name_zh": exhibitor.name_zh, "name_en": exhibitor.name_en}
 
 
 def account_view(account: Account) -> dict[str, object]:
@@ -251,9 +275,16 @@ async def me(request: Request) -> JSONResponse:
     assert who is not None  # the permission table lets only the signed-in here
     async with services(request).read() as db:
         account = await db.get(Account, who.account_id)
-    if account is None:
-        raise Unauthorized(message="Not signed in.")
-    return JSONResponse({"account": account_view(account)})
+        if account is None:
+            raise Unauthorized(message="Not signed in.")
+        exhibitor = await db.get(Exhibitor, account.exhibitor_id) if account.exhibitor_id else None
+    return JSONResponse(
+        {
+            "account": account_view(account),
+            "email": account.email,
+            "exhibitor": exhibitor_badge(exhibitor),
+        }
+    )
 
 
 routes = [
@@ -289,7 +320,7 @@ routes = [
         me,
         methods=["GET"],
         action="account.read_self",
-        responses={200: AccountEnvelope},
+        responses={200: MeEnvelope},
         summary="One's own account",
     ),
     route(

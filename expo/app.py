@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from expo import accounts, hall, invitations, openapi, ops, tokens
+from expo import accounts, credentials, hall, invitations, openapi, ops, tokens
 from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
@@ -128,6 +128,7 @@ def create_app(
         *ops.routes,
         *openapi.routes,
         *accounts.routes,
+        *credentials.routes,
         *tokens.routes,
         *invitations.routes,
         *hall.routes,

@@ -50,6 +50,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--password-file", type=Path, help="read the password from the file's first line"
     )
 
+    reset = admin_sub.add_parser(
+        "reset-link",
+        help="print a one-time password reset link for an account (for servers without SMTP)",
+    )
+    reset.add_argument("email")
+    reset.add_argument(
+        "--base-url",
+        default=os.environ.get("EXPO_PUBLIC_URL") or "http://127.0.0.1:8000",
+        help="the address people reach the platform at (default: EXPO_PUBLIC_URL)",
+    )
+
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every Alembic migration (core and features)")
@@ -62,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(json=json_logs)
     if args.command == "db":
         return _db_upgrade()
+    if args.command == "admin" and args.admin_command == "reset-link":
+        return _reset_link(args)
     if args.command == "admin":
         return _create_organiser(args)
     if args.command == "demo":
@@ -107,6 +120,23 @@ def _create_organiser(args: argparse.Namespace) -> int:
         print(f"expo: {error}", file=sys.stderr)
         return 1
     print(f"organiser {account.email} created (account {account.id})", file=sys.stderr)
+    return 0
+
+
+def _reset_link(args: argparse.Namespace) -> int:
+    from expo.admin import reset_link
+    from expo.errors import ExpoError
+    from expo.settings import DEFAULT_DATABASE_URL
+
+    url = os.environ.get("EXPO_DATABASE_URL") or DEFAULT_DATABASE_URL
+    minutes = float(os.environ.get("EXPO_ACCOUNT_LINK_MINUTES") or 30)
+    try:
+        link = asyncio.run(reset_link(url, args.email, args.base_url, minutes))
+    except ExpoError as error:
+        print(f"expo: {error.code}: {error.message}", file=sys.stderr)
+        return 1
+    print(link)  # stdout alone: the operator hands it over; it works once, for `minutes`
+    print(f"valid for {minutes:g} minutes, once", file=sys.stderr)
     return 0
 
 

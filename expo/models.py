@@ -94,3 +94,26 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime
     accepted_at: datetime | None = Field(default=None)
     account_id: int | None = Field(default=None, foreign_key="account.id")
+
+
+class LinkPurpose(StrEnum):
+    PASSWORD_RESET = "password_reset"  # sent to the account's address: set a new password
+    EMAIL_CHANGE = "email_change"  # sent to the new address: confirm it is the owner's
+
+
+class AccountLink(SQLModel, table=True):
+    """A one-time link emailed about an account (a password reset, an email change to confirm).
+    The link carries a random token; only its hash is kept. Used once (`used_at`, set by a
+    conditional UPDATE so two clicks cannot both use it), and only until `expires_at`."""
+
+    __tablename__ = "account_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    purpose: str = Field(max_length=16)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    # The address the link was sent to: the account's own (reset) or the new one (email change).
+    email: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = Field(default=None)

@@ -135,6 +135,11 @@ CORE: dict[str, Rule] = {
     "account.register": ANYONE,
     "account.read_self": SIGNED_IN,
     "account.update_self": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
+    "account.forgot_password": ANYONE,
+    "account.reset_password": ANYONE,  # whoever holds the link
+    "account.change_email": SIGNED_IN,
+    "account.confirm_email": ANYONE,  # whoever holds the link (sent to the new address)
     "session.create": ANYONE,
     "session.delete": ANYONE,  # signing out twice is fine: it just clears the cookie
     "token.issue": only(Role.ORGANIZER),

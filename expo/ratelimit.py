@@ -84,6 +84,12 @@ DEFAULT_RATES: dict[str, Rate] = {
     # Registrations per address that made an account or found the email taken; a form refused
     # for a typo (bad email, weak password) spends nothing (expo/accounts.py).
     "register": Rate(10, 3600, burst=3),
+    # Password reset requests per address, and per email from any address (expo/account_links.py):
+    # spent by every well-formed request, known email or not, never by a malformed one.
+    "password_reset": Rate(10, 3600, burst=5),
+    "password_reset_email": Rate(3, 3600, burst=3),
+    # Email changes asked for per account (each sends a mail to an address of the asker's choice).
+    "email_change": Rate(5, 3600, burst=3),
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
     # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
     # resubscribing at once after a blip pass; a loop subscribing without end does not.

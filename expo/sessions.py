@@ -121,6 +121,29 @@ class SessionStore:
                 row.revoked_at = utcnow()
                 await db.commit()
 
+    async def revoke_all(self, account_id: int, *, keep: str | None = None) -> list[str]:
+        """Revoke every live session of the account but `keep` (the one changing its password):
+        the ids revoked, for closing their websockets everywhere. Bearer tokens stay: organisers
+        issue and revoke those (expo/tokens.py)."""
+        now = utcnow()
+        async with self._db() as db:
+            rows = (
+                await db.execute(
+                    select(AccountSession).where(
+                        AccountSession.account_id == account_id,
+                        col(AccountSession.revoked_at).is_(None),
+                        col(AccountSession.expires_at) > now,
+                    )
+                )
+            ).scalars()
+            revoked = []
+            for row in rows:
+                if row.id != keep:
+                    row.revoked_at = now
+                    revoked.append(row.id)
+            await db.commit()
+        return revoked
+
     async def ended(self, session_ids: set[str]) -> set[str]:
         """Which of these sessions (and bearer tokens, `token:<id>`) are over: revoked, expired
         or gone. A query per AUDIT_CHUNK ids of each kind, for auditing open websockets."""

@@ -63,6 +63,8 @@ class Settings:
     # Email (invitations): unset means links are only shown to the organiser.
     smtp_url: str | None = None
     mail_from: str = "Shubo Live <noreply@shubo.live>"
+    # How long an emailed account link (password reset, email change to confirm) may be used.
+    account_link_minutes: float = 30.0
     # The address people reach the platform at, for links in emails; unset: the request's own.
     public_url: str | None = None
     # Proxies whose X-Forwarded-For is believed (uvicorn's own FORWARDED_ALLOW_IPS variable).
@@ -143,6 +145,7 @@ class Settings:
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
             ("ping_interval", "EXPO_PING_INTERVAL"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),
+            ("account_link_minutes", "EXPO_ACCOUNT_LINK_MINUTES"),
         ):
             if env.get(key):
                 values[name] = float(env[key])

@@ -182,10 +182,13 @@ class Gateway:
                 self._send_ended(client, topic, str(reason or ""))
 
     def end_session(self, data: dict[str, Any]) -> None:
-        """A session ended (signed out) somewhere: close its sockets on this process."""
-        session_id = data.get("session")
+        """Sessions ended (signed out, or a password changed) somewhere: close their sockets on
+        this process. `{"session": id}` names one, `{"sessions": [ids]}` several."""
+        ended = set(data.get("sessions") or ())
+        if data.get("session") is not None:
+            ended.add(data["session"])
         for client in list(self.clients):
-            if client.principal is not None and client.principal.session_id == session_id:
+            if client.principal is not None and client.principal.session_id in ended:
                 client.close(closecodes.SIGNED_OUT, "Signed out.")
 
     def connected(self, client: Connection) -> None:

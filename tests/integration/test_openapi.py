@@ -294,7 +294,7 @@ async def test_chat_messages_and_accounts_match_their_models(server: LiveServer,
     conforms(document, "ChatPage", page)
     conforms(document, "ChatMessageOut", posted["data"]["message"])  # the websocket's view too
     conforms(document, "AccountEnvelope", patched)
-    conforms(document, "AccountEnvelope", me)
+    conforms(document, "MeEnvelope", me)
 
 
 def conforms(document: dict[str, Any], model: str, body: Any) -> None:

@@ -4,44 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
 from collections.abc import AsyncIterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.live import LiveServer, Peer, live_server, make_settings
+from tests.mail import Mailbox, smtp_server
 
 ORGANIZER = "organizer@demo.shubo.live"
 STRONG = "黔山秀水-big-data-2026"
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(message_from_bytes(envelope.original_content))
-        return "250 OK"
-
-
 @pytest.fixture(scope="module")
 async def mail_and_server(demo_sqlite) -> AsyncIterator[tuple[Mailbox, LiveServer]]:
-    mailbox = Mailbox()
-    with socket.socket() as probe:  # aiosmtpd checks its port by connecting: name one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    await asyncio.to_thread(controller.start)
-    settings = make_settings(demo_sqlite, smtp_url=f"smtp://127.0.0.1:{port}")
-    try:
+    async with smtp_server() as mailbox:
+        settings = make_settings(demo_sqlite, smtp_url=mailbox.url)
         async with live_server(settings) as live:
             yield mailbox, live
-    finally:
-        await asyncio.to_thread(controller.stop)
 
 
 async def organizer_http(live: LiveServer):
