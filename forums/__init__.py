@@ -18,6 +18,7 @@ from forums import (
     interchange,
     live,
     moderation,
+    my_sessions,
     polls,
     programme,
     qa,
@@ -26,7 +27,17 @@ from forums import (
     seed,
 )
 
-PARTS: list[ModuleType] = [live, qa, polls, reactions, moderation, programme, agenda, interchange]
+PARTS: list[ModuleType] = [
+    live,
+    qa,
+    polls,
+    reactions,
+    moderation,
+    programme,
+    agenda,
+    interchange,
+    my_sessions,
+]
 
 
 def _merged(part: str) -> dict[str, Any]:

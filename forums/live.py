@@ -9,6 +9,7 @@ from pydantic import Field
 
 from expo.batching import BatchedLookup
 from expo.errors import Forbidden, NotFound, RateLimited
+from expo.models import Exhibitor
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
@@ -53,7 +54,10 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
                 text=text,
             ),
         )
-    view = chat_view(message)
+    badge = None
+    if principal.exhibitor_id is not None:  # staff: their exhibitor's badge, looked up batched
+        badge = await exhibitor_names(svc).get(principal.exhibitor_id)
+    view = chat_view(message, badge)
     # Stored, so it stands: announced now or, if the broker fails it, retried from here.
     [event] = await svc.hub.publish_stored([(forum_topic(data.forum), "chat.message_posted", view)])
     return {"message": view, "seq": event.seq if event else None}
@@ -125,6 +129,22 @@ async def forum_guard(ctx: CommandContext, key: str) -> None:
         standing = await standings(ctx.services).get((forum_id, who.account_id))
         if standing is not None and standing.banned:
             raise banned(standing)
+
+
+EXHIBITORS = "forums.exhibitors"  # services.cache: the batched lookup of exhibitors' names
+
+
+def exhibitor_names(services: Services) -> BatchedLookup[int, Exhibitor]:
+    """Exhibitors by id, for staff's chat badges: the messages sent together share a query."""
+    found: BatchedLookup[int, Exhibitor] | None = services.cache.get(EXHIBITORS)
+    if found is None:
+
+        async def lookup(ids: list[int]) -> dict[int, Exhibitor]:
+            async with services.read() as db:
+                return await store.exhibitors_by_id(db, ids)
+
+        found = services.cache[EXHIBITORS] = BatchedLookup(lookup)
+    return found
 
 
 STANDINGS = "forums.standings"  # services.cache: the batched lookup of people's standings

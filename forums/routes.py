@@ -94,9 +94,11 @@ async def chat_history(request: Request) -> JSONResponse:
         # `since: seq, epoch` misses nothing (and may see a message twice; ids tell them apart).
         position = await svc.hub.broker.history(forum_topic(forum_id), None)
         messages = await store.recent_chat(db, forum_id, before_id=before, limit=limit or 50)
+        # One query for the page's staff badges, whatever its length.
+        staff = await store.exhibitors_of_authors(db, [m.account_id for m in messages])
     return JSONResponse(
         {
-            "messages": [chat_view(m) for m in messages],
+            "messages": [chat_view(m, staff.get(m.account_id)) for m in messages],
             "topic": forum_topic(forum_id),
             "seq": position.seq,
             "epoch": position.epoch,

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.models import Account, Exhibitor
 from forums.models import ChatMessage, Forum, ForumSession, SessionPerson
 
 
@@ -67,6 +68,25 @@ async def delete_chat_message(db: AsyncSession, message_id: int) -> None:
     if message is not None:
         await db.delete(message)
         await db.commit()
+
+
+async def exhibitors_by_id(db: AsyncSession, ids: Sequence[int]) -> dict[int, Exhibitor]:
+    rows = await db.execute(select(Exhibitor).where(col(Exhibitor.id).in_(ids)))
+    return {e.id: e for e in rows.scalars() if e.id is not None}
+
+
+async def exhibitors_of_authors(
+    db: AsyncSession, account_ids: Sequence[int]
+) -> dict[int, Exhibitor]:
+    """The exhibitor each of these accounts is staff of (those that are), in one query."""
+    if not account_ids:
+        return {}
+    rows = await db.execute(
+        select(Account.id, Exhibitor)
+        .join(Exhibitor, Exhibitor.id == Account.exhibitor_id)  # type: ignore[arg-type]
+        .where(col(Account.id).in_(set(account_ids)))
+    )
+    return {account_id: exhibitor for account_id, exhibitor in rows.all()}
 
 
 async def recent_chat(

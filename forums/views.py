@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from expo.accounts import ExhibitorBadge, exhibitor_badge
+from expo.models import Exhibitor
 from forums.domain import RoomStatus
 from forums.models import ChatMessage, Forum, ForumSession, PersonRole, RoomKind, SessionPerson
 
@@ -99,6 +101,8 @@ class ChatMessageOut(_Out):
     author: ChatAuthor
     text: str
     created_at: datetime
+    # The exhibitor whose staff the author is (a badge beside the name); None for others.
+    exhibitor: ExhibitorBadge | None
 
 
 class ChatPage(_Out):
@@ -160,11 +164,12 @@ def session_view(
     }
 
 
-def chat_view(message: ChatMessage) -> dict[str, Any]:
+def chat_view(message: ChatMessage, exhibitor: Exhibitor | None = None) -> dict[str, Any]:
     return {
         "id": message.id,
         "forum_id": message.forum_id,
         "author": {"id": message.account_id, "name": message.author_name},
         "text": message.text,
         "created_at": message.created_at.isoformat(),
+        "exhibitor": exhibitor_badge(exhibitor),
     }

@@ -6,6 +6,7 @@ their services) on a thread of its own, and is shut down with the module.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from collections.abc import Iterator
@@ -27,7 +28,10 @@ from schemathesis.specs.openapi.checks import (
 from starlette.applications import Starlette
 
 from expo.app import create_app
+from expo.credentials import new_link
+from expo.db import make_engine, make_sessionmaker
 from expo.http import ActionRoute
+from expo.models import Account, LinkPurpose
 from tests.live import LiveServer, Peer, make_settings
 
 # Routes whose modules do not describe their answers yet: they are in the document (with their
@@ -51,6 +55,13 @@ ORGANISER_ONLY = {
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
+# Operations that change what signs an account in: fuzzed as a fresh account of their own (the
+# demo accounts' passwords must keep working), those of a link with a fresh link for it.
+OWN_ACCOUNT = {("POST", "/api/me/password"), ("POST", "/api/me/email")}
+NEEDS_ACCOUNT_LINK = {
+    ("POST", "/api/password/reset"): LinkPurpose.PASSWORD_RESET,
+    ("POST", "/api/me/email/confirm"): LinkPurpose.EMAIL_CHANGE,
+}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -71,6 +82,13 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/api/accounts"): [{"body": REGISTRATION}, {"body": REGISTRATION}],  # 201, then 409
     ("PATCH", "/api/me"): [{"body": {"organisation": "贵阳大数据", "language": "en"}}],
     ("POST", "/api/announcements"): [{"body": {"text_zh": "午餐时间", "text_en": "Lunch"}}],
+    ("POST", "/api/password/forgot"): [{"body": {"email": "attendee@demo.shubo.live"}}],
+    ("POST", "/api/me/password"): [
+        {"body": {"current_password": REGISTRATION["password"], "new_password": "fuzzy horse 2"}}
+    ],
+    ("POST", "/api/me/email"): [
+        {"body": {"password": REGISTRATION["password"], "email": "fuzz-moved@example.org"}}
+    ],
     ("GET", "/api/forums/{forum_id}"): [{"path_parameters": {"forum_id": 2}}],
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
@@ -133,6 +151,38 @@ def invitation_example(client: asgi.ASGIClient, path: str) -> dict[str, Any]:
     return {"body": body}
 
 
+def fresh_account(client: asgi.ASGIClient) -> tuple[int, str]:
+    """A new attendee with REGISTRATION's password: its id and Cookie header."""
+    email = f"fuzz-{secrets.token_hex(4)}@example.org"
+    made = client.post("/api/accounts", json={**REGISTRATION, "email": email})
+    assert made.status_code == 201, made.text
+    return made.json()["account"]["id"], f"expo_session={made.cookies['expo_session']}"
+
+
+def account_link_example(
+    client: asgi.ASGIClient, database_url: str, purpose: LinkPurpose
+) -> dict[str, Any]:
+    """A request on a fresh one-time link of a fresh account, which succeeds."""
+    account_id, _ = fresh_account(client)
+
+    async def made() -> str:
+        engine = make_engine(database_url)
+        async with make_sessionmaker(engine)() as db:
+            account = await db.get(Account, account_id)
+            assert account is not None
+            email = f"fuzz-new-{secrets.token_hex(4)}@example.org"
+            token, row = new_link(account, purpose, email, 30)
+            db.add(row)
+            await db.commit()
+        await engine.dispose()
+        return token
+
+    token = asyncio.run(made())
+    if purpose is LinkPurpose.PASSWORD_RESET:
+        return {"body": {"token": token, "password": "fuzzy horse 3"}}
+    return {"body": {"token": token}}
+
+
 # Generated requests per operation; the whole run takes about 15 s on two cores.
 MAX_EXAMPLES = 30
 MAX_EXAMPLES_WITHOUT_INPUT = 10  # only the credentials vary
@@ -140,7 +190,8 @@ MAX_EXAMPLES_WITHOUT_INPUT = 10  # only the credentials vary
 
 @pytest.fixture(scope="module")
 def app(demo_sqlite: str) -> Iterator[Starlette]:
-    app = create_app(make_settings(demo_sqlite))
+    # `demo`: the email change is taken without SMTP (its link is logged), so it can succeed.
+    app = create_app(make_settings(demo_sqlite, demo=True))
     yield app
     asgi.shutdown_lifespans()  # the lifespan the ASGI client started: engines, hub, keepalive
 
@@ -326,7 +377,9 @@ def fuzzed_operations() -> list[Any]:
 
 
 @pytest.mark.parametrize(("method", "path"), fuzzed_operations())
-def test_the_server_does_what_the_document_says(api, document, client, attendee, method, path):
+def test_the_server_does_what_the_document_says(
+    api, document, client, attendee, demo_sqlite, method, path
+):
     """Valid and invalid requests, signed in and not: no server error, no undocumented status,
     content type or body."""
     operation = api[path][method]
@@ -364,13 +417,20 @@ def test_the_server_does_what_the_document_says(api, document, client, attendee,
             fresh = (method, path) == ("DELETE", "/api/session")
             if (method, path) in ORGANISER_ONLY:
                 headers["Cookie"] = organiser
+            elif (method, path) in OWN_ACCOUNT:
+                headers["Cookie"] = own
             else:
                 headers["Cookie"] = sign_in(client) if fresh else attendee
         response = case.call_and_validate(headers=headers, checks=CHECKS, timeout=10)
         seen[response.status_code] += 1
 
     organiser = sign_in(client, "organizer@demo.shubo.live")
+    own = fresh_account(client)[1] if (method, path) in OWN_ACCOUNT else ""
     examples_for = EXAMPLES.get((method, path), [{}])
+    if (method, path) in NEEDS_ACCOUNT_LINK:
+        examples_for = [
+            account_link_example(client, demo_sqlite, NEEDS_ACCOUNT_LINK[(method, path)])
+        ]
     if (method, path) in NEEDS_INVITATION:
         examples_for = [invitation_example(client, path)]
     for example in reversed(examples_for):
