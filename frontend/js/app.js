@@ -1,15 +1,18 @@
 // The app: header, offline banner and a tiny hash router over the pages.
 
 import { mountAnnouncementBanner } from "./announcements.js";
+import { mountConfirmEmail } from "./account.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 import { mountConsole } from "./console.js";
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
+import { mountReset } from "./forgot.js";
 import { mountHall } from "./hall.js";
 import { mountHeader, mountOfflineBanner } from "./header.js";
 import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
 import { mountMatchmaking } from "./matchmaking.js";
+import { mountMySessions } from "./my_sessions.js";
 import { mountProfile } from "./profile.js";
 import { mountProgramme } from "./programme.js";
 import { realtime } from "./realtime.js";
@@ -30,6 +33,9 @@ const ROUTES = [
   [/^\/programme\/?$/, mountProgramme],
   [/^\/console(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountConsole],
   [/^\/invite\/(?<token>[^/]*)\/?$/, mountInvite], // the page checks the token's form
+  [/^\/reset\/(?<token>[^/]*)\/?$/, mountReset], // a password reset link (forgot.js)
+  [/^\/confirm-email\/(?<token>[^/]*)\/?$/, mountConfirmEmail], // a new email's link
+  [/^\/my-sessions\/?$/, mountMySessions],
 ];
 
 const main = document.getElementById("main");

@@ -5,7 +5,7 @@
 
 import { getChat } from "./api.js";
 import { h, icon, linkified, replace } from "./dom.js";
-import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
+import { addStrings, errorText, getLang, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { visibleLength } from "./text.js";
 import { roomModeration } from "./moderation.js";
@@ -26,6 +26,15 @@ addStrings({
   zh: { "chat.load_earlier": "加载更早的消息", "chat.loading_earlier": "正在加载…" },
   en: { "chat.load_earlier": "Load earlier messages", "chat.loading_earlier": "Loading…" },
 });
+
+/** The exhibitor a staff member's message comes from, as a small badge beside the name. */
+function staffBadge(exhibitor) {
+  if (!exhibitor || typeof exhibitor !== "object") return null;
+  const zh = String(exhibitor.name_zh ?? "");
+  const en = String(exhibitor.name_en ?? "");
+  const name = getLang() === "zh" ? zh || en : en || zh;
+  return h("span", { class: "chat-badge", title: `${zh} · ${en}` }, name);
+}
 
 export function chatPanel(forumId) {
   const messages = new Map(); // id -> <li>
@@ -119,6 +128,7 @@ export function chatPanel(forumId) {
         "div",
         { class: "chat-meta" },
         h("span", { class: "chat-author" }, String(msg.author?.name ?? "")),
+        staffBadge(msg.exhibitor),
         h("time", { class: "chat-time", datetime: String(msg.created_at ?? "") }, hhmm(msg.created_at)),
         mod.messageTools(msg, { own: isOwn(author) }),
       ),

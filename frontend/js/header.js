@@ -63,19 +63,22 @@ export function mountHeader(root) {
 }
 
 // The site's sections: [href, label key, the routes that are that page, who sees it (a role;
-// "signed_in" for anyone signed in; none: everyone)].
+// "signed_in" for anyone signed in, or a list of roles; none: everyone)].
 const SECTIONS = [
   ["#/", "nav.lobby", /^\/?$/],
   ["#/hall", "nav.hall", /^\/hall\/?$/],
   ["#/matchmaking", "nav.matchmaking", /^\/matchmaking\/?$/],
   ["#/agenda", "nav.agenda", /^\/agenda\/?$/, "signed_in"],
+  ["#/my-sessions", "nav.my_sessions", /^\/my-sessions\/?$/, ["speaker", "moderator"]],
   ["#/programme", "nav.programme", /^\/programme\/?$/, "organizer"],
   ["#/console", "nav.console", /^\/console(\/.*)?$/, "organizer"],
 ];
 
 function shownTo(who, account) {
   if (!who) return true;
-  return Boolean(account) && (who === "signed_in" || account.role === who);
+  if (!account) return false;
+  if (Array.isArray(who)) return who.includes(account.role); // any of these roles
+  return who === "signed_in" || account.role === who;
 }
 
 function siteNav() {

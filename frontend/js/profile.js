@@ -1,5 +1,6 @@
 // The profile page (#/profile): one's display name, organisation, title and language.
 
+import { accountSettings } from "./account.js";
 import { h, icon, replace } from "./dom.js";
 import { accountErrorText, field, fieldOfError, languageSelect, markInvalid } from "./forms.js";
 import { langOfAccount, onLangChange, roleName, setLang, t } from "./i18n.js";
@@ -35,6 +36,7 @@ export function mountProfile(root) {
     el.addEventListener("change", edited);
   }
   const statusLine = h("p", { class: "form-saved", role: "status" });
+  const settings = accountSettings(); // exhibitor, email and password: kept across renders
 
   /** Put the account's values in the inputs, keeping what the person is editing (unless
    * `force`, or it is someone else's account now). */
@@ -85,6 +87,7 @@ export function mountProfile(root) {
       replace(root, h("p", { class: "notice", role: "status" }, t("profile.loading")));
       return;
     }
+    settings.refresh(account || null);
     if (account === null) {
       shownId = null;
       replace(
@@ -152,6 +155,10 @@ export function mountProfile(root) {
             statusLine,
           ),
         ),
+        SESSION_ROLES.has(account.role)
+          ? h("p", { class: "profile-my-sessions" }, h("a", { href: "#/my-sessions" }, t("account.my_sessions_link")))
+          : null,
+        settings.root,
       ),
     );
   };
@@ -162,5 +169,8 @@ export function mountProfile(root) {
   return () => {
     offLang();
     offAccount();
+    settings.stop();
   };
 }
+
+const SESSION_ROLES = new Set(["speaker", "moderator"]); // those the programme names

@@ -53,7 +53,7 @@ function sideTabs(forumId, chat) {
   ];
 }
 
-export function mountRoom(root, { id }) {
+export function mountRoom(root, { id, query }) {
   const forumId = Number(id);
   let forum = null;
   let presence = null;
@@ -86,7 +86,9 @@ export function mountRoom(root, { id }) {
   const roster = h("p", { class: "room-roster", hidden: true });
   let people = []; // speakers and moderators present (presence.roster)
   const tabs = sideTabs(forumId, chat);
-  let activeTab = tabs[0].id;
+  // `?tab=qa` opens on that tab (the Q&A link of a speaker's "my sessions").
+  const asked = query?.get("tab");
+  let activeTab = tabs.some((tab) => tab.id === asked) ? asked : tabs[0].id;
   const tabBar = h("div", { class: "side-tabs", role: "tablist" });
   const side = h("section", { class: "room-side" }, tabBar, tabs.map((tab) => tab.panel.element));
   const layout = h("div", { class: "room-layout" }, head, player, side, programme);

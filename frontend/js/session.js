@@ -20,6 +20,11 @@ function set(next) {
   for (const fn of [...listeners]) fn(account);
 }
 
+/** Who is signed in now, as an answer that signed this browser in told (a password reset). */
+export function setAccount(next) {
+  set(next);
+}
+
 const isUnauthorized = (error) => error instanceof ApiError && error.status === 401;
 
 export async function loadAccount() {

@@ -1,6 +1,7 @@
 // The sign-in page (#/signin?next=/forum/3).
 
 import { h, replace } from "./dom.js";
+import { forgotPanel } from "./forgot.js";
 import { alreadySignedIn, safeNext } from "./forms.js";
 import { errorText, langOfAccount, onLangChange, setLang, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
@@ -13,6 +14,8 @@ export function mountSignIn(root, { query }) {
 
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true, id: "signin-email" });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true, id: "signin-password" });
+
+  const forgot = forgotPanel(() => email.value.trim());
 
   const submit = async (event) => {
     event.preventDefault();
@@ -41,6 +44,7 @@ export function mountSignIn(root, { query }) {
       replace(root, alreadySignedIn(t("signin.heading"), account, next));
       return;
     }
+    forgot.render();
     replace(
       root,
       h(
@@ -62,6 +66,7 @@ export function mountSignIn(root, { query }) {
             busy ? t("signin.submitting") : t("signin.submit"),
           ),
         ),
+        forgot.node,
         h(
           "p",
           { class: "form-switch muted" },
