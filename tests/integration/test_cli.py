@@ -225,3 +225,38 @@ async def _next_line(stream: asyncio.StreamReader) -> str:
     line = await asyncio.wait_for(stream.readline(), 60)
     assert line, "expo demo ended before its welcome"
     return line.decode()
+
+
+async def test_reset_link_prints_a_one_time_link_that_sets_the_password(tmp_path):
+    url = await migrated_sqlite(tmp_path)
+    env = clean_env(EXPO_DATABASE_URL=url)
+    code, out = await expo(
+        "admin",
+        "create-organiser",
+        "--email",
+        "ops@example.org",
+        env=env,
+        stdin=f"{STRONG}\n".encode(),
+    )
+    assert code == 0, out
+    unknown, said = await expo("admin", "reset-link", "nobody@example.org", env=env)
+    code, out = await expo(
+        "admin", "reset-link", "ops@example.org", "--base-url", "https://expo.example/", env=env
+    )
+    assert (unknown, "account.unknown" in said) == (1, True)
+    assert code == 0, out
+    link = next(
+        line for line in out.splitlines() if line.startswith("https://expo.example/#/reset/")
+    )
+    token = link.rsplit("/", 1)[1]
+    async with live_server(make_settings(url)) as live:
+        async with live.http() as http:
+            reset = await http.post(
+                "/api/password/reset", json={"token": token, "password": STRONG + "-new"}
+            )
+            again = await http.post(
+                "/api/password/reset", json={"token": token, "password": STRONG + "-2"}
+            )
+        await live.sign_in("ops@example.org", STRONG + "-new")
+    assert reset.status_code == 200, reset.text
+    assert again.json()["error"]["code"] == "account_link.used"
