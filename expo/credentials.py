@@ -17,8 +17,9 @@ import asyncio
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
-from typing import Literal
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
@@ -145,12 +146,24 @@ def changed_notice(new_email: str) -> tuple[str, str]:
     return subject, body
 
 
-def send_later(svc: Services, to: str, subject: str, body: str, what: str) -> None:
-    """Send after the answer: the answer must not wait for (nor its timing tell of) the mail."""
+def later(svc: Services, work: Coroutine[Any, Any, None]) -> None:
+    """Run after the answer: the answer must not wait for (nor its timing tell of) the work.
+    A failure is logged; one lost to a shutdown is asked for again by whoever needs it."""
     outbox: set[asyncio.Future[None]] = svc.cache.setdefault(OUTBOX, set())
-    task = asyncio.ensure_future(_send_logged(svc, to, subject, body, what))
+    task = asyncio.ensure_future(_logged(work))
     outbox.add(task)  # kept: the loop holds tasks weakly
     task.add_done_callback(outbox.discard)
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("account mail work failed")
+
+
+def send_later(svc: Services, to: str, subject: str, body: str, what: str) -> None:
+    later(svc, _send_logged(svc, to, subject, body, what))
 
 
 async def _send_logged(svc: Services, to: str, subject: str, body: str, what: str) -> None:
@@ -291,9 +304,10 @@ async def change_password(request: Request) -> JSONResponse:
 
 
 async def forgot_password(request: Request) -> JSONResponse:
-    """The same answer (202, the same body) whether or not an account has the address; the mail
-    is sent after the answer, so its time tells nothing either. Budgets per address and per
-    email are spent by every well-formed request; a malformed address is a typo, spends nothing.
+    """The same answer (202, the same body) whether or not an account has the address; the
+    lookup, the link and the mail come after the answer, so its time tells nothing either.
+    Budgets per address and per email are spent by every well-formed request; a malformed
+    address is a typo, spends nothing.
     """
     form = await read_json(request, ForgotPassword)
     svc = services(request)
@@ -316,33 +330,74 @@ async def forgot_password(request: Request) -> JSONResponse:
     email = normalize_email(form.email)
     for key, rate, _what in budgets:
         await charge(svc.limiter, key, rate)
+    # Everything that depends on whether the address has an account happens after the answer:
+    # the lookup, the link's row, the mail. The answer's time is the same for every address.
+    later(svc, _deliver_reset(svc, email, link_base(request)))
+    mail_configured = svc.settings.smtp_url is not None
+    return JSONResponse({"requested": True, "mail_configured": mail_configured}, status_code=202)
+
+
+async def _deliver_reset(svc: Services, email: str, base: str) -> None:
+    """A reset link for the account with `email`, if one has it: stored, then mailed (or, with
+    no SMTP, logged for the demo only, else the operator told how to hand one over)."""
     minutes = svc.settings.account_link_minutes
     async with svc.db() as db:
         account = (
             (await db.execute(select(Account).where(Account.email == email))).scalars().first()
         )
-        if account is not None:
-            token, row = new_link(account, LinkPurpose.PASSWORD_RESET, email, minutes)
-            db.add(row)
-            await db.commit()
-    mail_configured = svc.settings.smtp_url is not None
-    if account is not None:
-        link = f"{link_base(request)}/#/reset/{token}"
-        if mail_configured:
-            send_later(svc, email, *reset_text(link, round(minutes)), "password_reset")
-        elif svc.settings.demo:
-            # The demo's accounts are public: its operator may read the link from the log.
-            log.warning(
-                "password reset link (demo only: EXPO_SMTP_URL is not set)",
-                extra={"account": account.id, "link": link},
+        if account is None:
+            return
+        token, row = new_link(account, LinkPurpose.PASSWORD_RESET, email, minutes)
+        db.add(row)
+        await db.commit()
+    link = f"{base}/#/reset/{token}"
+    if svc.settings.smtp_url is not None:
+        await _send_logged(svc, email, *reset_text(link, round(minutes)), "password_reset")
+    elif svc.settings.demo:
+        # The demo's accounts are public: its operator may read the link from the log.
+        log.warning(
+            "password reset link (demo only: EXPO_SMTP_URL is not set)",
+            extra={"account": account.id, "link": link},
+        )
+    else:
+        log.warning(
+            "password reset asked for, but EXPO_SMTP_URL is not set: nothing was sent; "
+            "hand a link over with `expo admin reset-link EMAIL`",
+            extra={"account": account.id},
+        )
+
+
+class OpenResetLink(ConfirmEmail):
+    """The token of a reset link, to see whether it can still be used."""
+
+
+class LinkOpen(BaseModel):
+    """A reset link that can still be used, and until when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expires_at: datetime
+
+
+async def open_reset_link(request: Request) -> JSONResponse:
+    """Whether a reset link can still be used, for the page it opens (so a used or expired link
+    says so before a password is typed). Tells nothing of the account."""
+    form = await read_json(request, OpenResetLink)
+    async with services(request).read() as db:
+        row = (
+            (
+                await db.execute(
+                    select(AccountLink).where(AccountLink.token_hash == token_hash(form.token))
+                )
             )
-        else:
-            log.warning(
-                "password reset asked for, but EXPO_SMTP_URL is not set: nothing was sent; "
-                "hand a link over with `expo admin reset-link EMAIL`",
-                extra={"account": account.id},
-            )
-    return JSONResponse({"requested": True, "mail_configured": mail_configured}, status_code=202)
+            .scalars()
+            .first()
+        )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        raise unusable(row, LinkPurpose.PASSWORD_RESET)
+    if row.purpose != LinkPurpose.PASSWORD_RESET:
+        raise unusable(row, LinkPurpose.PASSWORD_RESET)
+    return JSONResponse({"expires_at": row.expires_at.isoformat()})
 
 
 async def reset_password(request: Request) -> JSONResponse:
@@ -431,6 +486,8 @@ async def confirm_email(request: Request) -> JSONResponse:
         assert account is not None
         old_email, account.email = account.email, link.email
         await retire_links(db, link.account_id, LinkPurpose.EMAIL_CHANGE)
+        # Reset links mailed to the old address stop working with it.
+        await retire_links(db, link.account_id, LinkPurpose.PASSWORD_RESET)
         try:
             await db.commit()
         except IntegrityError:  # someone registered the address since
@@ -481,6 +538,16 @@ routes = [
         body=ForgotPassword,
         responses={202: ResetRequested, 429: ErrorBody},
         summary="Ask for a password reset link by email",
+    ),
+    route(
+        "/api/password/reset/open",
+        open_reset_link,
+        methods=["POST"],
+        action="account.reset_password",
+        rate="sign_in",
+        body=OpenResetLink,
+        responses={200: LinkOpen, **GONE},
+        summary="Whether a password reset link can still be used",
     ),
     route(
         "/api/password/reset",

@@ -30,11 +30,11 @@ addStrings({
 /** The exhibitor a staff member's message comes from, as a small badge beside the name. */
 function staffBadge(exhibitor) {
   if (!exhibitor || typeof exhibitor !== "object") return null;
-  const zh = String(exhibitor.name_zh ?? "");
-  const en = String(exhibitor.name_en ?? "");
-  const name = getLang() === "zh" ? zh || en : en || zh;
-  return h("span", { class: "chat-badge", title: `${zh} · ${en}` }, name);
+  const names = { zh: String(exhibitor.name_zh ?? ""), en: String(exhibitor.name_en ?? "") };
+  return h("span", { class: "chat-badge", title: `${names.zh} · ${names.en}`, dataset: names }, badgeName(names));
 }
+
+const badgeName = ({ zh, en }) => (getLang() === "zh" ? zh || en : en || zh);
 
 export function chatPanel(forumId) {
   const messages = new Map(); // id -> <li>
@@ -346,6 +346,10 @@ export function chatPanel(forumId) {
 
   function renderAll() {
     replace(title, t("chat.heading"));
+    for (const li of messages.values()) {
+      const badge = li.querySelector(".chat-badge");
+      if (badge) badge.textContent = badgeName(badge.dataset); // the page's language now
+    }
     replace(pill, t("chat.new_messages"));
     renderStatus();
     renderCompose();

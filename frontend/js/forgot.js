@@ -127,6 +127,18 @@ export function mountReset(root, { token = "" }) {
     }
   };
 
+  // Whether the link can still be used, before a password is typed for nothing.
+  const check = async () => {
+    try {
+      await api("/api/password/reset/open", { method: "POST", body: { token } });
+    } catch (err) {
+      if (GONE.has(err.code) && !busy) {
+        error = err;
+        render();
+      }
+    }
+  };
+
   const render = () => {
     if (stopped) return;
     const gone = error && GONE.has(error.code);
@@ -154,6 +166,7 @@ export function mountReset(root, { token = "" }) {
   };
   const offLang = onLangChange(render);
   render();
+  if (!error) check();
   return () => {
     stopped = true;
     offLang();

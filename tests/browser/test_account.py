@@ -94,9 +94,7 @@ async def test_a_forgotten_password_is_reset_by_the_emailed_link(
     # Every earlier session ended: the first browser shows itself signed out.
     await expect(before.locator(".account-name-text")).to_have_count(0)
 
-    used = await pages.open(link, locale="en-US")
-    await used.get_by_label("New password").fill(NEWER + "!")
-    await used.get_by_role("button", name="Set password and sign in").click()
+    used = await pages.open(link, locale="en-US")  # says so at once, before any typing
     await expect(used.get_by_role("alert")).to_have_text("This link has been used already.")
     again = await pages.open("/#/signin", locale="en-US")
     await again.get_by_label("Email", exact=True).fill(email)
@@ -158,6 +156,9 @@ async def test_staff_see_their_exhibitor_and_their_messages_carry_its_badge(
     await room.locator("#tabpanel-chat .chat-send").click()
     mine = watcher.locator(".chat-msg", has_text="Welcome to our booth")
     await expect(mine.locator(".chat-badge")).to_have_text(exhibitor["name_zh"])
+    await watcher.get_by_role("button", name="English").click()  # the badge follows the page
+    await expect(mine.locator(".chat-badge")).to_have_text(exhibitor["name_en"])
+    await watcher.get_by_role("button", name="中文").click()
     await watcher.reload()  # the history carries it too
     await expect(
         watcher.locator(".chat-msg", has_text="Welcome to our booth").locator(".chat-badge").last
