@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from websockets.exceptions import ConnectionClosed
 
+from expo.admin import reset_link
 from expo.models import AccountLink, utcnow
 from expo.ratelimit import DEFAULT_RATES, Rate
 from tests.cluster import Process
@@ -118,6 +119,33 @@ async def test_a_password_change_closes_sockets_on_every_process(
         assert changed.status_code == 200, changed.text
         assert await closed_code(on_b) == 4001
         assert (await Peer(on_a).command("subscribe", {"topic": "forum:3"}))["type"] == "ok"
+
+
+async def test_a_reset_on_postgresql_ends_sessions_on_every_process_and_works_once(
+    two_processes: tuple[Process, Process], shared_env: dict[str, str]
+):
+    a, b = two_processes
+    email = f"cred-{secrets.token_hex(4)}@example.cn"
+    async with httpx.AsyncClient(base_url=b.base) as http:
+        made = await http.post(
+            "/api/accounts", json={"email": email, "password": STRONG, "display_name": "重设"}
+        )
+        on_b_cookie = f"expo_session={made.cookies['expo_session']}"
+    link = await reset_link(shared_env["EXPO_DATABASE_URL"], email, a.base, 30)
+    token = link.rsplit("/", 1)[1]
+    async with b.connect(on_b_cookie) as on_b:
+        assert (await Peer(on_b).command("subscribe", {"topic": "forum:2"}))["type"] == "ok"
+        async with (
+            httpx.AsyncClient(base_url=a.base) as first,
+            httpx.AsyncClient(base_url=b.base) as second,
+        ):
+            # Two clicks at once, on two processes: exactly one uses the link.
+            answers = await asyncio.gather(
+                first.post("/api/password/reset", json={"token": token, "password": NEWER}),
+                second.post("/api/password/reset", json={"token": token, "password": NEWER}),
+            )
+        assert sorted(r.status_code for r in answers) == [200, 409], [r.text for r in answers]
+        assert await closed_code(on_b) == 4001
 
 
 # --- forgetting it ------------------------------------------------------------------------
