@@ -78,6 +78,9 @@ async def test_a_forgotten_password_is_reset_by_the_emailed_link(
         "The link works once and soon expires."
     )
     await screenshot(page, "account-forgot-en")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    await page.set_viewport_size({"width": 1280, "height": 800})
     [message] = await eventually(lambda: mailbox.to(email))
     link = link_in(message, "reset")
     assert link.startswith(server.base)
@@ -179,6 +182,12 @@ async def test_a_speaker_sees_their_sessions_and_follows_programme_edits(
     first = page.locator(".my-session").first
     await expect(first.locator(".my-session-title")).to_have_text(mine[0]["session"]["title"]["zh"])
     await screenshot(page, "account-my-sessions-zh")
+    for width, height in ((390, 844), (1366, 768), (1920, 1080)):  # phone and desktops
+        await page.set_viewport_size({"width": width, "height": height})
+        fits = await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert fits, f"my sessions scroll sideways at {width} px"
+        await expect(first.get_by_role("link", name="问答")).to_be_visible()
+    await page.set_viewport_size({"width": 1280, "height": 800})
 
     # An organiser renames the session: the page follows.
     organiser = await server.sign_in("organizer@demo.shubo.live")
