@@ -170,9 +170,9 @@ async def sign_in(request: Request) -> JSONResponse:
     form = await read_json(request, SignIn)
     svc = services(request)
     email = form.email.strip().lower()
-    budgets = _failure_budgets(request, email)
+    budgets = failure_budgets(request, email)
     # Looked at before the password is checked, spent only when it is wrong: a guesser's
-    # failures cannot refuse the owner's correct password from elsewhere (see `_failure_budgets`).
+    # failures cannot refuse the owner's correct password from elsewhere (see `failure_budgets`).
     for key, rate, what in budgets:
         await enforce(svc.limiter, key, rate, what, spend=False)
     async with svc.read() as db:
@@ -191,7 +191,7 @@ async def sign_in(request: Request) -> JSONResponse:
     return await signed_in(request, account)
 
 
-def _failure_budgets(request: Request, email: str) -> list[tuple[str, Rate, str]]:
+def failure_budgets(request: Request, email: str) -> list[tuple[str, Rate, str]]:
     """The budgets of failed sign-ins for `email` (beside the route's per-address rate, which
     every attempt spends): this address's for this account, then the account's from every
     address, looser, so one or two guessing addresses run out long before they could lock the

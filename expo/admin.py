@@ -54,7 +54,7 @@ def _taken() -> Conflict:
 async def reset_link(database_url: str, email: str, base_url: str, minutes: float) -> str:
     """A password reset link for the account with `email`, for an operator to hand over when
     the server sends no email (EXPO_SMTP_URL unset) and they know who is asking."""
-    from expo.credentials import issue_reset_link
+    from expo.account_links import issue_reset_link
 
     engine = make_engine(database_url)
     try:

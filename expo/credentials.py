@@ -1,9 +1,8 @@
 """Changing what signs an account in: its password (knowing the current one, or by an emailed
 link when it is forgotten) and its email (confirmed by a link sent to the new address).
 
-The links are one-time account links (`AccountLink`, copying invitations' habits): a random
-token in the link, only its hash kept, usable once (a conditional UPDATE claims it, so two
-clicks or two processes cannot both use it) and only for `account_link_minutes`.
+The links are one-time account links (expo/account_links.py), valid `account_link_minutes`;
+what is mailed is in expo/account_mail.py.
 
 Mail goes out when EXPO_SMTP_URL is configured. Without it a reset link reaches nobody: the
 demo (EXPO_DEMO, whose accounts are public anyway) logs it, and a real deployment logs only that
@@ -13,32 +12,36 @@ know who is asking (README, "Accounts").
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-import secrets
-from collections.abc import Coroutine
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import select
 from starlette.requests import Request
 
+from expo.account_links import new_link, retire_links, unusable, use_link
+from expo.account_mail import (
+    changed_notice,
+    confirm_text,
+    later,
+    reset_text,
+    send_later,
+    send_logged,
+)
 from expo.account_rules import check_password, normalize_email
 from expo.accounts import (
     EMAIL_DOC,
     PASSWORD_DOC,
     SESSION_ENDED,
     AccountEnvelope,
-    _failure_budgets,
     account_view,
+    failure_budgets,
     signed_in,
 )
-from expo.errors import BadRequest, Conflict, ExpoError, NotFound, Unauthorized, Unavailable
+from expo.errors import BadRequest, Conflict, Unauthorized, Unavailable
 from expo.http import ErrorBody, JSONResponse, client_address, principal, read_json, route, services
 from expo.mail import send_mail
 from expo.models import Account, AccountLink, LinkPurpose, utcnow
@@ -47,7 +50,6 @@ from expo.services import Services
 from expo.sessions import TOKEN_PREFIX, token_hash
 
 log = logging.getLogger("expo.credentials")
-OUTBOX = "expo.outbox"  # services.cache: mails being sent after their request was answered
 
 
 class PasswordChange(BaseModel):
@@ -108,141 +110,8 @@ class EmailChangeRequested(BaseModel):
     expires_in_minutes: float
 
 
-# --- mail -------------------------------------------------------------------------------
-
-
-def reset_text(link: str, minutes: int) -> tuple[str, str]:
-    subject = "重设您的数博会线上展密码 · Reset your Big Data Expo online password"
-    body = (
-        f"您好！\n\n有人（希望是您）请求重设此邮箱对应账号的密码。请在 {minutes} 分钟内打开以下链接"
-        f"设置新密码（链接只能使用一次）：\n{link}\n\n如果不是您本人操作，请忽略此邮件，您的密码不会改变。\n\n"
-        f"Hello,\n\nSomeone (we hope you) asked to reset the password of the account with this "
-        f"address. Open this link within {minutes} minutes to choose a new one (it works once):\n"
-        f"{link}\n\nIf it was not you, ignore this email: your password stays as it is.\n"
-    )
-    return subject, body
-
-
-def confirm_text(link: str, minutes: int) -> tuple[str, str]:
-    subject = "确认您的新邮箱 · Confirm your new email address"
-    body = (
-        f"您好！\n\n请在 {minutes} 分钟内打开以下链接，"
-        f"确认将数博会线上展账号的邮箱改为此地址：\n{link}\n\n"
-        f"如果不是您本人操作，请忽略此邮件。\n\n"
-        f"Hello,\n\nOpen this link within {minutes} minutes to confirm this address as the email "
-        f"of your Big Data Expo online account:\n{link}\n\nIf it was not you, ignore this email.\n"
-    )
-    return subject, body
-
-
-def changed_notice(new_email: str) -> tuple[str, str]:
-    subject = "您的账号邮箱已更改 · The email of your account was changed"
-    body = (
-        f"您好！\n\n您的数博会线上展账号的邮箱已改为 {new_email}，此后请用新邮箱登录。"
-        f"如果不是您本人操作，请立即联系主办方。\n\n"
-        f"Hello,\n\nThe email of your Big Data Expo online account is now {new_email}; sign in "
-        f"with it from now on. If it was not you, tell the organisers at once.\n"
-    )
-    return subject, body
-
-
-def later(svc: Services, work: Coroutine[Any, Any, None]) -> None:
-    """Run after the answer: the answer must not wait for (nor its timing tell of) the work.
-    A failure is logged; one lost to a shutdown is asked for again by whoever needs it."""
-    outbox: set[asyncio.Future[None]] = svc.cache.setdefault(OUTBOX, set())
-    task = asyncio.ensure_future(_logged(work))
-    outbox.add(task)  # kept: the loop holds tasks weakly
-    task.add_done_callback(outbox.discard)
-
-
-async def _logged(work: Coroutine[Any, Any, None]) -> None:
-    try:
-        await work
-    except Exception:
-        log.exception("account mail work failed")
-
-
-def send_later(svc: Services, to: str, subject: str, body: str, what: str) -> None:
-    later(svc, _send_logged(svc, to, subject, body, what))
-
-
-async def _send_logged(svc: Services, to: str, subject: str, body: str, what: str) -> None:
-    assert svc.settings.smtp_url is not None
-    try:
-        await send_mail(svc.settings.smtp_url, svc.settings.mail_from, to, subject, body)
-    except Unavailable as error:
-        log.warning("account mail not sent", extra={"mail": what, "error": str(error)})
-
-
 def link_base(request: Request) -> str:
     return services(request).settings.public_url or str(request.base_url).rstrip("/")
-
-
-# --- links ------------------------------------------------------------------------------
-
-
-def new_link(
-    account: Account, purpose: LinkPurpose, email: str, minutes: float
-) -> tuple[str, AccountLink]:
-    assert account.id is not None
-    token = secrets.token_urlsafe(24)
-    row = AccountLink(
-        token_hash=token_hash(token),
-        purpose=purpose,
-        account_id=account.id,
-        email=email,
-        expires_at=utcnow() + timedelta(minutes=minutes),
-    )
-    return token, row
-
-
-async def use_link(db: AsyncSession, token: str, purpose: LinkPurpose) -> AccountLink:
-    """Claim the link (once, before it expires) in `db`'s transaction, or refuse with why."""
-    now = utcnow()
-    digest = token_hash(token)
-    claimed = await db.execute(
-        update(AccountLink)
-        .where(
-            col(AccountLink.token_hash) == digest,
-            col(AccountLink.purpose) == purpose,
-            col(AccountLink.used_at).is_(None),
-            col(AccountLink.expires_at) > now,
-        )
-        .values(used_at=now)
-    )
-    row = (
-        (await db.execute(select(AccountLink).where(AccountLink.token_hash == digest)))
-        .scalars()
-        .first()
-    )
-    if claimed.rowcount == 1 and row is not None:  # type: ignore[attr-defined]
-        return row
-    raise unusable(row, purpose)
-
-
-def unusable(row: AccountLink | None, purpose: LinkPurpose) -> ExpoError:
-    """Why a link cannot be used: unknown (or of another kind), used, or expired."""
-    if row is None or row.purpose != purpose:
-        return NotFound("account_link.unknown", "This link is not valid.")
-    if row.used_at is not None:
-        return Conflict("account_link.used", "This link has been used already.")
-    return ExpoError(
-        "account_link.expired", "This link has expired; ask for a new one.", status=410
-    )
-
-
-async def retire_links(db: AsyncSession, account_id: int, purpose: LinkPurpose) -> None:
-    """The account's other open links of this kind stop working (a password set, an email
-    confirmed): an old reset mail left in an inbox must not undo the new password."""
-    await db.execute(
-        update(AccountLink)
-        .where(
-            col(AccountLink.account_id) == account_id,
-            col(AccountLink.purpose) == purpose,
-            col(AccountLink.used_at).is_(None),
-        )
-        .values(used_at=utcnow())
-    )
 
 
 async def end_sessions(svc: Services, account_id: int, keep: str | None) -> int:
@@ -261,7 +130,7 @@ async def _verify_current(request: Request, account: Account, password: str) -> 
     """The current password, as signing in checks it: a wrong one spends the same failure
     budgets (someone at an unlocked screen is guessing it)."""
     svc = services(request)
-    budgets = _failure_budgets(request, account.email)
+    budgets = failure_budgets(request, account.email)
     for key, rate, what in budgets:
         await enforce(svc.limiter, key, rate, what, spend=False)
     if not await svc.passwords.verify(account.password_hash, password):
@@ -352,7 +221,7 @@ async def _deliver_reset(svc: Services, email: str, base: str) -> None:
         await db.commit()
     link = f"{base}/#/reset/{token}"
     if svc.settings.smtp_url is not None:
-        await _send_logged(svc, email, *reset_text(link, round(minutes)), "password_reset")
+        await send_logged(svc, email, *reset_text(link, round(minutes)), "password_reset")
     elif svc.settings.demo:
         # The demo's accounts are public: its operator may read the link from the log.
         log.warning(
@@ -496,22 +365,6 @@ async def confirm_email(request: Request) -> JSONResponse:
     if svc.settings.smtp_url is not None:
         send_later(svc, old_email, *changed_notice(link.email), "email_changed")
     return JSONResponse({"account": account_view(account), "email": account.email})
-
-
-async def issue_reset_link(db: AsyncSession, email: str, minutes: float) -> str:
-    """For the operator's shell (`expo admin reset-link`): the token of a new reset link for the
-    account, made as the forgotten-password form makes one, to hand over in person."""
-    account = (
-        (await db.execute(select(Account).where(Account.email == normalize_email(email))))
-        .scalars()
-        .first()
-    )
-    if account is None:
-        raise NotFound("account.unknown", f"No account has the email {email}.")
-    token, row = new_link(account, LinkPurpose.PASSWORD_RESET, account.email, minutes)
-    db.add(row)
-    await db.commit()
-    return token
 
 
 class EmailConfirmed(AccountEnvelope):

@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.applications import Starlette
 
+from expo.account_links import new_link
 from expo.app import create_app
-from expo.credentials import new_link
 from expo.db import make_engine, make_sessionmaker
 from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
