@@ -22,7 +22,7 @@ addStrings({
     "account.password_current": "当前密码",
     "account.password_new": "新密码",
     "account.password_submit": "修改密码",
-    "account.password_done": "密码已修改。其他设备上的登录已退出。",
+    "account.password_done": "密码已修改。您在这里仍保持登录。",
     "account.password_done_n": "密码已修改。已退出其他 {n} 处登录。",
     "account.busy": "正在提交…",
     "account.my_sessions_link": "查看我的日程",
@@ -228,11 +228,12 @@ export function accountSettings() {
       render();
       return;
     }
+    if (loadedFor === account.id) return; // asked already; the answer renders
     loadedFor = account.id;
     try {
-      me = await api("/api/me");
+      const body = await api("/api/me");
+      if (loadedFor === body.account.id) me = body;
     } catch {
-      me = null;
       loadedFor = null;
     }
     render();
