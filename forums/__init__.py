@@ -18,15 +18,28 @@ from forums import (
     interchange,
     live,
     moderation,
+    moderation_log,
     polls,
     programme,
     qa,
     reactions,
+    room_edit,
     routes,
     seed,
 )
 
-PARTS: list[ModuleType] = [live, qa, polls, reactions, moderation, programme, agenda, interchange]
+PARTS: list[ModuleType] = [
+    live,
+    qa,
+    polls,
+    reactions,
+    moderation,
+    moderation_log,
+    room_edit,
+    programme,
+    agenda,
+    interchange,
+]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -48,6 +48,9 @@ ORGANISER_ONLY = {
     ("DELETE", "/api/sessions/{session_id}"),
     ("GET", "/api/programme/people"),
     ("POST", "/api/programme/import"),
+    ("GET", "/api/moderation/log"),
+    ("PATCH", "/api/forums/{forum_id}"),
+    ("POST", "/api/forums/{forum_id}/move"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
