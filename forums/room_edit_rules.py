@@ -1,9 +1,10 @@
 """What an organiser may make of a room, with no I/O: its titles, its stream source and its place
 in the order of the rooms.
 
-A stream source is an external HLS playlist: an `https://` URL with a host, no credentials in
-it, ending in `.m3u8` (a query string after it is allowed, CDNs sign their links that way).
-Rooms fed by the platform's own ingest come with issue 13; until then "" means no stream.
+A stream source is an HLS playlist: an external `https://` URL with a host and no credentials
+in it, or a path on this server (`/demo/stream/index.m3u8`, as the demo serves), ending in
+`.m3u8` (a query string after it is allowed, CDNs sign their links that way). Rooms fed by the
+platform's own ingest come with issue 13; until then "" means no stream.
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ def clean_stream_url(text: str) -> str | None:
         port = parts.port  # a port that is no number raises here
     except ValueError:
         raise refused from None
-    if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc:
+    if "\\" in url:
+        raise refused  # browsers read a backslash as a slash: "/\\host" would leave the site
+    same_site = url.startswith("/") and not url.startswith("//") and not parts.scheme
+    if not same_site and (parts.scheme != "https" or not parts.hostname or "@" in parts.netloc):
         raise refused
     if port == 0 or parts.fragment or not parts.path.lower().endswith(".m3u8"):
         raise refused

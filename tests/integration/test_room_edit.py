@@ -168,21 +168,27 @@ async def test_moving_rooms_keeps_positions_a_permutation_and_the_stage_first(ro
     start = await forums(server)
     ids = [f["id"] for f in start]
     stage, first, second = ids[0], ids[1], ids[2]
+    since = await newest_id(server)
     async with server.connect() as lobby_ws:
         lobby = Peer(lobby_ws)
         assert (await lobby.command("subscribe", {"topic": "lobby:forums"}))["type"] == "ok"
         swapped = await move(server, second, "up")
+        logged = await only_new(server, since)
         events = [await lobby.event("forum.room_changed") for _ in range(2)]
     assert sorted(r["forum_id"] for r in swapped["rooms"]) == sorted([first, second])
     assert {e["data"]["forum_id"]: e["data"] for e in events} == {
         r["forum_id"]: r for r in swapped["rooms"]
     }
+    assert (logged["action"], logged["subject"]) == ("room.move", {"kind": "room", "id": second})
+    assert logged["details"] == {"direction": "up", "position": 1}
     now = await forums(server)
     assert [f["id"] for f in now] == [stage, second, first, *ids[3:]]
     assert [f["position"] for f in now] == list(range(len(ids)))
     # The first forum cannot pass the main stage; the stage has nothing above; the last forum
     # nothing below.
+    since = await newest_id(server)
     assert (await move(server, second, "up"))["rooms"] == []
+    assert await newest_id(server) == since  # a move that moves nothing logs nothing
     assert [f["id"] for f in await forums(server)][:3] == [stage, second, first]
     assert (await move(server, stage, "up"))["rooms"] == []
     assert (await move(server, ids[-1], "down"))["rooms"] == []

@@ -27,6 +27,7 @@ def test_an_empty_or_long_title_is_refused(title: str):
         "https://cdn.example.com/live.m3u8",
         "https://cdn.example.com:8443/a/b/INDEX.M3U8",
         "https://cdn.example.com/live.m3u8?token=abc&exp=1",
+        "/demo/stream/index.m3u8",  # on this server, as the demo serves it
     ],
 )
 def test_an_https_hls_playlist_is_a_stream_source(url: str):
@@ -50,6 +51,9 @@ def test_no_address_is_no_stream():
         "https://cdn.example.com/a b.m3u8",
         "https://cdn.example.com/\u202elive.m3u8",
         "javascript:alert(1)//x.m3u8",
+        "//evil.example/live.m3u8",
+        "/\\evil.example/live.m3u8",
+        "demo/stream/index.m3u8",
         "https://cdn.example.com/" + "a" * 500 + ".m3u8",
     ],
 )
