@@ -398,7 +398,7 @@ export function mountProgramme(root, { query } = {}) {
   const stops = [
     // An organiser renamed or moved a room (the console): the picker follows, in place, so a
     // session being edited here is left alone.
-    followRooms((state) => {
+    followRooms(realtime, (state) => {
       const next = applyRoomChange(forums, state);
       if (!next) return;
       forums = next;

@@ -4,8 +4,6 @@
 // so an older event (or an older list read while a change was on its way) never undoes a
 // newer one.
 
-import { realtime } from "./realtime.js";
-
 export const LOBBY_TOPIC = "lobby:forums";
 
 /** The fields of a room that `forum.room_changed` carries, as the forum list names them. */
@@ -55,9 +53,10 @@ export function sortRooms(forums) {
   return [...forums].sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
-/** Call `onChange(state)` for every `forum.room_changed` on the lobby's topic. Returns the
+/** Call `onChange(state)` for every `forum.room_changed` on the lobby's topic, over `realtime`
+ * (the page's connection: this module imports nothing, so Node tests its rules). Returns the
  * function that stops following. */
-export function followRooms(onChange, handlers = {}) {
+export function followRooms(realtime, onChange, handlers = {}) {
   return realtime.subscribe(LOBBY_TOPIC, {
     ...handlers,
     onEvent: (type, data, envelope) => {

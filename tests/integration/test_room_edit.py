@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from forums.room_edit import RoomEnvelope, RoomOrder
+from tests.cluster import sign_in as cluster_sign_in
 from tests.integration.test_moderation_log import ORGANIZER, newest_id, only_new
 from tests.integration.test_qa import ATTENDEE, MODERATOR
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
@@ -194,3 +196,26 @@ async def test_moving_rooms_keeps_positions_a_permutation_and_the_stage_first(ro
     assert (await move(server, ids[-1], "down"))["rooms"] == []
     await move(server, first, "up")  # and back
     assert [f["id"] for f in await forums(server)] == ids
+
+
+async def test_a_room_changed_on_one_process_reaches_the_pages_on_the_other(two_processes):
+    """The announcement goes through the broker (Redis): a lobby and a room page connected to
+    the other process follow, and a stale save is refused there too."""
+    a, b = two_processes
+    organiser = await cluster_sign_in(a, ORGANIZER)
+    async with b.connect() as lobby_ws, b.connect() as room_ws:
+        lobby, room = Peer(lobby_ws), Peer(room_ws)
+        assert (await lobby.command("subscribe", {"topic": "lobby:forums"}))["type"] == "ok"
+        assert (await room.command("subscribe", {"topic": "forum:6"}))["type"] == "ok"
+        async with httpx.AsyncClient(base_url=a.base, headers={"Cookie": organiser}) as http:
+            response = await http.patch("/api/forums/6", json={"title_en": "From process A"})
+        assert response.status_code == 200, response.text
+        state = response.json()["room"]
+        in_lobby = await lobby.event("forum.room_changed")
+        in_room = await room.event("forum.room_changed")
+    assert in_lobby["data"] == in_room["data"] == state
+    async with httpx.AsyncClient(base_url=b.base, headers={"Cookie": organiser}) as http:
+        stale = await http.patch(
+            "/api/forums/6", json={"title_en": "From B", "version": state["version"] - 1}
+        )
+    assert (stale.status_code, stale.json()["error"]["code"]) == (409, "room.stale")

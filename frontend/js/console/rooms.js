@@ -7,6 +7,7 @@
 import { api, getForums } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, errorText, onLangChange, pick, t } from "../i18n.js";
+import { realtime } from "../realtime.js";
 import { applyRoomChange, followRooms, mergeRooms } from "../room_changes.js";
 
 const SLOW_MODES = [0, 5, 10, 30, 60, 120, 300];
@@ -296,7 +297,7 @@ export function mount(root) {
     if (focused) root.querySelector(`#${CSS.escape(focused)}`)?.focus();
   };
 
-  const stopRooms = followRooms((state) => {
+  const stopRooms = followRooms(realtime, (state) => {
     const before = rooms?.find((r) => r.id === state.forum_id);
     const next = applyRoomChange(rooms, state);
     if (!next) return;
