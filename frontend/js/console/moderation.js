@@ -35,7 +35,7 @@ addStrings({
     "modlog.subject.room": "直播间设置",
     "modlog.action.chat.delete": "删除消息",
     "modlog.action.forum.mute": "禁言",
-    "modlog.action.forum.ban": "移出直播间",
+    "modlog.action.forum.ban": "封禁",
     "modlog.action.forum.lift": "解除处罚",
     "modlog.action.question.hide": "隐藏提问",
     "modlog.action.forum.set_slow_mode": "慢速模式",
