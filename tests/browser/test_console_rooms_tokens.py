@@ -69,6 +69,14 @@ async def test_an_organiser_renames_and_moves_a_room_and_an_open_lobby_follows(
         "https://cdn.example.com/live.m3u8"
     )
     await screenshot(english, "console-rooms-en")
+    # The stage streams from a path on this server (the demo's): saving its name keeps it.
+    stage = english.locator(".room-card").first
+    await stage.get_by_label("English name").fill("Opening Ceremony 2026")
+    await stage.get_by_role("button", name="Save").click()
+    await expect(stage.locator(".form-saved")).to_have_text("Saved")
+    await expect(stage.get_by_label("Stream source (HLS address)")).to_have_value(
+        "/demo/stream/index.m3u8"
+    )
 
     phone = await pages.open("/#/console/rooms", locale="zh-CN", phone=True, cookie=organiser)
     await expect(phone.locator(".room-card")).to_have_count(9)

@@ -147,7 +147,8 @@ export function mount(root) {
       titleEn: h("input", { id: id("en"), value: room.title.en, maxlength: "200", lang: "en", autocomplete: "off" }),
       stream: h("input", {
         id: id("stream"),
-        type: "url",
+        // Text, not type=url: the browser would refuse a path on this site (the demo's).
+        type: "text",
         inputmode: "url",
         value: room.stream_url || "",
         placeholder: "https://…/index.m3u8",
