@@ -181,8 +181,10 @@ async def sign_in(request: Request) -> JSONResponse:
         )
     # An unknown email is verified too (against a dummy hash): answering it sooner would tell
     # which emails have accounts.
+    # So is a service account's, which has no password: it is refused like an unknown email.
     valid = await svc.passwords.verify(
-        account.password_hash if account is not None else None, form.password
+        account.password_hash if account is not None and not account.service else None,
+        form.password,
     )
     if account is None or not valid:
         for key, rate, _what in budgets:

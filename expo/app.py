@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from expo import accounts, credentials, hall, invitations, openapi, ops, tokens
+from expo import accounts, credentials, hall, invitations, openapi, ops, service_accounts, tokens
 from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
@@ -130,6 +130,7 @@ def create_app(
         *accounts.routes,
         *credentials.routes,
         *tokens.routes,
+        *service_accounts.routes,
         *invitations.routes,
         *hall.routes,
         WebSocketRoute("/ws", _wrong_server),
@@ -137,6 +138,7 @@ def create_app(
     for feature in features:
         routes += feature.routes
     _check_actions(routes, features, permissions)
+    permissions.mark_reading(_reading_actions(routes, features))
     routes.append(
         Mount("/", WebFiles(directory=str(files("frontend")), html=True), name="frontend")
     )
@@ -169,6 +171,20 @@ def _check_actions(
     for name, spec in _merged(features, "commands").items():
         assert spec.action in permissions, f"command {name!r}: unknown action {spec.action!r}"
         permissions.require_target(spec.action, spec.target is not None, f"command {name!r}")
+
+
+def _reading_actions(routes: Sequence[BaseRoute], features: Sequence[Feature]) -> set[str]:
+    """The actions a `read` token may do: those named only by routes that answer GET (HEAD
+    follows), never by a route that changes something nor by a websocket command."""
+    writing = {spec.action for spec in _merged(features, "commands").values()}
+    reading = set()
+    for r in routes:
+        if isinstance(r, ActionRoute):
+            if (r.methods or set()) <= {"GET", "HEAD"}:
+                reading.add(r.action)
+            else:
+                writing.add(r.action)
+    return reading - writing
 
 
 async def _logged(job: Callable[[Services], Awaitable[None]], svc: Services) -> None:

@@ -51,6 +51,20 @@ class Account(SQLModel, table=True):
     role: str = Field(default=Role.ATTENDEE, max_length=16)
     exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id")
     created_at: datetime = Field(default_factory=utcnow)
+    # A service account acts only through the API tokens organisers issue for it: it has no
+    # password (SERVICE_PASSWORD is no hash) and signing in as it is refused.
+    service: bool = Field(default=False)
+
+
+SERVICE_PASSWORD = "!service"  # never matches: argon2 refuses it as a hash
+
+
+class TokenScope(StrEnum):
+    """What a bearer token may do: everything its account may, or only read (HTTP GET and HEAD,
+    and following topics over the websocket; expo/permissions.py)."""
+
+    FULL = "full"
+    READ = "read"
 
 
 class AccountSession(SQLModel, table=True):
@@ -78,6 +92,9 @@ class ApiToken(SQLModel, table=True):
     issued_by: int = Field(foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = Field(default=None)
+    scope: str = Field(default=TokenScope.FULL, max_length=8)
+    # Refused from then on (None: tokens issued before expiries, which never expire).
+    expires_at: datetime | None = Field(default=None)
 
 
 class Invitation(SQLModel, table=True):

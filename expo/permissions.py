@@ -1,5 +1,10 @@
 """One table decides who may do what, and on which object.
 
+A bearer token of the `read` scope (expo.models.TokenScope) may do only the table's *reading*
+actions: those of HTTP routes that answer GET alone, and following topics over the websocket
+(`READING_COMMANDS`). The app marks them when it assembles its routes (`mark_reading`); any
+other action is refused to such a token with `token.read_only`, whatever its role allows.
+
 Every HTTP route and every websocket command names an action; the app refuses to start when an
 action is missing from the table, and tests/integration/test_permissions.py walks every route and
 command for every role. Features add their actions with their `Feature.permissions`.
@@ -15,12 +20,12 @@ object (who speaks in the room, who is banned from it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from expo.errors import Forbidden, Unauthorized
-from expo.models import Role
+from expo.models import Role, TokenScope
 from expo.security import Principal
 
 ALL_ROLES = frozenset(Role)
@@ -145,6 +150,8 @@ CORE: dict[str, Rule] = {
     "token.issue": only(Role.ORGANIZER),
     "token.read": only(Role.ORGANIZER),
     "token.revoke": only(Role.ORGANIZER),
+    "service_account.create": only(Role.ORGANIZER),
+    "service_account.read": only(Role.ORGANIZER),
     "invitation.create": only(Role.ORGANIZER),
     "invitation.read": only(Role.ORGANIZER),
     "invitation.view": ANYONE,  # whoever holds the link
@@ -155,9 +162,21 @@ CORE: dict[str, Rule] = {
 }
 
 
+# The websocket's reading actions: following a topic and leaving it.
+READING_COMMANDS = frozenset({"topic.subscribe", "topic.unsubscribe"})
+
+
 class PermissionTable:
     def __init__(self, rules: Mapping[str, Rule]) -> None:
         self._rules = dict(rules)
+        self._reading: frozenset[str] = READING_COMMANDS
+
+    def mark_reading(self, actions: Iterable[str]) -> None:
+        """At start-up: these actions only read (a `read` token may do them)."""
+        self._reading = READING_COMMANDS | frozenset(actions)
+
+    def reads(self, action: str) -> bool:
+        return action in self._reading
 
     def __contains__(self, action: object) -> bool:
         return action in self._rules
@@ -184,6 +203,9 @@ class PermissionTable:
         rule = self._rules[action]
         if not rule.admits(principal):
             raise _refused(action, principal)
+        if principal is not None and principal.scope == TokenScope.READ:
+            if action not in self._reading:
+                raise Forbidden("token.read_only", f"This token may only read, not {action!r}.")
 
     def check(self, action: str, principal: Principal | None, obj: object = None) -> None:
         """Raise `unauthorized` (not signed in) or `forbidden` (wrong role, or not on this

@@ -35,6 +35,8 @@ class Principal:
     display_name: str
     exhibitor_id: int | None = None
     session_id: str | None = None
+    # A bearer token's scope (expo.models.TokenScope): "read" may only read. Cookies: "full".
+    scope: str = "full"
 
 
 class TokenSigner:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from expo.batching import BatchedLookup
 from expo.errors import Unauthorized
-from expo.models import Account, AccountSession, ApiToken, utcnow
+from expo.models import Account, AccountSession, ApiToken, TokenScope, utcnow
 from expo.security import SESSION_MAX_AGE, Principal, TokenSigner, cookie_value
 
 T = TypeVar("T")
@@ -33,11 +33,18 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def principal_of(account: Account, session_id: str | None = None) -> Principal:
+def principal_of(
+    account: Account, session_id: str | None = None, scope: str = TokenScope.FULL
+) -> Principal:
     assert account.id is not None
     return Principal(
-        account.id, account.role, account.display_name, account.exhibitor_id, session_id
+        account.id, account.role, account.display_name, account.exhibitor_id, session_id, scope
     )
+
+
+def token_live(token: ApiToken, now: datetime) -> bool:
+    """Neither revoked nor expired."""
+    return token.revoked_at is None and (token.expires_at is None or token.expires_at > now)
 
 
 class SessionStore:
@@ -88,7 +95,9 @@ class SessionStore:
         if found is None or found[0].revoked_at is not None:
             raise Unauthorized("auth.bad_token", "This token is unknown or revoked.")
         api_token, account = found
-        return principal_of(account, f"{TOKEN_PREFIX}{api_token.id}")
+        if not token_live(api_token, utcnow()):
+            raise Unauthorized("auth.token_expired", "This token has expired; ask for a new one.")
+        return principal_of(account, f"{TOKEN_PREFIX}{api_token.id}", api_token.scope)
 
     async def principal_from_cookie(self, header: str | None) -> Principal | None:
         value = cookie_value(header)
@@ -146,7 +155,8 @@ class SessionStore:
 
     async def ended(self, session_ids: set[str]) -> set[str]:
         """Which of these sessions (and bearer tokens, `token:<id>`) are over: revoked, expired
-        or gone. A query per AUDIT_CHUNK ids of each kind, for auditing open websockets."""
+        or gone (so the audit closes the sockets of a token that expired). A query per
+        AUDIT_CHUNK ids of each kind, for auditing open websockets."""
         tokens = {int(s[len(TOKEN_PREFIX) :]) for s in session_ids if s.startswith(TOKEN_PREFIX)}
         cookies = {s for s in session_ids if not s.startswith(TOKEN_PREFIX)}
         live: set[str] = set()
@@ -160,8 +170,8 @@ class SessionStore:
                     r.id for r in rows.scalars() if r.revoked_at is None and r.expires_at > now
                 }
             for token_chunk in _chunks(tokens):
-                rows = await db.execute(select(ApiToken).where(col(ApiToken.id).in_(token_chunk)))
-                live |= {f"{TOKEN_PREFIX}{r.id}" for r in rows.scalars() if r.revoked_at is None}
+                found = await db.execute(select(ApiToken).where(col(ApiToken.id).in_(token_chunk)))
+                live |= {f"{TOKEN_PREFIX}{t.id}" for t in found.scalars() if token_live(t, now)}
         return session_ids - live
 
 

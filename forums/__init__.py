@@ -19,10 +19,12 @@ from forums import (
     live,
     moderation,
     my_sessions,
+    moderation_log,
     polls,
     programme,
     qa,
     reactions,
+    room_edit,
     routes,
     seed,
 )
@@ -37,6 +39,8 @@ PARTS: list[ModuleType] = [
     agenda,
     interchange,
     my_sessions,
+    moderation_log,
+    room_edit,
 ]
 
 

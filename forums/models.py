@@ -204,3 +204,28 @@ class AgendaStar(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     session_id: int = Field(foreign_key="forum_session.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ModerationEntry(SQLModel, table=True):
+    """One moderation action, written in the same transaction as the action itself: who did
+    what to whom (or to which message, question, poll or room), when and why. Organisers read
+    the log newest first, a room at a time (hence the index on forum_id, id)."""
+
+    __tablename__ = "moderation_entry"
+    __table_args__ = (Index("ix_moderation_entry_forum_id_id", "forum_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id")
+    # forums.moderation_log.LogAction: chat.delete, forum.mute, forum.ban, forum.lift, ...
+    action: str = Field(max_length=32)
+    actor_id: int = Field(foreign_key="account.id", index=True)
+    # The person the action concerns (a sanctioned account, a message's or question's author).
+    target_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    # What it was done to, where that is not a person: "message", "question", "poll", "room".
+    subject_kind: str = Field(default="", max_length=16)
+    subject_id: int | None = Field(default=None)
+    reason: str = Field(default="", max_length=300)
+    # What else the entry needs to be read (a sanction's end, a slow mode's seconds, the
+    # changed room settings): small and flat.
+    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -23,6 +23,7 @@ from expo.models import Role, utcnow
 from expo.permissions import SIGNED_IN
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from forums import moderation_announcements, store
+from forums import moderation_log as log
 from forums import moderation_store as sanctions
 from forums.domain import forum_topic
 from forums.models import Forum, RoomSanction, SanctionKind
@@ -54,9 +55,13 @@ def account_topic(account_id: int) -> str:
 # --- payloads --------------------------------------------------------------------------------
 
 
+Reason = Annotated[str, Field(max_length=300)]  # what the moderator says, for the log
+
+
 class ChatDelete(Strict):
     forum: Id
     message: Id
+    reason: Reason = ""  # logged when a moderator deletes someone else's message
 
 
 class ForumRef(Strict):
@@ -68,18 +73,20 @@ class Sanction(Strict):
     account: Id
     # Minutes, or "day": until midnight in the expo's time zone.
     duration: Annotated[int, Field(ge=1, le=MAX_SANCTION_MINUTES)] | Literal["day"]
-    reason: str = Field(default="", max_length=300)
+    reason: Reason = ""
 
 
 class Lift(Strict):
     forum: Id
     account: Id
     kind: Literal["mute", "ban"] | None = None  # None: lift both
+    reason: Reason = ""
 
 
 class SlowMode(Strict):
     forum: Id
     seconds: int = Field(ge=0, le=MAX_SLOW_MODE_SECONDS)
+    reason: Reason = ""
 
 
 class Pin(Strict):
@@ -138,6 +145,20 @@ async def chat_delete(ctx: CommandContext, data: ChatDelete) -> dict[str, Any]:
         message = await sanctions.get_message(db, data.message)
         if message is None or message.forum_id != data.forum:
             raise NotFound("chat.unknown_message", f"There is no message {data.message} here.")
+        if message.deleted_at is None and message.account_id != who.account_id:
+            # A moderator's deletion of someone else's words; the author's own is no moderation.
+            log.record(
+                db,
+                log.entry(
+                    forum_id=data.forum,
+                    action=log.LogAction.CHAT_DELETE,
+                    actor_id=who.account_id,
+                    target_account_id=message.account_id,
+                    subject=("message", data.message),
+                    reason=clean_reason(data.reason),
+                    details={"text": message.text[:200]},
+                ),
+            )
         # Deleting again announces again (a repeat the pages ignore).
         await sanctions.soft_delete(db, message, who.account_id, utcnow())
     [event] = await svc.hub.publish_stored(
@@ -160,14 +181,27 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
             raise BadRequest("moderation.self", "Moderators cannot sanction themselves.")
         if is_moderator(target.role):
             raise Forbidden("moderation.staff", "Moderators and organisers cannot be sanctioned.")
+        until = sanction_until(now, data.duration)
+        reason = clean_reason(data.reason)
+        log.record(
+            db,
+            log.entry(
+                forum_id=data.forum,
+                action=log.LogAction.BAN if kind == SanctionKind.BAN else log.LogAction.MUTE,
+                actor_id=moderator.account_id,
+                target_account_id=data.account,
+                reason=reason,
+                details={"until": until.isoformat(), "duration": data.duration},
+            ),
+        )
         sanction = await sanctions.impose(
             db,
             RoomSanction(
                 forum_id=data.forum,
                 account_id=data.account,
                 kind=kind,
-                until=sanction_until(now, data.duration),
-                reason=clean_reason(data.reason),
+                until=until,
+                reason=reason,
                 created_by=moderator.account_id,
                 created_at=now,
             ),
@@ -200,8 +234,8 @@ async def forum_ban(ctx: CommandContext, data: Sanction) -> dict[str, Any]:
 
 
 async def forum_lift(ctx: CommandContext, data: Lift) -> dict[str, Any]:
-    """End someone's mute or ban (or both) early. Lifting nothing is no error."""
-    ctx.require_principal()
+    """End someone's mute or ban (or both) early. Lifting nothing is no error (nor logged)."""
+    moderator = ctx.require_principal()
     svc = ctx.services
     await svc.hub.announcer.ready()
     async with svc.db() as db:
@@ -209,7 +243,22 @@ async def forum_lift(ctx: CommandContext, data: Lift) -> dict[str, Any]:
         target = await sanctions.get_account(db, data.account)
         if target is None:
             raise NotFound("account.unknown", f"There is no account {data.account}.")
-        lifted = await sanctions.lift(db, data.forum, data.account, data.kind, utcnow())
+
+        def logged(lifted: list[RoomSanction]) -> None:
+            kinds = sorted({s.kind for s in lifted})
+            log.record(
+                db,
+                log.entry(
+                    forum_id=data.forum,
+                    action=log.LogAction.LIFT,
+                    actor_id=moderator.account_id,
+                    target_account_id=data.account,
+                    reason=clean_reason(data.reason),
+                    details={"kinds": kinds},
+                ),
+            )
+
+        lifted = await sanctions.lift(db, data.forum, data.account, data.kind, utcnow(), logged)
         name = target.display_name
     views = [sanction_view(s, name) for s in lifted]
     events = []
@@ -245,10 +294,22 @@ async def forum_standing(ctx: CommandContext, data: ForumRef) -> dict[str, Any]:
 
 async def forum_set_slow_mode(ctx: CommandContext, data: SlowMode) -> dict[str, Any]:
     """One chat message per `seconds` per person from now on (0: off); moderators are exempt."""
+    who = ctx.require_principal()
     svc = ctx.services
     await svc.hub.announcer.ready()
     async with svc.db() as db:
         forum = await _forum(db, data.forum)
+        log.record(
+            db,
+            log.entry(
+                forum_id=data.forum,
+                action=log.LogAction.SLOW_MODE,
+                actor_id=who.account_id,
+                subject=("room", data.forum),
+                reason=clean_reason(data.reason),
+                details={"seconds": data.seconds, "was": forum.slow_mode_seconds},
+            ),
+        )
         version = await sanctions.set_slow_mode(db, forum, data.seconds)
     changed = {"forum_id": data.forum, "seconds": data.seconds, "version": version}
     [event] = await svc.hub.publish_stored(
@@ -258,10 +319,21 @@ async def forum_set_slow_mode(ctx: CommandContext, data: SlowMode) -> dict[str, 
 
 
 async def _pin(ctx: CommandContext, forum_id: int, text: str) -> dict[str, Any]:
+    who = ctx.require_principal()
     svc = ctx.services
     await svc.hub.announcer.ready()
     async with svc.db() as db:
         forum = await _forum(db, forum_id)
+        log.record(
+            db,
+            log.entry(
+                forum_id=forum_id,
+                action=log.LogAction.PIN if text else log.LogAction.UNPIN,
+                actor_id=who.account_id,
+                subject=("room", forum_id),
+                details={"text": text[:200]} if text else {},
+            ),
+        )
         version = await sanctions.pin(db, forum, text, utcnow())
         pinned = pinned_view(forum)
     changed = {"forum_id": forum_id, "announcement": pinned, "version": version}

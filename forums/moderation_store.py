@@ -3,7 +3,7 @@ database session. Sanctions live only here, in the database, so every process ag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,15 +89,23 @@ async def impose(db: AsyncSession, sanction: RoomSanction) -> RoomSanction:
 
 
 async def lift(
-    db: AsyncSession, forum_id: int, account_id: int, kind: str | None, now: datetime
+    db: AsyncSession,
+    forum_id: int,
+    account_id: int,
+    kind: str | None,
+    now: datetime,
+    log: Callable[[list[RoomSanction]], None] | None = None,
 ) -> list[RoomSanction]:
-    """Lift the person's sanctions in force in the room (of one kind, or all); returns them."""
+    """Lift the person's sanctions in force in the room (of one kind, or all); returns them.
+    `log` is told what is lifted before the commit, to log it in the same transaction."""
     query = _active(forum_id, now).where(RoomSanction.account_id == account_id)
     if kind is not None:
         query = query.where(RoomSanction.kind == kind)
     lifted = list((await db.execute(query)).scalars())
     for sanction in lifted:
         sanction.lifted_at = now
+    if log is not None and lifted:
+        log(lifted)
     await db.commit()
     return lifted
 

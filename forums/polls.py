@@ -23,9 +23,11 @@ from expo.http import ErrorBody, JSONResponse, path_int, principal, route, servi
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from forums import moderation_log as log
 from forums import qa_store
 from forums.domain import PollState, check_ballot, forum_topic, poll_after, results_visible
 from forums.models import Poll
+from forums.moderation_rules import clean_reason
 from forums.qa import refuse_sanctioned, room, sees_backstage
 from forums.qa_coalescer import coalescer
 from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
@@ -123,6 +125,11 @@ class PollRef(Strict):
     poll: int = ID
 
 
+class PollDelete(Strict):
+    poll: int = ID
+    reason: str = Field(default="", max_length=300)  # for the moderation log
+
+
 class DraftChange(Strict):
     """A draft rewritten before it opens (the whole draft: question, options, settings)."""
 
@@ -213,7 +220,8 @@ async def reopen_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
     return await _move(ctx, data.poll, "reopen")
 
 
-async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
+async def delete_poll(ctx: CommandContext, data: PollDelete) -> dict[str, Any]:
+    who = ctx.require_principal()
     svc = ctx.services
     await svc.hub.announcer.ready()
     async with svc.db() as db:
@@ -221,6 +229,17 @@ async def delete_poll(ctx: CommandContext, data: PollRef) -> dict[str, Any]:
         if poll.state == PollState.OPEN:
             raise Conflict("poll.bad_move", "Close the poll before deleting it.")
         was_public = poll.state != PollState.DRAFT
+        log.record(
+            db,
+            log.entry(
+                forum_id=poll.forum_id,
+                action=log.LogAction.POLL_DELETE,
+                actor_id=who.account_id,
+                subject=("poll", data.poll),
+                reason=clean_reason(data.reason),
+                details={"question": poll.question[:200], "state": poll.state},
+            ),
+        )
         await db.delete(poll)
         await db.commit()
     # `created_at` tells this poll from a later one that may be given the same id (SQLite hands
@@ -305,7 +324,7 @@ commands = {
         reopen_poll, PollRef, action="poll.manage", rate="moderate", target=room_of_poll
     ),
     "poll.delete": CommandSpec(
-        delete_poll, PollRef, action="poll.manage", rate="moderate", target=room_of_poll
+        delete_poll, PollDelete, action="poll.manage", rate="moderate", target=room_of_poll
     ),
     "poll.vote": CommandSpec(cast, Ballot, action="poll.vote", rate="vote"),
 }

@@ -23,10 +23,12 @@ from expo.models import Role, utcnow
 from expo.permissions import ANYONE, SIGNED_IN, PermissionTable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
+from forums import moderation_log as log
 from forums import moderation_store, qa_store, store
 from forums.domain import QuestionRank, QuestionState, forum_topic, now_and_next, question_order
 from forums.live import banned, forum_guard
 from forums.models import Forum, Question
+from forums.moderation_rules import clean_reason
 from forums.qa_coalescer import coalescer, run_coalescer
 from forums.qa_rules import (
     PUBLIC,
@@ -153,6 +155,11 @@ class QuestionRef(Strict):
     question: int = ID
 
 
+class Hide(Strict):
+    question: int = ID
+    reason: str = Field(default="", max_length=300)  # for the moderation log
+
+
 class Answer(Strict):
     question: int = ID
     answered: bool = True  # False: back to the open questions
@@ -219,15 +226,36 @@ async def unvote(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
 
 
 async def _move(
-    ctx: CommandContext, question_id: int, move: str, *, pinned: bool = False
+    ctx: CommandContext, question_id: int, move: str, *, pinned: bool = False, reason: str = ""
 ) -> dict[str, Any]:
     svc = ctx.services
+    who = ctx.require_principal()
     # Speakers answer; only moderators may make a pending question public (qa_rules).
-    moderator = is_moderator(ctx.require_principal().role)
+    moderator = is_moderator(who.role)
     await svc.hub.announcer.ready()
     async with svc.db() as db:
+
+        def logged(question: Question) -> None:
+            log.record(
+                db,
+                log.entry(
+                    forum_id=question.forum_id,
+                    action=log.LogAction.QUESTION_HIDE,
+                    actor_id=who.account_id,
+                    target_account_id=question.account_id,
+                    subject=("question", question_id),
+                    reason=clean_reason(reason),
+                    details={"text": question.text[:200]},
+                ),
+            )
+
         question, was_public = await qa_store.move_question(
-            db, question_id, move, pinned=pinned, moderator=moderator
+            db,
+            question_id,
+            move,
+            pinned=pinned,
+            moderator=moderator,
+            log=logged if move == "hide" else None,
         )
     await svc.hub.publish_stored(question_events(question, was_public=was_public))
     return {"question": question_view(question)}
@@ -241,8 +269,8 @@ async def answer(ctx: CommandContext, data: Answer) -> dict[str, Any]:
     return await _move(ctx, data.question, "answer" if data.answered else "unanswer")
 
 
-async def hide(ctx: CommandContext, data: QuestionRef) -> dict[str, Any]:
-    return await _move(ctx, data.question, "hide")
+async def hide(ctx: CommandContext, data: Hide) -> dict[str, Any]:
+    return await _move(ctx, data.question, "hide", reason=data.reason)
 
 
 async def pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:
@@ -250,10 +278,21 @@ async def pin(ctx: CommandContext, data: Pin) -> dict[str, Any]:
 
 
 async def set_pre_moderation(ctx: CommandContext, data: PreModeration) -> dict[str, Any]:
+    who = ctx.require_principal()
     svc = ctx.services
     await svc.hub.announcer.ready()
     async with svc.db() as db:
         forum = await room(db, data.forum)
+        log.record(
+            db,
+            log.entry(
+                forum_id=data.forum,
+                action=log.LogAction.PRE_MODERATION,
+                actor_id=who.account_id,
+                subject=("room", data.forum),
+                details={"enabled": data.enabled},
+            ),
+        )
         forum.pre_moderation = data.enabled
         version = await store.bump_room_version(db, forum)
         await db.commit()
@@ -332,7 +371,7 @@ commands = {
         pin, Pin, action="question.moderate", rate="moderate", target=room_of_question
     ),
     "question.hide": CommandSpec(
-        hide, QuestionRef, action="question.moderate", rate="moderate", target=room_of_question
+        hide, Hide, action="question.moderate", rate="moderate", target=room_of_question
     ),
     "forum.set_pre_moderation": CommandSpec(
         set_pre_moderation,

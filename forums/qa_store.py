@@ -6,7 +6,7 @@ QuestionVote rows); a vote's primary key makes it once per person.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -32,7 +32,13 @@ async def get_question(db: AsyncSession, question_id: int) -> Question:
 
 
 async def move_question(
-    db: AsyncSession, question_id: int, move: str, *, pinned: bool = False, moderator: bool = True
+    db: AsyncSession,
+    question_id: int,
+    move: str,
+    *,
+    pinned: bool = False,
+    moderator: bool = True,
+    log: Callable[[Question], None] | None = None,
 ) -> tuple[Question, bool]:
     """A staff move (`forums.qa_rules.QUESTION_MOVES`, or "pin"), committed; returns the
     question and whether the room saw it before. `moderator` is false for a speaker's answer,
@@ -62,6 +68,8 @@ async def move_question(
     # Under the row lock: the version orders the moves as committed, whatever order their
     # events are published in.
     question.version += 1
+    if log is not None:
+        log(question)  # the moderation log's entry, in the move's own transaction
     await db.commit()
     await db.refresh(question)
     return question, was_public

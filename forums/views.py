@@ -43,6 +43,7 @@ class ForumOut(_Out):
     stream_url: str | None  # HLS playlist of the room's live video, when it streams
     topic: str = Field(pattern=r"^forum:[0-9]+$")  # the websocket topic of its chat and events
     slow_mode_seconds: int = Field(ge=0)  # 0: off; else one chat message per N s per person
+    pre_moderation: bool  # questions wait for a moderator's approval
     announcement: PinnedOut | None  # pinned above the chat by a moderator
     version: int = Field(ge=1)  # of the room's settings: their events carry it too
 
@@ -125,6 +126,7 @@ def forum_view(forum: Forum) -> dict[str, Any]:
         "stream_url": forum.stream_url,
         "topic": f"forum:{forum.id}",
         "slow_mode_seconds": forum.slow_mode_seconds,
+        "pre_moderation": forum.pre_moderation,
         "announcement": pinned_view(forum),
         "version": forum.version,
     }

@@ -16,6 +16,9 @@ addStrings({
     "console.organisers_only": "只有组委会（组织者）账号可以使用控制台。",
     "console.signin_link": "去登录",
     "console.unknown_tab": "没有这个栏目。",
+    "console.tab.rooms": "直播间",
+    "console.tab.tokens": "接口令牌",
+    "console.tab.moderation": "审核记录",
   },
   en: {
     "nav.console": "Console",
@@ -26,12 +29,19 @@ addStrings({
     "console.organisers_only": "Only organiser accounts can use the console.",
     "console.signin_link": "Sign in",
     "console.unknown_tab": "There is no such section.",
+    "console.tab.rooms": "Rooms",
+    "console.tab.tokens": "API tokens",
+    "console.tab.moderation": "Moderation log",
   },
 });
 
 /** The console's tabs, in order: [slug, label key, () => import of its module]. A module is
  * loaded when its tab is first opened, so attendees never download the console. */
-export const TABS = [];
+export const TABS = [
+  ["rooms", "console.tab.rooms", () => import("./console/rooms.js")],
+  ["tokens", "console.tab.tokens", () => import("./console/tokens.js")],
+  ["moderation", "console.tab.moderation", () => import("./console/moderation.js")],
+];
 
 export function mountConsole(root, { tab, query } = {}) {
   const slug = tab || TABS[0]?.[0] || "";

@@ -7,6 +7,7 @@ import { h, icon, replace } from "./dom.js";
 import { errorText, getLang, hhmm, onLangChange, pick, roleName, t } from "./i18n.js";
 import { takeWelcome } from "./nav.js";
 import { realtime } from "./realtime.js";
+import { applyRoomChange, mergeRooms } from "./room_changes.js";
 
 const REFRESH_MS = 60_000;
 const LOBBY_TOPIC = "lobby:forums";
@@ -30,7 +31,8 @@ export function mountLobby(root) {
     const askedAt = performance.now();
     try {
       const body = await getForums({ signal: controller.signal });
-      forums = [...body.forums].sort((a, b) => a.position - b.position || a.id - b.id);
+      // A room an organiser changed while we asked stays as its newer event left it.
+      forums = mergeRooms(forums, body.forums);
       failure = null;
       // A summary that came while we asked is newer than the list's counts.
       if (summaryAt < askedAt) for (const f of forums) counts.set(f.topic, f.audience);
@@ -117,6 +119,15 @@ export function mountLobby(root) {
     onEvent: (type, data) => {
       // An organiser changed a programme (programme.js): now and next may have changed.
       if (type.startsWith("programme.")) return load(); // saved, deleted or a whole import
+      // An organiser renamed or moved a room (the console): follow it, newest version wins.
+      if (type === "forum.room_changed") {
+        const next = applyRoomChange(forums, data);
+        if (next) {
+          forums = next;
+          render();
+        }
+        return;
+      }
       if (type !== "presence.summary" || !data?.counts || typeof data.counts !== "object") return;
       summaryAt = performance.now();
       for (const [topic, n] of Object.entries(data.counts)) {

@@ -31,6 +31,7 @@ addStrings({
     "mod.mute": "禁言",
     "mod.ban": "封禁",
     "mod.cancel": "取消",
+    "mod.reason": "原因（选填）",
     "mod.for_5m": "5 分钟",
     "mod.for_1h": "1 小时",
     "mod.for_day": "今天内",
@@ -76,6 +77,7 @@ addStrings({
     "mod.mute": "Mute",
     "mod.ban": "Ban",
     "mod.cancel": "Cancel",
+    "mod.reason": "Reason (optional)",
     "mod.for_5m": "5 min",
     "mod.for_1h": "1 hour",
     "mod.for_day": "Rest of day",
@@ -232,9 +234,19 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     const remove = () => act("chat.delete", { forum: forumId, message: Number(msg.id) }, () => t("mod.done_delete"));
     const choose = (kind) => {
       box.classList.add("is-choosing");
+      // Why, for the moderation log and the person's notice (optional; the server cleans it).
+      const reason = h("input", {
+        type: "text",
+        class: "chat-reason",
+        maxlength: "300",
+        autocomplete: "off",
+        placeholder: t("mod.reason"),
+        "aria-label": t("mod.reason"),
+      });
       replace(
         box,
         h("span", { class: "chat-action-label" }, t(kind === "mute" ? "mod.mute_who" : "mod.ban_who", { name })),
+        reason,
         DURATIONS.map(([duration, label]) =>
           h(
             "button",
@@ -245,7 +257,8 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
               onclick: async () => {
                 box.classList.remove("is-choosing");
                 showButtons();
-                await act(`forum.${kind}`, { forum: forumId, account: authorId, duration }, (reply) =>
+                const data = { forum: forumId, account: authorId, duration, reason: reason.value };
+                await act(`forum.${kind}`, data, (reply) =>
                   t(kind === "mute" ? "mod.done_mute" : "mod.done_ban", { name, when: untilText(reply.sanction?.until) }),
                 );
               },

@@ -13,6 +13,7 @@ import { signInHref } from "./header.js";
 import { addStrings, errorText, getLang, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
 import { applyProgrammeEvent, byStart } from "./programme_events.js";
 import { realtime } from "./realtime.js";
+import { applyRoomChange, followRooms } from "./room_changes.js";
 import { currentAccount, onAccountChange } from "./session.js";
 import { versionBook } from "./versions.js";
 
@@ -395,6 +396,16 @@ export function mountProgramme(root, { query } = {}) {
     );
 
   const stops = [
+    // An organiser renamed or moved a room (the console): the picker follows, in place, so a
+    // session being edited here is left alone.
+    followRooms(realtime, (state) => {
+      const next = applyRoomChange(forums, state);
+      if (!next) return;
+      forums = next;
+      const picker = root.querySelector("#programme-forum");
+      if (!picker) return;
+      replace(picker, forums.map((f) => h("option", { value: String(f.id), selected: f.id === forumId }, pick(f.title))));
+    }),
     onLangChange(() => {
       form.relabel();
       render();

@@ -12,6 +12,7 @@ import { streamPlayer } from "./player.js";
 import { followProgramme } from "./programme.js";
 import { reactionBar } from "./reactions.js";
 import { realtime } from "./realtime.js";
+import { applyRoomChange } from "./room_changes.js";
 import { roomStatus } from "./status.js";
 
 const PROGRAMME_TICK_MS = 30_000;
@@ -363,6 +364,15 @@ export function mountRoom(root, { id, query }) {
             if (type === "presence.roster") {
               people = Array.isArray(data?.people) ? data.people : [];
               renderRoster();
+            } else if (type === "forum.room_changed" && data?.forum_id === forum.id) {
+              // An organiser changed the room (the console): its titles and stream follow,
+              // unless this page already shows a newer version (room_changes.js).
+              const [next] = applyRoomChange([forum], data) || [];
+              if (!next) return;
+              const streamChanged = next.stream_url !== forum.stream_url;
+              forum = next;
+              renderHead();
+              if (streamChanged) renderPlayer();
             } else if (type === "programme.imported") {
               // A whole programme was imported (forums/interchange.py): read this room's again.
               getForum(forumId).then((fresh) => {

@@ -52,6 +52,11 @@ ORGANISER_ONLY = {
     ("DELETE", "/api/sessions/{session_id}"),
     ("GET", "/api/programme/people"),
     ("POST", "/api/programme/import"),
+    ("GET", "/api/moderation/log"),
+    ("POST", "/api/service-accounts"),
+    ("GET", "/api/service-accounts"),
+    ("PATCH", "/api/forums/{forum_id}"),
+    ("POST", "/api/forums/{forum_id}/move"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -96,7 +101,14 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     ("GET", "/api/forums/{forum_id}/questions"): [{"path_parameters": {"forum_id": 2}}],
     ("GET", "/api/forums/{forum_id}/polls"): [{"path_parameters": {"forum_id": 2}}],
-    ("POST", "/api/tokens"): [{"body": {"name": "大屏", "account_id": 1}}],
+    ("POST", "/api/tokens"): [{"body": {"name": "大屏", "scope": "read"}}],
+    ("POST", "/api/service-accounts"): [{"body": {"display_name": "数据大屏", "role": "attendee"}}],
+    ("PATCH", "/api/forums/{forum_id}"): [
+        {"path_parameters": {"forum_id": 8}, "body": {"title_en": "Fuzzed", "slow_mode_seconds": 5}}
+    ],
+    ("POST", "/api/forums/{forum_id}/move"): [
+        {"path_parameters": {"forum_id": 8}, "body": {"direction": "down"}}
+    ],
     ("DELETE", "/api/tokens/{token_id}"): [{"path_parameters": {"token_id": 1}}],
     ("POST", "/api/invitations"): [{"body": {"email": "guest@example.org", "role": "speaker"}}],
     # The programme: a session in an empty hour of forum 9, then edited and taken off again.

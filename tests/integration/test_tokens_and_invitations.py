@@ -33,15 +33,17 @@ async def organizer_http(live: LiveServer):
 
 async def test_an_organiser_issues_a_token_that_acts_as_the_account(server: LiveServer):
     async with await organizer_http(server) as http:
-        issued = await http.post("/api/tokens", json={"name": "数据大屏", "account_id": 1})
+        wall = await http.post("/api/service-accounts", json={"display_name": "数据大屏"})
+        account_id = wall.json()["account"]["id"]
+        issued = await http.post("/api/tokens", json={"name": "数据大屏", "account_id": account_id})
         listed = (await http.get("/api/tokens")).json()["api_tokens"]
     assert issued.status_code == 201
     secret = issued.json()["token"]
-    assert issued.json()["api_token"]["account_id"] == 1
+    assert issued.json()["api_token"]["account_id"] == account_id
     assert secret not in str(listed) and listed[-1]["name"] == "数据大屏"
     async with server.http(headers={"Authorization": f"Bearer {secret}"}) as api:
         me = (await api.get("/api/me")).json()["account"]
-    assert me["id"] == 1
+    assert me["id"] == account_id
 
 
 async def test_a_revoked_token_is_refused_and_its_sockets_close(server: LiveServer):
