@@ -39,9 +39,9 @@ from expo.http import ErrorBody, JSONResponse, Raw, read_json, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, only
 from forums import schedule_frab, schedule_ical, schedule_json, store
-from forums.domain import ScheduleConflict, Slot, forum_topic
+from forums.domain import ScheduleConflict, Slot, forum_topic, people_names
 from forums.models import Forum, ForumSession, SessionPerson
-from forums.programme_store import lock_programme
+from forums.programme_store import lock_programme, slot_of
 from forums.rooms import programme_changed
 from forums.schedule_data import Event, Programme, Room, ScheduleMeta, programme_of
 from forums.schedule_import import (
@@ -191,7 +191,9 @@ class Plan:
 
     def slot(self) -> Slot:
         accounts = frozenset(p.account_id for p in self.people if p.account_id is not None)
-        return Slot(self.slot_id, self.forum_id, self.event.starts_at, self.event.ends_at, accounts)
+        names = people_names((p.name, p.account_id) for p in self.people)
+        event = self.event
+        return Slot(self.slot_id, self.forum_id, event.starts_at, event.ends_at, accounts, names)
 
 
 async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) -> dict[str, Any]:
@@ -308,13 +310,7 @@ def _refuse_conflicts(
 ) -> None:
     """Refuse the whole import if the programme after it would collide anywhere."""
     slots = [
-        Slot(
-            s.id,
-            s.forum_id,
-            s.starts_at,
-            s.ends_at,
-            frozenset(p.account_id for p in stored_people.get(stored_id(s), []) if p.account_id),
-        )
+        slot_of(s, [(p.name, p.account_id) for p in stored_people.get(stored_id(s), [])])
         for s in stored
     ]
     conflicts = import_conflicts([plan.slot() for plan in plans], slots)
@@ -346,6 +342,7 @@ def _conflict(
         "title": title,
         "other": {"guid": other_guid, "title": other_title},
         "account_id": conflict.person_id,
+        "person": conflict.person_name,
     }
 
 
