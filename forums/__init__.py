@@ -15,6 +15,7 @@ from expo.models import Role
 from expo.permissions import ANYONE, SIGNED_IN
 from forums import (
     agenda,
+    import_preview,
     interchange,
     live,
     moderation,
@@ -26,7 +27,17 @@ from forums import (
     seed,
 )
 
-PARTS: list[ModuleType] = [live, qa, polls, reactions, moderation, programme, agenda, interchange]
+PARTS: list[ModuleType] = [
+    live,
+    qa,
+    polls,
+    reactions,
+    moderation,
+    programme,
+    agenda,
+    interchange,
+    import_preview,
+]
 
 
 def _merged(part: str) -> dict[str, Any]:

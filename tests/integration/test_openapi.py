@@ -28,6 +28,7 @@ from starlette.applications import Starlette
 
 from expo.app import create_app
 from expo.http import ActionRoute
+from forums.import_preview import Outcome, fingerprint_of
 from tests.live import LiveServer, Peer, make_settings
 
 # Routes whose modules do not describe their answers yet: they are in the document (with their
@@ -48,6 +49,8 @@ ORGANISER_ONLY = {
     ("DELETE", "/api/sessions/{session_id}"),
     ("GET", "/api/programme/people"),
     ("POST", "/api/programme/import"),
+    ("POST", "/api/programme/import/preview"),
+    ("POST", "/api/programme/import/confirm"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -62,6 +65,20 @@ REGISTRATION = {
     "email": "fuzz@example.org",
     "password": "correct horse battery",
     "display_name": "F",
+}
+EMPTY_SCHEDULE = {
+    "schedule": {
+        "version": "1",
+        "conference": {
+            "acronym": "shubo2026",
+            "title": "数博会",
+            "start": "2026-05-26",
+            "end": "2026-05-26",
+            "daysCount": 0,
+            "timeslot_duration": "00:05",
+            "days": [],
+        },
+    }
 }
 # Requests that succeed, sent signed in before the generated ones (which mostly do not).
 EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
@@ -96,22 +113,12 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     ("DELETE", "/api/sessions/{session_id}"): [{"path_parameters": {"session_id": 2}}],
     # A valid schedule with no sessions: imported, it changes nothing.
-    ("POST", "/api/programme/import"): [
+    ("POST", "/api/programme/import"): [{"body": EMPTY_SCHEDULE}],
+    ("POST", "/api/programme/import/preview"): [{"body": EMPTY_SCHEDULE}],
+    ("POST", "/api/programme/import/confirm"): [
         {
-            "body": {
-                "schedule": {
-                    "version": "1",
-                    "conference": {
-                        "acronym": "shubo2026",
-                        "title": "数博会",
-                        "start": "2026-05-26",
-                        "end": "2026-05-26",
-                        "daysCount": 0,
-                        "timeslot_duration": "00:05",
-                        "days": [],
-                    },
-                }
-            }
+            "body": EMPTY_SCHEDULE,
+            "query": {"fingerprint": fingerprint_of(EMPTY_SCHEDULE, False, Outcome())},
         }
     ],
 }
