@@ -16,6 +16,8 @@ addStrings({
     "console.organisers_only": "只有组委会（组织者）账号可以使用控制台。",
     "console.signin_link": "去登录",
     "console.unknown_tab": "没有这个栏目。",
+    "console.tab.import": "议程导入",
+    "console.tab.announcements": "公告",
   },
   en: {
     "nav.console": "Console",
@@ -26,12 +28,17 @@ addStrings({
     "console.organisers_only": "Only organiser accounts can use the console.",
     "console.signin_link": "Sign in",
     "console.unknown_tab": "There is no such section.",
+    "console.tab.import": "Programme import",
+    "console.tab.announcements": "Announcements",
   },
 });
 
 /** The console's tabs, in order: [slug, label key, () => import of its module]. A module is
  * loaded when its tab is first opened, so attendees never download the console. */
-export const TABS = [];
+export const TABS = [
+  ["import", "console.tab.import", () => import("./console/import.js")],
+  ["announcements", "console.tab.announcements", () => import("./console/announcements.js")],
+];
 
 export function mountConsole(root, { tab, query } = {}) {
   const slug = tab || TABS[0]?.[0] || "";

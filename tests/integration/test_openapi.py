@@ -39,6 +39,7 @@ UNDESCRIBED: set[tuple[str, str]] = set()
 ORGANISER_ONLY = {
     ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
     ("POST", "/api/announcements"),
+    ("POST", "/api/announcements/{announcement_id}/withdraw"),
     ("POST", "/api/tokens"),
     ("GET", "/api/tokens"),
     ("DELETE", "/api/tokens/{token_id}"),
@@ -88,6 +89,9 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/api/accounts"): [{"body": REGISTRATION}, {"body": REGISTRATION}],  # 201, then 409
     ("PATCH", "/api/me"): [{"body": {"organisation": "贵阳大数据", "language": "en"}}],
     ("POST", "/api/announcements"): [{"body": {"text_zh": "午餐时间", "text_en": "Lunch"}}],
+    ("POST", "/api/announcements/{announcement_id}/withdraw"): [
+        {"path_parameters": {"announcement_id": 1}}
+    ],
     ("GET", "/api/forums/{forum_id}"): [{"path_parameters": {"forum_id": 2}}],
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
