@@ -5,7 +5,7 @@
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
-import { addStrings, errorText, hhmm, onLangChange, pick, t } from "../i18n.js";
+import { addStrings, errorText, getLang, hhmm, onLangChange, pick, t } from "../i18n.js";
 
 const MAX_BYTES = 2 * 1024 * 1024; // the server's bound (forums/interchange.py MAX_IMPORT_BYTES)
 
@@ -109,7 +109,7 @@ export function mount(root) {
   let stopped = false;
 
   const file = h("input", { type: "file", accept: "application/json,.json", class: "import-file", id: "import-file" });
-  const paste = h("textarea", { class: "import-paste", rows: "6", id: "import-paste", spellcheck: "false" });
+  const paste = h("textarea", { class: "import-paste", rows: "4", id: "import-paste", spellcheck: "false" });
   const createRooms = h("input", { type: "checkbox", id: "import-create-rooms" });
   const fileLabel = h("label", { for: "import-file", class: "mod-label" });
   const pasteLabel = h("label", { for: "import-paste", class: "mod-label" });
@@ -189,7 +189,9 @@ export function mount(root) {
       message = { text: errorText(error), error: true };
     }
     busy = null;
-    if (!stopped) render();
+    if (stopped) return;
+    render();
+    if (preview) result.scrollIntoView({ block: "start" }); // the form has done its part
   }
 
   async function confirm() {
@@ -218,7 +220,10 @@ export function mount(root) {
   }
 
   const when = (line) => (line.starts_at ? `${hhmm(line.starts_at)}–${hhmm(line.ends_at)}` : "");
-  const day = (iso) => (iso ? new Date(iso).toLocaleDateString() : "");
+  const day = (iso) =>
+    iso
+      ? new Intl.DateTimeFormat(getLang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium" }).format(new Date(iso))
+      : "";
 
   function sessionLine(line, extra) {
     return h(
