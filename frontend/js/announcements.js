@@ -7,6 +7,7 @@ import { h, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { currentAccount } from "./session.js";
+import { nextChange, showing } from "./announcement_window.js";
 import { versionBook } from "./versions.js";
 
 const TOPIC = "expo:announcements";
@@ -55,32 +56,6 @@ function remember(id) {
   } catch {
     // not remembered: it comes back on the next page load
   }
-}
-
-const ms = (iso) => (iso ? Date.parse(iso) : NaN);
-
-/** Which announcement a page shows at `now` (ms on the server's clock): the newest to have
- * started of those in their window, not withdrawn and not dismissed; null if none. Pure: the
- * browser tests and the banner share it. */
-export function showing(announcements, now, dismissed = new Set()) {
-  const live = announcements.filter(
-    (a) =>
-      !a.withdrawn_at &&
-      !dismissed.has(Number(a.id)) &&
-      ms(a.starts_at ?? a.created_at) <= now &&
-      !(ms(a.ends_at) <= now),
-  );
-  live.sort((x, y) => ms(y.starts_at ?? y.created_at) - ms(x.starts_at ?? x.created_at) || y.id - x.id);
-  return live[0] ?? null;
-}
-
-/** The next moment after `now` when what shows may change (a start or an end), or null. */
-export function nextChange(announcements, now) {
-  const times = announcements
-    .filter((a) => !a.withdrawn_at)
-    .flatMap((a) => [ms(a.starts_at), ms(a.ends_at)])
-    .filter((t) => Number.isFinite(t) && t > now);
-  return times.length ? Math.min(...times) : null;
 }
 
 /** The banner, placed just before `anchor` (the page's main element), for the tab's lifetime.

@@ -3,7 +3,7 @@
 // back, which takes it off every open page at once (forums/moderation_announcements.py).
 
 import { api } from "../api.js";
-import { nextChange } from "../announcements.js";
+import { nextChange } from "../announcement_window.js";
 import { h, replace } from "../dom.js";
 import { addStrings, dateTime, errorText, onLangChange, t } from "../i18n.js";
 import { realtime } from "../realtime.js";
