@@ -15,6 +15,7 @@ from expo.models import Role
 from expo.permissions import ANYONE, SIGNED_IN
 from forums import (
     agenda,
+    import_preview,
     interchange,
     live,
     moderation,
@@ -41,6 +42,7 @@ PARTS: list[ModuleType] = [
     my_sessions,
     moderation_log,
     room_edit,
+    import_preview,
 ]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -68,6 +69,23 @@ def forum_topic(forum_id: int) -> str:
 # --- the programme: what an organiser may schedule -------------------------------------------
 
 
+def person_key(name: str) -> str:
+    """A person's name as clashes compare it: the same name whatever its case, full- or
+    half-width letters and spacing ("ＡＮＮＡ  schmidt" is "Anna Schmidt"), and nothing looser:
+    "Anna" is someone else."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+# (key, account id or None, the name as written): one person of a session, as clashes see them.
+Named = tuple[str, int | None, str]
+
+
+def people_names(people: Iterable[tuple[str, int | None]]) -> frozenset[Named]:
+    """A session's people as (name, account id or None) pairs, as the clash check keys them;
+    an account's row carries its display name, so that name typed without an account is it."""
+    return frozenset((person_key(name), account, name) for name, account in people if name.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     """A session as the scheduling rules see it: where, when, and who must be there."""
@@ -77,24 +95,29 @@ class Slot:
     starts_at: datetime
     ends_at: datetime
     people: frozenset[int] = frozenset()  # speakers' and moderators' account ids
+    names: frozenset[Named] = frozenset()  # every person by name (people_names)
 
 
 @dataclass(frozen=True, slots=True)
 class ScheduleConflict:
     reason: str  # "schedule.room_taken" | "schedule.person_busy" | "schedule.bad_times"
     other_session_id: int | None
-    person_id: int | None = None
+    person_id: int | None = None  # the busy person's account, if they were named by one
+    person_name: str | None = None  # the busy person's name as the candidate wrote it
 
 
 def schedule_conflicts(candidate: Slot, programme: Sequence[Slot]) -> list[ScheduleConflict]:
     """Why `candidate` cannot go into the programme as it stands (empty: it can).
 
     Sessions are half-open intervals: one may start when another ends. A session never
-    conflicts with its own stored version (same id), so editing it in place works.
+    conflicts with its own stored version (same id), so editing it in place works. A person is
+    busy when the same account is in both, or the same name (person_key) where at least one of
+    the two has no account: two accounts are two people even when their names agree.
     """
     if candidate.ends_at <= candidate.starts_at:
         return [ScheduleConflict("schedule.bad_times", None)]
     found = []
+    names = {account: name for _, account, name in candidate.names if account is not None}
     for other in programme:
         if other.session_id is not None and other.session_id == candidate.session_id:
             continue
@@ -102,8 +125,22 @@ def schedule_conflicts(candidate: Slot, programme: Sequence[Slot]) -> list[Sched
             continue
         if other.forum_id == candidate.forum_id:
             found.append(ScheduleConflict("schedule.room_taken", other.session_id))
-        for person in sorted(candidate.people & other.people):
-            found.append(ScheduleConflict("schedule.person_busy", other.session_id, person))
+        busy = sorted(candidate.people & other.people)
+        for person in busy:
+            found.append(
+                ScheduleConflict(
+                    "schedule.person_busy", other.session_id, person, names.get(person)
+                )
+            )
+        reported = {person_key(names[a]) for a in busy if a in names}
+        for key, account, name in sorted(candidate.names, key=lambda n: (n[0], n[1] or 0)):
+            if key in reported:
+                continue
+            if any(k == key and (account is None or a is None) for k, a, _ in other.names):
+                reported.add(key)
+                found.append(
+                    ScheduleConflict("schedule.person_busy", other.session_id, account, name)
+                )
     return found
 
 

@@ -39,9 +39,9 @@ from expo.http import ErrorBody, JSONResponse, Raw, read_json, route, services
 from expo.models import Role, utcnow
 from expo.permissions import ANYONE, only
 from forums import schedule_frab, schedule_ical, schedule_json, store
-from forums.domain import ScheduleConflict, Slot, forum_topic
+from forums.domain import ScheduleConflict, Slot, forum_topic, people_names
 from forums.models import Forum, ForumSession, SessionPerson
-from forums.programme_store import lock_programme
+from forums.programme_store import lock_programme, slot_of
 from forums.rooms import programme_changed
 from forums.schedule_data import Event, Programme, Room, ScheduleMeta, programme_of
 from forums.schedule_import import (
@@ -150,7 +150,7 @@ class ImportResult(_Out):
 async def import_schedule(request: Request) -> JSONResponse:
     """Import a pretalx/c3voc schedule JSON: sessions upserted by guid, as a whole or not at
     all."""
-    create_rooms = _flag(request, "create_rooms")
+    create_rooms = flag(request, "create_rooms")
     upload = await read_json(request, ScheduleDocument, max_bytes=MAX_IMPORT_BYTES)
     # Checking a schedule of thousands of sessions takes a while: off the event loop.
     programme = await asyncio.to_thread(schedule_json.parse, upload.root)
@@ -166,12 +166,12 @@ async def import_schedule(request: Request) -> JSONResponse:
             "schedule.changed", "The programme changed meanwhile; import again."
         ) from None
     if result["forums"]:
-        await _announce(svc, result)
+        await announce_import(svc, result)
         await programme_changed(svc, result["forums"])  # some may have left a room's staff
     return JSONResponse(result)
 
 
-def _flag(request: Request, name: str) -> bool:
+def flag(request: Request, name: str) -> bool:
     raw = request.query_params.get(name, "false").lower()
     if raw not in ("true", "false", "1", "0"):
         raise BadRequest(message=f"`{name}` is true or false.")
@@ -191,7 +191,9 @@ class Plan:
 
     def slot(self) -> Slot:
         accounts = frozenset(p.account_id for p in self.people if p.account_id is not None)
-        return Slot(self.slot_id, self.forum_id, self.event.starts_at, self.event.ends_at, accounts)
+        names = people_names((p.name, p.account_id) for p in self.people)
+        event = self.event
+        return Slot(self.slot_id, self.forum_id, event.starts_at, event.ends_at, accounts, names)
 
 
 async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) -> dict[str, Any]:
@@ -210,12 +212,27 @@ async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) 
         plans.append(Plan(event, row, forum_id, people, row.id if row else -number))  # type: ignore[arg-type]
     _refuse_conflicts(plans, stored, stored_people)
 
+    created, updated, changed_forums = await write_plans(db, plans, stored_people)
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": len(plans) - created - updated,
+        "forums": sorted(changed_forums),
+        "rooms_created": rooms_created,
+    }
+
+
+async def write_plans(
+    db: AsyncSession, plans: Sequence[Plan], stored_people: dict[int, list[SessionPerson]]
+) -> tuple[int, int, set[int]]:
+    """Write the planned sessions into the transaction (the unchanged ones stay as they are):
+    how many were created and updated, and the forums whose programme changed."""
     created = updated = 0
     changed_forums: set[int] = set()
     for plan in plans:
         row = plan.row
         if row is None:
-            row = ForumSession(forum_id=plan.forum_id, **_fields(plan.event))
+            row = ForumSession(forum_id=plan.forum_id, **event_fields(plan.event))
             db.add(row)
             await db.flush()  # for its id
             created += 1
@@ -223,7 +240,7 @@ async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) 
             changed_forums.add(row.forum_id)  # a moved session leaves its old room too
             if row.starts_at != plan.event.starts_at:
                 row.reminded_at = None  # a new start: its reminders are due again
-            for name, value in _fields(plan.event).items():
+            for name, value in event_fields(plan.event).items():
                 setattr(row, name, value)
             row.forum_id, row.updated_at = plan.forum_id, utcnow()
             row.version += 1  # under the programme lock, as an edit
@@ -235,13 +252,7 @@ async def _store(db: AsyncSession, programme: Programme, *, create_rooms: bool) 
         for person in plan.people:
             person.session_id = row.id
             db.add(person)
-    return {
-        "created": created,
-        "updated": updated,
-        "unchanged": len(plans) - created - updated,
-        "forums": sorted(changed_forums),
-        "rooms_created": rooms_created,
-    }
+    return created, updated, changed_forums
 
 
 async def _forums_for(
@@ -272,7 +283,7 @@ async def _forums_for(
     return matched, created
 
 
-def _fields(event: Event) -> dict[str, Any]:
+def event_fields(event: Event) -> dict[str, Any]:
     return {
         "starts_at": event.starts_at.astimezone(UTC),
         "ends_at": event.ends_at.astimezone(UTC),
@@ -294,11 +305,17 @@ def _person_key(person: SessionPerson) -> tuple[Any, ...]:
 
 def _differs(row: ForumSession, plan: Plan, stored: Sequence[SessionPerson]) -> bool:
     """Whether the import changes a stored session (else it is left alone, `updated_at` too)."""
-    if row.forum_id != plan.forum_id or any(
-        getattr(row, name) != value for name, value in _fields(plan.event).items()
-    ):
-        return True
-    return [_person_key(p) for p in plan.people] != [_person_key(p) for p in stored]
+    return bool(changed_fields(row, plan, stored))
+
+
+def changed_fields(row: ForumSession, plan: Plan, stored: Sequence[SessionPerson]) -> list[str]:
+    """What the import changes of a stored session: its fields' names, `forum_id` when it
+    moves room, `people` when its speakers or moderators change."""
+    changed = ["forum_id"] if row.forum_id != plan.forum_id else []
+    changed += [n for n, v in event_fields(plan.event).items() if getattr(row, n) != v]
+    if [_person_key(p) for p in plan.people] != [_person_key(p) for p in stored]:
+        changed.append("people")
+    return changed
 
 
 def _refuse_conflicts(
@@ -308,13 +325,7 @@ def _refuse_conflicts(
 ) -> None:
     """Refuse the whole import if the programme after it would collide anywhere."""
     slots = [
-        Slot(
-            s.id,
-            s.forum_id,
-            s.starts_at,
-            s.ends_at,
-            frozenset(p.account_id for p in stored_people.get(stored_id(s), []) if p.account_id),
-        )
+        slot_of(s, [(p.name, p.account_id) for p in stored_people.get(stored_id(s), [])])
         for s in stored
     ]
     conflicts = import_conflicts([plan.slot() for plan in plans], slots)
@@ -346,10 +357,11 @@ def _conflict(
         "title": title,
         "other": {"guid": other_guid, "title": other_title},
         "account_id": conflict.person_id,
+        "person": conflict.person_name,
     }
 
 
-async def _announce(svc: Any, result: dict[str, Any]) -> None:
+async def announce_import(svc: Any, result: dict[str, Any]) -> None:
     """Announce a stored import (the one policy: expo/realtime/announce.py)."""
     topics = [LOBBY_TOPIC, *(forum_topic(f) for f in result["forums"])]
     await svc.hub.publish_stored([(topic, IMPORTED, result) for topic in topics])

@@ -185,13 +185,19 @@ class RoomSanction(SQLModel, table=True):
 
 
 class Announcement(SQLModel, table=True):
-    """An organiser's announcement to the whole expo (shown on every open page)."""
+    """An organiser's announcement to the whole expo, shown on every open page from `starts_at`
+    until `ends_at` (None: until withdrawn or superseded). Withdrawn ones stay, as history."""
 
     id: int | None = Field(default=None, primary_key=True)
     text_zh: str = Field(default="", max_length=500)
     text_en: str = Field(default="", max_length=500)
     created_by: int = Field(foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    starts_at: datetime = Field(default_factory=utcnow, index=True)
+    ends_at: datetime | None = Field(default=None)
+    withdrawn_at: datetime | None = Field(default=None)
+    withdrawn_by: int | None = Field(default=None, foreign_key="account.id")
+    version: int = Field(default=1)  # bumped by a withdrawal: pages keep the highest seen
 
 
 class AgendaStar(SQLModel, table=True):

@@ -158,7 +158,30 @@ async def delete_announcement(db: AsyncSession, announcement_id: int) -> None:
         await db.commit()
 
 
-async def latest_announcements(db: AsyncSession, limit: int) -> Sequence[Announcement]:
-    """The newest announcements first."""
+async def latest_announcements(
+    db: AsyncSession, limit: int, *, current_at: datetime | None = None
+) -> Sequence[Announcement]:
+    """The newest announcements first; with `current_at`, only those not ended by then
+    (scheduled and withdrawn ones included: pages learn of both)."""
     query = select(Announcement).order_by(col(Announcement.id).desc()).limit(limit)
+    if current_at is not None:
+        query = query.where(
+            (col(Announcement.ends_at).is_(None)) | (col(Announcement.ends_at) > current_at)
+        )
     return (await db.execute(query)).scalars().all()
+
+
+async def withdraw_announcement(
+    db: AsyncSession, announcement_id: int, by: int, now: datetime
+) -> Announcement | None:
+    """Take an announcement back (once: a second withdrawal changes nothing), bumping its
+    version in the same transaction, under the row's lock."""
+    query = select(Announcement).where(Announcement.id == announcement_id).with_for_update()
+    found = (await db.execute(query)).scalars().first()
+    if found is None or found.withdrawn_at is not None:
+        return found
+    found.withdrawn_at, found.withdrawn_by = now, by
+    found.version += 1
+    await db.commit()
+    await db.refresh(found)
+    return found

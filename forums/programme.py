@@ -34,7 +34,7 @@ from expo.models import Role, utcnow
 from expo.permissions import only
 from expo.services import Services
 from forums import programme_store, store
-from forums.domain import Slot, Span, forum_topic, room_status, schedule_conflicts
+from forums.domain import Span, forum_topic, room_status, schedule_conflicts
 from forums.models import ForumSession, PersonRole, SessionPerson
 from forums.programme_rules import (
     check_person_role,
@@ -240,10 +240,7 @@ async def _check_schedule(
     """Refuse the session as it now stands if it collides with the programme (read in the same
     transaction as the write, under the programme lock)."""
     check_times(session.starts_at, session.ends_at)
-    accounts = {p.account_id for p in people if p.account_id is not None}
-    slot = Slot(
-        session.id, session.forum_id, session.starts_at, session.ends_at, frozenset(accounts)
-    )
+    slot = programme_store.slot_of(session, [(p.name, p.account_id) for p in people])
     programme = await programme_store.overlapping(db, session.starts_at, session.ends_at)
     conflicts = schedule_conflicts(slot, programme)
     if conflicts:

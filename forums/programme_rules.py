@@ -108,7 +108,7 @@ def refusal(
     when = f" ({other.starts_at:%H:%M}–{other.ends_at:%H:%M} UTC)" if other is not None else ""
     title = f"“{other.title_en}”{when}" if other is not None else "another session"
     if first.reason == "schedule.person_busy":
-        person = names.get(first.person_id or 0, f"account {first.person_id}")
+        person = _name(first, names)
         message = f"{person} is in {title} at that time."
     else:
         message = f"The room is taken: {title} is on at that time."
@@ -120,13 +120,22 @@ def _conflict_dict(
 ) -> dict[str, Any]:
     other = others.get(conflict.other_session_id) if conflict.other_session_id else None
     person = None
-    if conflict.person_id is not None:
-        person = {"account_id": conflict.person_id, "name": names.get(conflict.person_id, "")}
+    if conflict.person_id is not None or conflict.person_name is not None:
+        person = {"account_id": conflict.person_id, "name": _name(conflict, names)}
     return {
         "reason": conflict.reason,
         "session": other.as_dict() if other is not None else None,
         "person": person,
     }
+
+
+def _name(conflict: ScheduleConflict, names: Mapping[int, str]) -> str:
+    """The busy person as the refused session names them (an account by its display name)."""
+    if conflict.person_id is not None and conflict.person_id in names:
+        return names[conflict.person_id]
+    if conflict.person_name:
+        return conflict.person_name
+    return f"account {conflict.person_id}"
 
 
 def reminder_due(starts_at: datetime, at: datetime) -> bool:

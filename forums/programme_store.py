@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from expo.db import stored_id
 from expo.models import Account
-from forums.domain import Slot
+from forums.domain import Slot, people_names
 from forums.models import AgendaStar, Forum, ForumSession, Question, SessionPerson
 from forums.programme_rules import PEOPLE_ROLES, OtherSession
 
@@ -30,33 +30,39 @@ async def lock_programme(db: AsyncSession) -> None:
 
 
 async def overlapping(db: AsyncSession, starts_at: datetime, ends_at: datetime) -> list[Slot]:
-    """Every session that overlaps [starts_at, ends_at), with its people's account ids."""
+    """Every session that overlaps [starts_at, ends_at), with its people (accounts and names)."""
     query = select(ForumSession).where(
         col(ForumSession.starts_at) < ends_at, col(ForumSession.ends_at) > starts_at
     )
     sessions = (await db.execute(query)).scalars().all()
-    people = await account_people(db, [stored_id(s) for s in sessions])
-    return [
-        Slot(
-            s.id,
-            s.forum_id,
-            s.starts_at,
-            s.ends_at,
-            frozenset(people.get(stored_id(s), ())),
-        )
-        for s in sessions
-    ]
+    people = await named_people(db, [stored_id(s) for s in sessions])
+    return [slot_of(s, people.get(stored_id(s), ())) for s in sessions]
 
 
-async def account_people(db: AsyncSession, session_ids: Sequence[int]) -> dict[int, set[int]]:
+def slot_of(session: ForumSession, people: Sequence[tuple[str, int | None]]) -> Slot:
+    """A stored session as the clash check sees it, from its people's (name, account id)."""
+    return Slot(
+        session.id,
+        session.forum_id,
+        session.starts_at,
+        session.ends_at,
+        frozenset(account for _, account in people if account is not None),
+        people_names(people),
+    )
+
+
+async def named_people(
+    db: AsyncSession, session_ids: Sequence[int]
+) -> dict[int, list[tuple[str, int | None]]]:
+    """Each session's people as (name, account id or None)."""
     if not session_ids:
         return {}
-    query = select(SessionPerson.session_id, SessionPerson.account_id).where(
-        col(SessionPerson.session_id).in_(session_ids), col(SessionPerson.account_id).is_not(None)
+    query = select(SessionPerson.session_id, SessionPerson.name, SessionPerson.account_id).where(
+        col(SessionPerson.session_id).in_(session_ids)
     )
-    found: dict[int, set[int]] = {}
-    for session_id, account_id in (await db.execute(query)).all():
-        found.setdefault(session_id, set()).add(account_id)
+    found: dict[int, list[tuple[str, int | None]]] = {}
+    for session_id, name, account_id in (await db.execute(query)).all():
+        found.setdefault(session_id, []).append((name, account_id))
     return found
 
 

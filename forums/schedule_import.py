@@ -109,3 +109,49 @@ def import_conflicts(
         found += [(slot.session_id, c) for c in schedule_conflicts(slot, nearby)]
         checked.add(slot.session_id)
     return found
+
+
+class _Timeline:
+    """Slots by start, to find the ones that may overlap a time quickly."""
+
+    def __init__(self, slots: Sequence[Slot]) -> None:
+        self._slots = sorted(slots, key=lambda s: s.starts_at)
+        self._starts = [s.starts_at for s in self._slots]
+        self._longest = max((s.ends_at - s.starts_at for s in slots), default=timedelta(0))
+
+    def near(self, slot: Slot) -> list[Slot]:
+        low = bisect_left(self._starts, slot.starts_at - self._longest)
+        return self._slots[low : bisect_left(self._starts, slot.ends_at)]
+
+    def add(self, slot: Slot) -> None:
+        at = bisect_left(self._starts, slot.starts_at)
+        self._starts.insert(at, slot.starts_at)
+        self._slots.insert(at, slot)
+        self._longest = max(self._longest, slot.ends_at - slot.starts_at)
+
+
+def refused_slots(
+    incoming: Sequence[Slot], stored: Sequence[Slot]
+) -> dict[int, list[ScheduleConflict]]:
+    """Which incoming slots a partial import (the preview's) leaves out, and why: each is
+    checked in turn (the order the import reads them: by start) against the stored
+    programme and the incoming slots taken before it, so of two colliding new sessions the
+    earlier goes in. A refused update
+    leaves its stored session where it was, which may refuse others in turn: the check runs
+    again until nothing more is refused (each round only refuses more, so it ends)."""
+    refused: dict[int, list[ScheduleConflict]] = {}
+    while True:
+        taken = [s for s in incoming if s.session_id not in refused]
+        replaced = {s.session_id for s in taken}
+        timeline = _Timeline([s for s in stored if s.session_id not in replaced])
+        more = False
+        for slot in taken:
+            assert slot.session_id is not None, "an incoming slot has an id (negative when new)"
+            conflicts = schedule_conflicts(slot, timeline.near(slot))
+            if conflicts:
+                refused[slot.session_id] = conflicts
+                more = True
+            else:
+                timeline.add(slot)
+        if not more:
+            return refused

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -231,9 +232,22 @@ def _pointer(root: Any, ref: str) -> Any:
     return root
 
 
-def parse(document: Any) -> Programme:
+@dataclass(frozen=True, slots=True)
+class BadTimes:
+    """An event a lenient parse left out for its times, as the import preview lists it."""
+
+    guid: str
+    title: str
+    room: str
+    field: str  # the JSON path of the time
+    message: str
+
+
+def parse(document: Any, bad_times: list[BadTimes] | None = None) -> Programme:
     """A schedule document as a `Programme`, or `schedule.invalid` with the JSON path of the
-    first problem: the schema's, then ours (dates, lengths, repeated guids)."""
+    first problem: the schema's, then ours (dates, lengths, repeated guids). Given a list as
+    `bad_times`, an event whose times are wrong (unreadable, ending before it starts, longer
+    than a day) is left out and noted there instead: the preview refuses it alone."""
     check(document)
     schedule = document["schedule"]
     conference = schedule["conference"]
@@ -250,7 +264,13 @@ def parse(document: Any) -> Programme:
         for key, items in day["rooms"].items():
             for i, item in enumerate(items):
                 path = f"$.schedule.conference.days[{d}].rooms{_member(key)}[{i}]"
-                event = _parse_event(item, rooms, path)
+                try:
+                    event = _parse_event(item, rooms, path)
+                except BadRequest as error:
+                    if bad_times is None or not _times_error(error, path):
+                        raise
+                    bad_times.append(_bad_times(item, error))
+                    continue
                 if event.guid in seen:
                     raise invalid(
                         f"{path}.guid", "unique", f"repeats the guid of {seen[event.guid]}"
@@ -258,6 +278,25 @@ def parse(document: Any) -> Programme:
                 seen[event.guid] = path
                 events.append(event)
     return Programme(meta, tuple(rooms.values()), sort_events(events))
+
+
+TIME_FIELDS = (".date", ".end", ".duration")
+
+
+def _times_error(error: BadRequest, path: str) -> bool:
+    [detail] = error.details if isinstance(error.details, list) else [{}]
+    return str(detail.get("field", "")) in {path + f for f in TIME_FIELDS}
+
+
+def _bad_times(item: dict[str, Any], error: BadRequest) -> BadTimes:
+    [detail] = error.details
+    return BadTimes(
+        guid=str(item.get("guid", "")),
+        title=_text(item.get("title")),
+        room=str(item.get("room", "")),
+        field=detail["field"],
+        message=detail["message"],
+    )
 
 
 IDENTIFIER = re.compile("^[a-zA-Z][a-zA-Z0-9_]*$")

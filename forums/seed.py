@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import islice
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
@@ -56,18 +57,36 @@ ROOMS: list[tuple[str, str, str, str]] = [
     ("metaverse", RoomKind.FORUM, "“元宇宙”论坛", "Metaverse"),
 ]
 
-# (hours after the day opens, minutes, zh, en, kind, speakers): the same day in every forum.
-# Speakers here are names with no account, except in the first forum, where the demo's speaker
-# and moderator accounts (seeded by the core) hold the keynote and moderate the panel, so their
-# tools can be tried. (One person in one room at a time: the programme stays free of conflicts.)
-DAY: list[tuple[int, int, str, str, str, tuple[str, ...]]] = [
-    (0, 45, "开场致辞", "Opening remarks", "talk", ("主持人 Host",)),
-    (1, 60, "主旨演讲", "Keynote", "keynote", ("王晓 Wang Xiao",)),
-    (2, 60, "圆桌对话", "Panel discussion", "panel", ("李明", "陈静", "Anna Schmidt")),
-    (4, 60, "案例分享", "Case studies", "talk", ("赵磊", "孙悦")),
-    (5, 45, "数博发布", "Expo releases", "release", ("参展企业 Exhibitors",)),
-    (6, 60, "专家问答", "Ask the experts", "panel", ("周涛", "吴芳")),
+# (hours after the day opens, minutes, zh, en, kind, how many people): the same day in every
+# forum, each forum with people of its own (the forums run side by side: nobody is in two at
+# once). The people are names with no account, except in the first forum, where the demo's
+# speaker and moderator accounts (seeded by the core) hold the keynote and moderate the panel,
+# so their tools can be tried. tests/integration/test_store.py checks the day has no clashes.
+DAY: list[tuple[int, int, str, str, str, int]] = [
+    (0, 45, "开场致辞", "Opening remarks", "talk", 1),
+    (1, 60, "主旨演讲", "Keynote", "keynote", 1),
+    (2, 60, "圆桌对话", "Panel discussion", "panel", 3),
+    (4, 60, "案例分享", "Case studies", "talk", 2),
+    (5, 45, "数博发布", "Expo releases", "release", 1),
+    (6, 60, "专家问答", "Ask the experts", "panel", 2),
 ]
+SURNAMES = [
+    ("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"),
+    ("杨", "Yang"), ("赵", "Zhao"), ("黄", "Huang"), ("周", "Zhou"), ("吴", "Wu"),
+]  # fmt: skip
+GIVEN = [
+    ("伟", "Wei"), ("芳", "Fang"), ("敏", "Min"), ("磊", "Lei"), ("洋", "Yang"),
+    ("艳", "Yan"), ("勇", "Yong"), ("杰", "Jie"), ("娟", "Juan"), ("涛", "Tao"),
+]  # fmt: skip
+
+
+def demo_people(forums: int, each: int) -> list[list[str]]:
+    """`each` distinct names for each of `forums` forums, no name in two forums."""
+    names = [f"{sz}{gz} {sp} {gp}" for gz, gp in GIVEN for sz, sp in SURNAMES]
+    assert forums * each <= len(names), "more people than the demo has names for"
+    return [names[i * each : (i + 1) * each] for i in range(forums)]
+
+
 STAGE_DAY: list[tuple[int, int, str, str, str, tuple[str, ...]]] = [
     (0, 90, "数博会开幕式", "Opening ceremony of the Big Data Expo", "ceremony", ("主办方 Hosts",)),
     (2, 60, "云上签约仪式", "Cloud signing ceremony", "ceremony", ("参展企业 Exhibitors",)),
@@ -95,6 +114,7 @@ async def seed(db: AsyncSession) -> None:
     speaker = await _account(db, DEMO_SPEAKER)
     moderator = await _account(db, DEMO_MODERATOR)
     opening = day_opening(datetime.now(GUIYANG))
+    casts = iter(demo_people(len(ROOMS), sum(n for *_, n in DAY)))
     for position, (slug, kind, title_zh, title_en) in enumerate(ROOMS):
         forum = Forum(
             slug=slug,
@@ -109,7 +129,9 @@ async def seed(db: AsyncSession) -> None:
         is_stage = kind == RoomKind.STAGE
         short_zh = title_zh.split("”")[0].lstrip("“")
         short_en = title_en.split(":")[0]
-        for hour, minutes, zh, en, kind, speakers in STAGE_DAY if is_stage else DAY:
+        cast = iter(next(casts))
+        day = STAGE_DAY if is_stage else [(*d[:5], tuple(islice(cast, d[5]))) for d in DAY]
+        for hour, minutes, zh, en, kind, speakers in day:
             starts = opening + timedelta(hours=hour)
             session = ForumSession(
                 forum_id=stored_id(forum),

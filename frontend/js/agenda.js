@@ -9,8 +9,14 @@ import { api } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, dateTime, errorText, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import { applyProgrammeEvent, byStart } from "./programme_events.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
+import { versionBook } from "./versions.js";
+
+// Every saved and deleted session is announced on the lobby's topic too (forums/programme.py),
+// so the agenda follows the programme there without joining the rooms' audiences.
+const LOBBY_TOPIC = "lobby:forums";
 
 const TOAST_MS = 20_000;
 const MAX_TOASTS = 3;
@@ -37,6 +43,7 @@ addStrings({
     "agenda.dismiss": "关闭",
     "agenda.speakers": "嘉宾：{names}",
     "agenda.moderators": "主持：{names}",
+    "agenda.gone": "“{title}”已从议程中取消。",
   },
   en: {
     "nav.agenda": "My agenda",
@@ -59,6 +66,7 @@ addStrings({
     "agenda.dismiss": "Dismiss",
     "agenda.speakers": "Speakers: {names}",
     "agenda.moderators": "Moderators: {names}",
+    "agenda.gone": "“{title}” was taken off the programme.",
   },
 });
 
@@ -241,6 +249,8 @@ export function mountAgenda(root) {
   let items = null;
   let failure = null;
   let stopped = false;
+  let gone = []; // titles ({zh, en}) of starred sessions deleted while the page is open
+  const book = versionBook(); // the highest version applied per session (programme_events.js)
   let shownFor = currentAccount()?.id ?? currentAccount(); // whose agenda `items` is
 
   const load = async () => {
@@ -248,7 +258,11 @@ export function mountAgenda(root) {
     try {
       const body = await api("/api/me/agenda");
       if (stopped) return;
-      items = body.items;
+      // An event newer than this list may have come first: keep the newer session.
+      items = body.items.map((item) => {
+        const known = items?.find((old) => old.session.id === item.session.id);
+        return known && known.session.version > item.session.version ? known : item;
+      });
       failure = null;
     } catch (error) {
       failure = error;
@@ -291,6 +305,9 @@ export function mountAgenda(root) {
           h("p", { class: "muted small" }, t("agenda.download_hint")),
         ),
         failure ? h("p", { class: "notice notice-error", role: "status" }, errorText(failure)) : null,
+        gone.length
+          ? h("div", { class: "notice agenda-gone", role: "status" }, gone.map((title) => h("p", {}, t("agenda.gone", { title: pick(title) }))))
+          : null,
         items === null && !failure ? h("p", { class: "notice", role: "status" }, t("agenda.loading")) : null,
         items !== null && shown.length === 0
           ? h("div", { class: "notice agenda-empty" }, t("agenda.empty"), " ", h("a", { href: "#/" }, t("agenda.to_lobby")))
@@ -301,7 +318,32 @@ export function mountAgenda(root) {
     );
   };
 
+  // The programme as organisers change it: a starred session edited changes in place, moved
+  // to another room reads the list again (for the room's name), deleted leaves with a word.
+  const follow = (type, data) => {
+    if (type === "programme.imported") return load();
+    if (!items) return;
+    const before = items.map((item) => item.session);
+    const next = applyProgrammeEvent(before, type, data, undefined, book);
+    if (!next) return;
+    const mine = new Set(before.map((s) => s.id));
+    const kept = next.filter((s) => mine.has(s.id));
+    const byId = new Map(items.map((item) => [item.session.id, item]));
+    for (const session of before) {
+      if (kept.some((s) => s.id === session.id)) continue;
+      gone.push(session.title);
+      starred.delete(session.id); // its star went with it (the database cascades)
+    }
+    if (kept.some((s) => s.forum_id !== byId.get(s.id).forum.id)) load();
+    items = kept
+      .map((session) => ({ ...byId.get(session.id), session }))
+      .sort((x, y) => byStart(x.session, y.session));
+    if (kept.length !== before.length) changed();
+    render();
+  };
+
   const stops = [
+    realtime.subscribe(LOBBY_TOPIC, { onEvent: follow, onSnapshot: () => items && load() }),
     onLangChange(render),
     onAccountChange((account) => {
       if ((account?.id ?? account) === shownFor) return render(); // the same person (a new language)

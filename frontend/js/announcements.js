@@ -1,14 +1,17 @@
 // The organisers' announcements to the whole expo: a dismissible banner on every page (the
-// latest announcement, pushed live on `expo:announcements`), and the organisers' small form.
+// newest announcement in its window, pushed live on `expo:announcements`), and the organisers'
+// small form (the console's announcements tab does more: js/console/announcements.js).
 
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { currentAccount } from "./session.js";
+import { nextChange, showing } from "./announcement_window.js";
+import { versionBook } from "./versions.js";
 
 const TOPIC = "expo:announcements";
-const DISMISSED_KEY = "shubo.announcement_dismissed"; // the id of the last one dismissed
+const DISMISSED_KEY = "shubo.announcements_dismissed"; // the ids of those dismissed (JSON)
 const MAX_CHARS = 500;
 
 addStrings({
@@ -34,26 +37,39 @@ addStrings({
   },
 });
 
-function dismissedId() {
+const CURRENT = "/api/announcements?current=true&limit=20";
+const LONGEST_TIMER = 2 ** 31 - 1; // setTimeout's limit (ms): about 24 days
+
+function dismissedIds() {
   try {
-    return Number(localStorage.getItem(DISMISSED_KEY)) || 0;
+    const ids = JSON.parse(localStorage.getItem(DISMISSED_KEY) || "[]");
+    return new Set(Array.isArray(ids) ? ids.map(Number) : [Number(ids)]);
   } catch {
-    return 0;
+    return new Set();
   }
 }
 
 function remember(id) {
   try {
-    localStorage.setItem(DISMISSED_KEY, String(id));
+    const ids = [...dismissedIds(), Number(id)].slice(-50);
+    localStorage.setItem(DISMISSED_KEY, JSON.stringify(ids));
   } catch {
     // not remembered: it comes back on the next page load
   }
 }
 
-/** The banner, placed just before `anchor` (the page's main element), for the tab's lifetime. */
+/** The banner, placed just before `anchor` (the page's main element), for the tab's lifetime.
+ * It holds every announcement that is not over (forums/moderation_announcements.py) and
+ * switches them on and off at their start and end on the server's clock (each list carries the
+ * server's `now`); `announcement.withdrawn` takes one off at once, and its version (kept in a
+ * versionBook) keeps a late `announcement.published` from bringing it back. */
 export function mountAnnouncementBanner(anchor) {
-  let latest = null; // {id, text: {zh, en}, created_at}
+  const known = new Map(); // id -> announcement
+  const book = versionBook();
+  let skew = 0; // the server's clock minus ours, in ms
+  let timer = null;
   let generation = 0;
+  let current = null;
   const text = h("p", { class: "announcement-text" });
   const close = h("button", { type: "button", class: "announcement-close", onclick: () => dismiss() }, "×");
   const label = h("span", { class: "announcement-label" });
@@ -65,44 +81,68 @@ export function mountAnnouncementBanner(anchor) {
   );
   anchor.before(banner);
 
-  const show = (announcement) => {
-    if (!announcement || (latest && Number(announcement.id) < Number(latest.id))) return;
-    latest = announcement;
-    render();
+  const now = () => Date.now() + skew;
+  const key = (id) => `announcement:${id}`;
+
+  const take = (announcement) => {
+    if (!announcement || !Number.isInteger(announcement.id)) return false;
+    if (!book.take(key(announcement.id), announcement.version)) return false; // older than what we have
+    known.set(announcement.id, { ...known.get(announcement.id), ...announcement });
+    return true;
   };
 
   const dismiss = () => {
-    if (latest) remember(latest.id);
+    if (current) remember(current.id);
     render();
   };
 
   function render() {
-    const visible = latest !== null && Number(latest.id) > dismissedId();
-    banner.hidden = !visible;
-    if (!visible) return;
-    replace(label, "📢 ", t("announce.label"));
-    replace(text, pick(latest.text));
-    time.setAttribute("datetime", String(latest.created_at ?? ""));
-    replace(time, hhmm(latest.created_at));
-    close.setAttribute("aria-label", t("announce.dismiss"));
-    close.title = t("announce.dismiss");
+    clearTimeout(timer);
+    const at = now();
+    current = showing([...known.values()], at, dismissedIds());
+    banner.hidden = !current;
+    if (current) {
+      replace(label, "📢 ", t("announce.label"));
+      replace(text, pick(current.text));
+      const from = current.starts_at ?? current.created_at;
+      time.setAttribute("datetime", String(from ?? ""));
+      replace(time, hhmm(from));
+      close.setAttribute("aria-label", t("announce.dismiss"));
+      close.title = t("announce.dismiss");
+    }
+    const next = nextChange([...known.values()], at);
+    // A little after the moment, so that it has passed on our clock too.
+    if (next !== null) timer = setTimeout(render, Math.min(next - at + 50, LONGEST_TIMER));
   }
 
-  async function loadLatest() {
+  async function loadCurrent() {
     const mine = ++generation;
     try {
-      const body = await api("/api/announcements?limit=1");
-      if (mine === generation) show(body.announcements?.[0] ?? null);
+      const body = await api(CURRENT);
+      if (mine !== generation) return;
+      const serverNow = Date.parse(body.now);
+      if (Number.isFinite(serverNow)) skew = serverNow - Date.now();
+      // What is not in the list is over: forget it (its version stays in the book).
+      const listed = new Set((body.announcements ?? []).map((a) => a.id));
+      for (const id of [...known.keys()]) if (!listed.has(id)) known.delete(id);
+      for (const announcement of body.announcements ?? []) take(announcement);
+      render();
     } catch {
-      // no banner until the next snapshot or event
+      // no change until the next snapshot or event
     }
   }
 
   onLangChange(render);
   realtime.subscribe(TOPIC, {
-    onSnapshot: loadLatest,
+    onSnapshot: loadCurrent,
     onEvent: (type, data) => {
-      if (type === "announcement.published") show(data);
+      if (type === "announcement.published" && take(data)) render();
+      if (type === "announcement.withdrawn" && Number.isInteger(data?.id)) {
+        if (book.take(key(data.id), data.version)) {
+          known.set(data.id, { ...known.get(data.id), id: data.id, withdrawn_at: data.withdrawn_at, version: data.version });
+          render();
+        }
+      }
     },
   });
   return banner;

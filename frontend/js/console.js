@@ -19,6 +19,8 @@ addStrings({
     "console.tab.rooms": "直播间",
     "console.tab.tokens": "接口令牌",
     "console.tab.moderation": "审核记录",
+    "console.tab.import": "议程导入",
+    "console.tab.announcements": "公告",
   },
   en: {
     "nav.console": "Console",
@@ -32,6 +34,8 @@ addStrings({
     "console.tab.rooms": "Rooms",
     "console.tab.tokens": "API tokens",
     "console.tab.moderation": "Moderation log",
+    "console.tab.import": "Programme import",
+    "console.tab.announcements": "Announcements",
   },
 });
 
@@ -41,6 +45,8 @@ export const TABS = [
   ["rooms", "console.tab.rooms", () => import("./console/rooms.js")],
   ["tokens", "console.tab.tokens", () => import("./console/tokens.js")],
   ["moderation", "console.tab.moderation", () => import("./console/moderation.js")],
+  ["import", "console.tab.import", () => import("./console/import.js")],
+  ["announcements", "console.tab.announcements", () => import("./console/announcements.js")],
 ];
 
 export function mountConsole(root, { tab, query } = {}) {

@@ -111,6 +111,21 @@ async def programme_rows(server: LiveServer) -> list[tuple[Any, ...]]:
     )
 
 
+# pretalx's demo books one speaker (code N33EUY) into two overlapping sessions: a real clash,
+# which the import refuses. The tests that import it take her off the shorter one.
+DOUBLE_BOOKED = ("N33EUY", "Re-engineered bandwidth-monitored focus group")
+
+
+def democon() -> Any:
+    """pretalx's demo with its one double booking undone."""
+    document = load("pretalx-democon.json")
+    code, title = DOUBLE_BOOKED
+    for event in events_of(document):
+        if event["title"] == title:
+            event["persons"] = [p for p in event["persons"] if p["code"] != code]
+    return document
+
+
 def normalised(ics: bytes) -> bytes:
     """A calendar without its generation time (DTSTAMP)."""
     return re.sub(rb"DTSTAMP:\d{8}T\d{6}Z", b"DTSTAMP:-", ics)
@@ -248,7 +263,7 @@ async def test_only_organisers_import(source: LiveServer):
 
 
 async def test_a_schedule_over_64_kib_is_taken_and_one_over_2_mib_is_not(empty: LiveServer):
-    document = load("pretalx-democon.json")
+    document = democon()
     document["schedule"]["conference"]["meta"] = {"padding": "x" * 100_000}  # meta takes any
     big = json.dumps(document).encode()
     assert 64 * 1024 < len(big) < 2 * 1024 * 1024
@@ -282,7 +297,7 @@ async def test_the_invalid_example_is_refused_with_its_path(empty: LiveServer):
 
 
 async def test_unknown_rooms_are_refused_unless_asked_to_create_them(empty: LiveServer):
-    body = json.dumps(load("pretalx-democon.json")).encode()
+    body = json.dumps(democon()).encode()
     response = await import_as(empty, ORGANIZER, body)
     assert response.status_code == 409
     error = response.json()["error"]
@@ -344,7 +359,7 @@ async def roomless(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 async def test_the_pretalx_demo_imports_and_exports_as_itself(roomless: LiveServer):
-    source = load("pretalx-democon.json")
+    source = democon()
     response = await import_as(
         roomless, ORGANIZER, json.dumps(source).encode(), query="?create_rooms=true"
     )
@@ -376,3 +391,32 @@ async def test_a_reimported_session_keeps_its_speakers_accounts(source: LiveServ
     [again] = [s for s in room["sessions"] if s["guid"] == keynote["guid"]]
     assert again["title"]["zh"].endswith("（修订）")
     assert again["speakers"] == [speaker]
+
+
+async def test_an_import_that_books_a_named_speaker_twice_at_once_is_refused(
+    source: LiveServer, empty: LiveServer
+):
+    """Issue 9, item 5: people in the document have no accounts; their names are clash-checked."""
+    document = (await get(source, JSON_URL)).json()
+    rooms = document["schedule"]["conference"]["days"][0]["rooms"]
+    [a, b] = [events[0] for name, events in list(rooms.items())[1:3]]  # two forums, same hour
+    assert a["date"] == b["date"]
+    a["persons"] = [{"name": "Anna Schmidt", "biography": "", "role": "speaker"}]
+    b["persons"] = [{"name": "anna  SCHMIDT", "biography": "", "role": "moderator"}]
+    response = await import_as(empty, ORGANIZER, json.dumps(document).encode())
+    assert response.status_code == 409, response.text
+    error = response.json()["error"]
+    assert error["code"] == "schedule.person_busy"
+    [conflict] = error["details"]["conflicts"]
+    assert conflict["person"] in ("Anna Schmidt", "anna  SCHMIDT")
+    assert await programme_rows(empty) == []
+
+
+async def test_the_pretalx_demo_as_published_double_books_a_speaker(empty: LiveServer):
+    body = json.dumps(load("pretalx-democon.json")).encode()
+    response = await import_as(empty, ORGANIZER, body, query="?create_rooms=true")
+    assert response.status_code == 409, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["details"]["count"]) == ("schedule.person_busy", 1)
+    assert error["details"]["conflicts"][0]["person"] == "Stephanie Hudson"
+    assert await programme_rows(empty) == []

@@ -520,7 +520,16 @@ async def test_an_organiser_announces_to_every_page(server: LiveServer):
     assert created.status_code == 201
     assert announcement["text"] == {"zh": "开幕式 10:00 开始", "en": "The opening starts at 10:00"}
     assert event["topic"] == "expo:announcements" and event["data"] == announcement
-    assert latest == {"announcements": [announcement], "topic": "expo:announcements"}
+    assert latest == {
+        "announcements": [announcement],
+        "topic": "expo:announcements",
+        "now": latest["now"],
+    }
+    assert (announcement["starts_at"], announcement["ends_at"]) == (
+        announcement["created_at"],
+        None,
+    )
+    assert (announcement["withdrawn_at"], announcement["version"]) == (None, 1)
 
 
 @pytest.mark.parametrize(

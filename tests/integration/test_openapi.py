@@ -32,6 +32,7 @@ from expo.app import create_app
 from expo.db import make_engine, make_sessionmaker
 from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
+from forums.import_preview import Outcome, fingerprint_of
 from tests.live import LiveServer, Peer, make_settings
 
 # Routes whose modules do not describe their answers yet: they are in the document (with their
@@ -42,6 +43,7 @@ UNDESCRIBED: set[tuple[str, str]] = set()
 ORGANISER_ONLY = {
     ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
     ("POST", "/api/announcements"),
+    ("POST", "/api/announcements/{announcement_id}/withdraw"),
     ("POST", "/api/tokens"),
     ("GET", "/api/tokens"),
     ("DELETE", "/api/tokens/{token_id}"),
@@ -57,6 +59,8 @@ ORGANISER_ONLY = {
     ("GET", "/api/service-accounts"),
     ("PATCH", "/api/forums/{forum_id}"),
     ("POST", "/api/forums/{forum_id}/move"),
+    ("POST", "/api/programme/import/preview"),
+    ("POST", "/api/programme/import/confirm"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -80,6 +84,20 @@ REGISTRATION = {
     "password": "correct horse battery",
     "display_name": "F",
 }
+EMPTY_SCHEDULE = {
+    "schedule": {
+        "version": "1",
+        "conference": {
+            "acronym": "shubo2026",
+            "title": "数博会",
+            "start": "2026-05-26",
+            "end": "2026-05-26",
+            "daysCount": 0,
+            "timeslot_duration": "00:05",
+            "days": [],
+        },
+    }
+}
 # Requests that succeed, sent signed in before the generated ones (which mostly do not).
 EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/api/session"): [
@@ -94,6 +112,9 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     ("POST", "/api/me/email"): [
         {"body": {"password": REGISTRATION["password"], "email": "fuzz-moved@example.org"}}
+    ],
+    ("POST", "/api/announcements/{announcement_id}/withdraw"): [
+        {"path_parameters": {"announcement_id": 1}}
     ],
     ("GET", "/api/forums/{forum_id}"): [{"path_parameters": {"forum_id": 2}}],
     ("GET", "/api/forums/{forum_id}/chat"): [
@@ -127,22 +148,12 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     ("DELETE", "/api/sessions/{session_id}"): [{"path_parameters": {"session_id": 2}}],
     # A valid schedule with no sessions: imported, it changes nothing.
-    ("POST", "/api/programme/import"): [
+    ("POST", "/api/programme/import"): [{"body": EMPTY_SCHEDULE}],
+    ("POST", "/api/programme/import/preview"): [{"body": EMPTY_SCHEDULE}],
+    ("POST", "/api/programme/import/confirm"): [
         {
-            "body": {
-                "schedule": {
-                    "version": "1",
-                    "conference": {
-                        "acronym": "shubo2026",
-                        "title": "数博会",
-                        "start": "2026-05-26",
-                        "end": "2026-05-26",
-                        "daysCount": 0,
-                        "timeslot_duration": "00:05",
-                        "days": [],
-                    },
-                }
-            }
+            "body": EMPTY_SCHEDULE,
+            "query": {"fingerprint": fingerprint_of(EMPTY_SCHEDULE, False, Outcome())},
         }
     ],
 }

@@ -355,3 +355,41 @@ async def test_two_organisers_saving_at_once_cannot_both_win_on_postgresql(postg
     for day in range(20, 26):
         assert await race(postgres_server, 5, 5, day) == [201, 409]
         assert await race(postgres_server, 5, 6, day + 10) == [201, 409]
+
+
+async def test_a_speaker_named_without_an_account_cannot_be_in_two_rooms_at_once(
+    server: LiveServer, organiser_cookie: str
+):
+    """Issue 9, item 5: names are people too (compared without case, width or spacing), and
+    an account's display name typed as a name is that account's person."""
+    talk = body(9, 0, 1, speakers=[{"name": "Anna  Schmidt"}])
+    first = await post_session(server, organiser_cookie, 7, talk)
+    assert first.status_code == 201, first.text
+    clash = body(9, 0.5, 1.5, moderators=[{"name": "ＡＮＮＡ schmidt"}])
+    refused = await post_session(server, organiser_cookie, 6, clash)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "schedule.person_busy"
+    assert (
+        error["message"] == "ＡＮＮＡ schmidt is in “Test session” (01:00–02:00 UTC) at that time."
+    )
+    assert error["details"]["person"] == {"account_id": None, "name": "ＡＮＮＡ schmidt"}
+    # The demo speaker's account, and the same person typed by name an hour later elsewhere.
+    speaker = await account_id(server, SPEAKER)
+    keynote = body(9, 2, 3, speakers=[{"account_id": speaker}])
+    assert (await post_session(server, organiser_cookie, 7, keynote)).status_code == 201
+    typed = body(9, 2.5, 3.5, speakers=[{"name": "王晓 wang xiao"}])
+    refused = await post_session(server, organiser_cookie, 6, typed)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "schedule.person_busy"
+    # Another name, or the same one at another time, is fine.
+    assert (
+        await post_session(
+            server, organiser_cookie, 6, body(9, 0.5, 1.5, speakers=[{"name": "Anna"}])
+        )
+    ).status_code == 201
+    assert (
+        await post_session(
+            server, organiser_cookie, 5, body(9, 1, 2, speakers=[{"name": "anna schmidt"}])
+        )
+    ).status_code == 201

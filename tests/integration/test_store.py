@@ -17,6 +17,7 @@ from expo.features import load_features
 from expo.models import Account, Exhibitor, Role
 from expo.seed import ACCOUNTS, seed_demo
 from forums import store
+from forums.domain import Slot, people_names, schedule_conflicts
 from forums.models import ChatMessage, Forum, ForumSession, RoomKind
 from tests.live import prepare_demo_database
 from tests.services import fresh_postgres_database
@@ -116,3 +117,30 @@ async def test_sessions_belong_to_existing_forums(db: AsyncSession):
     with pytest.raises(IntegrityError):
         await db.commit()
     await db.rollback()
+
+
+async def test_the_demo_programme_books_nobody_twice_at_once(db: AsyncSession):
+    """Issue 9, item 5: the demo's people (by account or by name) are in one room at a time."""
+    sessions = await store.list_sessions(db)
+    people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
+    slots = [
+        Slot(
+            s.id,
+            s.forum_id,
+            s.starts_at,
+            s.ends_at,
+            frozenset(p.account_id for p in people.get(s.id, []) if p.account_id is not None),
+            names=people_names((p.name, p.account_id) for p in people.get(s.id, [])),
+        )
+        for s in sessions
+    ]
+    clashes = [(s.session_id, c) for s in slots for c in schedule_conflicts(s, slots)]
+    assert clashes == []
+    # ... and the forums running side by side do not share their speakers at all.
+    by_forum: dict[int, set[str]] = {}
+    for s in sessions:
+        by_forum.setdefault(s.forum_id, set()).update(
+            p.name for p in people.get(s.id, []) if p.account_id is None
+        )
+    names = [n for forum in by_forum.values() for n in forum]
+    assert len(names) == len(set(names))

@@ -11,6 +11,7 @@ from forums.domain import (
     QuestionState,
     Slot,
     check_ballot,
+    people_names,
     poll_after,
     question_order,
     results_visible,
@@ -117,3 +118,53 @@ def test_a_valid_ballot_passes():
 )
 def test_who_sees_results(state, live, moderator, visible):
     assert results_visible(state, live_results=live, moderator=moderator) is visible
+
+
+# --- people named without an account are people too (issue 9, item 5) -------------------------
+
+
+def named(session_id, forum, start_h, *people, hours=1.0):
+    """A slot whose people are (name, account id or None)."""
+    starts = T0 + timedelta(hours=start_h)
+    accounts = frozenset(a for _, a in people if a is not None)
+    return Slot(
+        session_id,
+        forum,
+        starts,
+        starts + timedelta(hours=hours),
+        accounts,
+        names=people_names(people),
+    )
+
+
+def busy(candidate, programme):
+    return [
+        (c.reason, c.other_session_id, c.person_name)
+        for c in schedule_conflicts(candidate, programme)
+    ]
+
+
+def test_a_speaker_named_without_an_account_cannot_be_in_two_rooms_at_once():
+    assert busy(named(None, 2, 0, ("李明", None)), [named(1, 3, 0.5, ("李明", None))]) == [
+        ("schedule.person_busy", 1, "李明")
+    ]
+
+
+def test_names_compare_without_case_width_or_spacing_but_exactly():
+    other = [named(1, 3, 0, ("Anna  Schmidt", None))]
+    assert busy(named(None, 2, 0, ("ａｎｎａ schmidt ", None)), other) == [
+        ("schedule.person_busy", 1, "ａｎｎａ schmidt ")  # as the new session writes it
+    ]
+    assert busy(named(None, 2, 0, ("Anna Schmid", None)), other) == []
+    assert busy(named(None, 2, 0, ("Anna", None)), other) == []
+
+
+def test_an_account_and_its_name_typed_without_one_are_the_same_person():
+    keynote = [named(1, 3, 0, ("王晓 Wang Xiao", 7))]
+    assert busy(named(None, 2, 0, ("王晓 Wang Xiao", None)), keynote) == [
+        ("schedule.person_busy", 1, "王晓 Wang Xiao")
+    ]
+    # Two accounts are two people, even when they share a display name.
+    assert busy(named(None, 2, 0, ("王晓 Wang Xiao", 8)), keynote) == []
+    # The same account once is one conflict, not one per way of naming it.
+    assert len(busy(named(None, 2, 0, ("王晓 Wang Xiao", 7)), keynote)) == 1

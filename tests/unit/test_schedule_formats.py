@@ -34,6 +34,7 @@ from forums.schedule_import import (
     match_room,
     new_forum,
     people_rows,
+    refused_slots,
     rooms_used,
 )
 from tests.schedules import comparable, events_of, json_errors, load, shared, xml_errors
@@ -477,3 +478,25 @@ def test_titles_pick_the_sides_by_language():
     assert titles(event) == ("Zero trust, in practice", "零信任架构", "How it works.", "")
     assert titles(replace(event, language="zh-Hans"))[0] == "零信任架构"
     assert titles(replace(event, language="de"))[0] == "Zero trust, in practice"
+
+
+def test_a_partial_import_refuses_only_the_sessions_that_collide():
+    stored = [slot(5, 3, 9, 10, 7), slot(6, 4, 13, 14)]
+    incoming = [slot(-1, 2, 9, 10, 7), slot(-2, 4, 12, 13), slot(-3, 2, 9, 10)]
+    refused = refused_slots(incoming, stored)
+    assert {i: [(c.reason, c.other_session_id) for c in cs] for i, cs in refused.items()} == {
+        -1: [("schedule.person_busy", 5)],  # 7 is busy in room 3
+    }  # -3 takes room 2 at 9, which the refused -1 leaves free
+
+
+def test_of_two_new_sessions_that_collide_the_first_goes_in():
+    refused = refused_slots([slot(-1, 2, 9, 11), slot(-2, 2, 10, 12)], [])
+    assert list(refused) == [-2]
+
+
+def test_a_refused_move_keeps_its_old_time_and_refuses_what_would_take_it():
+    stored = [slot(5, 2, 9, 10, 7), slot(6, 2, 10, 11), slot(8, 3, 10, 11, 7)]
+    # 5 would move to 10-11 (7 is busy there in room 3): refused, so 6 cannot take 9-10.
+    refused = refused_slots([slot(5, 2, 10, 11, 7), slot(6, 2, 9, 10)], stored)
+    assert sorted(refused) == [5, 6]
+    assert [c.reason for c in refused[6]] == ["schedule.room_taken"]
