@@ -51,6 +51,9 @@ class Account(SQLModel, table=True):
     role: str = Field(default=Role.ATTENDEE, max_length=16)
     exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id")
     created_at: datetime = Field(default_factory=utcnow)
+    # Set by an organiser: the account cannot sign in, its sessions are revoked, its API tokens
+    # refused while it stays so (and work again when it is enabled).
+    disabled_at: datetime | None = Field(default=None)
 
 
 class AccountSession(SQLModel, table=True):
@@ -94,3 +97,7 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime
     accepted_at: datetime | None = Field(default=None)
     account_id: int | None = Field(default=None, foreign_key="account.id")
+    revoked_at: datetime | None = Field(default=None)  # an organiser took it back
+    # What the organiser suggested (bulk invitations): the accepting page may start from them.
+    display_name: str = Field(default="", max_length=80)
+    language: str = Field(default="", max_length=8)

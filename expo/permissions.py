@@ -135,6 +135,8 @@ CORE: dict[str, Rule] = {
     "account.register": ANYONE,
     "account.read_self": SIGNED_IN,
     "account.update_self": SIGNED_IN,
+    "account.read": only(Role.ORGANIZER),  # find accounts, with their emails
+    "account.manage": only(Role.ORGANIZER),  # change a role, disable or enable
     "session.create": ANYONE,
     "session.delete": ANYONE,  # signing out twice is fine: it just clears the cookie
     "token.issue": only(Role.ORGANIZER),
@@ -142,6 +144,7 @@ CORE: dict[str, Rule] = {
     "token.revoke": only(Role.ORGANIZER),
     "invitation.create": only(Role.ORGANIZER),
     "invitation.read": only(Role.ORGANIZER),
+    "invitation.manage": only(Role.ORGANIZER),  # resend (a new link) or revoke
     "invitation.view": ANYONE,  # whoever holds the link
     "invitation.accept": ANYONE,  # whoever holds the link (and, for an existing account, is it)
     "hall.read": ANYONE,
