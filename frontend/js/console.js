@@ -16,6 +16,7 @@ addStrings({
     "console.organisers_only": "只有组委会（组织者）账号可以使用控制台。",
     "console.signin_link": "去登录",
     "console.unknown_tab": "没有这个栏目。",
+    "console.people": "人员与邀请",
   },
   en: {
     "nav.console": "Console",
@@ -26,12 +27,15 @@ addStrings({
     "console.organisers_only": "Only organiser accounts can use the console.",
     "console.signin_link": "Sign in",
     "console.unknown_tab": "There is no such section.",
+    "console.people": "People",
   },
 });
 
 /** The console's tabs, in order: [slug, label key, () => import of its module]. A module is
  * loaded when its tab is first opened, so attendees never download the console. */
-export const TABS = [];
+export const TABS = [
+  ["people", "console.people", () => import("./console/people.js")],
+];
 
 export function mountConsole(root, { tab, query } = {}) {
   const slug = tab || TABS[0]?.[0] || "";
