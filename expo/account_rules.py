@@ -1,10 +1,12 @@
-"""Rules for accounts, with no I/O: what an email and a password must be."""
+"""Rules for accounts, with no I/O: what an email and a password must be, which roles go with
+an exhibitor, and that an organiser is always left."""
 
 from __future__ import annotations
 
 import re
 
-from expo.errors import BadRequest
+from expo.errors import BadRequest, Conflict
+from expo.models import Role
 
 MIN_PASSWORD = 10
 # A valid-enough address: one @, a dot in the domain, no spaces. Delivery proves the rest.
@@ -52,3 +54,25 @@ def _weak(reason: str, message: str) -> BadRequest:
         message,
         details=[{"field": "password", "reason": reason, "message": message}],
     )
+
+
+def check_assignment(role: str, exhibitor_id: int | None) -> None:
+    """Exhibitor staff belong to one exhibitor; no other role names one."""
+    if (role == Role.EXHIBITOR) != (exhibitor_id is not None):
+        raise BadRequest("account.exhibitor", "Exhibitor staff, and only they, need an exhibitor.")
+
+
+def check_keeps_an_organiser(*, was_organiser: bool, stays: bool, other_organisers: int) -> None:
+    """Someone must be left to run the expo: the last enabled organiser can be neither demoted
+    nor disabled (by themself, since nobody else could)."""
+    if was_organiser and not stays and other_organisers == 0:
+        raise Conflict(
+            "account.last_organiser", "This is the last organiser: make another one first."
+        )
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern finding `text` anywhere, its own % and _ (and the escape) taken literally
+    (with `escape="\\\\"`)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -24,6 +24,7 @@ from expo.http import (
 )
 from expo.models import Account, AccountPublic, Exhibitor, Role
 from expo.ratelimit import Rate, charge, enforce
+from expo.realtime.gateway import ACCOUNT_CHANGED
 from expo.security import SESSION_COOKIE, SESSION_MAX_AGE
 from expo.sessions import TOKEN_PREFIX
 from expo.text_rules import without_controls
@@ -31,7 +32,9 @@ from expo.text_rules import without_controls
 if TYPE_CHECKING:
     from expo.realtime.gateway import CommandContext
 
-SESSION_ENDED = "session.ended"  # control message: this session is over everywhere
+# Control messages (expo/realtime/gateway.py applies them on every process):
+SESSION_ENDED = "session.ended"  # this session (`session`), or every one of `account`, is over
+# ACCOUNT_CHANGED (from the gateway): `account`'s name or role changed; its sockets refresh.
 
 
 Language = Literal["zh-CN", "en"]
@@ -190,6 +193,9 @@ async def sign_in(request: Request) -> JSONResponse:
         for key, rate, _what in budgets:
             await charge(svc.limiter, key, rate)
         raise Unauthorized("account.bad_credentials", "Wrong email or password.")
+    if account.disabled_at is not None:
+        # Told only to whoever knows the password: the owner learns why, a guesser nothing.
+        raise Forbidden("account.disabled", "This account is disabled; ask the organisers.")
     return await signed_in(request, account)
 
 
@@ -255,12 +261,16 @@ async def update_me(request: Request) -> JSONResponse:
     form = await read_json(request, ProfileUpdate)
     who = principal(request)
     assert who is not None
-    async with services(request).db() as db:
+    svc = services(request)
+    async with svc.db() as db:
         account = await db.get(Account, who.account_id)
         if account is None:
             raise Unauthorized(message="Not signed in.")
+        renamed = False
         if form.display_name is not None:
-            account.display_name = display_name(form.display_name)
+            name = display_name(form.display_name)
+            renamed = name != account.display_name
+            account.display_name = name
         for field in ("organisation", "title"):
             value = getattr(form, field)
             if value is not None:
@@ -269,6 +279,10 @@ async def update_me(request: Request) -> JSONResponse:
             account.language = form.language
         await db.commit()
         await db.refresh(account)
+    if renamed:
+        # Open sockets, on every process, post under the new name from now on (stored first:
+        # a broker failure is retried, never answered `unavailable`).
+        await svc.hub.announce_stored(ACCOUNT_CHANGED, {"account": account.id})
     return JSONResponse({"account": account_view(account)})
 
 
@@ -306,7 +320,7 @@ routes = [
         action="session.create",
         rate="sign_in",
         body=SignIn,
-        responses={200: AccountEnvelope, 401: ErrorBody},
+        responses={200: AccountEnvelope, 401: ErrorBody, 403: ErrorBody},
         summary="Sign in with email and password",
     ),
     route(

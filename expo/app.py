@@ -19,7 +19,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from expo import accounts, credentials, hall, invitations, openapi, ops, service_accounts, tokens
+from expo import (
+    accounts,
+    credentials,
+    hall,
+    invitations,
+    openapi,
+    ops,
+    people,
+    service_accounts,
+    tokens,
+)
 from expo.db import is_sqlite, make_engine, make_sessionmaker
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
@@ -29,7 +39,7 @@ from expo.permissions import CORE, PermissionTable
 from expo.ratelimit import MemoryLimiter, RedisLimiter
 from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
-from expo.realtime.gateway import EVICT, RECHECK, Gateway
+from expo.realtime.gateway import ACCOUNT_CHANGED, EVICT, RECHECK, Gateway
 from expo.realtime.hub import Hub
 from expo.security import TokenSigner
 from expo.services import STATE_KEY, Services
@@ -91,6 +101,7 @@ def create_app(
         )
         hub.on_control(accounts.SESSION_ENDED, svc.gateway.end_session)
         hub.on_control(EVICT, svc.gateway.evicted)
+        hub.on_control(ACCOUNT_CHANGED, svc.gateway.account_changed)
         for feature in features:
             for kind in feature.presence:
                 hub.show_presence(kind)
@@ -129,6 +140,7 @@ def create_app(
         *openapi.routes,
         *accounts.routes,
         *credentials.routes,
+        *people.routes,
         *tokens.routes,
         *service_accounts.routes,
         *invitations.routes,

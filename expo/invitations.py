@@ -29,9 +29,20 @@ from expo.errors import (
     Unavailable,
 )
 from expo.hall import Names
-from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
+from expo.http import (
+    ErrorBody,
+    JSONResponse,
+    client_address,
+    path_int,
+    principal,
+    read_json,
+    route,
+    services,
+)
+from expo.invitation_rules import MAX_ROWS, Row, State, check_rows, read_rows, state_of
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
+from expo.ratelimit import charge, enforce
 from expo.sessions import token_hash
 
 log = logging.getLogger("expo.invitations")
@@ -80,6 +91,9 @@ class InvitationOut(BaseModel):
     created_at: datetime
     expires_at: datetime
     accepted: bool
+    state: State
+    display_name: str = Field(description="The name the organiser suggested, if any.")
+    language: str = Field(description="`zh-CN`, `en`, or empty: the language suggested.")
 
 
 class InvitationCreated(BaseModel):
@@ -113,6 +127,50 @@ class OfferEnvelope(BaseModel):
     invitation: InvitationOffer
 
 
+class InvitationPath(BaseModel):
+    invitation_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
+
+
+class InvitationEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invitation: InvitationOut
+
+
+class BulkInvite(BaseModel):
+    """Rows of `email, role, exhibitor[, display name[, language]]` (commas or tabs; a first
+    line naming the columns is skipped); the exhibitor by id or by name in either language."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    csv: str = Field(min_length=1, max_length=60_000)
+    confirm: bool = Field(
+        default=False, description="False: only check the rows. True: invite the valid ones."
+    )
+
+
+class BulkRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line: int
+    email: str
+    role: Role | None
+    exhibitor_id: int | None
+    display_name: str
+    language: str
+    errors: list[str] = Field(description="Codes: `invitation.bad_email`, `exhibitor.unknown`...")
+    created: InvitationCreated | None = Field(description="With `confirm`, for a valid row.")
+
+
+class BulkResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[BulkRow]
+    valid: int
+    invalid: int
+    created: int
+
+
 def invitation_view(row: Invitation) -> dict[str, object]:
     return {
         "id": row.id,
@@ -122,6 +180,14 @@ def invitation_view(row: Invitation) -> dict[str, object]:
         "created_at": row.created_at.isoformat(),
         "expires_at": row.expires_at.isoformat(),
         "accepted": row.accepted_at is not None,
+        "state": state_of(
+            accepted_at=row.accepted_at,
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+            now=utcnow(),
+        ),
+        "display_name": row.display_name,
+        "language": row.language,
     }
 
 
@@ -152,36 +218,176 @@ async def create(request: Request) -> JSONResponse:
             "invitation.exhibitor", "Exhibitor staff, and only they, need an exhibitor."
         )
     email = normalize_email(form.email)
-    token = secrets.token_urlsafe(24)
     svc = services(request)
     async with svc.db() as db:
         exhibitor = await db.get(Exhibitor, form.exhibitor_id) if form.exhibitor_id else None
         if form.exhibitor_id and exhibitor is None:
             raise NotFound("exhibitor.unknown", f"There is no exhibitor {form.exhibitor_id}.")
         row = Invitation(
-            token_hash=token_hash(token),
+            token_hash="",
             email=email,
             role=form.role,
             exhibitor_id=form.exhibitor_id,
             invited_by=who.account_id,
             expires_at=utcnow() + VALID_FOR,
         )
+        token = _new_token(row)
         db.add(row)
         await db.commit()
         await db.refresh(row)
+    return JSONResponse(await _sent(request, row, token, exhibitor), status_code=201)
+
+
+def _new_token(row: Invitation) -> str:
+    """A fresh link for `row` (any older one stops working): the token, shown once."""
+    token = secrets.token_urlsafe(24)
+    row.token_hash = token_hash(token)
+    row.expires_at = utcnow() + VALID_FOR
+    return token
+
+
+async def _sent(
+    request: Request, row: Invitation, token: str, exhibitor: Exhibitor | None
+) -> dict[str, object]:
+    """The link for the organiser, emailed to the invitee when SMTP is configured: the
+    invitation as made, its link and whether the mail went."""
+    svc = services(request)
     base = svc.settings.public_url or str(request.base_url).rstrip("/")
     link = f"{base}/#/invite/{token}"
     emailed = False
     if svc.settings.smtp_url:
-        subject, body = invitation_text(link, form.role, exhibitor)
+        subject, body = invitation_text(link, Role(row.role), exhibitor)
         try:
-            await send_mail(svc.settings.smtp_url, svc.settings.mail_from, email, subject, body)
+            await send_mail(svc.settings.smtp_url, svc.settings.mail_from, row.email, subject, body)
             emailed = True
         except Unavailable as error:
             # The invitation exists: the organiser still gets the link, and sees it was not sent.
             log.warning("invitation not emailed", extra={"invitation": row.id, "error": str(error)})
+    return {"invitation": invitation_view(row), "link": link, "emailed": emailed}
+
+
+async def resend(request: Request) -> JSONResponse:
+    """A new link (the old one stops working) valid for VALID_FOR from now, emailed again."""
+    invitation_id = path_int(request, "invitation_id")
+    async with services(request).db() as db:
+        row = await _pending(db, invitation_id)
+        token = _new_token(row)
+        await db.commit()
+        await db.refresh(row)
+        exhibitor = await db.get(Exhibitor, row.exhibitor_id) if row.exhibitor_id else None
+    return JSONResponse(await _sent(request, row, token, exhibitor))
+
+
+async def revoke(request: Request) -> JSONResponse:
+    """Take an invitation back: its link stops working (revoking twice is fine)."""
+    invitation_id = path_int(request, "invitation_id")
+    async with services(request).db() as db:
+        row = await db.get(Invitation, invitation_id)
+        if row is None:
+            raise NotFound("invitation.unknown", f"There is no invitation {invitation_id}.")
+        if row.accepted_at is not None:
+            raise Conflict("invitation.used", "This invitation has been accepted already.")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            await db.commit()
+            await db.refresh(row)
+    return JSONResponse({"invitation": invitation_view(row)})
+
+
+async def _pending(db: AsyncSession, invitation_id: int) -> Invitation:
+    row = await db.get(Invitation, invitation_id)
+    if row is None:
+        raise NotFound("invitation.unknown", f"There is no invitation {invitation_id}.")
+    if row.accepted_at is not None:
+        raise Conflict("invitation.used", "This invitation has been accepted already.")
+    if row.revoked_at is not None:
+        raise Conflict("invitation.revoked", "This invitation was revoked; invite again.")
+    return row
+
+
+async def bulk(request: Request) -> JSONResponse:
+    """Check pasted rows (each told its errors) and, with `confirm`, invite the valid ones
+    (checked again: the preview may be stale). At most MAX_ROWS rows."""
+    form = await read_json(request, BulkInvite)
+    who = principal(request)
+    assert who is not None
+    rows = read_rows(form.csv)
+    emails = {r.email for r in rows}
+    now = utcnow()
+    svc = services(request)
+    async with svc.db() as db:
+        exhibitors = (await db.execute(select(Exhibitor))).scalars().all()
+        with_account = set(
+            (await db.execute(select(Account.email).where(col(Account.email).in_(emails))))
+            .scalars()
+            .all()
+        )
+        invited = set(
+            (
+                await db.execute(
+                    select(Invitation.email)
+                    .where(col(Invitation.email).in_(emails))
+                    .where(col(Invitation.accepted_at).is_(None))
+                    .where(col(Invitation.revoked_at).is_(None))
+                    .where(col(Invitation.expires_at) > now)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        by_key: dict[str, int] = {}
+        for exhibitor in exhibitors:
+            assert exhibitor.id is not None
+            for key in (str(exhibitor.id), exhibitor.name_zh.lower(), exhibitor.name_en.lower()):
+                by_key[key] = exhibitor.id
+        check_rows(rows, exhibitors=by_key, with_account=with_account, invited=invited)
+        made: list[tuple[Row, Invitation, str]] = []
+        if form.confirm:
+            for row in rows:
+                if not row.valid:
+                    continue
+                assert row.role_value is not None
+                invitation = Invitation(
+                    token_hash="",
+                    email=row.email,
+                    role=row.role_value,
+                    exhibitor_id=row.exhibitor_id,
+                    invited_by=who.account_id,
+                    expires_at=now,
+                    display_name=row.display_name,
+                    language=row.language,
+                )
+                made.append((row, invitation, _new_token(invitation)))
+                db.add(invitation)
+            await db.commit()
+            for _row, invitation, _token in made:
+                await db.refresh(invitation)
+    names = {e.id: e for e in exhibitors}
+    sent = {
+        row.line: await _sent(request, invitation, token, names.get(invitation.exhibitor_id or 0))
+        for row, invitation, token in made
+    }
+    valid = sum(r.valid for r in rows)
     return JSONResponse(
-        {"invitation": invitation_view(row), "link": link, "emailed": emailed}, status_code=201
+        {
+            "rows": [
+                {
+                    "line": r.line,
+                    "email": r.email,
+                    "role": r.role_value,
+                    "exhibitor_id": r.exhibitor_id,
+                    "display_name": r.display_name,
+                    "language": r.language,
+                    "errors": r.errors,
+                    "created": sent.get(r.line),
+                }
+                for r in rows
+            ],
+            "valid": valid,
+            "invalid": len(rows) - valid,
+            "created": len(made),
+        },
+        status_code=201 if made else 200,
     )
 
 
@@ -201,6 +407,10 @@ async def _open_invitation(token: str, db: AsyncSession) -> Invitation:
         raise NotFound("invitation.unknown", "This invitation link is not valid.")
     if row.accepted_at is not None:
         raise Conflict("invitation.used", "This invitation has been accepted already.")
+    if row.revoked_at is not None:
+        raise ExpoError(
+            "invitation.revoked", "This invitation was taken back; ask for a new one.", status=410
+        )
     if row.expires_at <= utcnow():
         raise ExpoError(
             "invitation.expired", "This invitation has expired; ask for a new one.", status=410
@@ -227,7 +437,27 @@ async def view(request: Request) -> JSONResponse:
 
 
 async def accept(request: Request) -> JSONResponse:
+    """Accept with the link's token, as a new account or as the invited one, signed in.
+
+    The address's `sign_in` budget (shared with signing in: a guesser cannot alternate) is
+    spent by an acceptance and by a token that is no invitation's (a guess, told apart by its
+    404), never by a refusal of the form: a weak password or a blank name is a typo, told what
+    to fix. Looked at first, spent afterwards, as at registering (expo/accounts.py).
+    """
     form = await read_json(request, Accept)
+    svc = services(request)
+    key, rate = f"sign_in:{client_address(request)}", svc.settings.rate_limits["sign_in"]
+    await enforce(svc.limiter, key, rate, "requests", spend=False)
+    try:
+        response = await _accept(request, form)
+    except NotFound:
+        await charge(svc.limiter, key, rate)
+        raise
+    await charge(svc.limiter, key, rate)
+    return response
+
+
+async def _accept(request: Request, form: Accept) -> JSONResponse:
     who = principal(request)
     svc = services(request)
     async with svc.db() as db:
@@ -275,7 +505,7 @@ async def accept(request: Request) -> JSONResponse:
     return await signed_in(request, account)
 
 
-GONE = {404: ErrorBody, 409: ErrorBody, 410: ErrorBody}  # unknown, used, expired links
+GONE = {404: ErrorBody, 409: ErrorBody, 410: ErrorBody}  # unknown, used, expired/revoked links
 
 routes = [
     route(
@@ -296,6 +526,33 @@ routes = [
         summary="The invitations made",
     ),
     route(
+        "/api/invitations/bulk",
+        bulk,
+        methods=["POST"],
+        action="invitation.create",
+        body=BulkInvite,
+        responses={200: BulkResult, 201: BulkResult, 503: ErrorBody},
+        summary=f"Check, then invite, up to {MAX_ROWS} people pasted as CSV",
+    ),
+    route(
+        "/api/invitations/{invitation_id}/resend",
+        resend,
+        methods=["POST"],
+        action="invitation.manage",
+        path_params=InvitationPath,
+        responses={200: InvitationCreated, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody},
+        summary="Send an invitation again, with a new link (the old one stops working)",
+    ),
+    route(
+        "/api/invitations/{invitation_id}",
+        revoke,
+        methods=["DELETE"],
+        action="invitation.manage",
+        path_params=InvitationPath,
+        responses={200: InvitationEnvelope, 404: ErrorBody, 409: ErrorBody},
+        summary="Revoke an invitation (its link stops working)",
+    ),
+    route(
         "/api/invitations/open",
         view,
         methods=["POST"],
@@ -309,9 +566,9 @@ routes = [
         accept,
         methods=["POST"],
         action="invitation.accept",
-        rate="sign_in",  # typos in the form may be retried, as at signing in
+        # The `sign_in` budget is spent by the handler, on what it is for (see `accept`).
         body=Accept,
-        responses={200: AccountEnvelope, **GONE},
+        responses={200: AccountEnvelope, **GONE, 429: ErrorBody},
         summary="Accept an invitation",
     ),
 ]

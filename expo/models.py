@@ -54,6 +54,9 @@ class Account(SQLModel, table=True):
     # A service account acts only through the API tokens organisers issue for it: it has no
     # password (SERVICE_PASSWORD is no hash) and signing in as it is refused.
     service: bool = Field(default=False)
+    # Set by an organiser: the account cannot sign in, its sessions are revoked, its API tokens
+    # refused while it stays so (and work again when it is enabled).
+    disabled_at: datetime | None = Field(default=None)
 
 
 SERVICE_PASSWORD = "!service"  # never matches: argon2 refuses it as a hash
@@ -111,6 +114,10 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime
     accepted_at: datetime | None = Field(default=None)
     account_id: int | None = Field(default=None, foreign_key="account.id")
+    revoked_at: datetime | None = Field(default=None)  # an organiser took it back
+    # What the organiser suggested (bulk invitations): the accepting page may start from them.
+    display_name: str = Field(default="", max_length=80)
+    language: str = Field(default="", max_length=8)
 
 
 class LinkPurpose(StrEnum):

@@ -145,6 +145,8 @@ CORE: dict[str, Rule] = {
     "account.reset_password": ANYONE,  # whoever holds the link
     "account.change_email": SIGNED_IN,
     "account.confirm_email": ANYONE,  # whoever holds the link (sent to the new address)
+    "account.read": only(Role.ORGANIZER),  # find accounts, with their emails
+    "account.manage": only(Role.ORGANIZER),  # change a role, disable or enable
     "session.create": ANYONE,
     "session.delete": ANYONE,  # signing out twice is fine: it just clears the cookie
     "token.issue": only(Role.ORGANIZER),
@@ -154,6 +156,7 @@ CORE: dict[str, Rule] = {
     "service_account.read": only(Role.ORGANIZER),
     "invitation.create": only(Role.ORGANIZER),
     "invitation.read": only(Role.ORGANIZER),
+    "invitation.manage": only(Role.ORGANIZER),  # resend (a new link) or revoke
     "invitation.view": ANYONE,  # whoever holds the link
     "invitation.accept": ANYONE,  # whoever holds the link (and, for an existing account, is it)
     "hall.read": ANYONE,

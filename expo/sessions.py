@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
 from expo.batching import BatchedLookup
 from expo.errors import Unauthorized
@@ -95,6 +95,8 @@ class SessionStore:
         if found is None or found[0].revoked_at is not None:
             raise Unauthorized("auth.bad_token", "This token is unknown or revoked.")
         api_token, account = found
+        if account.disabled_at is not None:
+            raise Unauthorized("account.disabled", "The token's account is disabled.")
         if not token_live(api_token, utcnow()):
             raise Unauthorized("auth.token_expired", "This token has expired; ask for a new one.")
         return principal_of(account, f"{TOKEN_PREFIX}{api_token.id}", api_token.scope)
@@ -109,6 +111,8 @@ class SessionStore:
             return None
         session, account = found
         if session.revoked_at is not None or session.expires_at <= utcnow():
+            return None
+        if account.disabled_at is not None:  # its sessions were revoked; this is the backstop
             return None
         return principal_of(account, session.id)
 
@@ -153,10 +157,26 @@ class SessionStore:
             await db.commit()
         return revoked
 
+    async def account(self, account_id: int) -> Account | None:
+        """The account as stored now (to refresh the principals of its open sockets)."""
+        async with self._read() as db:
+            return await db.get(Account, account_id)
+
+    async def revoke_account(self, account_id: int) -> None:
+        """End every session of the account (it was disabled): re-enabling it revives none."""
+        async with self._db() as db:
+            await db.execute(
+                update(AccountSession)
+                .where(col(AccountSession.account_id) == account_id)
+                .where(col(AccountSession.revoked_at).is_(None))
+                .values(revoked_at=utcnow())
+            )
+            await db.commit()
+
     async def ended(self, session_ids: set[str]) -> set[str]:
         """Which of these sessions (and bearer tokens, `token:<id>`) are over: revoked, expired
-        or gone (so the audit closes the sockets of a token that expired). A query per
-        AUDIT_CHUNK ids of each kind, for auditing open websockets."""
+        or gone, or their account disabled. A query per AUDIT_CHUNK ids of each kind, for
+        auditing open websockets."""
         tokens = {int(s[len(TOKEN_PREFIX) :]) for s in session_ids if s.startswith(TOKEN_PREFIX)}
         cookies = {s for s in session_ids if not s.startswith(TOKEN_PREFIX)}
         live: set[str] = set()
@@ -170,8 +190,16 @@ class SessionStore:
                     r.id for r in rows.scalars() if r.revoked_at is None and r.expires_at > now
                 }
             for token_chunk in _chunks(tokens):
-                found = await db.execute(select(ApiToken).where(col(ApiToken.id).in_(token_chunk)))
-                live |= {f"{TOKEN_PREFIX}{t.id}" for t in found.scalars() if token_live(t, now)}
+                pairs = await db.execute(
+                    select(ApiToken, Account)
+                    .join(Account, Account.id == ApiToken.account_id)  # type: ignore[arg-type]
+                    .where(col(ApiToken.id).in_(token_chunk))
+                )
+                live |= {
+                    f"{TOKEN_PREFIX}{token.id}"
+                    for token, account in pairs.all()
+                    if token_live(token, now) and account.disabled_at is None
+                }
         return session_ids - live
 
 

@@ -29,6 +29,7 @@ from expo.errors import (
     from_validation,
 )
 from expo.logs import OutageLog
+from expo.models import AccountPublic
 from expo.ratelimit import enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
@@ -44,6 +45,7 @@ from expo.realtime.envelope import (
 from expo.realtime.frames import PING_FRAME, text_frame
 from expo.realtime.hub import SubscriptionEnded
 from expo.security import Principal
+from expo.sessions import principal_of
 
 if TYPE_CHECKING:
     from expo.services import Services
@@ -53,6 +55,8 @@ EVICT = "topic.evict"  # the control message of `Gateway.evict`
 # The text a connection's waiting commands may hold, in largest commands (EXPO_MAX_COMMAND_BYTES).
 PENDING_TEXT_FACTOR = 4
 RECHECK = "topic.recheck"  # the control message of `Gateway.recheck`
+# The control message of an account's change (expo/accounts.py), and the event its sockets get.
+ACCOUNT_CHANGED = "account.changed"
 # Connection ids count up in each process: with this prefix they name one connection everywhere.
 PROCESS = secrets.token_hex(4)
 
@@ -127,6 +131,7 @@ class Gateway:
         self.clients: set[Connection] = set()
         self._releasing: set[asyncio.Future[None]] = set()
         self._audit_now = asyncio.Event()
+        self._reloading = asyncio.Lock()
         self._guards = dict(topic_guards)
         self._quota_outage = OutageLog(log, "socket quota not applied: broker unavailable")
         self._commands: dict[str, CommandSpec] = {
@@ -182,14 +187,64 @@ class Gateway:
                 self._send_ended(client, topic, str(reason or ""))
 
     def end_session(self, data: dict[str, Any]) -> None:
-        """Sessions ended (signed out, or a password changed) somewhere: close their sockets on
-        this process. `{"session": id}` names one, `{"sessions": [ids]}` several."""
+        """Sessions ended somewhere (signed out, a password changed) or every session of an
+        account (disabled): close their sockets on this process. `{"session": id}` names one,
+        `{"sessions": [ids]}` several, `{"account": id}` all of one account."""
         ended = set(data.get("sessions") or ())
         if data.get("session") is not None:
             ended.add(data["session"])
+        account = data.get("account")
         for client in list(self.clients):
-            if client.principal is not None and client.principal.session_id in ended:
+            who = client.principal
+            if who is None:
+                continue
+            if who.session_id in ended or (isinstance(account, int) and who.account_id == account):
                 client.close(closecodes.SIGNED_OUT, "Signed out.")
+
+    def account_changed(self, data: dict[str, Any]) -> None:
+        """An account's name or role changed somewhere (stored): its sockets on this process
+        take the stored account as their principal, the topics it may no longer follow are
+        left, and the page is told (`account.changed`) so that it refreshes its own view."""
+        account = data.get("account")
+        if not isinstance(account, int) or not any(
+            c.principal is not None and c.principal.account_id == account for c in self.clients
+        ):
+            return
+        task = asyncio.ensure_future(self._reload_account(account))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def _reload_account(self, account_id: int) -> None:
+        # One reload at a time: two changes in a row must not land in the order their reads
+        # finished, leaving the older account on the sockets.
+        async with self._reloading:
+            try:
+                account = await self.services.sessions.account(account_id)
+            except Exception:
+                # The session audit does not cover this: say so; the next change or a
+                # reconnect brings the sockets up to date.
+                log.exception("account reload failed", extra={"account": account_id})
+                return
+            mine = [
+                c
+                for c in list(self.clients)
+                if c.principal is not None and c.principal.account_id == account_id
+            ]
+            if account is None or account.disabled_at is not None:
+                for client in mine:
+                    client.close(closecodes.SIGNED_OUT, "Signed out.")
+                return
+            for client in mine:
+                assert client.principal is not None
+                client.principal = principal_of(account, client.principal.session_id)
+            await self.recheck_topics(account=account_id)
+            public = AccountPublic.model_validate(account, from_attributes=True)
+            frame = text_frame(
+                orjson.dumps({"type": ACCOUNT_CHANGED, "data": {"account": public.model_dump()}})
+            )
+            for client in mine:
+                if client.open:
+                    client.send_frame(frame)
 
     def connected(self, client: Connection) -> None:
         self.clients.add(client)
@@ -240,13 +295,17 @@ class Gateway:
         self._releasing.add(task)
         task.add_done_callback(self._releasing.discard)
 
-    async def recheck_topics(self, only: str | None = None) -> None:
+    async def recheck_topics(self, only: str | None = None, account: int | None = None) -> None:
+        """Ask the guards again about the signed-in sockets' topics (`only` that topic, `only`
+        that account's sockets) and take each off the topics now refused to it."""
         # One guard call per account and topic, however many tabs follow it: a resync of a
         # process with thousands of sockets must not become thousands of identical queries.
         refused: dict[tuple[int, str], str | None] = {}
         for client in list(self.clients):
             if client.principal is None or not client.open:
                 continue  # anonymous sockets carry no account a guard could refuse
+            if account is not None and client.principal.account_id != account:
+                continue
             for topic in list(client.topics) if only is None else [only]:
                 if topic not in client.topics:
                     continue

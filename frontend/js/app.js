@@ -84,5 +84,6 @@ loadAccount();
 // Signed out here or in another tab: the server closed our socket (4001). The socket comes back
 // anonymous by itself; the page learns who, if anyone, is signed in now.
 realtime.onSignedOut(refreshAfterSignOut);
+realtime.onAccountChanged(() => loadAccount()); // renamed, or a new role: refresh the page's view
 realtime.start();
 route();

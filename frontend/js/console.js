@@ -21,6 +21,7 @@ addStrings({
     "console.tab.moderation": "审核记录",
     "console.tab.import": "议程导入",
     "console.tab.announcements": "公告",
+    "console.people": "人员与邀请",
   },
   en: {
     "nav.console": "Console",
@@ -36,12 +37,14 @@ addStrings({
     "console.tab.moderation": "Moderation log",
     "console.tab.import": "Programme import",
     "console.tab.announcements": "Announcements",
+    "console.people": "People",
   },
 });
 
 /** The console's tabs, in order: [slug, label key, () => import of its module]. A module is
  * loaded when its tab is first opened, so attendees never download the console. */
 export const TABS = [
+  ["people", "console.people", () => import("./console/people.js")],
   ["rooms", "console.tab.rooms", () => import("./console/rooms.js")],
   ["tokens", "console.tab.tokens", () => import("./console/tokens.js")],
   ["moderation", "console.tab.moderation", () => import("./console/moderation.js")],

@@ -183,6 +183,7 @@ const STRINGS = {
     "notfound.back": "回到大厅",
 
     "err.account.bad_credentials": "邮箱或密码不正确。",
+    "err.account.disabled": "这个账号已被组委会停用；如有疑问请联系组委会。",
     "err.account.email_taken": "这个邮箱已经注册过了。",
     "err.account.bad_email": "邮箱格式不正确。",
     "err.account.bad_name": "请填写要显示给其他人的名字。",
@@ -199,6 +200,7 @@ const STRINGS = {
     "err.forum.unknown": "这个直播间不存在。",
     "err.invitation.unknown": "这个邀请链接无效，请检查链接是否完整。",
     "err.invitation.used": "这个邀请已经被接受过了。",
+    "err.invitation.revoked": "这个邀请已被组委会撤回；请向组委会索取新的邀请。",
     "err.invitation.expired": "这个邀请已过期，请联系主办方重新发送。",
     "err.invitation.sign_in_first": "请先用受邀邮箱登录，再接受邀请。",
     "err.invitation.other_account": "这个邀请是发给另一个邮箱的。请退出当前账号，用受邀邮箱登录后再接受。",
@@ -399,6 +401,7 @@ const STRINGS = {
     "notfound.back": "Back to the lobby",
 
     "err.account.bad_credentials": "Wrong email or password.",
+    "err.account.disabled": "This account was disabled by the organisers; ask them if in doubt.",
     "err.account.email_taken": "An account with this email already exists.",
     "err.account.bad_email": "That does not look like an email address.",
     "err.account.bad_name": "Tell us the name to show to others.",
@@ -415,6 +418,7 @@ const STRINGS = {
     "err.forum.unknown": "There is no such room.",
     "err.invitation.unknown": "This invitation link is not valid; check that you have the whole link.",
     "err.invitation.used": "This invitation has been accepted already.",
+    "err.invitation.revoked": "The organisers took this invitation back; ask them for a new one.",
     "err.invitation.expired": "This invitation has expired; ask the organisers for a new one.",
     "err.invitation.sign_in_first": "Sign in with the invited address first, then accept.",
     "err.invitation.other_account":

@@ -29,7 +29,7 @@ import {
 
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/; // as the server takes it (secrets.token_urlsafe)
 // The link can no longer be used: nothing to retry.
-const GONE = new Set(["invitation.unknown", "invitation.used", "invitation.expired"]);
+const GONE = new Set(["invitation.unknown", "invitation.used", "invitation.expired", "invitation.revoked"]);
 const MAX = { display_name: 80, password: 256 }; // expo/invitations.py Accept
 
 export function mountInvite(root, { token = "" }) {

@@ -54,6 +54,7 @@ export class Realtime {
     this.topics = new Map(); // topic -> subscription state
     this.statusListeners = new Set();
     this.signedOutListeners = new Set();
+    this.accountListeners = new Set();
     this.signedOutAt = 0;
     window.addEventListener("online", () => this.retryNow());
   }
@@ -89,6 +90,13 @@ export class Realtime {
   onSignedOut(fn) {
     this.signedOutListeners.add(fn);
     return () => this.signedOutListeners.delete(fn);
+  }
+
+  /** Call `fn(account)` when the server says this socket's account changed (its name or
+   * role, here or on another process: `account.changed`). Returns the function that stops it. */
+  onAccountChanged(fn) {
+    this.accountListeners.add(fn);
+    return () => this.accountListeners.delete(fn);
   }
 
   /** Resolves true once the socket is open (false after `timeout` ms). */
@@ -272,6 +280,15 @@ export class Realtime {
       return;
     }
     if (typeof msg.topic === "string") this._onEvent(msg);
+    else if (msg.type === "account.changed") {
+      for (const fn of [...this.accountListeners]) {
+        try {
+          fn(msg.data?.account);
+        } catch (error) {
+          console.error("realtime: an account-changed handler failed", error);
+        }
+      }
+    }
   }
 
   // --- topics -------------------------------------------------------------------------

@@ -49,6 +49,11 @@ ORGANISER_ONLY = {
     ("DELETE", "/api/tokens/{token_id}"),
     ("POST", "/api/invitations"),
     ("GET", "/api/invitations"),
+    ("POST", "/api/invitations/bulk"),
+    ("POST", "/api/invitations/{invitation_id}/resend"),
+    ("DELETE", "/api/invitations/{invitation_id}"),
+    ("GET", "/api/accounts"),
+    ("PATCH", "/api/accounts/{account_id}"),
     ("POST", "/api/forums/{forum_id}/sessions"),
     ("PATCH", "/api/sessions/{session_id}"),
     ("DELETE", "/api/sessions/{session_id}"),
@@ -72,6 +77,15 @@ NEEDS_ACCOUNT_LINK = {
     ("POST", "/api/password/reset/open"): LinkPurpose.PASSWORD_RESET,
     ("POST", "/api/me/email/confirm"): LinkPurpose.EMAIL_CHANGE,
 }
+# Operations on one invitation: shown a fresh one (and whatever ids the fuzzer draws).
+ON_AN_INVITATION = {
+    ("POST", "/api/invitations/{invitation_id}/resend"),
+    ("DELETE", "/api/invitations/{invitation_id}"),
+}
+# Changing an account is fuzzed on a fresh one: the demo accounts the other operations sign in
+# as (ids 1 to 5) are never disabled or demoted, whichever ids the fuzzer draws.
+ON_AN_ACCOUNT = ("PATCH", "/api/accounts/{account_id}")
+DEMO_ACCOUNTS = range(1, 6)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -132,6 +146,9 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     ("DELETE", "/api/tokens/{token_id}"): [{"path_parameters": {"token_id": 1}}],
     ("POST", "/api/invitations"): [{"body": {"email": "guest@example.org", "role": "speaker"}}],
+    ("POST", "/api/invitations/bulk"): [
+        {"body": {"csv": "bulk-guest@example.org,speaker,", "confirm": True}}
+    ],
     # The programme: a session in an empty hour of forum 9, then edited and taken off again.
     ("POST", "/api/forums/{forum_id}/sessions"): [
         {
@@ -169,6 +186,8 @@ def invitation_example(client: asgi.ASGIClient, path: str) -> dict[str, Any]:
     )
     assert created.status_code == 201, created.text
     token = created.json()["link"].rsplit("/", 1)[1]
+    if path.startswith("/api/invitations/{invitation_id}"):
+        return {"path_parameters": {"invitation_id": created.json()["invitation"]["id"]}}
     body: dict[str, Any] = {"token": token}
     if path.endswith("/accept"):
         body |= {"display_name": "新嘉宾", "password": "correct horse battery"}
@@ -445,6 +464,8 @@ def test_the_server_does_what_the_document_says(
                 headers["Cookie"] = own
             else:
                 headers["Cookie"] = sign_in(client) if fresh else attendee
+        if account is not None and (case.path_parameters or {}).get("account_id") in DEMO_ACCOUNTS:
+            case.path_parameters["account_id"] = account  # type: ignore[index]
         response = case.call_and_validate(headers=headers, checks=CHECKS, timeout=10)
         seen[response.status_code] += 1
 
@@ -455,8 +476,11 @@ def test_the_server_does_what_the_document_says(
         examples_for = [
             account_link_example(client, demo_sqlite, NEEDS_ACCOUNT_LINK[(method, path)], path)
         ]
-    if (method, path) in NEEDS_INVITATION:
+    if (method, path) in NEEDS_INVITATION | ON_AN_INVITATION:
         examples_for = [invitation_example(client, path)]
+    account = fresh_account(client)[0] if (method, path) == ON_AN_ACCOUNT else None
+    if account is not None:
+        examples_for = [{"path_parameters": {"account_id": account}, "body": {"role": "speaker"}}]
     for example in reversed(examples_for):
         check = hypothesis.example(case=operation.Case(**example), signed_in=True)(check)
     check()

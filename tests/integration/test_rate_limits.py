@@ -345,3 +345,76 @@ async def test_registrations_and_taken_emails_spend_the_address_budget(
     assert int(refused.headers["retry-after"]) >= 1
     assert typo.status_code == 429
     assert elsewhere.status_code == 201
+
+
+# The sign-in budget as shipped, for accepting invitations; every other rate out of the way.
+SHIPPED_ACCEPT = {**STRICT, "sign_in": DEFAULT_RATES["sign_in"]}
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def accepting(request: pytest.FixtureRequest, demo_sqlite: str) -> AsyncIterator[LiveServer]:
+    """A server with the shipped sign-in budget (which accepting an invitation spends)."""
+    redis: dict[str, object] = {}
+    if request.param == "redis":
+        await check_redis()
+        redis = {"redis_url": REDIS_URL}
+    settings = make_settings(demo_sqlite, rate_limits=SHIPPED_ACCEPT, **redis)
+    async with live_server(settings) as live:
+        yield live
+
+
+async def invite(live: LiveServer) -> str:
+    """A fresh speaker invitation's token."""
+    cookie = await live.sign_in("organizer@demo.shubo.live")
+    async with live.http(headers={"Cookie": cookie}) as http:
+        created = await http.post(
+            "/api/invitations", json={"email": new_email(), "role": "speaker"}
+        )
+    assert created.status_code == 201, created.text
+    return str(created.json()["link"].rsplit("/", 1)[1])
+
+
+async def accept(live: LiveServer, address: str, **form: str) -> httpx.Response:
+    async with live.http() as http:
+        return await http.post(
+            "/api/invitations/accept", json=form, headers={"X-Forwarded-For": address}
+        )
+
+
+async def test_typos_at_accepting_an_invitation_spend_no_budget(accepting: LiveServer) -> None:
+    """An invitee who picks weak passwords and forgets their name more times than the sign-in
+    burst is told what to fix each time, and then accepts: the form's refusals are typos."""
+    burst = DEFAULT_RATES["sign_in"].burst
+    address, live = new_address(), accepting
+    token = await invite(live)
+    typos = [
+        await accept(live, address, token=token, display_name="新嘉宾", password="short")
+        for _ in range(burst)
+    ] + [await accept(live, address, token=token, display_name=" ", password=NEW_PASSWORD)]
+    accepted = await accept(
+        live, address, token=token, display_name="新嘉宾", password=NEW_PASSWORD
+    )
+    assert [r.status_code for r in typos] == [400] * (burst + 1)
+    assert accepted.status_code == 200, accepted.text
+
+
+async def test_guessed_invitation_links_and_acceptances_spend_the_sign_in_budget(
+    accepting: LiveServer,
+) -> None:
+    """What the budget bounds: links guessed (each unknown one told apart by its 404) and
+    acceptances made in a row. Once spent, even a typo waits; another address does not."""
+    burst = DEFAULT_RATES["sign_in"].burst
+    address, live = new_address(), accepting
+    token = await invite(live)
+    guesses = [
+        await accept(live, address, token=secrets.token_urlsafe(24)) for _ in range(burst - 1)
+    ]
+    accepted = await accept(
+        live, address, token=token, display_name="新嘉宾", password=NEW_PASSWORD
+    )
+    refused = await accept(live, address, token=secrets.token_urlsafe(24))
+    elsewhere = await accept(live, new_address(), token=secrets.token_urlsafe(24))
+    assert [r.status_code for r in guesses] == [404] * (burst - 1)
+    assert accepted.status_code == 200
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
+    assert elsewhere.status_code == 404

@@ -1,7 +1,7 @@
 """tokens: scope and expiry; service accounts
 
 Revision ID: 0005_core
-Revises: 0003_core
+Revises: 0004_core
 Create Date: 2026-12-03 16:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes  # the types autogenerate writes out below
 from alembic import op
 
 revision: str = "0005_core"
-down_revision: str | Sequence[str] | None = "0003_core"
+down_revision: str | Sequence[str] | None = "0004_core"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

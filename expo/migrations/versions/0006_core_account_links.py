@@ -1,7 +1,7 @@
 """one-time account links: password resets and email changes to confirm
 
 Revision ID: 0006_core
-Revises: 0003_core
+Revises: 0005_core
 Create Date: 2026-12-03 16:40:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes  # the types autogenerate writes out below
 from alembic import op
 
 revision: str = "0006_core"
-down_revision: str | Sequence[str] | None = "0003_core"
+down_revision: str | Sequence[str] | None = "0005_core"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ withdrawal, so a page that hears of it never shows the announcement again from a
 Existing announcements start when they were made, with no end.
 
 Revision ID: 0006_forums
-Revises: 0004_forums
+Revises: 0005_forums
 Create Date: 2026-12-03 16:45:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel.sql.sqltypes  # the types autogenerate writes out below
 from alembic import op
 
 revision: str = "0006_forums"
-down_revision: str | Sequence[str] | None = "0004_forums"
+down_revision: str | Sequence[str] | None = "0005_forums"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

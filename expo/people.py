@@ -1,0 +1,227 @@
+"""People: organisers find accounts, change their roles, disable and enable them.
+
+A change is stored first, then told to every process: a new name or role reaches the account's
+open sockets (`ACCOUNT_CHANGED`), a disabled account's sockets close (`SESSION_ENDED` for the
+whole account), both through the hub's stored-then-announced policy.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from starlette.requests import Request
+
+from expo.account_rules import check_assignment, check_keeps_an_organiser, like_pattern
+from expo.accounts import SESSION_ENDED
+from expo.errors import BadRequest, NotFound, from_validation
+from expo.hall import Names
+from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
+from expo.models import Account, Exhibitor, Role, utcnow
+from expo.realtime.gateway import ACCOUNT_CHANGED
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+
+
+class PeopleQuery(BaseModel):
+    q: str = Field(default="", max_length=100, description="Part of a name, email or organisation.")
+    role: Role | None = Field(default=None, description="Only accounts with this role.")
+    page: int = Field(default=1, ge=1, le=10_000)
+    per_page: int = Field(default=PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+class AccountPath(BaseModel):
+    account_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
+
+
+class AccountChange(BaseModel):
+    """A new role (with the exhibitor for exhibitor staff), or disabling / enabling."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: Role | None = Field(default=None, strict=False)
+    exhibitor_id: int | None = Field(default=None, gt=0, lt=2**31)
+    disabled: bool | None = None
+
+
+class ExhibitorRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: Names
+
+
+class PersonOut(BaseModel):
+    """An account as organisers see it: with its email, never its password hash."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    email: str
+    display_name: str
+    organisation: str
+    title: str
+    role: Role
+    exhibitor: ExhibitorRef | None
+    language: str
+    created_at: datetime
+    disabled: bool
+
+
+class PeoplePage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accounts: list[PersonOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class PersonEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account: PersonOut
+
+
+def person_view(account: Account, exhibitor: Exhibitor | None) -> dict[str, object]:
+    return {
+        "id": account.id,
+        "email": account.email,
+        "display_name": account.display_name,
+        "organisation": account.organisation,
+        "title": account.title,
+        "role": account.role,
+        "exhibitor": None
+        if exhibitor is None
+        else {"id": exhibitor.id, "name": {"zh": exhibitor.name_zh, "en": exhibitor.name_en}},
+        "language": account.language,
+        "created_at": account.created_at.isoformat(),
+        "disabled": account.disabled_at is not None,
+    }
+
+
+def _query(request: Request) -> PeopleQuery:
+    try:
+        return PeopleQuery.model_validate(dict(request.query_params))
+    except ValidationError as error:
+        raise from_validation(error) from None
+
+
+async def list_people(request: Request) -> JSONResponse:
+    query = _query(request)
+    found = select(Account, Exhibitor).outerjoin(
+        Exhibitor,
+        Exhibitor.id == Account.exhibitor_id,  # type: ignore[arg-type]
+    )
+    text = query.q.strip()
+    if text:
+        pattern = like_pattern(text)
+        found = found.where(
+            or_(
+                col(Account.display_name).ilike(pattern, escape="\\"),
+                col(Account.email).ilike(pattern, escape="\\"),
+                col(Account.organisation).ilike(pattern, escape="\\"),
+                col(Exhibitor.name_zh).ilike(pattern, escape="\\"),
+                col(Exhibitor.name_en).ilike(pattern, escape="\\"),
+            )
+        )
+    if query.role is not None:
+        found = found.where(Account.role == query.role)
+    async with services(request).read() as db:
+        total = (await db.execute(select(func.count()).select_from(found.subquery()))).scalar_one()
+        rows = (
+            await db.execute(
+                found.order_by(col(Account.id))
+                .offset((query.page - 1) * query.per_page)
+                .limit(query.per_page)
+            )
+        ).all()
+    return JSONResponse(
+        {
+            "accounts": [person_view(a, e) for a, e in rows],
+            "total": total,
+            "page": query.page,
+            "per_page": query.per_page,
+        }
+    )
+
+
+async def change_person(request: Request) -> JSONResponse:
+    account_id = path_int(request, "account_id")
+    form = await read_json(request, AccountChange)
+    who = principal(request)
+    assert who is not None
+    if form.role is None and form.disabled is None:
+        raise BadRequest(message="Send a `role` or `disabled`.")
+    if form.role is None and form.exhibitor_id is not None:
+        raise BadRequest("account.exhibitor", "An exhibitor goes with the role `exhibitor`.")
+    svc = services(request)
+    async with svc.db() as db:
+        account = await db.get(Account, account_id)
+        if account is None:
+            raise NotFound("account.unknown", f"There is no account {account_id}.")
+        was = (account.role, account.exhibitor_id, account.display_name)
+        role = form.role if form.role is not None else Role(account.role)
+        exhibitor_id = form.exhibitor_id if form.role is not None else account.exhibitor_id
+        check_assignment(role, exhibitor_id)
+        exhibitor = await db.get(Exhibitor, exhibitor_id) if exhibitor_id is not None else None
+        if exhibitor_id is not None and exhibitor is None:
+            raise NotFound("exhibitor.unknown", f"There is no exhibitor {exhibitor_id}.")
+        disabled = account.disabled_at is not None if form.disabled is None else form.disabled
+        if disabled and account.id == who.account_id:
+            raise BadRequest("account.not_self", "You cannot disable your own account.")
+        others = (
+            await db.execute(
+                select(func.count())
+                .select_from(Account)
+                .where(Account.role == Role.ORGANIZER)
+                .where(col(Account.disabled_at).is_(None))
+                .where(Account.id != account.id)
+            )
+        ).scalar_one()
+        check_keeps_an_organiser(
+            was_organiser=account.role == Role.ORGANIZER and account.disabled_at is None,
+            stays=role is Role.ORGANIZER and not disabled,
+            other_organisers=others,
+        )
+        newly_disabled = disabled and account.disabled_at is None
+        account.role, account.exhibitor_id = role, exhibitor_id
+        if newly_disabled:
+            account.disabled_at = utcnow()
+        elif not disabled:
+            account.disabled_at = None
+        await db.commit()
+        await db.refresh(account)
+    if newly_disabled:
+        # Its sessions end (re-enabling revives none) and its sockets close on every process.
+        await svc.sessions.revoke_account(account_id)
+        await svc.hub.announce_stored(SESSION_ENDED, {"account": account_id})
+    elif (account.role, account.exhibitor_id, account.display_name) != was:
+        await svc.hub.announce_stored(ACCOUNT_CHANGED, {"account": account_id})
+    return JSONResponse({"account": person_view(account, exhibitor)})
+
+
+routes = [
+    route(
+        "/api/accounts",
+        list_people,
+        methods=["GET"],
+        action="account.read",
+        query=PeopleQuery,
+        responses={200: PeoplePage},
+        summary="Find accounts (by name, email, organisation or exhibitor), a page at a time",
+    ),
+    route(
+        "/api/accounts/{account_id}",
+        change_person,
+        methods=["PATCH"],
+        action="account.manage",
+        path_params=AccountPath,
+        body=AccountChange,
+        responses={200: PersonEnvelope, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody},
+        summary="Change an account's role, or disable or enable it",
+    ),
+]

@@ -1,0 +1,179 @@
+"""The console's People tab (#/console/people): an organiser invites someone and sees the link
+once, checks a CSV paste row by row and invites only the valid rows, and disables an account,
+whose open page in another browser is signed out at once; in Chinese and English, on a desktop
+and a phone."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.browser.web import Pages, boxes, register, screenshot, unique_email
+from tests.live import LiveServer
+
+ORGANIZER = "organizer@demo.shubo.live"
+
+
+async def open_people(pages: Pages, server: LiveServer, **options):
+    page = await pages.open("/#/console/people", cookie=await server.sign_in(ORGANIZER), **options)
+    await expect(page.locator(".people-accounts-table")).to_be_visible()
+    return page
+
+
+async def test_an_organiser_invites_someone_and_sees_the_link_once(
+    pages: Pages, server: LiveServer
+):
+    page = await open_people(pages, server, locale="zh-CN")
+    await expect(page.locator(".console-tab[aria-current=page]")).to_have_text("人员与邀请")
+    email = unique_email("guest")
+    form = page.locator(".people-invite-form")
+    await form.get_by_label("邮箱").fill(email)
+    await form.get_by_label("角色").select_option("exhibitor")
+    await form.get_by_role("button", name="发送邀请").click()
+    await expect(page.locator(".people-result .form-error")).to_have_text(
+        "只有参展商工作人员需要指定参展商，而且必须指定。"
+    )
+    await form.get_by_label("参展商").select_option(index=2)
+    await form.get_by_role("button", name="发送邀请").click()
+
+    issued = page.locator(".people-result .people-issued")
+    await expect(issued).to_contain_text(f"给 {email} 的邀请链接（只显示这一次）")
+    link = await issued.locator("input.people-link").input_value()
+    assert "/#/invite/" in link
+    await expect(issued).to_contain_text("未发送邮件")  # no SMTP on the test server
+    await expect(form.get_by_label("邮箱")).to_have_value("")
+    row = page.locator(".people-invitations-table tr", has_text=email)
+    await expect(row).to_contain_text("待接受")
+    await expect(row).to_contain_text("参展商工作人员")
+    await screenshot(page, "console-people-zh")
+
+    # Revoked: asked first, then the link is dead.
+    await row.get_by_role("button", name="撤回").click()
+    await row.get_by_role("button", name="确认撤回").click()
+    await expect(row).to_contain_text("已撤回")
+    async with server.http() as http:
+        opened = await http.post("/api/invitations/open", json={"token": link.rsplit("/", 1)[1]})
+    assert opened.json()["error"]["code"] == "invitation.revoked"
+
+    await page.get_by_role("button", name="English").click()
+    await expect(page.locator(".console-tab[aria-current=page]")).to_have_text("People")
+    await expect(row).to_contain_text("Revoked")
+    # A search finds accounts by organisation; the role of each is shown and can be changed.
+    await page.get_by_role("searchbox").fill("组委会")
+    await page.get_by_role("search").get_by_role("button", name="Search").click()
+    accounts = page.locator(".people-accounts-table tbody tr")
+    await expect(accounts).to_have_count(2)
+    await expect(accounts.first).to_contain_text("moderator@demo.shubo.live")
+    await expect(page.locator(".people-pager")).to_contain_text("Page 1 of 1, 2 accounts")
+    me = page.locator(".people-accounts-table tr", has_text="organizer@demo.shubo.live")
+    await expect(me).to_contain_text("(you)")
+    await expect(me.get_by_role("button", name="Disable")).to_have_count(0)
+    await page.get_by_role("searchbox").fill("")
+    await page.get_by_role("search").get_by_role("button", name="Search").click()
+    await expect(page.locator(".people-pager")).to_contain_text("Page 1 of")
+    await screenshot(page, "console-people-en")
+
+
+async def test_a_bulk_paste_is_checked_row_by_row_and_only_valid_rows_are_invited(
+    pages: Pages, server: LiveServer
+):
+    page = await open_people(pages, server, locale="en-US")
+    good, staff = unique_email("bulk"), unique_email("staff")
+    paste = "\n".join(
+        [
+            "email,role,exhibitor,display name,language",
+            f"{good},speaker,,Li Na,en",
+            f"{staff},exhibitor,3",
+            "nobody-at-example.cn,speaker,",
+            f"{good},moderator,",
+            f"{unique_email()},janitor,",
+            "attendee@demo.shubo.live,speaker,",
+            f"{unique_email()},exhibitor,No Such Company",
+        ]
+    )
+    await page.get_by_label("CSV").fill(paste)
+    await page.get_by_role("button", name="Check", exact=True).click()
+    await expect(page.locator(".people-summary")).to_have_text(
+        "2 rows can be invited, 5 have problems."
+    )
+    rows = page.locator(".people-bulk-table tbody tr")
+    await expect(rows).to_have_count(7)
+    await expect(rows.nth(0)).to_contain_text("OK to invite")
+    await expect(rows.nth(2)).to_contain_text("Not an email address")
+    await expect(rows.nth(3)).to_contain_text("The same email as a line above")
+    await expect(rows.nth(4)).to_contain_text("Unknown role")
+    await expect(rows.nth(5)).to_contain_text("This email has an account already")
+    await expect(rows.nth(6)).to_contain_text("Unknown exhibitor")
+    await page.locator(".people-bulk-table").scroll_into_view_if_needed()
+    await screenshot(page, "console-bulk-invite-en")
+
+    await page.get_by_role("button", name="Invite the 2 valid rows").click()
+    done = page.locator(".people-bulk-result .people-issued")
+    await expect(done).to_contain_text("Invited 2. These links are shown only this once:")
+    await expect(done.locator("input.people-link")).to_have_count(2)
+    invitations = page.locator(".people-invitations-table")
+    await expect(invitations.locator("tr", has_text=good)).to_contain_text("Pending")
+    await expect(invitations.locator("tr", has_text=staff)).to_contain_text("Exhibitor staff")
+    # Checked again, the same paste now finds them invited.
+    await page.get_by_role("button", name="Check", exact=True).click()
+    await expect(page.locator(".people-summary")).to_have_text(
+        "0 rows can be invited, 7 have problems."
+    )
+    await expect(rows.nth(0)).to_contain_text("This email has a pending invitation")
+
+
+async def test_disabling_an_account_signs_out_its_open_page(pages: Pages, server: LiveServer):
+    email, cookie = await register(server, "待停用 Ms Test")
+    theirs = await pages.open("/#/", cookie=cookie, locale="zh-CN")
+    header = theirs.locator("#header")
+    await expect(header.get_by_role("link", name="登录")).to_have_count(0)
+    await expect(header).to_contain_text("待停用 Ms Test")
+
+    page = await open_people(pages, server, locale="zh-CN", phone=True)
+    await page.get_by_role("searchbox").fill(email)
+    await page.get_by_role("search").get_by_role("button", name="搜索").click()
+    row = page.locator(".people-accounts-table tbody tr")
+    await expect(row).to_have_count(1)
+    await expect(row).to_contain_text("参会者")
+    await row.get_by_role("button", name="停用").click()
+    confirm = row.get_by_role("alertdialog")
+    await expect(confirm).to_contain_text("确认停用 待停用 Ms Test？")
+    # On a phone the row is a card, inside the window.
+    measured = await boxes(page, card=".people-accounts-table tbody tr")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert measured["card"] is not None and width <= 390, width
+    await confirm.scroll_into_view_if_needed()
+    await screenshot(page, "console-people-phone-zh")
+    await confirm.get_by_role("button", name="确认停用").click()
+
+    await expect(row).to_contain_text("已停用")
+    await expect(row.get_by_role("button", name="恢复")).to_be_visible()
+    # The other browser is signed out at once, without a reload.
+    await expect(header.get_by_role("link", name="登录")).to_be_visible()
+    await expect(header).not_to_contain_text("待停用 Ms Test")
+
+
+async def test_a_role_changed_on_the_page_reaches_the_persons_open_page(
+    pages: Pages, server: LiveServer
+):
+    """The organiser makes an attendee exhibitor staff: the person's profile page, open in
+    another browser, shows the new role without a reload."""
+    email, cookie = await register(server, "将成为参展商 Mr Booth")
+    theirs = await pages.open("/#/profile", cookie=cookie, locale="en-US")
+    await expect(theirs.locator(".profile-who .chip")).to_have_text("Attendee")
+
+    page = await open_people(pages, server, locale="en-US")
+    await page.get_by_role("searchbox").fill(email)
+    await page.get_by_role("search").get_by_role("button", name="Search").click()
+    row = page.locator(".people-accounts-table tbody tr")
+    await expect(row).to_have_count(1)
+    save = row.get_by_role("button", name="Save role")
+    await expect(save).to_be_disabled()
+    await row.locator("select.people-role").select_option("exhibitor")
+    await save.click()
+    await expect(row.get_by_role("alert")).to_contain_text("Exhibitor staff need an exhibitor")
+    await row.locator("select.people-exhibitor").select_option(index=3)
+    await save.click()
+    await expect(row.get_by_role("status")).to_have_text("Role saved.")
+    await expect(row.locator("select.people-role")).to_have_value("exhibitor")
+
+    await expect(theirs.locator(".profile-who .chip")).to_have_text("Exhibitor staff")
