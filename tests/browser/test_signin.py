@@ -57,6 +57,7 @@ async def test_signing_out_in_one_tab_signs_out_the_others_without_a_reload(
     await expect(room.locator(".watching-badge")).to_have_text("2 人在看")
 
     await lobby.bring_to_front()  # the tab one clicks in (a background tab's frames wait)
+    await lobby.locator("#header .account-button").click()  # the account's menu
     await lobby.locator("#header").get_by_role("button", name="退出").click()
 
     await expect(lobby.locator("#header").get_by_role("link", name="登录")).to_be_visible()
