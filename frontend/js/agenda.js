@@ -35,6 +35,7 @@ addStrings({
     "agenda.reminder_title": "您收藏的议程开始了",
     "agenda.reminder_go": "进入直播间",
     "agenda.dismiss": "关闭",
+    "agenda.reminders": "议程提醒",
     "agenda.speakers": "嘉宾：{names}",
     "agenda.moderators": "主持：{names}",
   },
@@ -57,6 +58,7 @@ addStrings({
     "agenda.reminder_title": "A session you starred is starting",
     "agenda.reminder_go": "Go to the room",
     "agenda.dismiss": "Dismiss",
+    "agenda.reminders": "Reminders",
     "agenda.speakers": "Speakers: {names}",
     "agenda.moderators": "Moderators: {names}",
   },
@@ -174,7 +176,13 @@ function starIcon() {
 /** Follow the signed-in account's own topic on every page: stars changed in other tabs, and
  * reminders shown as toasts. Call once, from app.js. */
 export function mountAgendaReminders() {
-  const toasts = h("div", { class: "toasts", "aria-live": "polite" });
+  const toasts = h("div", {
+    class: "toasts",
+    role: "region",
+    "aria-label": t("agenda.reminders"),
+    "aria-live": "polite", // each toast added is read out once; toasts are no live regions
+  });
+  onLangChange(() => toasts.setAttribute("aria-label", t("agenda.reminders")));
   document.body.appendChild(toasts);
   let stop = null;
   let following = null;
@@ -219,7 +227,7 @@ function showReminder(toasts, { session, forum }) {
   const close = () => toast.remove();
   const toast = h(
     "div",
-    { class: "toast", role: "status" },
+    { class: "toast" },
     h("span", { class: "toast-icon" }, icon("clock", "icon")),
     h(
       "div",

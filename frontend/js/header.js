@@ -131,11 +131,16 @@ export function mountHeader(root) {
   window.addEventListener("resize", fit);
   render();
   document.fonts?.ready.then(fit);
-  // What sticks below the header (the room's side panel) starts under its real height: it takes
-  // two rows when its links and tools do not fit on one (English, organisers, narrower screens).
-  new ResizeObserver(() =>
-    document.documentElement.style.setProperty("--top-bar-h", `${root.offsetHeight}px`),
-  ).observe(root);
+  // What sticks below the header (the room's side panel) starts under the sticky bar's real
+  // height: the header's, and the offline banner's while it shows.
+  const offline = document.getElementById("offline");
+  const measure = () => {
+    const banner = offline && !offline.hidden ? offline.offsetHeight : 0;
+    document.documentElement.style.setProperty("--top-bar-h", `${root.offsetHeight + banner}px`);
+  };
+  const observer = new ResizeObserver(measure);
+  observer.observe(root);
+  if (offline) observer.observe(offline);
 }
 
 // The site's sections: [href, label key, the routes that are that page, who sees it (a role;
