@@ -9,6 +9,7 @@ import { api } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, dateTime, errorText, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import { roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 
@@ -235,7 +236,7 @@ function showReminder(toasts, { session, forum }) {
       h("p", { class: "toast-title" }, t("agenda.reminder_title")),
       h("p", { class: "toast-session" }, pick(session.title)),
       h("p", { class: "toast-where muted small" }, `${hhmm(session.starts_at)} · ${pick(forum?.title)}`),
-      h("a", { class: "button button-small button-primary", href: `#/forum/${session.forum_id}`, onclick: close }, t("agenda.reminder_go")),
+      h("a", { class: "button button-small button-primary", href: forum ? roomHref(forum) : `#/forum/${session.forum_id}`, onclick: close }, t("agenda.reminder_go")),
     ),
     h("button", { type: "button", class: "toast-close", "aria-label": t("agenda.dismiss"), onclick: close }, "×"),
   );
@@ -367,7 +368,7 @@ function agendaItem({ session, forum }) {
       "div",
       { class: "agenda-what" },
       h("p", { class: "agenda-title" }, pick(session.title), live ? h("span", { class: "tag tag-live" }, h("span", { class: "live-dot" }), t("live")) : null),
-      h("p", { class: "agenda-room muted small" }, h("a", { href: `#/forum/${forum.id}` }, pick(forum.title))),
+      h("p", { class: "agenda-room muted small" }, h("a", { href: roomHref(forum) }, pick(forum.title))),
       speakers.length ? h("p", { class: "muted small" }, t("agenda.speakers", { names: listOf(speakers) })) : null,
       moderators.length ? h("p", { class: "muted small" }, t("agenda.moderators", { names: listOf(moderators) })) : null,
     ),
