@@ -60,6 +60,7 @@ class _Out(BaseModel):
 
 class RoomRef(_Out):
     id: int
+    slug: str  # the room's address in the web app: #/forum/<slug>
     title: Title
 
 
@@ -125,6 +126,14 @@ async def _starred(db: AsyncSession, account_id: int) -> list[tuple[ForumSession
     return [(s, f, at) for s, f, at in (await db.execute(query)).all()]
 
 
+def room_ref(forum: Forum) -> dict[str, Any]:
+    return {
+        "id": forum.id,
+        "slug": forum.slug,
+        "title": {"zh": forum.title_zh, "en": forum.title_en},
+    }
+
+
 async def my_agenda(request: Request) -> JSONResponse:
     who = principal(request)
     assert who is not None
@@ -134,7 +143,7 @@ async def my_agenda(request: Request) -> JSONResponse:
     items = [
         {
             "session": session_view(s, people[s.id]),  # type: ignore[index]
-            "forum": {"id": f.id, "title": {"zh": f.title_zh, "en": f.title_en}},
+            "forum": room_ref(f),
             "starred_at": at.isoformat(),
         }
         for s, f, at in rows
@@ -156,7 +165,7 @@ async def my_agenda_ics(request: Request) -> Response:
         AgendaEntry(
             session=s,
             room_title=(f.title_zh or f.title_en) if lang == "zh" else (f.title_en or f.title_zh),
-            room_url=f"{base}/#/forum/{f.id}",
+            room_url=f"{base}/#/forum/{f.slug}",
             people=[p.name for p in people[s.id] if p.role == PersonRole.SPEAKER],  # type: ignore[index]
         )
         for s, f, _ in rows
@@ -269,7 +278,7 @@ async def _reminders(db: AsyncSession, session_ids: Sequence[int]) -> list[tuple
             account_id,
             {
                 "session": session_view(s, people[stored_id(s)]),
-                "forum": {"id": f.id, "title": {"zh": f.title_zh, "en": f.title_en}},
+                "forum": room_ref(f),
             },
         )
         for account_id, s, f in rows

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from expo.db import stored_id
-from expo.errors import NotFound
+from expo.errors import BadRequest, NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, query_int, route, services
 from expo.models import utcnow
 from forums import store
 from forums.domain import forum_topic, now_and_next
+from forums.models import Forum
 from forums.programme import status_of
 from forums.views import (
     ChatPage,
@@ -22,10 +27,20 @@ from forums.views import (
 )
 
 ID_MAX = 2**31 - 1
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
 class ForumPath(BaseModel):
     forum_id: int = Field(ge=1, le=ID_MAX, examples=[2])
+
+
+class SlugQuery(BaseModel):
+    slug: str = Field(
+        pattern=f"^{SLUG.pattern}$",
+        max_length=40,
+        description="The room's slug, as in the web app's #/forum/<slug>.",
+        examples=["east-data-west-computing"],
+    )
 
 
 class ChatQuery(BaseModel):
@@ -71,15 +86,28 @@ async def get_forum(request: Request) -> JSONResponse:
         forum = await store.get_forum(db, forum_id)
         if forum is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
-        sessions = await store.list_sessions(db, forum_id)
-        people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
-    return JSONResponse(
-        forum_view(forum)
-        | {
-            "sessions": [session_view(s, people[s.id]) for s in sessions],  # type: ignore[index]
-            "status": status_of(sessions),
-        }
-    )
+        return JSONResponse(await forum_detail(db, forum))
+
+
+async def get_forum_by_slug(request: Request) -> JSONResponse:
+    """The web app's rooms are #/forum/<slug>: the page finds its room by the slug."""
+    slug = request.query_params.get("slug", "")
+    if not SLUG.fullmatch(slug):
+        raise BadRequest("bad_request", "A room's slug is lower-case letters, digits and '-'.")
+    async with services(request).read() as db:
+        forum = await store.get_forum_by_slug(db, slug)
+        if forum is None:
+            raise NotFound("forum.unknown", f"There is no forum {slug!r}.")
+        return JSONResponse(await forum_detail(db, forum))
+
+
+async def forum_detail(db: AsyncSession, forum: Forum) -> dict[str, Any]:
+    sessions = await store.list_sessions(db, stored_id(forum))
+    people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
+    return forum_view(forum) | {
+        "sessions": [session_view(s, people[s.id]) for s in sessions],  # type: ignore[index]
+        "status": status_of(sessions),
+    }
 
 
 async def chat_history(request: Request) -> JSONResponse:
@@ -114,6 +142,16 @@ routes = [
         action="forum.read",
         responses={200: ForumList, 503: ErrorBody},
         summary="The lobby: every room with what is on now and next",
+    ),
+    # Before /api/forums/{forum_id}, which would take "by-slug" for an id.
+    route(
+        "/api/forums/by-slug",
+        get_forum_by_slug,
+        methods=["GET"],
+        action="forum.read",
+        query=SlugQuery,
+        responses={200: ForumDetail, 400: ErrorBody, 404: ErrorBody},
+        summary="A room and its programme, found by the room's slug",
     ),
     route(
         "/api/forums/{forum_id}",

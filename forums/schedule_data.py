@@ -271,10 +271,11 @@ def event_slug(meta: ScheduleMeta, event: Event, event_id: int) -> str:
 
 
 def room_url(meta: ScheduleMeta, room: Room) -> str:
-    """The room's page in the web app."""
+    """The room's page in the web app, addressed by its slug (stable across databases, unlike
+    the row id)."""
     if room.forum_id is None:
         return f"{meta.base_url}/"
-    return f"{meta.base_url}/#/forum/{room.forum_id}"
+    return f"{meta.base_url}/#/forum/{room.slug or room.forum_id}"
 
 
 def event_url(meta: ScheduleMeta, event: Event) -> str:

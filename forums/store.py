@@ -21,6 +21,10 @@ async def get_forum(db: AsyncSession, forum_id: int) -> Forum | None:
     return await db.get(Forum, forum_id)
 
 
+async def get_forum_by_slug(db: AsyncSession, slug: str) -> Forum | None:
+    return (await db.execute(select(Forum).where(col(Forum.slug) == slug))).scalars().first()
+
+
 async def bump_room_version(db: AsyncSession, forum: Forum) -> int:
     """The room's settings changed (in this transaction): their new version. One UPDATE, so
     the row stays locked until the commit and versions follow the order of the commits."""

@@ -10,6 +10,7 @@ import { h, icon, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, dateTime, errorText, hhmm, listOf, onLangChange, pick, t, timeZoneName } from "./i18n.js";
 import { applyProgrammeEvent, byStart } from "./programme_events.js";
+import { roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 import { versionBook } from "./versions.js";
@@ -41,6 +42,7 @@ addStrings({
     "agenda.reminder_title": "您收藏的议程开始了",
     "agenda.reminder_go": "进入直播间",
     "agenda.dismiss": "关闭",
+    "agenda.reminders": "议程提醒",
     "agenda.speakers": "嘉宾：{names}",
     "agenda.moderators": "主持：{names}",
     "agenda.gone": "“{title}”已从议程中取消。",
@@ -64,6 +66,7 @@ addStrings({
     "agenda.reminder_title": "A session you starred is starting",
     "agenda.reminder_go": "Go to the room",
     "agenda.dismiss": "Dismiss",
+    "agenda.reminders": "Reminders",
     "agenda.speakers": "Speakers: {names}",
     "agenda.moderators": "Moderators: {names}",
     "agenda.gone": "“{title}” was taken off the programme.",
@@ -182,7 +185,13 @@ function starIcon() {
 /** Follow the signed-in account's own topic on every page: stars changed in other tabs, and
  * reminders shown as toasts. Call once, from app.js. */
 export function mountAgendaReminders() {
-  const toasts = h("div", { class: "toasts", "aria-live": "polite" });
+  const toasts = h("div", {
+    class: "toasts",
+    role: "region",
+    "aria-label": t("agenda.reminders"),
+    "aria-live": "polite", // each toast added is read out once; toasts are no live regions
+  });
+  onLangChange(() => toasts.setAttribute("aria-label", t("agenda.reminders")));
   document.body.appendChild(toasts);
   let stop = null;
   let following = null;
@@ -227,7 +236,7 @@ function showReminder(toasts, { session, forum }) {
   const close = () => toast.remove();
   const toast = h(
     "div",
-    { class: "toast", role: "status" },
+    { class: "toast" },
     h("span", { class: "toast-icon" }, icon("clock", "icon")),
     h(
       "div",
@@ -235,7 +244,7 @@ function showReminder(toasts, { session, forum }) {
       h("p", { class: "toast-title" }, t("agenda.reminder_title")),
       h("p", { class: "toast-session" }, pick(session.title)),
       h("p", { class: "toast-where muted small" }, `${hhmm(session.starts_at)} · ${pick(forum?.title)}`),
-      h("a", { class: "button button-small button-primary", href: `#/forum/${session.forum_id}`, onclick: close }, t("agenda.reminder_go")),
+      h("a", { class: "button button-small button-primary", href: forum ? roomHref(forum) : `#/forum/${session.forum_id}`, onclick: close }, t("agenda.reminder_go")),
     ),
     h("button", { type: "button", class: "toast-close", "aria-label": t("agenda.dismiss"), onclick: close }, "×"),
   );
@@ -401,7 +410,7 @@ function agendaItem({ session, forum }) {
       "div",
       { class: "agenda-what" },
       h("p", { class: "agenda-title" }, pick(session.title), live ? h("span", { class: "tag tag-live" }, h("span", { class: "live-dot" }), t("live")) : null),
-      h("p", { class: "agenda-room muted small" }, h("a", { href: `#/forum/${forum.id}` }, pick(forum.title))),
+      h("p", { class: "agenda-room muted small" }, h("a", { href: roomHref(forum) }, pick(forum.title))),
       speakers.length ? h("p", { class: "muted small" }, t("agenda.speakers", { names: listOf(speakers) })) : null,
       moderators.length ? h("p", { class: "muted small" }, t("agenda.moderators", { names: listOf(moderators) })) : null,
     ),

@@ -54,6 +54,8 @@ export async function api(path, { method = "GET", body, signal } = {}) {
 
 export const getForums = (opts) => api("/api/forums", opts);
 export const getForum = (id, opts) => api(`/api/forums/${encodeURIComponent(id)}`, opts);
+export const getForumBySlug = (slug, opts) =>
+  api(`/api/forums/by-slug?${new URLSearchParams({ slug })}`, opts);
 export const getChat = (id, { limit = 50, before, ...opts } = {}) => {
   const query = new URLSearchParams({ limit: String(limit) });
   if (before) query.set("before", String(before));

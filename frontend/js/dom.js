@@ -65,6 +65,8 @@ const ICONS = {
   user: ["M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z", "M4 21a8 8 0 0 1 16 0"],
   wifiOff: ["M2 8.8a15 15 0 0 1 4.2-2.6", "M10.7 5.1A15 15 0 0 1 22 8.8", "M5 12.6a10 10 0 0 1 5-2.4", "M8.5 16.1a5 5 0 0 1 7 0", "M12 20h.01", "M3 3l18 18"],
   clock: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7v5l3 2"],
+  menu: ["M4 6h16", "M4 12h16", "M4 18h16"],
+  chevronDown: ["M6 9l6 6 6-6"],
 };
 
 // http(s) addresses in what people write; trailing punctuation is left outside the link.

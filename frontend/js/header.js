@@ -2,9 +2,31 @@
 // banner.
 
 import { h, icon, replace } from "./dom.js";
-import { accountLangOf, getLang, LANG_NAMES, LANGS, onLangChange, setLang, t } from "./i18n.js";
+import {
+  accountLangOf,
+  addStrings,
+  getLang,
+  LANG_NAMES,
+  LANGS,
+  onLangChange,
+  setLang,
+  t,
+} from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange, saveLanguage, signOut } from "./session.js";
+
+addStrings({
+  zh: { "nav.menu": "菜单", "nav.account_menu": "账号菜单：{name}", "nav.profile": "个人资料" },
+  en: {
+    "nav.menu": "Menu",
+    "nav.account_menu": "Account menu: {name}",
+    "nav.profile": "Profile",
+  },
+});
+
+// The header's two pop-ups: the sections on narrow screens ("nav") and the account's menu
+// ("account"). At most one is open; a click elsewhere, Escape or a new page closes it.
+let openPopup = null;
 
 export function mountHeader(root) {
   const render = () => {
@@ -24,6 +46,19 @@ export function mountHeader(root) {
             h("span", { class: "brand-name" }, "Shubo Live · 数博会线上展"),
             h("span", { class: "brand-tagline" }, t("app.tagline")),
           ),
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "nav-toggle",
+            "data-popup": "nav", // a click on it is not a click away from the menu
+            "aria-controls": "site-nav",
+            "aria-expanded": String(openPopup === "nav"),
+            "aria-label": t("nav.menu"),
+            onclick: () => toggle("nav"),
+          },
+          icon("menu", "icon"),
         ),
         siteNav(),
         h(
@@ -50,16 +85,62 @@ export function mountHeader(root) {
         ),
       ),
     );
+    fit();
+  };
+  // The sections stay on the header's row while all their links fit there, else they fold into
+  // the menu: measured, not guessed, since the words' widths depend on the language, the role and
+  // the fonts. Measured with the sections on the row (a layout, no paint in between).
+  const fit = () => {
+    const nav = root.querySelector(".site-nav");
+    if (!nav || nav.dataset.open === "true") return;
+    root.classList.remove("header-compact");
+    root.classList.toggle("header-compact", nav.scrollWidth > nav.clientWidth + 1);
+  };
+  const toggle = (popup) => {
+    openPopup = openPopup === popup ? null : popup;
+    render();
+    // Keyboard users land in what they opened.
+    if (openPopup === "account") root.querySelector(".account-menu a, .account-menu button")?.focus();
+  };
+  const close = () => {
+    if (openPopup === null) return;
+    openPopup = null;
+    render();
   };
   onLangChange(render);
-  onAccountChange(render);
-  window.addEventListener("hashchange", render); // the sign-in links lead back to where one is
+  onAccountChange(() => {
+    openPopup = null;
+    render();
+  });
+  window.addEventListener("hashchange", () => {
+    openPopup = null; // a link in a pop-up was followed
+    render(); // the sign-in links lead back to where one is
+  });
+  document.addEventListener("click", (event) => {
+    if (openPopup && !event.composedPath().some((node) => node.dataset?.popup === openPopup)) {
+      close();
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || openPopup === null) return;
+    const was = openPopup;
+    close();
+    root.querySelector(was === "nav" ? ".nav-toggle" : ".account-button")?.focus();
+  });
+  accountToggle = () => toggle("account");
+  window.addEventListener("resize", fit);
   render();
-  // What sticks below the header (the room's side panel) starts under its real height: it takes
-  // two rows when its links and tools do not fit on one (English, organisers, narrower screens).
-  new ResizeObserver(() =>
-    document.documentElement.style.setProperty("--top-bar-h", `${root.offsetHeight}px`),
-  ).observe(root);
+  document.fonts?.ready.then(fit);
+  // What sticks below the header (the room's side panel) starts under the sticky bar's real
+  // height: the header's, and the offline banner's while it shows.
+  const offline = document.getElementById("offline");
+  const measure = () => {
+    const banner = offline && !offline.hidden ? offline.offsetHeight : 0;
+    document.documentElement.style.setProperty("--top-bar-h", `${root.offsetHeight + banner}px`);
+  };
+  const observer = new ResizeObserver(measure);
+  observer.observe(root);
+  if (offline) observer.observe(offline);
 }
 
 // The site's sections: [href, label key, the routes that are that page, who sees it (a role;
@@ -81,11 +162,19 @@ function shownTo(who, account) {
   return who === "signed_in" || account.role === who;
 }
 
+let accountToggle = () => {};
+
 function siteNav() {
   const path = location.hash.replace(/^#/, "").split("?")[0];
   return h(
     "nav",
-    { class: "site-nav", "aria-label": t("nav.label") },
+    {
+      id: "site-nav",
+      class: "site-nav",
+      "aria-label": t("nav.label"),
+      "data-popup": "nav",
+      "data-open": String(openPopup === "nav"),
+    },
     SECTIONS.filter(([, , , who]) => shownTo(who, currentAccount())).map(([href, key, page]) =>
       h(
         "a",
@@ -113,28 +202,45 @@ function accountArea(account) {
       h("a", { class: "button button-small button-primary", href: signInHref() }, t("nav.signin")),
     );
   }
+  // One compact button that opens the profile and signing out: the header stays one row
+  // however long the name or the language's words.
+  const open = openPopup === "account";
   return h(
     "div",
-    { class: "account" },
-    h(
-      "a",
-      {
-        class: "account-name",
-        href: "#/profile",
-        title: t("nav.signed_in_as", { name: account.display_name }),
-        "aria-label": t("nav.profile_of", { name: account.display_name }),
-      },
-      icon("user", "icon icon-small"),
-      h("span", { class: "account-name-text" }, account.display_name),
-    ),
+    { class: "account", "data-popup": "account" },
     h(
       "button",
       {
         type: "button",
-        class: "button button-small button-ghost",
-        onclick: signOutHere,
+        class: "account-name account-button",
+        title: t("nav.signed_in_as", { name: account.display_name }),
+        "aria-label": t("nav.account_menu", { name: account.display_name }),
+        "aria-haspopup": "true",
+        "aria-expanded": String(open),
+        "aria-controls": "account-menu",
+        onclick: () => accountToggle(),
       },
-      t("nav.signout"),
+      icon("user", "icon icon-small"),
+      h("span", { class: "account-name-text" }, account.display_name),
+      icon("chevronDown", "icon icon-small account-chevron"),
+    ),
+    h(
+      "div",
+      { id: "account-menu", class: "account-menu", hidden: !open },
+      h(
+        "a",
+        {
+          class: "account-menu-item",
+          href: "#/profile",
+          "aria-current": /^#\/profile\/?$/.test(location.hash) ? "page" : false,
+        },
+        t("nav.profile"),
+      ),
+      h(
+        "button",
+        { type: "button", class: "account-menu-item", onclick: signOutHere },
+        t("nav.signout"),
+      ),
     ),
   );
 }

@@ -5,7 +5,7 @@
 import { getForums } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { errorText, getLang, hhmm, onLangChange, pick, roleName, t } from "./i18n.js";
-import { takeWelcome } from "./nav.js";
+import { roomHref, takeWelcome } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { applyRoomChange, mergeRooms } from "./room_changes.js";
 
@@ -165,7 +165,7 @@ export function mountLobby(root) {
 function stageCard(forum, badge) {
   return h(
     "a",
-    { class: "card stage-card", href: `#/forum/${forum.id}` },
+    { class: "card stage-card", href: roomHref(forum) },
     h(
       "div",
       { class: "card-top" },
@@ -181,7 +181,7 @@ function stageCard(forum, badge) {
 function forumCard(forum, number, badge) {
   return h(
     "a",
-    { class: "card forum-card", href: `#/forum/${forum.id}` },
+    { class: "card forum-card", href: roomHref(forum) },
     h(
       "div",
       { class: "card-top" },

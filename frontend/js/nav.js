@@ -9,6 +9,11 @@ export function replaceRoute(hash) {
   window.dispatchEvent(new HashChangeEvent("hashchange", { oldURL, newURL: location.href }));
 }
 
+/** A room's address: its slug, stable across databases and readable (row ids are neither). */
+export function roomHref(forum) {
+  return `#/forum/${encodeURIComponent(forum.slug)}`;
+}
+
 let welcome = null; // the role an accepted invitation just gave, for the lobby to greet
 
 export function welcomeAs(role) {

@@ -1,8 +1,8 @@
-// A forum room (#/forum/<id>): title and state, player and reactions, the speakers and
+// A forum room (#/forum/<slug>): title and state, player and reactions, the speakers and
 // moderators present, the programme, and a side panel of tabs (chat, Q&A, polls).
 
 import { starButton } from "./agenda.js";
-import { ApiError, getForum } from "./api.js";
+import { ApiError, getForum, getForumBySlug } from "./api.js";
 import { chatPanel } from "./chat.js";
 import { pollsPanel } from "./polls.js";
 import { qaPanel } from "./qa.js";
@@ -11,6 +11,7 @@ import { addStrings, errorText, hhmm, listOf, onLangChange, pick, roleName, t, t
 import { streamPlayer } from "./player.js";
 import { followProgramme } from "./programme.js";
 import { reactionBar } from "./reactions.js";
+import { replaceRoute, roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { applyRoomChange } from "./room_changes.js";
 import { roomStatus } from "./status.js";
@@ -54,8 +55,50 @@ function sideTabs(forumId, chat) {
   ];
 }
 
-export function mountRoom(root, { id, query }) {
-  const forumId = Number(id);
+/**
+ * The room at #/forum/<slug>. An old link by row id (#/forum/4) finds the room and moves to its
+ * slug in place (Back does not return to the old address).
+ */
+export function mountRoom(root, { room, query }) {
+  let stopped = false;
+  let close = null;
+  const controller = new AbortController();
+  const byId = /^\d{1,10}$/.test(room);
+  replace(root, h("p", { class: "notice", role: "status" }, t("room.loading")));
+  (byId ? getForum : getForumBySlug)(room, { signal: controller.signal }).then(
+    (body) => {
+      if (stopped) return;
+      if (byId) {
+        const search = query?.toString();
+        replaceRoute(`${roomHref(body)}${search ? `?${search}` : ""}`);
+        return;
+      }
+      close = openRoom(root, body);
+    },
+    (error) => {
+      if (stopped || error?.name === "AbortError") return;
+      const missing = error instanceof ApiError && (error.status === 404 || error.code === "bad_request");
+      replace(
+        root,
+        h(
+          "section",
+          { class: "panel empty-state" },
+          h("h1", {}, missing ? t("room.not_found") : errorText(error)),
+          h("a", { class: "button button-primary", href: "#/" }, t("notfound.back")),
+        ),
+      );
+    },
+  );
+  return () => {
+    stopped = true;
+    controller.abort();
+    close?.();
+  };
+}
+
+/** The room's page for `loaded` (GET /api/forums/…), until the returned function is called. */
+function openRoom(root, loaded) {
+  const forumId = loaded.id;
   let forum = null;
   let presence = null;
   let stream = null; // the player, while the room has a stream_url
@@ -302,108 +345,87 @@ export function mountRoom(root, { id, query }) {
     renderTabs();
   };
 
-  // Loading the room.
-  replace(root, h("p", { class: "notice", role: "status" }, t("room.loading")));
-  const controller = new AbortController();
-  getForum(forumId, { signal: controller.signal }).then(
-    (body) => {
-      if (stopped) return;
-      forum = body;
-      replace(
-        root,
-        h(
-          "section",
-          { class: "room" },
-          layout,
-        ),
-      );
-      renderAll();
-      fitSide();
-      window.addEventListener("scroll", fitSide, { passive: true });
-      window.addEventListener("resize", refitSide);
-      wideLayout?.addEventListener?.("change", refitSide);
-      // The banner coming or going, the header's height, the programme changing.
-      const resized = new ResizeObserver(refitSide);
-      resized.observe(document.body);
-      resized.observe(layout);
-      cleanups.push(() => {
-        window.removeEventListener("scroll", fitSide);
-        window.removeEventListener("resize", refitSide);
-        wideLayout?.removeEventListener?.("change", refitSide);
-        resized.disconnect();
-        cancelAnimationFrame(fitFrame);
-      });
-      cleanups.push(onLangChange(renderAll));
-      cleanups.push(realtime.onStatus(() => renderBadge()));
-      const tick = setInterval(() => {
-        renderProgramme();
-        renderStatus();
-        if (!forum.stream_url) renderPlayer();
-      }, PROGRAMME_TICK_MS);
-      cleanups.push(() => clearInterval(tick));
-      cleanups.push(
-        chat.start({
-          onPresence: (count) => {
-            // The count includes this tab once subscribed, even before the server's next push.
-            presence = Math.max(count, 1);
-            renderBadge();
-          },
-        }),
-      );
-      for (const tab of tabs.slice(1)) {
-        tab.panel.start();
-        cleanups.push(() => tab.panel.stop());
-      }
-      reactions.start();
-      cleanups.push(() => reactions.stop());
-      // The programme as organisers change it (programme.js), without a reload.
-      cleanups.push(followProgramme(forumId, () => forum.sessions, (sessions) => ((forum.sessions = sessions), renderProgramme(), renderStatus())));
-      cleanups.push(
-        realtime.subscribe(`forum:${forumId}`, {
-          onEvent: (type, data) => {
-            if (type === "presence.roster") {
-              people = Array.isArray(data?.people) ? data.people : [];
-              renderRoster();
-            } else if (type === "forum.room_changed" && data?.forum_id === forum.id) {
-              // An organiser changed the room (the console): its titles and stream follow,
-              // unless this page already shows a newer version (room_changes.js).
-              const [next] = applyRoomChange([forum], data) || [];
-              if (!next) return;
-              const streamChanged = next.stream_url !== forum.stream_url;
-              forum = next;
-              renderHead();
-              if (streamChanged) renderPlayer();
-            } else if (type === "programme.imported") {
-              // A whole programme was imported (forums/interchange.py): read this room's again.
-              getForum(forumId).then((fresh) => {
-                if (stopped) return;
-                forum.sessions = fresh.sessions;
-                renderProgramme();
-                renderStatus();
-              }, () => {});
-            }
-          },
-        }),
-      );
-    },
-    (error) => {
-      if (stopped || error?.name === "AbortError") return;
-      const missing = error instanceof ApiError && (error.status === 404 || error.code === "bad_request");
-      replace(
-        root,
-        h(
-          "section",
-          { class: "panel empty-state" },
-          h("h1", {}, missing ? t("room.not_found") : errorText(error)),
-          h("a", { class: "button button-primary", href: "#/" }, t("notfound.back")),
-        ),
-      );
-    },
+  // The room, loaded by mountRoom.
+  forum = loaded;
+  replace(
+    root,
+    h(
+      "section",
+      { class: "room" },
+      layout,
+    ),
+  );
+  renderAll();
+  fitSide();
+  window.addEventListener("scroll", fitSide, { passive: true });
+  window.addEventListener("resize", refitSide);
+  wideLayout?.addEventListener?.("change", refitSide);
+  // The banner coming or going, the header's height, the programme changing.
+  const resized = new ResizeObserver(refitSide);
+  resized.observe(document.body);
+  resized.observe(layout);
+  cleanups.push(() => {
+    window.removeEventListener("scroll", fitSide);
+    window.removeEventListener("resize", refitSide);
+    wideLayout?.removeEventListener?.("change", refitSide);
+    resized.disconnect();
+    cancelAnimationFrame(fitFrame);
+  });
+  cleanups.push(onLangChange(renderAll));
+  cleanups.push(realtime.onStatus(() => renderBadge()));
+  const tick = setInterval(() => {
+    renderProgramme();
+    renderStatus();
+    if (!forum.stream_url) renderPlayer();
+  }, PROGRAMME_TICK_MS);
+  cleanups.push(() => clearInterval(tick));
+  cleanups.push(
+    chat.start({
+      onPresence: (count) => {
+        // The count includes this tab once subscribed, even before the server's next push.
+        presence = Math.max(count, 1);
+        renderBadge();
+      },
+    }),
+  );
+  for (const tab of tabs.slice(1)) {
+    tab.panel.start();
+    cleanups.push(() => tab.panel.stop());
+  }
+  reactions.start();
+  cleanups.push(() => reactions.stop());
+  // The programme as organisers change it (programme.js), without a reload.
+  cleanups.push(followProgramme(forumId, () => forum.sessions, (sessions) => ((forum.sessions = sessions), renderProgramme(), renderStatus())));
+  cleanups.push(
+    realtime.subscribe(`forum:${forumId}`, {
+      onEvent: (type, data) => {
+        if (type === "presence.roster") {
+          people = Array.isArray(data?.people) ? data.people : [];
+          renderRoster();
+        } else if (type === "forum.room_changed" && data?.forum_id === forum.id) {
+          // An organiser changed the room (the console): its titles and stream follow,
+          // unless this page already shows a newer version (room_changes.js).
+          const [next] = applyRoomChange([forum], data) || [];
+          if (!next) return;
+          const streamChanged = next.stream_url !== forum.stream_url;
+          forum = next;
+          renderHead();
+          if (streamChanged) renderPlayer();
+        } else if (type === "programme.imported") {
+          // A whole programme was imported (forums/interchange.py): read this room's again.
+          getForum(forumId).then((fresh) => {
+            if (stopped) return;
+            forum.sessions = fresh.sessions;
+            renderProgramme();
+            renderStatus();
+          }, () => {});
+        }
+      },
+    }),
   );
 
   return () => {
     stopped = true;
-    controller.abort();
     chat.stop();
     stream?.stop();
     for (const fn of cleanups) fn();

@@ -72,11 +72,26 @@ async def test_the_language_choice_survives_a_reload(pages: Pages):
     await expect(page.get_by_role("button", name="中文")).to_have_attribute("aria-pressed", "false")
 
 
-async def test_a_forum_card_leads_into_its_room(pages: Pages):
+async def test_a_forum_card_leads_into_its_room_by_its_slug(pages: Pages):
     page = await pages.open("/#/", locale="zh-CN")
+    # "论坛 1" is the room whose address is its slug, never a row id that is one off.
+    first = page.locator(".forum-card", has_text="论坛 1")
+    await expect(first).to_have_attribute("href", "#/forum/east-data-west-computing")
+    await expect(page.locator(".stage-card")).to_have_attribute("href", "#/forum/main-stage")
     await page.locator(".forum-card", has_text="“数据安全”论坛").click()
-    await expect(page).to_have_url(re.compile(r"#/forum/4$"))
+    await expect(page).to_have_url(re.compile(r"#/forum/data-security$"))
     await expect(page.locator(".room-title")).to_have_text("“数据安全”论坛")
+
+
+async def test_an_old_numeric_room_link_still_opens_the_room_at_its_slug(pages: Pages):
+    page = await pages.open("/#/forum/4?session=x", locale="en-US")
+    await expect(page).to_have_url(re.compile(r"#/forum/data-security\?session=x$"))
+    await expect(page.locator(".room-title")).to_have_text("Data Security")
+    await expect(page.locator(".chat-panel, .room-side")).not_to_have_count(0)
+    await page.go_back()  # the numeric link was replaced, not kept in the history
+    await expect(page).not_to_have_url(re.compile(r"#/forum/4"))
+    missing = await pages.open("/#/forum/no-such-room", locale="en-US")
+    await expect(missing.locator("h1")).to_have_text("There is no such room.")
 
 
 async def test_a_rooms_count_changes_live_when_someone_joins_it(pages: Pages, server: LiveServer):
@@ -85,8 +100,8 @@ async def test_a_rooms_count_changes_live_when_someone_joins_it(pages: Pages, se
     page.on("request", lambda r: lists.append(r.url) if r.url.endswith("/api/forums") else None)
     await page.goto("/#/")
     stage = page.locator(".stage-card .audience")
-    data_trading = page.locator('.forum-card[href="#/forum/3"] .audience')
-    metaverse = page.locator('.forum-card[href="#/forum/9"] .audience')
+    data_trading = page.locator('.forum-card[href="#/forum/data-circulation"] .audience')
+    metaverse = page.locator('.forum-card[href="#/forum/metaverse"] .audience')
     await expect(page.locator(".forum-title")).to_have_text(FORUMS_EN)
     await expect(data_trading).to_have_text("0 watching")
 

@@ -13,7 +13,8 @@ from tests.live import LiveServer
 async def test_a_profile_change_of_language_persists(pages: Pages, server: LiveServer):
     email, cookie = await register(server, "林芳", organisation="贵州大学", language="zh-CN")
     page = await pages.open("/#/", locale="zh-CN", cookie=cookie)
-    await page.locator("#header").get_by_role("link", name="林芳").click()
+    await page.locator("#header").get_by_role("button", name="林芳").click()  # the account's menu
+    await page.locator("#header").get_by_role("link", name="个人资料").click()
     await expect(page).to_have_url(re.compile(r"#/profile$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("个人资料")
     await expect(page.get_by_label("显示名称")).to_have_value("林芳")

@@ -131,6 +131,9 @@ async def test_an_attendee_stars_sessions_sees_them_in_the_agenda_and_gets_a_rem
     await expect(page.locator(".agenda-item")).to_have_count(2)
     await expect(page.locator(".agenda-item").first).to_contain_text(keynote.split("直播中")[0])
     await expect(page.locator(".agenda-tools a")).to_have_attribute("href", "/api/me/agenda.ics")
+    await expect(page.locator(".agenda-room a").first).to_have_attribute(
+        "href", "#/forum/east-data-west-computing"
+    )
     await screenshot(page, "agenda-zh")
     await page.get_by_role("button", name="English").click()
     await expect(page.locator(".agenda h1")).to_have_text("My agenda")
@@ -161,7 +164,7 @@ async def test_an_attendee_stars_sessions_sees_them_in_the_agenda_and_gets_a_rem
     await expect(toast).to_contain_text("A session you starred is starting")
     await expect(toast).to_contain_text(starred["title"]["en"])
     await toast.get_by_role("link", name="Go to the room").click()
-    await expect(page).to_have_url(f"{server.base}/#/forum/2")
+    await expect(page).to_have_url(f"{server.base}/#/forum/east-data-west-computing")
 
 
 async def test_the_lobby_shows_a_programme_change_without_reload(pages: Pages, server: LiveServer):

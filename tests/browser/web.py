@@ -174,17 +174,25 @@ TWO_FRAMES = "new Promise((done) => requestAnimationFrame(() => requestAnimation
 
 
 async def boxes(page: Page, **selectors: str) -> dict[str, dict[str, float] | None]:
-    """Where the first element each selector matches is in the window now (its top, bottom and
-    height in CSS pixels; None when none is rendered), and the window's own height as "window".
-    One round trip, so the boxes are measured together."""
+    """Where the first element each selector matches is in the window now (its top, bottom,
+    height, left, right and width in CSS pixels; None when none is rendered), and the window's
+    own box as "window". One round trip, so the boxes are measured together."""
     measured = await page.evaluate(
         """(selectors) => {
-          const out = { window: { top: 0, bottom: innerHeight, height: innerHeight } };
+          const out = {
+            window: {
+              top: 0, bottom: innerHeight, height: innerHeight,
+              left: 0, right: innerWidth, width: innerWidth,
+            },
+          };
           for (const [name, selector] of Object.entries(selectors)) {
             const element = document.querySelector(selector);
             const shown = element && element.getClientRects().length;
             const box = shown ? element.getBoundingClientRect() : null;
-            out[name] = box && { top: box.top, bottom: box.bottom, height: box.height };
+            out[name] = box && {
+              top: box.top, bottom: box.bottom, height: box.height,
+              left: box.left, right: box.right, width: box.width,
+            };
           }
           return out;
         }""",

@@ -90,6 +90,19 @@ async def test_a_forum_has_its_programme(server: LiveServer):
     assert len(forum["sessions"]) == 6
 
 
+async def test_a_room_is_found_by_its_slug(server: LiveServer):
+    """The web app addresses rooms by slug (#/forum/<slug>): stable, unlike the row ids."""
+    async with server.http() as http:
+        by_slug = await http.get("/api/forums/by-slug?slug=east-data-west-computing")
+        missing = await http.get("/api/forums/by-slug?slug=no-such-room")
+        malformed = await http.get("/api/forums/by-slug?slug=Not_A_Slug")
+    assert by_slug.status_code == 200, by_slug.text
+    assert (by_slug.json()["id"], by_slug.json()["slug"]) == (2, "east-data-west-computing")
+    assert len(by_slug.json()["sessions"]) == 6
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "forum.unknown")
+    assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "bad_request")
+
+
 async def test_errors_are_json_codes(server: LiveServer):
     async with server.http() as http:
         missing_forum = await http.get("/api/forums/999")

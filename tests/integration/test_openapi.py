@@ -438,6 +438,13 @@ def test_the_server_does_what_the_document_says(
     }
     if examples:  # ids drawn at random name nothing: also ask about one that exists
         strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=examples))
+    required_examples = {  # likewise a required query's (a room's slug)
+        p["name"]: p["schema"]["examples"][0]
+        for p in described.get("parameters", ())
+        if p["in"] == "query" and p["required"] and "examples" in p["schema"]
+    }
+    if required_examples:
+        strategies.append(operation.as_strategy(GenerationMode.POSITIVE, query=required_examples))
     seen: Counter[int] = Counter()
 
     @hypothesis.given(case=st.one_of(strategies), signed_in=st.booleans())

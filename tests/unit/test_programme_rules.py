@@ -201,7 +201,7 @@ def test_the_agenda_calendar_has_one_event_per_session_in_utc_in_the_accounts_la
     entry = AgendaEntry(
         agenda_session(),
         room_title="“东数西算”论坛",
-        room_url="https://expo.example/#/forum/2",
+        room_url="https://expo.example/#/forum/east-data-west-computing",
         people=["王晓 Wang Xiao"],
     )
     languages = [("zh", "主旨演讲", "算力网络；逗号, 分号"), ("en", "Keynote", "")]
@@ -214,7 +214,7 @@ def test_the_agenda_calendar_has_one_event_per_session_in_utc_in_the_accounts_la
         assert event["dtstart"].to_ical() == b"20260526T020000Z"
         assert event["dtend"].to_ical() == b"20260526T030000Z"
         assert str(event["summary"]) == title
-        assert str(event["url"]) == "https://expo.example/#/forum/2"
+        assert str(event["url"]) == "https://expo.example/#/forum/east-data-west-computing"
         assert str(event["location"]) == "“东数西算”论坛"
         assert abstract in str(event["description"])
         assert "王晓 Wang Xiao" in str(event["description"])
