@@ -40,7 +40,12 @@ from tests.live import LiveServer, Peer, live_server, make_settings
 
 DEMO = {role: f"{role.value}@demo.shubo.live" for role in Role}
 WHO = [None, *Role]
-SAMPLE_PATH = {"forum_id": "2", "token_id": "1", "session_id": "999999"}
+SAMPLE_PATH = {
+    "forum_id": "2",
+    "token_id": "1",
+    "session_id": "999999",
+    "announcement_id": "999999",
+}
 # Commands whose effect must not land when denied are sent with data that would succeed.
 SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "subscribe": {"topic": "forum:2"},
