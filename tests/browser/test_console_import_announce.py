@@ -145,7 +145,6 @@ async def test_a_scheduled_announcement_shows_at_its_start_and_goes_when_withdra
     console = await pages.open(
         "/#/console/announcements", locale="zh-CN", cookie=await server.sign_in(ORGANIZER)
     )
-    console.on("dialog", lambda dialog: dialog.accept())
     await console.get_by_label("中文内容").fill("下午场 14:00 在主会场开始，请提前入场。")
     await console.get_by_label("英文内容").fill("The afternoon starts at 14:00 on the main stage.")
     starts = datetime.now(UTC) + timedelta(seconds=8)
@@ -168,6 +167,9 @@ async def test_a_scheduled_announcement_shows_at_its_start_and_goes_when_withdra
     await screenshot(console, "console-announcements-zh")
 
     await item.get_by_role("button", name="撤回").click()
+    await expect(item).to_contain_text("撤回后，这条公告会立即从所有页面消失。")
+    await expect(banner).to_be_visible()  # not yet: one click asks, the second withdraws
+    await item.get_by_role("button", name="确定撤回").click()
     await expect(banner).to_be_hidden()
     await expect(opened_now.locator(".announcement-banner")).to_be_hidden()
     await expect(item).to_have_attribute("data-state", "withdrawn")
