@@ -121,9 +121,13 @@ async def test_an_organiser_previews_a_pretalx_file_and_confirms_it(
     fresh = await pages.open("/#/forum/9", locale="en-US")
     await expect(fresh.locator(".session-item", has_text="Digital twins of cities")).to_be_visible()
 
-    # On a phone: the same file again has nothing left to add, and nothing is wider than it.
+    # On a phone, pasted: the same programme again has nothing left to add, and nothing is
+    # wider than the phone.
     phone = await pages.open("/#/console/import", locale="zh-CN", phone=True, cookie=cookie)
-    await phone.locator("#import-file").set_input_files(path)
+    await phone.get_by_label("或粘贴 JSON").fill("{not json")
+    await phone.get_by_role("button", name="预览变更").click()
+    await expect(phone.locator(".import-status")).to_have_text("这不是有效的 JSON。")
+    await phone.get_by_label("或粘贴 JSON").fill(path.read_text(encoding="utf-8"))
     await phone.get_by_role("button", name="预览变更").click()
     await expect(phone.locator(".import-counts")).to_contain_text("新增 0 场 · 更新 0 场")
     await expect(phone.locator(".import-refused .import-line")).to_have_count(3)
