@@ -121,6 +121,19 @@ async def test_an_organiser_previews_a_pretalx_file_and_confirms_it(
     fresh = await pages.open("/#/forum/9", locale="en-US")
     await expect(fresh.locator(".session-item", has_text="Digital twins of cities")).to_be_visible()
 
+    # On a phone, pasted: the same programme again has nothing left to add, and nothing is
+    # wider than the phone.
+    phone = await pages.open("/#/console/import", locale="zh-CN", phone=True, cookie=cookie)
+    await phone.get_by_label("或粘贴 JSON").fill("{not json")
+    await phone.get_by_role("button", name="预览变更").click()
+    await expect(phone.locator(".import-status")).to_have_text("这不是有效的 JSON。")
+    await phone.get_by_label("或粘贴 JSON").fill(path.read_text(encoding="utf-8"))
+    await phone.get_by_role("button", name="预览变更").click()
+    await expect(phone.locator(".import-counts")).to_contain_text("新增 0 场 · 更新 0 场")
+    await expect(phone.locator(".import-refused .import-line")).to_have_count(3)
+    await expect(phone.locator(".import-preview")).to_contain_text("没有要导入的变更。")
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+
 
 def local(moment: datetime) -> str:
     """A datetime-local input's value, in the browsers' time zone."""
@@ -136,7 +149,6 @@ async def test_a_scheduled_announcement_shows_at_its_start_and_goes_when_withdra
     console = await pages.open(
         "/#/console/announcements", locale="zh-CN", cookie=await server.sign_in(ORGANIZER)
     )
-    console.on("dialog", lambda dialog: dialog.accept())
     await console.get_by_label("中文内容").fill("下午场 14:00 在主会场开始，请提前入场。")
     await console.get_by_label("英文内容").fill("The afternoon starts at 14:00 on the main stage.")
     starts = datetime.now(UTC) + timedelta(seconds=8)
@@ -159,6 +171,9 @@ async def test_a_scheduled_announcement_shows_at_its_start_and_goes_when_withdra
     await screenshot(console, "console-announcements-zh")
 
     await item.get_by_role("button", name="撤回").click()
+    await expect(item).to_contain_text("撤回后，这条公告会立即从所有页面消失。")
+    await expect(banner).to_be_visible()  # not yet: one click asks, the second withdraws
+    await item.get_by_role("button", name="确定撤回").click()
     await expect(banner).to_be_hidden()
     await expect(opened_now.locator(".announcement-banner")).to_be_hidden()
     await expect(item).to_have_attribute("data-state", "withdrawn")

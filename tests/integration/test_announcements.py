@@ -4,11 +4,15 @@ once, with a higher version, on every process; the history keeps withdrawn ones.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from alembic import command
 
+from expo.migrate import alembic_config
 from expo.models import utcnow
 from forums.models import Announcement
 from tests.cluster import sign_in as cluster_sign_in
@@ -159,3 +163,34 @@ async def test_a_withdrawal_on_one_process_reaches_pages_on_the_other(two_proces
             withdrawn = await page.event("announcement.withdrawn")
     assert published["data"] == created
     assert (withdrawn["data"]["id"], withdrawn["data"]["version"]) == (created["id"], 2)
+
+
+async def test_announcements_made_before_windows_start_when_they_were_made(tmp_path):
+    """0006_forums upgrades a database in place: an old announcement shows from its creation,
+    with no end, at version 1."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    config = alembic_config(url)
+    await asyncio.to_thread(command.upgrade, config, "0004_forums")
+    with sqlite3.connect(path) as db:
+        # An account as the old schema has it: every required column, whatever it holds.
+        required = [
+            (name, kind)
+            for _, name, kind, notnull, default, primary in db.execute("PRAGMA table_info(account)")
+            if notnull and default is None and not primary
+        ]
+        sample = {"INTEGER": 0, "BOOLEAN": 0, "DATETIME": "2026-05-01 00:00:00.000000"}
+        values = [sample.get(kind.split("(")[0], f"x-{name}") for name, kind in required]
+        columns = ", ".join(name for name, _ in required)
+        marks = ", ".join("?" for _ in required)
+        db.execute(f"INSERT INTO account (id, {columns}) VALUES (1, {marks})", values)
+        db.execute(
+            "INSERT INTO announcement (text_zh, text_en, created_by, created_at)"
+            " VALUES ('旧公告', 'Old', 1, '2026-05-26 02:00:00.000000')"
+        )
+    await asyncio.to_thread(command.upgrade, config, "heads")
+    with sqlite3.connect(path) as db:
+        row = db.execute(
+            "SELECT starts_at, ends_at, withdrawn_at, version FROM announcement"
+        ).fetchone()
+    assert row == ("2026-05-26 02:00:00.000000", None, None, 1)

@@ -4,6 +4,7 @@ that, and is refused as `import.stale` when the programme changed in between."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import uuid
@@ -258,3 +259,23 @@ async def test_only_organisers_preview_and_confirm_and_fingerprints_are_checked(
     document["schedule"]["conference"]["meta"] = {"padding": "x" * (2 * 1024 * 1024)}
     big = await post(server, PREVIEW, document)
     assert (big.status_code, big.json()["error"]["code"]) == (413, "too_large")
+
+
+async def test_two_confirms_of_one_preview_apply_it_once(server: LiveServer):
+    """Under the programme lock the second confirm plans after the first one's commit: its
+    outcome differs (nothing left to add), so it is refused, not applied twice."""
+    document, new = await edited_document(server)
+    preview = (await post(server, PREVIEW, document)).json()
+    first, second = await asyncio.gather(
+        post(server, CONFIRM, document, fingerprint=preview["fingerprint"]),
+        post(server, CONFIRM, document, fingerprint=preview["fingerprint"]),
+    )
+    answers = sorted(
+        (r.status_code, r.json().get("error", {}).get("code")) for r in (first, second)
+    )
+    assert answers == [(200, None), (409, "import.stale")]
+    async with server.services.read() as db:
+        added = (
+            await db.execute(select(ForumSession).where(ForumSession.guid == new["added"]["guid"]))
+        ).scalars()
+        assert len(added.all()) == 1

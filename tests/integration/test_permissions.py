@@ -46,6 +46,7 @@ SAMPLE_PATH = {
     "session_id": "999999",
     "account_id": "999999",
     "invitation_id": "999999",
+    "announcement_id": "999999",
 }
 # Commands whose effect must not land when denied are sent with data that would succeed.
 SAMPLE_COMMAND: dict[str, dict[str, Any]] = {

@@ -36,7 +36,9 @@ addStrings({
     "cann.withdrawn_at": "撤回于 {when}",
     "cann.withdraw": "撤回",
     "cann.withdrawing": "撤回中…",
-    "cann.withdraw_confirm": "撤回这条公告？它会立即从所有页面消失。",
+    "cann.withdraw_confirm": "确定撤回",
+    "cann.withdraw_hint": "撤回后，这条公告会立即从所有页面消失。",
+    "cann.cancel": "取消",
     "err.announcement.bad_times": "时间不对：结束须晚于开始且在未来，开始不超过一年后。",
     "err.announcement.unknown": "找不到这条公告。",
   },
@@ -64,7 +66,9 @@ addStrings({
     "cann.withdrawn_at": "Withdrawn {when}",
     "cann.withdraw": "Withdraw",
     "cann.withdrawing": "Withdrawing…",
-    "cann.withdraw_confirm": "Withdraw this announcement? It disappears from every page at once.",
+    "cann.withdraw_confirm": "Really withdraw",
+    "cann.withdraw_hint": "Withdrawn, it disappears from every page at once.",
+    "cann.cancel": "Cancel",
     "err.announcement.bad_times":
       "Check the times: the end comes after the start and in the future; the start within a year.",
     "err.announcement.unknown": "There is no such announcement.",
@@ -84,6 +88,7 @@ export function mount(root) {
   let skew = 0;
   let sending = false;
   let withdrawing = null; // id
+  let confirming = null; // the id whose withdrawal waits for a second click
   let message = null; // {text, error}
   let timer = null;
   let stopped = false;
@@ -146,7 +151,12 @@ export function mount(root) {
   }
 
   async function withdraw(id) {
-    if (withdrawing || !window.confirm(t("cann.withdraw_confirm"))) return;
+    if (withdrawing) return;
+    if (confirming !== id) {
+      confirming = id; // a second click, on the button that now says so, withdraws it
+      return render();
+    }
+    confirming = null;
     withdrawing = id;
     render();
     try {
@@ -190,12 +200,25 @@ export function mount(root) {
         h("span", { class: "announce-window muted" }, span),
         live
           ? h(
-              "button",
-              { type: "button", class: "button button-small announce-withdraw", disabled: withdrawing !== null, onclick: () => withdraw(a.id) },
-              withdrawing === a.id ? t("cann.withdrawing") : t("cann.withdraw"),
+              "span",
+              { class: "mod-row" },
+              confirming === a.id
+                ? h("button", { type: "button", class: "button button-small", onclick: () => ((confirming = null), render()) }, t("cann.cancel"))
+                : null,
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: `button button-small announce-withdraw${confirming === a.id ? " button-danger" : ""}`,
+                  disabled: withdrawing !== null,
+                  onclick: () => withdraw(a.id),
+                },
+                withdrawing === a.id ? t("cann.withdrawing") : confirming === a.id ? t("cann.withdraw_confirm") : t("cann.withdraw"),
+              ),
             )
           : null,
       ),
+      confirming === a.id ? h("p", { class: "muted announce-window" }, t("cann.withdraw_hint")) : null,
       a.text.zh ? h("p", { class: "announce-item-text", lang: "zh" }, a.text.zh) : null,
       a.text.en ? h("p", { class: "announce-item-text", lang: "en" }, a.text.en) : null,
       a.withdrawn_at ? h("p", { class: "muted announce-window" }, t("cann.withdrawn_at", { when: dateTime(a.withdrawn_at) })) : null,
