@@ -110,6 +110,10 @@ async def test_a_bulk_paste_is_checked_row_by_row_and_only_valid_rows_are_invite
     done = page.locator(".people-bulk-result .people-issued")
     await expect(done).to_contain_text("Invited 2. These links are shown only this once:")
     await expect(done.locator("input.people-link")).to_have_count(2)
+    link = await done.locator("input.people-link").first.input_value()
+    invitee = await pages.open(link[link.index("/#/") :], locale="en-US")
+    # The name the paste suggested is where the invitee starts.
+    await expect(invitee.locator("input[name=display_name]")).to_have_value("Li Na")
     invitations = page.locator(".people-invitations-table")
     await expect(invitations.locator("tr", has_text=good)).to_contain_text("Pending")
     await expect(invitations.locator("tr", has_text=staff)).to_contain_text("Exhibitor staff")

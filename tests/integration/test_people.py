@@ -344,6 +344,12 @@ async def test_a_bulk_paste_is_checked_row_by_row_then_only_valid_rows_are_invit
     assert [m["invitation"]["email"] for m in made] == [ok_speaker, ok_staff, ok_staff_by_id]
     assert all(m["emailed"] for m in made)
     assert mailbox.links_to(ok_staff) == [made[1]["link"]]
+    async with live.http() as http:  # the suggested name comes with the link's offer
+        offer = await http.post("/api/invitations/open", json={"token": token_of(made[0]["link"])})
+    assert (offer.json()["invitation"]["display_name"], offer.json()["invitation"]["language"]) == (
+        "周嘉宾",
+        "zh-CN",
+    )
     # Invited now: a second paste finds them so.
     assert [r["errors"] for r in again.json()["rows"][:3]] == [["invitation.already_invited"]] * 3
 
@@ -411,3 +417,22 @@ async def test_a_rename_reaches_the_accounts_sockets_and_only_theirs(server):
     assert seen["data"]["author"] == {"id": account, "name": "改名后"}
     assert not [e for e in bystander.events if e["type"] == "account.changed"]
     assert not [e for e in me.events if e["type"] == "account.changed"]  # one, for the rename
+
+
+async def test_accepting_an_invitation_signed_in_gives_the_open_sockets_the_new_role(server):
+    account, email, cookie = await new_attendee(server, "升级观众")
+    async with await organiser(server) as http:
+        created = await http.post("/api/invitations", json={"email": email, "role": "moderator"})
+    async with server.connect(cookie) as ws:
+        peer = Peer(ws)
+        before = await peer.command("forum.list_sanctions", {"forum": 2})
+        async with server.http(headers={"Cookie": cookie}) as http:
+            accepted = await http.post(
+                "/api/invitations/accept", json={"token": token_of(created.json()["link"])}
+            )
+        told = await peer.event("account.changed")
+        after = await peer.command("forum.list_sanctions", {"forum": 2})
+    assert before["error"]["code"] == "forbidden"
+    assert accepted.json()["account"]["role"] == told["data"]["account"]["role"] == "moderator"
+    assert told["data"]["account"]["id"] == account
+    assert after["type"] == "ok"
