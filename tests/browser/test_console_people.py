@@ -71,6 +71,14 @@ async def test_an_organiser_invites_someone_and_sees_the_link_once(
     await page.get_by_role("search").get_by_role("button", name="Search").click()
     await expect(page.locator(".people-pager")).to_contain_text("Page 1 of")
     await screenshot(page, "console-people-en")
+    # The usual desktops: nothing wider than the window, the invite form on one row.
+    for width, height in ((1366, 768), (1920, 1080)):
+        await page.set_viewport_size({"width": width, "height": height})
+        scroll_width = await page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (width, scroll_width)
+        email_box = await form.get_by_label("Email").bounding_box()
+        button_box = await form.get_by_role("button", name="Invite").bounding_box()
+        assert email_box and button_box and abs(email_box["y"] - button_box["y"]) < 40
 
 
 async def test_a_bulk_paste_is_checked_row_by_row_and_only_valid_rows_are_invited(
