@@ -70,6 +70,10 @@ async def test_an_organiser_invites_someone_and_sees_the_link_once(
     await page.get_by_role("searchbox").fill("")
     await page.get_by_role("search").get_by_role("button", name="Search").click()
     await expect(page.locator(".people-pager")).to_contain_text("Page 1 of")
+    # The accounts, just below the sticky header.
+    await page.evaluate(
+        "scrollBy(0, document.querySelector('.people-accounts').getBoundingClientRect().top - 160)"
+    )
     await screenshot(page, "console-people-en")
     # The usual desktops: nothing wider than the window, the invite form on one row.
     for width, height in ((1366, 768), (1920, 1080)):
