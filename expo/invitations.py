@@ -43,11 +43,13 @@ from expo.invitation_rules import MAX_ROWS, Row, State, check_rows, read_rows, s
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
 from expo.ratelimit import charge, enforce
+from expo.realtime.gateway import ACCOUNT_CHANGED
 from expo.sessions import token_hash
 
 log = logging.getLogger("expo.invitations")
 
 VALID_FOR = timedelta(days=7)
+MAIL_AT_ONCE = 8  # mails of one bulk invitation in flight at once
 INVITABLE = {Role.EXHIBITOR, Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER}
 ROLE_NAMES = {
     Role.EXHIBITOR: ("参展商工作人员", "exhibitor staff"),
@@ -500,6 +502,8 @@ async def _accept(request: Request, form: Accept) -> JSONResponse:
             ) from None
         await db.refresh(account)
     if who is not None and who.account_id == account.id:
+        # The account's open sockets take the new role now, on every process.
+        await svc.hub.announce_stored(ACCOUNT_CHANGED, {"account": account.id})
         return JSONResponse({"account": account_view(account)})
     # A new account: whoever accepted is now signed in as it (in place of any other session).
     return await signed_in(request, account)

@@ -163,6 +163,24 @@ async def change_person(request: Request) -> JSONResponse:
         account = await db.get(Account, account_id)
         if account is None:
             raise NotFound("account.unknown", f"There is no account {account_id}.")
+        # The enabled organisers, locked in id order (PostgreSQL; SQLite has one writer at a
+        # time): two organisers demoting each other at once cannot both pass the count, and
+        # the same order for everyone means no deadlock. The second, once the first commits,
+        # finds one organiser fewer.
+        organisers = (
+            (
+                await db.execute(
+                    select(Account.id)
+                    .where(Account.role == Role.ORGANIZER)
+                    .where(col(Account.disabled_at).is_(None))
+                    .order_by(col(Account.id))
+                    .with_for_update()
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await db.refresh(account)  # as it is now that the organisers are locked
         was = (account.role, account.exhibitor_id, account.display_name)
         role = form.role if form.role is not None else Role(account.role)
         exhibitor_id = form.exhibitor_id if form.role is not None else account.exhibitor_id
@@ -173,19 +191,10 @@ async def change_person(request: Request) -> JSONResponse:
         disabled = account.disabled_at is not None if form.disabled is None else form.disabled
         if disabled and account.id == who.account_id:
             raise BadRequest("account.not_self", "You cannot disable your own account.")
-        others = (
-            await db.execute(
-                select(func.count())
-                .select_from(Account)
-                .where(Account.role == Role.ORGANIZER)
-                .where(col(Account.disabled_at).is_(None))
-                .where(Account.id != account.id)
-            )
-        ).scalar_one()
         check_keeps_an_organiser(
-            was_organiser=account.role == Role.ORGANIZER and account.disabled_at is None,
+            was_organiser=account.id in organisers,
             stays=role is Role.ORGANIZER and not disabled,
-            other_organisers=others,
+            other_organisers=len([o for o in organisers if o != account.id]),
         )
         newly_disabled = disabled and account.disabled_at is None
         account.role, account.exhibitor_id = role, exhibitor_id

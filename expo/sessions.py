@@ -157,10 +157,15 @@ class SessionStore:
             await db.commit()
         return revoked
 
-    async def account(self, account_id: int) -> Account | None:
-        """The account as stored now (to refresh the principals of its open sockets)."""
+    async def accounts(self, account_ids: set[int]) -> dict[int, Account]:
+        """These accounts as stored now, by id (those gone are missing), to refresh the
+        principals of open sockets: a query per AUDIT_CHUNK ids."""
+        found: dict[int, Account] = {}
         async with self._read() as db:
-            return await db.get(Account, account_id)
+            for chunk in _chunks(account_ids):
+                rows = await db.execute(select(Account).where(col(Account.id).in_(chunk)))
+                found |= {a.id: a for a in rows.scalars() if a.id is not None}
+        return found
 
     async def revoke_account(self, account_id: int) -> None:
         """End every session of the account (it was disabled): re-enabling it revives none."""

@@ -29,7 +29,7 @@ from expo.errors import (
     from_validation,
 )
 from expo.logs import OutageLog
-from expo.models import AccountPublic
+from expo.models import Account, AccountPublic
 from expo.ratelimit import enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
@@ -219,31 +219,65 @@ class Gateway:
         # finished, leaving the older account on the sockets.
         async with self._reloading:
             try:
-                account = await self.services.sessions.account(account_id)
+                found = await self.services.sessions.accounts({account_id})
             except Exception:
-                # The session audit does not cover this: say so; the next change or a
-                # reconnect brings the sockets up to date.
+                # Said in the log; the next change, a resync or a reconnect brings the sockets
+                # up to date.
                 log.exception("account reload failed", extra={"account": account_id})
                 return
-            mine = [
-                c
-                for c in list(self.clients)
-                if c.principal is not None and c.principal.account_id == account_id
-            ]
+            if self._apply_accounts({account_id}, found):
+                await self.recheck_topics(account=account_id)
+            self._tell_changed({account_id}, found)
+
+    async def _reload_all_accounts(self) -> None:
+        """After a resync: the accounts of every signed-in socket as stored now (an
+        `account.changed` may have been missed), then every topic asked again."""
+        async with self._reloading:
+            ids = {c.principal.account_id for c in self.clients if c.principal is not None}
+            try:
+                found = await self.services.sessions.accounts(ids) if ids else {}
+            except Exception:
+                log.exception("account reload after a resync failed")
+                found = None
+            changed = set() if found is None else self._apply_accounts(ids, found)
+            if found is not None:
+                self._tell_changed(changed, found)
+        await self.recheck_topics()
+
+    def _apply_accounts(self, ids: set[int], found: Mapping[int, Account]) -> set[int]:
+        """Give this process's sockets of `ids` their stored account (closing those of accounts
+        gone or disabled); which accounts' principals changed."""
+        changed: set[int] = set()
+        for client in list(self.clients):
+            who = client.principal
+            if who is None or who.account_id not in ids:
+                continue
+            account = found.get(who.account_id)
             if account is None or account.disabled_at is not None:
-                for client in mine:
-                    client.close(closecodes.SIGNED_OUT, "Signed out.")
-                return
-            for client in mine:
-                assert client.principal is not None
-                client.principal = principal_of(account, client.principal.session_id)
-            await self.recheck_topics(account=account_id)
-            public = AccountPublic.model_validate(account, from_attributes=True)
-            frame = text_frame(
-                orjson.dumps({"type": ACCOUNT_CHANGED, "data": {"account": public.model_dump()}})
-            )
-            for client in mine:
-                if client.open:
+                client.close(closecodes.SIGNED_OUT, "Signed out.")
+                continue
+            fresh = principal_of(account, who.session_id)
+            if fresh != who:
+                client.principal = fresh
+                changed.add(who.account_id)
+        return changed
+
+    def _tell_changed(self, ids: set[int], found: Mapping[int, Account]) -> None:
+        """`account.changed` to the open sockets of these accounts: their pages refresh."""
+        frames = {}
+        for account_id in ids:
+            account = found.get(account_id)
+            if account is not None and account.disabled_at is None:
+                public = AccountPublic.model_validate(account, from_attributes=True)
+                frames[account_id] = text_frame(
+                    orjson.dumps(
+                        {"type": ACCOUNT_CHANGED, "data": {"account": public.model_dump()}}
+                    )
+                )
+        for client in list(self.clients):
+            if client.principal is not None and client.open:
+                frame = frames.get(client.principal.account_id)
+                if frame is not None:
                     client.send_frame(frame)
 
     def connected(self, client: Connection) -> None:
@@ -288,10 +322,11 @@ class Gateway:
 
     def resynced(self) -> None:
         """Live delivery was interrupted (a Redis reconnect): control messages may have been
-        missed. Audit sessions now, and ask each topic's guard again about the signed-in
+        missed. Audit sessions now, reload the signed-in sockets' accounts (a rename or a role
+        change announced meanwhile) and ask each topic's guard again about the signed-in
         sockets following it, so a ban announced meanwhile still takes them off."""
         self.wake_audit()
-        task = asyncio.ensure_future(self.recheck_topics())
+        task = asyncio.ensure_future(self._reload_all_accounts())
         self._releasing.add(task)
         task.add_done_callback(self._releasing.discard)
 

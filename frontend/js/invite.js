@@ -60,6 +60,8 @@ export function mountInvite(root, { token = "" }) {
     render();
     try {
       offer = (await openInvitation(token, { signal: controller.signal })).invitation;
+      // The name the organisers suggested (a bulk invitation may carry one): a start, editable.
+      if (offer.display_name && !inputs.display_name.value) inputs.display_name.value = offer.display_name;
     } catch (err) {
       if (err?.name === "AbortError") return;
       failure = err;

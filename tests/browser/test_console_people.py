@@ -70,7 +70,19 @@ async def test_an_organiser_invites_someone_and_sees_the_link_once(
     await page.get_by_role("searchbox").fill("")
     await page.get_by_role("search").get_by_role("button", name="Search").click()
     await expect(page.locator(".people-pager")).to_contain_text("Page 1 of")
+    # The accounts, just below the sticky header.
+    await page.evaluate(
+        "scrollBy(0, document.querySelector('.people-accounts').getBoundingClientRect().top - 160)"
+    )
     await screenshot(page, "console-people-en")
+    # The usual desktops: nothing wider than the window, the invite form on one row.
+    for width, height in ((1366, 768), (1920, 1080)):
+        await page.set_viewport_size({"width": width, "height": height})
+        scroll_width = await page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (width, scroll_width)
+        email_box = await form.get_by_label("Email").bounding_box()
+        button_box = await form.get_by_role("button", name="Invite").bounding_box()
+        assert email_box and button_box and abs(email_box["y"] - button_box["y"]) < 40
 
 
 async def test_a_bulk_paste_is_checked_row_by_row_and_only_valid_rows_are_invited(
@@ -110,6 +122,10 @@ async def test_a_bulk_paste_is_checked_row_by_row_and_only_valid_rows_are_invite
     done = page.locator(".people-bulk-result .people-issued")
     await expect(done).to_contain_text("Invited 2. These links are shown only this once:")
     await expect(done.locator("input.people-link")).to_have_count(2)
+    link = await done.locator("input.people-link").first.input_value()
+    invitee = await pages.open(link[link.index("/#/") :], locale="en-US")
+    # The name the paste suggested is where the invitee starts.
+    await expect(invitee.locator("input[name=display_name]")).to_have_value("Li Na")
     invitations = page.locator(".people-invitations-table")
     await expect(invitations.locator("tr", has_text=good)).to_contain_text("Pending")
     await expect(invitations.locator("tr", has_text=staff)).to_contain_text("Exhibitor staff")

@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed
 
 from expo.invitation_rules import MAX_ROWS
+from expo.models import Account
 from tests.live import LiveServer, Peer, live_server, make_settings
 
 ORGANIZER = "organizer@demo.shubo.live"
@@ -343,6 +344,12 @@ async def test_a_bulk_paste_is_checked_row_by_row_then_only_valid_rows_are_invit
     assert [m["invitation"]["email"] for m in made] == [ok_speaker, ok_staff, ok_staff_by_id]
     assert all(m["emailed"] for m in made)
     assert mailbox.links_to(ok_staff) == [made[1]["link"]]
+    async with live.http() as http:  # the suggested name comes with the link's offer
+        offer = await http.post("/api/invitations/open", json={"token": token_of(made[0]["link"])})
+    assert (offer.json()["invitation"]["display_name"], offer.json()["invitation"]["language"]) == (
+        "周嘉宾",
+        "zh-CN",
+    )
     # Invited now: a second paste finds them so.
     assert [r["errors"] for r in again.json()["rows"][:3]] == [["invitation.already_invited"]] * 3
 
@@ -365,3 +372,67 @@ async def test_a_bulk_paste_is_bounded(server):
         "invitation.too_many_rows",
     )
     assert empty.json()["error"]["code"] == "invitation.no_rows"
+
+
+# --- open sockets ---------------------------------------------------------------------------
+
+
+async def test_a_role_change_missed_during_a_broker_outage_lands_at_the_resync(server):
+    """A process that missed `account.changed` (its pub/sub dropped) reloads its sockets'
+    accounts when it resyncs: the demoted moderator's open socket is refused from then on."""
+    account, _email, cookie = await new_attendee(server, "断线主持")
+    async with await organiser(server) as http:
+        await http.patch(f"/api/accounts/{account}", json={"role": "moderator"})
+    async with server.connect(cookie) as ws:
+        moderator = Peer(ws)
+        allowed = await moderator.command("forum.list_sanctions", {"forum": 2})
+        async with server.services.db() as db:  # stored, but never announced
+            row = await db.get(Account, account)
+            row.role = "attendee"
+            await db.commit()
+        still = await moderator.command("forum.list_sanctions", {"forum": 2})
+        server.services.gateway.resynced()
+        told = await moderator.event("account.changed")
+        refused = await moderator.command("forum.list_sanctions", {"forum": 2})
+    assert allowed["type"] == still["type"] == "ok"  # nothing told this process yet
+    assert told["data"]["account"]["role"] == "attendee"
+    assert refused["error"]["code"] == "forbidden"
+
+
+async def test_a_rename_reaches_the_accounts_sockets_and_only_theirs(server):
+    account, _email, cookie = await new_attendee(server, "改名前")
+    _other, _other_email, other_cookie = await new_attendee(server, "旁观者")
+    async with server.connect(cookie) as mine, server.connect(other_cookie) as theirs:
+        me, bystander = Peer(mine), Peer(theirs)
+        await bystander.command("subscribe", {"topic": "forum:6"})
+        async with server.http(headers={"Cookie": cookie}) as http:
+            unchanged = await http.patch("/api/me", json={"language": "en"})
+            renamed = await http.patch("/api/me", json={"display_name": "  改名后 "})
+        told = await me.event("account.changed")
+        posted = await me.command("chat.send", {"forum": 6, "text": "新名字"})
+        seen = await bystander.event("chat.message_posted")
+    assert unchanged.status_code == renamed.status_code == 200
+    assert told["data"]["account"] == renamed.json()["account"]
+    assert posted["data"]["message"]["author"]["name"] == "改名后"
+    assert seen["data"]["author"] == {"id": account, "name": "改名后"}
+    assert not [e for e in bystander.events if e["type"] == "account.changed"]
+    assert not [e for e in me.events if e["type"] == "account.changed"]  # one, for the rename
+
+
+async def test_accepting_an_invitation_signed_in_gives_the_open_sockets_the_new_role(server):
+    account, email, cookie = await new_attendee(server, "升级观众")
+    async with await organiser(server) as http:
+        created = await http.post("/api/invitations", json={"email": email, "role": "moderator"})
+    async with server.connect(cookie) as ws:
+        peer = Peer(ws)
+        before = await peer.command("forum.list_sanctions", {"forum": 2})
+        async with server.http(headers={"Cookie": cookie}) as http:
+            accepted = await http.post(
+                "/api/invitations/accept", json={"token": token_of(created.json()["link"])}
+            )
+        told = await peer.event("account.changed")
+        after = await peer.command("forum.list_sanctions", {"forum": 2})
+    assert before["error"]["code"] == "forbidden"
+    assert accepted.json()["account"]["role"] == told["data"]["account"]["role"] == "moderator"
+    assert told["data"]["account"]["id"] == account
+    assert after["type"] == "ok"

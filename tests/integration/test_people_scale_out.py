@@ -97,3 +97,36 @@ async def test_disabling_an_account_closes_its_sockets_on_every_process(two_proc
             codes.append(closed.value.rcvd.code)
     assert disabled.status_code == 200
     assert codes == [4001, 4001]
+
+
+async def test_two_organisers_stepping_down_at_once_leave_one(two_processes):
+    """The last-organiser rule holds when the last two demote each other at the same moment on
+    two processes (PostgreSQL): one wins, the other is refused, never both (both won, and left
+    no organiser, with the organisers' rows unlocked)."""
+    a, b = two_processes
+    other, other_cookie = await new_account(b, "第二位主办")
+    promoted = await as_organiser(a, "PATCH", f"/api/accounts/{other}", {"role": "organizer"})
+    assert promoted.status_code == 200, promoted.text
+    organiser_cookie = await sign_in(a, ORGANIZER)
+    async with (
+        httpx.AsyncClient(base_url=a.base, headers={"Cookie": organiser_cookie}) as first,
+        httpx.AsyncClient(base_url=b.base, headers={"Cookie": other_cookie}) as second,
+    ):
+        me = (await first.get("/api/me")).json()["account"]["id"]
+        results = await asyncio.gather(
+            first.patch(f"/api/accounts/{other}", json={"role": "attendee"}),
+            second.patch(f"/api/accounts/{me}", json={"role": "attendee"}),
+        )
+        statuses = sorted(r.status_code for r in results)
+        # The loser is refused by the rule (409), or, when the winner's change landed before
+        # its request was let in, as no organiser any more (403).
+        assert statuses in ([200, 403], [200, 409]), "both stepped down: nobody runs the expo"
+        # Put the demo organiser back, whoever won.
+        if results[1].status_code == 200:
+            restored = await second.patch(f"/api/accounts/{me}", json={"role": "organizer"})
+            assert restored.status_code == 200, restored.text
+            await first.patch(f"/api/accounts/{other}", json={"role": "attendee"})
+        organisers = (await first.get("/api/accounts", params={"role": "organizer"})).json()
+    refused = next(r for r in results if r.status_code != 200)
+    assert refused.json()["error"]["code"] in ("account.last_organiser", "forbidden")
+    assert [o["id"] for o in organisers["accounts"]] == [me]
