@@ -177,9 +177,15 @@ async def test_the_last_organiser_cannot_step_down_or_be_disabled(server):
 
 
 async def test_a_disabled_account_is_signed_out_everywhere_and_cannot_come_back(server):
+    """A person's sessions and a service account's token (tokens are issued only for oneself or
+    a service account) both end when their account is disabled."""
     account, email, cookie = await new_attendee(server, "将被停用")
     async with await organiser(server) as http:
-        issued = await http.post("/api/tokens", json={"name": "机器", "account_id": account})
+        made = await http.post(
+            "/api/service-accounts", json={"display_name": "机器", "role": "attendee"}
+        )
+        machine = made.json()["account"]["id"]
+        issued = await http.post("/api/tokens", json={"name": "机器", "account_id": machine})
         secret = issued.json()["token"]
         async with (
             server.connect(cookie) as by_cookie,
@@ -190,6 +196,7 @@ async def test_a_disabled_account_is_signed_out_everywhere_and_cannot_come_back(
             await Peer(by_cookie).command("subscribe", {"topic": "forum:2"})
             await Peer(by_token).command("subscribe", {"topic": "forum:2"})
             disabled = await http.patch(f"/api/accounts/{account}", json={"disabled": True})
+            await http.patch(f"/api/accounts/{machine}", json={"disabled": True})
             codes = []
             for ws in (by_cookie, by_token):
                 with pytest.raises(ConnectionClosed) as closed:
@@ -204,6 +211,7 @@ async def test_a_disabled_account_is_signed_out_everywhere_and_cannot_come_back(
         async with server.http() as again:
             refused = await again.post("/api/session", json={"email": email, "password": STRONG})
         enabled = await http.patch(f"/api/accounts/{account}", json={"disabled": False})
+        await http.patch(f"/api/accounts/{machine}", json={"disabled": False})
         async with server.http() as again:
             signed_in = await again.post("/api/session", json={"email": email, "password": STRONG})
         async with server.http(headers={"Cookie": cookie}) as old:

@@ -18,32 +18,34 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # op.add_column, not batch mode: on SQLite batch mode rebuilds the table (DROP TABLE),
+    # which rows of other tables referring to it refuse; a seeded database upgrades in place.
     # Nullable columns only: a seeded demo database upgrades in place, every account enabled
     # and every invitation as it was.
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("disabled_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
-    with op.batch_alter_table("invitation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("revoked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column(
-                "display_name",
-                sqlmodel.sql.sqltypes.AutoString(length=80),
-                nullable=False,
-                server_default="",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "language",
-                sqlmodel.sql.sqltypes.AutoString(length=8),
-                nullable=False,
-                server_default="",
-            )
-        )
+    op.add_column(
+        "account", sa.Column("disabled_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
+    op.add_column(
+        "invitation", sa.Column("revoked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
+    op.add_column(
+        "invitation",
+        sa.Column(
+            "display_name",
+            sqlmodel.sql.sqltypes.AutoString(length=80),
+            nullable=False,
+            server_default="",
+        ),
+    )
+    op.add_column(
+        "invitation",
+        sa.Column(
+            "language",
+            sqlmodel.sql.sqltypes.AutoString(length=8),
+            nullable=False,
+            server_default="",
+        ),
+    )
 
 
 def downgrade() -> None:

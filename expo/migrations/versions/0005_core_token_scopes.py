@@ -18,23 +18,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # op.add_column, not batch mode: on SQLite batch mode rebuilds the table (DROP TABLE),
+    # which rows of other tables referring to it refuse; a seeded database upgrades in place.
     # Existing tokens keep doing everything, and never expire (as when they were issued).
-    with op.batch_alter_table("api_token", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "scope",
-                sqlmodel.sql.sqltypes.AutoString(length=8),
-                nullable=False,
-                server_default="full",
-            )
-        )
-        batch_op.add_column(
-            sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("service", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    op.add_column(
+        "api_token",
+        sa.Column(
+            "scope",
+            sqlmodel.sql.sqltypes.AutoString(length=8),
+            nullable=False,
+            server_default="full",
+        ),
+    )
+    op.add_column(
+        "api_token", sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
+    op.add_column(
+        "account", sa.Column("service", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 def downgrade() -> None:
