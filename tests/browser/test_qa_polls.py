@@ -354,3 +354,33 @@ async def test_a_speaker_whose_ban_is_lifted_sees_the_questions_waiting_for_appr
     await expect(speaker.locator(".qa-status")).not_to_have_text(removed)
     await ask(server, ATTENDEE, 8, "Does the speaker see this one?")
     await expect(speaker.locator(".qa-queue .qa-item", has_text="see this one")).to_be_visible()
+
+
+async def test_a_poll_option_counts_characters_as_seen_with_a_counter_and_is_never_cut(
+    pages: Pages, server: LiveServer
+):
+    family = "👨\u200d👩\u200d👧"  # one character as seen, 8 UTF-16 units
+    moderator = await pages.open(
+        "/#/forum/6", locale="en-GB", cookie=await server.sign_in(MODERATOR)
+    )
+    await tab(moderator, "Polls")
+    await moderator.get_by_role("button", name="New poll").click()
+    form = moderator.locator(".poll-draft")
+    await form.locator("[name=question]").fill(f"Which family? {family * 40}")
+    first = form.locator("[name=option-0]")
+    await first.fill(family * 60)  # 60 characters, 480 UTF-16 units: whole, 40 left
+    await expect(first).to_have_value(family * 60)
+    counter = form.locator(".poll-option-counter").first
+    await expect(counter).to_have_text("40 characters left")
+    await first.fill("a" * 101)  # the server's limit is 100 characters as seen
+    await expect(counter).to_have_text("1 character too many")
+    await expect(first).to_have_attribute("aria-invalid", "true")
+    await expect(form.get_by_role("button", name="Save draft")).to_be_disabled()
+    await first.fill(family * 100)
+    await expect(counter).to_have_text("0 characters left")
+    await form.locator("[name=option-1]").fill("None")
+    await form.get_by_role("button", name="Save draft").click()
+    await expect(form).to_have_count(0)
+    card = moderator.locator(".poll-card", has_text="Which family?")
+    await expect(card).to_contain_text(family * 100)
+    await expect(card).to_contain_text(f"Which family? {family * 40}")
