@@ -120,10 +120,15 @@ def account_view(account: Account) -> dict[str, object]:
     return AccountPublic.model_validate(account, from_attributes=True).model_dump(mode="json")
 
 
+def one_line(value: str) -> str:
+    """Text shown on a person's card: one line, controls such as a bidi override or a zero-width
+    space dropped (emoji sequences kept, see expo/text_rules.py), spaces collapsed."""
+    return " ".join(without_controls(value, blank=" ").split())
+
+
 def display_name(value: str) -> str:
-    """A name as shown beside what its owner posts: one line, controls such as a bidi override
-    dropped (emoji sequences kept, see expo/text_rules.py), spaces collapsed."""
-    cleaned = " ".join(without_controls(value, blank=" ").split())
+    """A name as shown beside what its owner posts: `one_line`, and never blank."""
+    cleaned = one_line(value)
     if not cleaned:
         raise BadRequest("account.bad_name", "Tell us the name to show to others.")
     return cleaned
@@ -152,8 +157,8 @@ async def register(request: Request) -> JSONResponse:
         email=email,
         password_hash=password_hash,
         display_name=name,
-        organisation=form.organisation.strip(),
-        title=form.title.strip(),
+        organisation=one_line(form.organisation),
+        title=one_line(form.title),
         language=form.language,
         role=Role.ATTENDEE,
     )
@@ -274,7 +279,7 @@ async def update_me(request: Request) -> JSONResponse:
         for field in ("organisation", "title"):
             value = getattr(form, field)
             if value is not None:
-                setattr(account, field, value.strip())
+                setattr(account, field, one_line(value))
         if form.language is not None:
             account.language = form.language
         await db.commit()

@@ -30,7 +30,7 @@ from forums.models import Poll
 from forums.moderation_rules import clean_reason
 from forums.qa import refuse_sanctioned, room, sees_backstage
 from forums.qa_coalescer import coalescer
-from forums.qa_rules import MAX_OPTIONS, Tally, backstage_topic, clean_poll
+from forums.qa_rules import MAX_OPTIONS, OPTION_INPUT_MAX, Tally, backstage_topic, clean_poll
 from forums.qa_views import PollPage, poll_view
 from forums.room_rules import room_staff
 from forums.rooms import named_room, room_of_poll
@@ -116,7 +116,9 @@ def touch_tally(svc: Services, poll_id: int) -> None:
 class Draft(Strict):
     forum: int = ID
     question: str = Field(max_length=1000)
-    options: list[Annotated[str, Field(max_length=500)]] = Field(max_length=2 * MAX_OPTIONS)
+    options: list[Annotated[str, Field(max_length=OPTION_INPUT_MAX)]] = Field(
+        max_length=2 * MAX_OPTIONS
+    )
     multiple: bool = False
     live_results: bool = True
 
@@ -135,7 +137,9 @@ class DraftChange(Strict):
 
     poll: int = ID
     question: str = Field(max_length=1000)
-    options: list[Annotated[str, Field(max_length=500)]] = Field(max_length=2 * MAX_OPTIONS)
+    options: list[Annotated[str, Field(max_length=OPTION_INPUT_MAX)]] = Field(
+        max_length=2 * MAX_OPTIONS
+    )
     multiple: bool = False
     live_results: bool = True
 

@@ -104,7 +104,7 @@ def question_events(
     Public: `question.asked` when it appears to the room (asked, approved, restored),
     `question.updated` while it stays, `question.removed` when it goes (hidden).
     Backstage: `question.asked` for a new question, `question.updated` for any change.
-    The author's own topic: `question.updated` when their pending question is hidden.
+    The author's own topic: `question.updated` when their question is hidden.
     """
     view = question_view(question)
     events = []
@@ -116,8 +116,9 @@ def question_events(
         events.append((forum_topic(question.forum_id), "question.removed", removed))
     kind = "question.asked" if new else "question.updated"
     events.append((backstage_topic(question.forum_id), kind, view))
-    if not new and question.state not in PUBLIC and not was_public:
-        # The room never saw it; its author did (as theirs, pending): tell them alone.
+    if not new and question.state not in PUBLIC:
+        # Hidden (from the queue or from the room): its author still has it in their list, as
+        # theirs, and learns why it left the room's (the room was told only `removed`).
         events.append((f"account:{question.account_id}", "question.updated", view))
     return events
 
@@ -344,8 +345,8 @@ def _asked_by(question: Question, who: Principal | None) -> bool:
 def shown_questions(
     questions: Sequence[Question], who: Principal | None, *, staff: bool
 ) -> list[Question]:
-    """The room's order (forums.domain.question_order); attendees also get their own pending
-    questions, after the rest."""
+    """The room's order (forums.domain.question_order); attendees also get their own pending and
+    hidden questions, after the rest (a hidden one shown to its author as hidden)."""
     by_id = {q.id: q for q in questions}
     ranks = [
         QuestionRank(stored_id(q), QuestionState(q.state), q.votes, q.pinned, q.created_at)
@@ -353,7 +354,11 @@ def shown_questions(
     ]
     ordered = [by_id[i] for i in question_order(ranks, moderator=staff)]
     if not staff:
-        ordered += [q for q in questions if q.state == QuestionState.PENDING and _asked_by(q, who)]
+        ordered += [
+            q
+            for q in questions
+            if q.state in (QuestionState.PENDING, QuestionState.HIDDEN) and _asked_by(q, who)
+        ]
     return ordered
 
 

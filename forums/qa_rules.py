@@ -19,6 +19,9 @@ MAX_POLL_QUESTION_CHARS = 300
 # Question.text and Poll.question hold this many code points: an emoji-heavy text meets them first.
 QUESTION_COLUMN, POLL_QUESTION_COLUMN = 2000, 300
 MAX_OPTION_CHARS = 100
+# Code points a request may carry for one option (its limit is the characters as seen above: 100
+# emoji families are 500 code points, subdivision flags more).
+OPTION_INPUT_MAX = 1000
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 # Who runs a room's Q&A and polls (in any room), and who also sees its queue.

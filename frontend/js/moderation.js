@@ -28,6 +28,8 @@ addStrings({
     "mod.muted_until": "你已被主持人禁言，至 {when}。你仍可观看和阅读聊天。",
     "mod.banned_until": "你已被移出本直播间，至 {when}。",
     "mod.delete": "删除",
+    "mod.delete_confirm": "删除这条消息？所有人都将看不到它。",
+    "mod.delete_for_all": "为所有人删除",
     "mod.mute": "禁言",
     "mod.ban": "封禁",
     "mod.cancel": "取消",
@@ -74,6 +76,8 @@ addStrings({
     "mod.muted_until": "A moderator muted you until {when}. You can still watch and read the chat.",
     "mod.banned_until": "A moderator removed you from this room until {when}.",
     "mod.delete": "Delete",
+    "mod.delete_confirm": "Delete this message? Nobody will see it any more.",
+    "mod.delete_for_all": "Delete for everyone",
     "mod.mute": "Mute",
     "mod.ban": "Ban",
     "mod.cancel": "Cancel",
@@ -122,6 +126,25 @@ export function untilText(iso) {
   const at = Date.parse(iso);
   if (!Number.isFinite(at)) return "";
   return at - Date.now() < 20 * 3600 * 1000 ? hhmm(iso) : dateTime(iso);
+}
+
+// The person's own standing in each open room ({muted, banned}: ISO ends or null), as the
+// chat's moderation follows it: the room's other panels (Q&A) close their boxes by it too.
+const standings = new Map(); // forumId -> {muted, banned}
+const standingListeners = new Set(); // [forumId, fn]
+
+/** Call `fn({muted, banned})` with the person's standing in `forumId` now (if known) and on
+ * every change; returns the stop function. */
+export function onStanding(forumId, fn) {
+  const entry = [forumId, fn];
+  standingListeners.add(entry);
+  if (standings.has(forumId)) fn(standings.get(forumId));
+  return () => standingListeners.delete(entry);
+}
+
+function publishStanding(forumId, standing) {
+  standings.set(forumId, standing);
+  for (const [id, fn] of standingListeners) if (id === forumId) fn(standing);
 }
 
 /**
@@ -222,16 +245,47 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     const authorId = Number(msg.author?.id);
     const showButtons = () => {
       const mod = moderating();
+      // Delete stands apart from Mute and Ban (a divider between), and asks first: a slip of
+      // the finger removes nobody's message.
+      const person = mod && !own;
       replace(
         box,
         own || mod
-          ? h("button", { type: "button", class: "chat-action", onclick: () => remove() }, t("mod.delete"))
+          ? h("button", { type: "button", class: "chat-action", dataset: { action: "delete" }, onclick: () => confirmRemove() }, t("mod.delete"))
           : null,
-        mod && !own ? h("button", { type: "button", class: "chat-action", onclick: () => choose("mute") }, t("mod.mute")) : null,
-        mod && !own ? h("button", { type: "button", class: "chat-action is-danger", onclick: () => choose("ban") }, t("mod.ban")) : null,
+        person ? h("span", { class: "chat-action-divider", "aria-hidden": "true" }) : null,
+        person ? h("button", { type: "button", class: "chat-action", dataset: { action: "mute" }, onclick: () => choose("mute") }, t("mod.mute")) : null,
+        person ? h("button", { type: "button", class: "chat-action is-danger", dataset: { action: "ban" }, onclick: () => choose("ban") }, t("mod.ban")) : null,
       );
     };
+    const back = () => {
+      box.classList.remove("is-choosing");
+      showButtons();
+    };
     const remove = () => act("chat.delete", { forum: forumId, message: Number(msg.id) }, () => t("mod.done_delete"));
+    const confirmRemove = () => {
+      box.classList.add("is-choosing");
+      const cancel = h("button", { type: "button", class: "chat-action", onclick: back }, t("mod.cancel"));
+      replace(
+        box,
+        h("span", { class: "chat-action-label" }, t("mod.delete_confirm")),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "chat-action is-danger",
+            dataset: { action: "delete-confirm" },
+            onclick: async () => {
+              back();
+              await remove();
+            },
+          },
+          t("mod.delete_for_all"),
+        ),
+        cancel,
+      );
+      cancel.focus(); // Enter or a second tap on the same spot keeps the message
+    };
     const choose = (kind) => {
       box.classList.add("is-choosing");
       // Why, for the moderation log and the person's notice (optional; the server cleans it).
@@ -385,6 +439,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
   }
 
   function setBlocked() {
+    publishStanding(forumId, { muted, banned });
     renderNotice();
     onBlockedChange?.();
     scheduleExpiry();
@@ -534,6 +589,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
       stops.push(
         onAccountChange(() => {
           muted = banned = null;
+          publishStanding(forumId, { muted, banned });
           sanctions = [];
           follow();
           renderAll();
@@ -545,6 +601,7 @@ export function roomModeration(forumId, { onBlockedChange } = {}) {
     },
     stop() {
       forumGeneration += 1;
+      standings.delete(forumId);
       clearTimeout(flashTimer);
       clearTimeout(expiryTimer);
       personal?.();

@@ -10,6 +10,7 @@ import { h, icon, replace } from "./dom.js";
 import { addStrings, errorText, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { roomFeed } from "./qa.js";
+import { visibleLength } from "./text.js";
 import { realtime } from "./realtime.js";
 import { currentAccount } from "./session.js";
 import { versionBook } from "./versions.js";
@@ -17,6 +18,9 @@ import { versionBook } from "./versions.js";
 const MODERATORS = new Set(["moderator", "organizer"]);
 const MIN_OPTIONS = 2;
 const MAX_OPTIONS = 10; // forums/qa_rules.py
+const MAX_OPTION_CHARS = 100; // characters as seen: forums/qa_rules.py MAX_OPTION_CHARS
+const OPTION_INPUT_MAX = 2000; // UTF-16 units a request may carry (forums/polls.py: code points)
+const OPTION_COUNTER_FROM = 40; // the counter shows from this many characters left
 const STATE_ORDER = { open: 0, draft: 1, closed: 2 };
 
 addStrings({
@@ -47,6 +51,8 @@ addStrings({
     "polls.reopen": "重新开放",
     "polls.delete": "删除",
     "polls.new": "新建投票",
+    "polls.chars_left": "还可输入 {n} 字",
+    "polls.chars_over": "超出 {n} 字",
     "polls.edit": "编辑",
     "polls.editing": "正在编辑草稿",
     "polls.cancel": "取消",
@@ -110,6 +116,10 @@ addStrings({
     "polls.question_placeholder": "e.g. Which topic matters most to you?",
     "polls.options": "Options ({min}–{max})",
     "polls.option_n": "Option {n}",
+    "polls.chars_left": "{n} characters left",
+    "polls.chars_left_one": "1 character left",
+    "polls.chars_over": "{n} characters too many",
+    "polls.chars_over_one": "1 character too many",
     "polls.add_option": "Add option",
     "polls.remove_option": "Remove option {n}",
     "polls.allow_multiple": "Allow several choices",
@@ -257,6 +267,7 @@ export function pollsPanel(forumId) {
 
   async function save(openNow) {
     if (saving) return;
+    if (draft.options.some((o) => visibleLength(o.trim()) > MAX_OPTION_CHARS)) return; // its counter says
     saving = true;
     draftError = null;
     renderTools(true);
@@ -511,11 +522,40 @@ export function pollsPanel(forumId) {
     const question = h("input", {
       class: "poll-input",
       name: "question",
-      maxlength: "300",
+      maxlength: "600", // UTF-16 units: the server's 300 characters (and its column) decide
       value: draft.question,
       placeholder: t("polls.question_placeholder"),
       oninput: (e) => (draft.question = e.target.value),
     });
+    // Each option counts characters as people see them (text.js; forums/qa_rules.py counts the
+    // same): `maxlength` (UTF-16 units) only bounds what a request carries, and a counter says
+    // how many are left, or how many too many, near the limit.
+    const counters = draft.options.map((_, i) =>
+      h("span", { class: "poll-option-counter muted small", id: `poll-option-count-${i}`, "aria-live": "polite" }),
+    );
+    const saves = [
+      h("button", { type: "submit", class: "button button-small", disabled: saving }, t("polls.save_draft")),
+      h(
+        "button",
+        { type: "button", class: "button button-small button-primary", disabled: saving, onclick: () => save(true) },
+        t("polls.save_open"),
+      ),
+    ];
+    const refreshCounts = () => {
+      let over = false;
+      draft.options.forEach((value, i) => {
+        const left = MAX_OPTION_CHARS - visibleLength(value);
+        over ||= left < 0;
+        const input = counters[i].previousElementSibling;
+        input?.setAttribute("aria-invalid", String(left < 0));
+        counters[i].classList.toggle("is-over", left < 0);
+        replace(
+          counters[i],
+          left < 0 ? t("polls.chars_over", { n: -left }) : left <= OPTION_COUNTER_FROM ? t("polls.chars_left", { n: left }) : "",
+        );
+      });
+      for (const button of saves) button.disabled = saving || over;
+    };
     const options = draft.options.map((value, i) =>
       h(
         "div",
@@ -523,12 +563,17 @@ export function pollsPanel(forumId) {
         h("input", {
           class: "poll-input",
           name: `option-${i}`,
-          maxlength: "100",
+          maxlength: String(OPTION_INPUT_MAX),
           value,
           "aria-label": t("polls.option_n", { n: i + 1 }),
+          "aria-describedby": `poll-option-count-${i}`,
           placeholder: t("polls.option_n", { n: i + 1 }),
-          oninput: (e) => (draft.options[i] = e.target.value),
+          oninput: (e) => {
+            draft.options[i] = e.target.value;
+            refreshCounts();
+          },
         }),
+        counters[i],
         draft.options.length > MIN_OPTIONS
           ? h(
               "button",
@@ -546,6 +591,7 @@ export function pollsPanel(forumId) {
           : null,
       ),
     );
+    refreshCounts();
     return h(
       "form",
       { class: "poll-draft", onsubmit: (e) => (e.preventDefault(), save(false)) },
@@ -600,12 +646,7 @@ export function pollsPanel(forumId) {
       h(
         "div",
         { class: "poll-draft-actions" },
-        h("button", { type: "submit", class: "button button-small", disabled: saving }, t("polls.save_draft")),
-        h(
-          "button",
-          { type: "button", class: "button button-small button-primary", disabled: saving, onclick: () => save(true) },
-          t("polls.save_open"),
-        ),
+        saves,
         h(
           "button",
           {

@@ -6,6 +6,7 @@
 // `forum:<id>` (what everyone may see) and, for staff, `backstage:<id>` (everything).
 
 import { api } from "./api.js";
+import { onStanding, untilText } from "./moderation.js";
 import { h, icon, linkified, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
@@ -44,6 +45,7 @@ addStrings({
     "qa.answered": "已回答",
     "qa.pending": "待审核",
     "qa.hidden": "已隐藏",
+    "qa.hidden_mine": "已被主持人隐藏，仅您可见",
     "qa.mine": "我的提问",
     "qa.section_queue": "待审核（{n}）",
     "qa.section_open": "问题（{n}）",
@@ -92,6 +94,7 @@ addStrings({
     "qa.answered": "Answered",
     "qa.pending": "Awaiting approval",
     "qa.hidden": "Hidden",
+    "qa.hidden_mine": "Hidden by a moderator: only you see it",
     "qa.mine": "Yours",
     "qa.section_queue": "Awaiting approval ({n})",
     "qa.section_open": "Questions ({n})",
@@ -240,6 +243,7 @@ export function qaPanel(forumId) {
   let notice = null; // {error} or {info: key} under the ask box
   let asking = false;
   let switching = false;
+  let standing = { muted: null, banned: null }; // moderation.js: the person's own mute or ban
   const busy = new Set(); // question ids with a command in flight
 
   const title = h("h2", { class: "qa-title" });
@@ -295,7 +299,11 @@ export function qaPanel(forumId) {
       upsert(data);
     } else if (type === "question.removed" && mineToTake) {
       if (!news()) return;
-      questions.delete(Number(data.id));
+      // One's own question stays in one's list, marked hidden (the personal topic brings the
+      // whole of it too); the room's others simply lose it.
+      const own = questions.get(Number(data.id));
+      if (own?.mine && !staff) questions.set(Number(data.id), { ...own, state: "hidden", version: data.version });
+      else questions.delete(Number(data.id));
     } else if (type === "question.votes") {
       for (const { id, votes } of data.votes || []) {
         const q = questions.get(Number(id));
@@ -518,7 +526,9 @@ export function qaPanel(forumId) {
           q.pinned ? h("span", { class: "tag tag-pinned" }, t("qa.pinned")) : null,
           q.state === "answered" ? h("span", { class: "tag tag-answered" }, t("qa.answered")) : null,
           q.state === "pending" ? h("span", { class: "tag tag-pending" }, t("qa.pending")) : null,
-          q.state === "hidden" ? h("span", { class: "tag" }, t("qa.hidden")) : null,
+          q.state === "hidden"
+            ? h("span", { class: "tag tag-hidden" }, t(staff ? "qa.hidden" : "qa.hidden_mine"))
+            : null,
           q.mine ? h("span", { class: "tag tag-own" }, t("qa.mine")) : null,
         ),
         staffActions(q),
@@ -540,7 +550,9 @@ export function qaPanel(forumId) {
     const all = [...questions.values()].sort(byRoomOrder);
     const queue = all.filter((q) => q.state === "pending" && staff);
     // Attendees see their own pending questions among the open ones, marked.
-    const open = all.filter((q) => q.state === "visible" || (q.state === "pending" && !staff));
+    const open = all.filter(
+      (q) => q.state === "visible" || (!staff && q.mine && (q.state === "pending" || q.state === "hidden")),
+    );
     const answered = all.filter((q) => q.state === "answered");
     const hidden = all.filter((q) => q.state === "hidden");
     const focused = document.activeElement?.dataset;
@@ -615,13 +627,23 @@ export function qaPanel(forumId) {
     textarea.placeholder = t(touch ? "qa.placeholder_touch" : "qa.placeholder");
     textarea.setAttribute("aria-label", t("qa.heading"));
     const left = MAX_CHARS - visibleLength(textarea.value);
-    askButton.disabled = asking || left < 0;
+    // Muted (or banned) here: closed with the reason and its end, as the chat's box is, rather
+    // than refusing after one has typed a question.
+    const blockedUntil = standing.banned ?? standing.muted;
+    const blocked = blockedUntil !== null && blockedUntil !== undefined;
+    textarea.disabled = blocked;
+    askButton.disabled = asking || left < 0 || blocked;
     replace(askButton, icon("send", "icon icon-small"), h("span", {}, asking ? t("qa.asking") : t("qa.ask")));
     replace(counter, left <= 50 ? t("qa.chars_left", { n: left }) : "");
     let line = preModeration && !isModerator() ? t("qa.premoderated") : "";
     noteLine.className = "qa-note muted";
     if (notice?.info) line = t(notice.info);
-    if (notice?.error) {
+    if (blocked) {
+      noteLine.className = "qa-note qa-error";
+      line = t(standing.banned != null ? "mod.banned_until" : "mod.muted_until", {
+        when: untilText(blockedUntil) || "—",
+      });
+    } else if (notice?.error) {
       noteLine.className = "qa-note qa-error";
       line = notice.error.code === "unauthorized" ? t("qa.signin_prompt") : errorText(notice.error);
     }
@@ -655,6 +677,12 @@ export function qaPanel(forumId) {
     start() {
       renderAll();
       stops.push(onLangChange(renderAll));
+      stops.push(
+        onStanding(forumId, (now) => {
+          standing = now;
+          renderCompose();
+        }),
+      );
       feed.start();
       stops.push(() => feed.stop());
       return () => this.stop();

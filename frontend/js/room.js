@@ -28,6 +28,10 @@ addStrings({
     "room.status_starting_soon": "{time} 即将开始",
     "room.status_between": "稍后继续 · {time}",
     "room.status_ended": "今日已结束",
+    "room.slate_back": "{time} 回来，敬请稍候",
+    "room.slate_next": "下一场：{title}",
+    "room.slate_ended": "本直播间今日已结束",
+    "room.slate_ended_sub": "回到大厅看看其他直播间",
     "room.on_stage": "在场嘉宾",
     "room.side_label": "互动区",
     "room.tab_chat": "聊天",
@@ -37,6 +41,10 @@ addStrings({
     "room.status_starting_soon": "Starting soon · {time}",
     "room.status_between": "Back at {time}",
     "room.status_ended": "Ended for today",
+    "room.slate_back": "Back at {time}",
+    "room.slate_next": "Next: {title}",
+    "room.slate_ended": "Ended for today",
+    "room.slate_ended_sub": "The lobby has the other rooms",
     "room.on_stage": "In the room",
     "room.side_label": "Take part",
     "room.tab_chat": "Chat",
@@ -242,39 +250,56 @@ function openRoom(root, loaded) {
     replace(badge, h("span", { class: "live-dot" }), t("audience", { n: (presence ?? 0).toLocaleString() }));
   };
 
+  // The stream plays while a session is on; otherwise a slate says when the room is back (or
+  // that it is over for today) instead of playing whatever the stream URL serves.
+  let slate = null; // what the slate says now
   const renderPlayer = () => {
     const url = safeStreamUrl(forum.stream_url);
-    if (url) {
-      // Built once: re-rendering (a language switch) must not interrupt playback.
+    const { state, session } = roomStatus(forum.sessions || [], Date.now());
+    if (url && state === "live") {
+      // Built once: re-rendering (a language switch, the clock's tick) must not interrupt it.
       if (stream?.url !== url) {
         stream?.stop();
         stream = streamPlayer(url);
         replace(screen, stream.element);
       }
       stream.render();
+      slate = null;
       return;
     }
     stream?.stop();
     stream = null;
-    const upcoming = nextSession(forum.sessions || []);
+    let title;
+    let sub;
+    if (state === "live") {
+      // On the programme, with no stream (yet).
+      const upcoming = nextSession(forum.sessions || []);
+      title = t("room.stream_soon");
+      sub = upcoming
+        ? t("room.stream_soon_next", { time: hhmm(upcoming.starts_at), title: pick(upcoming.title) })
+        : t("room.stream_soon_none");
+    } else if (state === "ended") {
+      title = t("room.slate_ended");
+      sub = t("room.slate_ended_sub");
+    } else {
+      title = t("room.slate_back", { time: hhmm(session.starts_at) });
+      sub = t("room.slate_next", { title: pick(session.title) });
+    }
+    // Redrawn only when its words change: it is a live region, read out when it is.
+    if (slate === `${state}\n${title}\n${sub}`) return;
+    slate = `${state}\n${title}\n${sub}`;
     replace(
       screen,
       h(
         "div",
-        { class: "player-frame player-placeholder", role: "status" },
+        { class: `player-frame player-placeholder player-slate player-slate-${state}`, role: "status" },
         h("div", { class: "placeholder-grid", "aria-hidden": "true" }),
         h(
           "div",
           { class: "placeholder-body" },
-          h("span", { class: "placeholder-icon" }, icon("play", "icon")),
-          h("p", { class: "placeholder-title" }, t("room.stream_soon")),
-          h(
-            "p",
-            { class: "placeholder-sub" },
-            upcoming
-              ? t("room.stream_soon_next", { time: hhmm(upcoming.starts_at), title: pick(upcoming.title) })
-              : t("room.stream_soon_none"),
-          ),
+          h("span", { class: "placeholder-icon" }, icon(state === "ended" ? "clock" : "play", "icon")),
+          h("p", { class: "placeholder-title" }, title),
+          h("p", { class: "placeholder-sub" }, sub),
         ),
       ),
     );
@@ -376,7 +401,7 @@ function openRoom(root, loaded) {
   const tick = setInterval(() => {
     renderProgramme();
     renderStatus();
-    if (!forum.stream_url) renderPlayer();
+    renderPlayer(); // a session starting or ending starts or stops the stream
   }, PROGRAMME_TICK_MS);
   cleanups.push(() => clearInterval(tick));
   cleanups.push(
@@ -395,7 +420,7 @@ function openRoom(root, loaded) {
   reactions.start();
   cleanups.push(() => reactions.stop());
   // The programme as organisers change it (programme.js), without a reload.
-  cleanups.push(followProgramme(forumId, () => forum.sessions, (sessions) => ((forum.sessions = sessions), renderProgramme(), renderStatus())));
+  cleanups.push(followProgramme(forumId, () => forum.sessions, (sessions) => ((forum.sessions = sessions), renderProgramme(), renderStatus(), renderPlayer())));
   cleanups.push(
     realtime.subscribe(`forum:${forumId}`, {
       onEvent: (type, data) => {

@@ -60,6 +60,7 @@ async def test_a_moderator_deletes_a_message_and_mutes_the_attendee_who_sees_bot
     spam = in_chat(moderator).locator(".chat-msg", has_text="cheap-gpu")
     await spam.hover()
     await spam.get_by_role("button", name="删除").click()
+    await spam.get_by_role("button", name="为所有人删除").click()  # it asks first
     await expect(texts).to_have_count(2)
     await expect(in_chat(attendee).locator(".chat-list")).not_to_contain_text("cheap-gpu")
     await expect(moderator.locator(".mod-room-flash")).to_have_text("消息已删除。")

@@ -3,9 +3,14 @@ natively where Chromium plays HLS itself, else through the vendored hls.js."""
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from datetime import UTC, datetime
 
+from playwright.async_api import Page, expect
+from sqlmodel import select
+
+from forums.models import ForumSession
 from tests.browser.web import TIMEOUT_MS, Pages, screenshot
+from tests.live import LiveServer
 
 HLS_MODULE = "/vendor/hls.js/hls.min.mjs"
 # Claims no native HLS, as Chrome did before it played HLS itself and Firefox still does.
@@ -33,11 +38,11 @@ async def playing(page: Page) -> None:
     await expect(page.locator(".player-error")).to_be_hidden()
 
 
-async def test_the_main_stage_plays_the_demo_clip_natively_or_with_hls_js(pages: Pages):
+async def test_a_live_forum_plays_the_demo_clip_natively_or_with_hls_js(pages: Pages):
     page = await pages.new(locale="en-US")
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
-    await page.goto("/#/forum/1")
+    await page.goto("/#/forum/data-security")  # the forums are live now (forums/seed.py)
     await playing(page)
     native = await page.locator(".player-video").evaluate(
         "v => v.canPlayType('application/vnd.apple.mpegurl') !== ''"
@@ -78,3 +83,67 @@ async def test_a_stream_that_fails_shows_why_in_both_languages(pages: Pages):
         await expect(page.locator(".player-video")).to_be_hidden()
         await page.get_by_role("button", name="English").click()
         await expect(error).to_contain_text("The stream cannot be played right now")
+
+
+async def test_a_live_room_shows_its_stream_as_live_without_a_seek_bar(pages: Pages):
+    # The demo's forums are live now: the keynote runs this hour (forums/seed.py).
+    page = await pages.open("/#/forum/east-data-west-computing", locale="en-US")
+    await playing(page)
+    video = page.locator(".player-video")
+    # No native controls (their seek bar would scrub a live stream); a LIVE badge and a sound
+    # switch instead.
+    assert await video.evaluate("v => v.controls") is False
+    await expect(page.locator(".player-live")).to_have_text("LIVE")
+    sound = page.locator(".player-frame").get_by_role("button", name="Unmute")
+    await sound.click()
+    assert await video.evaluate("v => v.muted") is False
+    await expect(page.locator(".player-frame").get_by_role("button", name="Mute")).to_be_visible()
+    await page.get_by_role("button", name="中文").click()
+    await expect(page.locator(".player-live")).to_have_text("直播")
+    await page.get_by_role("button", name="English").click()
+
+
+async def slate_of(pages: Pages, server: LiveServer, at: datetime, locale: str) -> Page:
+    """Forum 9 (the metaverse) at `at`: a morning session over, an evening one to come."""
+    async with server.services.db() as db:
+        rows = (
+            (await db.execute(select(ForumSession).where(ForumSession.forum_id == 9)))
+            .scalars()
+            .all()
+        )
+        for row, (start, end) in zip(rows, EVENING, strict=False):
+            row.starts_at, row.ends_at = start, end
+        for row in rows[len(EVENING) :]:
+            await db.delete(row)
+        await db.commit()
+    page = await pages.new(locale=locale)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    await page.clock.set_fixed_time(at)
+    await page.goto("/#/forum/metaverse")
+    await expect(page.locator(".room-title")).to_be_visible()
+    assert not any("/demo/stream/" in url for url in requested), requested
+    await expect(page.locator(".player-video")).to_have_count(0)
+    return page
+
+
+# 2030-06-02 in Guiyang (UTC+8): a session 09:00-09:30, the next 18:00-19:00.
+EVENING = [
+    (datetime(2030, 6, 2, 1, 0, tzinfo=UTC), datetime(2030, 6, 2, 1, 30, tzinfo=UTC)),
+    (datetime(2030, 6, 2, 10, 0, tzinfo=UTC), datetime(2030, 6, 2, 11, 0, tzinfo=UTC)),
+]
+
+
+async def test_a_room_with_nothing_on_shows_when_it_is_back_or_that_it_ended(
+    pages: Pages, server: LiveServer
+):
+    page = await slate_of(pages, server, datetime(2030, 6, 2, 3, 0, tzinfo=UTC), "en-US")
+    slate = page.locator(".player-slate")
+    await expect(slate).to_contain_text("Back at 18:00")
+    await expect(page.locator(".player-live")).to_have_count(0)
+    await page.get_by_role("button", name="中文").click()
+    await expect(slate).to_contain_text("18:00")
+    await expect(slate).to_contain_text("回来")
+
+    page = await slate_of(pages, server, datetime(2030, 6, 2, 12, 0, tzinfo=UTC), "en-US")
+    await expect(page.locator(".player-slate")).to_contain_text("Ended for today")

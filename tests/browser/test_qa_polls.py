@@ -115,7 +115,7 @@ async def test_a_moderator_approves_questions_that_wait_in_a_pre_moderated_room(
     await expect(moderator.locator(".qa-text b")).to_have_count(0)  # text, never markup
     await expect(viewer.locator(".qa-item.is-pending .tag-pending")).to_have_text("待审核")
 
-    # A second one the moderator hides: it leaves the asker's page too.
+    # A second one the moderator hides: it leaves the asker's open questions, marked hidden.
     await viewer.locator(".qa-input").fill("广告：加我微信")
     await viewer.locator(".qa-input").press("Enter")
     await expect(viewer.locator(".qa-item.is-pending")).to_have_count(2)
@@ -136,7 +136,11 @@ async def test_a_moderator_approves_questions_that_wait_in_a_pre_moderated_room(
         ["数据交易所的定价机制是怎样的？<b>"]
     )
     await moderator.locator(".qa-answered .qa-item").get_by_role("button", name="Hide").click()
-    await expect(viewer.locator(".qa-item")).to_have_count(0)
+    await expect(viewer.locator(".qa-item:not(.is-hidden)")).to_have_count(0)
+    # The asker still sees both, marked (test_moderation_ux.py); nobody else does.
+    await expect(viewer.locator(".qa-item.is-hidden .tag-hidden")).to_have_text(
+        ["已被主持人隐藏，仅您可见"] * 2
+    )
     await expect(moderator.locator(".qa-hidden summary")).to_have_text("Hidden (2)")
 
 
@@ -350,3 +354,33 @@ async def test_a_speaker_whose_ban_is_lifted_sees_the_questions_waiting_for_appr
     await expect(speaker.locator(".qa-status")).not_to_have_text(removed)
     await ask(server, ATTENDEE, 8, "Does the speaker see this one?")
     await expect(speaker.locator(".qa-queue .qa-item", has_text="see this one")).to_be_visible()
+
+
+async def test_a_poll_option_counts_characters_as_seen_with_a_counter_and_is_never_cut(
+    pages: Pages, server: LiveServer
+):
+    family = "👨\u200d👩\u200d👧"  # one character as seen, 8 UTF-16 units
+    moderator = await pages.open(
+        "/#/forum/6", locale="en-GB", cookie=await server.sign_in(MODERATOR)
+    )
+    await tab(moderator, "Polls")
+    await moderator.get_by_role("button", name="New poll").click()
+    form = moderator.locator(".poll-draft")
+    await form.locator("[name=question]").fill(f"Which family? {family * 40}")
+    first = form.locator("[name=option-0]")
+    await first.fill(family * 60)  # 60 characters, 480 UTF-16 units: whole, 40 left
+    await expect(first).to_have_value(family * 60)
+    counter = form.locator(".poll-option-counter").first
+    await expect(counter).to_have_text("40 characters left")
+    await first.fill("a" * 101)  # the server's limit is 100 characters as seen
+    await expect(counter).to_have_text("1 character too many")
+    await expect(first).to_have_attribute("aria-invalid", "true")
+    await expect(form.get_by_role("button", name="Save draft")).to_be_disabled()
+    await first.fill(family * 100)
+    await expect(counter).to_have_text("0 characters left")
+    await form.locator("[name=option-1]").fill("None")
+    await form.get_by_role("button", name="Save draft").click()
+    await expect(form).to_have_count(0)
+    card = moderator.locator(".poll-card", has_text="Which family?")
+    await expect(card).to_contain_text(family * 100)
+    await expect(card).to_contain_text(f"Which family? {family * 40}")

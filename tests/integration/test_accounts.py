@@ -133,3 +133,30 @@ async def test_a_state_change_from_another_site_is_refused(server: LiveServer):
     assert fetch_meta.status_code == 403
     assert still_in.status_code == 200 and still_in.json()["account"]["title"] == "研究员"
     assert own_site.status_code == 200
+
+
+async def test_organisation_and_title_lose_bidi_and_invisible_controls_as_names_do(
+    server: LiveServer,
+):
+    """A right-to-left override in an organisation would make the card beside a name read
+    backwards; a zero-width space hides words. Both go, at sign-up and on a profile change."""
+    async with server.http() as http:
+        created = await http.post(
+            "/api/accounts",
+            json={
+                "email": new_email(),
+                "password": STRONG,
+                "display_name": "李雷",
+                "organisation": "\u202egnahgnahS\u202c 数据\u200b 公司",
+                "title": "  首席\tdata\u2066 官 ",
+            },
+        )
+        changed = await http.patch(
+            "/api/me", json={"organisation": "贵阳\u200f大数据\u0000交易所", "title": "\u200b"}
+        )
+    assert created.status_code == 201, created.text
+    account = created.json()["account"]
+    assert (account["organisation"], account["title"]) == ("gnahgnahS 数据 公司", "首席 data 官")
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["account"]["organisation"] == "贵阳 大数据 交易所"
+    assert changed.json()["account"]["title"] == ""
