@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { addStrings, dateTime, errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
+import { roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 
@@ -95,8 +96,8 @@ export function mountMySessions(root) {
       h(
         "div",
         { class: "form-actions" },
-        h("a", { class: "button button-primary button-small", href: `#/forum/${room.id}` }, t("mine.room")),
-        h("a", { class: "button button-ghost button-small", href: `#/forum/${room.id}?tab=qa` }, t("mine.qa")),
+        h("a", { class: "button button-primary button-small", href: roomHref(room) }, t("mine.room")),
+        h("a", { class: "button button-ghost button-small", href: `${roomHref(room)}?tab=qa` }, t("mine.qa")),
       ),
     );
   };

@@ -81,7 +81,7 @@ export function mountRoom(root, { room, query }) {
         replaceRoute(`${roomHref(body)}${search ? `?${search}` : ""}`);
         return;
       }
-      close = openRoom(root, body);
+      close = openRoom(root, body, query);
     },
     (error) => {
       if (stopped || error?.name === "AbortError") return;
@@ -105,7 +105,7 @@ export function mountRoom(root, { room, query }) {
 }
 
 /** The room's page for `loaded` (GET /api/forums/…), until the returned function is called. */
-function openRoom(root, loaded) {
+function openRoom(root, loaded, query) {
   const forumId = loaded.id;
   let forum = null;
   let presence = null;

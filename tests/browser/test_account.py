@@ -200,7 +200,7 @@ async def test_a_speaker_sees_their_sessions_and_follows_programme_edits(
     await expect(first.locator(".my-session-title")).to_have_text("改过的题目")
 
     await first.get_by_role("link", name="问答").click()
-    await expect(page).to_have_url(re.compile(rf"#/forum/{mine[0]['room']['id']}\?tab=qa$"))
+    await expect(page).to_have_url(re.compile(rf"#/forum/{mine[0]['room']['slug']}\?tab=qa$"))
     await expect(page.locator("#tabpanel-qa")).to_be_visible()
 
     attendee = await pages.open(

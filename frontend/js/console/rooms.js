@@ -7,6 +7,7 @@
 import { api, getForums } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, errorText, onLangChange, pick, t } from "../i18n.js";
+import { roomHref } from "../nav.js";
 import { realtime } from "../realtime.js";
 import { applyRoomChange, followRooms, mergeRooms } from "../room_changes.js";
 
@@ -193,7 +194,7 @@ export function mount(root) {
           { class: "room-form-name" },
           h("span", { class: "chip" }, t("rooms.position", { n: index + 1 })),
           room.kind === "stage" ? h("span", { class: "chip chip-accent" }, t("rooms.stage")) : null,
-          h("h3", {}, h("a", { href: `#/forum/${room.id}` }, title)),
+          h("h3", {}, h("a", { href: roomHref(room) }, title)),
           h("code", { class: "muted" }, room.slug),
         ),
         h(
