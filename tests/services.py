@@ -12,13 +12,27 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.engine import make_url
 
-REDIS_URL = os.environ.get("EXPO_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+def _worker_database(url: str) -> str:
+    """The test Redis database of this pytest-xdist worker: gw0 keeps the URL's database, gw1
+    the next one, and so on, so that workers running side by side (pyproject's `-n`) never flush
+    or read each other's topics. Without xdist the URL is used as it is."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{database % 16}"))
+
+
+REDIS_URL = _worker_database(os.environ.get("EXPO_TEST_REDIS_URL", "redis://127.0.0.1:6379/9"))
 POSTGRES_URL = os.environ.get(
     "EXPO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
