@@ -117,6 +117,12 @@ async def test_a_token_is_shown_once_and_revoked(pages: Pages, server: LiveServe
     await expect(row.locator(".token-state")).to_have_text("Active")
     await page.evaluate("window.scrollTo(0, 0)")
     await screenshot(page, "console-tokens-en")
+    chinese = await pages.open("/#/console/tokens", locale="zh-CN", cookie=organiser)
+    listed = chinese.locator(".token-row", has_text="Lobby screen")
+    await expect(listed).to_contain_text("只读")
+    await expect(listed.locator(".token-state")).to_have_text("有效")
+    await expect(chinese.locator(".token-secret")).to_have_count(0)  # shown once, not again
+    await screenshot(chinese, "console-tokens-zh")
     async with server.http(headers={"Authorization": f"Bearer {secret}"}) as api:
         me = await api.get("/api/me")
         write = await api.patch("/api/me", json={"organisation": "x"})
@@ -197,6 +203,14 @@ async def test_the_moderation_log_shows_a_ban_with_its_reason_and_filters_by_roo
     )
     await expect(phone.locator(".modlog-table tbody tr")).to_have_count(1)
     await no_sideways_scroll(phone)
+    await screenshot(phone, "console-moderation-log-phone-zh")
+
+    english = await pages.open(
+        "/#/console/moderation?forum=4", locale="en-GB", cookie=await server.sign_in(ORGANIZER)
+    )
+    banned = english.locator(".modlog-table tbody tr", has_text="捣乱者 Troll")
+    await expect(banned.locator(".modlog-action")).to_have_text("Banned")
+    await screenshot(english, "console-moderation-log-en")
 
 
 async def test_the_console_tabs_are_for_organisers_only(pages: Pages, server: LiveServer):
