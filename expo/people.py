@@ -166,13 +166,15 @@ async def change_person(request: Request) -> JSONResponse:
         # The enabled organisers, locked in id order (PostgreSQL; SQLite has one writer at a
         # time): two organisers demoting each other at once cannot both pass the count, and
         # the same order for everyone means no deadlock. The second, once the first commits,
-        # finds one organiser fewer.
+        # finds one organiser fewer. People only: a service account cannot sign in to the
+        # console, so it never counts as an organiser left.
         organisers = (
             (
                 await db.execute(
                     select(Account.id)
                     .where(Account.role == Role.ORGANIZER)
                     .where(col(Account.disabled_at).is_(None))
+                    .where(col(Account.service).is_(False))
                     .order_by(col(Account.id))
                     .with_for_update()
                 )

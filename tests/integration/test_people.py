@@ -173,6 +173,25 @@ async def test_the_last_organiser_cannot_step_down_or_be_disabled(server):
     assert restored.status_code == back.status_code == 200
 
 
+async def test_an_organiser_service_account_does_not_count_as_an_organiser_left(server):
+    """A service account cannot sign in: were it the only organiser left, nobody could run the
+    expo from the console (it needs no token to exist, and its tokens may be revoked)."""
+    async with await organiser(server) as http:
+        me = (await http.get("/api/me")).json()["account"]
+        made = await http.post(
+            "/api/service-accounts", json={"display_name": "导入任务 Importer", "role": "organizer"}
+        )
+        assert made.status_code == 201, made.text
+        demoted = await http.patch(f"/api/accounts/{me['id']}", json={"role": "attendee"})
+        # The service account itself is no person: it may always be demoted or disabled.
+        service = made.json()["account"]["id"]
+        stood_down = await http.patch(f"/api/accounts/{service}", json={"disabled": True})
+        still = (await http.get("/api/me")).json()["account"]
+    assert (demoted.status_code, demoted.json()["error"]["code"]) == (409, "account.last_organiser")
+    assert stood_down.status_code == 200, stood_down.text
+    assert still["role"] == "organizer"
+
+
 # --- disabling ------------------------------------------------------------------------------
 
 
