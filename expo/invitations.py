@@ -11,7 +11,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -27,6 +27,7 @@ from expo.errors import (
     NotFound,
     Unauthorized,
     Unavailable,
+    from_validation,
 )
 from expo.hall import Names
 from expo.http import (
@@ -50,6 +51,8 @@ log = logging.getLogger("expo.invitations")
 
 VALID_FOR = timedelta(days=7)
 MAIL_AT_ONCE = 8  # mails of one bulk invitation in flight at once
+# Invitations listed at once (GET /api/invitations): bulk pastes of MAX_ROWS add up.
+INVITATIONS_PAGE = 200
 INVITABLE = {Role.EXHIBITOR, Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER}
 ROLE_NAMES = {
     Role.EXHIBITOR: ("参展商工作人员", "exhibitor staff"),
@@ -107,9 +110,21 @@ class InvitationCreated(BaseModel):
 
 
 class InvitationList(BaseModel):
+    """The newest `limit` invitations (before `before`), oldest of them first."""
+
     model_config = ConfigDict(extra="forbid")
 
     invitations: list[InvitationOut]
+    next_before: int | None = Field(
+        description="Pass as `before` for the older ones; null when there are none."
+    )
+
+
+class InvitationsQuery(BaseModel):
+    limit: int = Field(default=INVITATIONS_PAGE, ge=1, le=INVITATIONS_PAGE)
+    before: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Only invitations with a smaller id."
+    )
 
 
 class ExhibitorName(BaseModel):
@@ -394,9 +409,24 @@ async def bulk(request: Request) -> JSONResponse:
 
 
 async def list_invitations(request: Request) -> JSONResponse:
+    try:
+        query = InvitationsQuery.model_validate(dict(request.query_params))
+    except ValidationError as error:
+        raise from_validation(error) from None
+    found = select(Invitation).order_by(col(Invitation.id).desc()).limit(query.limit + 1)
+    if query.before is not None:
+        found = found.where(col(Invitation.id) < query.before)
     async with services(request).read() as db:
-        rows = (await db.execute(select(Invitation).order_by(col(Invitation.id)))).scalars().all()
-    return JSONResponse({"invitations": [invitation_view(r) for r in rows]})
+        rows = list((await db.execute(found)).scalars().all())
+    # One more than the page was read: whether older ones remain.
+    more = len(rows) > query.limit
+    page = rows[: query.limit][::-1]
+    return JSONResponse(
+        {
+            "invitations": [invitation_view(r) for r in page],
+            "next_before": page[0].id if more else None,
+        }
+    )
 
 
 async def _open_invitation(token: str, db: AsyncSession) -> Invitation:
@@ -526,8 +556,9 @@ routes = [
         list_invitations,
         methods=["GET"],
         action="invitation.read",
+        query=InvitationsQuery,
         responses={200: InvitationList},
-        summary="The invitations made",
+        summary="The invitations made, a page at a time (the newest page first)",
     ),
     route(
         "/api/invitations/bulk",

@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed
 
 from expo.invitation_rules import MAX_ROWS
+from expo.invitations import INVITATIONS_PAGE, InvitationList
 from expo.models import Account
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -319,6 +320,25 @@ async def test_an_accepted_invitation_is_listed_so_and_cannot_be_revoked(server)
 
 
 # --- bulk invitations -----------------------------------------------------------------------
+
+
+async def test_invitations_are_listed_a_page_at_a_time_newest_first(server):
+    """GET /api/invitations is bounded (bulk pastes of 500 add up): the newest `limit`, oldest
+    of them first, and `next_before` to ask for the ones before."""
+    async with await organiser(server) as http:
+        made = [(await invitation(http))[0]["id"] for _ in range(3)]
+        newest = (await http.get("/api/invitations", params={"limit": 2})).json()
+        older = (
+            await http.get("/api/invitations", params={"limit": 2, "before": newest["next_before"]})
+        ).json()
+        too_many = await http.get("/api/invitations", params={"limit": 10_000})
+        everything = (await http.get("/api/invitations")).json()
+    InvitationList.model_validate(newest)
+    assert [i["id"] for i in newest["invitations"]] == made[1:]
+    assert newest["next_before"] == made[1]
+    assert [i["id"] for i in older["invitations"]][-1] == made[0]
+    assert too_many.status_code == 400
+    assert len(everything["invitations"]) <= INVITATIONS_PAGE
 
 
 async def test_a_bulk_paste_is_checked_row_by_row_then_only_valid_rows_are_invited(mailed):
