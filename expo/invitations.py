@@ -7,6 +7,7 @@ has an account already, that account (signed in) takes the role.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -380,10 +381,15 @@ async def bulk(request: Request) -> JSONResponse:
             for _row, invitation, _token in made:
                 await db.refresh(invitation)
     names = {e.id: e for e in exhibitors}
-    sent = {
-        row.line: await _sent(request, invitation, token, names.get(invitation.exhibitor_id or 0))
-        for row, invitation, token in made
-    }
+    mailing = asyncio.Semaphore(MAIL_AT_ONCE)
+
+    async def mailed(invitation: Invitation, token: str) -> dict[str, object]:
+        # A few at a time: 500 mails one after another could outlast the request.
+        async with mailing:
+            return await _sent(request, invitation, token, names.get(invitation.exhibitor_id or 0))
+
+    outcomes = await asyncio.gather(*(mailed(invitation, token) for _r, invitation, token in made))
+    sent = {row.line: outcome for (row, _i, _t), outcome in zip(made, outcomes, strict=True)}
     valid = sum(r.valid for r in rows)
     return JSONResponse(
         {

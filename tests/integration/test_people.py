@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed
 
 from expo.invitation_rules import MAX_ROWS
-from expo.invitations import INVITATIONS_PAGE, InvitationList
+from expo.invitations import INVITATIONS_PAGE, MAIL_AT_ONCE, InvitationList
 from expo.models import Account
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -399,6 +399,53 @@ async def test_a_bulk_paste_is_checked_row_by_row_then_only_valid_rows_are_invit
     )
     # Invited now: a second paste finds them so.
     assert [r["errors"] for r in again.json()["rows"][:3]] == [["invitation.already_invited"]] * 3
+
+
+class SlowMailbox:
+    """Holds each mail until a second one is in flight (or a while passes): mails sent one
+    after another never overlap, mails sent a few at a time do."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.most = 0
+        self.overlap = asyncio.Event()
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        if self.in_flight >= 2:
+            self.overlap.set()
+        try:
+            await asyncio.wait_for(self.overlap.wait(), 2)
+        except TimeoutError:
+            pass
+        finally:
+            self.in_flight -= 1
+        self.received += 1
+        return "250 OK"
+
+
+async def test_a_bulk_invitations_mails_go_a_few_at_a_time(demo_sqlite):
+    """500 invitations mailed one after another could outlast the request: several are in
+    flight at once (at most MAIL_AT_ONCE)."""
+    mailbox = SlowMailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    await asyncio.to_thread(controller.start)
+    try:
+        settings = make_settings(demo_sqlite, smtp_url=f"smtp://127.0.0.1:{port}")
+        async with live_server(settings) as live, await organiser(live) as http:
+            paste = "\n".join(f"many-{secrets.token_hex(4)}@example.cn,speaker," for _ in range(3))
+            made = await http.post("/api/invitations/bulk", json={"csv": paste, "confirm": True})
+    finally:
+        await asyncio.to_thread(controller.stop)
+    assert made.status_code == 201, made.text
+    assert [r["created"]["emailed"] for r in made.json()["rows"]] == [True, True, True]
+    assert mailbox.received == 3
+    assert 2 <= mailbox.most <= MAIL_AT_ONCE
 
 
 async def test_a_bulk_paste_from_a_spreadsheet_uses_tabs(server):
