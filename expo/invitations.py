@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
 
-from expo.account_rules import check_password, normalize_email
+from expo.account_rules import check_keeps_an_organiser, check_password, normalize_email
 from expo.accounts import AccountEnvelope, Language, account_view, display_name, signed_in
 from expo.errors import (
     BadRequest,
@@ -44,6 +44,7 @@ from expo.http import (
 from expo.invitation_rules import MAX_ROWS, Row, State, check_rows, read_rows, state_of
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
+from expo.people import locked_organisers
 from expo.ratelimit import charge, enforce
 from expo.realtime.gateway import ACCOUNT_CHANGED
 from expo.sessions import token_hash
@@ -511,6 +512,16 @@ async def _accept(request: Request, form: Accept) -> JSONResponse:
             if who.account_id != account.id:
                 raise Forbidden(
                     "invitation.other_account", "This invitation is for another address."
+                )
+            if account.role == Role.ORGANIZER and row.role != Role.ORGANIZER:
+                # Accepting is a role change like the People tab's: the last organiser cannot
+                # step down by it either.
+                organisers = await locked_organisers(db)
+                await db.refresh(account)  # as it is now that the organisers are locked
+                check_keeps_an_organiser(
+                    was_organiser=account.id in organisers,
+                    stays=False,
+                    other_organisers=len([o for o in organisers if o != account.id]),
                 )
         else:
             if form.display_name is None or form.password is None:

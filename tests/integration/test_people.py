@@ -193,6 +193,28 @@ async def test_an_organiser_service_account_does_not_count_as_an_organiser_left(
     assert still["role"] == "organizer"
 
 
+async def test_the_last_organiser_cannot_step_down_by_accepting_an_invitation(server):
+    """An invitation to an existing account gives it the invited role when it accepts signed
+    in: an old speaker invitation accepted by the last organiser would leave nobody to run the
+    expo, so it is refused as a demotion in the People tab is."""
+    async with await organiser(server) as http:
+        me = (await http.get("/api/me")).json()
+        organisers = (await http.get("/api/accounts", params={"role": "organizer"})).json()
+        people = [a for a in organisers["accounts"] if not a["disabled"]]
+        made = await http.post("/api/invitations", json={"email": me["email"], "role": "speaker"})
+        assert made.status_code == 201, made.text
+        accepted = await http.post(
+            "/api/invitations/accept", json={"token": token_of(made.json()["link"])}
+        )
+        after = (await http.get("/api/me")).json()["account"]
+    assert [a["id"] for a in people] == [me["account"]["id"]]  # the only organiser (a person)
+    assert (accepted.status_code, accepted.json()["error"]["code"]) == (
+        409,
+        "account.last_organiser",
+    ), accepted.text
+    assert after["role"] == "organizer"
+
+
 # --- disabling ------------------------------------------------------------------------------
 
 
