@@ -22,6 +22,7 @@ from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
 from expo.models import Account, Exhibitor, Role, utcnow
 from expo.realtime.gateway import ACCOUNT_CHANGED
+from expo.service_accounts import SERVICE_ROLES
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -187,6 +188,12 @@ async def change_person(request: Request) -> JSONResponse:
         role = form.role if form.role is not None else Role(account.role)
         exhibitor_id = form.exhibitor_id if form.role is not None else account.exhibitor_id
         check_assignment(role, exhibitor_id)
+        if account.service and role not in SERVICE_ROLES:
+            # Exhibitor staff belong to an exhibitor and speakers to a programme: both people.
+            raise BadRequest(
+                "account.service_role",
+                "A service account is an attendee, a moderator or an organiser.",
+            )
         exhibitor = await db.get(Exhibitor, exhibitor_id) if exhibitor_id is not None else None
         if exhibitor_id is not None and exhibitor is None:
             raise NotFound("exhibitor.unknown", f"There is no exhibitor {exhibitor_id}.")

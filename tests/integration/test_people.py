@@ -193,6 +193,28 @@ async def test_an_organiser_service_account_does_not_count_as_an_organiser_left(
     assert still["role"] == "organizer"
 
 
+async def test_a_service_account_takes_only_a_service_role(server):
+    """A service account is made attendee, moderator or organiser (exhibitor staff and speakers
+    are people): the People tab cannot make it one either."""
+    async with await organiser(server) as http:
+        made = await http.post(
+            "/api/service-accounts", json={"display_name": "大屏 Wall", "role": "attendee"}
+        )
+        service = made.json()["account"]["id"]
+        exhibitor = (await http.get("/api/exhibitors")).json()["exhibitors"][0]["id"]
+        as_staff = await http.patch(
+            f"/api/accounts/{service}", json={"role": "exhibitor", "exhibitor_id": exhibitor}
+        )
+        as_speaker = await http.patch(f"/api/accounts/{service}", json={"role": "speaker"})
+        as_moderator = await http.patch(f"/api/accounts/{service}", json={"role": "moderator"})
+    for refused in (as_staff, as_speaker):
+        assert (refused.status_code, refused.json()["error"]["code"]) == (
+            400,
+            "account.service_role",
+        ), refused.text
+    assert as_moderator.json()["account"]["role"] == "moderator"
+
+
 async def test_the_last_organiser_cannot_step_down_by_accepting_an_invitation(server):
     """An invitation to an existing account gives it the invited role when it accepts signed
     in: an old speaker invitation accepted by the last organiser would leave nobody to run the
