@@ -41,7 +41,7 @@ from expo.accounts import (
     failure_budgets,
     signed_in,
 )
-from expo.errors import BadRequest, Conflict, Unauthorized, Unavailable
+from expo.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unavailable
 from expo.http import ErrorBody, JSONResponse, client_address, principal, read_json, route, services
 from expo.mail import send_mail
 from expo.models import Account, AccountLink, LinkPurpose, utcnow
@@ -288,12 +288,18 @@ async def reset_password(request: Request) -> JSONResponse:
         raise unusable(preview[0] if preview else None, LinkPurpose.PASSWORD_RESET)
     if preview[0].purpose != LinkPurpose.PASSWORD_RESET:
         raise unusable(preview[0], LinkPurpose.PASSWORD_RESET)
+    if preview[1].disabled_at is not None:
+        # As at signing in (told to whoever holds the link, the owner): a disabled account is
+        # not brought back by a new password, and the link stays unused.
+        raise Forbidden("account.disabled", "This account is disabled; ask the organisers.")
     check_password(form.password, email=preview[1].email, display_name=preview[1].display_name)
     password_hash = await svc.passwords.hash(form.password)
     async with svc.db() as db:
         link = await use_link(db, form.token, LinkPurpose.PASSWORD_RESET)
         account = await db.get(Account, link.account_id)
         assert account is not None
+        if account.disabled_at is not None:  # disabled since the look above: nothing is used
+            raise Forbidden("account.disabled", "This account is disabled; ask the organisers.")
         account.password_hash = password_hash
         await retire_links(db, link.account_id, LinkPurpose.PASSWORD_RESET)
         await db.commit()
@@ -409,7 +415,7 @@ routes = [
         action="account.reset_password",
         rate="sign_in",  # typos in the new password may be retried, as at signing in
         body=ResetPassword,
-        responses={200: AccountEnvelope, **GONE},
+        responses={200: AccountEnvelope, 403: ErrorBody, **GONE},
         summary="Set a new password with a reset link (every session ends; this one signs in)",
     ),
     route(

@@ -7,17 +7,18 @@ has an account already, that account (signed in) takes the role.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
 
-from expo.account_rules import check_password, normalize_email
+from expo.account_rules import check_keeps_an_organiser, check_password, normalize_email
 from expo.accounts import AccountEnvelope, Language, account_view, display_name, signed_in
 from expo.errors import (
     BadRequest,
@@ -27,6 +28,7 @@ from expo.errors import (
     NotFound,
     Unauthorized,
     Unavailable,
+    from_validation,
 )
 from expo.hall import Names
 from expo.http import (
@@ -42,6 +44,7 @@ from expo.http import (
 from expo.invitation_rules import MAX_ROWS, Row, State, check_rows, read_rows, state_of
 from expo.mail import send_mail
 from expo.models import Account, Exhibitor, Invitation, Role, utcnow
+from expo.people import locked_organisers
 from expo.ratelimit import charge, enforce
 from expo.realtime.gateway import ACCOUNT_CHANGED
 from expo.sessions import token_hash
@@ -50,6 +53,8 @@ log = logging.getLogger("expo.invitations")
 
 VALID_FOR = timedelta(days=7)
 MAIL_AT_ONCE = 8  # mails of one bulk invitation in flight at once
+# Invitations listed at once (GET /api/invitations): bulk pastes of MAX_ROWS add up.
+INVITATIONS_PAGE = 200
 INVITABLE = {Role.EXHIBITOR, Role.SPEAKER, Role.MODERATOR, Role.ORGANIZER}
 ROLE_NAMES = {
     Role.EXHIBITOR: ("参展商工作人员", "exhibitor staff"),
@@ -107,9 +112,21 @@ class InvitationCreated(BaseModel):
 
 
 class InvitationList(BaseModel):
+    """The newest `limit` invitations (before `before`), oldest of them first."""
+
     model_config = ConfigDict(extra="forbid")
 
     invitations: list[InvitationOut]
+    next_before: int | None = Field(
+        description="Pass as `before` for the older ones; null when there are none."
+    )
+
+
+class InvitationsQuery(BaseModel):
+    limit: int = Field(default=INVITATIONS_PAGE, ge=1, le=INVITATIONS_PAGE)
+    before: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Only invitations with a smaller id."
+    )
 
 
 class ExhibitorName(BaseModel):
@@ -365,10 +382,15 @@ async def bulk(request: Request) -> JSONResponse:
             for _row, invitation, _token in made:
                 await db.refresh(invitation)
     names = {e.id: e for e in exhibitors}
-    sent = {
-        row.line: await _sent(request, invitation, token, names.get(invitation.exhibitor_id or 0))
-        for row, invitation, token in made
-    }
+    mailing = asyncio.Semaphore(MAIL_AT_ONCE)
+
+    async def mailed(invitation: Invitation, token: str) -> dict[str, object]:
+        # A few at a time: 500 mails one after another could outlast the request.
+        async with mailing:
+            return await _sent(request, invitation, token, names.get(invitation.exhibitor_id or 0))
+
+    outcomes = await asyncio.gather(*(mailed(invitation, token) for _r, invitation, token in made))
+    sent = {row.line: outcome for (row, _i, _t), outcome in zip(made, outcomes, strict=True)}
     valid = sum(r.valid for r in rows)
     return JSONResponse(
         {
@@ -394,9 +416,24 @@ async def bulk(request: Request) -> JSONResponse:
 
 
 async def list_invitations(request: Request) -> JSONResponse:
+    try:
+        query = InvitationsQuery.model_validate(dict(request.query_params))
+    except ValidationError as error:
+        raise from_validation(error) from None
+    found = select(Invitation).order_by(col(Invitation.id).desc()).limit(query.limit + 1)
+    if query.before is not None:
+        found = found.where(col(Invitation.id) < query.before)
     async with services(request).read() as db:
-        rows = (await db.execute(select(Invitation).order_by(col(Invitation.id)))).scalars().all()
-    return JSONResponse({"invitations": [invitation_view(r) for r in rows]})
+        rows = list((await db.execute(found)).scalars().all())
+    # One more than the page was read: whether older ones remain.
+    more = len(rows) > query.limit
+    page = rows[: query.limit][::-1]
+    return JSONResponse(
+        {
+            "invitations": [invitation_view(r) for r in page],
+            "next_before": page[0].id if more else None,
+        }
+    )
 
 
 async def _open_invitation(token: str, db: AsyncSession) -> Invitation:
@@ -476,6 +513,16 @@ async def _accept(request: Request, form: Accept) -> JSONResponse:
                 raise Forbidden(
                     "invitation.other_account", "This invitation is for another address."
                 )
+            if account.role == Role.ORGANIZER and row.role != Role.ORGANIZER:
+                # Accepting is a role change like the People tab's: the last organiser cannot
+                # step down by it either.
+                organisers = await locked_organisers(db)
+                await db.refresh(account)  # as it is now that the organisers are locked
+                check_keeps_an_organiser(
+                    was_organiser=account.id in organisers,
+                    stays=False,
+                    other_organisers=len([o for o in organisers if o != account.id]),
+                )
         else:
             if form.display_name is None or form.password is None:
                 raise BadRequest(
@@ -526,8 +573,9 @@ routes = [
         list_invitations,
         methods=["GET"],
         action="invitation.read",
+        query=InvitationsQuery,
         responses={200: InvitationList},
-        summary="The invitations made",
+        summary="The invitations made, a page at a time (the newest page first)",
     ),
     route(
         "/api/invitations/bulk",

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
 
@@ -21,6 +22,7 @@ from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
 from expo.models import Account, Exhibitor, Role, utcnow
 from expo.realtime.gateway import ACCOUNT_CHANGED
+from expo.service_accounts import SERVICE_ROLES
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -149,6 +151,23 @@ async def list_people(request: Request) -> JSONResponse:
     )
 
 
+async def locked_organisers(db: AsyncSession) -> list[int]:
+    """The enabled organisers' ids, locked in id order (PostgreSQL; SQLite has one writer at a
+    time): two organisers demoting each other at once cannot both pass the count, and the same
+    order for everyone means no deadlock. The second, once the first commits, finds one
+    organiser fewer. People only: a service account cannot sign in to the console, so it never
+    counts as an organiser left."""
+    found = await db.execute(
+        select(Account.id)
+        .where(Account.role == Role.ORGANIZER)
+        .where(col(Account.disabled_at).is_(None))
+        .where(col(Account.service).is_(False))
+        .order_by(col(Account.id))
+        .with_for_update()
+    )
+    return list(found.scalars().all())
+
+
 async def change_person(request: Request) -> JSONResponse:
     account_id = path_int(request, "account_id")
     form = await read_json(request, AccountChange)
@@ -163,28 +182,18 @@ async def change_person(request: Request) -> JSONResponse:
         account = await db.get(Account, account_id)
         if account is None:
             raise NotFound("account.unknown", f"There is no account {account_id}.")
-        # The enabled organisers, locked in id order (PostgreSQL; SQLite has one writer at a
-        # time): two organisers demoting each other at once cannot both pass the count, and
-        # the same order for everyone means no deadlock. The second, once the first commits,
-        # finds one organiser fewer.
-        organisers = (
-            (
-                await db.execute(
-                    select(Account.id)
-                    .where(Account.role == Role.ORGANIZER)
-                    .where(col(Account.disabled_at).is_(None))
-                    .order_by(col(Account.id))
-                    .with_for_update()
-                )
-            )
-            .scalars()
-            .all()
-        )
+        organisers = await locked_organisers(db)
         await db.refresh(account)  # as it is now that the organisers are locked
         was = (account.role, account.exhibitor_id, account.display_name)
         role = form.role if form.role is not None else Role(account.role)
         exhibitor_id = form.exhibitor_id if form.role is not None else account.exhibitor_id
         check_assignment(role, exhibitor_id)
+        if account.service and role not in SERVICE_ROLES:
+            # Exhibitor staff belong to an exhibitor and speakers to a programme: both people.
+            raise BadRequest(
+                "account.service_role",
+                "A service account is an attendee, a moderator or an organiser.",
+            )
         exhibitor = await db.get(Exhibitor, exhibitor_id) if exhibitor_id is not None else None
         if exhibitor_id is not None and exhibitor is None:
             raise NotFound("exhibitor.unknown", f"There is no exhibitor {exhibitor_id}.")

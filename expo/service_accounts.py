@@ -19,6 +19,7 @@ from expo.models import SERVICE_PASSWORD, Account, Role
 # Roles a service account may have: exhibitor staff belong to an exhibitor and speakers to a
 # programme, both people.
 ServiceRole = Literal["attendee", "moderator", "organizer"]
+SERVICE_ROLES = frozenset({Role.ATTENDEE, Role.MODERATOR, Role.ORGANIZER})  # the same, as roles
 # Addresses that can never be anyone's (RFC 2606's .invalid): a service account has no mailbox.
 SERVICE_DOMAIN = "service.shubo.invalid"
 

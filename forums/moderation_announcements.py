@@ -193,13 +193,13 @@ async def withdraw_announcement(request: Request) -> JSONResponse:
     svc = services(request)
     await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
     async with svc.db() as db:
-        before = await db.get(Announcement, announcement_id)
-        already = before is not None and before.withdrawn_at is not None
-        found = await store.withdraw_announcement(db, announcement_id, who.account_id, utcnow())
+        found, withdrawn = await store.withdraw_announcement(
+            db, announcement_id, who.account_id, utcnow()
+        )
     if found is None:
         raise NotFound("announcement.unknown", f"There is no announcement {announcement_id}.")
     view = announcement_view(found)
-    if not already:  # a second withdrawal changes nothing and announces nothing
+    if withdrawn:  # a second withdrawal changes nothing and announces nothing
         assert found.withdrawn_at is not None
         event = {"id": found.id, "withdrawn_at": found.withdrawn_at.isoformat()}
         await svc.hub.publish_stored([(TOPIC, WITHDRAWN, event | {"version": found.version})])

@@ -173,15 +173,23 @@ async def latest_announcements(
 
 async def withdraw_announcement(
     db: AsyncSession, announcement_id: int, by: int, now: datetime
-) -> Announcement | None:
+) -> tuple[Announcement | None, bool]:
     """Take an announcement back (once: a second withdrawal changes nothing), bumping its
-    version in the same transaction, under the row's lock."""
-    query = select(Announcement).where(Announcement.id == announcement_id).with_for_update()
+    version in the same transaction, under the row's lock: the announcement, and whether this
+    call withdrew it."""
+    query = (
+        select(Announcement)
+        .where(Announcement.id == announcement_id)
+        .with_for_update()
+        # The row as it is once locked, not a copy this session read before the lock (another
+        # process may have withdrawn it in between).
+        .execution_options(populate_existing=True)
+    )
     found = (await db.execute(query)).scalars().first()
     if found is None or found.withdrawn_at is not None:
-        return found
+        return found, False
     found.withdrawn_at, found.withdrawn_by = now, by
     found.version += 1
     await db.commit()
     await db.refresh(found)
-    return found
+    return found, True

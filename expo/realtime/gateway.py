@@ -256,7 +256,8 @@ class Gateway:
             if account is None or account.disabled_at is not None:
                 client.close(closecodes.SIGNED_OUT, "Signed out.")
                 continue
-            fresh = principal_of(account, who.session_id)
+            # The socket's scope stays: a read token's socket must not become a full one.
+            fresh = principal_of(account, who.session_id, who.scope)
             if fresh != who:
                 client.principal = fresh
                 changed.add(who.account_id)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from websockets.exceptions import ConnectionClosed
 
+from expo.account_links import issue_reset_link
 from expo.admin import reset_link
 from expo.models import AccountLink, utcnow
 from expo.ratelimit import DEFAULT_RATES, Rate
@@ -236,6 +237,26 @@ async def test_reset_links_expire_and_forged_ones_are_unknown(mail_and_server):
         forged = await http.post("/api/password/reset", json={"token": "x" * 32, "password": NEWER})
     assert (expired.status_code, expired.json()["error"]["code"]) == (410, "account_link.expired")
     assert (forged.status_code, forged.json()["error"]["code"]) == (404, "account_link.unknown")
+
+
+async def test_a_disabled_account_is_not_signed_in_by_a_reset_link(server: LiveServer):
+    """A reset link does not bring back an account the organisers disabled: it is refused as
+    signing in is (`account.disabled`), and the link stays unused."""
+    email, _cookie = await register(server)
+    async with server.http(
+        headers={"Cookie": await server.sign_in("organizer@demo.shubo.live")}
+    ) as http:
+        found = (await http.get("/api/accounts", params={"q": email})).json()["accounts"]
+        disabled = await http.patch(f"/api/accounts/{found[0]['id']}", json={"disabled": True})
+    assert disabled.status_code == 200, disabled.text
+    async with server.services.db() as db:
+        token = await issue_reset_link(db, email, 30)
+    async with server.http() as http:
+        refused = await http.post("/api/password/reset", json={"token": token, "password": NEWER})
+        still = await http.post("/api/password/reset/open", json={"token": token})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "account.disabled")
+    assert "expo_session" not in refused.cookies
+    assert still.status_code == 200, still.text
 
 
 async def test_reset_requests_are_limited_per_email_and_per_address_but_not_for_typos(

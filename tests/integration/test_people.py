@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed
 
 from expo.invitation_rules import MAX_ROWS
+from expo.invitations import INVITATIONS_PAGE, MAIL_AT_ONCE, InvitationList
 from expo.models import Account
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -173,6 +174,69 @@ async def test_the_last_organiser_cannot_step_down_or_be_disabled(server):
     assert restored.status_code == back.status_code == 200
 
 
+async def test_an_organiser_service_account_does_not_count_as_an_organiser_left(server):
+    """A service account cannot sign in: were it the only organiser left, nobody could run the
+    expo from the console (it needs no token to exist, and its tokens may be revoked)."""
+    async with await organiser(server) as http:
+        me = (await http.get("/api/me")).json()["account"]
+        made = await http.post(
+            "/api/service-accounts", json={"display_name": "导入任务 Importer", "role": "organizer"}
+        )
+        assert made.status_code == 201, made.text
+        demoted = await http.patch(f"/api/accounts/{me['id']}", json={"role": "attendee"})
+        # The service account itself is no person: it may always be demoted or disabled.
+        service = made.json()["account"]["id"]
+        stood_down = await http.patch(f"/api/accounts/{service}", json={"disabled": True})
+        still = (await http.get("/api/me")).json()["account"]
+    assert (demoted.status_code, demoted.json()["error"]["code"]) == (409, "account.last_organiser")
+    assert stood_down.status_code == 200, stood_down.text
+    assert still["role"] == "organizer"
+
+
+async def test_a_service_account_takes_only_a_service_role(server):
+    """A service account is made attendee, moderator or organiser (exhibitor staff and speakers
+    are people): the People tab cannot make it one either."""
+    async with await organiser(server) as http:
+        made = await http.post(
+            "/api/service-accounts", json={"display_name": "大屏 Wall", "role": "attendee"}
+        )
+        service = made.json()["account"]["id"]
+        exhibitor = (await http.get("/api/exhibitors")).json()["exhibitors"][0]["id"]
+        as_staff = await http.patch(
+            f"/api/accounts/{service}", json={"role": "exhibitor", "exhibitor_id": exhibitor}
+        )
+        as_speaker = await http.patch(f"/api/accounts/{service}", json={"role": "speaker"})
+        as_moderator = await http.patch(f"/api/accounts/{service}", json={"role": "moderator"})
+    for refused in (as_staff, as_speaker):
+        assert (refused.status_code, refused.json()["error"]["code"]) == (
+            400,
+            "account.service_role",
+        ), refused.text
+    assert as_moderator.json()["account"]["role"] == "moderator"
+
+
+async def test_the_last_organiser_cannot_step_down_by_accepting_an_invitation(server):
+    """An invitation to an existing account gives it the invited role when it accepts signed
+    in: an old speaker invitation accepted by the last organiser would leave nobody to run the
+    expo, so it is refused as a demotion in the People tab is."""
+    async with await organiser(server) as http:
+        me = (await http.get("/api/me")).json()
+        organisers = (await http.get("/api/accounts", params={"role": "organizer"})).json()
+        people = [a for a in organisers["accounts"] if not a["disabled"]]
+        made = await http.post("/api/invitations", json={"email": me["email"], "role": "speaker"})
+        assert made.status_code == 201, made.text
+        accepted = await http.post(
+            "/api/invitations/accept", json={"token": token_of(made.json()["link"])}
+        )
+        after = (await http.get("/api/me")).json()["account"]
+    assert [a["id"] for a in people] == [me["account"]["id"]]  # the only organiser (a person)
+    assert (accepted.status_code, accepted.json()["error"]["code"]) == (
+        409,
+        "account.last_organiser",
+    ), accepted.text
+    assert after["role"] == "organizer"
+
+
 # --- disabling ------------------------------------------------------------------------------
 
 
@@ -302,6 +366,25 @@ async def test_an_accepted_invitation_is_listed_so_and_cannot_be_revoked(server)
 # --- bulk invitations -----------------------------------------------------------------------
 
 
+async def test_invitations_are_listed_a_page_at_a_time_newest_first(server):
+    """GET /api/invitations is bounded (bulk pastes of 500 add up): the newest `limit`, oldest
+    of them first, and `next_before` to ask for the ones before."""
+    async with await organiser(server) as http:
+        made = [(await invitation(http))[0]["id"] for _ in range(3)]
+        newest = (await http.get("/api/invitations", params={"limit": 2})).json()
+        older = (
+            await http.get("/api/invitations", params={"limit": 2, "before": newest["next_before"]})
+        ).json()
+        too_many = await http.get("/api/invitations", params={"limit": 10_000})
+        everything = (await http.get("/api/invitations")).json()
+    InvitationList.model_validate(newest)
+    assert [i["id"] for i in newest["invitations"]] == made[1:]
+    assert newest["next_before"] == made[1]
+    assert [i["id"] for i in older["invitations"]][-1] == made[0]
+    assert too_many.status_code == 400
+    assert len(everything["invitations"]) <= INVITATIONS_PAGE
+
+
 async def test_a_bulk_paste_is_checked_row_by_row_then_only_valid_rows_are_invited(mailed):
     mailbox, live = mailed
     tag = secrets.token_hex(3)
@@ -360,6 +443,53 @@ async def test_a_bulk_paste_is_checked_row_by_row_then_only_valid_rows_are_invit
     )
     # Invited now: a second paste finds them so.
     assert [r["errors"] for r in again.json()["rows"][:3]] == [["invitation.already_invited"]] * 3
+
+
+class SlowMailbox:
+    """Holds each mail until a second one is in flight (or a while passes): mails sent one
+    after another never overlap, mails sent a few at a time do."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.most = 0
+        self.overlap = asyncio.Event()
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        if self.in_flight >= 2:
+            self.overlap.set()
+        try:
+            await asyncio.wait_for(self.overlap.wait(), 2)
+        except TimeoutError:
+            pass
+        finally:
+            self.in_flight -= 1
+        self.received += 1
+        return "250 OK"
+
+
+async def test_a_bulk_invitations_mails_go_a_few_at_a_time(demo_sqlite):
+    """500 invitations mailed one after another could outlast the request: several are in
+    flight at once (at most MAIL_AT_ONCE)."""
+    mailbox = SlowMailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    await asyncio.to_thread(controller.start)
+    try:
+        settings = make_settings(demo_sqlite, smtp_url=f"smtp://127.0.0.1:{port}")
+        async with live_server(settings) as live, await organiser(live) as http:
+            paste = "\n".join(f"many-{secrets.token_hex(4)}@example.cn,speaker," for _ in range(3))
+            made = await http.post("/api/invitations/bulk", json={"csv": paste, "confirm": True})
+    finally:
+        await asyncio.to_thread(controller.stop)
+    assert made.status_code == 201, made.text
+    assert [r["created"]["emailed"] for r in made.json()["rows"]] == [True, True, True]
+    assert mailbox.received == 3
+    assert 2 <= mailbox.most <= MAIL_AT_ONCE
 
 
 async def test_a_bulk_paste_from_a_spreadsheet_uses_tabs(server):

@@ -15,11 +15,11 @@ from sqlmodel import SQLModel, func, select
 
 from expo.db import make_engine, make_sessionmaker
 from expo.features import load_features
-from expo.models import Account, Exhibitor, Role
+from expo.models import Account, Exhibitor, Role, utcnow
 from expo.seed import ACCOUNTS, seed_demo
-from forums import store
+from forums import moderation_store, store
 from forums.domain import Slot, people_names, schedule_conflicts
-from forums.models import ChatMessage, Forum, ForumSession, RoomKind
+from forums.models import Announcement, ChatMessage, Forum, ForumSession, RoomKind
 from tests.live import prepare_demo_database
 from tests.services import fresh_postgres_database
 
@@ -148,3 +148,33 @@ async def test_the_demo_programme_books_nobody_twice_at_once(db: AsyncSession):
         )
     names = [n for forum in by_forum.values() for n in forum]
     assert len(names) == len(set(names))
+
+
+async def test_a_withdrawal_made_meanwhile_by_another_process_is_not_made_again():
+    """The withdraw route reads the announcement, then withdraws it under the row's lock: when
+    another process withdrew it in between (PostgreSQL lets the read through), the lock must
+    find it withdrawn, not the copy read before, so it is not withdrawn (nor announced) twice."""
+    async with fresh_postgres_database() as url:
+        await prepare_demo_database(url)
+        engine = make_engine(url)
+        maker = make_sessionmaker(engine)
+        try:
+            async with maker() as db:
+                made = await moderation_store.add_announcement(
+                    db, Announcement(text_zh="通知", text_en="Notice", created_by=1)
+                )
+            async with maker() as late, maker() as first:
+                seen = await late.get(Announcement, made.id)  # as the route reads it first
+                assert seen is not None and seen.withdrawn_at is None
+                done, _ = await moderation_store.withdraw_announcement(first, made.id, 1, utcnow())
+                again, withdrew = await moderation_store.withdraw_announcement(
+                    late, made.id, 2, utcnow()
+                )
+        finally:
+            await engine.dispose()
+    assert done is not None and again is not None and not withdrew
+    assert (again.withdrawn_by, again.withdrawn_at, again.version) == (
+        1,
+        done.withdrawn_at,
+        2,
+    )

@@ -192,3 +192,21 @@ async def test_bad_token_requests_are_refused(server: LiveServer, body: dict[str
         response = await http.post("/api/tokens", json={"name": "x", **body})
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] in ("bad_request", "token.bad_name")
+
+
+async def test_a_read_token_socket_stays_read_only_when_its_account_changes(server: LiveServer):
+    """An account's change (here a rename) reloads the principals of its open sockets: a read
+    token's socket keeps its scope, it does not become a full one."""
+    issued = await issue(server, scope="read")
+    async with websockets.connect(
+        server.ws_url, additional_headers={"Authorization": f"Bearer {issued['token']}"}
+    ) as ws:
+        peer = Peer(ws)
+        assert (await peer.command("subscribe", {"topic": "forum:2"}))["type"] == "ok"
+        async with await as_organiser(server) as http:
+            renamed = await http.patch("/api/me", json={"display_name": "改名的组织者 Renamed"})
+        assert renamed.status_code == 200, renamed.text
+        told = await peer.event("account.changed")
+        assert told["data"]["account"]["display_name"] == "改名的组织者 Renamed"
+        sent = await peer.command("chat.send", {"forum": 2, "text": "只读 still read-only"})
+    assert sent["error"]["code"] == "token.read_only", sent
