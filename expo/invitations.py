@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from starlette.requests import Request
 
 from expo.account_rules import check_keeps_an_organiser, check_password, normalize_email
@@ -307,9 +307,17 @@ async def revoke(request: Request) -> JSONResponse:
         if row.accepted_at is not None:
             raise Conflict("invitation.used", "This invitation has been accepted already.")
         if row.revoked_at is None:
-            row.revoked_at = utcnow()
+            # Only while nobody has accepted it: an accept may be committing right now.
+            revoked = await db.execute(
+                update(Invitation)
+                .where(col(Invitation.id) == row.id, col(Invitation.accepted_at).is_(None))
+                .values(revoked_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
             await db.commit()
             await db.refresh(row)
+            if revoked.rowcount != 1 and row.accepted_at is not None:  # type: ignore[attr-defined]
+                raise Conflict("invitation.used", "This invitation has been accepted already.")
     return JSONResponse({"invitation": invitation_view(row)})
 
 
@@ -541,7 +549,26 @@ async def _accept(request: Request, form: Accept) -> JSONResponse:
         account.role, account.exhibitor_id = row.role, row.exhibitor_id
         try:
             await db.flush()
-            row.accepted_at, row.account_id = utcnow(), account.id
+            # Claimed by a conditional UPDATE, not from what was read above: a revoke, a resend
+            # or another accept may have landed while the password was hashed (PostgreSQL;
+            # SQLite's writers are serialised), and then this accept must not happen.
+            now = utcnow()
+            claimed = await db.execute(
+                update(Invitation)
+                .where(
+                    col(Invitation.id) == row.id,
+                    col(Invitation.token_hash) == row.token_hash,
+                    col(Invitation.accepted_at).is_(None),
+                    col(Invitation.revoked_at).is_(None),
+                    col(Invitation.expires_at) > now,
+                )
+                .values(accepted_at=now, account_id=account.id)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                await db.rollback()
+                await _open_invitation(form.token, db)  # says why: revoked, resent, used...
+                raise Conflict("invitation.used", "This invitation has been accepted already.")
             await db.commit()
         except IntegrityError:  # a second accept (a double click) created the account first
             raise Conflict(

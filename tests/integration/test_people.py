@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import socket
+import threading
 from collections.abc import AsyncIterator
 from email import message_from_bytes
 from email.message import Message
@@ -20,7 +21,8 @@ from websockets.exceptions import ConnectionClosed
 from expo.invitation_rules import MAX_ROWS
 from expo.invitations import INVITATIONS_PAGE, MAIL_AT_ONCE, InvitationList
 from expo.models import Account
-from tests.live import LiveServer, Peer, live_server, make_settings
+from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
+from tests.services import fresh_postgres_database
 
 ORGANIZER = "organizer@demo.shubo.live"
 STRONG = "黔山秀水-big-data-2026"
@@ -361,6 +363,49 @@ async def test_an_accepted_invitation_is_listed_so_and_cannot_be_revoked(server)
         listed = (await http.get("/api/invitations")).json()["invitations"]
     assert (revoke.status_code, revoke.json()["error"]["code"]) == (409, "invitation.used")
     assert next(i for i in listed if i["id"] == made["id"])["state"] == "accepted"
+
+
+async def test_an_invitation_revoked_while_it_is_being_accepted_is_not_accepted(monkeypatch):
+    """Accepting reads the invitation, hashes the new password, then writes. A revoke landing
+    in between wins: the accept claims the link with a conditional UPDATE, so it is refused
+    rather than making an account from a revoked invitation (before: both answered 200).
+    PostgreSQL: SQLite's writers BEGIN IMMEDIATE, so there the two never interleave."""
+    async with fresh_postgres_database() as url:
+        await prepare_demo_database(url)
+        async with live_server(make_settings(url)) as server:
+            # The server runs its own event loop: thread events cross between the two.
+            hashing, release = threading.Event(), threading.Event()
+            passwords = server.services.passwords
+            real_hash = passwords.hash
+
+            async def held_hash(password: str) -> str:
+                hashing.set()
+                await asyncio.to_thread(release.wait, 10)
+                return await real_hash(password)
+
+            monkeypatch.setattr(passwords, "hash", held_hash)
+            async with await organiser(server) as http:
+                made, link = await invitation(http)
+                async with server.http() as invitee:
+                    accepting = asyncio.ensure_future(
+                        invitee.post(
+                            "/api/invitations/accept",
+                            json={
+                                "token": token_of(link),
+                                "display_name": "赛跑",
+                                "password": STRONG,
+                            },
+                        )
+                    )
+                    # The accept has read the invitation as pending.
+                    assert await asyncio.to_thread(hashing.wait, 10)
+                    revoked = await http.delete(f"/api/invitations/{made['id']}")
+                    release.set()
+                    accepted = await accepting
+                listed = (await http.get("/api/invitations")).json()["invitations"]
+    assert revoked.json()["invitation"]["state"] == "revoked"
+    assert (accepted.status_code, accepted.json()["error"]["code"]) == (410, "invitation.revoked")
+    assert next(i for i in listed if i["id"] == made["id"])["state"] == "revoked"
 
 
 # --- bulk invitations -----------------------------------------------------------------------
