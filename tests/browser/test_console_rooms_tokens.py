@@ -209,6 +209,48 @@ async def test_the_console_tabs_are_for_organisers_only(pages: Pages, server: Li
     await expect(page.locator(".token-row")).to_have_count(0)
 
 
+async def test_the_moderation_log_says_what_a_room_edit_changed_in_words(
+    pages: Pages, server: LiveServer
+):
+    """A room's edit shows its fields by their names on the page and its values as people read
+    them (on/off, seconds), in each language; never `stream_url: …` or `pre_moderation: true`."""
+    organiser = await server.sign_in(ORGANIZER)
+    async with server.http(headers={"Cookie": organiser}) as http:
+        edited = await http.patch(
+            "/api/forums/7",
+            json={
+                "title_en": "Film Compute",
+                "stream_url": "https://cdn.example.com/film.m3u8",
+                "pre_moderation": True,
+                "slow_mode_seconds": 10,
+            },
+        )
+        assert edited.status_code == 200, edited.text
+        moved = await http.post("/api/forums/7/move", json={"direction": "down"})
+        assert moved.status_code == 200, moved.text
+    page = await pages.open("/#/console/moderation?forum=7", locale="en-GB", cookie=organiser)
+    details = page.locator(".modlog-table tbody tr .modlog-detail")
+    await expect(details).to_have_text(
+        [
+            "Moved down, now No. 8",
+            "English name: Film Compute · Stream source: https://cdn.example.com/film.m3u8"
+            " · Questions wait for approval: on · Slow mode: 10 s each",
+        ]
+    )
+    await page.get_by_role("button", name="中文").click()
+    await expect(details).to_have_text(
+        [
+            "下移，现为第 8 位",
+            "英文名称：Film Compute · 直播源：https://cdn.example.com/film.m3u8"
+            " · 提问需审核：开启 · 慢速模式：每人每 10 秒",
+        ]
+    )
+    # The number is the one the rooms tab shows the room under.
+    rooms = await pages.open("/#/console/rooms", locale="en-GB", cookie=organiser)
+    card = rooms.locator(".room-card", has=rooms.locator("form[data-room='7']"))
+    await expect(card.locator(".chip").first).to_have_text("No. 8")
+
+
 async def _attendee(server: LiveServer, name: str) -> tuple[int, str]:
     _, cookie = await register(server, name)
     async with server.http(headers={"Cookie": cookie}) as http:
