@@ -43,9 +43,12 @@ async def test_an_organiser_renames_and_moves_a_room_and_an_open_lobby_follows(
     await second.get_by_label("英文名称").fill("Compute Scheduling")
     await second.get_by_label("直播源（HLS 地址）").fill("http://cdn.example.com/live.m3u8")
     await second.get_by_role("button", name="保存").click()
-    await expect(second.locator(".form-saved")).to_have_text(
+    # A refusal reads as one (an alert, in the error style), not in the green of "saved".
+    await expect(second.get_by_role("alert")).to_have_text(
         "直播源须是 https:// 开头、以 .m3u8 结尾的地址，或留空。"
     )
+    await expect(second.get_by_role("alert")).to_have_class("form-error")
+    await expect(second.locator(".form-saved")).to_have_count(0)
     await expect(titles.nth(1)).to_have_text(before[1])  # refused: nothing changed anywhere
     await second.get_by_label("直播源（HLS 地址）").fill("https://cdn.example.com/live.m3u8")
     await second.get_by_role("button", name="保存").click()

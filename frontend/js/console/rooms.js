@@ -76,7 +76,7 @@ export function mount(root) {
   let rooms = null; // as GET /api/forums lists them, newest version of each kept
   let failure = null;
   let stopped = false;
-  const notes = new Map(); // room id -> () => a line under its form (saved, an error)
+  const notes = new Map(); // room id -> {text: () => a line under its form, failed: whether it is an error}
   const dirty = new Set(); // rooms whose form has unsaved input
   const saving = new Set(); // rooms whose save is on its way (its own event may come first)
 
@@ -110,10 +110,10 @@ export function mount(root) {
       const reply = await api(`/api/forums/${room.id}`, { method: "PATCH", body });
       dirty.delete(room.id);
       const changed = reply.room.version !== room.version;
-      notes.set(room.id, () => t(changed ? "rooms.saved" : "rooms.unchanged"));
+      notes.set(room.id, { text: () => t(changed ? "rooms.saved" : "rooms.unchanged") });
       take(reply.room);
     } catch (error) {
-      notes.set(room.id, () => errorText(error));
+      notes.set(room.id, { text: () => errorText(error), failed: true });
       if (error?.code === "room.stale") {
         dirty.delete(room.id);
         await load();
@@ -130,7 +130,7 @@ export function mount(root) {
       const reply = await api(`/api/forums/${room.id}/move`, { method: "POST", body: { direction } });
       for (const state of reply.rooms) take(state);
     } catch (error) {
-      notes.set(room.id, () => errorText(error));
+      notes.set(room.id, { text: () => errorText(error), failed: true });
     }
     render();
     root.querySelector(`[data-move="${room.id}-${direction}"]`)?.focus();
@@ -245,7 +245,10 @@ export function mount(root) {
         "div",
         { class: "form-actions" },
         saveButton,
-        note ? h("span", { class: "form-saved", role: "status" }, note()) : null,
+        // A refusal is an alert in the error style; "saved" is the quiet green status.
+        note
+          ? h("span", note.failed ? { class: "form-error", role: "alert" } : { class: "form-saved", role: "status" }, note.text())
+          : null,
       ),
     );
     return h("li", { class: "panel room-card" }, form);
@@ -308,7 +311,7 @@ export function mount(root) {
     const mine = saving.has(state.forum_id);
     if (!mine && dirty.has(state.forum_id) && before && before.version !== state.version) {
       dirty.delete(state.forum_id);
-      notes.set(state.forum_id, () => t("rooms.changed_elsewhere"));
+      notes.set(state.forum_id, { text: () => t("rooms.changed_elsewhere") });
     }
     render();
   });
