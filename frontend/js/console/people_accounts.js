@@ -33,7 +33,7 @@ addStrings({
     "err.account.last_organiser": "这是最后一位主办方：请先让另一位成为主办方。",
     "err.account.not_self": "不能停用自己的账号。",
     "err.account.exhibitor": "参展商工作人员需要选择参展商，其他角色不需要。",
-    "err.account.unknown": "没有这个账号。",
+    // err.account.unknown is moderation.js's (every page loads it: app.js, room.js, chat.js).
   },
   en: {
     "people.accounts_heading": "Accounts",
@@ -59,7 +59,6 @@ addStrings({
     "err.account.last_organiser": "This is the last organiser: make someone else an organiser first.",
     "err.account.not_self": "You cannot disable your own account.",
     "err.account.exhibitor": "Exhibitor staff need an exhibitor; other roles take none.",
-    "err.account.unknown": "There is no such account.",
   },
 });
 
