@@ -14,12 +14,14 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from starlette.requests import Request
 
+from expo.account_links import new_link
 from expo.account_rules import check_assignment, check_keeps_an_organiser, like_pattern
 from expo.accounts import SESSION_ENDED
+from expo.credentials import link_base
 from expo.errors import BadRequest, NotFound, from_validation
 from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
-from expo.models import Account, Exhibitor, Role, utcnow
+from expo.models import Account, Exhibitor, LinkPurpose, Role, utcnow
 from expo.realtime.gateway import ACCOUNT_CHANGED
 
 PER_PAGE = 25
@@ -213,6 +215,45 @@ async def change_person(request: Request) -> JSONResponse:
     return JSONResponse({"account": person_view(account, exhibitor)})
 
 
+class ResetLink(BaseModel):
+    """A password reset link for an organiser to hand over (shown once; only its hash is kept)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    link: str
+    expires_in_minutes: float
+
+
+async def make_reset_link(request: Request) -> JSONResponse:
+    """The forgotten-password form sends a link by email; with no mail server it tells people to
+    ask the organisers, who make the same link here and hand it over once they know it is them.
+    Not for oneself (the profile changes one's password), a service account (it has none) nor
+    another organiser (their seat is handed over by the operator: `expo admin reset-link`)."""
+    account_id = path_int(request, "account_id")
+    who = principal(request)
+    assert who is not None
+    svc = services(request)
+    minutes = svc.settings.account_link_minutes
+    async with svc.db() as db:
+        account = await db.get(Account, account_id)
+        if account is None:
+            raise NotFound("account.unknown", f"There is no account {account_id}.")
+        if account.id == who.account_id:
+            raise BadRequest("account.not_self", "Change your own password on your profile.")
+        if account.service:
+            raise BadRequest("account.service", "A service account has no password.")
+        if account.role == Role.ORGANIZER:
+            raise BadRequest(
+                "account.organiser",
+                "Another organiser's reset link comes from the operator: expo admin reset-link.",
+            )
+        token, row = new_link(account, LinkPurpose.PASSWORD_RESET, account.email, minutes)
+        db.add(row)
+        await db.commit()
+    link = f"{link_base(request)}/#/reset/{token}"
+    return JSONResponse({"link": link, "expires_in_minutes": minutes}, status_code=201)
+
+
 routes = [
     route(
         "/api/accounts",
@@ -232,5 +273,14 @@ routes = [
         body=AccountChange,
         responses={200: PersonEnvelope, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody},
         summary="Change an account's role, or disable or enable it",
+    ),
+    route(
+        "/api/accounts/{account_id}/reset-link",
+        make_reset_link,
+        methods=["POST"],
+        action="account.manage",
+        path_params=AccountPath,
+        responses={201: ResetLink, 400: ErrorBody, 404: ErrorBody},
+        summary="Make a password reset link for someone to hand over (shown once)",
     ),
 ]
