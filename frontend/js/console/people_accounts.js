@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, roleName, t } from "../i18n.js";
 import { currentAccount } from "../session.js";
-import { cell, problem, table } from "./people_parts.js";
+import { cell, linkBox, problem, table } from "./people_parts.js";
 
 addStrings({
   zh: {
@@ -33,6 +33,10 @@ addStrings({
     "err.account.last_organiser": "这是最后一位主办方：请先让另一位成为主办方。",
     "err.account.not_self": "不能停用自己的账号。",
     "err.account.exhibitor": "参展商工作人员需要选择参展商，其他角色不需要。",
+    "people.reset_link": "重设密码链接",
+    "people.reset_link_for": "{name} 的重设密码链接（只显示这一次，{minutes} 分钟内有效）：请在核实身份后交给本人。",
+    "err.account.service": "服务账号没有密码。",
+    "err.account.organiser": "其他主办方的重设链接由运维人员生成（expo admin reset-link）。",
     // err.account.unknown is moderation.js's (every page loads it: app.js, room.js, chat.js).
   },
   en: {
@@ -54,6 +58,10 @@ addStrings({
     "people.confirm_disable_button": "Really disable",
     "people.no_accounts": "No accounts found.",
     "people.page": "Page {page} of {pages}, {total} accounts",
+    "people.reset_link": "Reset link",
+    "people.reset_link_for": "Password reset link for {name} (shown only this once, valid for {minutes} minutes): hand it over once you know it is them.",
+    "err.account.service": "A service account has no password.",
+    "err.account.organiser": "Another organiser's reset link comes from the operator (expo admin reset-link).",
     "people.previous": "Previous",
     "people.next": "Next",
     "err.account.last_organiser": "This is the last organiser: make someone else an organiser first.",
@@ -80,6 +88,7 @@ export function accountsPart({ directory, alive }) {
     rowError: new Map(),
     saved: new Set(),
     drafts: new Map(), // id -> {role, exhibitor_id} as chosen, not saved yet
+    resetLinks: new Map(), // id -> {link, expires_in_minutes}: shown once, never stored
   };
   let loads = 0;
   const loadAccounts = async () => {
@@ -110,6 +119,16 @@ export function accountsPart({ directory, alive }) {
       accounts.rowError.set(person.id, error);
     }
     await loadAccounts();
+  };
+  // With no mail server, "forgot your password?" says to ask the organisers: this is the link.
+  const makeResetLink = async (person) => {
+    accounts.rowError.delete(person.id);
+    try {
+      accounts.resetLinks.set(person.id, await api(`/api/accounts/${person.id}/reset-link`, { method: "POST" }));
+    } catch (error) {
+      accounts.rowError.set(person.id, error);
+    }
+    renderAccounts();
   };
   const renderAccounts = () => {
     if (accounts.error) return replace(accounts.body, h("p", { class: "form-error", role: "alert" }, problem(accounts.error)));
@@ -160,6 +179,12 @@ export function accountsPart({ directory, alive }) {
           : confirming
             ? null
             : h("button", { type: "button", class: "button button-small button-ghost", onclick: () => ((accounts.confirming = person.id), renderAccounts()) }, t("people.disable"));
+      // Not for oneself (the profile), another organiser (the operator's) nor a service account.
+      const resettable = !person.disabled && person.id !== me && person.role !== "organizer" && !person.email.endsWith(".invalid");
+      const reset = resettable
+        ? h("button", { type: "button", class: "button button-small button-ghost", onclick: () => makeResetLink(person) }, t("people.reset_link"))
+        : null;
+      const resetLink = accounts.resetLinks.get(person.id);
       return h(
         "tr",
         { dataset: { account: String(person.id) }, class: person.disabled ? "people-row-disabled" : null },
@@ -170,7 +195,7 @@ export function accountsPart({ directory, alive }) {
         cell(t("people.status"), h("span", { class: `chip ${person.disabled ? "people-state-revoked" : "chip-accent"}` }, person.disabled ? t("people.disabled") : t("people.active"))),
         cell(
           t("people.actions"),
-          toggle ? h("div", { class: "people-actions" }, toggle) : null,
+          toggle || reset ? h("div", { class: "people-actions" }, toggle, reset) : null,
           confirming
             ? h(
                 "div",
@@ -186,6 +211,14 @@ export function accountsPart({ directory, alive }) {
             : null,
           error ? h("p", { class: "form-error", role: "alert" }, problem(error)) : null,
           accounts.saved.has(person.id) ? h("p", { class: "form-saved", role: "status" }, t("people.role_saved")) : null,
+          resetLink
+            ? h(
+                "div",
+                { class: "people-reset-link", role: "status" },
+                h("p", {}, t("people.reset_link_for", { name: person.display_name, minutes: Math.round(resetLink.expires_in_minutes) })),
+                linkBox(resetLink.link),
+              )
+            : null,
         ),
       );
     });
