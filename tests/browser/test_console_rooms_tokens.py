@@ -44,8 +44,9 @@ async def test_an_organiser_renames_and_moves_a_room_and_an_open_lobby_follows(
     await second.get_by_label("直播源（HLS 地址）").fill("http://cdn.example.com/live.m3u8")
     await second.get_by_role("button", name="保存").click()
     # A refusal reads as one (an alert, in the error style), not in the green of "saved".
+    # It names what the field takes, as its hint does: a path on this site too (the demo's).
     await expect(second.get_by_role("alert")).to_have_text(
-        "直播源须是 https:// 开头、以 .m3u8 结尾的地址，或留空。"
+        "直播源须是 https:// 开头、以 .m3u8 结尾的地址（或本站上的 /….m3u8 路径），或留空。"
     )
     await expect(second.get_by_role("alert")).to_have_class("form-error")
     await expect(second.locator(".form-saved")).to_have_count(0)

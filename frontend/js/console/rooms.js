@@ -39,7 +39,7 @@ addStrings({
     "rooms.changed_elsewhere": "另一位组织者刚修改了这个直播间，表单已更新为最新内容。",
     "rooms.open": "打开直播间",
     "err.room.bad_title": "名称不能为空，也不能太长。",
-    "err.room.bad_stream_url": "直播源须是 https:// 开头、以 .m3u8 结尾的地址，或留空。",
+    "err.room.bad_stream_url": "直播源须是 https:// 开头、以 .m3u8 结尾的地址（或本站上的 /….m3u8 路径），或留空。",
     "err.room.stale": "这个直播间刚被其他人修改过，请查看最新内容后再保存。",
   },
   en: {
@@ -67,7 +67,7 @@ addStrings({
     "rooms.changed_elsewhere": "Another organiser just changed this room; the form now shows their version.",
     "rooms.open": "Open the room",
     "err.room.bad_title": "A name can be neither empty nor too long.",
-    "err.room.bad_stream_url": "The stream source is an https:// address ending in .m3u8, or nothing.",
+    "err.room.bad_stream_url": "The stream source is an https:// address ending in .m3u8 (or a /….m3u8 path on this site), or nothing.",
     "err.room.stale": "Someone just changed this room; look at it again before saving.",
   },
 });
