@@ -143,6 +143,23 @@ async def test_a_token_is_shown_once_and_revoked(pages: Pages, server: LiveServe
     assert refused.json()["error"]["code"] == "auth.bad_token"
 
 
+async def test_a_token_revoked_at_once_no_longer_shows_as_to_copy(pages: Pages, server: LiveServer):
+    """Issued by mistake and revoked straight away: its "copy it now" box goes with it (a
+    revoked secret offered for copying reads as one that works)."""
+    page = await pages.open(
+        "/#/console/tokens", locale="en-GB", cookie=await server.sign_in(ORGANIZER)
+    )
+    await page.get_by_label("What it is for").fill("Oops")
+    await page.get_by_role("button", name="Issue token").click()
+    secret_box = page.locator(".token-secret")
+    await expect(secret_box).to_contain_text("shown only this once")
+    row = page.locator(".token-row", has_text="Oops")
+    await row.get_by_role("button", name="Revoke the token “Oops”").click()
+    await row.get_by_role("button", name="Confirm revoke").click()
+    await expect(row.locator(".token-state")).to_have_text("Revoked")
+    await expect(secret_box).to_have_count(0)
+
+
 async def test_the_moderation_log_shows_a_ban_with_its_reason_and_filters_by_room(
     pages: Pages, server: LiveServer
 ):
