@@ -11,14 +11,20 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from starlette.requests import Request
 
 from expo.account_links import new_link
-from expo.account_rules import check_assignment, check_keeps_an_organiser, like_pattern
+from expo.account_rules import (
+    check_assignment,
+    check_keeps_an_organiser,
+    like_pattern,
+    normalize_email,
+)
 from expo.accounts import SESSION_ENDED
 from expo.credentials import link_base
-from expo.errors import BadRequest, NotFound, from_validation
+from expo.errors import BadRequest, Conflict, NotFound, from_validation
 from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
 from expo.models import Account, Exhibitor, LinkPurpose, Role, utcnow
@@ -47,6 +53,12 @@ class AccountChange(BaseModel):
     role: Role | None = Field(default=None, strict=False)
     exhibitor_id: int | None = Field(default=None, gt=0, lt=2**31)
     disabled: bool | None = None
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="A new sign-in email, set at once (no confirmation link: with no mail server "
+        "the person's own change cannot be confirmed, and they ask the organisers).",
+    )
 
 
 class ExhibitorRef(BaseModel):
@@ -156,8 +168,9 @@ async def change_person(request: Request) -> JSONResponse:
     form = await read_json(request, AccountChange)
     who = principal(request)
     assert who is not None
-    if form.role is None and form.disabled is None:
-        raise BadRequest(message="Send a `role` or `disabled`.")
+    if form.role is None and form.disabled is None and form.email is None:
+        raise BadRequest(message="Send a `role`, `disabled` or `email`.")
+    email = normalize_email(form.email) if form.email is not None else None
     if form.role is None and form.exhibitor_id is not None:
         raise BadRequest("account.exhibitor", "An exhibitor goes with the role `exhibitor`.")
     svc = services(request)
@@ -198,13 +211,29 @@ async def change_person(request: Request) -> JSONResponse:
             stays=role is Role.ORGANIZER and not disabled,
             other_organisers=len([o for o in organisers if o != account.id]),
         )
+        if email is not None and email != account.email:
+            # As with a reset link: another organiser's seat is the operator's, a service
+            # account has no mailbox.
+            if account.service:
+                raise BadRequest("account.service", "A service account has no email.")
+            if Role(account.role) is Role.ORGANIZER:
+                raise BadRequest(
+                    "account.organiser", "An organiser's email is changed by the operator."
+                )
+            taken = (await db.execute(select(Account.id).where(Account.email == email))).first()
+            if taken is not None:
+                raise Conflict("account.email_taken", "An account with this email exists.")
+            account.email = email
         newly_disabled = disabled and account.disabled_at is None
         account.role, account.exhibitor_id = role, exhibitor_id
         if newly_disabled:
             account.disabled_at = utcnow()
         elif not disabled:
             account.disabled_at = None
-        await db.commit()
+        try:
+            await db.commit()
+        except IntegrityError:  # the new email was taken between the look and the write
+            raise Conflict("account.email_taken", "An account with this email exists.") from None
         await db.refresh(account)
     if newly_disabled:
         # Its sessions end (re-enabling revives none) and its sockets close on every process.
@@ -272,7 +301,7 @@ routes = [
         path_params=AccountPath,
         body=AccountChange,
         responses={200: PersonEnvelope, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody},
-        summary="Change an account's role, or disable or enable it",
+        summary="Change an account's role or email, or disable or enable it",
     ),
     route(
         "/api/accounts/{account_id}/reset-link",

@@ -500,3 +500,29 @@ async def test_no_reset_link_for_a_service_account_or_another_organiser(server):
         400,
         "account.organiser",
     )
+
+
+async def test_an_organiser_changes_someones_email_when_no_mail_can_confirm_it(server):
+    """The profile's own email change needs a mail server to confirm the new address; without
+    one it says to ask the organisers, who set it here."""
+    account, email, _cookie = await new_attendee(server, "换邮箱的人")
+    new_email = f"moved-{secrets.token_hex(4)}@example.cn"
+    async with await organiser(server) as http:
+        changed = await http.patch(
+            f"/api/accounts/{account}", json={"email": f" {new_email.upper()} "}
+        )
+        taken = await http.patch(
+            f"/api/accounts/{account}", json={"email": "speaker@demo.shubo.live"}
+        )
+        bad = await http.patch(f"/api/accounts/{account}", json={"email": "not an email"})
+        me = (await http.get("/api/me")).json()["account"]["id"]
+        own = await http.patch(f"/api/accounts/{me}", json={"email": "boss@example.cn"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["account"]["email"] == new_email
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "account.email_taken")
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "account.bad_email")
+    assert (own.status_code, own.json()["error"]["code"]) == (400, "account.organiser")
+    async with server.http() as http:
+        old = await http.post("/api/session", json={"email": email, "password": STRONG})
+        new = await http.post("/api/session", json={"email": new_email, "password": STRONG})
+    assert (old.status_code, new.status_code) == (401, 200)
