@@ -221,3 +221,28 @@ async def test_an_organiser_hands_over_a_reset_link_to_someone_who_forgot_their_
     await theirs.get_by_label("New password").fill("A-new-one-for-the-expo-2026")
     await theirs.get_by_role("button", name="Set password and sign in").click()
     await expect(theirs.locator("#header")).to_contain_text("忘记密码 Mr Forgetful")
+
+
+async def test_an_organiser_changes_someones_email_on_the_people_tab(
+    pages: Pages, server: LiveServer
+):
+    """Without a mail server, a person's own email change cannot be confirmed and says to ask
+    the organisers: they set it here, and a taken address is said so."""
+    name = f"换邮箱 Ms Moved {unique_email('n')[4:12]}"
+    await register(server, name)
+    page = await open_people(pages, server, locale="zh-CN")
+    await page.get_by_role("searchbox").fill(name)  # by name: the row stays once its email moves
+    await page.get_by_role("search").get_by_role("button", name="搜索").click()
+    row = page.locator(".people-accounts-table tbody tr")
+    await expect(row).to_have_count(1)
+    await row.get_by_role("button", name="改邮箱").click()
+    field = row.get_by_label(f"{name} 的新邮箱")
+    await expect(field).to_be_focused()
+    await field.fill("speaker@demo.shubo.live")
+    await row.get_by_role("button", name="保存邮箱").click()
+    await expect(row.get_by_role("alert")).to_have_text("这个邮箱已经注册过了。")
+    moved = unique_email("moved")
+    await field.fill(moved)
+    await row.get_by_role("button", name="保存邮箱").click()
+    await expect(row.locator(".people-email")).to_have_text(moved)
+    await expect(row.get_by_role("alert")).to_have_count(0)
