@@ -231,7 +231,8 @@ async def _deliver_reset(svc: Services, email: str, base: str) -> None:
     else:
         log.warning(
             "password reset asked for, but EXPO_SMTP_URL is not set: nothing was sent; "
-            "hand a link over with `expo admin reset-link EMAIL`",
+            "an organiser hands a link over from the console (People: Reset link), "
+            "or the operator with `expo admin reset-link EMAIL`",
             extra={"account": account.id},
         )
 

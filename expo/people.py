@@ -11,16 +11,24 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
 
-from expo.account_rules import check_assignment, check_keeps_an_organiser, like_pattern
+from expo.account_links import new_link
+from expo.account_rules import (
+    check_assignment,
+    check_keeps_an_organiser,
+    like_pattern,
+    normalize_email,
+)
 from expo.accounts import SESSION_ENDED
-from expo.errors import BadRequest, NotFound, from_validation
+from expo.credentials import link_base
+from expo.errors import BadRequest, Conflict, NotFound, from_validation
 from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
-from expo.models import Account, Exhibitor, Role, utcnow
+from expo.models import Account, Exhibitor, LinkPurpose, Role, utcnow
 from expo.realtime.gateway import ACCOUNT_CHANGED
 from expo.service_accounts import SERVICE_ROLES
 
@@ -47,6 +55,12 @@ class AccountChange(BaseModel):
     role: Role | None = Field(default=None, strict=False)
     exhibitor_id: int | None = Field(default=None, gt=0, lt=2**31)
     disabled: bool | None = None
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="A new sign-in email, set at once (no confirmation link: with no mail server "
+        "the person's own change cannot be confirmed, and they ask the organisers).",
+    )
 
 
 class ExhibitorRef(BaseModel):
@@ -173,8 +187,9 @@ async def change_person(request: Request) -> JSONResponse:
     form = await read_json(request, AccountChange)
     who = principal(request)
     assert who is not None
-    if form.role is None and form.disabled is None:
-        raise BadRequest(message="Send a `role` or `disabled`.")
+    if form.role is None and form.disabled is None and form.email is None:
+        raise BadRequest(message="Send a `role`, `disabled` or `email`.")
+    email = normalize_email(form.email) if form.email is not None else None
     if form.role is None and form.exhibitor_id is not None:
         raise BadRequest("account.exhibitor", "An exhibitor goes with the role `exhibitor`.")
     svc = services(request)
@@ -205,13 +220,29 @@ async def change_person(request: Request) -> JSONResponse:
             stays=role is Role.ORGANIZER and not disabled,
             other_organisers=len([o for o in organisers if o != account.id]),
         )
+        if email is not None and email != account.email:
+            # As with a reset link: another organiser's seat is the operator's, a service
+            # account has no mailbox.
+            if account.service:
+                raise BadRequest("account.service", "A service account has no email.")
+            if Role(account.role) is Role.ORGANIZER:
+                raise BadRequest(
+                    "account.organiser", "An organiser's email is changed by the operator."
+                )
+            taken = (await db.execute(select(Account.id).where(Account.email == email))).first()
+            if taken is not None:
+                raise Conflict("account.email_taken", "An account with this email exists.")
+            account.email = email
         newly_disabled = disabled and account.disabled_at is None
         account.role, account.exhibitor_id = role, exhibitor_id
         if newly_disabled:
             account.disabled_at = utcnow()
         elif not disabled:
             account.disabled_at = None
-        await db.commit()
+        try:
+            await db.commit()
+        except IntegrityError:  # the new email was taken between the look and the write
+            raise Conflict("account.email_taken", "An account with this email exists.") from None
         await db.refresh(account)
     if newly_disabled:
         # Its sessions end (re-enabling revives none) and its sockets close on every process.
@@ -220,6 +251,45 @@ async def change_person(request: Request) -> JSONResponse:
     elif (account.role, account.exhibitor_id, account.display_name) != was:
         await svc.hub.announce_stored(ACCOUNT_CHANGED, {"account": account_id})
     return JSONResponse({"account": person_view(account, exhibitor)})
+
+
+class ResetLink(BaseModel):
+    """A password reset link for an organiser to hand over (shown once; only its hash is kept)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    link: str
+    expires_in_minutes: float
+
+
+async def make_reset_link(request: Request) -> JSONResponse:
+    """The forgotten-password form sends a link by email; with no mail server it tells people to
+    ask the organisers, who make the same link here and hand it over once they know it is them.
+    Not for oneself (the profile changes one's password), a service account (it has none) nor
+    another organiser (their seat is handed over by the operator: `expo admin reset-link`)."""
+    account_id = path_int(request, "account_id")
+    who = principal(request)
+    assert who is not None
+    svc = services(request)
+    minutes = svc.settings.account_link_minutes
+    async with svc.db() as db:
+        account = await db.get(Account, account_id)
+        if account is None:
+            raise NotFound("account.unknown", f"There is no account {account_id}.")
+        if account.id == who.account_id:
+            raise BadRequest("account.not_self", "Change your own password on your profile.")
+        if account.service:
+            raise BadRequest("account.service", "A service account has no password.")
+        if account.role == Role.ORGANIZER:
+            raise BadRequest(
+                "account.organiser",
+                "Another organiser's reset link comes from the operator: expo admin reset-link.",
+            )
+        token, row = new_link(account, LinkPurpose.PASSWORD_RESET, account.email, minutes)
+        db.add(row)
+        await db.commit()
+    link = f"{link_base(request)}/#/reset/{token}"
+    return JSONResponse({"link": link, "expires_in_minutes": minutes}, status_code=201)
 
 
 routes = [
@@ -240,6 +310,15 @@ routes = [
         path_params=AccountPath,
         body=AccountChange,
         responses={200: PersonEnvelope, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody},
-        summary="Change an account's role, or disable or enable it",
+        summary="Change an account's role or email, or disable or enable it",
+    ),
+    route(
+        "/api/accounts/{account_id}/reset-link",
+        make_reset_link,
+        methods=["POST"],
+        action="account.manage",
+        path_params=AccountPath,
+        responses={201: ResetLink, 400: ErrorBody, 404: ErrorBody},
+        summary="Make a password reset link for someone to hand over (shown once)",
     ),
 ]

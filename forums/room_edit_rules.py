@@ -41,7 +41,9 @@ def clean_stream_url(text: str) -> str | None:
     if not url:
         return None
     refused = BadRequest(
-        "room.bad_stream_url", "Give an https:// address of an HLS playlist (.m3u8), or nothing."
+        "room.bad_stream_url",
+        "Give an https:// address of an HLS playlist (.m3u8), a /….m3u8 path on this site,"
+        " or nothing.",
     )
     if len(url) > MAX_STREAM_URL or any(c.isspace() for c in url) or url != without_controls(url):
         raise refused

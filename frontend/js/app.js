@@ -23,7 +23,7 @@ import { mountSignUp } from "./signup.js";
 
 const ROUTES = [
   [/^\/?$/, mountLobby],
-  [/^\/forum\/(?<room>[a-z0-9][a-z0-9-]{0,39})\/?$/, mountRoom], // a slug; an old link's id
+  [/^\/forum\/(?<room>[a-z0-9][a-z0-9-]{0,39})\/?$/i, mountRoom], // a slug (any case); an old link's id
   [/^\/signin\/?$/, mountSignIn],
   [/^\/signup\/?$/, mountSignUp],
   [/^\/profile\/?$/, mountProfile],

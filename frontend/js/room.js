@@ -72,11 +72,13 @@ export function mountRoom(root, { room, query }) {
   let close = null;
   const controller = new AbortController();
   const byId = /^\d{1,10}$/.test(room);
+  // Slugs are lower case; one typed off a poster in capitals moves to its own address.
+  const slug = room.toLowerCase();
   replace(root, h("p", { class: "notice", role: "status" }, t("room.loading")));
-  (byId ? getForum : getForumBySlug)(room, { signal: controller.signal }).then(
+  (byId ? getForum : getForumBySlug)(byId ? room : slug, { signal: controller.signal }).then(
     (body) => {
       if (stopped) return;
-      if (byId) {
+      if (byId || slug !== room) {
         const search = query?.toString();
         replaceRoute(`${roomHref(body)}${search ? `?${search}` : ""}`);
         return;

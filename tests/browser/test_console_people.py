@@ -193,3 +193,56 @@ async def test_a_role_changed_on_the_page_reaches_the_persons_open_page(
     await expect(row.locator("select.people-role")).to_have_value("exhibitor")
 
     await expect(theirs.locator(".profile-who .chip")).to_have_text("Exhibitor staff")
+
+
+async def test_an_organiser_hands_over_a_reset_link_to_someone_who_forgot_their_password(
+    pages: Pages, server: LiveServer
+):
+    """The demo sends no email: "forgot your password?" says to ask the organisers, and the
+    People tab makes the link; it opens the page that sets a new password."""
+    email, _cookie = await register(server, "忘记密码 Mr Forgetful")
+    page = await open_people(pages, server, locale="en-GB")
+    await page.get_by_role("searchbox").fill(email)
+    await page.get_by_role("search").get_by_role("button", name="Search").click()
+    row = page.locator(".people-accounts-table tbody tr")
+    await expect(row).to_have_count(1)
+    await row.get_by_role("button", name="Reset link").click()
+    shown = row.locator(".people-reset-link")
+    await expect(shown).to_contain_text("Password reset link for 忘记密码 Mr Forgetful")
+    link = await shown.locator("input.people-link").input_value()
+    assert link.startswith(f"{server.base}/#/reset/")
+    # No link for oneself (the profile) nor for another organiser (the operator's).
+    await page.get_by_role("searchbox").fill("organizer@demo.shubo.live")
+    await page.get_by_role("search").get_by_role("button", name="Search").click()
+    await expect(row).to_have_count(1)
+    await expect(row.get_by_role("button", name="Reset link")).to_have_count(0)
+
+    theirs = await pages.open(link.removeprefix(server.base), locale="en-GB")
+    await theirs.get_by_label("New password").fill("A-new-one-for-the-expo-2026")
+    await theirs.get_by_role("button", name="Set password and sign in").click()
+    await expect(theirs.locator("#header")).to_contain_text("忘记密码 Mr Forgetful")
+
+
+async def test_an_organiser_changes_someones_email_on_the_people_tab(
+    pages: Pages, server: LiveServer
+):
+    """Without a mail server, a person's own email change cannot be confirmed and says to ask
+    the organisers: they set it here, and a taken address is said so."""
+    name = f"换邮箱 Ms Moved {unique_email('n')[4:12]}"
+    await register(server, name)
+    page = await open_people(pages, server, locale="zh-CN")
+    await page.get_by_role("searchbox").fill(name)  # by name: the row stays once its email moves
+    await page.get_by_role("search").get_by_role("button", name="搜索").click()
+    row = page.locator(".people-accounts-table tbody tr")
+    await expect(row).to_have_count(1)
+    await row.get_by_role("button", name="改邮箱").click()
+    field = row.get_by_label(f"{name} 的新邮箱")
+    await expect(field).to_be_focused()
+    await field.fill("speaker@demo.shubo.live")
+    await row.get_by_role("button", name="保存邮箱").click()
+    await expect(row.get_by_role("alert")).to_have_text("这个邮箱已经注册过了。")
+    moved = unique_email("moved")
+    await field.fill(moved)
+    await row.get_by_role("button", name="保存邮箱").click()
+    await expect(row.locator(".people-email")).to_have_text(moved)
+    await expect(row.get_by_role("alert")).to_have_count(0)

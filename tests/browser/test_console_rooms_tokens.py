@@ -43,9 +43,13 @@ async def test_an_organiser_renames_and_moves_a_room_and_an_open_lobby_follows(
     await second.get_by_label("英文名称").fill("Compute Scheduling")
     await second.get_by_label("直播源（HLS 地址）").fill("http://cdn.example.com/live.m3u8")
     await second.get_by_role("button", name="保存").click()
-    await expect(second.locator(".form-saved")).to_have_text(
-        "直播源须是 https:// 开头、以 .m3u8 结尾的地址，或留空。"
+    # A refusal reads as one (an alert, in the error style), not in the green of "saved".
+    # It names what the field takes, as its hint does: a path on this site too (the demo's).
+    await expect(second.get_by_role("alert")).to_have_text(
+        "直播源须是 https:// 开头、以 .m3u8 结尾的地址（或本站上的 /….m3u8 路径），或留空。"
     )
+    await expect(second.get_by_role("alert")).to_have_class("form-error")
+    await expect(second.locator(".form-saved")).to_have_count(0)
     await expect(titles.nth(1)).to_have_text(before[1])  # refused: nothing changed anywhere
     await second.get_by_label("直播源（HLS 地址）").fill("https://cdn.example.com/live.m3u8")
     await second.get_by_role("button", name="保存").click()
@@ -145,6 +149,23 @@ async def test_a_token_is_shown_once_and_revoked(pages: Pages, server: LiveServe
     assert refused.json()["error"]["code"] == "auth.bad_token"
 
 
+async def test_a_token_revoked_at_once_no_longer_shows_as_to_copy(pages: Pages, server: LiveServer):
+    """Issued by mistake and revoked straight away: its "copy it now" box goes with it (a
+    revoked secret offered for copying reads as one that works)."""
+    page = await pages.open(
+        "/#/console/tokens", locale="en-GB", cookie=await server.sign_in(ORGANIZER)
+    )
+    await page.get_by_label("What it is for").fill("Oops")
+    await page.get_by_role("button", name="Issue token").click()
+    secret_box = page.locator(".token-secret")
+    await expect(secret_box).to_contain_text("shown only this once")
+    row = page.locator(".token-row", has_text="Oops")
+    await row.get_by_role("button", name="Revoke the token “Oops”").click()
+    await row.get_by_role("button", name="Confirm revoke").click()
+    await expect(row.locator(".token-state")).to_have_text("Revoked")
+    await expect(secret_box).to_have_count(0)
+
+
 async def test_the_moderation_log_shows_a_ban_with_its_reason_and_filters_by_room(
     pages: Pages, server: LiveServer
 ):
@@ -221,6 +242,48 @@ async def test_the_console_tabs_are_for_organisers_only(pages: Pages, server: Li
         "Only organiser accounts can use the console."
     )
     await expect(page.locator(".token-row")).to_have_count(0)
+
+
+async def test_the_moderation_log_says_what_a_room_edit_changed_in_words(
+    pages: Pages, server: LiveServer
+):
+    """A room's edit shows its fields by their names on the page and its values as people read
+    them (on/off, seconds), in each language; never `stream_url: …` or `pre_moderation: true`."""
+    organiser = await server.sign_in(ORGANIZER)
+    async with server.http(headers={"Cookie": organiser}) as http:
+        edited = await http.patch(
+            "/api/forums/7",
+            json={
+                "title_en": "Film Compute",
+                "stream_url": "https://cdn.example.com/film.m3u8",
+                "pre_moderation": True,
+                "slow_mode_seconds": 10,
+            },
+        )
+        assert edited.status_code == 200, edited.text
+        moved = await http.post("/api/forums/7/move", json={"direction": "down"})
+        assert moved.status_code == 200, moved.text
+    page = await pages.open("/#/console/moderation?forum=7", locale="en-GB", cookie=organiser)
+    details = page.locator(".modlog-table tbody tr .modlog-detail")
+    await expect(details).to_have_text(
+        [
+            "Moved down, now No. 8",
+            "English name: Film Compute · Stream source: https://cdn.example.com/film.m3u8"
+            " · Questions wait for approval: on · Slow mode: 10 s each",
+        ]
+    )
+    await page.get_by_role("button", name="中文").click()
+    await expect(details).to_have_text(
+        [
+            "下移，现为第 8 位",
+            "英文名称：Film Compute · 直播源：https://cdn.example.com/film.m3u8"
+            " · 提问需审核：开启 · 慢速模式：每人每 10 秒",
+        ]
+    )
+    # The number is the one the rooms tab shows the room under.
+    rooms = await pages.open("/#/console/rooms", locale="en-GB", cookie=organiser)
+    card = rooms.locator(".room-card", has=rooms.locator("form[data-room='7']"))
+    await expect(card.locator(".chip").first).to_have_text("No. 8")
 
 
 async def _attendee(server: LiveServer, name: str) -> tuple[int, str]:

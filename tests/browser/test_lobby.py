@@ -94,6 +94,14 @@ async def test_an_old_numeric_room_link_still_opens_the_room_at_its_slug(pages: 
     await expect(missing.locator("h1")).to_have_text("There is no such room.")
 
 
+async def test_a_room_link_typed_in_capitals_opens_the_room_at_its_slug(pages: Pages):
+    """A slug read off a slide or a poster and typed as "Data-Security" is the same room, not a
+    missing page."""
+    page = await pages.open("/#/forum/Data-Security?tab=qa", locale="en-US")
+    await expect(page).to_have_url(re.compile(r"#/forum/data-security\?tab=qa$"))
+    await expect(page.locator(".room-title")).to_have_text("Data Security")
+
+
 async def test_a_rooms_count_changes_live_when_someone_joins_it(pages: Pages, server: LiveServer):
     page = await pages.new(locale="en-US")
     lists: list[str] = []

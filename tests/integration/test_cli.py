@@ -260,3 +260,21 @@ async def test_reset_link_prints_a_one_time_link_that_sets_the_password(tmp_path
         await live.sign_in("ops@example.org", STRONG + "-new")
     assert reset.status_code == 200, reset.text
     assert again.json()["error"]["code"] == "account_link.used"
+
+
+async def test_python_dash_m_expo_is_the_expo_command():
+    """`python -m expo demo` works where the `expo` script is not on PATH (a venv not
+    activated, `pip install --user`)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "expo",
+        "--help",
+        env=clean_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == 0, out.decode()
+    assert out.decode().startswith("usage: expo ")
+    assert "demo" in out.decode()

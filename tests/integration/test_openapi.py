@@ -54,6 +54,7 @@ ORGANISER_ONLY = {
     ("DELETE", "/api/invitations/{invitation_id}"),
     ("GET", "/api/accounts"),
     ("PATCH", "/api/accounts/{account_id}"),
+    ("POST", "/api/accounts/{account_id}/reset-link"),
     ("POST", "/api/forums/{forum_id}/sessions"),
     ("PATCH", "/api/sessions/{session_id}"),
     ("DELETE", "/api/sessions/{session_id}"),
@@ -82,9 +83,13 @@ ON_AN_INVITATION = {
     ("POST", "/api/invitations/{invitation_id}/resend"),
     ("DELETE", "/api/invitations/{invitation_id}"),
 }
-# Changing an account is fuzzed on a fresh one: the demo accounts the other operations sign in
-# as (ids 1 to 5) are never disabled or demoted, whichever ids the fuzzer draws.
-ON_AN_ACCOUNT = ("PATCH", "/api/accounts/{account_id}")
+# Changing an account (or making its reset link) is fuzzed on a fresh one: the demo accounts
+# the other operations sign in as (ids 1 to 5) are never disabled or demoted, whichever ids the
+# fuzzer draws.
+ON_AN_ACCOUNT = {
+    ("PATCH", "/api/accounts/{account_id}"): {"body": {"role": "speaker"}},
+    ("POST", "/api/accounts/{account_id}/reset-link"): {},
+}
 DEMO_ACCOUNTS = range(1, 6)
 CHECKS = [
     not_a_server_error,
@@ -485,9 +490,11 @@ def test_the_server_does_what_the_document_says(
         ]
     if (method, path) in NEEDS_INVITATION | ON_AN_INVITATION:
         examples_for = [invitation_example(client, path)]
-    account = fresh_account(client)[0] if (method, path) == ON_AN_ACCOUNT else None
+    account = fresh_account(client)[0] if (method, path) in ON_AN_ACCOUNT else None
     if account is not None:
-        examples_for = [{"path_parameters": {"account_id": account}, "body": {"role": "speaker"}}]
+        examples_for = [
+            {"path_parameters": {"account_id": account}, **ON_AN_ACCOUNT[(method, path)]}
+        ]
     for example in reversed(examples_for):
         check = hypothesis.example(case=operation.Case(**example), signed_in=True)(check)
     check()

@@ -619,3 +619,85 @@ async def test_accepting_an_invitation_signed_in_gives_the_open_sockets_the_new_
     assert accepted.json()["account"]["role"] == told["data"]["account"]["role"] == "moderator"
     assert told["data"]["account"]["id"] == account
     assert after["type"] == "ok"
+
+
+# --- a reset link handed over by an organiser -------------------------------------------------
+
+
+async def test_an_organiser_makes_a_reset_link_for_someone_who_forgot_their_password(server):
+    """With no mail server the forgotten-password form says "ask the organisers": the console
+    makes the link (shown once, to hand over), and the person sets a new password with it."""
+    account, email, _cookie = await new_attendee(server, "忘了密码的人")
+    moderator = await server.sign_in("moderator@demo.shubo.live")
+    async with server.http(headers={"Cookie": moderator}) as http:
+        refused = await http.post(f"/api/accounts/{account}/reset-link")
+    assert refused.status_code == 403
+    async with await organiser(server) as http:
+        made = await http.post(f"/api/accounts/{account}/reset-link")
+        unknown = await http.post("/api/accounts/999999/reset-link")
+        me = (await http.get("/api/me")).json()["account"]["id"]
+        own = await http.post(f"/api/accounts/{me}/reset-link")
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["expires_in_minutes"] > 0
+    assert body["link"].startswith(f"{server.base}/#/reset/")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "account.unknown")
+    # One's own password is changed on one's profile, with the current one.
+    assert (own.status_code, own.json()["error"]["code"]) == (400, "account.not_self")
+    async with server.http() as http:
+        reset = await http.post(
+            "/api/password/reset", json={"token": token_of(body["link"]), "password": STRONG + "!"}
+        )
+        assert reset.status_code == 200, reset.text
+        signed_in = await http.post("/api/session", json={"email": email, "password": STRONG + "!"})
+    assert signed_in.status_code == 200, signed_in.text
+
+
+async def test_no_reset_link_for_a_service_account_or_another_organiser(server):
+    async with await organiser(server) as http:
+        service = await http.post(
+            "/api/service-accounts", json={"display_name": "大屏 wall", "role": "attendee"}
+        )
+        assert service.status_code == 201, service.text
+        service_id = service.json()["account"]["id"]
+        no_password = await http.post(f"/api/accounts/{service_id}/reset-link")
+        # Another organiser's account is handed over by the operator (`expo admin reset-link`):
+        # an organiser cannot take over another one's seat from the console.
+        other, _email, _cookie = await new_attendee(server, "另一位主办方")
+        promoted = await http.patch(f"/api/accounts/{other}", json={"role": "organizer"})
+        assert promoted.status_code == 200, promoted.text
+        organiser_link = await http.post(f"/api/accounts/{other}/reset-link")
+    assert (no_password.status_code, no_password.json()["error"]["code"]) == (
+        400,
+        "account.service",
+    )
+    assert (organiser_link.status_code, organiser_link.json()["error"]["code"]) == (
+        400,
+        "account.organiser",
+    )
+
+
+async def test_an_organiser_changes_someones_email_when_no_mail_can_confirm_it(server):
+    """The profile's own email change needs a mail server to confirm the new address; without
+    one it says to ask the organisers, who set it here."""
+    account, email, _cookie = await new_attendee(server, "换邮箱的人")
+    new_email = f"moved-{secrets.token_hex(4)}@example.cn"
+    async with await organiser(server) as http:
+        changed = await http.patch(
+            f"/api/accounts/{account}", json={"email": f" {new_email.upper()} "}
+        )
+        taken = await http.patch(
+            f"/api/accounts/{account}", json={"email": "speaker@demo.shubo.live"}
+        )
+        bad = await http.patch(f"/api/accounts/{account}", json={"email": "not an email"})
+        me = (await http.get("/api/me")).json()["account"]["id"]
+        own = await http.patch(f"/api/accounts/{me}", json={"email": "boss@example.cn"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["account"]["email"] == new_email
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "account.email_taken")
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "account.bad_email")
+    assert (own.status_code, own.json()["error"]["code"]) == (400, "account.organiser")
+    async with server.http() as http:
+        old = await http.post("/api/session", json={"email": email, "password": STRONG})
+        new = await http.post("/api/session", json={"email": new_email, "password": STRONG})
+    assert (old.status_code, new.status_code) == (401, 200)

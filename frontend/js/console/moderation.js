@@ -5,7 +5,7 @@
 
 import { api, getForums } from "../api.js";
 import { h, replace } from "../dom.js";
-import { addStrings, dateTime, errorText, onLangChange, pick, t } from "../i18n.js";
+import { addStrings, dateTime, errorText, has, onLangChange, pick, t } from "../i18n.js";
 
 const PAGE = 50;
 
@@ -49,6 +49,15 @@ addStrings({
     "modlog.seconds": "每人每 {n} 秒",
     "modlog.off": "关闭",
     "modlog.on": "开启",
+    "modlog.change": "{field}：{value}",
+    "modlog.field.title_zh": "中文名称",
+    "modlog.field.title_en": "英文名称",
+    "modlog.field.stream_url": "直播源",
+    "modlog.field.pre_moderation": "提问需审核",
+    "modlog.field.slow_mode_seconds": "慢速模式",
+    "modlog.empty_value": "（空）",
+    "modlog.moved.up": "上移，现为第 {n} 位",
+    "modlog.moved.down": "下移，现为第 {n} 位",
   },
   en: {
     "modlog.heading": "Moderation log",
@@ -89,6 +98,15 @@ addStrings({
     "modlog.seconds": "{n} s each",
     "modlog.off": "off",
     "modlog.on": "on",
+    "modlog.change": "{field}: {value}",
+    "modlog.field.title_zh": "Chinese name",
+    "modlog.field.title_en": "English name",
+    "modlog.field.stream_url": "Stream source",
+    "modlog.field.pre_moderation": "Questions wait for approval",
+    "modlog.field.slow_mode_seconds": "Slow mode",
+    "modlog.empty_value": "(empty)",
+    "modlog.moved.up": "Moved up, now No. {n}",
+    "modlog.moved.down": "Moved down, now No. {n}",
   },
 });
 
@@ -301,9 +319,28 @@ function detailOf(entry) {
       return d.question || null;
     case "room.edit":
       return Object.entries(d)
-        .map(([key, change]) => `${key}: ${String(change?.now ?? "—")}`)
+        .map(([key, change]) => t("modlog.change", { field: fieldName(key), value: fieldValue(key, change?.now) }))
         .join(" · ");
+    case "room.move":
+      // The stored position counts from 0 (the stage first); the rooms tab numbers from 1.
+      return Number.isInteger(d.position) && (d.direction === "up" || d.direction === "down")
+        ? t(`modlog.moved.${d.direction}`, { n: d.position + 1 })
+        : null;
     default:
       return null;
   }
+}
+
+/** A room field's name as the rooms tab calls it (the stored key for one this page does not know). */
+function fieldName(key) {
+  const name = `modlog.field.${key}`;
+  return has(name) ? t(name) : key;
+}
+
+/** A room field's new value as people read it: on/off, seconds, "(empty)". */
+function fieldValue(key, value) {
+  if (typeof value === "boolean") return t(value ? "modlog.on" : "modlog.off");
+  if (key === "slow_mode_seconds") return value ? t("modlog.seconds", { n: value }) : t("modlog.off");
+  if (value === null || value === undefined || value === "") return t("modlog.empty_value");
+  return String(value);
 }

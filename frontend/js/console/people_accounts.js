@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, roleName, t } from "../i18n.js";
 import { currentAccount } from "../session.js";
-import { cell, problem, table } from "./people_parts.js";
+import { cell, linkBox, problem, table } from "./people_parts.js";
 
 addStrings({
   zh: {
@@ -33,7 +33,14 @@ addStrings({
     "err.account.last_organiser": "这是最后一位主办方：请先让另一位成为主办方。",
     "err.account.not_self": "不能停用自己的账号。",
     "err.account.exhibitor": "参展商工作人员需要选择参展商，其他角色不需要。",
-    "err.account.unknown": "没有这个账号。",
+    "people.reset_link": "重设密码链接",
+    "people.change_email": "改邮箱",
+    "people.new_email": "{name} 的新邮箱",
+    "people.save_email": "保存邮箱",
+    "people.reset_link_for": "{name} 的重设密码链接（只显示这一次，{minutes} 分钟内有效）：请在核实身份后交给本人。",
+    "err.account.service": "服务账号没有密码。",
+    "err.account.organiser": "其他主办方的重设链接由运维人员生成（expo admin reset-link）。",
+    // err.account.unknown is moderation.js's (every page loads it: app.js, room.js, chat.js).
   },
   en: {
     "people.accounts_heading": "Accounts",
@@ -54,12 +61,18 @@ addStrings({
     "people.confirm_disable_button": "Really disable",
     "people.no_accounts": "No accounts found.",
     "people.page": "Page {page} of {pages}, {total} accounts",
+    "people.reset_link": "Reset link",
+    "people.change_email": "Change email",
+    "people.new_email": "New email for {name}",
+    "people.save_email": "Save email",
+    "people.reset_link_for": "Password reset link for {name} (shown only this once, valid for {minutes} minutes): hand it over once you know it is them.",
+    "err.account.service": "A service account has no password.",
+    "err.account.organiser": "Another organiser's reset link comes from the operator (expo admin reset-link).",
     "people.previous": "Previous",
     "people.next": "Next",
     "err.account.last_organiser": "This is the last organiser: make someone else an organiser first.",
     "err.account.not_self": "You cannot disable your own account.",
     "err.account.exhibitor": "Exhibitor staff need an exhibitor; other roles take none.",
-    "err.account.unknown": "There is no such account.",
   },
 });
 
@@ -81,6 +94,8 @@ export function accountsPart({ directory, alive }) {
     rowError: new Map(),
     saved: new Set(),
     drafts: new Map(), // id -> {role, exhibitor_id} as chosen, not saved yet
+    resetLinks: new Map(), // id -> {link, expires_in_minutes}: shown once, never stored
+    editingEmail: null, // the id of an account whose email is being changed
   };
   let loads = 0;
   const loadAccounts = async () => {
@@ -111,6 +126,16 @@ export function accountsPart({ directory, alive }) {
       accounts.rowError.set(person.id, error);
     }
     await loadAccounts();
+  };
+  // With no mail server, "forgot your password?" says to ask the organisers: this is the link.
+  const makeResetLink = async (person) => {
+    accounts.rowError.delete(person.id);
+    try {
+      accounts.resetLinks.set(person.id, await api(`/api/accounts/${person.id}/reset-link`, { method: "POST" }));
+    } catch (error) {
+      accounts.rowError.set(person.id, error);
+    }
+    renderAccounts();
   };
   const renderAccounts = () => {
     if (accounts.error) return replace(accounts.body, h("p", { class: "form-error", role: "alert" }, problem(accounts.error)));
@@ -161,17 +186,66 @@ export function accountsPart({ directory, alive }) {
           : confirming
             ? null
             : h("button", { type: "button", class: "button button-small button-ghost", onclick: () => ((accounts.confirming = person.id), renderAccounts()) }, t("people.disable"));
+      // Not for oneself (the profile), another organiser (the operator's) nor a service account.
+      const resettable = !person.disabled && person.id !== me && person.role !== "organizer" && !person.email.endsWith(".invalid");
+      const reset = resettable
+        ? h("button", { type: "button", class: "button button-small button-ghost", onclick: () => makeResetLink(person) }, t("people.reset_link"))
+        : null;
+      const resetLink = accounts.resetLinks.get(person.id);
+      // With no mail server a person cannot confirm a new address themselves: organisers set it.
+      const editingEmail = resettable && accounts.editingEmail === person.id;
+      const emailInput = editingEmail
+        ? h("input", { type: "email", value: person.email, maxlength: "254", required: true, "aria-label": t("people.new_email", { name: person.display_name }) })
+        : null;
+      const emailCell = editingEmail
+        ? h(
+            "form",
+            {
+              class: "people-email-form",
+              onsubmit: async (event) => {
+                event.preventDefault();
+                await changeAccount(person, { email: emailInput.value.trim() });
+                if (!accounts.rowError.has(person.id)) accounts.editingEmail = null;
+                renderAccounts();
+              },
+            },
+            emailInput,
+            h(
+              "div",
+              { class: "people-actions" },
+              h("button", { type: "submit", class: "button button-small" }, t("people.save_email")),
+              h("button", { type: "button", class: "button button-small button-ghost", onclick: () => ((accounts.editingEmail = null), renderAccounts()) }, t("people.cancel")),
+            ),
+          )
+        : [
+            h("span", { class: "people-email" }, person.email),
+            resettable
+              ? h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "link-button people-change-email",
+                    onclick: () => {
+                      accounts.editingEmail = person.id;
+                      renderAccounts();
+                      accounts.body.querySelector(".people-email-form input")?.focus();
+                    },
+                  },
+                  t("people.change_email"),
+                )
+              : null,
+          ];
       return h(
         "tr",
         { dataset: { account: String(person.id) }, class: person.disabled ? "people-row-disabled" : null },
         cell(t("people.name"), person.display_name, person.id === me ? t("people.you") : null),
-        cell(t("people.email"), h("span", { class: "people-email" }, person.email)),
+        cell(t("people.email"), emailCell),
         cell(t("people.organisation"), person.organisation || null),
         cell(t("people.role"), h("div", { class: "people-role-edit" }, roleSelect, exhibitorSelect, save)),
         cell(t("people.status"), h("span", { class: `chip ${person.disabled ? "people-state-revoked" : "chip-accent"}` }, person.disabled ? t("people.disabled") : t("people.active"))),
         cell(
           t("people.actions"),
-          toggle ? h("div", { class: "people-actions" }, toggle) : null,
+          toggle || reset ? h("div", { class: "people-actions" }, toggle, reset) : null,
           confirming
             ? h(
                 "div",
@@ -187,6 +261,14 @@ export function accountsPart({ directory, alive }) {
             : null,
           error ? h("p", { class: "form-error", role: "alert" }, problem(error)) : null,
           accounts.saved.has(person.id) ? h("p", { class: "form-saved", role: "status" }, t("people.role_saved")) : null,
+          resetLink
+            ? h(
+                "div",
+                { class: "people-reset-link", role: "status" },
+                h("p", {}, t("people.reset_link_for", { name: person.display_name, minutes: Math.round(resetLink.expires_in_minutes) })),
+                linkBox(resetLink.link),
+              )
+            : null,
         ),
       );
     });

@@ -39,7 +39,7 @@ addStrings({
     "rooms.changed_elsewhere": "另一位组织者刚修改了这个直播间，表单已更新为最新内容。",
     "rooms.open": "打开直播间",
     "err.room.bad_title": "名称不能为空，也不能太长。",
-    "err.room.bad_stream_url": "直播源须是 https:// 开头、以 .m3u8 结尾的地址，或留空。",
+    "err.room.bad_stream_url": "直播源须是 https:// 开头、以 .m3u8 结尾的地址（或本站上的 /….m3u8 路径），或留空。",
     "err.room.stale": "这个直播间刚被其他人修改过，请查看最新内容后再保存。",
   },
   en: {
@@ -67,7 +67,7 @@ addStrings({
     "rooms.changed_elsewhere": "Another organiser just changed this room; the form now shows their version.",
     "rooms.open": "Open the room",
     "err.room.bad_title": "A name can be neither empty nor too long.",
-    "err.room.bad_stream_url": "The stream source is an https:// address ending in .m3u8, or nothing.",
+    "err.room.bad_stream_url": "The stream source is an https:// address ending in .m3u8 (or a /….m3u8 path on this site), or nothing.",
     "err.room.stale": "Someone just changed this room; look at it again before saving.",
   },
 });
@@ -76,7 +76,7 @@ export function mount(root) {
   let rooms = null; // as GET /api/forums lists them, newest version of each kept
   let failure = null;
   let stopped = false;
-  const notes = new Map(); // room id -> () => a line under its form (saved, an error)
+  const notes = new Map(); // room id -> {text: () => a line under its form, failed: whether it is an error}
   const dirty = new Set(); // rooms whose form has unsaved input
   const saving = new Set(); // rooms whose save is on its way (its own event may come first)
 
@@ -110,10 +110,10 @@ export function mount(root) {
       const reply = await api(`/api/forums/${room.id}`, { method: "PATCH", body });
       dirty.delete(room.id);
       const changed = reply.room.version !== room.version;
-      notes.set(room.id, () => t(changed ? "rooms.saved" : "rooms.unchanged"));
+      notes.set(room.id, { text: () => t(changed ? "rooms.saved" : "rooms.unchanged") });
       take(reply.room);
     } catch (error) {
-      notes.set(room.id, () => errorText(error));
+      notes.set(room.id, { text: () => errorText(error), failed: true });
       if (error?.code === "room.stale") {
         dirty.delete(room.id);
         await load();
@@ -130,7 +130,7 @@ export function mount(root) {
       const reply = await api(`/api/forums/${room.id}/move`, { method: "POST", body: { direction } });
       for (const state of reply.rooms) take(state);
     } catch (error) {
-      notes.set(room.id, () => errorText(error));
+      notes.set(room.id, { text: () => errorText(error), failed: true });
     }
     render();
     root.querySelector(`[data-move="${room.id}-${direction}"]`)?.focus();
@@ -245,7 +245,10 @@ export function mount(root) {
         "div",
         { class: "form-actions" },
         saveButton,
-        note ? h("span", { class: "form-saved", role: "status" }, note()) : null,
+        // A refusal is an alert in the error style; "saved" is the quiet green status.
+        note
+          ? h("span", note.failed ? { class: "form-error", role: "alert" } : { class: "form-saved", role: "status" }, note.text())
+          : null,
       ),
     );
     return h("li", { class: "panel room-card" }, form);
@@ -308,7 +311,7 @@ export function mount(root) {
     const mine = saving.has(state.forum_id);
     if (!mine && dirty.has(state.forum_id) && before && before.version !== state.version) {
       dirty.delete(state.forum_id);
-      notes.set(state.forum_id, () => t("rooms.changed_elsewhere"));
+      notes.set(state.forum_id, { text: () => t("rooms.changed_elsewhere") });
     }
     render();
   });

@@ -148,7 +148,7 @@ export function mount(root) {
     if (draft.account) body.account_id = Number(draft.account);
     try {
       const reply = await api("/api/tokens", { method: "POST", body });
-      secret = { token: reply.token, name: reply.api_token.name };
+      secret = { token: reply.token, id: reply.api_token.id, name: reply.api_token.name };
       issueError = null;
       draft.name = "";
       tokens = [...(tokens || []), reply.api_token];
@@ -180,6 +180,7 @@ export function mount(root) {
     try {
       const reply = await api(`/api/tokens/${token.id}`, { method: "DELETE" });
       tokens = tokens.map((row) => (row.id === token.id ? reply.api_token : row));
+      if (secret?.id === token.id) secret = null; // a revoked secret is nothing to copy
       flash = () => t("tokens.revoked", { name: token.name });
     } catch (error) {
       flash = () => errorText(error);
