@@ -176,6 +176,9 @@ def _demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # The server knows it is a demo: with no mail server, a forgotten password's link is
+    # written to this terminal's log (the demo's accounts are public anyway).
+    os.environ.setdefault("EXPO_DEMO", "1")
     if not os.environ.get("EXPO_SECRET_KEY"):
         # Keep the demo's sign-ins across restarts: its key lives beside its database.
         os.environ["EXPO_SECRET_KEY"] = _demo_secret(Path(DEMO_SECRET_FILE))

@@ -221,6 +221,48 @@ async def test_demo_greets_first_with_no_migration_log_before_the_welcome(tmp_pa
     assert [line for line in before if line.strip()] == []
 
 
+async def test_the_demo_logs_a_reset_link_as_it_has_no_mail_server(tmp_path: Path) -> None:
+    """The demo's accounts are public and it sends no mail: whoever runs it reads a forgotten
+    password's link from its log (the README says so), as `expo demo` runs with EXPO_DEMO."""
+    port = free_port()
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "expo.cli",
+        "demo",
+        "--port",
+        str(port),
+        env=clean_env(),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert child.stderr is not None
+    try:
+        while "Shubo Live demo expo" not in await _next_line(child.stderr):
+            pass
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for _ in range(300):
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            asked = await http.post(
+                "/api/password/forgot", json={"email": "attendee@demo.shubo.live"}
+            )
+        assert asked.status_code == 202
+        for _ in range(200):  # bounded: the log line comes after the answer
+            if "/#/reset/" in await _next_line(child.stderr):
+                break
+        else:
+            raise AssertionError("no reset link in the demo's log")
+    finally:
+        child.terminate()
+        await asyncio.wait_for(child.wait(), 15)
+
+
 async def _next_line(stream: asyncio.StreamReader) -> str:
     line = await asyncio.wait_for(stream.readline(), 60)
     assert line, "expo demo ended before its welcome"
