@@ -12,6 +12,7 @@ from forums.agenda import remind_due
 from forums.models import ForumSession
 from tests.browser.web import ATTENDEE, Line, Pages, boxes, screenshot
 from tests.live import LiveServer, Peer
+from tests.waiting import eventually
 
 ORGANIZER = "organizer@demo.shubo.live"
 
@@ -23,9 +24,13 @@ async def announce(server: LiveServer, text: str) -> None:
 
 
 async def go_offline(server: LiveServer, page: Page, line: Line, forum: int) -> None:
-    """The network goes: the server cuts the page's socket and the page's retries hang."""
+    """The network goes: the server cuts the page's socket and the page's retries hang. The
+    page's subscription must have reached the server first: the watching badge can show before
+    it does, and a line cut while it is on its way leaves no socket following the room."""
+    [socket] = await eventually(
+        lambda: [c for c in server.services.gateway.clients if f"forum:{forum}" in c.topics]
+    )
     line.down()
-    [socket] = [c for c in server.services.gateway.clients if f"forum:{forum}" in c.topics]
     socket.close(closecodes.INTERNAL, "No answer to the keepalive ping.")
     await expect(page.locator("#offline")).to_be_visible()
 
