@@ -22,7 +22,6 @@ from starlette.websockets import WebSocket
 from expo import (
     accounts,
     credentials,
-    hall,
     invitations,
     openapi,
     ops,
@@ -144,7 +143,6 @@ def create_app(
         *tokens.routes,
         *service_accounts.routes,
         *invitations.routes,
-        *hall.routes,
         WebSocketRoute("/ws", _wrong_server),
     ]
     for feature in features:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from expo.account_rules import check_keeps_an_organiser, check_password, normalize_email
 from expo.accounts import AccountEnvelope, Language, account_view, display_name, signed_in
+from expo.bilingual import Names
 from expo.errors import (
     BadRequest,
     Conflict,
@@ -30,7 +31,6 @@ from expo.errors import (
     Unavailable,
     from_validation,
 )
-from expo.hall import Names
 from expo.http import (
     ErrorBody,
     JSONResponse,

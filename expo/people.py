@@ -24,9 +24,9 @@ from expo.account_rules import (
     normalize_email,
 )
 from expo.accounts import SESSION_ENDED
+from expo.bilingual import Names
 from expo.credentials import link_base
 from expo.errors import BadRequest, Conflict, NotFound, from_validation
-from expo.hall import Names
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
 from expo.models import Account, Exhibitor, LinkPurpose, Role, utcnow
 from expo.realtime.gateway import ACCOUNT_CHANGED

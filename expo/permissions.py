@@ -159,7 +159,6 @@ CORE: dict[str, Rule] = {
     "invitation.manage": only(Role.ORGANIZER),  # resend (a new link) or revoke
     "invitation.view": ANYONE,  # whoever holds the link
     "invitation.accept": ANYONE,  # whoever holds the link (and, for an existing account, is it)
-    "hall.read": ANYONE,
     "topic.subscribe": ANYONE,  # each topic kind's guard decides further
     "topic.unsubscribe": ANYONE,
 }

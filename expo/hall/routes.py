@@ -1,4 +1,4 @@
-"""The expo hall: exhibitors and their booths (booth pages, staff, chat and leads grow here)."""
+"""The hall's HTTP routes: the exhibitors of the hall."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 from starlette.requests import Request
 
+from expo.bilingual import Names
 from expo.http import JSONResponse, route, services
 from expo.industries import industry_label
 from expo.models import Exhibitor
-
-
-class Names(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    zh: str
-    en: str
+from expo.permissions import ANYONE
 
 
 class Industry(BaseModel):
@@ -66,3 +61,5 @@ routes = [
         summary="The exhibitors of the expo hall",
     ),
 ]
+
+permissions = {"hall.read": ANYONE}
