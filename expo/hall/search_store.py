@@ -46,7 +46,8 @@ TIER = func.coalesce(col(Booth.tier), Tier.STANDARD.value)
 TIER_RANK = case(
     *((TIER == tier.value, rank) for tier, rank in TIER_ORDER.items()), else_=len(TIER_ORDER)
 )
-POSITION = func.coalesce(col(Booth.position), 0)
+# An exhibitor with no booth row yet stands after those the organisers placed.
+POSITION = func.coalesce(col(Booth.position), 2**31 - 1)
 
 
 def conditions(dialect: str, filters: Filters) -> list[ColumnElement[bool]]:
