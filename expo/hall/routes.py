@@ -14,7 +14,7 @@ from expo.hall.booth_view import booth_detail, card_view
 from expo.hall.models import Tier
 from expo.hall.search_rules import MAX_QUERY_CHARS, query_terms
 from expo.http import ErrorBody, JSONResponse, path_int, route, services
-from expo.industries import INDUSTRIES
+from expo.industries import INDUSTRIES, industry_label
 from expo.models import Exhibitor
 from expo.permissions import ANYONE
 
@@ -69,6 +69,7 @@ class Card(BaseModel):
 
 class HallPage(BaseModel):
     exhibitors: list[Card]
+    industries: list[Industry]  # the expo's vocabulary, for the industry filter
     total: int
     page: int
     per_page: int
@@ -174,6 +175,7 @@ async def list_exhibitors(request: Request) -> JSONResponse:
             "page": query.page,
             "per_page": query.per_page,
             "sort": query.sort,
+            "industries": [industry_label(k) for k in INDUSTRIES],
         }
     )
 
