@@ -161,11 +161,8 @@ async def list_exhibitors(request: Request) -> JSONResponse:
             ids.sort(key=lambda i: (-live[i][0], -live[i][1], order[i]))
             rows = await search_store.cards(db, ids[offset : offset + query.per_page])
         else:
-            total = await search_store.count(db, filters)
-            rows = (
-                await search_store.page(db, filters, query.sort, query.lang, offset, query.per_page)
-                if offset < total
-                else []
+            total, rows = await search_store.page(
+                db, filters, query.sort, query.lang, offset, query.per_page
             )
             live = await live_counts.counts(svc, [r.id for r in rows])
     return JSONResponse(

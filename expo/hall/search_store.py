@@ -133,11 +133,22 @@ async def count(db: AsyncSession, filters: Filters) -> int:
 
 async def page(
     db: AsyncSession, filters: Filters, sort: str, lang: str, offset: int, limit: int
-) -> list[CardRow]:
-    """A page of the matching exhibitors in the order of `sort` ("tier" or "name")."""
+) -> tuple[int, list[CardRow]]:
+    """How many match, and a page of them in the order of `sort` ("tier" or "name").
+
+    One pass over the matches: the ids are sorted narrow, counted by a window over the same
+    rows, and only the page's cards are read whole."""
     where = conditions(dialect_of(db), filters)
-    query = _base(CARD_COLUMNS, where).order_by(*order_of(sort, lang)).offset(offset).limit(limit)
-    return [_card(r) for r in (await db.execute(query)).all()]
+    query = (
+        _base([col(Exhibitor.id), func.count().over().label("total")], where)
+        .order_by(*order_of(sort, lang))
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await db.execute(query)).all()
+    if not rows:  # nothing matches, or the page is past the end: count them on their own
+        return (await count(db, filters) if offset else 0), []
+    return int(rows[0].total), await cards(db, [r.id for r in rows])
 
 
 async def all_ids(db: AsyncSession, filters: Filters) -> list[int]:
