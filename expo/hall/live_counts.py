@@ -78,6 +78,13 @@ async def live_topics(services: Services, key: str) -> list[str]:
     return topics
 
 
+async def visitors(services: Services, ids: Iterable[int]) -> dict[int, int]:
+    """Visitors now of each booth, over all processes (what `sort=busy` orders by)."""
+    wanted = list(dict.fromkeys(ids))
+    totals = await services.hub.presence([booth_topic(i) for i in wanted])
+    return {i: totals.get(booth_topic(i), 0) for i in wanted}
+
+
 async def counts(services: Services, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """(visitors now, staff online) of each booth, over all processes, as last reported."""
     wanted = list(dict.fromkeys(ids))

@@ -155,11 +155,12 @@ async def list_exhibitors(request: Request) -> JSONResponse:
         if query.sort == "busy":
             ids = await search_store.all_ids(db, filters)
             total = len(ids)
-            live = await live_counts.counts(svc, ids)
-            # Busiest first; equal ones in the hall's order (tier, position).
-            order = {i: n for n, i in enumerate(ids)}
-            ids.sort(key=lambda i: (-live[i][0], -live[i][1], order[i]))
+            audience = await live_counts.visitors(svc, ids)
+            # Most visitors first; equal ones in the hall's order (tier, position): a stable
+            # sort of the ids as the database ordered them.
+            ids.sort(key=lambda i: -audience[i])
             rows = await search_store.cards(db, ids[offset : offset + query.per_page])
+            live = await live_counts.counts(svc, [r.id for r in rows])
         else:
             total, rows = await search_store.page(
                 db, filters, query.sort, query.lang, offset, query.per_page

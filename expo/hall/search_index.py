@@ -35,7 +35,7 @@ CREATE: dict[str, list[str]] = {
     ],
     "postgresql": [
         f"CREATE TABLE {SEARCH_TABLE} (exhibitor_id INTEGER PRIMARY KEY"
-        " REFERENCES exhibitor (id), tokens TSVECTOR NOT NULL)",
+        " REFERENCES exhibitor (id) ON DELETE CASCADE, tokens TSVECTOR NOT NULL)",
         f"CREATE INDEX ix_{SEARCH_TABLE}_tokens ON {SEARCH_TABLE} USING GIN (tokens)",
     ],
 }
