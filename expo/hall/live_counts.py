@@ -51,31 +51,27 @@ async def live_guard(ctx: CommandContext, key: str) -> None:
     block_key(key)
 
 
-async def exhibitor_ids(services: Services) -> list[int]:
-    cached = services.cache.get("hall.exhibitor_ids")
+async def blocks(services: Services) -> dict[int, list[str]]:
+    """Each block's topics (its booths' and their staff's), for the exhibitors that exist: read
+    again every IDS_TTL seconds, so a summary costs a lookup, not a pass over 5,000 ids."""
+    cached = services.cache.get("hall.live_blocks")
     now = time.monotonic()
     if cached is None or now - cached[0] > IDS_TTL:
         async with services.read() as db:
-            ids = [
-                i
-                for i in (await db.execute(select(Exhibitor.id).order_by(col(Exhibitor.id))))
-                .scalars()
-                .all()
-                if i is not None
-            ]
-        cached = services.cache["hall.exhibitor_ids"] = (now, ids)
-    return list(cached[1])
+            ids = (await db.execute(select(Exhibitor.id).order_by(col(Exhibitor.id)))).scalars()
+            by_block: dict[int, list[str]] = {}
+            for exhibitor_id in ids.all():
+                if exhibitor_id is not None:
+                    by_block.setdefault(block_of(exhibitor_id), []).extend(
+                        [booth_topic(exhibitor_id), staff_topic(exhibitor_id)]
+                    )
+        cached = services.cache["hall.live_blocks"] = (now, by_block)
+    return dict(cached[1])
 
 
 async def live_topics(services: Services, key: str) -> list[str]:
     """The topics `hall-live:<block>` sums up: its existing booths' and their staff's."""
-    block = block_key(key)
-    low, high = block * BLOCK, (block + 1) * BLOCK
-    topics: list[str] = []
-    for exhibitor_id in await exhibitor_ids(services):
-        if low <= exhibitor_id < high:
-            topics += [booth_topic(exhibitor_id), staff_topic(exhibitor_id)]
-    return topics
+    return list((await blocks(services)).get(block_key(key), []))
 
 
 async def visitors(services: Services, ids: Iterable[int]) -> dict[int, int]:
