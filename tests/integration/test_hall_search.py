@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from expo.hall import search_store
 from expo.hall.models import Booth, Product, Upload
 from expo.hall.search_index import reindex
+from expo.hall.search_rules import query_terms
 from expo.models import Exhibitor
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.services import fresh_postgres_database
@@ -334,3 +336,34 @@ async def test_products_in_the_database_are_the_index_source(hall):
         await reindex(db, 12)
         await db.commit()
     assert await found(server, q="隐私") == []
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+async def test_the_migration_indexes_the_booths_that_exist(database, tmp_path):
+    """Down to the hall's first revision (the index dropped), then up again: the booths already
+    in the database are found at once, by words and by industry."""
+    from alembic import command
+
+    from expo.db import make_engine, make_sessionmaker
+    from expo.features import load_features
+    from expo.migrate import alembic_config, upgrade_async
+
+    async def check(url: str) -> None:
+        await prepare_demo_database(url)
+        config = alembic_config(url, load_features())
+        await asyncio.to_thread(command.downgrade, config, "0001_hall")
+        await upgrade_async(url)
+        engine = make_engine(url)
+        async with make_sessionmaker(engine)() as db:
+            filters = search_store.Filters(query_terms("算力"))
+            assert (await search_store.page(db, filters, "tier", "zh", 0, 24))[0] == 1
+            by_industry = search_store.Filters(industry="data-security")
+            total, rows = await search_store.page(db, by_industry, "tier", "zh", 0, 24)
+            assert (total, [r.id for r in rows]) == (1, [PANSHI])
+        await engine.dispose()
+
+    if database == "sqlite":
+        await check(f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}")
+    else:
+        async with fresh_postgres_database() as url:
+            await check(url)
