@@ -87,6 +87,7 @@ addStrings({
 
 const PER_PAGE = 24;
 const DEBOUNCE_MS = 250;
+const REFRESH_AFTER_MS = 1_000; // after a booth.changed on hall:all
 const BLOCK = 50; // exhibitor ids per hall-live topic (expo/hall/live_counts.py)
 const SORTS = ["tier", "name", "busy"];
 
@@ -352,6 +353,19 @@ export function mountHall(root, { query } = {}) {
     render();
   };
 
+  // A booth's card changed (texts, tier, logo: `booth.changed` on `hall:all`, after the commit):
+  // the page is read again, once for a burst of changes.
+  let refresh = null;
+  const offHall = realtime.subscribe("hall:all", {
+    onEvent: (type) => {
+      if (type !== "booth.changed" || refresh) return;
+      refresh = setTimeout(() => {
+        refresh = null;
+        load();
+      }, REFRESH_AFTER_MS);
+    },
+    onError: () => {},
+  });
   const offLang = onLangChange(() => {
     frame();
     if (state.sort === "name") load(); // names sort in the language shown
@@ -361,8 +375,10 @@ export function mountHall(root, { query } = {}) {
   return () => {
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(refresh);
     controller?.abort();
     offLang();
+    offHall();
     for (const stop of blocks.values()) stop();
     blocks.clear();
   };

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from expo.hall.models import Booth, Product, Upload
 from expo.hall.search_index import reindex
+from expo.models import Exhibitor
 from tests.browser.web import Pages, screenshot
 from tests.live import LiveServer
 
@@ -175,6 +176,27 @@ async def test_the_hall_on_a_phone(pages: Pages, server: LiveServer):
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing wider than the phone
     await screenshot(page, "hall-phone-zh")
+
+    # An organiser renames an exhibitor: stored, then announced on hall:all; the page reads
+    # its cards again without being told more.
+    last = page.locator(".exhibitor-card").last.locator(".exhibitor-name")
+    await expect(last).to_have_text("个人数据空间")
+    async with server.services.db() as db:
+        exhibitor = await db.get(Exhibitor, 12)
+        assert exhibitor is not None
+        exhibitor.name_zh = "个人数据空间（新）"
+        await reindex(db, 12)
+        await db.commit()
+    await server.services.hub.publish("hall:all", "booth.changed", {"exhibitor": 12, "version": 2})
+    try:
+        await expect(last).to_have_text("个人数据空间（新）")
+    finally:
+        async with server.services.db() as db:
+            exhibitor = await db.get(Exhibitor, 12)
+            assert exhibitor is not None
+            exhibitor.name_zh = "个人数据空间"
+            await reindex(db, 12)
+            await db.commit()
 
 
 async def test_a_booth_shows_its_content_and_follows_its_changes(pages: Pages, server: LiveServer):
