@@ -103,7 +103,7 @@ def create_app(
         hub.on_control(ACCOUNT_CHANGED, svc.gateway.account_changed)
         for feature in features:
             for kind in feature.presence:
-                hub.show_presence(kind)
+                hub.show_presence(kind, feature.presence_roles.get(kind))
         hub.on_control(RECHECK, svc.gateway.rechecked)
         for kind, roles in _merged(features, "rosters").items():
             hub.add_roster(kind, roles)

@@ -46,6 +46,9 @@ class Feature:
     # (`presence.changed`, summaries). No other kind is counted: an `account:<id>` topic, one
     # per signed-in page, would cost Redis work per user for a figure nobody sees.
     presence: frozenset[str] = frozenset()
+    # Kinds of `presence` whose audience counts only the people of these roles, one per
+    # account (a booth's "staff online": its staff, not the organisers looking on, nor tabs).
+    presence_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Topic kinds ("forum") -> roles whose members present are listed on `presence.roster`.
     rosters: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The feature's actions in the one permission table (expo/permissions.py).

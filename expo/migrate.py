@@ -38,3 +38,15 @@ def upgrade(database_url: str, features: Sequence[Feature] | None = None) -> Non
 async def upgrade_async(database_url: str, features: Sequence[Feature] | None = None) -> None:
     """Alembic's env runs its own event loop: keep it off the caller's."""
     await asyncio.to_thread(upgrade, database_url, features)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate's filter: leave alone the tables a feature makes by hand in its migration
+    (named in `SQLModel.metadata.info["unmodelled"]`: a search index of each database's own
+    kind, and an SQLite FTS5 table's shadow tables `<name>_data`, `<name>_idx`...)."""
+    from sqlmodel import SQLModel
+
+    if type_ != "table" or name is None:
+        return True
+    unmodelled: set[str] = SQLModel.metadata.info.get("unmodelled", set())
+    return not any(name == t or name.startswith(f"{t}_") for t in unmodelled)

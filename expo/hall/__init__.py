@@ -12,9 +12,9 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature
-from expo.hall import routes, seed, topics
+from expo.hall import live_counts, routes, seed, topics
 
-PARTS: list[ModuleType] = [routes, topics]
+PARTS: list[ModuleType] = [routes, topics, live_counts]
 
 
 def _merged(part: str) -> dict[str, Any]:
@@ -37,6 +37,7 @@ feature = Feature(
     permissions=_merged("permissions"),
     summaries=_merged("summaries"),
     tasks=[t for m in PARTS for t in getattr(m, "tasks", [])],
-    # A booth shows its audience ("visitors now", over all processes).
-    presence=frozenset({"booth"}),
+    # A booth shows its audience ("visitors now") and its staff online, over all processes.
+    presence=live_counts.presence,
+    presence_roles=live_counts.presence_roles,
 )

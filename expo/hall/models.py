@@ -109,3 +109,24 @@ class BoothActivity(SQLModel, table=True):
     account_id: int | None = Field(default=None)
     seconds: int | None = Field(default=None)  # a visit's dwell time, once known
     at: datetime = Field(default_factory=utcnow)
+
+
+# --- search ---
+
+
+class BoothIndustry(SQLModel, table=True):
+    """A booth's industries as rows (kept by `search_index.reindex`), so the hall filters by
+    industry with an index instead of reading every booth's JSON list."""
+
+    __tablename__ = "booth_industry"
+    __table_args__ = (Index("ix_booth_industry_industry", "industry", "exhibitor_id"),)
+
+    exhibitor_id: int = Field(primary_key=True, foreign_key="exhibitor.id")
+    industry: str = Field(primary_key=True, max_length=60)
+
+
+# The search index itself (search_index.py) is a table of each database's own kind (an FTS5
+# virtual table on SQLite, a tsvector column with a GIN index on PostgreSQL), made by hand in
+# the migration: comparing the models with the database leaves these names alone.
+SEARCH_TABLE = "booth_search"
+SQLModel.metadata.info.setdefault("unmodelled", set()).add(SEARCH_TABLE)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from expo.hall.models import Booth, Tier
+from expo.hall.search_index import reindex_all
 from expo.models import Exhibitor
 
 # The first exhibitors stand at the front of the hall.
@@ -31,3 +32,6 @@ async def seed(db: AsyncSession) -> None:
             )
         )
     await db.flush()
+    # The hall's search finds the demo booths (products seeded above or later call reindex).
+    await reindex_all(db)
+    await db.commit()

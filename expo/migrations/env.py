@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from expo.db import is_sqlite, make_engine
 from expo.features import import_models, load_features
+from expo.migrate import include_name
 
 config = context.config
 features = config.attributes.get("features")
@@ -22,6 +23,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=url,
         target_metadata=target_metadata,
+        include_name=include_name,
         literal_binds=True,
         render_as_batch=is_sqlite(url or ""),
     )
@@ -33,6 +35,7 @@ def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

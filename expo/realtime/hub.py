@@ -100,7 +100,9 @@ class Hub:
         self._control: dict[str, Callable[[dict[str, Any]], None]] = {}
         self._summaries: dict[str, SummaryTopics] = {}
         self._rosters: dict[str, frozenset[str]] = {}  # topic kind -> roles shown on its roster
-        self._shown: set[str] = set()  # topic kinds whose audience is counted and shown
+        # Topic kinds whose audience is counted and shown -> the roles counted (None: every
+        # socket; else one per account of those roles).
+        self._shown: dict[str, frozenset[str] | None] = {}
         self._resync_callbacks: list[Callable[[], None]] = []
         self._control[FLASH] = self._flash_here
         # Stored writes are announced through it: one policy when the broker fails them.
@@ -324,13 +326,14 @@ class Hub:
                 return
         self._fanout(state, event)
 
-    def show_presence(self, kind: str) -> None:
+    def show_presence(self, kind: str, roles: frozenset[str] | None = None) -> None:
         """Count the audience of `<kind>:<key>` topics over all processes and push it to their
         subscribers (`presence.changed`), at most once per interval. Other kinds (a person's
         `account:<id>`) are never counted: presence costs what the shown rooms cost, not what
-        the signed-in users do."""
+        the signed-in users do. With `roles`, only signed-in people of those roles count, once
+        per account in each process (a booth's staff online, not every tab of theirs)."""
         assert kind not in self._shown, f"presence of {kind!r} is declared twice"
-        self._shown.add(kind)
+        self._shown[kind] = roles
 
     def add_summary(self, kind: str, topics: SummaryTopics) -> None:
         """Subscribers of `<kind>:<key>` get `presence.summary`: the audience of each topic the
@@ -539,7 +542,11 @@ class Hub:
                 summaries[topic] = await self._summaries[kind](key)
             except Exception:
                 log.exception("presence summary failed", extra={"topic": topic})
-        counted = {t: len(s) for t, s in self._topics.items() if _kind(t) in self._shown}
+        counted = {
+            t: self._audience(s, self._shown[_kind(t)])
+            for t, s in self._topics.items()
+            if _kind(t) in self._shown
+        }
         rostered = {
             topic: self._local_roster(state, roles)
             for topic, state in self._topics.items()
@@ -578,6 +585,18 @@ class Hub:
             if topic in handled or not self._has_figures(topic):
                 # A topic that appeared during the exchange keeps its newcomers for next time.
                 state.fresh.clear()
+
+    @staticmethod
+    def _audience(state: TopicState, roles: frozenset[str] | None) -> int:
+        if roles is None:
+            return len(state)
+        return len(
+            {
+                c.principal.account_id
+                for c in (*state.live, *state.catching)
+                if c.principal is not None and c.principal.role in roles
+            }
+        )
 
     def _has_figures(self, topic: str) -> bool:
         kind = _kind(topic)

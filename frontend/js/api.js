@@ -61,7 +61,10 @@ export const getChat = (id, { limit = 50, before, ...opts } = {}) => {
   if (before) query.set("before", String(before));
   return api(`/api/forums/${encodeURIComponent(id)}/chat?${query}`, opts);
 };
-export const getExhibitors = (opts) => api("/api/exhibitors", opts);
+// --- hall search --- The hall is paged (at most 48 a page); the console's picker reads the first
+// page. The hall itself searches with hall.js's getHall.
+export const getExhibitors = (opts) => api("/api/exhibitors?per_page=48", opts);
+// --- end hall search ---
 /** What an invitation link offers. The token goes in the body: never in a URL, which logs keep. */
 export const openInvitation = (token, opts) =>
   api("/api/invitations/open", { method: "POST", body: { token }, ...opts });

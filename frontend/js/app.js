@@ -3,6 +3,9 @@
 import { mountAnnouncementBanner } from "./announcements.js";
 import { mountConfirmEmail } from "./account.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
+// --- hall search ---
+import { mountBooth } from "./booth.js";
+// --- end hall search ---
 import { mountConsole } from "./console.js";
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
@@ -28,6 +31,9 @@ const ROUTES = [
   [/^\/signup\/?$/, mountSignUp],
   [/^\/profile\/?$/, mountProfile],
   [/^\/hall\/?$/, mountHall],
+  // --- hall search ---
+  [/^\/booth\/(?<id>[1-9][0-9]{0,9})\/?$/, mountBooth],
+  // --- end hall search ---
   [/^\/matchmaking\/?$/, mountMatchmaking],
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],

@@ -146,20 +146,31 @@ async def test_chat_history_tells_where_to_resume_the_live_topic(server: LiveSer
 
 async def test_the_expo_hall_lists_a_dozen_exhibitors_in_both_languages(server: LiveServer):
     async with server.http() as http:
-        exhibitors = (await http.get("/api/exhibitors")).json()["exhibitors"]
+        hall = (await http.get("/api/exhibitors")).json()
+    assert (hall["total"], hall["page"], hall["per_page"], hall["sort"]) == (12, 1, 24, "tier")
+    exhibitors = hall["exhibitors"]
     assert len(exhibitors) == 12
+    # The demo's first six stand at the front (platinum, gold, silver), the rest in order.
+    assert [e["tier"] for e in exhibitors[:7]] == [
+        *["platinum"] * 2,
+        *["gold"] * 3,
+        "silver",
+        "standard",
+    ]
     assert exhibitors[3] == {
         "id": 4,
         "name": {"zh": "贵阳大数据交易所", "en": "Guiyang Big Data Exchange"},
-        "industry": {
-            "key": "data-trading",
-            "zh": "数据流通交易",
-            "en": "Data trading and exchanges",
-        },
         "summary": {
             "zh": "数据要素登记、定价与交易服务。",
             "en": "Registration, pricing and trading of data assets.",
         },
+        "logo": None,
+        "industries": [
+            {"key": "data-trading", "zh": "数据流通交易", "en": "Data trading and exchanges"}
+        ],
+        "tier": "gold",
+        "visitors_now": 0,
+        "staff_online": 0,
     }
 
 

@@ -136,6 +136,9 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"path_parameters": {"announcement_id": 1}}
     ],
     ("GET", "/api/forums/{forum_id}"): [{"path_parameters": {"forum_id": 2}}],
+    # --- hall search ---
+    ("GET", "/api/exhibitors"): [{"query": {"q": "算力", "sort": "busy"}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}"): [{"path_parameters": {"exhibitor_id": 4}}],
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
     ],

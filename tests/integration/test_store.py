@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, func, select
 
 from expo.db import make_engine, make_sessionmaker
 from expo.features import load_features
+from expo.migrate import include_name
 from expo.models import Account, Exhibitor, Role, utcnow
 from expo.seed import ACCOUNTS, seed_demo
 from forums import moderation_store, store
@@ -49,7 +50,10 @@ async def test_migrations_match_the_models(db_url: str):
     engine = make_engine(db_url)
     async with engine.connect() as connection:
         diff = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"include_name": include_name}),
+                SQLModel.metadata,
+            )
         )
     await engine.dispose()
     assert diff == []

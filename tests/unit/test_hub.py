@@ -400,3 +400,44 @@ async def test_presence_is_counted_only_for_kinds_that_show_it():
     here, read = broker.rounds[-1]
     assert (here.counts, read) == ({"forum:1": 3}, {"forum:1"})
     assert [f for v in viewers for f in v.frames if f["topic"].startswith("account:")] == []
+
+
+async def test_a_kind_counted_by_role_counts_each_account_of_those_roles_once():
+    """`show_presence(kind, roles)`: a booth's staff online counts its staff, once per account
+    however many tabs, and never the organisers or anonymous sockets following the topic."""
+    from expo.security import Principal
+
+    hub = Hub(MemoryBroker(replay_window=5), presence_interval=0.01)
+    hub.show_presence("booth-staff", frozenset({"exhibitor"}))
+    await hub.start()
+    people = [
+        Principal(1, "exhibitor", "Staff A", exhibitor_id=7),
+        Principal(1, "exhibitor", "Staff A", exhibitor_id=7),  # a second tab
+        Principal(2, "exhibitor", "Staff B", exhibitor_id=7),
+        Principal(3, "organizer", "Organiser"),
+        None,
+    ]
+    followers = []
+    try:
+        for principal in people:
+            follower = Recorder()
+            follower.principal = principal
+            followers.append(follower)
+            await hub.subscribe(follower, "booth-staff:7", None, None)
+        assert hub.local_count("booth-staff:7") == 5  # every socket follows it...
+        # ...and two people of the role count, read back from the broker and pushed.
+        assert await eventually(lambda: _staff_count(hub)) == 2
+        await eventually(
+            lambda: (
+                {"type": "presence.changed", "topic": "booth-staff:7", "data": {"count": 2}}
+                in followers[3].frames
+            )
+        )
+    finally:
+        await hub.close()
+
+
+async def _staff_count(hub: Hub) -> int | None:
+    """The count once it is 2 (else None: wait); 3 or 5 would never pass."""
+    count = (await hub.presence(["booth-staff:7"])).get("booth-staff:7")
+    return count if count == 2 else None
