@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from expo.app import create_app
 from expo.features import Feature, load_features
+from expo.hall.access import BoothObject
 from expo.http import ActionRoute, JSONResponse, path_int
 from expo.models import Account, Role, utcnow
 from expo.openapi import build_document
@@ -47,7 +48,11 @@ SAMPLE_PATH = {
     "account_id": "999999",
     "invitation_id": "999999",
     "announcement_id": "999999",
+    # The hall's routes act on the demo exhibitor account's own booth (its staff may).
+    "exhibitor_id": "1",
 }
+# The exhibitor the demo's exhibitor account is staff of: the walk's booth.
+SAMPLE_EXHIBITOR = 1
 # Commands whose effect must not land when denied are sent with data that would succeed.
 SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "subscribe": {"topic": "forum:2"},
@@ -131,12 +136,17 @@ def allowed(
     *,
     ids: dict[Role, int] | None = None,
     forum: int = SAMPLE_ROOM,
+    booth: int = SAMPLE_EXHIBITOR,
 ) -> bool:
-    """What the table says, the room (if the action is on one) as the demo seeds it."""
+    """What the table says, the room or the booth (if the action is on one) as the demo seeds
+    it."""
     ids = ids or {}
-    who = None if role is None else Principal(ids.get(role, 1), role.value, "x")
+    staff_of = SAMPLE_EXHIBITOR if role == Role.EXHIBITOR else None
+    who = None if role is None else Principal(ids.get(role, 1), role.value, "x", staff_of)
     if not table.rule(action).scoped:
         return table.allows(action, who)
+    if issubclass(BoothObject, table.rule(action).on or object):  # the hall: on the booth
+        return table.allows(action, who, BoothObject(booth))
     speakers = frozenset({ids[Role.SPEAKER]}) if forum == SPEAKERS_ROOM and ids else frozenset()
     room = Room(forum, speakers, frozenset())
     if table.rule(action).on is Post:  # the walk's messages are a newcomer's
@@ -218,7 +228,8 @@ async def test_each_command_answers_each_role_as_the_table_says(server: LiveServ
             reply = await me.command(name, data)
             code = reply.get("error", {}).get("code")
             denied = code in ("unauthorized", "forbidden", table.rule(spec.action).code)
-            expected = allowed(table, spec.action, role, ids=ids, forum=room_of(data))
+            booth = data.get("exhibitor", SAMPLE_EXHIBITOR)
+            expected = allowed(table, spec.action, role, ids=ids, forum=room_of(data), booth=booth)
             assert denied is not expected, f"{name} as {role}: {reply}"
 
 
