@@ -37,7 +37,7 @@ from expo.hall.access import (
 )
 from expo.hall.booth_chat_rules import BOOTH_BANNED, check_sanction_target
 from expo.hall.booth_standing import standing_of
-from expo.hall.chat_views import booth_message_view, sanction_view
+from expo.hall.chat_views import BoothChatPage, booth_message_view, sanction_view
 from expo.hall.models import BoothChatMessage, BoothSanction
 from expo.hall.topics import booth_topic, staff_topic
 from expo.http import ErrorBody, JSONResponse, path_int, query_int, route, services
@@ -263,7 +263,7 @@ routes = [
         action="booth.chat.read",
         path_params=BoothPath,
         query=HistoryQuery,
-        responses={404: ErrorBody},
+        responses={200: BoothChatPage, 404: ErrorBody, 503: ErrorBody},
         summary="A booth's public chat: the latest messages, or those before `before`",
     ),
 ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from expo.accounts import exhibitor_badge
+from pydantic import BaseModel, ConfigDict, Field
+
+from expo.accounts import ExhibitorBadge, exhibitor_badge
+from expo.bilingual import Names
 from expo.hall.booth_chat_rules import ConversationFacts, conversation_state
 from expo.hall.models import BoothChatMessage, BoothSanction, Conversation, PrivateMessage
 from expo.models import Exhibitor
@@ -80,3 +83,90 @@ def private_message_view(message: PrivateMessage) -> dict[str, Any]:
         "text": message.text,
         "created_at": message.created_at.isoformat(),
     }
+
+
+# --- what the routes answer, for the OpenAPI document ----------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Person(_Out):
+    id: int
+    name: str
+
+
+class BoothMessageOut(_Out):
+    id: int
+    exhibitor_id: int
+    author: Person
+    text: str
+    created_at: str
+    staff: bool
+    exhibitor: ExhibitorBadge | None
+
+
+class BoothChatPage(_Out):
+    """Messages, oldest first, and where the booth's topic stood before they were read."""
+
+    messages: list[BoothMessageOut]
+    topic: str = Field(pattern=r"^booth:[0-9]+$")
+    seq: int = Field(ge=0)
+    epoch: str
+
+
+class Claimer(_Out):
+    id: int
+    name: str | None
+
+
+class LastMessage(_Out):
+    text: str
+    at: str | None
+
+
+class BoothName(_Out):
+    id: int
+    name: Names
+
+
+class ConversationOut(_Out):
+    id: int
+    exhibitor_id: int
+    state: Literal["waiting", "claimed", "closed"]
+    visitor: Person
+    claimed_by: Claimer | None
+    waiting_since: str | None
+    unread: int = Field(ge=0)  # the other side's messages this side has not read
+    last: LastMessage | None
+    opened_at: str
+    closed_at: str | None
+    version: int
+    exhibitor: BoothName | None = None
+
+
+class PrivateMessageOut(_Out):
+    id: int
+    conversation_id: int
+    author: Person
+    from_staff: bool
+    text: str
+    created_at: str
+
+
+class Inbox(_Out):
+    conversations: list[ConversationOut]
+    waiting: int
+    unread: int
+    topic: str
+
+
+class ConversationPage(_Out):
+    conversation: ConversationOut
+    messages: list[PrivateMessageOut]
+
+
+class MyConversations(_Out):
+    conversations: list[ConversationOut]
+    topic: str

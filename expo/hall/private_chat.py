@@ -30,7 +30,13 @@ from expo.hall.booth_chat_rules import (
     claimed_by_another,
 )
 from expo.hall.booth_standing import standing_of
-from expo.hall.chat_views import conversation_view, private_message_view
+from expo.hall.chat_views import (
+    ConversationPage,
+    Inbox,
+    MyConversations,
+    conversation_view,
+    private_message_view,
+)
 from expo.hall.models import Conversation, PrivateMessage
 from expo.hall.topics import staff_topic
 from expo.http import ErrorBody, JSONResponse, path_int, principal, query_int, route, services
@@ -363,7 +369,7 @@ routes = [
         path_params=BoothPath,
         query=InboxQuery,
         target=booth_of_path,
-        responses={404: ErrorBody},
+        responses={200: Inbox, 404: ErrorBody},
         summary="The booth's private conversations, for its staff (waiting ones first)",
     ),
     route(
@@ -374,7 +380,7 @@ routes = [
         path_params=ConversationPath,
         query=MessagesQuery,
         target=conversation_of_path,
-        responses={404: ErrorBody},
+        responses={200: ConversationPage, 404: ErrorBody},
         summary="A private conversation's messages, for its visitor or the booth's staff",
     ),
     route(
@@ -382,6 +388,7 @@ routes = [
         my_conversations,
         methods=["GET"],
         action="booth.private.mine",
+        responses={200: MyConversations},
         summary="The private conversations the signed-in visitor has had with booths",
     ),
 ]

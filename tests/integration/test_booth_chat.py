@@ -213,10 +213,10 @@ async def test_mute_and_ban_by_the_booths_staff(server: LiveServer):
         assert banned["type"] == "ok"
         ended = await t.event("subscription.ended")
         assert ended == {
-                "type": "subscription.ended",
-                "topic": f"booth:{BOOTH}",
-                "data": {"reason": "booth.banned"},
-            }
+            "type": "subscription.ended",
+            "topic": f"booth:{BOOTH}",
+            "data": {"reason": "booth.banned"},
+        }
         again = await t.command("subscribe", {"topic": f"booth:{BOOTH}"})
         assert again["error"]["code"] == "booth.banned"
         said = await t.command("booth.chat.send", {"exhibitor": BOOTH, "text": "被封了"})

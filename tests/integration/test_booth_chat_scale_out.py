@@ -22,7 +22,7 @@ BOOTH = 1
 
 async def newcomer(process: Process, name: str) -> tuple[int, str, str]:
     email = f"cluster-{secrets.token_hex(5)}@example.com"
-    async with httpx.AsyncClient(base_url=process.base) as http:
+    async with httpx.AsyncClient(base_url=process.base, timeout=30) as http:
         response = await http.post(
             "/api/accounts", json={"email": email, "password": PASSWORD, "display_name": name}
         )
@@ -51,7 +51,7 @@ async def test_private_chat_and_the_claim_hold_across_processes(two_processes, s
     colleague_id, colleague_email, _ = await newcomer(a, "第二位员工")
     await make_staff(shared_env["EXPO_DATABASE_URL"], colleague_id)
     # Signed in again once staff: the new session carries the new role.
-    async with httpx.AsyncClient(base_url=a.base) as http:
+    async with httpx.AsyncClient(base_url=a.base, timeout=30) as http:
         signed = await http.post(
             "/api/session", json={"email": colleague_email, "password": PASSWORD}
         )
