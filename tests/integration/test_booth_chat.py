@@ -6,6 +6,7 @@ every object check (staff of another exhibitor, a conversation of another booth)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
@@ -332,27 +333,33 @@ async def test_a_private_conversation_from_open_to_close(server: LiveServer):
 
 async def test_two_staff_claiming_at_once_exactly_one_wins(server: LiveServer):
     _, visitor = await person(server, "抢单访客")
-    _, second = await person(server, "第二位员工", staff_of=BOOTH)
-    first = await server.sign_in(STAFF_A)
+    colleagues = [(await person(server, f"员工{n}", staff_of=BOOTH))[1] for n in range(3)]
+    cookies = [await server.sign_in(STAFF_A), *colleagues]
     async with server.connect(visitor) as ws:
         cid = (await Peer(ws).command("booth.private.open", {"exhibitor": BOOTH}))["data"][
             "conversation"
         ]["id"]
     ref = {"exhibitor": BOOTH, "conversation": cid}
-    for _ in range(3):
-        async with server.connect(first) as aws, server.connect(second) as bws:
-            a, b = Peer(aws), Peer(bws)
-            replies = await asyncio.gather(
-                a.command("booth.private.claim", ref), b.command("booth.private.claim", ref)
-            )
-            kinds = sorted(r["type"] for r in replies)
-            assert kinds == ["error", "ok"], replies
-            loser = next(r for r in replies if r["type"] == "error")
-            assert loser["error"]["code"] == "private.claimed"
-            winner = a if replies[0]["type"] == "ok" else b
-            other = b if winner is a else a
-            refused = await other.command("booth.private.send", ref | {"text": "我来答"})
-            assert refused["error"]["code"] == "private.claimed"
+    winners = []
+    for _ in range(3):  # four staff members at once, three times over
+        async with contextlib.AsyncExitStack() as stack:
+            peers = [Peer(await stack.enter_async_context(server.connect(c))) for c in cookies]
+            replies = await asyncio.gather(*(p.command("booth.private.claim", ref) for p in peers))
+            kinds = [r["type"] for r in replies]
+            assert kinds.count("ok") == 1, replies
+            assert {r["error"]["code"] for r in replies if r["type"] == "error"} == {
+                "private.claimed"
+            }
+            winner = peers[kinds.index("ok")]
+            claimer = replies[kinds.index("ok")]["data"]["conversation"]["claimed_by"]["id"]
+            winners.append(claimer)
+            for other in peers:
+                if other is not winner:
+                    refused = await other.command("booth.private.send", ref | {"text": "我来答"})
+                    assert refused["error"]["code"] == "private.claimed"
+            async with server.services.read() as db:
+                row = await db.get(Conversation, cid)
+                assert row is not None and row.claimed_by == claimer
             assert (await winner.command("booth.private.release", ref))["type"] == "ok"
     async with server.services.read() as db:
         row = await db.get(Conversation, cid)
