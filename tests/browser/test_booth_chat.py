@@ -77,9 +77,15 @@ async def test_the_booth_public_chat_badges_its_staff(pages: Pages, server: Live
     await expect(staff.locator(".booth-chat .panel-title")).to_have_text(
         re.compile("Booth chat|展位聊天")
     )
+    # Both pages have read the chat's history (and follow the booth) before anyone writes.
+    for page in (visitor, staff):
+        await expect(page.locator(".booth-chat .chat-status")).to_have_text(
+            re.compile("No messages yet|还没有消息")
+        )
     box = staff.locator(".booth-chat .chat-input")
     await box.fill("欢迎来到黔算云展位 Welcome")
     await box.press("Enter")
+    await expect(staff.locator(".booth-chat .chat-msg.is-own", has_text="Welcome")).to_have_count(1)
     said = visitor.locator(".booth-chat .chat-msg", has_text="Welcome")
     await expect(said).to_have_count(1)
     await expect(said.locator(".chat-badge")).to_have_count(1)
