@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from expo.chat_rules import CHAT_COLUMN as CHAT_COLUMN
+from expo.chat_rules import MAX_CHAT_CHARS as MAX_CHAT_CHARS
+from expo.chat_rules import clean_chat_text as clean_chat_text
 from expo.errors import BadRequest, Conflict
-from expo.text_rules import too_long, without_controls
 from forums.models import ForumSession
-
-MAX_CHAT_CHARS = 500  # as people see them (grapheme clusters)
-CHAT_COLUMN = 2000  # ChatMessage.text holds this many code points
 
 
 def now_and_next(
@@ -23,17 +22,6 @@ def now_and_next(
     current = next((s for s in sessions if s.starts_at <= at < s.ends_at), None)
     upcoming = next((s for s in sessions if s.starts_at > at), None)
     return current, upcoming
-
-
-def clean_chat_text(text: str) -> str:
-    """Chat text as stored: trimmed, control characters dropped (emoji sequences kept, see
-    expo/text_rules.py), bounded; never HTML-escaped here (the page escapes what it shows)."""
-    cleaned = without_controls(text, keep="\n\t").strip()
-    if not cleaned:
-        raise BadRequest("chat.empty", "Write something first.")
-    if too_long(cleaned, MAX_CHAT_CHARS, stored=CHAT_COLUMN):
-        raise BadRequest("chat.too_long", f"Chat messages are at most {MAX_CHAT_CHARS} characters.")
-    return cleaned
 
 
 class Versions:

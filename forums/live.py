@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from expo import chat_rules
 from expo.batching import BatchedLookup
+from expo.chat_rules import CHAT_RATE, clean_chat_text
 from expo.errors import Forbidden, NotFound, RateLimited
 from expo.models import Exhibitor
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
 from forums import moderation_store, store
-from forums.domain import clean_chat_text, forum_topic
+from forums.domain import forum_topic
 from forums.models import ChatMessage, Forum
 from forums.moderation_rules import Standing, is_moderator, slow_mode_key, slow_mode_rate
 from forums.views import chat_view
@@ -65,24 +67,14 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
 
 def refuse_sanctioned(standing: Standing) -> None:
     """A banned person may not chat (nor follow the room); a muted one may only watch."""
-    if standing.banned_until is not None:
-        raise banned(standing)
-    if standing.muted_until is not None:
-        until = standing.muted_until.isoformat()
-        raise Forbidden(
-            "chat.muted",
-            f"A moderator muted you in this room until {until}.",
-            details={"until": until},
-        )
+    chat_rules.refuse_sanctioned(standing, FORUM_BANNED)
 
 
 def banned(standing: Standing) -> Forbidden:
-    until = standing.banned_until.isoformat() if standing.banned_until else None
-    return Forbidden(
-        "forum.banned",
-        f"A moderator banned you from this room until {until}.",
-        details={"until": until},
-    )
+    return chat_rules.banned_error(standing, FORUM_BANNED)
+
+
+FORUM_BANNED = "forum.banned"
 
 
 async def spend_slow_mode(svc: Services, forum: Forum, who: Principal) -> None:
@@ -163,7 +155,7 @@ def standings(services: Services) -> BatchedLookup[tuple[int, int], Standing]:
     return found
 
 
-commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send", rate="chat")}
+commands = {"chat.send": CommandSpec(chat_send, ChatSend, action="chat.send", rate=CHAT_RATE)}
 topics = {"forum": forum_guard}
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from expo.chat_rules import SanctionKind as SanctionKind
 from expo.models import utcnow
 
 
@@ -161,11 +162,6 @@ class PollBallot(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", primary_key=True)
     choices: list[int] = Field(sa_column=Column(JSON, nullable=False))
     cast_at: datetime = Field(default_factory=utcnow)
-
-
-class SanctionKind(StrEnum):
-    MUTE = "mute"  # may watch, may not chat or ask
-    BAN = "ban"  # may not follow the room at all
 
 
 class RoomSanction(SQLModel, table=True):

@@ -12,9 +12,11 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature
-from expo.hall import live_counts, routes, seed, topics
+from expo.hall import booth_chat, live_counts, private_chat, routes, seed, topics
 
 PARTS: list[ModuleType] = [routes, topics, live_counts]
+# --- chat ---
+PARTS += [booth_chat, private_chat]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -130,3 +130,86 @@ class BoothIndustry(SQLModel, table=True):
 # the migration: comparing the models with the database leaves these names alone.
 SEARCH_TABLE = "booth_search"
 SQLModel.metadata.info.setdefault("unmodelled", set()).add(SEARCH_TABLE)
+# --- booth chat: the public chat of a booth, its sanctions, private 1:1 chats ---------------
+
+
+class BoothChatMessage(SQLModel, table=True):
+    """A message in a booth's public chat (expo/chat_rules.py's rules, as a forum room's)."""
+
+    __tablename__ = "booth_chat_message"
+    # The history pages back by id within one booth.
+    __table_args__ = (Index("ix_booth_chat_message_booth_id", "exhibitor_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int = Field(foreign_key="exhibitor.id")
+    account_id: int = Field(foreign_key="account.id", index=True)
+    author_name: str = Field(max_length=80)
+    # The author was one of this booth's staff when they wrote it: the message wears a badge.
+    staff: bool = Field(default=False)
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = Field(default=None)
+    deleted_by: int | None = Field(default=None)
+
+
+class BoothSanction(SQLModel, table=True):
+    """The booth's staff muted or banned someone from its chat until a time."""
+
+    __tablename__ = "booth_sanction"
+    __table_args__ = (Index("ix_booth_sanction_booth_account", "exhibitor_id", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int = Field(foreign_key="exhibitor.id")
+    account_id: int = Field(foreign_key="account.id")
+    kind: str = Field(max_length=8)  # expo.chat_rules.SanctionKind
+    until: datetime
+    reason: str = Field(default="", max_length=300)
+    created_by: int = Field(foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    lifted_at: datetime | None = Field(default=None)
+
+
+class Conversation(SQLModel, table=True):
+    """A private 1:1 chat between a visitor and a booth's staff. Waiting while no one has
+    claimed it; claimed by one staff member (only they answer, so two never answer the same
+    visitor); closed for good once either side closes it."""
+
+    __table_args__ = (
+        Index("ix_conversation_booth_state", "exhibitor_id", "closed_at"),
+        Index("ix_conversation_open_key", "open_key", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int = Field(foreign_key="exhibitor.id")
+    visitor_id: int = Field(foreign_key="account.id", index=True)
+    visitor_name: str = Field(max_length=80)
+    # "<exhibitor>:<visitor>" while open, NULL once closed: unique, so a visitor has at most one
+    # open conversation with a booth even when two tabs open one at once.
+    open_key: str | None = Field(default=None, max_length=24)
+    claimed_by: int | None = Field(default=None, foreign_key="account.id")
+    claimed_name: str | None = Field(default=None, max_length=80)
+    claimed_at: datetime | None = Field(default=None)
+    # Since when the visitor has been waiting for an answer (None: answered, or nothing asked).
+    waiting_since: datetime | None = Field(default=None)
+    staff_unread: int = Field(default=0)  # the visitor's messages the staff have not read
+    visitor_unread: int = Field(default=0)  # the staff's messages the visitor has not read
+    last_text: str = Field(default="", max_length=2000)
+    last_at: datetime | None = Field(default=None)
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = Field(default=None)
+    closed_by: int | None = Field(default=None)
+    # Bumped with every change, in the same transaction; its events carry it.
+    version: int = Field(default=1)
+
+
+class PrivateMessage(SQLModel, table=True):
+    __tablename__ = "private_message"
+    __table_args__ = (Index("ix_private_message_conversation_id", "conversation_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    account_id: int = Field(foreign_key="account.id")
+    author_name: str = Field(max_length=80)
+    from_staff: bool = Field(default=False)
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from expo.errors import Forbidden, NotFound, Unauthorized
 from expo.hall.access import load_booth
+from expo.hall.booth_standing import refuse_banned
 from expo.models import Role
 from expo.permissions import EXHIBITOR_STAFF_ONLY
 from expo.realtime.gateway import CommandContext
@@ -36,8 +37,11 @@ def exhibitor_key(key: str) -> int:
 
 
 async def booth_guard(ctx: CommandContext, key: str) -> None:
-    """Anyone may follow a booth that exists."""
-    await load_booth(ctx.services, exhibitor_key(key))
+    """Anyone may follow a booth that exists, except those its staff banned from it."""
+    exhibitor_id = exhibitor_key(key)
+    await load_booth(ctx.services, exhibitor_id)
+    # --- chat: a ban from the booth's chat keeps them off the booth's topic ---
+    await refuse_banned(ctx.services, ctx.principal, exhibitor_id)
 
 
 async def staff_guard(ctx: CommandContext, key: str) -> None:

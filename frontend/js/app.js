@@ -11,6 +11,10 @@ import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
 import { mountReset } from "./forgot.js";
 import { mountHall } from "./hall.js";
+// --- chat ---
+import { mountBoothInbox } from "./booth_inbox.js";
+import { mountBoothTalk } from "./booth_private.js";
+// --- end chat ---
 import { mountHeader, mountOfflineBanner } from "./header.js";
 import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
@@ -42,6 +46,10 @@ const ROUTES = [
   [/^\/reset\/(?<token>[^/]*)\/?$/, mountReset], // a password reset link (forgot.js)
   [/^\/confirm-email\/(?<token>[^/]*)\/?$/, mountConfirmEmail], // a new email's link
   [/^\/my-sessions\/?$/, mountMySessions],
+  // --- chat: the booth staff's inbox; the booth's chats on a page of their own ---
+  [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/inbox\/?$/, mountBoothInbox],
+  [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/talk\/?$/, mountBoothTalk],
+  // --- end chat ---
 ];
 
 const main = document.getElementById("main");

@@ -36,7 +36,21 @@ function staffBadge(exhibitor) {
 
 const badgeName = ({ zh, en }) => (getLang() === "zh" ? zh || en : en || zh);
 
-export function chatPanel(forumId) {
+/** Where a forum room's chat comes from; a booth's chat (booth_chat.js) hands over its own. */
+export function forumChatSource(forumId) {
+  return {
+    topic: `forum:${forumId}`,
+    page: (opts) => getChat(forumId, opts),
+    send: (text) => realtime.request("chat.send", { forum: forumId, text }),
+    posted: "chat.message_posted",
+    deleted: "chat.message_deleted",
+    moderation: (opts) => roomModeration(forumId, opts),
+  };
+}
+
+/** A live chat panel: a forum room's (`chatPanel(forumId)`), or any chat that follows the same
+ * rules when given its `source` (topic, history pages, send, event names, moderation). */
+export function chatPanel(forumId, source = forumChatSource(forumId)) {
   const messages = new Map(); // id -> <li>
   const shown = new Map(); // id -> the message, for redrawing its tools
   let ids = []; // shown ids, ascending
@@ -64,7 +78,7 @@ export function chatPanel(forumId) {
   const compose = h("div", { class: "chat-compose" });
   const title = h("h2", { class: "panel-title" });
   // A mute or ban that starts (or ends) replaces whatever the compose box said last.
-  const mod = roomModeration(forumId, { onBlockedChange: () => ((sendError = null), renderCompose()) });
+  const mod = source.moderation({ onBlockedChange: () => ((sendError = null), renderCompose()) });
   const element = h(
     "aside",
     { class: "panel chat-panel" },
@@ -182,7 +196,7 @@ export function chatPanel(forumId) {
     }
     let body;
     try {
-      body = await getChat(forumId, { limit: HISTORY_LIMIT });
+      body = await source.page({ limit: HISTORY_LIMIT });
     } catch (error) {
       if (generation !== fetchGeneration || !started) return;
       if (!loadedOnce) status = "failed";
@@ -218,7 +232,7 @@ export function chatPanel(forumId) {
     renderStatus();
     let body;
     try {
-      body = await getChat(forumId, { limit: HISTORY_LIMIT, before: ids[0] });
+      body = await source.page({ limit: HISTORY_LIMIT, before: ids[0] });
     } catch (error) {
       loadingEarlier = false;
       renderStatus();
@@ -254,7 +268,7 @@ export function chatPanel(forumId) {
     sendError = null;
     renderCompose();
     try {
-      const reply = await realtime.request("chat.send", { forum: forumId, text });
+      const reply = await source.send(text);
       textarea.value = "";
       if (reply?.message) addLive(reply.message, { own: true });
       else toBottom();
@@ -400,7 +414,7 @@ export function chatPanel(forumId) {
         }),
       );
       stops.push(
-        realtime.subscribe(`forum:${forumId}`, {
+        realtime.subscribe(source.topic, {
           onSnapshot: () => {
             loadHistory();
             mod.load();
@@ -411,8 +425,8 @@ export function chatPanel(forumId) {
             renderStatus();
           },
           onEvent: (type, data) => {
-            if (type === "chat.message_posted") addLive(data);
-            else if (type === "chat.message_deleted") deleted(Number(data?.id));
+            if (type === source.posted) addLive(data);
+            else if (type === source.deleted) deleted(Number(data?.id));
             else mod.onRoomEvent(type, data);
           },
           onPresence: (count) => onPresence?.(count),

@@ -30,6 +30,7 @@ from starlette.applications import Starlette
 from expo.account_links import new_link
 from expo.app import create_app
 from expo.db import make_engine, make_sessionmaker
+from expo.hall.models import Conversation
 from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
 from forums.import_preview import Outcome, fingerprint_of
@@ -42,6 +43,9 @@ UNDESCRIBED: set[tuple[str, str]] = set()
 # Operations only organisers may call: fuzzed signed in as the demo organiser.
 ORGANISER_ONLY = {
     ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
+    # --- chat: a booth's inbox and its conversations (the booth's staff, organisers) ---
+    ("GET", "/api/exhibitors/{exhibitor_id}/conversations"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/conversations/{conversation_id}/messages"),
     ("POST", "/api/announcements"),
     ("POST", "/api/announcements/{announcement_id}/withdraw"),
     ("POST", "/api/tokens"),
@@ -143,6 +147,14 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
     ],
     ("GET", "/api/forums/{forum_id}/questions"): [{"path_parameters": {"forum_id": 2}}],
+    # --- chat: a booth's public chat, its inbox and one conversation ---
+    ("GET", "/api/exhibitors/{exhibitor_id}/chat"): [
+        {"path_parameters": {"exhibitor_id": 1}, "query": {"limit": 200}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/conversations"): [
+        {"path_parameters": {"exhibitor_id": 1}}
+    ],
+    # (…/conversations/{conversation_id}/messages: conversation_example, a fresh one)
     ("GET", "/api/forums/{forum_id}/polls"): [{"path_parameters": {"forum_id": 2}}],
     ("POST", "/api/tokens"): [{"body": {"name": "大屏", "scope": "read"}}],
     ("POST", "/api/service-accounts"): [{"body": {"display_name": "数据大屏", "role": "attendee"}}],
@@ -200,6 +212,25 @@ def invitation_example(client: asgi.ASGIClient, path: str) -> dict[str, Any]:
     if path.endswith("/accept"):
         body |= {"display_name": "新嘉宾", "password": "correct horse battery"}
     return {"body": body}
+
+
+def conversation_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
+    """--- chat: a fresh visitor's conversation with booth 1, which its staff may read ---"""
+    visitor, _ = fresh_account(client)
+
+    async def made() -> int:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                row = Conversation(exhibitor_id=1, visitor_id=visitor, visitor_name="fuzz")
+                db.add(row)
+                await db.commit()
+                assert row.id is not None
+                return row.id
+        finally:
+            await engine.dispose()
+
+    return {"path_parameters": {"exhibitor_id": 1, "conversation_id": asyncio.run(made())}}
 
 
 def fresh_account(client: asgi.ASGIClient) -> tuple[int, str]:
@@ -493,6 +524,8 @@ def test_the_server_does_what_the_document_says(
         ]
     if (method, path) in NEEDS_INVITATION | ON_AN_INVITATION:
         examples_for = [invitation_example(client, path)]
+    if path == "/api/exhibitors/{exhibitor_id}/conversations/{conversation_id}/messages":
+        examples_for = [conversation_example(client, demo_sqlite)]  # --- chat ---
     account = fresh_account(client)[0] if (method, path) in ON_AN_ACCOUNT else None
     if account is not None:
         examples_for = [

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from expo.app import create_app
 from expo.features import Feature, load_features
 from expo.hall.access import BoothObject
+from expo.hall.models import Conversation
 from expo.http import ActionRoute, JSONResponse, path_int
 from expo.models import Account, Role, utcnow
 from expo.openapi import build_document
@@ -50,6 +51,7 @@ SAMPLE_PATH = {
     "announcement_id": "999999",
     # The hall's routes act on the demo exhibitor account's own booth (its staff may).
     "exhibitor_id": "1",
+    "conversation_id": "1",  # --- chat: the walk's own (ensure_conversation) ---
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -85,6 +87,25 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "poll.close": {"poll": 1},
     "poll.reopen": {"poll": 1},
     "poll.delete": {"poll": 1},
+    # --- chat: the booth's commands, on the walk's own message, visitor and conversation ---
+    "booth.chat.send": {"exhibitor": 1, "text": "permission walk"},
+    "booth.chat.delete": {"exhibitor": 1, "message": 1},
+    "booth.mute": {"exhibitor": 1, "account": 1, "duration": 5},
+    "booth.ban": {"exhibitor": 1, "account": 1, "duration": 5},
+    "booth.lift": {"exhibitor": 1, "account": 1},
+    "booth.private.open": {"exhibitor": 2},
+    "booth.private.send": {"exhibitor": 1, "conversation": 1, "text": "permission walk"},
+    "booth.private.claim": {"exhibitor": 1, "conversation": 1},
+    "booth.private.release": {"exhibitor": 1, "conversation": 1},
+    "booth.private.read": {"exhibitor": 1, "conversation": 1},
+    "booth.private.close": {"exhibitor": 1, "conversation": 1},
+}
+# --- chat: which of the walk's objects a command's field names (default: the field's name) ---
+OBJECT_OF = {
+    "booth.chat.delete": {"message": "booth_message"},
+    "booth.mute": {"account": "visitor"},
+    "booth.ban": {"account": "visitor"},
+    "booth.lift": {"account": "visitor"},
 }
 
 
@@ -147,11 +168,37 @@ def allowed(
         return table.allows(action, who)
     if issubclass(BoothObject, table.rule(action).on or object):  # the hall: on the booth
         return table.allows(action, who, BoothObject(booth))
+    rule_on = table.rule(action).on
+    if isinstance(rule_on, type) and issubclass(rule_on, OfExhibitor):  # --- chat: booth 1 ---
+        return table.allows(action, who, booth_object(rule_on))
     speakers = frozenset({ids[Role.SPEAKER]}) if forum == SPEAKERS_ROOM and ids else frozenset()
     room = Room(forum, speakers, frozenset())
     if table.rule(action).on is Post:  # the walk's messages are a newcomer's
         return table.allows(action, who, Post(author_id=0, room=room))
     return table.allows(action, who, room)
+
+
+def booth_object(kind: type) -> OfExhibitor:
+    """--- chat: the walk's booth objects at booth 1, a newcomer's (author, visitor 0) ---"""
+    from expo.hall.booth_chat import BoothPost
+    from expo.hall.private_chat import ConversationObject
+
+    if kind is BoothPost:
+        return BoothPost(SAMPLE_EXHIBITOR, author_id=0)
+    if kind is ConversationObject:
+        return ConversationObject(SAMPLE_EXHIBITOR, conversation_id=1, visitor_id=0)
+    return BoothObject(SAMPLE_EXHIBITOR)
+
+
+async def ensure_conversation(server: LiveServer) -> None:
+    """--- chat: conversation 1, a newcomer's at booth 1, for the routes' walk ---"""
+    async with server.services.read() as db:
+        if await db.get(Conversation, 1) is not None:
+            return
+    _, visitor = await register(server, "权限巡检 Booth")
+    async with server.connect(visitor) as ws:
+        opened = await Peer(ws).command("booth.private.open", {"exhibitor": 1})
+    assert opened["data"]["conversation"]["id"] == 1, opened
 
 
 async def walk_objects(server: LiveServer, forum: int, chat_forum: int) -> dict[str, int]:
@@ -165,10 +212,18 @@ async def walk_objects(server: LiveServer, forum: int, chat_forum: int) -> dict[
         drafted = await Peer(ws).command(
             "poll.create", {"forum": forum, "question": "walk?", "options": ["a", "b"]}
         )
+    # --- chat: a newcomer's booth message and conversation at booth 1 ---
+    visitor_id, visitor = await register(server, "权限巡检 Visitor")
+    async with server.connect(visitor) as ws:
+        booth_said = await Peer(ws).command("booth.chat.send", {"exhibitor": 1, "text": "walk"})
+        opened = await Peer(ws).command("booth.private.open", {"exhibitor": 1})
     return {
         "question": asked["data"]["question"]["id"],
         "poll": drafted["data"]["poll"]["id"],
         "message": said["data"]["message"]["id"],
+        "booth_message": booth_said["data"]["message"]["id"],
+        "visitor": visitor_id,
+        "conversation": opened["data"]["conversation"]["id"],
     }
 
 
@@ -189,6 +244,7 @@ def concrete(path: str) -> str:
 @pytest.mark.parametrize("role", WHO, ids=lambda r: "anonymous" if r is None else r.value)
 async def test_each_route_answers_each_role_as_the_table_says(server: LiveServer, role):
     table = table_of(server)
+    await ensure_conversation(server)
     cookie = await cookie_for(server, role)
     headers = {"Cookie": cookie} if cookie else {}
     checked = 0
@@ -224,7 +280,8 @@ async def test_each_command_answers_each_role_as_the_table_says(server: LiveServ
         me = Peer(ws)
         for name, sample in SAMPLE_COMMAND.items():
             spec = server.services.gateway.commands[name]
-            data = with_objects(sample, objects)
+            renamed = {field: objects[key] for field, key in OBJECT_OF.get(name, {}).items()}
+            data = with_objects(sample, objects) | renamed
             reply = await me.command(name, data)
             code = reply.get("error", {}).get("code")
             denied = code in ("unauthorized", "forbidden", table.rule(spec.action).code)
