@@ -1,0 +1,109 @@
+"""The live booth dashboard: the booth's figures pushed to its staff on the websocket, no polling.
+
+Staff follow `booth-staff:<id>` and get `booth.dashboard` whenever a figure changed, at most
+once a second (`DASHBOARD_INTERVAL`); the page paints first from `GET .../dashboard`.
+
+Every figure comes from shared state: the counts from the database (`booth_activity` and the
+leads), "visitors now" from the hub's presence of `booth:<id>` over all processes (Redis). So
+every process works the same figures out, and **each process sends them to its own followers
+only** (`Hub.send_here`): no process publishes for another, so nobody gets duplicates and no
+lease is needed. One process works a booth's figures out at most once per interval however
+many of its staff watch (one computation per topic), and only for booths some staff member
+follows on that process. Two processes agree once the same activity is stored (within an
+interval of each other).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+
+from expo.hall.access import STAFF_OF_BOOTH, booth_of_path
+from expo.hall.leads_store import figures
+from expo.hall.topics import BOOTH_STAFF, booth_topic
+from expo.http import JSONResponse, path_int, route, services
+from expo.models import utcnow
+
+if TYPE_CHECKING:
+    from expo.services import Services
+
+log = logging.getLogger("expo.hall.dashboard")
+DASHBOARD = "booth.dashboard"
+DASHBOARD_INTERVAL = 1.0
+LAST_SENT = "hall.dashboard.sent"  # services.cache: topic -> the figures last sent here
+
+
+async def private_chats_waiting(db: AsyncSession, exhibitor_id: int) -> int:
+    """Visitors waiting for an answer in a private chat with this booth's staff.
+
+    The private chats (their conversations table) are the chat part's: wire its count in here
+    (conversations of this exhibitor whose last message is the visitor's and unanswered).
+    Until then: 0."""
+    return 0
+
+
+async def dashboard(svc: Services, exhibitor_id: int) -> dict[str, Any]:
+    async with svc.read() as db:
+        counted = await figures(db, exhibitor_id, utcnow())
+        waiting = await private_chats_waiting(db, exhibitor_id)
+    topic = booth_topic(exhibitor_id)
+    now = (await svc.hub.presence([topic])).get(topic, 0)
+    return {
+        "exhibitor": exhibitor_id,
+        "visitors_now": now,
+        "private_chats_waiting": waiting,
+        **counted,
+    }
+
+
+async def read_dashboard(request: Request) -> JSONResponse:
+    return JSONResponse(await dashboard(services(request), path_int(request, "exhibitor_id")))
+
+
+async def push_dashboards(svc: Services) -> int:
+    """One round: to each booth-staff topic followed here, its figures if they changed since
+    they were last sent here. Returns how many topics got an update."""
+    sent: dict[str, dict[str, Any]] = svc.cache.setdefault(LAST_SENT, {})
+    followed = svc.hub.local_topics(BOOTH_STAFF)
+    for topic in [t for t in sent if t not in followed]:
+        del sent[topic]  # nobody follows it here any more: a newcomer starts afresh
+    pushed = 0
+    for topic in followed:
+        exhibitor_id = int(topic.partition(":")[2])
+        figures_now = await dashboard(svc, exhibitor_id)
+        if sent.get(topic) != figures_now:
+            sent[topic] = figures_now
+            if svc.hub.send_here(topic, DASHBOARD, figures_now):
+                pushed += 1
+    return pushed
+
+
+async def dashboard_loop(svc: Services) -> None:
+    """The feature's task, one per process, from start-up to shutdown."""
+    while True:
+        await asyncio.sleep(DASHBOARD_INTERVAL)
+        try:
+            await push_dashboards(svc)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("booth dashboard update failed")
+
+
+routes = [
+    route(
+        "/api/exhibitors/{exhibitor_id}/dashboard",
+        read_dashboard,
+        methods=["GET"],
+        action="hall.dashboard.read",
+        target=booth_of_path,
+        summary="The booth's live figures (then `booth.dashboard` on booth-staff:<id>)",
+        tags=["hall"],
+    )
+]
+permissions = {"hall.dashboard.read": STAFF_OF_BOOTH}
+tasks = [dashboard_loop]
