@@ -19,14 +19,16 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
+from expo.bilingual import Names
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_path
 from expo.hall.leads_store import figures
 from expo.hall.topics import BOOTH_STAFF, booth_topic
-from expo.http import JSONResponse, path_int, route, services
-from expo.models import utcnow
+from expo.http import ErrorBody, JSONResponse, path_int, route, services
+from expo.models import Exhibitor, utcnow
 
 if TYPE_CHECKING:
     from expo.services import Services
@@ -61,7 +63,14 @@ async def dashboard(svc: Services, exhibitor_id: int) -> dict[str, Any]:
 
 
 async def read_dashboard(request: Request) -> JSONResponse:
-    return JSONResponse(await dashboard(services(request), path_int(request, "exhibitor_id")))
+    """The first paint: the figures, and the exhibitor's names for the page's heading."""
+    svc, exhibitor_id = services(request), path_int(request, "exhibitor_id")
+    figures_now = await dashboard(svc, exhibitor_id)
+    async with svc.read() as db:
+        exhibitor = await db.get(Exhibitor, exhibitor_id)
+    assert exhibitor is not None  # the route's target found it
+    name = {"zh": exhibitor.name_zh, "en": exhibitor.name_en}
+    return JSONResponse({**figures_now, "name": name})
 
 
 async def push_dashboards(svc: Services) -> int:
@@ -94,12 +103,46 @@ async def dashboard_loop(svc: Services) -> None:
             log.exception("booth dashboard update failed")
 
 
+class BoothPath(BaseModel):
+    exhibitor_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
+
+
+class Figures(BaseModel):
+    """`booth.dashboard`'s data; the route adds the exhibitor's `name`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exhibitor: int
+    visitors_now: int
+    private_chats_waiting: int
+    day: str = Field(description="The start of the expo's day (Beijing time), in UTC.")
+    visits_today: int
+    visits_total: int
+    unique_today: int
+    unique_total: int
+    chat_today: int
+    chat_total: int
+    private_chats_today: int
+    private_chats_total: int
+    leads_today: int
+    leads_total: int
+    downloads_today: int
+    downloads_total: int
+    hours: list[int] = Field(description="Visits in each hour of the expo's day, 0 to 23.")
+
+
+class Dashboard(Figures):
+    name: Names
+
+
 routes = [
     route(
         "/api/exhibitors/{exhibitor_id}/dashboard",
         read_dashboard,
         methods=["GET"],
         action="hall.dashboard.read",
+        path_params=BoothPath,
+        responses={200: Dashboard, 404: ErrorBody},
         target=booth_of_path,
         summary="The booth's live figures (then `booth.dashboard` on booth-staff:<id>)",
         tags=["hall"],

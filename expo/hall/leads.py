@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from expo.bilingual import Names
 from expo.errors import BadRequest, Conflict, NotFound
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_path, unknown_exhibitor
 from expo.hall.leads_rules import (
@@ -49,7 +50,9 @@ from expo.hall.leads_store import (
 from expo.hall.models import ActivityKind, BoothActivity, Lead
 from expo.hall.topics import staff_topic
 from expo.http import (
+    ErrorBody,
     JSONResponse,
+    Raw,
     path_int,
     principal,
     query_int,
@@ -342,6 +345,118 @@ async def export_leads(request: Request) -> Response:
     return csv_response(filename, CSV_HEADER, [csv_row(r) for r in rows])
 
 
+# --- what the routes read and answer, for the OpenAPI document ---------------------------------
+
+
+class BoothPath(BaseModel):
+    exhibitor_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
+
+
+class LeadPath(BaseModel):
+    exhibitor_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
+    lead_id: int = Field(ge=1, le=2**31 - 1, examples=[1])
+
+
+class LeadQuery(BaseModel):
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
+    tag: str | None = Field(default=None, max_length=30, description="Leads with this tag.")
+    source: Source | None = Field(default=None, description="Leads from this source.")
+    q: str | None = Field(default=None, max_length=100, description="In the name or the org.")
+
+
+class Shared(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    organisation: str
+    title: str
+    email: str
+
+
+class CardOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shared: Shared
+    source: Source
+    consent_version: str
+    consented_at: str
+
+
+class ExhibitorRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: Names
+
+
+class CardLeft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    created: bool
+    card: CardOut
+    lead_id: int
+
+
+class CardState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exhibitor: ExhibitorRef
+    card: CardOut | None
+    would_share: Shared
+    consent_version: str
+    own_booth: bool
+
+
+class Withdrawn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    withdrawn: bool
+
+
+class MyCard(CardOut):
+    exhibitor: ExhibitorRef
+
+
+class MyCards(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cards: list[MyCard]
+
+
+class LeadOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    account_id: int
+    source: Source
+    name: str
+    organisation: str
+    title: str
+    email: str
+    consent_version: str
+    consented_at: str
+    notes: str
+    tags: list[str]
+    version: int
+
+
+class LeadPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    leads: list[LeadOut]
+    total: int
+    page: int
+    per_page: int
+    sources: list[Source]
+
+
+class LeadEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lead: LeadOut
+
+
 CARD = "/api/exhibitors/{exhibitor_id}/card"
 LEADS = "/api/exhibitors/{exhibitor_id}/leads"
 
@@ -351,6 +466,9 @@ routes = [
         leave_card,
         methods=["POST"],
         action="hall.card.leave",
+        body=LeaveCard,
+        path_params=BoothPath,
+        responses={201: CardLeft, 200: CardLeft, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody},
         summary="Leave my card with this exhibitor (body {consent: true, source?})",
         tags=["hall"],
     ),
@@ -359,6 +477,8 @@ routes = [
         withdraw_card,
         methods=["DELETE"],
         action="hall.card.withdraw",
+        path_params=BoothPath,
+        responses={200: Withdrawn, 404: ErrorBody, 503: ErrorBody},
         summary="Withdraw my card: the lead is deleted at once",
         tags=["hall"],
     ),
@@ -367,6 +487,8 @@ routes = [
         read_card,
         methods=["GET"],
         action="hall.card.read",
+        path_params=BoothPath,
+        responses={200: CardState, 404: ErrorBody},
         summary="Whether I left my card here, and exactly what it shares",
         tags=["hall"],
     ),
@@ -375,6 +497,7 @@ routes = [
         my_cards,
         methods=["GET"],
         action="hall.card.read",
+        responses={200: MyCards},
         summary="The exhibitors I left my card with",
         tags=["hall"],
     ),
@@ -383,6 +506,9 @@ routes = [
         list_booth_leads,
         methods=["GET"],
         action="hall.leads.read",
+        path_params=BoothPath,
+        query=LeadQuery,
+        responses={200: LeadPage, 400: ErrorBody, 404: ErrorBody},
         target=booth_of_path,
         summary="The booth's leads, newest first (filter by tag, source; search name, org)",
         tags=["hall"],
@@ -392,6 +518,15 @@ routes = [
         edit_lead,
         methods=["PATCH"],
         action="hall.leads.edit",
+        body=LeadEdit,
+        path_params=LeadPath,
+        responses={
+            200: LeadEnvelope,
+            400: ErrorBody,
+            404: ErrorBody,
+            409: ErrorBody,
+            503: ErrorBody,
+        },
         target=booth_of_path,
         summary="The staff's notes and tags on a lead",
         tags=["hall"],
@@ -401,6 +536,8 @@ routes = [
         export_leads,
         methods=["GET"],
         action="hall.leads.export",
+        path_params=BoothPath,
+        responses={200: Raw("text/csv", {"type": "string"}), 404: ErrorBody},
         target=booth_of_path,
         summary="The booth's leads as CSV (UTF-8 with BOM, formula-safe)",
         tags=["hall"],

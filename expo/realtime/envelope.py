@@ -19,7 +19,8 @@ from expo.errors import BadRequest, ExpoError, TooLarge
 # Commands are `noun.verb` (or a bare word such as `subscribe`); ids are the client's own.
 COMMAND_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 MAX_ID_LENGTH = 64
-TOPIC = re.compile(r"^[a-z][a-z0-9_]*:[A-Za-z0-9_\-]{1,64}$")
+# A topic's kind may hold a hyphen (the hall's `booth-staff:<id>`).
+TOPIC = re.compile(r"^[a-z][a-z0-9_\-]*:[A-Za-z0-9_\-]{1,64}$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,11 @@ import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
 import { mountReset } from "./forgot.js";
 import { mountHall } from "./hall.js";
+// --- leads ---
+import { mountBoothCardPage } from "./booth_card.js";
+import { mountBoothDashboard } from "./booth_dashboard.js";
+import { mountBoothLeads } from "./booth_leads.js";
+// --- end leads ---
 import { mountHeader, mountOfflineBanner } from "./header.js";
 import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
@@ -28,6 +33,11 @@ const ROUTES = [
   [/^\/signup\/?$/, mountSignUp],
   [/^\/profile\/?$/, mountProfile],
   [/^\/hall\/?$/, mountHall],
+  // --- leads ---
+  [/^\/booth\/(?<id>[1-9]\d{0,9})\/dashboard\/?$/, mountBoothDashboard],
+  [/^\/booth\/(?<id>[1-9]\d{0,9})\/leads\/?$/, mountBoothLeads],
+  [/^\/booth\/(?<id>[1-9]\d{0,9})\/card\/?$/, mountBoothCardPage],
+  // --- end leads ---
   [/^\/matchmaking\/?$/, mountMatchmaking],
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],

@@ -67,6 +67,11 @@ ORGANISER_ONLY = {
     ("POST", "/api/forums/{forum_id}/move"),
     ("POST", "/api/programme/import/preview"),
     ("POST", "/api/programme/import/confirm"),
+    # The hall's staff routes (leads part): organisers may act on every booth.
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads"),
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/leads/{lead_id}"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads.csv"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/dashboard"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}

@@ -50,6 +50,7 @@ SAMPLE_PATH = {
     "announcement_id": "999999",
     # The hall's routes act on the demo exhibitor account's own booth (its staff may).
     "exhibitor_id": "1",
+    "lead_id": "999999",
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -85,6 +86,8 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "poll.close": {"poll": 1},
     "poll.reopen": {"poll": 1},
     "poll.delete": {"poll": 1},
+    "booth.visit": {"exhibitor": 1},
+    "booth.leave": {"exhibitor": 1, "visit": "1.0"},
 }
 
 
