@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -343,6 +345,47 @@ async def export_leads(request: Request) -> Response:
     today: date = local_time(utcnow()).date()
     filename = f"{exhibitor.name_zh}-leads-{today.isoformat()}.csv"
     return csv_response(filename, CSV_HEADER, [csv_row(r) for r in rows])
+
+
+# Demo cards left at the first booth (黔算云), with the staff's notes: the leads page and the
+# dashboard have something to show. Accounts by email (the core's demo accounts).
+DEMO_CARDS = [
+    ("speaker@demo.shubo.live", Source.MEETING, "约了下周到贵安看机房", ["算力", "重点"]),
+    ("moderator@demo.shubo.live", Source.DOWNLOAD, "", ["白皮书"]),
+]
+
+
+async def seed_demo_leads(db: AsyncSession) -> None:
+    """The demo's leads (consented, as if through the card dialog), with their activity rows."""
+    exhibitor = (await db.execute(select(Exhibitor).order_by(col(Exhibitor.id)))).scalars().first()
+    if exhibitor is None or exhibitor.id is None:
+        return
+    for email, source, notes, tags in DEMO_CARDS:
+        account = (
+            (await db.execute(select(Account).where(Account.email == email))).scalars().first()
+        )
+        if account is None or account.id is None:
+            continue
+        if await lead_of_visitor(db, exhibitor.id, account.id) is not None:
+            continue
+        db.add(
+            Lead(
+                exhibitor_id=exhibitor.id,
+                account_id=account.id,
+                source=source,
+                consent_version=CONSENT_VERSION,
+                notes=notes,
+                tags=tags,
+                name=account.display_name,
+                organisation=account.organisation,
+                title=account.title,
+                email=account.email,
+            )
+        )
+        db.add(
+            BoothActivity(exhibitor_id=exhibitor.id, kind=ActivityKind.LEAD, account_id=account.id)
+        )
+    await db.flush()
 
 
 # --- what the routes read and answer, for the OpenAPI document ---------------------------------

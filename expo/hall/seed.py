@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall.leads import seed_demo_leads
 from expo.hall.models import Booth, Tier
 from expo.models import Exhibitor
 
@@ -31,3 +32,5 @@ async def seed(db: AsyncSession) -> None:
             )
         )
     await db.flush()
+    await seed_demo_leads(db)  # leads part
+    await db.commit()  # the core's seed_demo commits before the features' seeds, not after

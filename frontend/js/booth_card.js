@@ -5,12 +5,13 @@
 //   const unmount = mountCard(element, { id: 3, name: { zh: "…", en: "…" } });
 //
 // Also `mountBoothCardPage` (#/booth/<id>/card): the card panel on a page of its own, with the
-// booth visit tracked, until the booth page (booth.js) mounts the panel itself.
+// booth followed and its visit tracked, until the booth page (booth.js) mounts the panel itself.
 
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, dateTime, errorText, onLangChange, pick, t } from "./i18n.js";
+import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 import { trackVisit } from "./booth_visit.js";
 
@@ -260,9 +261,11 @@ export function mountBoothCardPage(root, { id }) {
     })
     .catch(() => {});
   const unmount = mountCard(panel, booth);
+  const stopFollowing = realtime.subscribe(`booth:${booth.id}`, {}); // "visitors now" counts us
   const stopVisit = trackVisit(booth.id);
   return () => {
     unmount();
     stopVisit();
+    stopFollowing();
   };
 }

@@ -58,10 +58,10 @@ function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Visits per hour as bars: 24 of them, the busiest full height. */
-export function hourChart(hours) {
-  const width = 480;
-  const height = 140;
+/** Visits per hour as bars: 24 of them, the busiest full height; drawn at `width` pixels (the
+ * panel's), one unit a pixel, so its labels keep their size on a phone as on a desktop. */
+export function hourChart(hours, width = 480) {
+  const height = 150;
   const top = Math.max(1, ...hours);
   const slot = width / 24;
   const bars = hours.map((n, hour) => {
@@ -156,7 +156,7 @@ export function mountBoothDashboard(root, { id }) {
                 "div",
                 { class: "panel boothdash-chart-panel" },
                 h("h2", { class: "panel-title" }, t("boothdash.chart")),
-                hourChart(f.hours || []),
+                hourChart(f.hours || [], Math.min(1200, Math.max(280, root.clientWidth - 40))),
               ),
               h("a", { class: "button", href: `#/booth/${exhibitor}/leads` }, t("boothdash.to_leads")),
             ]

@@ -141,6 +141,20 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"path_parameters": {"announcement_id": 1}}
     ],
     ("GET", "/api/forums/{forum_id}"): [{"path_parameters": {"forum_id": 2}}],
+    # The hall's leads part: a card left at booth 2 (then read, withdrawn), booth 1's leads.
+    ("POST", "/api/exhibitors/{exhibitor_id}/card"): [
+        {"path_parameters": {"exhibitor_id": 2}, "body": {"consent": True, "source": "chat"}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/card"): [{"path_parameters": {"exhibitor_id": 2}}],
+    ("DELETE", "/api/exhibitors/{exhibitor_id}/card"): [{"path_parameters": {"exhibitor_id": 2}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads"): [
+        {"path_parameters": {"exhibitor_id": 1}, "query": {"source": "card", "q": "a"}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads.csv"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}/dashboard"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/leads/{lead_id}"): [
+        {"path_parameters": {"exhibitor_id": 1, "lead_id": 1}, "body": {"tags": ["fuzz"]}}
+    ],
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
     ],

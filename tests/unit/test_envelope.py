@@ -81,13 +81,16 @@ def test_event_parts_joined_around_a_seq_are_the_encoded_event():
     )
 
 
-@pytest.mark.parametrize("topic", ["forum:3", "booth:12", "user:7", "queue:a-b_1"])
+@pytest.mark.parametrize(
+    "topic", ["forum:3", "booth:12", "user:7", "queue:a-b_1", "booth-staff:12"]
+)
 def test_valid_topics(topic):
     assert valid_topic(topic)
 
 
 @pytest.mark.parametrize(
-    "topic", ["forum", "forum:", ":3", "Forum:3", "forum:3:4", 3, None, "forum:" + "1" * 65]
+    "topic",
+    ["forum", "forum:", ":3", "Forum:3", "forum:3:4", 3, None, "forum:" + "1" * 65, "-booth:1"],
 )
 def test_invalid_topics(topic):
     assert not valid_topic(topic)

@@ -400,3 +400,21 @@ async def test_presence_is_counted_only_for_kinds_that_show_it():
     here, read = broker.rounds[-1]
     assert (here.counts, read) == ({"forum:1": 3}, {"forum:1"})
     assert [f for v in viewers for f in v.frames if f["topic"].startswith("account:")] == []
+
+
+async def test_figures_sent_here_reach_this_process_followers_only_once(hub):
+    """`send_here`: the booth dashboard's way of telling its own followers (each process tells
+    its own, so nobody gets a figure twice); `local_topics` lists what is followed here."""
+    staff, other, visitor = Recorder(), Recorder(), Recorder()
+    await hub.subscribe(staff, "booth-staff:1", None, None)
+    await hub.subscribe(other, "booth-staff:2", None, None)
+    await hub.subscribe(visitor, "booth:1", None, None)
+    assert sorted(hub.local_topics("booth-staff")) == ["booth-staff:1", "booth-staff:2"]
+    assert hub.send_here("booth-staff:1", "booth.dashboard", {"leads_total": 3}) == 1
+    assert staff.frames == [
+        {"type": "booth.dashboard", "topic": "booth-staff:1", "data": {"leads_total": 3}}
+    ]
+    assert other.frames == [] and visitor.frames == []
+    assert hub.send_here("booth-staff:9", "booth.dashboard", {}) == 0  # nobody follows it here
+    hub.drop(staff)
+    assert hub.local_topics("booth-staff") == ["booth-staff:2"]
