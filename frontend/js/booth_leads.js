@@ -92,6 +92,9 @@ export function mountBoothLeads(root, { id }) {
   let controller = null;
   let reloadTimer = null;
   const notices = new Map(); // lead id -> {ok|error text}
+  // Notes and tags typed but not saved yet, by lead id: kept when the table reloads (a
+  // colleague's change, a new card) so nobody loses what they were writing.
+  const drafts = new Map();
 
   const search = h("input", { id: "boothleads-q", type: "search", maxlength: "100", autocomplete: "off" });
   const tag = h("input", { id: "boothleads-tag", type: "search", maxlength: "30", autocomplete: "off" });
@@ -143,6 +146,7 @@ export function mountBoothLeads(root, { id }) {
         method: "PATCH",
         body: { notes: notesInput.value, tags, version: lead.version },
       });
+      drafts.delete(lead.id);
       notices.set(lead.id, { ok: true, text: t("boothleads.saved") });
     } catch (error) {
       notices.set(lead.id, { ok: false, text: errorText(error) });
@@ -151,15 +155,25 @@ export function mountBoothLeads(root, { id }) {
   };
 
   const row = (lead) => {
-    const notesInput = h("textarea", { rows: "2", maxlength: "2000", "aria-label": t("boothleads.col.notes") });
-    notesInput.value = lead.notes;
+    const notesInput = h("textarea", {
+      rows: "2",
+      maxlength: "2000",
+      "aria-label": t("boothleads.col.notes"),
+      dataset: { input: "notes" },
+    });
+    const draft = drafts.get(lead.id);
+    notesInput.value = draft?.notes ?? lead.notes;
     const tagsInput = h("input", {
       type: "text",
       maxlength: "400",
       "aria-label": t("boothleads.col.tags"),
       placeholder: t("boothleads.tags_hint"),
+      dataset: { input: "tags" },
     });
-    tagsInput.value = lead.tags.join(", ");
+    tagsInput.value = draft?.tags ?? lead.tags.join(", ");
+    const keep = () => drafts.set(lead.id, { notes: notesInput.value, tags: tagsInput.value });
+    notesInput.addEventListener("input", keep);
+    tagsInput.addEventListener("input", keep);
     const notice = notices.get(lead.id);
     const cell = (key, ...content) => h("td", { "data-label": t(`boothleads.col.${key}`), class: `col-${key}` }, ...content);
     return h(
@@ -194,6 +208,11 @@ export function mountBoothLeads(root, { id }) {
     if (failure) return replace(table, h("p", { class: "notice notice-error", role: "alert" }, errorText(failure)));
     if (!body) return replace(table, h("p", { class: "notice", role: "status" }, t("boothleads.loading")));
     const pages = Math.max(1, Math.ceil(body.total / PER_PAGE));
+    // Where the cursor was (a reload while someone types): put it back afterwards.
+    const active = document.activeElement;
+    const focused = table.contains(active) && active.dataset.input
+      ? { lead: active.closest("tr")?.dataset.lead, input: active.dataset.input, at: active.selectionStart }
+      : null;
     replace(
       table,
       h("p", { class: "muted boothleads-count", role: "status" }, t("boothleads.count", { n: body.total })),
@@ -215,6 +234,13 @@ export function mountBoothLeads(root, { id }) {
           )
         : null,
     );
+    if (focused) {
+      const again = table.querySelector(`tr[data-lead="${focused.lead}"] [data-input="${focused.input}"]`);
+      if (again) {
+        again.focus();
+        if (typeof focused.at === "number") again.setSelectionRange(focused.at, focused.at);
+      }
+    }
   };
 
   const render = () => {

@@ -100,13 +100,28 @@ async def test_a_card_left_shows_on_the_staff_dashboard_live_and_is_withdrawn_at
     await expect(csv).to_have_attribute("href", f"/api/exhibitors/{BOOTH}/leads.csv")
     await screenshot(leads, "booth-leads-zh")
 
+    # A card left meanwhile appears by itself, and what the staff were typing survives it.
+    demo_row = leads.locator("tr", has_text="王晓 Wang Xiao")
+    await demo_row.get_by_label("备注").fill("草稿：下周回访")
+    other_email, other_cookie = await register(server, "新访客 Newcomer")
+    async with server.http() as http:
+        response = await http.post(
+            f"/api/exhibitors/{BOOTH}/card",
+            json={"consent": True},
+            headers={"Cookie": other_cookie},
+        )
+        assert response.status_code == 201, response.text
+    await expect(leads.locator("tr", has_text=other_email)).to_have_count(1)
+    await expect(demo_row.get_by_label("备注")).to_have_value("草稿：下周回访")
+    await expect(demo_row.get_by_label("备注")).to_be_focused()
+
     # Withdrawn: gone from the staff's table and dashboard at once.
     visitor.once("dialog", lambda d: d.accept())
     await visitor.get_by_role("button", name="Withdraw my card").click()
     await expect(visitor.get_by_role("button", name="Leave my card")).to_be_visible()
     await expect(leads.locator("tr", has_text=email)).to_have_count(0)
     await expect(dashboard.locator('[data-figure="leads"] .boothdash-value')).to_have_text(
-        str(leads_before)
+        str(leads_before + 1)  # the newcomer's card stays
     )
     await visitor.goto("/#/")  # the visitor leaves the booth: "visitors now" drops
     await expect(dashboard.locator('[data-figure="now"] .boothdash-value')).to_have_text("0")
