@@ -25,7 +25,8 @@ from starlette.requests import Request
 
 from expo.bilingual import Names
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_path
-from expo.hall.leads_store import figures
+from expo.hall.leads_rules import expo_day
+from expo.hall.leads_store import figures, stamp
 from expo.hall.topics import BOOTH_STAFF, booth_topic
 from expo.http import ErrorBody, JSONResponse, path_int, route, services
 from expo.models import Exhibitor, utcnow
@@ -37,6 +38,7 @@ log = logging.getLogger("expo.hall.dashboard")
 DASHBOARD = "booth.dashboard"
 DASHBOARD_INTERVAL = 1.0
 LAST_SENT = "hall.dashboard.sent"  # services.cache: topic -> the figures last sent here
+COUNTED = "hall.dashboard.counted"  # services.cache: booth -> (its stamp, its counts)
 
 
 async def private_chats_waiting(db: AsyncSession, exhibitor_id: int) -> int:
@@ -48,15 +50,29 @@ async def private_chats_waiting(db: AsyncSession, exhibitor_id: int) -> int:
     return 0
 
 
-async def dashboard(svc: Services, exhibitor_id: int) -> dict[str, Any]:
+async def dashboard(
+    svc: Services, exhibitor_id: int, counted_before: dict[int, Any] | None = None
+) -> dict[str, Any]:
+    """The booth's figures now. With `counted_before` (the loop's, per process), the database's
+    counts are taken again only when the booth's activity or leads changed, or the day turned."""
+    now = utcnow()
     async with svc.read() as db:
-        counted = await figures(db, exhibitor_id, utcnow())
+        if counted_before is None:
+            counted = await figures(db, exhibitor_id, now)
+        else:
+            key = (expo_day(now)[0], await stamp(db, exhibitor_id))
+            kept = counted_before.get(exhibitor_id)
+            if kept is not None and kept[0] == key:
+                counted = kept[1]
+            else:
+                counted = await figures(db, exhibitor_id, now)
+                counted_before[exhibitor_id] = (key, counted)
         waiting = await private_chats_waiting(db, exhibitor_id)
     topic = booth_topic(exhibitor_id)
-    now = (await svc.hub.presence([topic])).get(topic, 0)
+    present = (await svc.hub.presence([topic])).get(topic, 0)
     return {
         "exhibitor": exhibitor_id,
-        "visitors_now": now,
+        "visitors_now": present,
         "private_chats_waiting": waiting,
         **counted,
     }
@@ -77,17 +93,18 @@ async def push_dashboards(svc: Services) -> int:
     """One round: to each booth-staff topic followed here, its figures if they changed since
     they were last sent here. Returns how many topics got an update."""
     sent: dict[str, dict[str, Any]] = svc.cache.setdefault(LAST_SENT, {})
+    counted: dict[int, Any] = svc.cache.setdefault(COUNTED, {})
     followed = svc.hub.local_topics(BOOTH_STAFF)
     for topic in [t for t in sent if t not in followed]:
         del sent[topic]  # nobody follows it here any more: a newcomer starts afresh
+        counted.pop(int(topic.partition(":")[2]), None)
     pushed = 0
     for topic in followed:
         exhibitor_id = int(topic.partition(":")[2])
-        figures_now = await dashboard(svc, exhibitor_id)
-        if sent.get(topic) != figures_now:
-            sent[topic] = figures_now
-            if svc.hub.send_here(topic, DASHBOARD, figures_now):
-                pushed += 1
+        figures_now = await dashboard(svc, exhibitor_id, counted)
+        if sent.get(topic) != figures_now and svc.hub.send_here(topic, DASHBOARD, figures_now):
+            sent[topic] = figures_now  # (sent to someone: one still catching up gets it next)
+            pushed += 1
     return pushed
 
 

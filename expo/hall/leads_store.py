@@ -111,6 +111,27 @@ async def visit_of(db: AsyncSession, visit_id: int, exhibitor_id: int) -> BoothA
 
 # --- the dashboard's figures -------------------------------------------------------------------
 
+
+async def stamp(db: AsyncSession, exhibitor_id: int) -> tuple[int, ...]:
+    """What changes whenever a figure of the booth's could: its activity rows and its leads
+    (counted and newest id, so a deletion shows as well as an insertion). Two index-only
+    queries, far cheaper than the figures: the dashboard's loop counts again only when this
+    moved (or the day turned)."""
+    activity = (
+        await db.execute(
+            select(func.count(), func.max(BoothActivity.id)).where(
+                BoothActivity.exhibitor_id == exhibitor_id
+            )
+        )
+    ).one()
+    leads = (
+        await db.execute(
+            select(func.count(), func.max(Lead.id)).where(Lead.exhibitor_id == exhibitor_id)
+        )
+    ).one()
+    return (int(activity[0]), int(activity[1] or 0), int(leads[0]), int(leads[1] or 0))
+
+
 KINDS = [k.value for k in ActivityKind]
 
 
