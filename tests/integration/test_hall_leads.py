@@ -9,6 +9,7 @@ import csv
 import io
 import secrets
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -378,9 +379,7 @@ async def test_a_visit_resumes_after_a_reconnect_and_records_its_dwell_time(hall
         async with hall.services.db() as db:  # the visit began a while ago
             row = (await visits_at(hall))[before]
             stored_row = await db.get(BoothActivity, row.id)
-            stored_row.at = stored_row.at.replace(microsecond=0) - __import__("datetime").timedelta(
-                seconds=95
-            )
+            stored_row.at = stored_row.at - timedelta(seconds=95)
             await db.commit()
         left = await page.command("booth.leave", {"exhibitor": BOOTH, "visit": token})
         assert left["type"] == "ok" and 95 <= left["data"]["seconds"] <= 100
