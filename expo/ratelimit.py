@@ -91,6 +91,8 @@ DEFAULT_RATES: dict[str, Rate] = {
     # Email changes asked for per account (each sends a mail to an address of the asker's choice).
     "email_change": Rate(5, 3600, burst=3),
     "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
+    # Booth visits started or resumed (a heartbeat a minute per open booth page) per account.
+    "booth_visit": Rate(60, 60, burst=20),
     # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
     # resubscribing at once after a blip pass; a loop subscribing without end does not.
     "subscribe": Rate(300, 60, burst=100),

@@ -12,11 +12,23 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature
-from expo.hall import booth_chat, live_counts, private_chat, routes, seed, topics
+from expo.hall import (
+    booth_chat,
+    dashboard,
+    leads,
+    live_counts,
+    private_chat,
+    routes,
+    seed,
+    topics,
+    visits,
+)
 
 PARTS: list[ModuleType] = [routes, topics, live_counts]
 # --- chat ---
 PARTS += [booth_chat, private_chat]
+# --- leads ---
+PARTS += [leads, visits, dashboard]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from expo.models import utcnow
@@ -212,4 +212,35 @@ class PrivateMessage(SQLModel, table=True):
     author_name: str = Field(max_length=80)
     from_staff: bool = Field(default=False)
     text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- leads ---
+
+
+class Lead(SQLModel, table=True):
+    """A visitor's card, left with one exhibitor after an explicit consent: what they shared is
+    a snapshot taken at consent time (a later profile change is not passed on unasked). A
+    withdrawal deletes the row: nothing of the person stays with the exhibitor."""
+
+    __tablename__ = "booth_lead"
+    __table_args__ = (
+        UniqueConstraint("exhibitor_id", "account_id", name="uq_booth_lead_visitor"),
+        Index("ix_booth_lead_booth_consented", "exhibitor_id", "consented_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int = Field(foreign_key="exhibitor.id")
+    account_id: int = Field(foreign_key="account.id", index=True)
+    source: str = Field(default="card", max_length=12)  # card | chat | download | meeting
+    name: str = Field(max_length=80)
+    organisation: str = Field(default="", max_length=120)
+    title: str = Field(default="", max_length=80)
+    email: str = Field(max_length=254)
+    consent_version: str = Field(max_length=20)
+    consented_at: datetime = Field(default_factory=utcnow)
+    # The staff's own: notes and tags about the lead.
+    notes: str = Field(default="", max_length=2000)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)

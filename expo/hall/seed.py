@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall.leads import seed_demo_leads
 from expo.hall.models import Booth, Tier
 from expo.hall.search_index import reindex_all
 from expo.models import Exhibitor
@@ -34,4 +35,5 @@ async def seed(db: AsyncSession) -> None:
     await db.flush()
     # The hall's search finds the demo booths (products seeded above or later call reindex).
     await reindex_all(db)
-    await db.commit()
+    await seed_demo_leads(db)  # leads part
+    await db.commit()  # the core's seed_demo commits before the features' seeds, not after

@@ -295,6 +295,22 @@ class Hub:
         state = self._topics.get(topic)
         return len(state) if state else 0
 
+    def local_topics(self, kind: str) -> list[str]:
+        """The topics of `kind` (`booth-staff`) that someone follows on this process."""
+        return [t for t, state in self._topics.items() if _kind(t) == kind and state]
+
+    def send_here(self, topic: str, event_type: str, data: object) -> int:
+        """An un-numbered event to this process's live followers of `topic` only (figures that
+        each process works out for its own followers from shared state: the booth dashboard).
+        Returns how many it went to."""
+        state = self._topics.get(topic)
+        if state is None or not state.live:
+            return 0
+        frame = text_frame(orjson.dumps({"type": event_type, "topic": topic, "data": data}))
+        for client in list(state.live):
+            client.send_frame(frame)
+        return len(state.live)
+
     async def presence(self, topics: Iterable[str]) -> dict[str, int]:
         """The audience of each topic over all processes, as last reported (0 for a kind that
         does not show one)."""

@@ -15,6 +15,11 @@ import { mountHall } from "./hall.js";
 import { mountBoothInbox } from "./booth_inbox.js";
 import { mountBoothTalk } from "./booth_private.js";
 // --- end chat ---
+// --- leads ---
+import { mountBoothCardPage } from "./booth_card.js";
+import { mountBoothDashboard } from "./booth_dashboard.js";
+import { mountBoothLeads } from "./booth_leads.js";
+// --- end leads ---
 import { mountHeader, mountOfflineBanner } from "./header.js";
 import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
@@ -38,6 +43,11 @@ const ROUTES = [
   // --- hall search ---
   [/^\/booth\/(?<id>[1-9][0-9]{0,9})\/?$/, mountBooth],
   // --- end hall search ---
+  // --- leads ---
+  [/^\/booth\/(?<id>[1-9]\d{0,9})\/dashboard\/?$/, mountBoothDashboard],
+  [/^\/booth\/(?<id>[1-9]\d{0,9})\/leads\/?$/, mountBoothLeads],
+  [/^\/booth\/(?<id>[1-9]\d{0,9})\/card\/?$/, mountBoothCardPage],
+  // --- end leads ---
   [/^\/matchmaking\/?$/, mountMatchmaking],
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],

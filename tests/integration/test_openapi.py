@@ -71,6 +71,11 @@ ORGANISER_ONLY = {
     ("POST", "/api/forums/{forum_id}/move"),
     ("POST", "/api/programme/import/preview"),
     ("POST", "/api/programme/import/confirm"),
+    # The hall's staff routes (leads part): organisers may act on every booth.
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads"),
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/leads/{lead_id}"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads.csv"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/dashboard"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -143,6 +148,20 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # --- hall search ---
     ("GET", "/api/exhibitors"): [{"query": {"q": "算力", "sort": "busy"}}],
     ("GET", "/api/exhibitors/{exhibitor_id}"): [{"path_parameters": {"exhibitor_id": 4}}],
+    # The hall's leads part: a card left at booth 2 (then read, withdrawn), booth 1's leads.
+    ("POST", "/api/exhibitors/{exhibitor_id}/card"): [
+        {"path_parameters": {"exhibitor_id": 2}, "body": {"consent": True, "source": "chat"}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/card"): [{"path_parameters": {"exhibitor_id": 2}}],
+    ("DELETE", "/api/exhibitors/{exhibitor_id}/card"): [{"path_parameters": {"exhibitor_id": 2}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads"): [
+        {"path_parameters": {"exhibitor_id": 1}, "query": {"source": "card", "q": "a"}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/leads.csv"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}/dashboard"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/leads/{lead_id}"): [
+        {"path_parameters": {"exhibitor_id": 1, "lead_id": 1}, "body": {"tags": ["fuzz"]}}
+    ],
     ("GET", "/api/forums/{forum_id}/chat"): [
         {"path_parameters": {"forum_id": 2}, "query": {"limit": 200}}
     ],

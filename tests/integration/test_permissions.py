@@ -52,6 +52,7 @@ SAMPLE_PATH = {
     # The hall's routes act on the demo exhibitor account's own booth (its staff may).
     "exhibitor_id": "1",
     "conversation_id": "1",  # --- chat: the walk's own (ensure_conversation) ---
+    "lead_id": "999999",
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -106,6 +107,8 @@ OBJECT_OF = {
     "booth.mute": {"account": "visitor"},
     "booth.ban": {"account": "visitor"},
     "booth.lift": {"account": "visitor"},
+    "booth.visit": {"exhibitor": 1},
+    "booth.leave": {"exhibitor": 1, "visit": "1.0"},
 }
 
 

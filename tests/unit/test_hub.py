@@ -441,3 +441,21 @@ async def _staff_count(hub: Hub) -> int | None:
     """The count once it is 2 (else None: wait); 3 or 5 would never pass."""
     count = (await hub.presence(["booth-staff:7"])).get("booth-staff:7")
     return count if count == 2 else None
+
+
+async def test_figures_sent_here_reach_this_process_followers_only_once(hub):
+    """`send_here`: the booth dashboard's way of telling its own followers (each process tells
+    its own, so nobody gets a figure twice); `local_topics` lists what is followed here."""
+    staff, other, visitor = Recorder(), Recorder(), Recorder()
+    await hub.subscribe(staff, "booth-staff:1", None, None)
+    await hub.subscribe(other, "booth-staff:2", None, None)
+    await hub.subscribe(visitor, "booth:1", None, None)
+    assert sorted(hub.local_topics("booth-staff")) == ["booth-staff:1", "booth-staff:2"]
+    assert hub.send_here("booth-staff:1", "booth.dashboard", {"leads_total": 3}) == 1
+    assert staff.frames == [
+        {"type": "booth.dashboard", "topic": "booth-staff:1", "data": {"leads_total": 3}}
+    ]
+    assert other.frames == [] and visitor.frames == []
+    assert hub.send_here("booth-staff:9", "booth.dashboard", {}) == 0  # nobody follows it here
+    hub.drop(staff)
+    assert hub.local_topics("booth-staff") == ["booth-staff:2"]
