@@ -1,7 +1,7 @@
 """hall leads: the cards visitors leave with exhibitors
 
 Revision ID: hall_leads
-Revises: 0001_hall
+Revises: hall_chat
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "hall_leads"
-down_revision: str | Sequence[str] | None = "0001_hall"
+down_revision: str | Sequence[str] | None = "hall_chat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """hall chat: booth chat messages, booth sanctions, private conversations and their messages
 
 Revision ID: hall_chat
-Revises: 0001_hall
+Revises: hall_search
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "hall_chat"
-down_revision: str | Sequence[str] | None = "0001_hall"
+down_revision: str | Sequence[str] | None = "hall_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
