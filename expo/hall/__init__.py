@@ -12,9 +12,17 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature
-from expo.hall import routes, seed, topics
+from expo.hall import booth_edit, duty, routes, seed, topics, uploads
 
-PARTS: list[ModuleType] = [routes, topics]
+PARTS: list[ModuleType] = [
+    routes,
+    topics,
+    # --- edit: booth editing, uploads, duty ---
+    booth_edit,
+    uploads,
+    duty,
+    # --- end edit ---
+]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall.demo_content import seed_content
 from expo.hall.models import Booth, Tier
 from expo.models import Exhibitor
 
@@ -17,10 +18,11 @@ async def seed(db: AsyncSession) -> None:
     if (await db.execute(select(Booth).limit(1))).first() is not None:
         return
     exhibitors = (await db.execute(select(Exhibitor).order_by(col(Exhibitor.id)))).scalars().all()
+    booths = []
     for index, exhibitor in enumerate(exhibitors):
         assert exhibitor.id is not None
         tier = DEMO_TIERS[index] if index < len(DEMO_TIERS) else Tier.STANDARD
-        db.add(
+        booths.append(
             Booth(
                 exhibitor_id=exhibitor.id,
                 tier=tier,
@@ -30,4 +32,8 @@ async def seed(db: AsyncSession) -> None:
                 description_en=exhibitor.summary_en,
             )
         )
+    db.add_all(booths)
     await db.flush()
+    # --- edit: products, pictures, a PDF, the demo clip, links, duty ---
+    await seed_content(db, list(zip(exhibitors, booths, strict=True)))
+    # --- end edit ---
