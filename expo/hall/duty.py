@@ -267,7 +267,7 @@ routes = [
         target=booth_of_path,
         body=RosterIn,
         path_params=ExhibitorPath,
-        responses={200: DutyOut, 400: ErrorBody, 409: ErrorBody, 503: ErrorBody},
+        responses={200: DutyOut, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody},
         summary="Replace a booth's roster of planned shifts",
     ),
 ]

@@ -37,3 +37,4 @@ async def seed(db: AsyncSession) -> None:
     # --- edit: products, pictures, a PDF, the demo clip, links, duty ---
     await seed_content(db, list(zip(exhibitors, booths, strict=True)))
     # --- end edit ---
+    await db.commit()  # the core's seed_demo commits only its own rows

@@ -360,6 +360,7 @@ routes = [
         rate="moderate",
         target=booth_of_path,
         query=UploadQuery,
+        body=Raw("application/octet-stream", BINARY),
         path_params=ExhibitorPath,
         responses={201: UploadOut, 413: ErrorBody, **ERRORS},
         summary="Upload an image or a PDF (the raw file as the body)",
@@ -415,11 +416,9 @@ routes = [
         methods=["GET"],
         action="upload.read",
         path_params=ServePath,
-        responses={
-            200: Raw("application/octet-stream", BINARY),
-            304: Raw("application/octet-stream", BINARY),
-            404: ErrorBody,
-        },
+        # The stored type: image/png, image/jpeg or application/pdf (and 304 to a matching
+        # If-None-Match).
+        responses={200: Raw("*/*", BINARY), 404: ErrorBody},
         summary="An uploaded image or document, as it was made safe",
     ),
 ]

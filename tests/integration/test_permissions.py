@@ -50,6 +50,10 @@ SAMPLE_PATH = {
     "announcement_id": "999999",
     # The hall's routes act on the demo exhibitor account's own booth (its staff may).
     "exhibitor_id": "1",
+    # --- edit: a product and an upload the booth does not have (nothing is deleted) ---
+    "product_id": "999999",
+    "upload_id": "999999",
+    # --- end edit ---
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -85,6 +89,9 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "poll.close": {"poll": 1},
     "poll.reopen": {"poll": 1},
     "poll.delete": {"poll": 1},
+    # --- edit ---
+    "booth.duty": {"exhibitor": 1, "on": True},
+    # --- end edit ---
 }
 
 
