@@ -28,7 +28,7 @@ from expo.hall.access import STAFF_OF_BOOTH, booth_of_path
 from expo.hall.models import Booth, Product
 from expo.hall.paths import ID_MAX, ExhibitorPath, ProductPath
 from expo.http import ErrorBody, JSONResponse, path_int, read_json, route, services
-from expo.industries import INDUSTRIES
+from expo.industries import INDUSTRIES, industry_label
 
 # Bounds of what is read at all (the rules then refuse too long with `booth.too_long`).
 LOOSE = 4 * rules.MAX_DESCRIPTION
@@ -109,7 +109,21 @@ async def read_editor(request: Request) -> JSONResponse:
         view = await store.booth_view(db, booth)
         uploads = [store.upload_view(u) for u in await store.uploads_of(db, exhibitor_id)]
         duty_state = await duty.duty_view(db, exhibitor_id)
-    return JSONResponse({"booth": view, "uploads": uploads, "duty": duty_state})
+    return JSONResponse(
+        {
+            "booth": view,
+            "uploads": uploads,
+            "duty": duty_state,
+            # What the editor offers and checks before sending (the server checks again).
+            "vocabulary": [industry_label(key) for key in INDUSTRIES],
+            "limits": {
+                "max_upload_bytes": services(request).settings.max_upload_bytes,
+                "max_industries": rules.MAX_INDUSTRIES,
+                "max_links": rules.MAX_LINKS,
+                "max_videos": rules.MAX_VIDEOS,
+            },
+        }
+    )
 
 
 async def edit_booth(request: Request) -> JSONResponse:
@@ -262,6 +276,8 @@ class EditorEnvelope(BaseModel):
     booth: dict[str, Any]
     uploads: list[dict[str, Any]]
     duty: dict[str, Any]
+    vocabulary: list[dict[str, str]]
+    limits: dict[str, int]
 
 
 class ProductEnvelope(BaseModel):

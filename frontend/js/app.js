@@ -1,6 +1,7 @@
 // The app: header, offline banner and a tiny hash router over the pages.
 
 import { mountAnnouncementBanner } from "./announcements.js";
+import { mountBoothEdit } from "./booth_edit.js"; // edit
 import { mountConfirmEmail } from "./account.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 import { mountConsole } from "./console.js";
@@ -36,6 +37,9 @@ const ROUTES = [
   [/^\/reset\/(?<token>[^/]*)\/?$/, mountReset], // a password reset link (forgot.js)
   [/^\/confirm-email\/(?<token>[^/]*)\/?$/, mountConfirmEmail], // a new email's link
   [/^\/my-sessions\/?$/, mountMySessions],
+  // --- edit: a booth's editor, for its staff and organisers ---
+  [/^\/booth\/(?<id>[1-9][0-9]{0,9})\/edit\/?$/, mountBoothEdit],
+  // --- end edit ---
 ];
 
 const main = document.getElementById("main");
