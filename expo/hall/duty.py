@@ -13,15 +13,18 @@ carries each person's `until` so pages drop them when it passes without waiting 
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+import logging
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete, select
 from starlette.requests import Request
 
-from expo.errors import BadRequest, Conflict, NotFound
+from expo.errors import BadRequest, Conflict, NotFound, Unavailable
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_command, booth_of_path
 from expo.hall.booth_store import exhibitor_of
 from expo.hall.duty_rules import OnDuty, Shift, clean_roster, on_duty_now
@@ -35,6 +38,7 @@ from expo.security import Principal
 from expo.services import Services
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
+log = logging.getLogger(__name__)
 
 
 class DutySet(Strict):
@@ -155,6 +159,7 @@ async def _bumped(db: AsyncSession, exhibitor_id: int) -> None:
     if state is None:
         state = BoothDuty(exhibitor_id=exhibitor_id, version=0)
     state.version += 1
+    state.announced_at = utcnow()  # what is announced now is true up to now
     db.add(state)
     await db.flush()
 
@@ -233,6 +238,69 @@ async def put_roster(request: Request) -> JSONResponse:
     return JSONResponse({"duty": view})
 
 
+# --- shifts starting and ending ---------------------------------------------------------------
+
+TICK_SECONDS = 15.0
+LOOKBACK = timedelta(minutes=10)  # a boundary missed longer ago (all processes down) is let go
+
+
+async def announce_shift_boundaries(svc: Services) -> None:
+    """Every TICK_SECONDS, in every process: announce the booths where a shift started or ended
+    since their duty state was last announced (each once, whichever process claims it)."""
+    while True:
+        try:
+            await shift_boundaries(svc, utcnow())
+        except Exception:
+            log.exception("duty: shift boundaries failed; trying again next round")
+        await asyncio.sleep(TICK_SECONDS)
+
+
+async def shift_boundaries(svc: Services, at: datetime) -> list[int]:
+    """The booths whose duty this process announced because a shift began or ended by `at`."""
+    since = at - LOOKBACK
+    async with svc.read() as db:
+        rows = await db.execute(
+            select(DutyShift.exhibitor_id, DutyShift.starts_at, DutyShift.ends_at).where(
+                or_(
+                    and_(col(DutyShift.starts_at) > since, col(DutyShift.starts_at) <= at),
+                    and_(col(DutyShift.ends_at) > since, col(DutyShift.ends_at) <= at),
+                )
+            )
+        )
+        latest: dict[int, datetime] = {}
+        for exhibitor_id, starts_at, ends_at in rows.all():
+            boundary = max(b for b in (starts_at, ends_at) if b <= at)
+            latest[exhibitor_id] = max(latest.get(exhibitor_id, boundary), boundary)
+    if not latest:
+        return []
+    try:
+        await svc.hub.announcer.ready()  # a broker that is down: claim nothing, try next round
+    except Unavailable:
+        return []
+    announced = []
+    for exhibitor_id, boundary in sorted(latest.items()):
+        async with svc.db() as db:
+            # Claimed by one process only: the first to move `announced_at` past the boundary.
+            claimed = await db.execute(
+                update(BoothDuty)
+                .where(
+                    col(BoothDuty.exhibitor_id) == exhibitor_id,
+                    or_(
+                        col(BoothDuty.announced_at).is_(None),
+                        col(BoothDuty.announced_at) < boundary,
+                    ),
+                )
+                .values(version=col(BoothDuty.version) + 1, announced_at=at)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            view = await duty_view(db, exhibitor_id)
+            await db.commit()
+        await svc.hub.publish_stored([(booth_topic(exhibitor_id), "booth.duty_changed", view)])
+        announced.append(exhibitor_id)
+    return announced
+
+
 DUTY = "/api/exhibitors/{exhibitor_id}/duty"
 
 
@@ -279,3 +347,4 @@ commands = {
 }
 
 permissions = {"booth.duty": STAFF_OF_BOOTH}
+tasks = [announce_shift_boundaries]

@@ -148,3 +148,6 @@ class BoothDuty(SQLModel, table=True):
 
     exhibitor_id: int = Field(primary_key=True, foreign_key="exhibitor.id")
     version: int = Field(default=0)
+    # Up to when the announced state is known true: a shift starting or ending later than this
+    # is announced (once, by whichever process claims it) when it comes.
+    announced_at: datetime | None = Field(default=None)

@@ -326,9 +326,12 @@ async def serve(request: Request) -> Response:
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
+    # A PDF viewer fetches a document in ranges: the download is counted once, at its start.
+    first_range = request.headers.get("range", "bytes=0-").replace(" ", "").startswith("bytes=0-")
     counted = (
         not image
         and request.method == "GET"
+        and first_range
         and who is not None
         and who.role != Role.ORGANIZER
         and not is_staff_of(who, row.exhibitor_id)

@@ -11,6 +11,7 @@ import os
 import secrets
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ from PIL import Image
 from sqlmodel import col, select
 
 from expo.hall.demo_content import minimal_pdf
+from expo.hall.duty import shift_boundaries
 from expo.hall.models import ActivityKind, Booth, BoothActivity, Product, Upload
 from expo.hall.public import on_duty
-from expo.models import Account, Role
+from expo.models import Account, Role, utcnow
 from expo.security import hash_password
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.rawws import address
@@ -619,3 +621,41 @@ async def test_a_roster_limits_duty_to_its_shifts(hall: LiveServer):
     assert entry["until"] is not None
     async with server.services.read() as db:
         assert colleague in [d.account_id for d in await on_duty(db, own)]
+
+
+async def test_a_shift_that_ends_is_announced_once_whichever_process_looks(hall: LiveServer):
+    server = hall
+    own = await own_exhibitor(server)
+    colleague, colleague_cookie = await staff_of(server, own)
+    await call(server, "PUT", f"/api/exhibitors/{own}/duty", colleague_cookie, json={"on": True})
+    now = utcnow()
+    shifts = [
+        {
+            "account": colleague,
+            "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(seconds=1.5)).isoformat(),
+        }
+    ]
+    status, planned = await call(
+        server, "PUT", f"/api/exhibitors/{own}/roster", colleague_cookie, json={"shifts": shifts}
+    )
+    assert status == 200, planned
+    assert colleague in [p["id"] for p in planned["duty"]["on_duty"]]
+    assert await shift_boundaries(server.services, utcnow()) == []  # nothing began or ended
+    async with server.connect() as visitor_ws:
+        visitor = Peer(visitor_ws)
+        assert (await visitor.command("subscribe", {"topic": f"booth:{own}"}))["type"] == "ok"
+        await asyncio.sleep(2)
+        at = utcnow()
+        # Two processes' rounds at once: one claims the boundary, the other finds it claimed.
+        rounds = await asyncio.gather(
+            shift_boundaries(server.services, at), shift_boundaries(server.services, at)
+        )
+        ended = await visitor.event("booth.duty_changed")
+        with pytest.raises(TimeoutError):  # announced once, not once per process
+            await visitor.event("booth.duty_changed", timeout=0.5)
+    # The server's own round (every 15 s) may have claimed it first: then neither of these.
+    assert sorted(rounds) in ([[], [own]], [[], []])
+    assert ended["data"]["version"] == planned["duty"]["version"] + 1
+    assert colleague not in [p["id"] for p in ended["data"]["on_duty"]]
+    assert await shift_boundaries(server.services, utcnow()) == []

@@ -47,6 +47,7 @@ def upgrade() -> None:
         "booth_duty",
         sa.Column("exhibitor_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("announced_at", When(), nullable=True),
         sa.ForeignKeyConstraint(["exhibitor_id"], ["exhibitor.id"]),
         sa.PrimaryKeyConstraint("exhibitor_id"),
     )
