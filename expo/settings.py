@@ -81,7 +81,8 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     # --- hall uploads ---
     # Where exhibitors' uploads are kept (by upload id); None: an `uploads` folder next to the
-    # SQLite file, or in the working directory for PostgreSQL (expo/hall/upload_store.py).
+    # SQLite file, or uploads/<database> in the working directory for PostgreSQL
+    # (expo/hall/upload_store.py).
     uploads_dir: str | None = None
     # Largest upload accepted; a bigger body is refused (413) as soon as it is announced or read.
     max_upload_bytes: int = 10 * 1024 * 1024

@@ -2,7 +2,8 @@
 came with), in one folder.
 
 The folder is the settings' `uploads_dir` (`EXPO_UPLOADS_DIR`); unset, an `uploads` folder
-next to the SQLite file, or in the working directory when the database is PostgreSQL. Several
+next to the SQLite file, or `uploads/<database name>` in the working directory when the
+database is PostgreSQL. Several
 server processes must share it (a network volume), as they share the database. The demo seed,
 which has no settings, finds the same folder from its database URL and the environment.
 """
@@ -24,9 +25,12 @@ def folder(database_url: str, configured: str | None) -> Path:
     if configured:
         return Path(configured)
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).parent / "uploads"
-    return Path("uploads")
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            return Path(url.database).parent / "uploads"
+        return Path("uploads")
+    # One folder per database: two expos run from one directory never share upload ids.
+    return Path("uploads") / (url.database or "expo")
 
 
 def folder_of(settings: Settings) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -22,6 +23,7 @@ from expo.hall.upload_rules import (
     reencode_image,
     sniff,
 )
+from expo.hall.upload_store import folder
 
 
 def picture(fmt: str, *, mode: str = "RGB", size: tuple[int, int] = (40, 30), **save) -> bytes:
@@ -51,6 +53,22 @@ def refused(code: str, call, *args, **kwargs) -> None:
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "GIF"])
 def test_images_are_told_by_their_magic_bytes(fmt: str):
     assert sniff(picture(fmt)[:1024]) == "image"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "GIF"])
+def test_each_image_format_is_reencoded_from_its_pixels(fmt: str):
+    result = reencode_image(picture(fmt, size=(30, 20)))
+    stored = Image.open(io.BytesIO(result.data))
+    assert stored.format == ("PNG" if result.kind == PNG_KIND else "JPEG")
+    assert stored.size == (30, 20)
+    assert stored.convert("RGB").getpixel((3, 3)) == pytest.approx((200, 30, 40), abs=12)
+
+
+def test_uploads_are_kept_next_to_the_database_or_per_database():
+    assert folder("sqlite+aiosqlite:////srv/expo/expo.db", None) == Path("/srv/expo/uploads")
+    assert folder("sqlite+aiosqlite:///:memory:", None) == Path("uploads")
+    assert folder("postgresql+asyncpg://u:p@db/shubo", None) == Path("uploads/shubo")
+    assert folder("postgresql+asyncpg://u:p@db/shubo", "/data/up") == Path("/data/up")
 
 
 def test_a_pdf_is_told_by_its_magic_bytes():
