@@ -143,3 +143,32 @@ async def test_the_editor_fits_a_phone(pages: Pages, server: LiveServer):
     width = await page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px phone"
     await screenshot(page, "booth-edit-phone-zh")
+
+
+async def test_an_upload_shows_its_progress_and_a_file_too_large_is_refused_at_once(
+    pages: Pages, server: LiveServer, tmp_path: Path
+):
+    page = await pages.open("/#/booth/1/edit", locale="zh-CN", cookie=await server.sign_in(STAFF))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("编辑展位：黔算云")
+    status = page.locator('[data-status="documents"]')
+
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * server.services.settings.max_upload_bytes)
+    await page.locator("#be-document-file").set_input_files(big)
+    await expect(status).to_have_text("“big.pdf”太大了：最大 10 MB。")
+    await expect(status).to_have_attribute("role", "alert")
+
+    # A slow line (about 250 kB/s up): the page shows how far the upload is.
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 250_000},
+    )
+    brochure = tmp_path / "手册.pdf"
+    brochure.write_bytes(minimal_pdf([f"Line {n}" for n in range(40_000)]))
+    assert brochure.stat().st_size > 500_000
+    await page.locator("#be-document-file").set_input_files(brochure)
+    await expect(status.locator("progress")).to_be_visible()
+    await expect(status).to_have_text(re.compile(r"正在上传 手册\.pdf：\d+%"))
+    await expect(status).to_have_text("手册.pdf 已上传。", timeout=20_000)
+    await expect(status.locator("progress")).to_have_count(0)
