@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -298,7 +297,7 @@ SAFE_HEADERS = {
 }
 
 
-async def _may_see(db: AsyncSession, row: Upload, request: Request) -> bool:
+def _may_see(row: Upload, request: Request) -> bool:
     if row.kind != "pdf" or row.listed:
         return True
     who = principal(request)
@@ -311,7 +310,7 @@ async def serve(request: Request) -> Response:
     who = principal(request)
     async with svc.read() as db:
         row = await db.get(Upload, upload_id)
-        if row is None or not await _may_see(db, row, request):
+        if row is None or not _may_see(row, request):
             raise NotFound("upload.unknown", f"There is no upload {upload_id}.")
     path = files.path_of(files.folder_of(svc.settings), upload_id)
     if not path.is_file():

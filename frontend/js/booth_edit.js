@@ -359,6 +359,14 @@ export function mountBoothEdit(root, { id }) {
       }),
     );
 
+  // A change of an upload answers with the upload: the booth (and the list) are read after it,
+  // inside the same save, so our own booth.changed is never taken for someone else's.
+  const withBooth = async (request) => {
+    const reply = await request;
+    await refreshUploads();
+    return { ...reply, booth: (await api(`/api/exhibitors/${exhibitorId}/booth`)).booth };
+  };
+
   const refreshUploads = async () => {
     const reply = await api(`/api/exhibitors/${exhibitorId}/uploads`);
     state.uploads = reply.uploads;
@@ -370,7 +378,7 @@ export function mountBoothEdit(root, { id }) {
   };
 
   // Pick a file, check its size here (the server checks again), upload it with progress.
-  const upload = async (section, file) => {
+  const upload = async (section, file, { refreshBooth = false } = {}) => {
     const limit = state.limits.max_upload_bytes;
     const mb = Math.floor(limit / MB);
     if (file.size > limit) {
@@ -378,6 +386,7 @@ export function mountBoothEdit(root, { id }) {
       return null;
     }
     status[section] = { text: t("booth_edit.uploading", { name: file.name, percent: 0 }), progress: 0 };
+    saving += 1; // a listed document bumps the booth: our own event, not someone else's
     render();
     try {
       const reply = await uploadFile(exhibitorId, file, (fraction) => {
@@ -389,6 +398,7 @@ export function mountBoothEdit(root, { id }) {
       });
       status[section] = { text: t("booth_edit.uploaded", { name: file.name }) };
       await refreshUploads();
+      if (refreshBooth) state.booth = (await api(`/api/exhibitors/${exhibitorId}/booth`)).booth;
       return reply.upload;
     } catch (error) {
       const text =
@@ -398,6 +408,7 @@ export function mountBoothEdit(root, { id }) {
       status[section] = { text, error: true };
       return null;
     } finally {
+      saving -= 1;
       if (!stopped) render();
     }
   };
@@ -735,11 +746,9 @@ export function mountBoothEdit(root, { id }) {
       h(
         "div",
         { class: "booth-edit-actions" },
-        filePicker("be-document-file", t("booth_edit.document_upload"), "application/pdf", async (file) => {
-          const made = await upload("documents", file);
-          if (made) state.booth = (await api(`/api/exhibitors/${exhibitorId}/booth`)).booth;
-          render();
-        }),
+        filePicker("be-document-file", t("booth_edit.document_upload"), "application/pdf", (file) =>
+          upload("documents", file, { refreshBooth: true }),
+        ),
         statusLine("documents"),
       ),
       documents.length
@@ -777,24 +786,12 @@ export function mountBoothEdit(root, { id }) {
                     }),
                     t("booth_edit.listed"),
                   ),
-                  button(t("booth_edit.save"), async () => {
-                    const reply = await save(section, () =>
-                      api(uploadPath(doc.id), { method: "PATCH", body: values }),
-                    );
-                    if (reply) {
-                      await refreshUploads();
-                      state.booth = (await api(`/api/exhibitors/${exhibitorId}/booth`)).booth;
-                      render();
-                    }
-                  }, "button-primary"),
-                  button(t("booth_edit.delete"), async () => {
+                  button(t("booth_edit.save"), () =>
+                    save(section, () => withBooth(api(uploadPath(doc.id), { method: "PATCH", body: values }))),
+                  "button-primary"),
+                  button(t("booth_edit.delete"), () => {
                     if (!window.confirm(t("booth_edit.confirm_delete_document", { name: doc.filename }))) return;
-                    const reply = await save("documents", () => api(uploadPath(doc.id), { method: "DELETE" }));
-                    if (reply) {
-                      await refreshUploads();
-                      state.booth = (await api(`/api/exhibitors/${exhibitorId}/booth`)).booth;
-                      render();
-                    }
+                    save("documents", () => withBooth(api(uploadPath(doc.id), { method: "DELETE" })));
                   }, "button-ghost booth-edit-danger"),
                   statusLine(section),
                 ),
@@ -895,6 +892,10 @@ export function mountBoothEdit(root, { id }) {
             })
           : null,
         button(t("booth_edit.save_roster"), async () => {
+          if (draft.roster.some((s) => Number.isNaN(new Date(s.starts).getTime()) || Number.isNaN(new Date(s.ends).getTime()))) {
+            say("roster", t("err.duty.bad_shift"), true);
+            return;
+          }
           const shifts = draft.roster.map((s) => ({
             account: s.account,
             starts_at: new Date(s.starts).toISOString(),

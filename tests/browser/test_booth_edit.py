@@ -55,6 +55,9 @@ async def test_staff_edit_their_booth_in_chinese_and_english(
     await expect(page.locator('[data-status="documents"]')).to_have_text("白皮书 2026.pdf 已上传。")
     await expect(page.locator(".booth-edit-document-head a").last).to_have_text("白皮书 2026.pdf")
     assert "白皮书 2026" in [d["title"]["zh"] for d in (await booth(server))["documents"]]
+    # The upload bumped the booth: its own booth.changed is not taken for someone else's.
+    await page.wait_for_timeout(500)
+    await expect(page.locator(".booth-edit-stale")).to_have_count(0)
 
     # An SVG called .pdf is refused, and the page says why.
     fake = tmp_path / "brochure.pdf"
