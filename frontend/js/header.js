@@ -1,7 +1,7 @@
 // The header (brand, the site's sections, language switch, who is signed in) and the offline
 // banner.
 
-import { myBoothLink } from "./booth_edit.js"; // edit: "My booth"
+import { myBoothLink } from "./my_booth.js"; // edit: "My booth"
 import { h, icon, replace } from "./dom.js";
 import {
   accountLangOf,
