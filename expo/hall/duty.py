@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from expo.errors import BadRequest, Conflict, NotFound, Unavailable
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_command, booth_of_path
 from expo.hall.booth_store import exhibitor_of
-from expo.hall.duty_rules import OnDuty, Shift, clean_roster, on_duty_now
+from expo.hall.duty_rules import Shift, clean_roster, on_duty_now
 from expo.hall.models import BoothDuty, DutyShift, StaffDuty
 from expo.hall.paths import ExhibitorPath
 from expo.hall.topics import booth_topic
@@ -103,12 +104,31 @@ async def _toggled_on(db: AsyncSession, exhibitor_id: int) -> list[int]:
     return list(rows.scalars())
 
 
-async def on_duty(db: AsyncSession, exhibitor_id: int, now: datetime | None = None) -> list[OnDuty]:
+@dataclass(frozen=True, slots=True)
+class StaffOnDuty:
+    """One of a booth's staff on duty now, as the booth page, matchmaking and the queues show
+    them; `until` is the end of their shift (None: no shift planned)."""
+
+    account_id: int
+    name: str
+    title: str
+    until: datetime | None
+
+
+async def on_duty(
+    db: AsyncSession, exhibitor_id: int, now: datetime | None = None
+) -> list[StaffOnDuty]:
     """The booth's staff on duty now: on duty by their own say, within a shift if they have
-    any planned, and not disabled."""
+    any planned, and not disabled; by account id."""
     staff = await _staff(db, exhibitor_id)
     toggled = [a for a in await _toggled_on(db, exhibitor_id) if a in staff]
-    return on_duty_now(toggled, await _shifts(db, exhibitor_id), now or utcnow())
+    found = on_duty_now(toggled, await _shifts(db, exhibitor_id), now or utcnow())
+    return [
+        StaffOnDuty(
+            d.account_id, staff[d.account_id].display_name, staff[d.account_id].title, d.until
+        )
+        for d in found
+    ]
 
 
 def _person(account: Account) -> dict[str, Any]:

@@ -15,16 +15,15 @@ from expo.hall.access import (
     booth_of_path,
     is_staff_of,
 )
-from expo.hall.duty import on_duty  # edit: who of the staff is on duty now
-from expo.hall.duty_rules import OnDuty
+from expo.hall.duty import StaffOnDuty, on_duty  # edit: who of the staff is on duty now
 from expo.hall.topics import booth_topic, staff_topic
 from expo.models import Account, Exhibitor
 
 __all__ = [
     "STAFF_OF_BOOTH",
+    "StaffOnDuty",
     "BoothObject",
     "ExhibitorCard",
-    "OnDuty",
     "booth_of_command",
     "booth_of_path",
     "booth_topic",

@@ -620,7 +620,9 @@ async def test_a_roster_limits_duty_to_its_shifts(hall: LiveServer):
     [entry] = [p for p in planned["duty"]["on_duty"] if p["id"] == colleague]
     assert entry["until"] is not None
     async with server.services.read() as db:
-        assert colleague in [d.account_id for d in await on_duty(db, own)]
+        now_on = {d.account_id: d for d in await on_duty(db, own)}
+    assert now_on[colleague].name == "别家员工 Other Staff"
+    assert now_on[colleague].until is not None
 
 
 async def test_a_shift_that_ends_is_announced_once_whichever_process_looks(hall: LiveServer):
