@@ -99,7 +99,7 @@ class ActionRoute(Route):
         methods: Sequence[str],
         action: str,
         rate: str | None = None,
-        body: type[BaseModel] | None = None,
+        body: type[BaseModel] | Raw | None = None,
         query: type[BaseModel] | None = None,
         path_params: type[BaseModel] | None = None,
         responses: Responses | None = None,

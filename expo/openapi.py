@@ -135,7 +135,12 @@ def _operation(
     parameters = list(_path_parameters(r)) + list(_query_parameters(r))
     if parameters:
         operation["parameters"] = parameters
-    if r.body is not None:
+    if isinstance(r.body, Raw):  # a file as the body (the hall's uploads)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {r.body.media_type: {"schema": dict(r.body.schema)}},
+        }
+    elif r.body is not None:
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": models.ref(r.body, "validation")}},

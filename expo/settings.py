@@ -79,6 +79,14 @@ class Settings:
     # Bearer token a Prometheus scraper sends to /metrics; unset: only local addresses that came
     # through no proxy (and organisers) may read it (expo/ops.py).
     metrics_token: str | None = field(default=None, repr=False)
+    # --- hall uploads ---
+    # Where exhibitors' uploads are kept (by upload id); None: an `uploads` folder next to the
+    # SQLite file, or uploads/<database> in the working directory for PostgreSQL
+    # (expo/hall/upload_store.py).
+    uploads_dir: str | None = None
+    # Largest upload accepted; a bigger body is refused (413) as soon as it is announced or read.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    # --- end hall uploads ---
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +121,8 @@ class Settings:
                 "sign session cookies with the same key. Set EXPO_SECRET_KEY (for instance to "
                 "the output of `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
             )
+        if env.get("EXPO_UPLOADS_DIR"):  # hall uploads
+            values["uploads_dir"] = env["EXPO_UPLOADS_DIR"]
         if env.get("EXPO_METRICS_TOKEN"):
             values["metrics_token"] = env["EXPO_METRICS_TOKEN"]
         for name, key in (
@@ -126,6 +136,7 @@ class Settings:
             ("password_workers", "EXPO_PASSWORD_WORKERS"),
             ("password_queue", "EXPO_PASSWORD_QUEUE"),
             ("redis_pool_size", "EXPO_REDIS_POOL_SIZE"),
+            ("max_upload_bytes", "EXPO_MAX_UPLOAD_BYTES"),  # hall uploads
         ):
             if env.get(key):
                 values[name] = int(env[key])

@@ -14,13 +14,16 @@ from typing import Any
 from expo.features import Feature
 from expo.hall import (
     booth_chat,
+    booth_edit,
     dashboard,
+    duty,
     leads,
     live_counts,
     private_chat,
     routes,
     seed,
     topics,
+    uploads,
     visits,
 )
 
@@ -29,6 +32,8 @@ PARTS: list[ModuleType] = [routes, topics, live_counts]
 PARTS += [booth_chat, private_chat]
 # --- leads ---
 PARTS += [leads, visits, dashboard]
+# --- edit: booth editing, uploads, duty ---
+PARTS += [booth_edit, uploads, duty]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall.duty import on_duty
 from expo.hall.models import Booth, Product, Tier, Upload
 from expo.hall.search_store import CardRow
 from expo.industries import industry_label
@@ -67,9 +68,16 @@ def card_view(row: CardRow, visitors_now: int, staff_online: int) -> dict[str, A
 
 
 async def duty_now(db: AsyncSession, exhibitor_id: int) -> list[dict[str, Any]]:
-    """Who of the staff is on duty now: [{"account_id", "name", "title"}]. The duty roster is
-    the booth editing branch's; until it lands nobody is shown on duty."""
-    return []
+    """Who of the staff is on duty now: [{"account_id", "name", "title", "until"}]."""
+    return [
+        {
+            "account_id": s.account_id,
+            "name": s.name,
+            "title": s.title,
+            "until": s.until.isoformat() if s.until else None,
+        }
+        for s in await on_duty(db, exhibitor_id)
+    ]
 
 
 async def products_of(db: AsyncSession, exhibitor_id: int) -> list[dict[str, Any]]:

@@ -244,3 +244,45 @@ class Lead(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- duty (expo/hall/duty.py) ---
+
+
+class StaffDuty(SQLModel, table=True):
+    """Whether one staff member has put themselves on duty at their booth (explicitly: their
+    sockets opening or closing changes nothing)."""
+
+    __tablename__ = "staff_duty"
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    exhibitor_id: int = Field(foreign_key="exhibitor.id", index=True)
+    on_duty: bool = Field(default=False)
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+class DutyShift(SQLModel, table=True):
+    """A planned time on duty of one staff member (the roster); someone with shifts is on duty
+    only within one of them, and only while they are on duty."""
+
+    __tablename__ = "duty_shift"
+    __table_args__ = (Index("ix_duty_shift_booth_starts", "exhibitor_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int = Field(foreign_key="exhibitor.id")
+    account_id: int = Field(foreign_key="account.id")
+    starts_at: datetime
+    ends_at: datetime
+
+
+class BoothDuty(SQLModel, table=True):
+    """The version of a booth's duty state (who is on duty, the roster): bumped with every
+    change of it, carried by `booth.duty_changed`."""
+
+    __tablename__ = "booth_duty"
+
+    exhibitor_id: int = Field(primary_key=True, foreign_key="exhibitor.id")
+    version: int = Field(default=0)
+    # Up to when the announced state is known true: a shift starting or ending later than this
+    # is announced (once, by whichever process claims it) when it comes.
+    announced_at: datetime | None = Field(default=None)

@@ -15,11 +15,13 @@ from expo.hall.access import (
     booth_of_path,
     is_staff_of,
 )
+from expo.hall.duty import StaffOnDuty, on_duty  # edit: who of the staff is on duty now
 from expo.hall.topics import booth_topic, staff_topic
 from expo.models import Account, Exhibitor
 
 __all__ = [
     "STAFF_OF_BOOTH",
+    "StaffOnDuty",
     "BoothObject",
     "ExhibitorCard",
     "booth_of_command",
@@ -27,6 +29,7 @@ __all__ = [
     "booth_topic",
     "exhibitor_card",
     "is_staff_of",
+    "on_duty",
     "staff_ids",
     "staff_topic",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall.demo_content import seed_content
 from expo.hall.leads import seed_demo_leads
 from expo.hall.models import Booth, Tier
 from expo.hall.search_index import reindex_all
@@ -19,10 +20,11 @@ async def seed(db: AsyncSession) -> None:
     if (await db.execute(select(Booth).limit(1))).first() is not None:
         return
     exhibitors = (await db.execute(select(Exhibitor).order_by(col(Exhibitor.id)))).scalars().all()
+    booths = []
     for index, exhibitor in enumerate(exhibitors):
         assert exhibitor.id is not None
         tier = DEMO_TIERS[index] if index < len(DEMO_TIERS) else Tier.STANDARD
-        db.add(
+        booths.append(
             Booth(
                 exhibitor_id=exhibitor.id,
                 tier=tier,
@@ -32,8 +34,12 @@ async def seed(db: AsyncSession) -> None:
                 description_en=exhibitor.summary_en,
             )
         )
+    db.add_all(booths)
     await db.flush()
-    # The hall's search finds the demo booths (products seeded above or later call reindex).
+    # --- edit: products, pictures, a PDF, the demo clip, links, duty ---
+    await seed_content(db, list(zip(exhibitors, booths, strict=True)))
+    # --- end edit ---
+    # The hall's search finds the demo booths with their products.
     await reindex_all(db)
     await seed_demo_leads(db)  # leads part
-    await db.commit()  # the core's seed_demo commits before the features' seeds, not after
+    await db.commit()  # the core's seed_demo commits only its own rows

@@ -1,6 +1,7 @@
 // The app: header, offline banner and a tiny hash router over the pages.
 
 import { mountAnnouncementBanner } from "./announcements.js";
+import { mountBoothEdit } from "./booth_edit.js"; // edit
 import { mountConfirmEmail } from "./account.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 // --- hall search ---
@@ -60,6 +61,9 @@ const ROUTES = [
   [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/inbox\/?$/, mountBoothInbox],
   [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/talk\/?$/, mountBoothTalk],
   // --- end chat ---
+  // --- edit: a booth's editor, for its staff and organisers ---
+  [/^\/booth\/(?<id>[1-9][0-9]{0,9})\/edit\/?$/, mountBoothEdit],
+  // --- end edit ---
 ];
 
 const main = document.getElementById("main");

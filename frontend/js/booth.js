@@ -347,6 +347,7 @@ export function mountBooth(root, { id } = {}) {
 
   const unsubscribe = realtime.subscribe(`booth:${exhibitorId}`, {
     onEvent: (type, data) => {
+      if (type === "booth.duty_changed") return load(); // who is on duty now
       if (type !== "booth.changed") return;
       if (typeof data?.version === "number" && booth && data.version <= booth.version) return;
       load(); // the event says what changed; the booth is read again as a whole

@@ -1,6 +1,7 @@
 // The header (brand, the site's sections, language switch, who is signed in) and the offline
 // banner.
 
+import { myBoothLink } from "./my_booth.js"; // edit: "My booth"
 import { h, icon, replace } from "./dom.js";
 import {
   accountLangOf,
@@ -182,6 +183,15 @@ function siteNav() {
         t(key),
       ),
     ),
+    // --- edit: "My booth" for an exhibitor's staff ---
+    ...[myBoothLink(currentAccount())].filter(Boolean).map(([href, key]) =>
+      h(
+        "a",
+        { class: "nav-link", href, "aria-current": `#${path}` === href ? "page" : false },
+        t(key),
+      ),
+    ),
+    // --- end edit ---
   );
 }
 

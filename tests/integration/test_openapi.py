@@ -30,6 +30,7 @@ from starlette.applications import Starlette
 from expo.account_links import new_link
 from expo.app import create_app
 from expo.db import make_engine, make_sessionmaker
+from expo.hall.demo_content import minimal_pdf
 from expo.hall.models import Conversation
 from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
@@ -76,6 +77,21 @@ ORGANISER_ONLY = {
     ("PATCH", "/api/exhibitors/{exhibitor_id}/leads/{lead_id}"),
     ("GET", "/api/exhibitors/{exhibitor_id}/leads.csv"),
     ("GET", "/api/exhibitors/{exhibitor_id}/dashboard"),
+    # --- edit: a booth's own staff or organisers (fuzzed as the organiser) ---
+    ("GET", "/api/exhibitors/{exhibitor_id}/booth/editor"),
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/booth"),
+    ("POST", "/api/exhibitors/{exhibitor_id}/products"),
+    ("POST", "/api/exhibitors/{exhibitor_id}/products/order"),
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/products/{product_id}"),
+    ("DELETE", "/api/exhibitors/{exhibitor_id}/products/{product_id}"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/uploads"),
+    ("POST", "/api/exhibitors/{exhibitor_id}/uploads"),
+    ("POST", "/api/exhibitors/{exhibitor_id}/uploads/order"),
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/uploads/{upload_id}"),
+    ("DELETE", "/api/exhibitors/{exhibitor_id}/uploads/{upload_id}"),
+    ("PUT", "/api/exhibitors/{exhibitor_id}/duty"),
+    ("PUT", "/api/exhibitors/{exhibitor_id}/roster"),
+    # --- end edit ---
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -212,6 +228,57 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "query": {"fingerprint": fingerprint_of(EMPTY_SCHEDULE, False, Outcome())},
         }
     ],
+    # --- edit: the demo booths (expo/hall/demo_content.py): exhibitor 1 has products 1-3 and
+    # uploads 1-5 (logo, three pictures, a PDF), exhibitor 2 products 4-5 and uploads 6-9,
+    # exhibitor 3 uploads 10-13; the demo exhibitor's account is 2. Booth 1 is at version 1.
+    **{
+        (method, f"/api/exhibitors/{{exhibitor_id}}{tail}"): [
+            {"path_parameters": {"exhibitor_id": 1}}
+        ]
+        for method, tail in [("GET", "/booth"), ("GET", "/booth/editor"), ("GET", "/duty")]
+        + [("GET", "/uploads")]
+    },
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/booth"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"version": 1, "description_en": "Fuzz"}}
+    ],
+    ("POST", "/api/exhibitors/{exhibitor_id}/products"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"name_zh": "模糊", "name_en": "Fuzz"}}
+    ],
+    ("POST", "/api/exhibitors/{exhibitor_id}/products/order"): [
+        {"path_parameters": {"exhibitor_id": 2}, "body": {"ids": [5, 4]}}
+    ],
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/products/{product_id}"): [
+        {"path_parameters": {"exhibitor_id": 2, "product_id": 4}, "body": {"name_en": "Fuzzed"}}
+    ],
+    ("DELETE", "/api/exhibitors/{exhibitor_id}/products/{product_id}"): [
+        {"path_parameters": {"exhibitor_id": 2, "product_id": 5}}
+    ],
+    ("POST", "/api/exhibitors/{exhibitor_id}/uploads"): [
+        {
+            "path_parameters": {"exhibitor_id": 1},
+            "query": {"filename": "fuzz.pdf"},
+            "body": minimal_pdf(["Fuzz"]),
+            "media_type": "application/octet-stream",
+        }
+    ],
+    ("POST", "/api/exhibitors/{exhibitor_id}/uploads/order"): [
+        {"path_parameters": {"exhibitor_id": 3}, "body": {"ids": [13, 12, 11, 10]}}
+    ],
+    ("PATCH", "/api/exhibitors/{exhibitor_id}/uploads/{upload_id}"): [
+        {"path_parameters": {"exhibitor_id": 3, "upload_id": 13}, "body": {"title_en": "Sheet"}}
+    ],
+    ("DELETE", "/api/exhibitors/{exhibitor_id}/uploads/{upload_id}"): [
+        {"path_parameters": {"exhibitor_id": 2, "upload_id": 8}}
+    ],
+    ("PUT", "/api/exhibitors/{exhibitor_id}/duty"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"on": True, "account": 2}}
+    ],
+    ("PUT", "/api/exhibitors/{exhibitor_id}/roster"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"shifts": []}}
+    ],
+    # Upload 1 may be gone: the fuzzer deletes the one its path examples name.
+    ("GET", "/api/uploads/{upload_id}"): [{"path_parameters": {"upload_id": 6}}],
+    # --- end edit ---
 }
 
 

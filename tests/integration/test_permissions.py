@@ -53,6 +53,10 @@ SAMPLE_PATH = {
     "exhibitor_id": "1",
     "conversation_id": "1",  # --- chat: the walk's own (ensure_conversation) ---
     "lead_id": "999999",
+    # --- edit: a product and an upload the booth does not have (nothing is deleted) ---
+    "product_id": "999999",
+    "upload_id": "999999",
+    # --- end edit ---
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -109,6 +113,9 @@ OBJECT_OF = {
     "booth.lift": {"account": "visitor"},
     "booth.visit": {"exhibitor": 1},
     "booth.leave": {"exhibitor": 1, "visit": "1.0"},
+    # --- edit ---
+    "booth.duty": {"exhibitor": 1, "on": True},
+    # --- end edit ---
 }
 
 

@@ -38,3 +38,13 @@ def test_hsts_and_the_metrics_token_are_read():
     assert (settings.hsts_max_age, settings.metrics_token) == (63072000, "t0ken")
     assert "t0ken" not in repr(settings)
     assert (Settings.from_env({}).hsts_max_age, Settings.from_env({}).metrics_token) == (0, None)
+
+
+# --- edit: hall uploads ---
+def test_the_uploads_folder_and_limit_are_read():
+    defaults = Settings.from_env({})
+    assert (defaults.uploads_dir, defaults.max_upload_bytes) == (None, 10 * 1024 * 1024)
+    settings = Settings.from_env(
+        {"EXPO_UPLOADS_DIR": "/srv/expo/uploads", "EXPO_MAX_UPLOAD_BYTES": "2097152"}
+    )
+    assert (settings.uploads_dir, settings.max_upload_bytes) == ("/srv/expo/uploads", 2097152)
