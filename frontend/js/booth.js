@@ -9,6 +9,11 @@
 // `mount(el, booth)`, listed in PARTS below (the lead wires them).
 
 import { api } from "./api.js";
+import { mountCard } from "./booth_card.js";
+import { isBoothStaff, mountBoothChat } from "./booth_chat.js";
+import { mountPrivateChat } from "./booth_private.js";
+import { mountStaffTools } from "./booth_staff_tools.js";
+import { trackVisit } from "./booth_visit.js";
 import { h, icon, replace } from "./dom.js";
 import { logoOf, tierBadge } from "./hall.js";
 import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
@@ -61,12 +66,25 @@ addStrings({
 
 const BLOCK = 50; // exhibitor ids per hall-live topic (expo/hall/live_counts.py)
 
+// A visitor's part (leaving one's card, talking privately to the staff) is no use to the
+// booth's own staff: they have the inbox and the leads instead (booth_staff_tools.js).
+function forVisitors(mount) {
+  return (el, booth) => {
+    if (isBoothStaff(booth.id)) {
+      el.hidden = true;
+      return undefined;
+    }
+    return mount(el, booth);
+  };
+}
+
 // The booth's parts from other modules: [section id, mount(el, booth) -> cleanup | undefined].
 // A part whose mount is null leaves its section empty (and hidden).
 export const PARTS = [
-  ["booth-card", null], // leave my card (cards branch)
-  ["booth-chat", null], // the booth's public chat (chat branch)
-  ["booth-private", null], // private 1:1 chat with the staff on duty (chat branch)
+  ["booth-staff-tools", mountStaffTools], // the booth's own staff: editor, inbox, figures
+  ["booth-card", forVisitors(mountCard)], // leave my card (booth_card.js)
+  ["booth-chat", mountBoothChat], // the booth's public chat (booth_chat.js)
+  ["booth-private", forVisitors(mountPrivateChat)], // 1:1 with the staff (booth_private.js)
   ["booth-releases", null], // the exhibitor's 数博发布 releases (releases branch)
 ];
 
@@ -107,6 +125,7 @@ export function mountBooth(root, { id } = {}) {
   let videoIndex = 0;
   const versions = versionBook();
   const parts = new Map(); // section id -> {el, cleanup}
+  const stopVisit = trackVisit(exhibitorId); // the dashboard's visits and dwell time
 
   const load = async () => {
     controller?.abort();
@@ -202,8 +221,8 @@ export function mountBooth(root, { id } = {}) {
       const known = parts.get(sectionId);
       if (known && known.el === el) continue;
       known?.cleanup?.();
+      el.hidden = !mount; // a part may hide its section itself (a visitor's part, for staff)
       const cleanup = mount ? mount(el, booth) : undefined;
-      el.hidden = !mount;
       parts.set(sectionId, { el, cleanup: typeof cleanup === "function" ? cleanup : null });
     }
   };
@@ -312,6 +331,7 @@ export function mountBooth(root, { id } = {}) {
                   )
                 : h("p", { class: "muted booth-nobody" }, t("booth.nobody_on_duty")),
             ),
+            section("booth-staff-tools"),
             section("booth-card"),
             section("booth-private"),
             booth.documents?.length
@@ -384,6 +404,7 @@ export function mountBooth(root, { id } = {}) {
     controller?.abort();
     unsubscribe();
     unsubscribeLive();
+    stopVisit();
     offLang();
     stopPlayer();
     for (const part of parts.values()) part.cleanup?.();
