@@ -12,9 +12,9 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature
-from expo.hall import routes, seed, topics
+from expo.hall import console, releases, routes, seed, topics
 
-PARTS: list[ModuleType] = [routes, topics]
+PARTS: list[ModuleType] = [routes, topics, releases, console]
 
 
 def _merged(part: str) -> dict[str, Any]:

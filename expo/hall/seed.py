@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall import seed_people
 from expo.hall.models import Booth, Tier
 from expo.models import Exhibitor
 
@@ -14,6 +15,8 @@ DEMO_TIERS = [Tier.PLATINUM, Tier.PLATINUM, Tier.GOLD, Tier.GOLD, Tier.GOLD, Tie
 
 
 async def seed(db: AsyncSession) -> None:
+    # --- releases: the exhibitors' staff accounts and the demo's releases (seed_people.py) ---
+    await seed_people.seed(db)
     if (await db.execute(select(Booth).limit(1))).first() is not None:
         return
     exhibitors = (await db.execute(select(Exhibitor).order_by(col(Exhibitor.id)))).scalars().all()
@@ -31,3 +34,4 @@ async def seed(db: AsyncSession) -> None:
             )
         )
     await db.flush()
+    await db.commit()  # the features' seeds run after the core's commit: keep the booths
