@@ -90,7 +90,7 @@ async def _listing(db: AsyncSession) -> list[dict[str, Any]]:
         .group_by(col(Account.exhibitor_id))
     )
     staff: dict[int | None, int] = {eid: int(n) for eid, n in counted.all()}
-    pairs = list(rows.tuples())
+    pairs = [(e, b) for e, b in rows.all()]
     pairs.sort(
         key=lambda p: (
             TIER_ORDER.get(Tier(p[1].tier) if p[1] else Tier.STANDARD, 9),

@@ -50,6 +50,8 @@ SAMPLE_PATH = {
     "announcement_id": "999999",
     # The hall's routes act on the demo exhibitor account's own booth (its staff may).
     "exhibitor_id": "1",
+    # --- releases: the demo's first release, exhibitor 1's, published ---
+    "release_id": "1",
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
