@@ -66,6 +66,73 @@ class ExhibitorPath(BaseModel):
     exhibitor_id: int = Field(ge=1, lt=2**31, examples=[1])
 
 
+class Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str
+    en: str
+
+
+class IndustryOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    zh: str
+    en: str
+
+
+class ConsoleExhibitor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: Pair
+    industry: IndustryOut
+    summary: Pair
+    tier: TierName
+    position: int
+    staff: int  # staff accounts (not disabled)
+
+
+class ConsoleExhibitorList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exhibitors: list[ConsoleExhibitor]
+
+
+class ConsoleExhibitorEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exhibitor: ConsoleExhibitor
+
+
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line: int
+    name: Pair
+    industry: str
+    tier: str
+    summary: Pair
+    errors: list[str]  # codes: exhibitor.empty_name, exhibitor.exists, exhibitor.bad_tier, ...
+    valid: bool
+
+
+class Created(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: Pair
+
+
+class ImportOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[ImportRow]
+    valid: int
+    invalid: int
+    created: list[Created] | None = None  # the confirm's
+
+
 def console_view(exhibitor: Exhibitor, booth: Booth | None, staff: int) -> dict[str, Any]:
     return {
         "id": exhibitor.id,
@@ -331,6 +398,7 @@ routes = [
         list_exhibitors,
         methods=["GET"],
         action="hall.organise",
+        responses={200: ConsoleExhibitorList},
         summary="Organisers: every exhibitor with its tier, position and staff count",
         tags=["hall"],
     ),
@@ -341,7 +409,7 @@ routes = [
         action="hall.organise",
         rate="moderate",
         body=NewExhibitor,
-        responses={400: ErrorBody, 409: ErrorBody},
+        responses={201: ConsoleExhibitorEnvelope, 409: ErrorBody},
         summary="Organisers: a new exhibitor, with its booth",
         tags=["hall"],
     ),
@@ -352,6 +420,7 @@ routes = [
         action="hall.organise",
         rate="moderate",
         body=ImportFile,
+        responses={200: ImportOutcome},
         summary="Organisers: check a CSV of exhibitors row by row; writes nothing",
         tags=["hall"],
     ),
@@ -362,6 +431,7 @@ routes = [
         action="hall.organise",
         rate="moderate",
         body=ImportFile,
+        responses={200: ImportOutcome},
         summary="Organisers: make the valid rows of a CSV of exhibitors",
         tags=["hall"],
     ),
@@ -373,7 +443,7 @@ routes = [
         rate="moderate",
         body=Placing,
         path_params=ExhibitorPath,
-        responses={404: ErrorBody},
+        responses={200: ConsoleExhibitorEnvelope, 404: ErrorBody},
         summary="Organisers: an exhibitor's tier and position in the hall",
         tags=["hall"],
     ),

@@ -130,6 +130,10 @@ class Settings(BaseModel):
     require_release_approval: bool
 
 
+class StateQuery(BaseModel):
+    state: Literal["draft", "pending", "published", "rejected", "withdrawn"] | None = None
+
+
 class ReleasePath(BaseModel):
     release_id: int = Field(ge=1, lt=2**31, examples=[1])
 
@@ -145,25 +149,117 @@ class FeedQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=50)
 
 
-class ReleaseOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str
+    en: str
+
+
+class Paragraphs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zh: list[str]
+    en: list[str]
+
+
+class ExhibitorRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     id: int
-    state: str
+    name: Pair
+
+
+class IndustryRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    zh: str
+    en: str
+
+
+class ImageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    url: str
+
+
+class DocumentOut(ImageOut):
+    filename: str
+    title: Pair
+
+
+class ReleaseOut(BaseModel):
+    """A release as pages show it (and as `release.published` carries it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    exhibitor: ExhibitorRef | None
+    industry: IndustryRef | None
+    kind: Kind
+    state: Literal["draft", "pending", "published", "rejected", "withdrawn"]
+    title: Pair
+    summary: Pair
+    body: Paragraphs  # one paragraph per item: plain text, escaped on display
+    images: list[ImageOut]
+    documents: list[DocumentOut]
+    rejection_reason: str | None
     version: int
+    created_at: str
+    updated_at: str
+    published_at: str | None
+
+
+class Editable(BaseModel):
+    """The texts as written, for the editor (its staff and organisers only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title_zh: str
+    title_en: str
+    summary_zh: str
+    summary_en: str
+    body_zh: str
+    body_en: str
+    image_ids: list[int]
+    document_ids: list[int]
 
 
 class ReleaseEnvelope(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     release: ReleaseOut
+    editable: Editable | None = None
 
 
 class ReleaseFeed(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     releases: list[ReleaseOut]
     total: int
+    offset: int
+    limit: int
+
+
+class EditableRelease(ReleaseOut):
+    editable: Editable
+
+
+class BoothReleases(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    releases: list[EditableRelease]
+    require_release_approval: bool
+
+
+class AllReleases(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    releases: list[ReleaseOut]
+    counts: dict[str, int]
+    require_release_approval: bool
 
 
 def _cleaned(form: Texts) -> dict[str, Any]:
@@ -244,8 +340,9 @@ async def _announce(request: Request, row: Release, announce: str | None) -> dic
 
 
 async def _create(request: Request, exhibitor_id: int | None, form: ReleaseDraft) -> JSONResponse:
-    values = _cleaned(form)
-    _titled(values.get("title_zh", ""), values.get("title_en", ""))
+    # A new release's texts not given are empty (a title in one language is enough).
+    values = {"title_zh": "", "title_en": ""} | _cleaned(form)
+    _titled(values["title_zh"], values["title_en"])
     who = _who(request)
     svc = services(request)
     async with svc.db() as db:
@@ -541,7 +638,7 @@ routes = [
         action="release.write_booth",
         path_params=ExhibitorPath,
         target=booth_of_path,
-        responses={200: ReleaseFeed, 403: ErrorBody, 404: ErrorBody},
+        responses={200: BoothReleases, 403: ErrorBody, 404: ErrorBody},
         summary="Every release of an exhibitor, in every state (its staff's editor)",
         tags=["hall"],
     ),
@@ -550,6 +647,8 @@ routes = [
         all_releases,
         methods=["GET"],
         action="release.organise",
+        query=StateQuery,
+        responses={200: AllReleases},
         summary="Organisers: every release, or those in one state (the approval queue)",
         tags=["hall"],
     ),
