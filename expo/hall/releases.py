@@ -58,7 +58,7 @@ from expo.http import (
     route,
     services,
 )
-from expo.industries import INDUSTRIES
+from expo.industries import INDUSTRIES, industry_label
 from expo.models import Exhibitor, Role, utcnow
 from expo.permissions import ANYONE, OfExhibitor, only
 from expo.security import Principal
@@ -241,6 +241,7 @@ class ReleaseFeed(BaseModel):
     total: int
     offset: int
     limit: int
+    industries: list[IndustryRef]  # the expo's vocabulary, for the feed's filter
 
 
 class EditableRelease(ReleaseOut):
@@ -467,7 +468,8 @@ async def list_published(request: Request) -> JSONResponse:
             db, exhibitor=exhibitor, industry=industry, offset=offset, limit=limit
         )
         out = await store.views(db, rows)
-    return JSONResponse({"releases": out, "total": total, "offset": offset, "limit": limit})
+    page = {"releases": out, "total": total, "offset": offset, "limit": limit}
+    return JSONResponse(page | {"industries": [industry_label(key) for key in INDUSTRIES]})
 
 
 async def get_release(request: Request) -> JSONResponse:

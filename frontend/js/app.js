@@ -20,6 +20,9 @@ import { mountRoom } from "./room.js";
 import { loadAccount, refreshAfterSignOut } from "./session.js";
 import { mountSignIn } from "./signin.js";
 import { mountSignUp } from "./signup.js";
+// --- releases ---
+import { mountRelease, mountReleaseEditor, mountReleases } from "./releases.js";
+// --- end releases ---
 
 const ROUTES = [
   [/^\/?$/, mountLobby],
@@ -36,6 +39,11 @@ const ROUTES = [
   [/^\/reset\/(?<token>[^/]*)\/?$/, mountReset], // a password reset link (forgot.js)
   [/^\/confirm-email\/(?<token>[^/]*)\/?$/, mountConfirmEmail], // a new email's link
   [/^\/my-sessions\/?$/, mountMySessions],
+  // --- releases ---
+  [/^\/releases\/?$/, mountReleases],
+  [/^\/release\/(?<id>\d{1,10})\/?$/, mountRelease],
+  [/^\/booth\/(?<id>\d{1,10})\/releases\/?$/, mountReleaseEditor],
+  // --- end releases ---
 ];
 
 const main = document.getElementById("main");
