@@ -89,13 +89,17 @@ async def test_a_release_page_in_both_languages_and_on_a_phone(pages: Pages):
     await screenshot(phone, "hall-release-phone-zh")
 
     missing = await pages.open("/#/release/999999", locale="en-US")
-    await expect(missing.get_by_text("There is no such release, or it is not published.")).to_be_visible()
+    await expect(
+        missing.get_by_text("There is no such release, or it is not published.")
+    ).to_be_visible()
 
 
 async def test_staff_write_and_submit_their_own_release_and_markup_stays_text(
     pages: Pages, server: LiveServer
 ):
-    page = await pages.open("/#/booth/1/releases", cookie=await server.sign_in(STAFF), locale="zh-CN")
+    page = await pages.open(
+        "/#/booth/1/releases", cookie=await server.sign_in(STAFF), locale="zh-CN"
+    )
     await expect(page.get_by_role("heading", level=1)).to_have_text("我们的发布")
     await page.get_by_role("button", name="写一条新发布").click()
     await page.locator("#release-title_zh").fill("<img src=x onerror=alert(1)> 新品")
@@ -124,7 +128,9 @@ async def test_the_console_creates_exhibitors_and_previews_a_csv(pages: Pages, s
     await page.get_by_role("button", name="Create exhibitor").click()
     await expect(page.get_by_text("Exhibitor “Browser Exhibitor” created.")).to_be_visible()
     await expect(page.locator(".exh-list tbody tr")).to_have_count(13)
-    await page.locator("#exh-csv").fill("导入甲,Import A,ai,silver\n,No Chinese,ai\n黔算云,Again,ai")
+    await page.locator("#exh-csv").fill(
+        "导入甲,Import A,ai,silver\n,No Chinese,ai\n黔算云,Again,ai"
+    )
     await page.get_by_role("button", name="Preview").click()
     await expect(page.get_by_text("1 rows valid, 2 with problems.")).to_be_visible()
     await expect(page.locator(".exh-preview .row-bad")).to_have_count(2)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from expo.hall.models import BoothActivity, Booth
+from expo.hall.models import Booth, BoothActivity
 from expo.models import Account, Exhibitor, utcnow
 from tests.integration.test_hall_releases import ATTENDEE, ORGANIZER, STAFF_A, hall, who
 from tests.live import LiveServer
@@ -40,7 +40,10 @@ async def test_organisers_create_an_exhibitor_with_its_booth(hall: LiveServer):
     count = await exhibitor_count(server)
     for bad, code in [
         (body | {"industry": "ai"}, "exhibitor.exists"),
-        ({"name_zh": "另一家", "name_en": "Other", "industry": "fishing"}, "exhibitor.bad_industry"),
+        (
+            {"name_zh": "另一家", "name_en": "Other", "industry": "fishing"},
+            "exhibitor.bad_industry",
+        ),
         ({"name_zh": "", "name_en": "Other", "industry": "ai"}, "exhibitor.empty_name"),
         ({"name_zh": "长" * 121, "name_en": "Other", "industry": "ai"}, "exhibitor.name_too_long"),
         ({"name_zh": "另一家", "name_en": "O", "industry": "ai", "tier": "diamond"}, "bad_request"),
@@ -88,7 +91,10 @@ async def test_a_csv_import_previews_each_row_then_makes_the_valid_ones(hall: Li
         (10, ["exhibitor.extra_columns"]),
     ]
     assert (preview["valid"], preview["invalid"]) == (2, 6)
-    assert preview["rows"][0]["industry"] == "data-security" and preview["rows"][0]["tier"] == "platinum"
+    assert (
+        preview["rows"][0]["industry"] == "data-security"
+        and preview["rows"][0]["tier"] == "platinum"
+    )
     assert await exhibitor_count(server) == count  # the preview writes nothing
     status, done = await organiser.call("POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV})
     assert status == 200, done
@@ -98,7 +104,9 @@ async def test_a_csv_import_previews_each_row_then_makes_the_valid_ones(hall: Li
     made = {e["name"]["en"]: e for e in listing["exhibitors"]}
     assert made["Import One"]["tier"] == "platinum" and made["Import Two"]["tier"] == "standard"
     # The same file again: every row is now taken, nothing more is made.
-    status, again = await organiser.call("POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV})
+    status, again = await organiser.call(
+        "POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV}
+    )
     assert again["created"] == [] and await exhibitor_count(server) == count + 2
     for bad, code in [("", "exhibitor.no_rows"), ('"unclosed\n' * 2, None)]:
         status, reply = await organiser.call(
@@ -140,7 +148,7 @@ async def test_the_hall_report_counts_the_activity_rows_safely(hall: LiveServer)
     status, reply = await organiser.call(
         "POST",
         "/api/exhibitors",
-        {"name_zh": "=HYPERLINK(\"http://x\")", "name_en": "+Report Co", "industry": "ai"},
+        {"name_zh": '=HYPERLINK("http://x")', "name_en": "+Report Co", "industry": "ai"},
     )
     assert status == 201, reply
     eid = reply["exhibitor"]["id"]
@@ -158,7 +166,9 @@ async def test_the_hall_report_counts_the_activity_rows_safely(hall: LiveServer)
         BoothActivity(exhibitor_id=eid, kind="lead", account_id=ids[2], at=now),
         BoothActivity(exhibitor_id=eid, kind="download", account_id=ids[2], at=now),
         BoothActivity(exhibitor_id=eid, kind="download", account_id=None, at=now),
-        BoothActivity(exhibitor_id=eid, kind="download", account_id=None, at=now - timedelta(days=1)),
+        BoothActivity(
+            exhibitor_id=eid, kind="download", account_id=None, at=now - timedelta(days=1)
+        ),
     ]
     async with server.services.db() as db:
         db.add_all(rows)
@@ -179,7 +189,7 @@ async def test_the_hall_report_counts_the_activity_rows_safely(hall: LiveServer)
     row = next(r for r in table[1:] if r[0] == str(eid))
     assert row == [
         str(eid),
-        "'=HYPERLINK(\"http://x\")",  # a formula stays text
+        '\'=HYPERLINK("http://x")',  # a formula stays text
         "'+Report Co",
         "standard",
         "4",  # visits

@@ -55,7 +55,6 @@ addStrings({
     "err.exhibitor.no_rows": "文件里没有展商。",
     "err.exhibitor.too_many_rows": "一次最多导入 1000 个展商。",
     "err.exhibitor.bad_csv": "这不是 CSV 文件。",
-    "err.exhibitor.unknown": "没有这个展商。",
   },
   en: {
     "exh.heading": "Exhibitors",
@@ -102,7 +101,6 @@ addStrings({
     "err.exhibitor.no_rows": "The file has no exhibitors.",
     "err.exhibitor.too_many_rows": "Import at most 1,000 exhibitors at a time.",
     "err.exhibitor.bad_csv": "That is not a CSV file.",
-    "err.exhibitor.unknown": "There is no such exhibitor.",
   },
 });
 
