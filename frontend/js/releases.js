@@ -9,6 +9,7 @@ import { h, replace } from "./dom.js";
 import { field } from "./forms.js";
 import { addStrings, dateTime, errorText, onLangChange, pick, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
+import { applyReleaseEvent } from "./release_events.js";
 import { currentAccount, onAccountChange } from "./session.js";
 
 export const HALL_TOPIC = "hall:all";
@@ -70,6 +71,7 @@ addStrings({
     "editor.reason": "组委会意见：{reason}",
     "editor.empty": "还没有发布，写第一条吧。",
     "editor.view": "查看",
+    "editor.back": "← 返回展位",
     "err.release.empty": "请至少填写一个标题。",
     "err.release.too_long": "内容太长了。",
     "err.release.bad_state": "这条发布当前的状态不允许这样操作。",
@@ -133,6 +135,7 @@ addStrings({
     "editor.reason": "Organisers' note: {reason}",
     "editor.empty": "No releases yet: write the first one.",
     "editor.view": "View",
+    "editor.back": "← Back to the booth",
     "err.release.empty": "Give a title in at least one language.",
     "err.release.too_long": "That is too long.",
     "err.release.bad_state": "The release's state does not allow that now.",
@@ -143,25 +146,6 @@ addStrings({
     "err.release.bad_upload_kind": "Wrong kind of file: pictures as images, PDFs as documents.",
   },
 });
-
-/** Keep `list` newest first as live events come: a newer version replaces, a withdrawal
- * removes. Returns the new list (or null when the event changes nothing). */
-export function applyReleaseEvent(list, type, data, { accept = () => true } = {}) {
-  if (!Array.isArray(list) || !data || !Number.isInteger(data.id)) return null;
-  const index = list.findIndex((r) => r.id === data.id);
-  if (type === "release.withdrawn") {
-    if (index < 0 || list[index].version > data.version) return null;
-    return list.filter((r) => r.id !== data.id);
-  }
-  if (type !== "release.published" || !accept(data)) return null;
-  if (index >= 0) {
-    if (list[index].version >= data.version) return null;
-    const next = [...list];
-    next[index] = data;
-    return next;
-  }
-  return [data, ...list];
-}
 
 export const releaseHref = (release) => `#/release/${release.id}`;
 
@@ -621,7 +605,7 @@ export function mountReleaseEditor(root, { id } = {}) {
       h(
         "section",
         { class: "release-editor" },
-        h("a", { class: "release-back", href: `#/booth/${exhibitorId}` }, "←"),
+        h("a", { class: "release-back", href: `#/booth/${exhibitorId}` }, t("editor.back")),
         h("h1", {}, t("editor.heading")),
         h("p", { class: "muted" }, requireApproval ? t("editor.intro_approval") : t("editor.intro_direct")),
         flash ? h("p", { class: "notice", role: "status" }, flash) : null,
@@ -657,4 +641,4 @@ export function mountReleaseEditor(root, { id } = {}) {
   };
 }
 
-export { STATES };
+export { STATES, applyReleaseEvent };
