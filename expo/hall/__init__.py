@@ -15,11 +15,13 @@ from expo.features import Feature
 from expo.hall import (
     booth_chat,
     booth_edit,
+    console,
     dashboard,
     duty,
     leads,
     live_counts,
     private_chat,
+    releases,
     routes,
     seed,
     topics,
@@ -34,6 +36,8 @@ PARTS += [booth_chat, private_chat]
 PARTS += [leads, visits, dashboard]
 # --- edit: booth editing, uploads, duty ---
 PARTS += [booth_edit, uploads, duty]
+# --- releases and the organisers' hall console ---
+PARTS += [releases, console]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -286,3 +286,62 @@ class BoothDuty(SQLModel, table=True):
     # Up to when the announced state is known true: a shift starting or ending later than this
     # is announced (once, by whichever process claims it) when it comes.
     announced_at: datetime | None = Field(default=None)
+
+
+# --- releases (数博发布) ---
+
+
+class ReleaseState(StrEnum):
+    """draft → pending (approval required) → published / rejected; published → withdrawn."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ReleaseKind(StrEnum):
+    PRODUCT = "product"  # a new product or service
+    RESULT = "result"  # a result, a deal, a milestone
+    REPORT = "report"  # a report, a white paper, an index
+
+
+class Release(SQLModel, table=True):
+    """A launch at the expo: an exhibitor's (staff write it) or the expo's own (exhibitor None,
+    organisers write it). Only a published one is shown to everyone."""
+
+    __table_args__ = (Index("ix_release_state_published", "state", "published_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id", index=True)
+    # An industry key of expo/industries.py (the exhibitor's own by default): the feed filters.
+    industry: str = Field(default="", max_length=60)
+    kind: str = Field(default=ReleaseKind.PRODUCT, max_length=12)
+    state: str = Field(default=ReleaseState.DRAFT, max_length=12)
+    title_zh: str = Field(max_length=120)
+    title_en: str = Field(max_length=320)
+    summary_zh: str = Field(default="", max_length=500)
+    summary_en: str = Field(default="", max_length=1000)
+    body_zh: str = Field(default="", max_length=20000)
+    body_en: str = Field(default="", max_length=40000)
+    # Ids of the exhibitor's Upload rows: images ("image") and documents ("pdf"), in order.
+    images: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    documents: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rejection_reason: str = Field(default="", max_length=500)
+    # Bumped with every change, in the same transaction; the release's events carry it.
+    version: int = Field(default=1)
+    created_by: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = Field(default=None)
+
+
+class HallSetting(SQLModel, table=True):
+    """The organisers' settings of the hall, one row per key (`require_release_approval`)."""
+
+    __tablename__ = "hall_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow)

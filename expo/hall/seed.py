@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from expo.hall import seed_people
 from expo.hall.demo_content import seed_content
 from expo.hall.leads import seed_demo_leads
 from expo.hall.models import Booth, Tier
@@ -17,6 +18,8 @@ DEMO_TIERS = [Tier.PLATINUM, Tier.PLATINUM, Tier.GOLD, Tier.GOLD, Tier.GOLD, Tie
 
 
 async def seed(db: AsyncSession) -> None:
+    # --- releases: the exhibitors' staff accounts and the demo's releases (seed_people.py) ---
+    await seed_people.seed(db)
     if (await db.execute(select(Booth).limit(1))).first() is not None:
         return
     exhibitors = (await db.execute(select(Exhibitor).order_by(col(Exhibitor.id)))).scalars().all()

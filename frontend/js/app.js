@@ -33,6 +33,9 @@ import { mountRoom } from "./room.js";
 import { loadAccount, refreshAfterSignOut } from "./session.js";
 import { mountSignIn } from "./signin.js";
 import { mountSignUp } from "./signup.js";
+// --- releases ---
+import { mountRelease, mountReleaseEditor, mountReleases } from "./releases.js";
+// --- end releases ---
 
 const ROUTES = [
   [/^\/?$/, mountLobby],
@@ -64,6 +67,11 @@ const ROUTES = [
   // --- edit: a booth's editor, for its staff and organisers ---
   [/^\/booth\/(?<id>[1-9][0-9]{0,9})\/edit\/?$/, mountBoothEdit],
   // --- end edit ---
+  // --- releases ---
+  [/^\/releases\/?$/, mountReleases],
+  [/^\/release\/(?<id>\d{1,10})\/?$/, mountRelease],
+  [/^\/booth\/(?<id>\d{1,10})\/releases\/?$/, mountReleaseEditor],
+  // --- end releases ---
 ];
 
 const main = document.getElementById("main");

@@ -19,6 +19,7 @@ import { logoOf, tierBadge } from "./hall.js";
 import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
 import { streamPlayer } from "./player.js";
 import { realtime } from "./realtime.js";
+import { mountBoothReleases } from "./releases.js";
 import { versionBook } from "./versions.js";
 
 addStrings({
@@ -85,7 +86,7 @@ export const PARTS = [
   ["booth-card", forVisitors(mountCard)], // leave my card (booth_card.js)
   ["booth-chat", mountBoothChat], // the booth's public chat (booth_chat.js)
   ["booth-private", forVisitors(mountPrivateChat)], // 1:1 with the staff (booth_private.js)
-  ["booth-releases", null], // the exhibitor's 数博发布 releases (releases branch)
+  ["booth-releases", (el, booth) => mountBoothReleases(el, booth.id)], // 数博发布 (releases.js)
 ];
 
 export const getBooth = (id, opts) => api(`/api/exhibitors/${encodeURIComponent(id)}`, opts);

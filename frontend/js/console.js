@@ -22,6 +22,10 @@ addStrings({
     "console.tab.import": "议程导入",
     "console.tab.announcements": "公告",
     "console.people": "人员与邀请",
+    // --- releases ---
+    "console.tab.exhibitors": "展商",
+    "console.tab.releases": "发布审核",
+    "console.tab.hall_report": "展厅报告",
   },
   en: {
     "nav.console": "Console",
@@ -38,6 +42,10 @@ addStrings({
     "console.tab.import": "Programme import",
     "console.tab.announcements": "Announcements",
     "console.people": "People",
+    // --- releases ---
+    "console.tab.exhibitors": "Exhibitors",
+    "console.tab.releases": "Releases",
+    "console.tab.hall_report": "Hall report",
   },
 });
 
@@ -50,6 +58,11 @@ export const TABS = [
   ["moderation", "console.tab.moderation", () => import("./console/moderation.js")],
   ["import", "console.tab.import", () => import("./console/import.js")],
   ["announcements", "console.tab.announcements", () => import("./console/announcements.js")],
+  // --- releases: the hall's pages ---
+  ["exhibitors", "console.tab.exhibitors", () => import("./console/exhibitors.js")],
+  ["releases", "console.tab.releases", () => import("./console/releases.js")],
+  ["hall-report", "console.tab.hall_report", () => import("./console/hall_report.js")],
+  // --- end releases ---
 ];
 
 export function mountConsole(root, { tab, query } = {}) {

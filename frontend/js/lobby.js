@@ -8,6 +8,9 @@ import { errorText, getLang, hhmm, onLangChange, pick, roleName, t } from "./i18
 import { roomHref, takeWelcome } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { applyRoomChange, mergeRooms } from "./room_changes.js";
+// --- releases: the newest three releases, live over `hall:all` ---
+import { HALL_TOPIC, mountLobbyReleases } from "./releases.js";
+// --- end releases ---
 
 const REFRESH_MS = 60_000;
 const LOBBY_TOPIC = "lobby:forums";
@@ -23,6 +26,14 @@ export function mountLobby(root) {
   let summaryAt = -1; // when the last live summary came (performance.now())
   const badges = new Map(); // room topic -> its audience badges on the page
   const welcome = takeWelcome(); // the role an invitation just gave, to greet with
+  // --- releases: one element, kept across renders; the strip fills it and follows hall:all ---
+  const releaseStrip = h("div", { class: "lobby-releases" });
+  const releases = mountLobbyReleases(releaseStrip);
+  const unfollowHall = realtime.subscribe(HALL_TOPIC, {
+    onEvent: (type, data) => releases.onEvent(type, data),
+    onError: (error) => console.warn("lobby: no live releases", error),
+  });
+  // --- end releases ---
 
   const load = async () => {
     if (document.hidden || stopped) return;
@@ -103,6 +114,7 @@ export function mountLobby(root) {
         rooms.length
           ? h("div", { class: "forum-grid" }, rooms.map((f, i) => forumCard(f, i + 1, badgeFor(f))))
           : null,
+        releaseStrip, // --- releases ---
         hallCard(),
         scheduleExports(),
       ),
@@ -158,6 +170,8 @@ export function mountLobby(root) {
     offLang();
     offStatus();
     unsubscribe();
+    unfollowHall(); // --- releases ---
+    releases.stop(); // --- releases ---
     document.removeEventListener("visibilitychange", onVisible);
   };
 }

@@ -92,6 +92,25 @@ ORGANISER_ONLY = {
     ("PUT", "/api/exhibitors/{exhibitor_id}/duty"),
     ("PUT", "/api/exhibitors/{exhibitor_id}/roster"),
     # --- end edit ---
+    # --- releases: the console's hall pages; organisers act on every release and booth ---
+    ("GET", "/api/hall/exhibitors"),
+    ("POST", "/api/exhibitors"),
+    ("POST", "/api/hall/exhibitors/import/preview"),
+    ("POST", "/api/hall/exhibitors/import/confirm"),
+    ("PATCH", "/api/hall/exhibitors/{exhibitor_id}"),
+    ("GET", "/api/hall/report.csv"),
+    ("GET", "/api/hall/releases"),
+    ("GET", "/api/hall/settings"),
+    ("PUT", "/api/hall/settings"),
+    ("POST", "/api/releases"),
+    ("PATCH", "/api/releases/{release_id}"),
+    ("POST", "/api/releases/{release_id}/submit"),
+    ("POST", "/api/releases/{release_id}/withdraw"),
+    ("POST", "/api/releases/{release_id}/approve"),
+    ("POST", "/api/releases/{release_id}/reject"),
+    ("POST", "/api/releases/{release_id}/publish"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/releases"),
+    ("POST", "/api/exhibitors/{exhibitor_id}/releases"),
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -102,6 +121,20 @@ NEEDS_ACCOUNT_LINK = {
     ("POST", "/api/password/reset"): LinkPurpose.PASSWORD_RESET,
     ("POST", "/api/password/reset/open"): LinkPurpose.PASSWORD_RESET,
     ("POST", "/api/me/email/confirm"): LinkPurpose.EMAIL_CHANGE,
+}
+# --- releases: operations on one release, shown a fresh one in the state they act on ---
+ON_A_RELEASE = {
+    ("GET", "/api/releases/{release_id}"): "published",
+    ("PATCH", "/api/releases/{release_id}"): "draft",
+    ("POST", "/api/releases/{release_id}/submit"): "draft",
+    ("POST", "/api/releases/{release_id}/publish"): "draft",
+    ("POST", "/api/releases/{release_id}/withdraw"): "published",
+    ("POST", "/api/releases/{release_id}/approve"): "pending",
+    ("POST", "/api/releases/{release_id}/reject"): "pending",
+}
+RELEASE_BODIES = {
+    "PATCH": {"title_en": "Fuzzed release"},
+    "reject": {"reason": "请补充 Please add a summary"},
 }
 # Operations on one invitation: shown a fresh one (and whatever ids the fuzzer draws).
 ON_AN_INVITATION = {
@@ -222,6 +255,20 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # A valid schedule with no sessions: imported, it changes nothing.
     ("POST", "/api/programme/import"): [{"body": EMPTY_SCHEDULE}],
     ("POST", "/api/programme/import/preview"): [{"body": EMPTY_SCHEDULE}],
+    # --- releases ---
+    ("POST", "/api/exhibitors"): [
+        {"body": {"name_zh": "模糊展商", "name_en": "Fuzz Exhibitor", "industry": "ai"}}
+    ],
+    ("POST", "/api/hall/exhibitors/import/preview"): [{"body": {"csv": "甲,Alpha,ai"}}],
+    ("POST", "/api/hall/exhibitors/import/confirm"): [{"body": {"csv": "模糊乙,Fuzz Beta,ai"}}],
+    ("PATCH", "/api/hall/exhibitors/{exhibitor_id}"): [
+        {"path_parameters": {"exhibitor_id": 12}, "body": {"tier": "silver"}}
+    ],
+    ("POST", "/api/releases"): [{"body": {"title_zh": "组委会", "kind": "report"}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}/releases"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("POST", "/api/exhibitors/{exhibitor_id}/releases"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"title_zh": "新品"}}
+    ],
     ("POST", "/api/programme/import/confirm"): [
         {
             "body": EMPTY_SCHEDULE,
@@ -317,6 +364,26 @@ def conversation_example(client: asgi.ASGIClient, database_url: str) -> dict[str
             await engine.dispose()
 
     return {"path_parameters": {"exhibitor_id": 1, "conversation_id": asyncio.run(made())}}
+
+
+def release_example(client: asgi.ASGIClient, method: str, path: str) -> dict[str, Any]:
+    """A fresh release of exhibitor 1 in the state the operation acts on, which succeeds."""
+    organiser = {"Cookie": sign_in(client, "organizer@demo.shubo.live")}
+    staff = {"Cookie": sign_in(client, "exhibitor@demo.shubo.live")}
+    state = ON_A_RELEASE[(method, path)]
+    settings = {"require_release_approval": state == "pending"}
+    assert client.put("/api/hall/settings", headers=organiser, json=settings).status_code == 200
+    made = client.post(
+        "/api/exhibitors/1/releases", headers=staff, json={"title_zh": "模糊", "title_en": "Fuzz"}
+    )
+    assert made.status_code == 201, made.text
+    release_id = made.json()["release"]["id"]
+    if state != "draft":
+        moved = client.post(f"/api/releases/{release_id}/submit", headers=staff, json={})
+        assert moved.json()["release"]["state"] == state, moved.text
+    body = RELEASE_BODIES.get(method) or RELEASE_BODIES.get(path.rsplit("/", 1)[1]) or {}
+    example: dict[str, Any] = {"path_parameters": {"release_id": release_id}}
+    return example | ({"body": body} if method != "GET" else {})
 
 
 def fresh_account(client: asgi.ASGIClient) -> tuple[int, str]:
@@ -612,6 +679,8 @@ def test_the_server_does_what_the_document_says(
         examples_for = [invitation_example(client, path)]
     if path == "/api/exhibitors/{exhibitor_id}/conversations/{conversation_id}/messages":
         examples_for = [conversation_example(client, demo_sqlite)]  # --- chat ---
+    if (method, path) in ON_A_RELEASE:  # --- releases ---
+        examples_for = [release_example(client, method, path)]
     account = fresh_account(client)[0] if (method, path) in ON_AN_ACCOUNT else None
     if account is not None:
         examples_for = [

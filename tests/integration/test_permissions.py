@@ -57,6 +57,8 @@ SAMPLE_PATH = {
     "product_id": "999999",
     "upload_id": "999999",
     # --- end edit ---
+    # --- releases: the demo's first release, exhibitor 1's, published ---
+    "release_id": "1",
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
