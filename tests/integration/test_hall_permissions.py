@@ -9,6 +9,7 @@ is compared before and after every refused call: a refusal that wrote something 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import AsyncIterator
@@ -22,9 +23,10 @@ from expo.features import load_features
 from expo.hall.access import BoothObject
 from expo.http import ActionRoute
 from expo.models import Account, Role
-from expo.permissions import PermissionTable
+from expo.permissions import OfExhibitor, PermissionTable
 from expo.security import Principal
 from tests.integration.test_permissions import DEMO, SAMPLE_COMMAND, SAMPLE_PATH, the_app_routes
+from tests.integration.test_qa import register
 from tests.live import LiveServer, Peer, live_server, make_settings
 
 OWN = 1  # the demo exhibitor account is staff of exhibitor 1
@@ -52,9 +54,28 @@ def hall_routes() -> list[ActionRoute]:
     return [r for r in the_app_routes() if isinstance(r, ActionRoute) and r.action in actions]
 
 
-def concrete(path: str, booth: int) -> str:
-    values = SAMPLE_PATH | {"exhibitor_id": str(booth)}
+def concrete(path: str, booth: int, objects: dict[int, dict[str, int]]) -> str:
+    """The path on `booth`, with that booth's own conversation where one is named."""
+    values = SAMPLE_PATH | {
+        "exhibitor_id": str(booth),
+        "conversation_id": str(objects[booth]["conversation"]),
+    }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), "999999"), path)
+
+
+def on_booth(kind: type, booth: int) -> OfExhibitor:
+    """The object an action's rule judges, at `booth`, as the walk's objects are: a message
+    or a conversation is a newcomer's (fields other than the exhibitor are 0: nobody here)."""
+    if kind in (OfExhibitor, BoothObject):
+        return BoothObject(booth)
+    assert dataclasses.is_dataclass(kind) and issubclass(kind, OfExhibitor), kind
+    others = {f.name: 0 for f in dataclasses.fields(kind) if f.name != "exhibitor_id"}
+    return kind(exhibitor_id=booth, **others)  # type: ignore[call-arg]
+
+
+def object_booth(path: str, booth: int) -> int:
+    """The booth a route acts on: the path's, or the walk's release's (exhibitor 1's)."""
+    return booth if "{exhibitor_id}" in path or "{conversation_id}" in path else OWN
 
 
 def expected(table: PermissionTable, action: str, role: Role | None, booth: int) -> bool:
@@ -63,8 +84,34 @@ def expected(table: PermissionTable, action: str, role: Role | None, booth: int)
     rule = table.rule(action)
     if not rule.scoped:
         return table.allows(action, who)
-    assert rule.on is not None and issubclass(BoothObject, rule.on), f"{action}: not on a booth"
-    return table.allows(action, who, BoothObject(booth))
+    assert rule.on is not None, action
+    return table.allows(action, who, on_booth(rule.on, booth))
+
+
+async def booth_objects(server: LiveServer) -> dict[int, dict[str, int]]:
+    """At each of the two booths, a newcomer's public message and private conversation."""
+    objects = {}
+    for booth in (OWN, OTHER):
+        visitor_id, visitor = await register(server, f"展位巡检 Walk {booth}")
+        async with server.connect(visitor) as ws:
+            said = await Peer(ws).command("booth.chat.send", {"exhibitor": booth, "text": "walk"})
+            opened = await Peer(ws).command("booth.private.open", {"exhibitor": booth})
+        objects[booth] = {
+            "message": said["data"]["message"]["id"],
+            "conversation": opened["data"]["conversation"]["id"],
+            "visitor": visitor_id,
+        }
+    return objects
+
+
+def command_data(name: str, booth: int, objects: dict[int, dict[str, int]]) -> dict[str, Any]:
+    """The sample on `booth`, naming that booth's own message, conversation and visitor."""
+    mine = objects[booth]
+    fields = {"exhibitor": booth, "message": mine["message"], "conversation": mine["conversation"]}
+    data = {k: fields.get(k, v) for k, v in SAMPLE_COMMAND[name].items()}
+    if "account" in data:
+        data["account"] = mine["visitor"]
+    return data
 
 
 async def snapshot(server: LiveServer) -> str:
@@ -105,6 +152,7 @@ async def test_each_hall_route_answers_as_the_table_says_and_a_refusal_writes_no
     server: LiveServer, who: str, role: Role | None, booth: int
 ):
     table = server.services.permissions
+    objects = await booth_objects(server)
     cookie = None if role is None else await server.sign_in(DEMO[role])
     headers = {"Cookie": cookie} if cookie else {}
     walked = []
@@ -114,14 +162,15 @@ async def test_each_hall_route_answers_as_the_table_says_and_a_refusal_writes_no
             async with server.http() as http:
                 response = await http.request(
                     method,
-                    concrete(route.path, booth),
+                    concrete(route.path, booth, objects),
                     headers=headers,
                     json={} if method in ("POST", "PUT", "PATCH") else None,
                 )
             where = f"{method} {route.path} as {who}: {response.status_code} {response.text[:200]}"
             assert response.status_code < 500, where
+            acted_on = object_booth(route.path, booth)
             assert refused(response.status_code) is not expected(
-                table, route.action, role, booth
+                table, route.action, role, acted_on
             ), where
             if refused(response.status_code):
                 assert response.json()["error"]["code"] in ("unauthorized", "forbidden"), where
@@ -140,14 +189,13 @@ async def test_each_hall_command_answers_as_the_table_says_and_a_refusal_writes_
     server: LiveServer, who: str, role: Role | None, booth: int
 ):
     table = server.services.permissions
+    objects = await booth_objects(server)
     cookie = None if role is None else await server.sign_in(DEMO[role])
     commands = hall_commands(server)
     async with server.connect(cookie) as ws:
         me = Peer(ws)
         for name, spec in commands.items():
-            data = dict(SAMPLE_COMMAND[name])
-            if "exhibitor" in data:
-                data["exhibitor"] = booth
+            data = command_data(name, booth, objects)
             before = await snapshot(server)
             reply = await me.command(name, data)
             code = reply.get("error", {}).get("code")

@@ -106,6 +106,11 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "booth.private.release": {"exhibitor": 1, "conversation": 1},
     "booth.private.read": {"exhibitor": 1, "conversation": 1},
     "booth.private.close": {"exhibitor": 1, "conversation": 1},
+    # --- leads: a booth visit, and leaving it ---
+    "booth.visit": {"exhibitor": 1},
+    "booth.leave": {"exhibitor": 1, "visit": "1.0"},
+    # --- edit ---
+    "booth.duty": {"exhibitor": 1, "on": True},
 }
 # --- chat: which of the walk's objects a command's field names (default: the field's name) ---
 OBJECT_OF = {
@@ -113,11 +118,6 @@ OBJECT_OF = {
     "booth.mute": {"account": "visitor"},
     "booth.ban": {"account": "visitor"},
     "booth.lift": {"account": "visitor"},
-    "booth.visit": {"exhibitor": 1},
-    "booth.leave": {"exhibitor": 1, "visit": "1.0"},
-    # --- edit ---
-    "booth.duty": {"exhibitor": 1, "on": True},
-    # --- end edit ---
 }
 
 
