@@ -14,10 +14,8 @@ import { mountReset } from "./forgot.js";
 import { mountHall } from "./hall.js";
 // --- chat ---
 import { mountBoothInbox } from "./booth_inbox.js";
-import { mountBoothTalk } from "./booth_private.js";
 // --- end chat ---
 // --- leads ---
-import { mountBoothCardPage } from "./booth_card.js";
 import { mountBoothDashboard } from "./booth_dashboard.js";
 import { mountBoothLeads } from "./booth_leads.js";
 // --- end leads ---
@@ -50,7 +48,6 @@ const ROUTES = [
   // --- leads ---
   [/^\/booth\/(?<id>[1-9]\d{0,9})\/dashboard\/?$/, mountBoothDashboard],
   [/^\/booth\/(?<id>[1-9]\d{0,9})\/leads\/?$/, mountBoothLeads],
-  [/^\/booth\/(?<id>[1-9]\d{0,9})\/card\/?$/, mountBoothCardPage],
   // --- end leads ---
   [/^\/matchmaking\/?$/, mountMatchmaking],
   [/^\/agenda\/?$/, mountAgenda],
@@ -62,7 +59,6 @@ const ROUTES = [
   [/^\/my-sessions\/?$/, mountMySessions],
   // --- chat: the booth staff's inbox; the booth's chats on a page of their own ---
   [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/inbox\/?$/, mountBoothInbox],
-  [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/talk\/?$/, mountBoothTalk],
   // --- end chat ---
   // --- edit: a booth's editor, for its staff and organisers ---
   [/^\/booth\/(?<id>[1-9][0-9]{0,9})\/edit\/?$/, mountBoothEdit],

@@ -4,16 +4,13 @@
 //
 //   const unmount = mountCard(element, { id: 3, name: { zh: "…", en: "…" } });
 //
-// Also `mountBoothCardPage` (#/booth/<id>/card): the card panel on a page of its own, with the
-// booth followed and its visit tracked, until the booth page (booth.js) mounts the panel itself.
+// The booth page (booth.js) mounts it for visitors, beside the booth's visit (booth_visit.js).
 
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, dateTime, errorText, onLangChange, pick, t } from "./i18n.js";
-import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
-import { trackVisit } from "./booth_visit.js";
 
 addStrings({
   zh: {
@@ -39,7 +36,6 @@ addStrings({
     "boothcard.withdrawn": "已撤回，展商那里的信息已删除。",
     "boothcard.own_booth": "这是您所在展商的展台。",
     "boothcard.loading": "正在加载…",
-    "boothcard.page_title": "展台名片",
     "err.lead.consent_required": "需要您明确同意后才能分享名片。",
     "err.lead.own_booth": "展商工作人员不在自己的展台留名片。",
   },
@@ -66,7 +62,6 @@ addStrings({
     "boothcard.withdrawn": "Withdrawn: the exhibitor's copy is deleted.",
     "boothcard.own_booth": "This is your own exhibitor's booth.",
     "boothcard.loading": "Loading…",
-    "boothcard.page_title": "Booth card",
     "err.lead.consent_required": "Sharing your card needs your explicit consent.",
     "err.lead.own_booth": "Staff do not leave their card at their own booth.",
   },
@@ -242,30 +237,5 @@ export function mountCard(el, booth) {
     stopped = true;
     offLang();
     offAccount();
-  };
-}
-
-/** #/booth/<id>/card: the card panel alone (and the visit counted), for a booth's own link. */
-export function mountBoothCardPage(root, { id }) {
-  const booth = { id: Number(id), name: null };
-  const panel = h("div", { class: "boothcard-page-panel" });
-  const heading = h("h1", {}, t("boothcard.page_title"));
-  replace(root, h("section", { class: "boothcard-page" }, heading, panel));
-  api(`/api/exhibitors`)
-    .then((body) => {
-      const found = body.exhibitors.find((e) => e.id === booth.id);
-      if (found) {
-        booth.name = found.name;
-        heading.textContent = pick(found.name);
-      }
-    })
-    .catch(() => {});
-  const unmount = mountCard(panel, booth);
-  const stopFollowing = realtime.subscribe(`booth:${booth.id}`, {}); // "visitors now" counts us
-  const stopVisit = trackVisit(booth.id);
-  return () => {
-    unmount();
-    stopVisit();
-    stopFollowing();
   };
 }

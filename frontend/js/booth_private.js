@@ -6,7 +6,6 @@
 // Mount: `const stop = mountPrivateChat(el, { id: exhibitorId })`; call stop() when leaving.
 
 import { api } from "./api.js";
-import { mountBoothChat } from "./booth_chat.js";
 import { h, linkified, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
@@ -309,16 +308,4 @@ export function mountPrivateChat(el, booth) {
     for (const fn of stops.splice(0)) fn();
     element.remove();
   };
-}
-
-/** `#/booth/<id>/talk`: the booth's public chat and the private panel, side by side, until the
- * booth page (booth.js) mounts both itself. */
-export function mountBoothTalk(root, { booth }) {
-  const grid = h("div", { class: "booth-talk" });
-  root.appendChild(grid);
-  const chat = h("div", { class: "booth-talk-chat" });
-  const side = h("div", { class: "booth-talk-private" });
-  grid.append(side, chat);
-  const stops = [mountPrivateChat(side, { id: booth }), mountBoothChat(chat, { id: booth })];
-  return () => stops.forEach((stop) => stop());
 }

@@ -26,7 +26,7 @@ async def test_a_visitor_chats_privately_while_the_staff_inbox_updates(
     await expect(inbox.locator(".inbox-count")).to_have_text("0 位访客在等待")
 
     visitor = await pages.open(
-        f"/#/booth/{BOOTH}/talk", locale="zh-CN", phone=True, cookie=visitor_cookie
+        f"/#/booth/{BOOTH}", locale="zh-CN", phone=True, cookie=visitor_cookie
     )
     await visitor.get_by_role("button", name="私下咨询工作人员").click()
     await expect(visitor.locator(".private-state")).to_have_text("已通知工作人员，请稍候…")
@@ -72,8 +72,8 @@ async def test_a_visitor_chats_privately_while_the_staff_inbox_updates(
 
 async def test_the_booth_public_chat_badges_its_staff(pages: Pages, server: LiveServer):
     staff_cookie = await server.sign_in(STAFF)
-    visitor = await pages.open(f"/#/booth/{BOOTH}/talk", locale="en-GB")
-    staff = await pages.open(f"/#/booth/{BOOTH}/talk", locale="en-GB", cookie=staff_cookie)
+    visitor = await pages.open(f"/#/booth/{BOOTH}", locale="en-GB")
+    staff = await pages.open(f"/#/booth/{BOOTH}", locale="en-GB", cookie=staff_cookie)
     await expect(staff.locator(".booth-chat .panel-title")).to_have_text(
         re.compile("Booth chat|展位聊天")
     )

@@ -36,7 +36,7 @@ async def test_a_card_left_shows_on_the_staff_dashboard_live_and_is_withdrawn_at
     email, cookie = await register(
         server, "周明 Zhou Ming", organisation="遵义智造 Zunyi Smart Mfg", title="采购总监"
     )
-    visitor = await pages.open(f"/#/booth/{BOOTH}/card", locale="en-GB", cookie=cookie)
+    visitor = await pages.open(f"/#/booth/{BOOTH}", locale="en-GB", cookie=cookie)
     await expect(visitor.get_by_role("heading", level=1)).to_have_text("Qiansuan Cloud")
     # The visit and the visitor on the booth reach the dashboard by themselves.
     await expect(dashboard.locator('[data-figure="visits_today"] .boothdash-value')).to_have_text(
