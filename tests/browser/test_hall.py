@@ -4,6 +4,7 @@ changes; and the matchmaking page, which says it is not open yet."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from playwright.async_api import expect
@@ -13,6 +14,7 @@ from expo.hall.models import Booth, Product, Upload
 from expo.hall.search_index import reindex
 from expo.models import Exhibitor
 from tests.browser.web import Pages, screenshot
+from tests.hall_content import bare_booths
 from tests.live import LiveServer
 
 FREIGHT = 10  # 货运通
@@ -47,12 +49,22 @@ EXHIBITORS_EN = [
 ]
 
 
+async def until_present(server: LiveServer, topic: str) -> None:
+    """Wait (10 s at most) until someone follows `topic`, as the server counts them."""
+    async with asyncio.timeout(10):
+        while (await server.services.hub.presence([topic])).get(topic, 0) < 1:
+            await asyncio.sleep(0.05)
+
+
 async def add_booth_content(server: LiveServer) -> None:
     """Products, a document, a video and links on 货运通's booth (as the editing branch will
-    let its staff), reindexed in the same transaction."""
-    async with server.services.db() as db:
-        if (await db.execute(select(Product).where(Product.exhibitor_id == FREIGHT))).first():
+    let its staff) in place of what the demo seeds, reindexed in the same transaction."""
+    async with server.services.read() as db:
+        ours = select(Product).where(Product.name_en == "National compute network scheduler")
+        if (await db.execute(ours)).first():
             return
+    await bare_booths(server)
+    async with server.services.db() as db:
         db.add_all(
             [
                 Product(
@@ -162,6 +174,8 @@ async def test_the_hall_searches_the_server_in_both_languages_with_live_counts(
     await page.get_by_label("Sort by").select_option("busy")
     await expect(page.locator(".exhibitor-name").first).to_have_text("Qiansuan Cloud")
     await visitor.goto("/#/booth/7")
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text("CloudFrame Rendering")
+    await until_present(server, "booth:7")  # the visitor follows booth 7 before the page reads
     await page.reload()  # the URL keeps the sort
     await expect(page.get_by_label("Sort by")).to_have_value("busy")
     await expect(page.locator(".exhibitor-name").first).to_have_text("CloudFrame Rendering")

