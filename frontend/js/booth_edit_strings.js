@@ -88,7 +88,7 @@ addStrings({
     "err.booth.too_many": "链接或视频太多了。",
     "err.product.no_name": "请填写产品名称（中英文）。",
     "err.product.unknown": "这个产品已不存在。",
-    "err.upload.unknown": "这个文件已不存在。",
+    "err.upload.unknown": "这个文件不存在，或不属于这个展商。",
     "err.upload.unsupported_type": "只能上传图片（PNG、JPEG、WebP、GIF）或 PDF；SVG、HTML 等文件会被拒绝。",
     "err.upload.bad_pdf": "这不是有效的 PDF 文件。",
     "err.upload.active_pdf": "这个 PDF 带有脚本或附件，请另存为普通 PDF 后再上传。",
@@ -185,7 +185,7 @@ addStrings({
     "err.booth.too_many": "Too many links or videos.",
     "err.product.no_name": "Give the product a name in Chinese and in English.",
     "err.product.unknown": "That product is gone.",
-    "err.upload.unknown": "That file is gone.",
+    "err.upload.unknown": "That file is gone, or is not this exhibitor's.",
     "err.upload.unsupported_type":
       "Only images (PNG, JPEG, WebP, GIF) and PDFs can be uploaded; SVG, HTML and other files are refused.",
     "err.upload.bad_pdf": "That is not a valid PDF.",

@@ -78,7 +78,6 @@ addStrings({
     "err.release.stale": "这条发布刚被别人改过，请刷新后再试。",
     "err.release.unknown": "没有这条发布。",
     "err.release.organisers_only": "只有组委会可以这样操作。",
-    "err.upload.unknown": "附件不属于这个展商。",
     "err.release.bad_upload_kind": "附件类型不对：图片放图片，PDF 放资料。",
   },
   en: {
@@ -142,7 +141,6 @@ addStrings({
     "err.release.stale": "Someone changed this release meanwhile; reload and try again.",
     "err.release.unknown": "There is no such release.",
     "err.release.organisers_only": "Only organisers can do that.",
-    "err.upload.unknown": "That file is not this exhibitor's.",
     "err.release.bad_upload_kind": "Wrong kind of file: pictures as images, PDFs as documents.",
   },
 });
