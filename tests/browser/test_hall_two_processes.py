@@ -64,6 +64,7 @@ async def test_an_attendee_on_one_process_and_booth_staff_on_another(
         await expect(value(dashboard, "now")).to_have_text("0")
         visits_before = await figure(dashboard, "visits_today")
         leads_before = await figure(dashboard, "leads")
+        chat_before = await figure(dashboard, "chat_today")
 
         # The hall on A counts the staff member following the booth's staff topic on B.
         await expect(qiansuan.locator(".exhibitor-staff")).to_have_text("1 位工作人员在线")
@@ -144,6 +145,23 @@ async def test_an_attendee_on_one_process_and_booth_staff_on_another(
         await expect(visitor.get_by_role("button", name="留下名片")).to_be_visible()
         await expect(leads.locator("tr", has_text=email)).to_have_count(0)
         await expect(value(dashboard, "leads")).to_have_text(str(leads_before))
+
+        # The booth's public chat across the processes: the staff's line from B reaches A with
+        # the booth's badge, the attendee's from A reaches B.
+        staff_booth = await on_b.tab(dashboard, f"/#/booth/{BOOTH}")
+        for page, empty in ((visitor, "还没有消息"), (staff_booth, "No messages yet")):
+            await expect(page.locator(".booth-chat .chat-status")).to_contain_text(empty)
+        await staff_booth.locator(".booth-chat .chat-input").fill("Welcome to Qiansuan Cloud")
+        await staff_booth.locator(".booth-chat .chat-input").press("Enter")
+        said = visitor.locator(".booth-chat .chat-msg", has_text="Welcome to Qiansuan Cloud")
+        await expect(said.locator(".chat-badge")).to_have_count(1)
+        await visitor.locator(".booth-chat .chat-input").fill("谢谢，下午见")
+        await visitor.locator(".booth-chat .chat-input").press("Enter")
+        heard = staff_booth.locator(".booth-chat .chat-msg", has_text="谢谢，下午见")
+        await expect(heard).to_have_count(1)
+        await expect(heard.locator(".chat-badge")).to_have_count(0)
+        await expect(value(dashboard, "chat_today")).to_have_text(str(chat_before + 2))
+        await staff_booth.close()
 
         # The attendee leaves the booth: "visitors now" on B drops.
         await visitor.goto("/#/")
