@@ -28,3 +28,24 @@ async def test_staff_on_their_own_booth_page_count_as_staff_online(
     )
     await expect(visitor.locator(".booth-staff")).to_have_text("1 staff online")
     await expect(staff.locator(".booth-staff")).to_have_text("1 staff online")
+
+
+async def test_the_exhibitors_table_on_a_phone_shows_each_tier_and_order(
+    pages: Pages, server: LiveServer
+):
+    """On a 390 px phone the organiser's list of exhibitors squeezed the tier menu to its arrow
+    (no tier to read) and the order box to a sliver: the table now keeps its columns readable
+    and scrolls sideways instead."""
+    page = await pages.open(
+        "/#/console/exhibitors",
+        locale="zh-CN",
+        phone=True,
+        cookie=await server.sign_in("organizer@demo.shubo.live"),
+    )
+    row = page.locator('tr[data-exhibitor="1"]')
+    await expect(row).to_be_visible()
+    tier = await row.locator("select").bounding_box()
+    order = await row.locator("input.exh-position").bounding_box()
+    assert tier and order
+    assert tier["width"] >= 72, tier  # "白金" and the arrow
+    assert order["width"] >= 56, order  # five digits
