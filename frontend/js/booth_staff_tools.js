@@ -32,6 +32,12 @@ addStrings({
 
 const TOOLS = ["edit", "inbox", "dashboard", "leads", "releases"];
 
+/** Links to the booth's staff pages but `except` (the booth editor's head shows them too). */
+export const staffToolLinks = (id, except) =>
+  TOOLS.filter((tool) => tool !== except).map((tool) =>
+    h("a", { class: "button button-small", href: `#/booth/${id}/${tool}`, dataset: { tool } }, t(`boothtools.${tool}`)),
+  );
+
 export function mountStaffTools(el, booth) {
   const id = Number(booth.id);
   let unsubscribe = null; // following booth-staff:<id> while the account is this booth's staff

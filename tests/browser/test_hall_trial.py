@@ -49,3 +49,25 @@ async def test_the_exhibitors_table_on_a_phone_shows_each_tier_and_order(
     assert tier and order
     assert tier["width"] >= 72, tier  # "白金" and the arrow
     assert order["width"] >= 56, order  # five digits
+
+
+async def test_my_booth_leads_staff_on_to_the_inbox_dashboard_leads_and_releases(
+    pages: Pages, server: LiveServer
+):
+    """The header's "我的展位 / My booth" opens the booth's editor, whose only way on was
+    "查看展位": staff looking for the visitors waiting in private chats, their leads or their
+    releases did not find them. The editor's head now links to each."""
+    page = await pages.open("/#/", locale="zh-CN", cookie=await server.sign_in(EXHIBITOR))
+    await page.locator("#header").get_by_role("link", name="我的展位").click()
+    head = page.locator(".booth-edit-head")
+    for name, tool in [
+        ("私聊收件箱", "inbox"),
+        ("实时数据", "dashboard"),
+        ("名片线索", "leads"),
+        ("发布管理", "releases"),
+    ]:
+        await expect(head.get_by_role("link", name=name)).to_have_attribute(
+            "href", f"#/booth/{BOOTH}/{tool}"
+        )
+    await head.get_by_role("link", name="私聊收件箱").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("私聊收件箱")
