@@ -71,3 +71,23 @@ async def test_my_booth_leads_staff_on_to_the_inbox_dashboard_leads_and_releases
         )
     await head.get_by_role("link", name="私聊收件箱").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("私聊收件箱")
+
+
+async def test_a_private_chat_says_so_when_no_staff_are_online(pages: Pages, server: LiveServer):
+    """A visitor opening a private chat with no staff online read "The staff have been told;
+    please wait…" under "No staff online" and waited for nobody. They are now told to leave
+    their question for later, and "please wait" comes back once a staff member is online."""
+    visitor = await pages.open(
+        f"/#/booth/{BOOTH}", locale="en-GB", cookie=await server.sign_in(ATTENDEE)
+    )
+    await expect(visitor.locator(".booth-staff")).to_have_text("No staff online")
+    await visitor.get_by_role("button", name="Talk privately to the staff").click()
+    state = visitor.locator(".private-state")
+    await expect(state).to_have_text(
+        "No staff are online now: leave your question, they will answer here when they are back."
+    )
+    await pages.open(
+        f"/#/booth/{BOOTH}/inbox", locale="zh-CN", cookie=await server.sign_in(EXHIBITOR)
+    )
+    await expect(visitor.locator(".booth-staff")).to_have_text("1 staff online")
+    await expect(state).to_have_text("The staff have been told; please wait…")
