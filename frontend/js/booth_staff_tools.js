@@ -18,6 +18,7 @@ addStrings({
     "boothtools.leads": "名片线索",
     "boothtools.releases": "发布管理",
     "boothtools.waiting": "{n} 位访客在等回复",
+    "boothtools.booth": "展位页面",
   },
   en: {
     "boothtools.title": "Run this booth",
@@ -27,10 +28,20 @@ addStrings({
     "boothtools.leads": "Leads",
     "boothtools.releases": "Releases",
     "boothtools.waiting": "{n} waiting for an answer",
+    "boothtools.booth": "Booth page",
   },
 });
 
 const TOOLS = ["edit", "inbox", "dashboard", "leads", "releases"];
+
+/** A staff page's way back to the booth, then on to its other staff pages (all but `except`). */
+export const staffPageTools = (id, except) =>
+  h(
+    "nav",
+    { class: "booth-staff-tools inbox-tools", "aria-label": t("boothtools.title") },
+    h("a", { class: "button button-small", href: `#/booth/${id}` }, h("span", { "aria-hidden": "true" }, "← "), t("boothtools.booth")),
+    staffToolLinks(id, except),
+  );
 
 /** Links to the booth's staff pages but `except` (the booth editor's head shows them too). */
 export const staffToolLinks = (id, except) =>

@@ -91,3 +91,29 @@ async def test_a_private_chat_says_so_when_no_staff_are_online(pages: Pages, ser
     )
     await expect(visitor.locator(".booth-staff")).to_have_text("1 staff online")
     await expect(state).to_have_text("The staff have been told; please wait…")
+
+
+async def test_the_inbox_leads_back_to_the_booth_and_the_other_staff_pages(
+    pages: Pages, server: LiveServer
+):
+    """The private-chat inbox was a dead end: no way back to the booth or on to the dashboard,
+    the leads or the releases but the browser's back button (the phone's header has none)."""
+    page = await pages.open(
+        f"/#/booth/{BOOTH}/inbox",
+        locale="en-GB",
+        phone=True,
+        cookie=await server.sign_in(EXHIBITOR),
+    )
+    tools = page.locator(".inbox-tools")
+    for name, href in [
+        ("Booth page", f"#/booth/{BOOTH}"),
+        ("Live dashboard", f"#/booth/{BOOTH}/dashboard"),
+        ("Leads", f"#/booth/{BOOTH}/leads"),
+        ("Releases", f"#/booth/{BOOTH}/releases"),
+    ]:
+        await expect(tools.get_by_role("link", name=name, exact=True)).to_have_attribute(
+            "href", href
+        )
+    await tools.get_by_role("link", name="Booth page", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Qiansuan Cloud")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
