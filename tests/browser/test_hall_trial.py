@@ -117,3 +117,16 @@ async def test_the_inbox_leads_back_to_the_booth_and_the_other_staff_pages(
     await tools.get_by_role("link", name="Booth page", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Qiansuan Cloud")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+async def test_the_console_says_it_runs_the_hall_too(pages: Pages, server: LiveServer):
+    """The organisers' console introduced itself as people, tokens, rooms, programme,
+    announcements and moderation: nothing said the exhibitors, the release approvals and the
+    hall report live here too."""
+    cookie = await server.sign_in("organizer@demo.shubo.live")
+    zh = await pages.open("/#/console", locale="zh-CN", cookie=cookie)
+    await expect(zh.locator("main p").first).to_contain_text("展商、发布审核与展厅报告")
+    en = await pages.open("/#/console", locale="en-GB", cookie=cookie)
+    await expect(en.locator("main p").first).to_contain_text(
+        "exhibitors, release approvals and the hall report"
+    )
