@@ -213,6 +213,8 @@ export function mountBooth(root, { id } = {}) {
   const updateLive = () => {
     const line = root.querySelector(".booth-live");
     if (line) replace(line, ...liveLine());
+    // The private chat (booth_private.js) tells a visitor whether anyone is there to answer.
+    window.dispatchEvent(new CustomEvent("booth:staff-online", { detail: { exhibitor: exhibitorId, n: staff } }));
   };
 
   const mountParts = () => {

@@ -7,6 +7,7 @@
 
 import { api } from "./api.js";
 import "./booth_edit_strings.js";
+import { staffToolLinks } from "./booth_staff_tools.js";
 import { h, replace } from "./dom.js";
 import { field } from "./forms.js";
 import { errorText, getLang, onLangChange, pick, t } from "./i18n.js";
@@ -756,6 +757,7 @@ export function mountBoothEdit(root, { id }) {
             { class: "booth-edit-head-tools" },
             h("span", { class: "chip booth-edit-version" }, t("booth_edit.version", { n: booth.version })),
             h("a", { class: "button button-small", href: `#/booth/${exhibitorId}` }, t("booth_edit.view")),
+            staffToolLinks(exhibitorId, "edit"), // the inbox, dashboard, leads and releases
           ),
         ),
         latestSeen > booth.version && !saving

@@ -4,6 +4,7 @@
 
 import { api } from "./api.js";
 import { privateCompose, privateThread, getConversation } from "./booth_private.js";
+import { staffPageTools } from "./booth_staff_tools.js";
 import { h, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
@@ -192,6 +193,7 @@ export function mountBoothInbox(root, { booth }) {
     replace(
       page,
       h("div", { class: "inbox-head" }, heading, h("span", { class: "inbox-count", role: "status" }, t("inbox.waiting_count", { n: waiting }))),
+      staffPageTools(boothId, "inbox"), // back to the booth, on to the dashboard, leads, releases
       h(
         "div",
         { class: `inbox-layout${selected ? " has-selected" : ""}` },

@@ -22,6 +22,7 @@ addStrings({
     "private.open": "私下咨询工作人员",
     "private.signin": "登录后即可私聊展台工作人员",
     "private.waiting": "已通知工作人员，请稍候…",
+    "private.waiting_offline": "工作人员暂不在线：请留下问题，他们回来后会在这里回复您。",
     "private.claimed": "{name} 正在为你解答",
     "private.closed": "对话已结束。",
     "private.close": "结束对话",
@@ -41,6 +42,7 @@ addStrings({
     "private.open": "Talk privately to the staff",
     "private.signin": "Sign in to talk privately to the booth's staff",
     "private.waiting": "The staff have been told; please wait…",
+    "private.waiting_offline": "No staff are online now: leave your question, they will answer here when they are back.",
     "private.claimed": "{name} is answering you",
     "private.closed": "This conversation has ended.",
     "private.close": "End conversation",
@@ -157,6 +159,7 @@ export function privateCompose(onSend, placeholder = "private.placeholder") {
 /** The visitor's private chat with booth `booth.id`, in `el`. Returns stop(). */
 export function mountPrivateChat(el, booth) {
   const boothId = Number(booth.id);
+  let staffOnline = Number.isFinite(booth.staff_online) ? booth.staff_online : null; // booth.js's live figure
   let conversation = null;
   let stopped = false;
   let failure = null;
@@ -234,7 +237,7 @@ export function mountPrivateChat(el, booth) {
     if (!conversation) return "";
     if (conversation.state === "closed") return t("private.closed");
     if (conversation.state === "claimed") return t("private.claimed", { name: conversation.claimed_by?.name ?? "" });
-    return t("private.waiting");
+    return t(staffOnline === 0 ? "private.waiting_offline" : "private.waiting");
   }
 
   function render() {
@@ -297,6 +300,13 @@ export function mountPrivateChat(el, booth) {
       resume();
     }),
   );
+  const onStaff = (event) => {
+    if (Number(event.detail?.exhibitor) !== boothId || !Number.isFinite(event.detail?.n)) return;
+    staffOnline = event.detail.n;
+    render();
+  };
+  window.addEventListener("booth:staff-online", onStaff);
+  stops.push(() => window.removeEventListener("booth:staff-online", onStaff));
   render();
   loadAccount().then(() => {
     if (stopped) return;

@@ -11,7 +11,7 @@ addStrings({
   zh: {
     "nav.console": "组委会控制台",
     "console.heading": "组委会控制台",
-    "console.intro": "在这里运营整场线上展：人员与邀请、接口令牌、直播间、议程导入、公告与审核记录。",
+    "console.intro": "在这里运营整场线上展：人员与邀请、接口令牌、直播间、议程导入、公告与审核记录，以及展馆的展商、发布审核与展厅报告。",
     "console.tabs": "控制台栏目",
     "console.organisers_only": "只有组委会（组织者）账号可以使用控制台。",
     "console.signin_link": "去登录",
@@ -31,7 +31,7 @@ addStrings({
     "nav.console": "Console",
     "console.heading": "Organisers' console",
     "console.intro":
-      "Run the online expo from here: people and invitations, API tokens, rooms, programme import, announcements and the moderation log.",
+      "Run the online expo from here: people and invitations, API tokens, rooms, programme import, announcements and the moderation log, and the hall's exhibitors, release approvals and the hall report.",
     "console.tabs": "Console sections",
     "console.organisers_only": "Only organiser accounts can use the console.",
     "console.signin_link": "Sign in",
