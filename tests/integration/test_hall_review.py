@@ -188,3 +188,55 @@ async def test_one_visitor_cannot_store_downloads_in_bulk(server: LiveServer):
             served = await http.get(url, headers={"Cookie": visitor})
             assert served.status_code == 200 and served.content.startswith(b"%PDF-")
     assert 1 <= await count(server, BoothActivity, *where) <= 12
+
+
+async def test_first_edits_of_a_booth_without_a_row_do_not_fail(server: LiveServer):
+    """A booth row may be missing (an exhibitor made elsewhere): two first edits at once both
+    tried to create it, and the loser's duplicate key was a 500."""
+    import asyncio
+
+    from expo.hall.models import Booth
+
+    exhibitor = 6
+    organizer = await server.sign_in("organizer@demo.shubo.live")
+    for round_ in range(3):
+        async with server.services.db() as db:
+            found = await db.get(Booth, exhibitor)
+            if found is not None:
+                await db.delete(found)
+                await db.commit()
+        async with server.http() as http:
+            replies = await asyncio.gather(
+                *(
+                    http.patch(
+                        f"/api/exhibitors/{exhibitor}/booth",
+                        json={"version": 1, "description_en": f"first edit {round_}.{i}"},
+                        headers={"Cookie": organizer},
+                    )
+                    for i in range(3)
+                )
+            )
+        codes = sorted(r.status_code for r in replies)
+        assert 500 not in codes and codes[0] == 200, [r.text for r in replies]
+        assert set(codes) <= {200, 409}, [r.text for r in replies]
+
+
+async def test_going_on_duty_twice_at_once_is_not_a_500(server: LiveServer):
+    """Two tabs (or a double click) putting a staff member on duty for the first time at once:
+    both inserted the duty row (and the booth's duty state), the loser's duplicate key a 500."""
+    import asyncio
+
+    for exhibitor in (7, 8, 9):
+        _, staff = await person(server, "值班", staff_of=exhibitor)
+        async with server.http() as http:
+            replies = await asyncio.gather(
+                *(
+                    http.put(
+                        f"/api/exhibitors/{exhibitor}/duty",
+                        json={"on": True},
+                        headers={"Cookie": staff},
+                    )
+                    for _ in range(3)
+                )
+            )
+        assert [r.status_code for r in replies] == [200, 200, 200], [r.text for r in replies]
