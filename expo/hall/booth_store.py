@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -52,9 +53,15 @@ async def locked_booth(db: AsyncSession, exhibitor_id: int) -> Booth:
     query = select(Booth).where(col(Booth.exhibitor_id) == exhibitor_id).with_for_update()
     booth = (await db.execute(query)).scalars().first()
     if booth is None:
-        booth = default_booth(await exhibitor_of(db, exhibitor_id))
-        db.add(booth)
-        await db.flush()
+        fresh = default_booth(await exhibitor_of(db, exhibitor_id))
+        try:
+            async with db.begin_nested():  # two first edits at once: one makes the row
+                db.add(fresh)
+                await db.flush()
+            booth = fresh
+        except IntegrityError:  # the other made it meanwhile: wait for it and lock it
+            again = query.execution_options(populate_existing=True)
+            booth = (await db.execute(again)).scalars().one()
     else:
         await db.refresh(booth)  # not an older copy from this session's identity map
     return booth

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete, select
 from starlette.requests import Request
@@ -173,11 +174,31 @@ async def read_duty(request: Request) -> JSONResponse:
 # --- changing -------------------------------------------------------------------------------
 
 
+async def _locked_state(db: AsyncSession, exhibitor_id: int) -> BoothDuty:
+    """The booth's duty state, locked for this transaction (made if missing, by one of two
+    first changes at once): changes of one booth's duty are serial, so a version read here is
+    the one the write replaces and no first row is inserted twice."""
+    query = (
+        select(BoothDuty)
+        .where(col(BoothDuty.exhibitor_id) == exhibitor_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    state = (await db.execute(query)).scalars().first()
+    if state is not None:
+        return state
+    fresh = BoothDuty(exhibitor_id=exhibitor_id, version=0)
+    try:
+        async with db.begin_nested():
+            db.add(fresh)
+            await db.flush()
+        return fresh
+    except IntegrityError:  # made meanwhile: wait for that one and lock it
+        return (await db.execute(query)).scalars().one()
+
+
 async def _bumped(db: AsyncSession, exhibitor_id: int) -> None:
-    query = select(BoothDuty).where(col(BoothDuty.exhibitor_id) == exhibitor_id)
-    state = (await db.execute(query.with_for_update())).scalars().first()
-    if state is None:
-        state = BoothDuty(exhibitor_id=exhibitor_id, version=0)
+    state = await _locked_state(db, exhibitor_id)
     state.version += 1
     state.announced_at = utcnow()  # what is announced now is true up to now
     db.add(state)
@@ -198,10 +219,11 @@ async def set_duty(
     account_id = _whose(who, exhibitor_id, account)
     await svc.hub.announcer.ready()
     async with svc.db() as db:
+        await _locked_state(db, exhibitor_id)  # one change of this booth's duty at a time
         staff = await _staff(db, exhibitor_id)
         if account_id not in staff:
             raise NotFound("duty.unknown_staff", f"Account {account_id} is not staff here.")
-        row = await db.get(StaffDuty, account_id)
+        row = await db.get(StaffDuty, account_id, populate_existing=True)
         if row is not None and row.on_duty == on and row.exhibitor_id == exhibitor_id:
             return await duty_view(db, exhibitor_id)  # no change: nothing to announce
         if row is None:
@@ -238,8 +260,8 @@ async def put_roster(request: Request) -> JSONResponse:
         staff = await _staff(db, exhibitor_id)
         wanted = [Shift(s.account, s.starts_at, s.ends_at) for s in form.shifts]
         shifts = clean_roster(wanted, staff, utcnow())
-        state = await db.get(BoothDuty, exhibitor_id)
-        if form.version is not None and form.version != (state.version if state else 0):
+        state = await _locked_state(db, exhibitor_id)  # the version checked is the one replaced
+        if form.version is not None and form.version != state.version:
             raise Conflict("duty.stale", "Someone changed the roster meanwhile; look again.")
         await db.execute(delete(DutyShift).where(col(DutyShift.exhibitor_id) == exhibitor_id))
         db.add_all(

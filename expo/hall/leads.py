@@ -27,6 +27,7 @@ from starlette.responses import Response
 from expo.bilingual import Names
 from expo.errors import BadRequest, Conflict, NotFound
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_path, unknown_exhibitor
+from expo.hall.booth_standing import refuse_banned
 from expo.hall.leads_rules import (
     CONSENT_VERSION,
     CSV_HEADER,
@@ -133,6 +134,7 @@ async def leave_card(request: Request) -> JSONResponse:
     if who.exhibitor_id == exhibitor_id:
         raise BadRequest("lead.own_booth", "Staff do not leave their card at their own booth.")
     svc = services(request)
+    await refuse_banned(svc, who, exhibitor_id)  # banned from the booth: no card there either
     try:
         lead, created = await store_card(svc, exhibitor_id, who.account_id, source)
     except IntegrityError:
@@ -171,7 +173,7 @@ async def store_card(
         if account is None:
             raise NotFound("account.unknown", "Your account is gone.")
         now = utcnow()
-        lead = await lead_of_visitor(db, exhibitor_id, account_id)
+        lead = await lead_of_visitor(db, exhibitor_id, account_id, lock=True)
         created = lead is None
         if lead is None:
             lead = Lead(
@@ -312,7 +314,7 @@ async def edit_lead(request: Request) -> JSONResponse:
     tags = clean_tags(body.tags) if body.tags is not None else None
     svc = services(request)
     async with svc.db() as db:
-        lead = await lead_of_booth(db, exhibitor_id, lead_id)
+        lead = await lead_of_booth(db, exhibitor_id, lead_id, lock=True)
         if lead is None:
             raise NotFound("lead.unknown", f"There is no lead {lead_id} at this booth.")
         if body.version is not None and body.version != lead.version:

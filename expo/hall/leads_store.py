@@ -20,16 +20,26 @@ def like_escaped(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
-async def lead_of_visitor(db: AsyncSession, exhibitor_id: int, account_id: int) -> Lead | None:
-    rows = await db.execute(
-        select(Lead).where(Lead.exhibitor_id == exhibitor_id, Lead.account_id == account_id)
-    )
-    return rows.scalars().first()
+async def lead_of_visitor(
+    db: AsyncSession, exhibitor_id: int, account_id: int, *, lock: bool = False
+) -> Lead | None:
+    """With `lock`, the row is locked for the transaction (PostgreSQL; SQLite writers are
+    serial): a version read is the one the write replaces."""
+    query = select(Lead).where(Lead.exhibitor_id == exhibitor_id, Lead.account_id == account_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return (await db.execute(query)).scalars().first()
 
 
-async def lead_of_booth(db: AsyncSession, exhibitor_id: int, lead_id: int) -> Lead | None:
-    """The lead, if it is this exhibitor's (another exhibitor's lead reads as none)."""
-    lead = await db.get(Lead, lead_id)
+async def lead_of_booth(
+    db: AsyncSession, exhibitor_id: int, lead_id: int, *, lock: bool = False
+) -> Lead | None:
+    """The lead, if it is this exhibitor's (another exhibitor's lead reads as none); locked for
+    the transaction with `lock`, so that two edits from one version cannot both be stored."""
+    query = select(Lead).where(col(Lead.id) == lead_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    lead = (await db.execute(query)).scalars().first()
     return lead if lead is not None and lead.exhibitor_id == exhibitor_id else None
 
 

@@ -29,7 +29,7 @@ from expo.hall.booth_chat_rules import (
     check_staff_answer,
     claimed_by_another,
 )
-from expo.hall.booth_standing import standing_of
+from expo.hall.booth_standing import refuse_banned, standing_of
 from expo.hall.chat_views import (
     ConversationPage,
     Inbox,
@@ -186,6 +186,8 @@ async def private_send(ctx: CommandContext, data: PrivateSend) -> dict[str, Any]
         visitor = side_of(who, conversation) == "visitor"
         if visitor and conversation.closed_at is not None:
             raise Conflict("private.closed", "This conversation is closed.")
+        if visitor:  # a ban from the booth stops a conversation opened before it too
+            await refuse_banned(svc, who, conversation.exhibitor_id)
         if not visitor:
             check_staff_answer(facts(conversation), who.account_id)
         message = PrivateMessage(

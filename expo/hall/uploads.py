@@ -40,6 +40,8 @@ from expo.hall.paths import ID_MAX, ExhibitorPath, UploadPath
 from expo.http import ErrorBody, JSONResponse, Raw, path_int, principal, read_json, route, services
 from expo.models import Role
 from expo.permissions import ANYONE
+from expo.ratelimit import Rate
+from expo.realtime.broker import BrokerUnavailable
 from expo.services import Services
 
 CHUNK = 64 * 1024
@@ -335,9 +337,22 @@ async def serve(request: Request) -> Response:
         and who.role != Role.ORGANIZER
         and not is_staff_of(who, row.exhibitor_id)
     )
-    if counted:
-        await _count_download(svc, row.exhibitor_id, who.account_id if who else None)
+    if counted and who is not None and await _may_count(svc, who.account_id):
+        await _count_download(svc, row.exhibitor_id, who.account_id)
     return FileResponse(path, media_type=row.content_type, headers=headers)
+
+
+# Downloads counted per account, over all processes: a visitor fetching a document in a loop
+# is served each time but stores a row (and moves the dashboard) only within this budget.
+COUNTED_DOWNLOADS = Rate(30, 60, burst=10)
+
+
+async def _may_count(svc: Services, account_id: int) -> bool:
+    try:
+        decision = await svc.limiter.hit(f"booth_download:{account_id}", COUNTED_DOWNLOADS)
+    except BrokerUnavailable:
+        return True
+    return decision.allowed
 
 
 async def _count_download(svc: Services, exhibitor_id: int, account_id: int | None) -> None:

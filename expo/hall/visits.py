@@ -18,14 +18,21 @@ from pydantic import Field
 
 from expo.errors import NotFound
 from expo.hall.access import load_booth
+from expo.hall.booth_standing import refuse_banned
 from expo.hall.leads_rules import dwell_seconds, visit_of_token, visit_token
 from expo.hall.leads_store import visit_of
 from expo.hall.models import ActivityKind, BoothActivity
 from expo.models import utcnow
 from expo.permissions import ANYONE
+from expo.ratelimit import Rate, enforce
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 
 HEARTBEAT_SECONDS = 60  # how often an open booth page says it is still there
+# New anonymous visits stored per booth, over all processes. An anonymous socket's own budget
+# (`booth_visit`) is per connection, and connections are cheap: without this, a script opening
+# sockets could store visit rows by the thousand a minute. Heartbeats and resumed visits, and
+# signed-in visitors (each their own budget), do not spend it.
+ANONYMOUS_VISITS = Rate(120, 60, burst=60)
 
 
 class Visit(Strict):
@@ -48,6 +55,7 @@ async def visit(ctx: CommandContext, data: Visit) -> dict[str, Any]:
     account_id = account_of(ctx)
     secret = svc.settings.secret_key
     await load_booth(svc, data.exhibitor)
+    await refuse_banned(svc, ctx.principal, data.exhibitor)  # banned: not even a visit
     visit_id = (
         visit_of_token(secret, data.visit, data.exhibitor, account_id) if data.visit else None
     )
@@ -58,6 +66,13 @@ async def visit(ctx: CommandContext, data: Visit) -> dict[str, Any]:
             row.seconds = dwell_seconds(row.at, now)
             resumed = True
         else:
+            if account_id is None:
+                await enforce(
+                    svc.limiter,
+                    f"booth_visit_anonymous:{data.exhibitor}",
+                    ANONYMOUS_VISITS,
+                    "anonymous visits at this booth",
+                )
             row = BoothActivity(
                 exhibitor_id=data.exhibitor,
                 kind=ActivityKind.VISIT,
