@@ -248,9 +248,7 @@ async def test_an_organiser_changes_someones_email_on_the_people_tab(
     await expect(row.get_by_role("alert")).to_have_count(0)
 
 
-async def test_any_exhibitor_of_a_big_hall_can_be_picked_by_name(
-    pages: Pages, server: LiveServer
-):
+async def test_any_exhibitor_of_a_big_hall_can_be_picked_by_name(pages: Pages, server: LiveServer):
     """The exhibitor picker asks the server (`GET /api/exhibitors?q=`): one far beyond the
     hall's first page (60 more exhibitors made here) is found by name, chosen and invited."""
     cookie = await server.sign_in(ORGANIZER)

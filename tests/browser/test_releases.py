@@ -98,9 +98,11 @@ async def test_a_release_submitted_elsewhere_appears_in_the_console_queue_live(
     await expect(feed.locator(".release-card")).to_have_count(cards)  # not public
     # Approved in another tab: this queue empties of it live too.
     other = await pages.tab(console, "/#/console/releases")
-    await other.locator(f".rel-pending[data-release='{rid}']").get_by_role(
-        "button", name="Approve and publish"
-    ).click()
+    await (
+        other.locator(f".rel-pending[data-release='{rid}']")
+        .get_by_role("button", name="Approve and publish")
+        .click()
+    )
     await expect(card).to_have_count(0)
     await expect(feed.locator(".release-card")).to_have_count(cards + 1)
 
