@@ -15,15 +15,12 @@ from expo.errors import NotFound
 from expo.hall import search_index
 from expo.hall.access import unknown_exhibitor
 from expo.hall.models import Booth, Product, Tier, Upload
+from expo.hall.paths import upload_url
 from expo.hall.topics import HALL_TOPIC, booth_topic
 from expo.industries import industry_label
 from expo.models import Exhibitor, utcnow
 
 Announcement = tuple[str, str, dict[str, Any]]
-
-
-def upload_url(upload_id: int | None) -> str | None:
-    return None if upload_id is None else f"/api/uploads/{upload_id}"
 
 
 def default_booth(exhibitor: Exhibitor) -> Booth:
@@ -90,6 +87,11 @@ async def uploads_of(db: AsyncSession, exhibitor_id: int) -> list[Upload]:
     return list((await db.execute(query)).scalars())
 
 
+async def listed_documents(db: AsyncSession, exhibitor_id: int) -> list[Upload]:
+    """The PDFs the booth shows as its documents, in order."""
+    return [u for u in await uploads_of(db, exhibitor_id) if u.kind == "pdf" and u.listed]
+
+
 async def own_upload(
     db: AsyncSession, exhibitor_id: int, upload_id: int, *, kind: str | None = None
 ) -> Upload:
@@ -131,6 +133,7 @@ def document_view(upload: Upload) -> dict[str, Any]:
         "id": upload.id,
         "title": {"zh": upload.title_zh, "en": upload.title_en},
         "filename": upload.filename,
+        "content_type": upload.content_type,
         "size": upload.size,
         "url": upload_url(upload.id),
     }
@@ -152,9 +155,7 @@ async def booth_view(db: AsyncSession, booth: Booth) -> dict[str, Any]:
     """The booth as its page shows it: content, products, listed documents."""
     exhibitor = await exhibitor_of(db, booth.exhibitor_id)
     products = await products_of(db, booth.exhibitor_id)
-    documents = [
-        u for u in await uploads_of(db, booth.exhibitor_id) if u.kind == "pdf" and u.listed
-    ]
+    documents = await listed_documents(db, booth.exhibitor_id)
     return card_view(booth, exhibitor) | {
         "description": {"zh": booth.description_zh, "en": booth.description_en},
         "industry_keys": list(booth.industries),

@@ -1,4 +1,5 @@
-"""The public booth (`GET /api/exhibitors/{id}`) and the hall's cards, as JSON.
+"""The public booth page (`GET /api/exhibitors/{id}`, built on `booth_store.booth_view`) and the
+hall's cards, as JSON.
 
 What each part of the booth shows is one function here, so a branch that adds a part (the duty
 roster) fills that function and nothing else.
@@ -10,18 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
+from expo.hall import booth_store as store
 from expo.hall.duty import on_duty
-from expo.hall.models import Booth, Product, Tier, Upload
+from expo.hall.models import Tier
+from expo.hall.paths import upload_url
 from expo.hall.search_store import CardRow
 from expo.industries import industry_label
 from expo.models import Exhibitor
-
-
-def upload_url(upload_id: int | None) -> str | None:
-    """Where an upload is served (the booth editing branch serves `/api/uploads/<id>`)."""
-    return None if upload_id is None else f"/api/uploads/{upload_id}"
 
 
 def safe_url(url: object, *, local: bool = False) -> str | None:
@@ -80,77 +77,37 @@ async def duty_now(db: AsyncSession, exhibitor_id: int) -> list[dict[str, Any]]:
     ]
 
 
-async def products_of(db: AsyncSession, exhibitor_id: int) -> list[dict[str, Any]]:
-    rows = (
-        (
-            await db.execute(
-                select(Product)
-                .where(Product.exhibitor_id == exhibitor_id)
-                .order_by(col(Product.position), col(Product.id))
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return [
-        {
-            "id": p.id,
-            "name": {"zh": p.name_zh, "en": p.name_en},
-            "description": {"zh": p.description_zh, "en": p.description_en},
-            "image": upload_url(p.image_upload_id),
-        }
-        for p in rows
-    ]
-
-
-async def documents_of(db: AsyncSession, exhibitor_id: int) -> list[dict[str, Any]]:
-    rows = (
-        (
-            await db.execute(
-                select(Upload)
-                .where(Upload.exhibitor_id == exhibitor_id, col(Upload.listed).is_(True))
-                .order_by(col(Upload.position), col(Upload.id))
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return [
-        {
-            "id": u.id,
-            "title": {"zh": u.title_zh or u.title_en, "en": u.title_en or u.title_zh},
-            "filename": u.filename,
-            "content_type": u.content_type,
-            "size": u.size,
-            "url": upload_url(u.id),
-        }
-        for u in rows
-    ]
+def both(pair: dict[str, str]) -> dict[str, str]:
+    """A bilingual text with each language falling back on the other."""
+    return {"zh": pair["zh"] or pair["en"], "en": pair["en"] or pair["zh"]}
 
 
 async def booth_detail(
     db: AsyncSession, exhibitor: Exhibitor, visitors_now: int, staff_online: int
 ) -> dict[str, Any]:
+    """The public booth page (`GET /api/exhibitors/{id}`): the booth's one view
+    (`booth_store.booth_view`, also `GET /api/exhibitors/{id}/booth` and `booth.changed`)
+    as the page shows it: addresses checked, who is on duty, the live counts."""
     assert exhibitor.id is not None
-    booth = await db.get(Booth, exhibitor.id)
-    if booth is None:  # an exhibitor made elsewhere: the default booth
-        booth = Booth(
-            exhibitor_id=exhibitor.id,
-            industries=[exhibitor.industry],
-            description_zh=exhibitor.summary_zh,
-            description_en=exhibitor.summary_en,
-            version=0,
-        )
+    booth = await store.read_booth(db, exhibitor.id)  # default content when there is none
+    view = await store.booth_view(db, booth)
     return {
         "id": exhibitor.id,
-        "name": {"zh": exhibitor.name_zh, "en": exhibitor.name_en},
+        "name": view["name"],
         "summary": {"zh": exhibitor.summary_zh, "en": exhibitor.summary_en},
-        "description": {"zh": booth.description_zh, "en": booth.description_en},
-        "industries": [industry_label(k) for k in booth.industries],
-        "tier": booth.tier or Tier.STANDARD.value,
-        "logo": upload_url(booth.logo_upload_id),
-        "products": await products_of(db, exhibitor.id),
-        "documents": await documents_of(db, exhibitor.id),
+        "description": view["description"],
+        "industries": view["industries"],
+        "tier": view["tier"] or Tier.STANDARD.value,
+        "logo": view["logo"],
+        "products": [
+            {key: p[key] for key in ("id", "name", "description", "image")}
+            for p in view["products"]
+        ],
+        "documents": [
+            {key: d[key] for key in ("id", "filename", "content_type", "size", "url")}
+            | {"title": both(d["title"])}
+            for d in view["documents"]
+        ],
         "videos": titled(booth.videos, local=True),
         "links": titled(booth.links),
         "on_duty": await duty_now(db, exhibitor.id),

@@ -4,9 +4,15 @@ with a preview), their tier and order in the hall, and the hall report.
     GET   /api/hall/exhibitors                       organisers: every exhibitor with its booth
     POST  /api/exhibitors                            organisers: a new exhibitor (and its booth)
     POST  /api/hall/exhibitors/import/preview        organisers: each row checked; writes nothing
-    POST  /api/hall/exhibitors/import/confirm        the same file: the valid rows are made
+    POST  /api/hall/exhibitors/import/confirm        the same file and the preview's fingerprint:
+                                                     the valid rows are made, or `exhibitors.stale`
     PATCH /api/hall/exhibitors/{exhibitor_id}        organisers: tier and position in the hall
     GET   /api/hall/report.csv                       organisers: per booth, from the activity
+
+The preview's `fingerprint` covers the file and every row's outcome; the confirm checks again
+under the import lock and refuses with `exhibitors.stale` (409, the new preview in `details`)
+if anything came out differently, so what is made is exactly what the organiser saw, and once:
+a second confirm of the same preview finds its rows taken, a different outcome.
 
 Every new exhibitor gets its booth row in the same transaction, and its entry in the hall's
 search index (`search_index.reindex`).
@@ -14,10 +20,12 @@ search index (`search_index.reindex`).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import distinct, func
+from sqlalchemy import distinct, func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
@@ -53,6 +61,12 @@ class ImportFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     csv: str = Field(max_length=MAX_IMPORT_BYTES)
+
+
+class ConfirmFile(ImportFile):
+    fingerprint: str = Field(
+        pattern="^[0-9a-f]{64}$", description="The preview's fingerprint, as it was given."
+    )
 
 
 class Placing(BaseModel):
@@ -130,6 +144,7 @@ class ImportOutcome(BaseModel):
     rows: list[ImportRow]
     valid: int
     invalid: int
+    fingerprint: str  # what the confirm must be given
     created: list[Created] | None = None  # the confirm's
 
 
@@ -250,12 +265,33 @@ async def _checked(db: AsyncSession, text: str) -> list[Row]:
     return check_rows(read_rows(text), existing=await _names_taken(db))
 
 
-def _outcome(rows: list[Row], created: list[Exhibitor] | None = None) -> dict[str, Any]:
+# Imports write one after another: two confirms of one preview must not both find its names free.
+IMPORT_LOCK = 0x4A11_0001
+
+
+async def _lock_imports(db: AsyncSession) -> None:
+    """SQLite's writers are serialised already (the write session begins IMMEDIATE);
+    PostgreSQL takes a transaction-level advisory lock."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+
+
+def fingerprint_of(csv_text: str, rows: list[dict[str, Any]]) -> str:
+    """The file and every row's outcome: either different at the confirm, and it is refused."""
+    facts = {"file": hashlib.sha256(csv_text.encode()).hexdigest(), "rows": rows}
+    return hashlib.sha256(orjson.dumps(facts, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _outcome(
+    csv_text: str, rows: list[Row], created: list[Exhibitor] | None = None
+) -> dict[str, Any]:
     valid = sum(1 for r in rows if r.valid)
+    checked = [r.as_dict() for r in rows]
     body: dict[str, Any] = {
-        "rows": [r.as_dict() for r in rows],
+        "rows": checked,
         "valid": valid,
         "invalid": len(rows) - valid,
+        "fingerprint": fingerprint_of(csv_text, checked),
     }
     if created is not None:
         body["created"] = [
@@ -268,15 +304,24 @@ async def import_preview(request: Request) -> JSONResponse:
     form = await read_json(request, ImportFile, max_bytes=MAX_IMPORT_BYTES * 2)
     async with services(request).read() as db:
         rows = await _checked(db, form.csv)
-    return JSONResponse(_outcome(rows))
+    return JSONResponse(_outcome(form.csv, rows))
 
 
 async def import_confirm(request: Request) -> JSONResponse:
-    """Checks again (names may have been taken since the preview) and makes the valid rows,
-    all in one transaction."""
-    form = await read_json(request, ImportFile, max_bytes=MAX_IMPORT_BYTES * 2)
+    """Checks again under the import lock and makes the valid rows, all in one transaction, if
+    the outcome is the previewed one; `exhibitors.stale` (and the new preview) otherwise."""
+    form = await read_json(request, ConfirmFile, max_bytes=MAX_IMPORT_BYTES * 2)
     async with services(request).db() as db:
+        await _lock_imports(db)
         rows = await _checked(db, form.csv)
+        now = _outcome(form.csv, rows)
+        if now["fingerprint"] != form.fingerprint:
+            raise Conflict(
+                "exhibitors.stale",
+                "The file or the hall changed since the preview: check the new preview and "
+                "confirm again.",
+                details={"preview": now},
+            )
         position = await _next_position(db)
         created = []
         for row in rows:
@@ -284,7 +329,7 @@ async def import_confirm(request: Request) -> JSONResponse:
                 created.append(await _make(db, row, position))
                 position += 1
         await db.commit()
-    return JSONResponse(_outcome(rows, created))
+    return JSONResponse(_outcome(form.csv, rows, created))
 
 
 async def place_exhibitor(request: Request) -> JSONResponse:
@@ -430,9 +475,10 @@ routes = [
         methods=["POST"],
         action="hall.organise",
         rate="moderate",
-        body=ImportFile,
-        responses={200: ImportOutcome},
-        summary="Organisers: make the valid rows of a CSV of exhibitors",
+        body=ConfirmFile,
+        responses={200: ImportOutcome, 409: ErrorBody},
+        summary="Organisers: make the valid rows of a previewed CSV of exhibitors "
+        "(refused as `exhibitors.stale` if it changed)",
         tags=["hall"],
     ),
     route(

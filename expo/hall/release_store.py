@@ -12,14 +12,10 @@ from sqlmodel import col, select
 
 from expo.errors import BadRequest, NotFound
 from expo.hall.models import HallSetting, Release, ReleaseState, Upload
+from expo.hall.paths import upload_url
 from expo.hall.release_rules import REQUIRE_APPROVAL, paragraphs
 from expo.industries import industry_label
 from expo.models import Exhibitor, utcnow
-
-
-def upload_url(upload_id: int) -> str:
-    """Where an upload is served (the booth editor's uploads route)."""
-    return f"/api/uploads/{upload_id}"
 
 
 def unknown_release(release_id: int) -> NotFound:

@@ -46,7 +46,7 @@ from expo.hall.release_rules import (
     clean_text,
     decide,
 )
-from expo.hall.topics import HALL_TOPIC, staff_topic
+from expo.hall.topics import HALL_TOPIC, ORGANISERS_TOPIC, staff_topic
 from expo.http import (
     ErrorBody,
     JSONResponse,
@@ -322,8 +322,9 @@ def _organiser(who: Principal | None) -> bool:
 
 
 async def _announce(request: Request, row: Release, announce: str | None) -> dict[str, Any]:
-    """After the commit: the hall hears what went live or down; the staff's editor, every
-    change. Returns the release's view."""
+    """After the commit: the hall hears what went live or down; the staff's editor and the
+    organisers' queue, every change (drafts and pending ones never reach `hall:all`).
+    Returns the release's view."""
     svc = services(request)
     async with svc.read() as db:
         view = (await store.views(db, [row]))[0]
@@ -335,8 +336,8 @@ async def _announce(request: Request, row: Release, announce: str | None) -> dic
         events.append((HALL_TOPIC, "release.withdrawn", gone))
     if row.exhibitor_id is not None:
         events.append((staff_topic(row.exhibitor_id), "release.changed", view))
-    if events:
-        await svc.hub.publish_stored(events)
+    events.append((ORGANISERS_TOPIC, "release.changed", view))
+    await svc.hub.publish_stored(events)
     return view
 
 

@@ -5,6 +5,9 @@
 - `booth-staff:<exhibitor id>`: what only the booth's own staff (and organisers) see: the private
   chat inbox, the live dashboard, leads as they come in.
 - `hall:all`: the hall as a whole (releases as they are published, booth cards' changes).
+  Never a draft or a release awaiting approval: those go to the next topic only.
+- `hall-organisers:all`: organisers only: every change of every release (`release.changed`,
+  drafts and pending ones too), so the console's approval queue is live.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ BOOTH = "booth"
 BOOTH_STAFF = "booth-staff"
 HALL = "hall"
 HALL_TOPIC = "hall:all"
+HALL_ORGANISERS = "hall-organisers"
+ORGANISERS_TOPIC = "hall-organisers:all"
 
 
 def booth_topic(exhibitor_id: int) -> str:
@@ -60,4 +65,20 @@ async def hall_guard(ctx: CommandContext, key: str) -> None:
         raise NotFound("topic.unknown", f"There is no hall topic {key}.")
 
 
-topics = {BOOTH: booth_guard, BOOTH_STAFF: staff_guard, HALL: hall_guard}
+async def organisers_guard(ctx: CommandContext, key: str) -> None:
+    """Organisers only: what is not yet public (releases awaiting approval) is announced here."""
+    if key != "all":
+        raise NotFound("topic.unknown", f"There is no hall topic {key}.")
+    who = ctx.principal
+    if who is None:
+        raise Unauthorized()
+    if who.role != Role.ORGANIZER:
+        raise Forbidden(message="Only organisers follow this.")
+
+
+topics = {
+    BOOTH: booth_guard,
+    BOOTH_STAFF: staff_guard,
+    HALL: hall_guard,
+    HALL_ORGANISERS: organisers_guard,
+}

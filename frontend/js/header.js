@@ -149,6 +149,7 @@ export function mountHeader(root) {
 const SECTIONS = [
   ["#/", "nav.lobby", /^\/?$/],
   ["#/hall", "nav.hall", /^\/hall\/?$/],
+  ["#/releases", "nav.releases", /^\/releases?(\/\d{1,10})?\/?$/], // the feed and a release
   ["#/matchmaking", "nav.matchmaking", /^\/matchmaking\/?$/],
   ["#/agenda", "nav.agenda", /^\/agenda\/?$/, "signed_in"],
   ["#/my-sessions", "nav.my_sessions", /^\/my-sessions\/?$/, ["speaker", "moderator"]],

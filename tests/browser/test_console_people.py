@@ -246,3 +246,48 @@ async def test_an_organiser_changes_someones_email_on_the_people_tab(
     await row.get_by_role("button", name="保存邮箱").click()
     await expect(row.locator(".people-email")).to_have_text(moved)
     await expect(row.get_by_role("alert")).to_have_count(0)
+
+
+async def test_any_exhibitor_of_a_big_hall_can_be_picked_by_name(pages: Pages, server: LiveServer):
+    """The exhibitor picker asks the server (`GET /api/exhibitors?q=`): one far beyond the
+    hall's first page (60 more exhibitors made here) is found by name, chosen and invited."""
+    cookie = await server.sign_in(ORGANIZER)
+    lines = [f"选取{n:02d},Picker {n:02d},ai" for n in range(60)] + ["末位公司,Zeta Lastcorp,ai"]
+    csv_text = "\n".join(lines)
+    async with server.http() as http:
+        preview = (
+            await http.post(
+                "/api/hall/exhibitors/import/preview",
+                json={"csv": csv_text},
+                headers={"Cookie": cookie},
+            )
+        ).json()
+        assert preview["valid"] == 61, preview
+        done = await http.post(
+            "/api/hall/exhibitors/import/confirm",
+            json={"csv": csv_text, "fingerprint": preview["fingerprint"]},
+            headers={"Cookie": cookie},
+        )
+        assert done.status_code == 200, done.text
+        last_id = done.json()["created"][-1]["id"]
+        hall = (await http.get("/api/exhibitors?per_page=48")).json()
+        assert hall["total"] > 48 and last_id not in [e["id"] for e in hall["exhibitors"]]
+
+    page = await open_people(pages, server, locale="en-GB")
+    form = page.locator(".people-invite-form")
+    email = unique_email("picked")
+    await form.get_by_label("Email").fill(email)
+    await form.get_by_label("Role").select_option("exhibitor")
+    select = form.locator("select#people-invite-exhibitor")
+    await expect(select.locator("option", has_text="Zeta Lastcorp")).to_have_count(0)
+    await form.get_by_label("Find by name…").fill("Lastcorp")
+    await expect(select).to_have_value(str(last_id))  # found alone: chosen
+    await form.get_by_role("button", name="Invite").click()
+    await expect(page.locator(".people-result .people-issued")).to_contain_text(email)
+    row = page.locator(".people-invitations-table tr", has_text=email)
+    await expect(row).to_contain_text("Zeta Lastcorp")
+    # In Chinese too: another name finds its exhibitor, the first choice gone from the list.
+    await page.get_by_role("button", name="中文").click()
+    await form.get_by_label("按名称查找…").fill("选取59")
+    await expect(select.locator("option", has_text="选取59")).to_have_count(1)
+    await screenshot(page, "hall-gaps-picker-zh")

@@ -17,9 +17,17 @@ LAPTOP = {"width": 1366, "height": 768}
 
 # Every role's links, in order: an organiser's are the most there are.
 LINKS = {
-    None: ["Lobby", "Expo hall", "Matchmaking"],
-    ATTENDEE: ["Lobby", "Expo hall", "Matchmaking", "My agenda"],
-    ORGANIZER: ["Lobby", "Expo hall", "Matchmaking", "My agenda", "Programme", "Console"],
+    None: ["Lobby", "Expo hall", "Releases", "Matchmaking"],
+    ATTENDEE: ["Lobby", "Expo hall", "Releases", "Matchmaking", "My agenda"],
+    ORGANIZER: [
+        "Lobby",
+        "Expo hall",
+        "Releases",
+        "Matchmaking",
+        "My agenda",
+        "Programme",
+        "Console",
+    ],
 }
 
 
@@ -111,6 +119,11 @@ async def test_on_a_phone_every_link_of_the_header_is_within_reach(
     at = await boxes(page, header="#header", main="#main h1")
     assert at["header"] and at["main"], at
     assert at["main"]["top"] >= at["header"]["bottom"] - 0.5, ("the menu stayed open", at)
+    # The releases feed (数博发布) is a link of everyone's header, taken from the menu too.
+    await reach(page, "Releases")
+    await page.locator("#header .nav-link", has_text="Releases").click()
+    await expect(page).to_have_url(re.compile(r"#/releases$"))
+    await expect(page.locator("#header .nav-link[aria-current=page]")).to_have_text("Releases")
 
 
 async def test_the_account_menu_leads_to_the_profile_and_signs_out(

@@ -62,6 +62,51 @@ async def test_an_approved_release_appears_live_on_a_lobby_elsewhere(
     )
 
 
+async def test_a_release_submitted_elsewhere_appears_in_the_console_queue_live(
+    pages: Pages, server: LiveServer
+):
+    """The console's releases tab follows `hall-organisers:all`: a release its staff submit
+    (over HTTP, elsewhere) shows in the approval queue without a reload, while the public feed
+    hears nothing of it."""
+    console = await pages.open(
+        "/#/console/releases", cookie=await server.sign_in(ORGANIZER), locale="en-US"
+    )
+    await expect(console.locator("#rel-require")).to_be_checked()
+    await expect(console.locator(".rel-table tbody tr").first).to_be_visible()
+    pending = console.locator(".rel-pending")
+    before = await pending.count()
+    feed = await pages.open("/#/releases", locale="en-US")
+    await expect(feed.locator(".release-card").first).to_be_visible()
+    cards = await feed.locator(".release-card").count()
+    staff = {"Cookie": await server.sign_in(STAFF)}
+    async with server.http() as http:
+        made = await http.post(
+            "/api/exhibitors/1/releases",
+            json={"title_zh": "实时队列", "title_en": "Live queue check"},
+            headers=staff,
+        )
+        assert made.status_code == 201, made.text
+        rid = made.json()["release"]["id"]
+        submitted = await http.post(f"/api/releases/{rid}/submit", json={}, headers=staff)
+        assert submitted.json()["release"]["state"] == "pending", submitted.text
+    await expect(pending).to_have_count(before + 1)
+    card = console.locator(f".rel-pending[data-release='{rid}']")
+    await expect(card.get_by_role("heading")).to_have_text("Live queue check")
+    await expect(console.locator(f".rel-table tr[data-release='{rid}']")).to_contain_text(
+        "Live queue check"
+    )
+    await expect(feed.locator(".release-card")).to_have_count(cards)  # not public
+    # Approved in another tab: this queue empties of it live too.
+    other = await pages.tab(console, "/#/console/releases")
+    await (
+        other.locator(f".rel-pending[data-release='{rid}']")
+        .get_by_role("button", name="Approve and publish")
+        .click()
+    )
+    await expect(card).to_have_count(0)
+    await expect(feed.locator(".release-card")).to_have_count(cards + 1)
+
+
 async def test_a_release_page_in_both_languages_and_on_a_phone(pages: Pages):
     page = await pages.open("/#/releases", locale="zh-CN")
     card = page.locator(".release-card", has_text="东数西算算力调度平台 3.0 正式发布")
@@ -135,6 +180,17 @@ async def test_the_console_creates_exhibitors_and_previews_a_csv(pages: Pages, s
     await expect(page.get_by_text("1 rows valid, 2 with problems.")).to_be_visible()
     await expect(page.locator(".exh-preview .row-bad")).to_have_count(2)
     await screenshot(page, "hall-console-exhibitors-en")
+    # The file changed after its preview: the confirm is refused and the new preview shown;
+    # confirmed then, exactly its rows are made.
+    await page.locator("#exh-csv").fill(
+        "导入甲,Import A,ai,silver\n,No Chinese,ai\n黔算云,Again,ai\n导入乙,Import B,ai"
+    )
     await page.get_by_role("button", name="Import 1 valid exhibitors").click()
-    await expect(page.get_by_text("1 exhibitors imported.")).to_be_visible()
-    await expect(page.locator(".exh-list tbody tr")).to_have_count(14)
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "The file or the hall changed since the preview"
+    )
+    await expect(page.get_by_text("2 rows valid, 2 with problems.")).to_be_visible()
+    await expect(page.locator(".exh-list tbody tr")).to_have_count(13)
+    await page.get_by_role("button", name="Import 2 valid exhibitors").click()
+    await expect(page.get_by_text("2 exhibitors imported.")).to_be_visible()
+    await expect(page.locator(".exh-list tbody tr")).to_have_count(15)

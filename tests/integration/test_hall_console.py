@@ -4,6 +4,7 @@ in the hall, and the hall report counted from the booths' activity rows."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -96,18 +97,42 @@ async def test_a_csv_import_previews_each_row_then_makes_the_valid_ones(hall: Li
         and preview["rows"][0]["tier"] == "platinum"
     )
     assert await exhibitor_count(server) == count  # the preview writes nothing
-    status, done = await organiser.call("POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV})
-    assert status == 200, done
+    fingerprint = preview["fingerprint"]
+    # A file changed since the preview is refused, with the new preview; nothing is made.
+    changed = CSV.replace("Import Two", "Import Deux")
+    status, stale = await organiser.call(
+        "POST",
+        "/api/hall/exhibitors/import/confirm",
+        {"csv": changed, "fingerprint": fingerprint},
+    )
+    assert (status, stale["error"]["code"]) == (409, "exhibitors.stale"), stale
+    assert stale["error"]["details"]["preview"]["rows"][1]["name"]["en"] == "Import Deux"
+    assert await exhibitor_count(server) == count
+    status, missing = await organiser.call(
+        "POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV}
+    )
+    assert status == 400 and await exhibitor_count(server) == count
+    # Two confirms of one preview at once: exactly one makes the rows, the other is stale.
+    body = {"csv": CSV, "fingerprint": fingerprint}
+    second = await who(server, ORGANIZER)
+    replies = await asyncio.gather(
+        organiser.call("POST", "/api/hall/exhibitors/import/confirm", body),
+        second.call("POST", "/api/hall/exhibitors/import/confirm", body),
+    )
+    assert sorted(status for status, _ in replies) == [200, 409], replies
+    done = next(reply for status, reply in replies if status == 200)
+    refused = next(reply for status, reply in replies if status == 409)
+    assert refused["error"]["code"] == "exhibitors.stale"
     assert [c["name"]["en"] for c in done["created"]] == ["Import One", "Import Two"]
     assert await exhibitor_count(server) == count + 2
     status, listing = await organiser.call("GET", "/api/hall/exhibitors")
     made = {e["name"]["en"]: e for e in listing["exhibitors"]}
     assert made["Import One"]["tier"] == "platinum" and made["Import Two"]["tier"] == "standard"
-    # The same file again: every row is now taken, nothing more is made.
-    status, again = await organiser.call(
-        "POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV}
-    )
-    assert again["created"] == [] and await exhibitor_count(server) == count + 2
+    # The same preview once more: its rows are taken now, so it is stale and nothing is made.
+    status, again = await organiser.call("POST", "/api/hall/exhibitors/import/confirm", body)
+    assert (status, again["error"]["code"]) == (409, "exhibitors.stale")
+    assert again["error"]["details"]["preview"]["valid"] == 0
+    assert await exhibitor_count(server) == count + 2
     for bad, code in [("", "exhibitor.no_rows"), ('"unclosed\n' * 2, None)]:
         status, reply = await organiser.call(
             "POST", "/api/hall/exhibitors/import/preview", {"csv": bad}
@@ -115,7 +140,7 @@ async def test_a_csv_import_previews_each_row_then_makes_the_valid_ones(hall: Li
         if code:
             assert (status, reply["error"]["code"]) == (400, code)
     status, reply = await (await who(server, STAFF_A)).call(
-        "POST", "/api/hall/exhibitors/import/confirm", {"csv": CSV}
+        "POST", "/api/hall/exhibitors/import/confirm", body
     )
     assert status == 403
 

@@ -153,11 +153,29 @@ async def test_with_approval_required_organisers_reject_then_approve(hall: LiveS
     await set_approval(server, True)
     rid = (await draft_of_a(server))["id"]
     staff, organiser = await who(server, STAFF_A), await who(server, ORGANIZER)
-    async with server.connect() as ws:
+    # Only organisers follow the organisers' topic (the console's queue).
+    for email in (None, ATTENDEE, STAFF_A):
+        cookie = None if email is None else await server.sign_in(email)
+        async with server.connect(cookie) as ws:
+            reply = await Peer(ws).command("subscribe", {"topic": "hall-organisers:all"})
+            assert reply["type"] == "error", (email, reply)
+            assert reply["error"]["code"] in ("unauthorized", "forbidden"), reply
+    async with (
+        server.connect() as ws,
+        server.connect(organiser.headers["Cookie"]) as console_ws,
+    ):
         lobby = Peer(ws)
         await lobby.command("subscribe", {"topic": "hall:all"})
+        console = Peer(console_ws)
+        reply = await console.command("subscribe", {"topic": "hall-organisers:all"})
+        assert reply["type"] == "ok", reply
         status, body = await staff.call("POST", f"/api/releases/{rid}/submit", {})
         assert (status, body["release"]["state"]) == (200, "pending")
+        # The organisers' console hears of it at once, as it is stored.
+        heard = await console.event("release.changed")
+        assert heard["topic"] == "hall-organisers:all"
+        assert heard["data"]["id"] == rid and heard["data"]["state"] == "pending"
+        assert heard["data"]["version"] == body["release"]["version"]
         # Staff may not approve their own.
         status, body = await staff.call("POST", f"/api/releases/{rid}/approve", {})
         assert (status, body["error"]["code"]) == (403, "forbidden")

@@ -30,7 +30,9 @@ from starlette.applications import Starlette
 from expo.account_links import new_link
 from expo.app import create_app
 from expo.db import make_engine, make_sessionmaker
+from expo.hall.console import fingerprint_of as exhibitors_fingerprint
 from expo.hall.demo_content import minimal_pdf
+from expo.hall.exhibitor_rules import check_rows, read_rows
 from expo.hall.models import Conversation
 from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
@@ -161,6 +163,15 @@ REGISTRATION = {
     "password": "correct horse battery",
     "display_name": "F",
 }
+# One new exhibitor, confirmed with the fingerprint its preview gives (its name not yet taken).
+FUZZ_CSV = "模糊乙,Fuzz Beta,ai"
+
+
+def import_fingerprint(csv_text: str) -> str:
+    rows = check_rows(read_rows(csv_text), existing=())
+    return exhibitors_fingerprint(csv_text, [r.as_dict() for r in rows])
+
+
 EMPTY_SCHEDULE = {
     "schedule": {
         "version": "1",
@@ -260,7 +271,9 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"body": {"name_zh": "模糊展商", "name_en": "Fuzz Exhibitor", "industry": "ai"}}
     ],
     ("POST", "/api/hall/exhibitors/import/preview"): [{"body": {"csv": "甲,Alpha,ai"}}],
-    ("POST", "/api/hall/exhibitors/import/confirm"): [{"body": {"csv": "模糊乙,Fuzz Beta,ai"}}],
+    ("POST", "/api/hall/exhibitors/import/confirm"): [
+        {"body": {"csv": FUZZ_CSV, "fingerprint": import_fingerprint(FUZZ_CSV)}}
+    ],
     ("PATCH", "/api/hall/exhibitors/{exhibitor_id}"): [
         {"path_parameters": {"exhibitor_id": 12}, "body": {"tier": "silver"}}
     ],

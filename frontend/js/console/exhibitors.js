@@ -1,6 +1,7 @@
 // The console's exhibitors tab (#/console/exhibitors): every exhibitor with its tier, place in
 // the hall and staff; a new one (names, industry, tier); a CSV import checked row by row before
-// the valid rows are made; tier and order set in place; a link to invite its staff (People).
+// the valid rows are made (the confirm carries the preview's fingerprint: a file or hall changed
+// since is refused as `exhibitors.stale`, with the new preview shown); tier and order set in place; a link to invite its staff (People).
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -55,6 +56,7 @@ addStrings({
     "err.exhibitor.no_rows": "文件里没有展商。",
     "err.exhibitor.too_many_rows": "一次最多导入 1000 个展商。",
     "err.exhibitor.bad_csv": "这不是 CSV 文件。",
+    "err.exhibitors.stale": "文件或展厅在预览之后有了变化：请看下面新的预览，再确认导入。",
   },
   en: {
     "exh.heading": "Exhibitors",
@@ -101,6 +103,7 @@ addStrings({
     "err.exhibitor.no_rows": "The file has no exhibitors.",
     "err.exhibitor.too_many_rows": "Import at most 1,000 exhibitors at a time.",
     "err.exhibitor.bad_csv": "That is not a CSV file.",
+    "err.exhibitors.stale": "The file or the hall changed since the preview: check the new preview below, then confirm again.",
   },
 });
 
@@ -148,7 +151,8 @@ export function mount(root) {
   const runImport = async (confirm) => {
     try {
       const path = confirm ? "/api/hall/exhibitors/import/confirm" : "/api/hall/exhibitors/import/preview";
-      const outcome = await api(path, { method: "POST", body: { csv: draft.csv } });
+      const body = confirm ? { csv: draft.csv, fingerprint: preview.fingerprint } : { csv: draft.csv };
+      const outcome = await api(path, { method: "POST", body });
       importError = null;
       if (confirm) {
         flash = () => t("exh.imported", { n: outcome.created.length });
@@ -161,6 +165,7 @@ export function mount(root) {
       }
     } catch (error) {
       importError = error;
+      if (error.code === "exhibitors.stale" && error.details?.preview) preview = error.details.preview;
       render();
     }
   };

@@ -153,11 +153,18 @@ export function accountsPart({ directory, alive }) {
       );
       roleSelect.value = draft.role;
       const exhibitorSelect = h("select", { "aria-label": `${t("people.exhibitor")}: ${person.display_name}`, class: "people-exhibitor" });
+      directory.know(person.exhibitor);
       directory.fill(exhibitorSelect, draft.exhibitor_id);
-      exhibitorSelect.hidden = draft.role !== "exhibitor";
+      const exhibitorPicker = h(
+        "span",
+        { class: "people-exhibitor-picker" },
+        directory.searchBox(exhibitorSelect, `${t("people.find_exhibitor")}: ${person.display_name}`),
+        exhibitorSelect,
+      );
+      exhibitorPicker.hidden = draft.role !== "exhibitor";
       const remember = () => {
         accounts.drafts.set(person.id, { role: roleSelect.value, exhibitor_id: Number(exhibitorSelect.value) || null });
-        exhibitorSelect.hidden = roleSelect.value !== "exhibitor";
+        exhibitorPicker.hidden = roleSelect.value !== "exhibitor";
         save.disabled = roleSelect.value === person.role && (Number(exhibitorSelect.value) || null) === (person.exhibitor?.id ?? null);
       };
       roleSelect.addEventListener("change", remember);
@@ -241,7 +248,7 @@ export function accountsPart({ directory, alive }) {
         cell(t("people.name"), person.display_name, person.id === me ? t("people.you") : null),
         cell(t("people.email"), emailCell),
         cell(t("people.organisation"), person.organisation || null),
-        cell(t("people.role"), h("div", { class: "people-role-edit" }, roleSelect, exhibitorSelect, save)),
+        cell(t("people.role"), h("div", { class: "people-role-edit" }, roleSelect, exhibitorPicker, save)),
         cell(t("people.status"), h("span", { class: `chip ${person.disabled ? "people-state-revoked" : "chip-accent"}` }, person.disabled ? t("people.disabled") : t("people.active"))),
         cell(
           t("people.actions"),

@@ -274,6 +274,9 @@ export function invitationsPart({ directory, alive, rerender }) {
       invitations.error = error;
     }
     if (alive()) renderInvitations();
+    // Names of exhibitors beyond the directory's first page, then shown.
+    const learnt = await directory.learn((invitations.list || []).map((r) => r.exhibitor_id)).catch(() => false);
+    if (learnt && alive()) renderInvitations();
   };
   const actOnInvitation = async (row, how) => {
     invitations.confirming = null;
@@ -346,7 +349,12 @@ export function invitationsPart({ directory, alive, rerender }) {
           { class: "people-invite-form", onsubmit: sendInvite },
           field(invite.email, t("people.email")),
           field(invite.role, t("people.role")),
-          field(invite.exhibitor, t("people.exhibitor")),
+          h(
+            "div",
+            { class: "field" },
+            h("label", { for: invite.exhibitor.id }, t("people.exhibitor")),
+            h("div", { class: "people-exhibitor-picker" }, directory.searchBox(invite.exhibitor), invite.exhibitor),
+          ),
           h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button button-primary", disabled: invite.busy }, invite.busy ? t("people.inviting") : t("people.invite"))),
         ),
         invite.body,

@@ -1,10 +1,12 @@
 // The console's releases tab (#/console/releases): the switch that requires approval, the
 // releases waiting for it (approve, or reject with the reason its staff will read), and every
-// release with the organisers' moves (publish, withdraw).
+// release with the organisers' moves (publish, withdraw). Live: every change of a release
+// (one submitted elsewhere too) comes on the organisers-only topic `hall-organisers:all`.
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, dateTime, errorText, onLangChange, pick, t } from "../i18n.js";
+import { realtime } from "../realtime.js";
 import { releaseHref } from "../releases.js";
 
 addStrings({
@@ -57,8 +59,11 @@ export function mount(root) {
   let rejecting = null; // id of the release whose reason is being written
   let reason = "";
   let stopped = false;
+  let missed = false; // a change heard while a rejection reason was being written
+  let timer = null;
 
   const load = async () => {
+    missed = false;
     try {
       const body = await api("/api/hall/releases");
       if (stopped) return;
@@ -116,7 +121,7 @@ export function mount(root) {
               "div",
               { class: "rel-actions" },
               h("button", { type: "submit", class: "button button-small button-danger" }, t("rel.reject_confirm")),
-              h("button", { type: "button", class: "button button-small button-ghost", onclick: () => { rejecting = null; render(); } }, t("rel.cancel")),
+              h("button", { type: "button", class: "button button-small button-ghost", onclick: () => { rejecting = null; if (missed) load(); else render(); } }, t("rel.cancel")),
             ),
           )
         : h(
@@ -180,11 +185,33 @@ export function mount(root) {
     );
   };
 
+  // A change heard: the list again (a burst of changes, once); never under a reason being
+  // written, which would lose its focus: then once the form closes.
+  const changed = () => {
+    if (rejecting !== null) {
+      missed = true;
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (!stopped) load();
+    }, 150);
+  };
+  const offTopic = realtime.subscribe("hall-organisers:all", {
+    onSnapshot: changed,
+    onEvent: (type) => {
+      if (type === "release.changed") changed();
+    },
+    onError: (error) => console.warn("console releases: not live", error),
+  });
+
   const offLang = onLangChange(render);
   render();
   load();
   return () => {
     stopped = true;
+    clearTimeout(timer);
+    offTopic?.();
     offLang();
   };
 }
