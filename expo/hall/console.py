@@ -32,13 +32,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from expo.errors import BadRequest, Conflict
-from expo.hall import search_index
+from expo.hall import booth_store, search_index
 from expo.hall.access import unknown_exhibitor
+from expo.hall.booth_store import Announcement
 from expo.hall.exhibitor_rules import MAX_SUMMARY, Row, check_rows, clean_line, read_rows
 from expo.hall.models import TIER_ORDER, ActivityKind, Booth, BoothActivity, Tier
 from expo.http import ErrorBody, JSONResponse, Raw, path_int, read_json, route, services
 from expo.industries import industry_label
-from expo.models import Account, Exhibitor, Role, utcnow
+from expo.models import Account, Exhibitor, Role
 from expo.permissions import only
 from expo.spreadsheet import csv_response
 
@@ -335,30 +336,25 @@ async def import_confirm(request: Request) -> JSONResponse:
 async def place_exhibitor(request: Request) -> JSONResponse:
     exhibitor_id = path_int(request, "exhibitor_id")
     form = await read_json(request, Placing)
-    async with services(request).db() as db:
+    svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses it before it is stored
+    events: list[Announcement] = []
+    async with svc.db() as db:
         exhibitor = await db.get(Exhibitor, exhibitor_id)
         if exhibitor is None:
             raise unknown_exhibitor(exhibitor_id)
-        booth = (
-            (
-                await db.execute(
-                    select(Booth).where(Booth.exhibitor_id == exhibitor_id).with_for_update()
-                )
-            )
-            .scalars()
-            .first()
-        )
-        if booth is None:  # an exhibitor made elsewhere: its booth starts from the defaults
-            booth = Booth(exhibitor_id=exhibitor_id, industries=[exhibitor.industry], version=0)
-            db.add(booth)
-        changed = False
+        # Locked, and made safely when the exhibitor has none yet (booth_store.locked_booth).
+        booth = await booth_store.locked_booth(db, exhibitor_id)
+        changes: dict[str, Any] = {}
         if form.tier is not None and booth.tier != form.tier:
-            booth.tier, changed = str(form.tier), True
+            changes["tier"] = str(form.tier)
         if form.position is not None and booth.position != form.position:
-            booth.position, changed = form.position, True
-        if changed or booth.version == 0:
-            booth.version += 1
-            booth.updated_at = utcnow()
+            changes["position"] = form.position
+        if changes:
+            for key, value in changes.items():
+                setattr(booth, key, value)
+            # Open hall and booth pages follow: the card's tier and the hall's order changed.
+            _, events = await booth_store.changed(db, booth, card=True)
         await db.commit()
         staff = (
             await db.execute(
@@ -368,7 +364,9 @@ async def place_exhibitor(request: Request) -> JSONResponse:
             )
         ).scalar()
         await db.refresh(booth)
-        return JSONResponse({"exhibitor": console_view(exhibitor, booth, int(staff or 0))})
+        view = console_view(exhibitor, booth, int(staff or 0))
+    await svc.hub.publish_stored(events)
+    return JSONResponse({"exhibitor": view})
 
 
 REPORT_HEADER = [

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from expo.hall.models import Booth, BoothActivity
 from expo.models import Account, Exhibitor, utcnow
 from tests.integration.test_hall_releases import ATTENDEE, ORGANIZER, STAFF_A, hall, who
-from tests.live import LiveServer
+from tests.live import LiveServer, Peer
 
 __all__ = ["hall"]  # the fixture, by name
 
@@ -148,10 +148,19 @@ async def test_a_csv_import_previews_each_row_then_makes_the_valid_ones(hall: Li
 async def test_tier_and_order_in_the_hall(hall: LiveServer):
     server = hall
     organiser = await who(server, ORGANIZER)
-    status, reply = await organiser.call(
-        "PATCH", "/api/hall/exhibitors/12", {"tier": "platinum", "position": 0}
-    )
-    assert status == 200, reply
+    async with server.connect() as ws:  # an open hall page and booth page follow the change
+        page = Peer(ws)
+        for topic in ("booth:12", "hall:all"):
+            assert (await page.command("subscribe", {"topic": topic}))["type"] == "ok"
+        status, reply = await organiser.call(
+            "PATCH", "/api/hall/exhibitors/12", {"tier": "platinum", "position": 0}
+        )
+        assert status == 200, reply
+        booth = await page.event("booth.changed")
+        card = await page.event("booth.card_changed")
+    assert booth["data"]["exhibitor"] == card["data"]["exhibitor"] == 12
+    assert card["data"]["card"]["tier"] == "platinum"
+    assert booth["data"]["version"] == card["data"]["version"] > 1
     assert (reply["exhibitor"]["tier"], reply["exhibitor"]["position"]) == ("platinum", 0)
     assert reply["exhibitor"]["staff"] == 2  # the demo's two staff accounts
     status, listing = await organiser.call("GET", "/api/hall/exhibitors")
