@@ -12,3 +12,12 @@ class Names(BaseModel):
 
     zh: str
     en: str
+
+
+class ExhibitorRef(BaseModel):
+    """An exhibitor as other objects name it: its id and its names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: Names

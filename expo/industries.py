@@ -5,6 +5,8 @@ Exhibitors are filed under a key; matchmaking's offers and needs will use the sa
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict
+
 INDUSTRIES: dict[str, tuple[str, str]] = {
     "computing-power": ("算力网络 · 东数西算", "Computing power network"),
     "data-centres": ("数据中心", "Data centres"),
@@ -36,3 +38,13 @@ def industry_label(key: str) -> dict[str, str]:
     """The key with its labels; a key from before the vocabulary shows as itself."""
     zh, en = INDUSTRIES.get(key, (key, key))
     return {"key": key, "zh": zh, "en": en}
+
+
+class IndustryLabel(BaseModel):
+    """`industry_label`'s answer, as API documents describe it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    zh: str
+    en: str

@@ -24,7 +24,7 @@ from expo.account_rules import (
     normalize_email,
 )
 from expo.accounts import SESSION_ENDED
-from expo.bilingual import Names
+from expo.bilingual import ExhibitorRef
 from expo.credentials import link_base
 from expo.errors import BadRequest, Conflict, NotFound, from_validation
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
@@ -61,13 +61,6 @@ class AccountChange(BaseModel):
         description="A new sign-in email, set at once (no confirmation link: with no mail server "
         "the person's own change cannot be confirmed, and they ask the organisers).",
     )
-
-
-class ExhibitorRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    name: Names
 
 
 class PersonOut(BaseModel):

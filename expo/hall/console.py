@@ -31,6 +31,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from expo.bilingual import Names
 from expo.errors import BadRequest, Conflict
 from expo.hall import booth_store, search_index
 from expo.hall.access import unknown_exhibitor
@@ -38,7 +39,7 @@ from expo.hall.booth_store import Announcement
 from expo.hall.exhibitor_rules import MAX_SUMMARY, Row, check_rows, clean_line, read_rows
 from expo.hall.models import TIER_ORDER, ActivityKind, Booth, BoothActivity, Tier
 from expo.http import ErrorBody, JSONResponse, Raw, path_int, read_json, route, services
-from expo.industries import industry_label
+from expo.industries import IndustryLabel, industry_label
 from expo.models import Account, Exhibitor, Role
 from expo.permissions import only
 from expo.spreadsheet import csv_response
@@ -81,28 +82,13 @@ class ExhibitorPath(BaseModel):
     exhibitor_id: int = Field(ge=1, lt=2**31, examples=[1])
 
 
-class Pair(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    zh: str
-    en: str
-
-
-class IndustryOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    key: str
-    zh: str
-    en: str
-
-
 class ConsoleExhibitor(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: int
-    name: Pair
-    industry: IndustryOut
-    summary: Pair
+    name: Names
+    industry: IndustryLabel
+    summary: Names
     tier: TierName
     position: int
     staff: int  # staff accounts (not disabled)
@@ -124,10 +110,10 @@ class ImportRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     line: int
-    name: Pair
+    name: Names
     industry: str
     tier: str
-    summary: Pair
+    summary: Names
     errors: list[str]  # codes: exhibitor.empty_name, exhibitor.exists, exhibitor.bad_tier, ...
     valid: bool
 
@@ -136,7 +122,7 @@ class Created(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: int
-    name: Pair
+    name: Names
 
 
 class ImportOutcome(BaseModel):

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from expo.bilingual import Names
+from expo.bilingual import ExhibitorRef
 from expo.errors import BadRequest, Conflict, NotFound
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_path, unknown_exhibitor
 from expo.hall.booth_standing import refuse_banned
@@ -426,13 +426,6 @@ class CardOut(BaseModel):
     source: Source
     consent_version: str
     consented_at: str
-
-
-class ExhibitorRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    name: Names
 
 
 class CardLeft(BaseModel):

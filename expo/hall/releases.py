@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
+from expo.bilingual import ExhibitorRef, Names
 from expo.errors import BadRequest, Conflict
 from expo.hall import release_store as store
 from expo.hall.access import STAFF_OF_BOOTH, booth_of_path, is_staff_of, load_booth
@@ -58,7 +59,7 @@ from expo.http import (
     route,
     services,
 )
-from expo.industries import INDUSTRIES, industry_label
+from expo.industries import INDUSTRIES, IndustryLabel, industry_label
 from expo.models import Exhibitor, Role, utcnow
 from expo.permissions import ANYONE, OfExhibitor, only
 from expo.security import Principal
@@ -149,33 +150,11 @@ class FeedQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=50)
 
 
-class Pair(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    zh: str
-    en: str
-
-
 class Paragraphs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     zh: list[str]
     en: list[str]
-
-
-class ExhibitorRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    name: Pair
-
-
-class IndustryRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    key: str
-    zh: str
-    en: str
 
 
 class ImageOut(BaseModel):
@@ -187,7 +166,7 @@ class ImageOut(BaseModel):
 
 class DocumentOut(ImageOut):
     filename: str
-    title: Pair
+    title: Names
 
 
 class ReleaseOut(BaseModel):
@@ -197,11 +176,11 @@ class ReleaseOut(BaseModel):
 
     id: int
     exhibitor: ExhibitorRef | None
-    industry: IndustryRef | None
+    industry: IndustryLabel | None
     kind: Kind
     state: Literal["draft", "pending", "published", "rejected", "withdrawn"]
-    title: Pair
-    summary: Pair
+    title: Names
+    summary: Names
     body: Paragraphs  # one paragraph per item: plain text, escaped on display
     images: list[ImageOut]
     documents: list[DocumentOut]
@@ -241,7 +220,7 @@ class ReleaseFeed(BaseModel):
     total: int
     offset: int
     limit: int
-    industries: list[IndustryRef]  # the expo's vocabulary, for the feed's filter
+    industries: list[IndustryLabel]  # the expo's vocabulary, for the feed's filter
 
 
 class EditableRelease(ReleaseOut):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
+from expo.bilingual import Names
 from expo.errors import BadRequest
 from expo.hall import live_counts, search_store
 from expo.hall.access import unknown_exhibitor
@@ -14,7 +15,7 @@ from expo.hall.booth_view import booth_detail, card_view
 from expo.hall.models import Tier
 from expo.hall.search_rules import MAX_QUERY_CHARS, query_terms
 from expo.http import ErrorBody, JSONResponse, path_int, route, services
-from expo.industries import INDUSTRIES, industry_label
+from expo.industries import INDUSTRIES, IndustryLabel, industry_label
 from expo.models import Exhibitor
 from expo.permissions import ANYONE
 
@@ -45,23 +46,12 @@ class ExhibitorPath(BaseModel):
     exhibitor_id: int = Field(ge=1, le=2**31 - 1, examples=[4])
 
 
-class Industry(BaseModel):
-    key: str
-    zh: str
-    en: str
-
-
-class Bilingual(BaseModel):
-    zh: str
-    en: str
-
-
 class Card(BaseModel):
     id: int
-    name: Bilingual
-    summary: Bilingual
+    name: Names
+    summary: Names
     logo: str | None
-    industries: list[Industry]
+    industries: list[IndustryLabel]
     tier: str
     visitors_now: int
     staff_online: int
@@ -69,7 +59,7 @@ class Card(BaseModel):
 
 class HallPage(BaseModel):
     exhibitors: list[Card]
-    industries: list[Industry]  # the expo's vocabulary, for the industry filter
+    industries: list[IndustryLabel]  # the expo's vocabulary, for the industry filter
     total: int
     page: int
     per_page: int
@@ -77,20 +67,20 @@ class HallPage(BaseModel):
 
 
 class Titled(BaseModel):
-    title: Bilingual
+    title: Names
     url: str
 
 
 class ProductOut(BaseModel):
     id: int
-    name: Bilingual
-    description: Bilingual
+    name: Names
+    description: Names
     image: str | None
 
 
 class DocumentOut(BaseModel):
     id: int
-    title: Bilingual
+    title: Names
     filename: str
     content_type: str
     size: int
@@ -99,10 +89,10 @@ class DocumentOut(BaseModel):
 
 class BoothOut(BaseModel):
     id: int
-    name: Bilingual
-    summary: Bilingual
-    description: Bilingual
-    industries: list[Industry]
+    name: Names
+    summary: Names
+    description: Names
+    industries: list[IndustryLabel]
     tier: str
     logo: str | None
     products: list[ProductOut]
