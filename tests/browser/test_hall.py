@@ -295,3 +295,21 @@ async def test_matchmaking_says_it_opens_soon_and_shows_no_sample_data(pages: Pa
     await expect(page.locator(".matchmaking .card, .matchmaking li")).to_have_count(0)
     await page.get_by_role("link", name="Browse the expo hall").click()
     await expect(page).to_have_url(re.compile(r"#/hall$"))
+
+
+async def test_a_cards_name_is_never_broken_inside_a_word(pages: Pages):
+    """A platinum card's tier badge squeezed 黔算云's English name until "Qiansuan" broke in two
+    at 1280 px: the badge takes a line of its own before a word is broken."""
+    page = await pages.open("/#/hall", locale="en-GB")
+    name = page.locator(".exhibitor-name", has_text="Qiansuan Cloud")
+    await expect(name).to_be_visible()
+    lines_of_first_word = await name.evaluate(
+        """(el) => {
+            const text = el.firstChild;
+            const range = document.createRange();
+            range.setStart(text, 0);
+            range.setEnd(text, "Qiansuan".length);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        }"""
+    )
+    assert lines_of_first_word == 1
