@@ -10,7 +10,7 @@ import os
 import secrets
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from expo import logs
@@ -65,7 +65,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every Alembic migration (core and features)")
 
-    args = parser.parse_args(argv)
+    # Features' own subcommands (`expo match recommend ...`), found by entry point like the rest
+    # of a feature; each takes the remaining arguments and parses them itself.
+    feature_mains = _feature_commands()
+    for name, (help_text, _) in feature_mains.items():
+        feature_parser = sub.add_parser(name, help=help_text, add_help=False)
+        feature_parser.add_argument("args", nargs=argparse.REMAINDER)
+
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given and given[0] in feature_mains:  # its options are its own (`expo match -h`)
+        return feature_mains[given[0]][1](given[1:])
+    args = parser.parse_args(given)
     if args.command == "demo":
         # A demo runs in someone's terminal: plain log lines unless asked otherwise.
         os.environ.setdefault("EXPO_LOG_JSON", "0")
@@ -80,6 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return _demo(args)
     return _serve(args.host, args.port, args.workers, json_logs)
+
+
+def _feature_commands() -> dict[str, tuple[str, Callable[[Sequence[str]], int]]]:
+    from expo.features import load_features
+
+    found: dict[str, tuple[str, Callable[[Sequence[str]], int]]] = {}
+    for feature in load_features():
+        for name, command in feature.cli.items():
+            assert name not in found, f"two features declare `expo {name}`"
+            found[name] = command
+    return found
 
 
 def _server_options(parser: argparse.ArgumentParser, *, workers: bool) -> None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute
@@ -56,6 +57,26 @@ class Feature:
     # Background jobs, one task each per server process, from start-up to shutdown (reminders,
     # aggregation). They must tolerate running in several processes at once.
     tasks: Sequence[Callable[[Services], Awaitable[None]]] = ()
+    # Subcommands of the `expo` command line (`expo match ...`): name -> (one line of help, a
+    # main taking the rest of the arguments and returning the exit status).
+    cli: Mapping[str, tuple[str, Callable[[Sequence[str]], int]]] = field(default_factory=dict)
+
+
+def merged_parts(feature: str, parts: Sequence[ModuleType], part: str) -> dict[str, Any]:
+    """One mapping of what a feature's modules declare under `part` (`commands`, `topics`,
+    `permissions`, `summaries`): a feature is put together from small modules, each handing
+    over its own, and a name declared twice is a mistake found at import."""
+    merged: dict[str, Any] = {}
+    for module in parts:
+        for name, value in getattr(module, part, {}).items():
+            assert name not in merged, f"{feature}: {part} {name!r} is declared twice"
+            merged[name] = value
+    return merged
+
+
+def listed_parts(parts: Sequence[ModuleType], part: str) -> list[Any]:
+    """Everything a feature's modules list under `part` (`routes`, `tasks`), in module order."""
+    return [item for module in parts for item in getattr(module, part, [])]
 
 
 def load_features() -> list[Feature]:

@@ -1,4 +1,40 @@
-"""Business matchmaking (商务撮合): profiles, meeting requests, slots and live booth queues.
+"""Business matchmaking (商务撮合): profiles, recommendations, 1:1 meetings and their rooms,
+the optimal scheduler and the organisers' dashboard, each in its own module.
 
-Not yet a feature: it declares no entry point until it has routes and commands of its own.
+A feature like `forums/` and the hall, found by entry point: the core never imports it. It uses
+the hall through `expo.hall.public` only. Every module hands over what it has (`commands`,
+`routes`, `permissions`, and optionally `topics`, `tasks`); this one puts them together.
 """
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from expo.features import Feature, listed_parts, merged_parts
+from matchmaking import cli, seed, topics
+
+PARTS: list[ModuleType] = [topics]
+# --- profiles ---
+# --- recommend ---
+# --- meetings ---
+# --- room ---
+# --- scheduler ---
+
+
+def _merged(part: str) -> dict[str, Any]:
+    return merged_parts("matchmaking", PARTS, part)
+
+
+feature = Feature(
+    name="matchmaking",
+    routes=listed_parts(PARTS, "routes"),
+    commands=_merged("commands"),
+    topics=_merged("topics"),
+    models="matchmaking.models",
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    seed=seed.seed,
+    permissions=_merged("permissions"),
+    summaries=_merged("summaries"),
+    tasks=listed_parts(PARTS, "tasks"),
+    cli={"match": ("business matchmaking: recommend, solve", cli.main)},
+)

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from expo.features import Feature
+from expo.features import Feature, listed_parts, merged_parts
 from expo.hall import (
     booth_chat,
     booth_edit,
@@ -41,17 +41,12 @@ PARTS += [releases, console]
 
 
 def _merged(part: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for module in PARTS:
-        for name, value in getattr(module, part, {}).items():
-            assert name not in merged, f"hall: {part} {name!r} is declared twice"
-            merged[name] = value
-    return merged
+    return merged_parts("hall", PARTS, part)
 
 
 feature = Feature(
     name="hall",
-    routes=[r for m in PARTS for r in getattr(m, "routes", [])],
+    routes=listed_parts(PARTS, "routes"),
     commands=_merged("commands"),
     topics=_merged("topics"),
     models="expo.hall.models",
@@ -59,7 +54,7 @@ feature = Feature(
     seed=seed.seed,
     permissions=_merged("permissions"),
     summaries=_merged("summaries"),
-    tasks=[t for m in PARTS for t in getattr(m, "tasks", [])],
+    tasks=listed_parts(PARTS, "tasks"),
     # A booth shows its audience ("visitors now") and its staff online, over all processes.
     presence=live_counts.presence,
     presence_roles=live_counts.presence_roles,

@@ -23,6 +23,12 @@ import { mountHeader, mountOfflineBanner } from "./header.js";
 import { mountInvite } from "./invite.js";
 import { mountLobby } from "./lobby.js";
 import { mountMatchmaking } from "./matchmaking.js";
+// --- meetings ---
+import { mountMeetings } from "./meetings.js";
+// --- end meetings ---
+// --- room ---
+import { mountMeetingRoom } from "./meeting_room.js";
+// --- end room ---
 import { mountMySessions } from "./my_sessions.js";
 import { mountProfile } from "./profile.js";
 import { mountProgramme } from "./programme.js";
@@ -49,7 +55,13 @@ const ROUTES = [
   [/^\/booth\/(?<id>[1-9]\d{0,9})\/dashboard\/?$/, mountBoothDashboard],
   [/^\/booth\/(?<id>[1-9]\d{0,9})\/leads\/?$/, mountBoothLeads],
   // --- end leads ---
-  [/^\/matchmaking\/?$/, mountMatchmaking],
+  [/^\/matchmaking(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountMatchmaking],
+  // --- meetings ---
+  [/^\/meetings\/?$/, mountMeetings],
+  // --- end meetings ---
+  // --- room ---
+  [/^\/meeting\/(?<id>[1-9][0-9]{0,9})\/?$/, mountMeetingRoom],
+  // --- end room ---
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],
   [/^\/console(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountConsole],

@@ -26,6 +26,7 @@ addStrings({
     "console.tab.exhibitors": "展商",
     "console.tab.releases": "发布审核",
     "console.tab.hall_report": "展厅报告",
+    "console.tab.matchmaking": "商务撮合",
   },
   en: {
     "nav.console": "Console",
@@ -46,6 +47,7 @@ addStrings({
     "console.tab.exhibitors": "Exhibitors",
     "console.tab.releases": "Releases",
     "console.tab.hall_report": "Hall report",
+    "console.tab.matchmaking": "Matchmaking",
   },
 });
 
@@ -63,6 +65,9 @@ export const TABS = [
   ["releases", "console.tab.releases", () => import("./console/releases.js")],
   ["hall-report", "console.tab.hall_report", () => import("./console/hall_report.js")],
   // --- end releases ---
+  // --- matchmaking: settings, slots, the dashboard and the scheduler ---
+  ["matchmaking", "console.tab.matchmaking", () => import("./console/matchmaking.js")],
+  // --- end matchmaking ---
 ];
 
 export function mountConsole(root, { tab, query } = {}) {

@@ -1,0 +1,23 @@
+"""`expo match ...`: matchmaking from the command line, with no server and no database.
+
+expo match recommend PROFILES.json [-k 10]     each participant's top k, as JSON
+expo match solve IN.json OUT.json [--time-limit S]   the optimal scheduler on an instance
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+# Subcommand -> (help, main over its own arguments); each part adds its own under a marked line.
+SUBCOMMANDS: dict[str, tuple[str, Callable[[Sequence[str]], int]]] = {}
+# --- recommend ---
+# --- scheduler ---
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="expo match", description=__doc__.splitlines()[0])
+    parser.add_argument("subcommand", choices=sorted(SUBCOMMANDS))
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    return SUBCOMMANDS[args.subcommand][1](args.args)

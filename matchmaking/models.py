@@ -1,0 +1,200 @@
+"""Matchmaking's tables: profiles, the meeting slots, requests and the meetings they became.
+
+A participant is an account (an attendee, or staff of an exhibitor meeting for their company).
+Who meets whom, and when, is kept so the database itself refuses a double booking:
+
+- `MeetingPlace` (account, slot) is a primary key: nobody is in two meetings in one slot;
+- `MeetingSeat` (exhibitor, slot, seat) is a primary key, and `seat` < the exhibitor's seats:
+  an exhibitor never hosts more meetings in a slot than it has tables or staff.
+
+A meeting is placed by inserting its rows; of many placements racing for the last seat, the
+database lets exactly one in, in any number of server processes, on SQLite and PostgreSQL.
+Cancelling deletes the place and seat rows (the meeting row stays, with its history).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from expo.models import utcnow
+
+
+class Intent(StrEnum):
+    """Why someone is at the matchmaking: the profile's intents, and what recommendations pair
+    (a buyer with a seller, an investor with those who seek investment...)."""
+
+    BUY = "buy"
+    SELL = "sell"
+    INVEST = "invest"
+    PARTNER = "partner"
+    HIRE = "hire"
+
+
+class MatchProfile(SQLModel, table=True):
+    """One participant's matchmaking profile: what they offer, what they need, when they can
+    meet. Staff of an exhibitor speak for their company (`exhibitor_id`, copied from the account
+    when the profile is saved)."""
+
+    __tablename__ = "match_profile"
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id", index=True)
+    # Intent values (above), industry keys (expo/industries.py), language codes ("zh", "en").
+    intents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    industries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    offer: str = Field(default="", max_length=500)
+    need: str = Field(default="", max_length=500)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # False: not shown to others nor recommended (the participant is not looking now).
+    visible: bool = Field(default=True)
+    # Bumped with every change, in the same transaction; events and caches carry it.
+    version: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class MatchSlot(SQLModel, table=True):
+    """A meeting slot: the organisers cut the expo's meeting days into these."""
+
+    __tablename__ = "match_slot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    starts_at: datetime = Field(index=True)
+    ends_at: datetime
+
+
+class MatchAvailability(SQLModel, table=True):
+    """A slot a participant can meet in (their profile's availability)."""
+
+    __tablename__ = "match_availability"
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    slot_id: int = Field(primary_key=True, foreign_key="match_slot.id")
+
+
+class MatchSettings(SQLModel, table=True):
+    """The organisers' settings: one row (id 1)."""
+
+    __tablename__ = "match_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    # Requests one person may have open (sent and not yet answered) at once.
+    open_request_cap: int = Field(default=10)
+    # Seats (tables, staff) an exhibitor has in each slot unless its staff set their own.
+    default_seats: int = Field(default=2)
+    version: int = Field(default=1)
+
+
+class ExhibitorSeats(SQLModel, table=True):
+    """How many meetings an exhibitor can hold at once (its tables or staff free to meet)."""
+
+    __tablename__ = "match_exhibitor_seats"
+
+    exhibitor_id: int = Field(primary_key=True, foreign_key="exhibitor.id")
+    seats: int = Field(default=2)
+
+
+class MatchBlock(SQLModel, table=True):
+    """`account_id` blocked `blocked_id`: the two never see each other anywhere in matchmaking
+    (recommendations, profiles, requests), whichever of them blocked."""
+
+    __tablename__ = "match_block"
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    blocked_id: int = Field(primary_key=True, foreign_key="account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MatchHidden(SQLModel, table=True):
+    """`account_id` hid `hidden_id` from their recommendations (only theirs; no other effect)."""
+
+    __tablename__ = "match_hidden"
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    hidden_id: int = Field(primary_key=True, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"  # sent, not answered: blocks nobody's slots
+    ACCEPTED = "accepted"  # accepted; placed (its meeting) or waiting for the scheduler
+    DECLINED = "declined"
+    CANCELLED = "cancelled"  # withdrawn by the requester, or the meeting cancelled
+
+
+class MeetingRequest(SQLModel, table=True):
+    """A request for a 1:1 meeting, from `requester_id` to `recipient_id`."""
+
+    __tablename__ = "meeting_request"
+    __table_args__ = (
+        Index("ix_meeting_request_requester_status", "requester_id", "status"),
+        Index("ix_meeting_request_recipient_status", "recipient_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="account.id")
+    recipient_id: int = Field(foreign_key="account.id")
+    # The exhibitor whose seat a meeting takes: the recipient's company if they are staff, else
+    # the requester's; None between two attendees (no seat needed).
+    exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id", index=True)
+    note: str = Field(default="", max_length=500)
+    status: str = Field(default=RequestStatus.PENDING, max_length=12)
+    created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = Field(default=None)
+    version: int = Field(default=1)
+
+
+class MeetingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    """An accepted request placed in a slot. Its place and seat rows hold the slot; they go
+    when it is cancelled, the meeting stays."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("request_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="meeting_request.id")
+    requester_id: int = Field(foreign_key="account.id", index=True)
+    recipient_id: int = Field(foreign_key="account.id", index=True)
+    exhibitor_id: int | None = Field(default=None, foreign_key="exhibitor.id", index=True)
+    slot_id: int = Field(foreign_key="match_slot.id", index=True)
+    seat: int | None = Field(default=None)  # which of the exhibitor's seats; None: no exhibitor
+    status: str = Field(default=MeetingStatus.CONFIRMED, max_length=12)
+    # Who placed it: "accept" (instantly), "scheduler", "repair", "reschedule".
+    placed_by: str = Field(default="accept", max_length=12)
+    # Set by the one process that sent this meeting's reminder (a claim in SQL, as the agenda's).
+    reminded_at: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+
+
+class MeetingPlace(SQLModel, table=True):
+    """A participant's slot taken by a meeting: the key refuses a second meeting in it."""
+
+    __tablename__ = "meeting_place"
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    slot_id: int = Field(primary_key=True, foreign_key="match_slot.id")
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+
+
+class MeetingSeat(SQLModel, table=True):
+    """One of an exhibitor's seats in a slot, taken by a meeting: the key refuses a second."""
+
+    __tablename__ = "meeting_seat"
+
+    exhibitor_id: int = Field(primary_key=True, foreign_key="exhibitor.id")
+    slot_id: int = Field(primary_key=True, foreign_key="match_slot.id")
+    seat: int = Field(primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True)
+
+
+# Each part below appends its own tables, under a marked line, in its own migration.

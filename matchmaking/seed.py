@@ -1,0 +1,13 @@
+"""The demo's matchmaking: slots, profiles for the demo accounts and ~200 synthetic
+participants, and a few requests and meetings, so recommendations and the dashboard look real.
+Each part seeds its own, in order, under a marked line."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def seed(db: AsyncSession) -> None:
+    # --- profiles: slots, settings and profiles (demo accounts and synthetic participants) ---
+    # --- meetings: a few requests and meetings between the demo's people ---
+    return None
