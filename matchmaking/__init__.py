@@ -11,10 +11,11 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature, listed_parts, merged_parts
-from matchmaking import cli, seed, topics
+from matchmaking import block_routes, cli, dashboard, profiles, seed, slots, topics
 
 PARTS: list[ModuleType] = [topics]
 # --- profiles ---
+PARTS += [profiles, block_routes, slots, dashboard]
 # --- recommend ---
 # --- meetings ---
 # --- room ---

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matchmaking.demo_people import seed_matchmaking_people
+
 
 async def seed(db: AsyncSession) -> None:
     # --- profiles: slots, settings and profiles (demo accounts and synthetic participants) ---
+    await seed_matchmaking_people(db)
     # --- meetings: a few requests and meetings between the demo's people ---
     return None

@@ -1,0 +1,216 @@
+"""The organisers' matchmaking figures (`GET /api/match/dashboard`) and every meeting as a
+spreadsheet (`GET /api/match/meetings.csv`), read from the requests and meetings as stored.
+
+Figures are counted in SQL (GROUP BY), so they cost the same with 200 people or 20,000; the
+per-participant histogram is over everyone with a profile, so "no meeting yet" counts those
+who are waiting, not everyone who ever signed in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from expo.hall.public import exhibitor_card
+from expo.http import JSONResponse, Raw, route, services
+from expo.models import Account, Role
+from expo.permissions import only
+from expo.spreadsheet import csv_response
+from matchmaking.models import (
+    MatchProfile,
+    MatchSlot,
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
+)
+from matchmaking.organiser_settings import seats_of
+
+BUSIEST = 10
+WAITING_LISTED = 20
+
+
+class DashboardOut(BaseModel):
+    dashboard: dict[str, Any]
+
+
+def acceptance_rate(accepted: int, declined: int) -> float | None:
+    """Of the requests answered, the share accepted (None before any answer). Withdrawn and
+    pending ones are no answer: they say nothing of how welcome requests are."""
+    answered = accepted + declined
+    return None if answered == 0 else round(accepted / answered, 4)
+
+
+def histogram(per_person: dict[int, int], everyone: list[int]) -> list[dict[str, int]]:
+    """How many people have 0, 1, 2... meetings, from 0 to the most anyone has."""
+    counts = Counter(per_person.get(a, 0) for a in everyone)
+    top = max(counts, default=0)
+    return [{"meetings": n, "people": counts.get(n, 0)} for n in range(top + 1)]
+
+
+async def figures(db: AsyncSession) -> dict[str, Any]:
+    by_status = dict(
+        (
+            await db.execute(
+                select(MeetingRequest.status, func.count()).group_by(col(MeetingRequest.status))
+            )
+        ).all()
+    )
+    requests = {s.value: int(by_status.get(s.value, 0)) for s in RequestStatus}
+    confirmed = col(Meeting.status) == MeetingStatus.CONFIRMED
+    per_person: Counter[int] = Counter()
+    for column in (Meeting.requester_id, Meeting.recipient_id):
+        rows = await db.execute(select(column, func.count()).where(confirmed).group_by(col(column)))
+        per_person.update({a: int(n) for a, n in rows.all()})
+    profiles = await db.execute(
+        select(MatchProfile.account_id, Account.display_name, Account.organisation)
+        .join(Account, col(Account.id) == col(MatchProfile.account_id))
+        .where(col(Account.disabled_at).is_(None))
+        .order_by(col(MatchProfile.account_id))
+    )
+    people = profiles.all()
+    everyone = [a for a, _, _ in people]
+    waiting = [
+        {"account": a, "name": name, "organisation": org}
+        for a, name, org in people
+        if per_person.get(a, 0) == 0
+    ]
+    busiest_rows = await db.execute(
+        select(Meeting.exhibitor_id, func.count())
+        .where(confirmed, col(Meeting.exhibitor_id).is_not(None))
+        .group_by(col(Meeting.exhibitor_id))
+        .order_by(func.count().desc(), col(Meeting.exhibitor_id))
+        .limit(BUSIEST)
+    )
+    busiest = []
+    for exhibitor_id, count in busiest_rows.all():
+        card = await exhibitor_card(db, exhibitor_id)
+        busiest.append(
+            {
+                "exhibitor": {
+                    "id": exhibitor_id,
+                    "name_zh": card.name_zh if card else "",
+                    "name_en": card.name_en if card else "",
+                },
+                "meetings": int(count),
+                "seats": await seats_of(db, exhibitor_id),
+            }
+        )
+    meetings = int(
+        (await db.execute(select(func.count()).select_from(Meeting).where(confirmed))).scalar_one()
+    )
+    return {
+        "requests": {"total": sum(requests.values()), **requests},
+        "acceptance_rate": acceptance_rate(requests["accepted"], requests["declined"]),
+        "meetings": meetings,
+        "participants": len(everyone),
+        "per_participant": histogram(per_person, everyone),
+        "without_meeting": {"count": len(waiting), "people": waiting[:WAITING_LISTED]},
+        "busiest_exhibitors": busiest,
+    }
+
+
+async def read_dashboard(request: Request) -> JSONResponse:
+    async with services(request).read() as db:
+        return JSONResponse({"dashboard": await figures(db)})
+
+
+HEADER = [
+    "meeting",
+    "status",
+    "starts_at",
+    "ends_at",
+    "requester",
+    "requester_organisation",
+    "recipient",
+    "recipient_organisation",
+    "exhibitor_zh",
+    "exhibitor_en",
+    "seat",
+    "placed_by",
+    "note",
+]
+
+
+async def meeting_rows(db: AsyncSession) -> list[list[object]]:
+    requester, recipient = aliased(Account, name="requester"), aliased(Account, name="recipient")
+    rows = await db.execute(
+        sa_select(
+            Meeting,
+            col(MatchSlot.starts_at),
+            col(MatchSlot.ends_at),
+            col(requester.display_name),
+            col(requester.organisation),
+            col(recipient.display_name),
+            col(recipient.organisation),
+            col(MeetingRequest.note),
+        )
+        .join(MatchSlot, col(MatchSlot.id) == col(Meeting.slot_id))
+        .join(requester, col(requester.id) == col(Meeting.requester_id))
+        .join(recipient, col(recipient.id) == col(Meeting.recipient_id))
+        .join(MeetingRequest, col(MeetingRequest.id) == col(Meeting.request_id))
+        .order_by(col(MatchSlot.starts_at), col(Meeting.id))
+    )
+    names: dict[int, tuple[str, str]] = {}
+    out: list[list[object]] = []
+    for meeting, starts, ends, req_name, req_org, rec_name, rec_org, note in rows.all():
+        ex = meeting.exhibitor_id
+        if ex is not None and ex not in names:
+            card = await exhibitor_card(db, ex)
+            names[ex] = (card.name_zh, card.name_en) if card else ("", "")
+        zh, en = names.get(ex, ("", "")) if ex is not None else ("", "")
+        out.append(
+            [
+                meeting.id,
+                meeting.status,
+                starts.isoformat(),
+                ends.isoformat(),
+                req_name,
+                req_org,
+                rec_name,
+                rec_org,
+                zh,
+                en,
+                meeting.seat,
+                meeting.placed_by,
+                note,
+            ]
+        )
+    return out
+
+
+async def meetings_csv(request: Request) -> Response:
+    async with services(request).read() as db:
+        rows = await meeting_rows(db)
+    return csv_response("数博会-商务撮合-meetings.csv", HEADER, rows)
+
+
+routes = [
+    route(
+        "/api/match/dashboard",
+        read_dashboard,
+        methods=["GET"],
+        action="match.dashboard",
+        responses={200: DashboardOut},
+        summary="Matchmaking figures: requests, acceptance, meetings per participant",
+    ),
+    route(
+        "/api/match/meetings.csv",
+        meetings_csv,
+        methods=["GET"],
+        action="match.dashboard",
+        responses={200: Raw("text/csv", {"type": "string"})},
+        summary="Every meeting as a spreadsheet (formula-safe)",
+    ),
+]
+
+permissions = {"match.dashboard": only(Role.ORGANIZER)}
