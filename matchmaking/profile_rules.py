@@ -29,7 +29,7 @@ MAX_SLOT = timedelta(hours=4)
 INTENTS = [i.value for i in Intent]
 # A language as a short BCP 47 primary tag, optionally with a region or script ("zh", "en",
 # "zh-Hant", "pt-BR"): what the page offers, and what recommendations compare.
-_LANGUAGE = regex.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
+_LANGUAGE = regex.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
 _SPACES = regex.compile(r"[ \t]+")
 _BLANK_LINES = regex.compile(r"\n{3,}")
 
