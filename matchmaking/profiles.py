@@ -22,6 +22,7 @@ from starlette.requests import Request
 from expo.errors import BadRequest, Conflict, NotFound
 from expo.hall.public import exhibitor_card
 from expo.http import ErrorBody, JSONResponse, path_int, principal, read_json, route, services
+from expo.industries import INDUSTRIES, industry_label
 from expo.models import Account, Role, utcnow
 from expo.permissions import Rule
 from expo.security import Principal
@@ -29,7 +30,7 @@ from expo.services import Services
 from matchmaking.access import PARTICIPANTS
 from matchmaking.blocks import blocked_between
 from matchmaking.models import MatchAvailability, MatchProfile, MatchSlot
-from matchmaking.profile_rules import MAX_LANGUAGES, MAX_SLOTS, clean_profile
+from matchmaking.profile_rules import INTENTS, MAX_LANGUAGES, MAX_SLOTS, TEXT_LIMIT, clean_profile
 from matchmaking.topics import ORGANISERS_TOPIC
 
 ID_MAX = 2**31 - 1
@@ -51,6 +52,19 @@ class ProfileIn(BaseModel):
 
 class ProfileOut(BaseModel):
     profile: dict[str, Any]
+
+
+class OwnProfileOut(ProfileOut):
+    vocabulary: dict[str, Any]
+
+
+def vocabulary() -> dict[str, Any]:
+    """What the editor offers: the intents, the industries with their labels, the limit."""
+    return {
+        "intents": INTENTS,
+        "industries": [industry_label(k) for k in INDUSTRIES],
+        "text_limit": TEXT_LIMIT,
+    }
 
 
 class AccountPath(BaseModel):
@@ -145,7 +159,8 @@ async def read_profile(request: Request) -> JSONResponse:
     who = principal(request)
     assert who is not None
     async with services(request).read() as db:
-        return JSONResponse({"profile": await own_view(db, await _account(db, who))})
+        view = await own_view(db, await _account(db, who))
+    return JSONResponse({"profile": view, "vocabulary": vocabulary()})
 
 
 async def _locked_profile(db: AsyncSession, account_id: int) -> MatchProfile | None:
@@ -236,7 +251,7 @@ routes = [
         read_profile,
         methods=["GET"],
         action="match.profile.read",
-        responses={200: ProfileOut},
+        responses={200: OwnProfileOut},
         summary="One's own matchmaking profile (empty, version 0, before the first save)",
     ),
     route(

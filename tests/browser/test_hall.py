@@ -282,21 +282,6 @@ async def test_the_lobby_leads_to_the_hall(pages: Pages):
     await expect(page.locator(".exhibitor-card")).to_have_count(12)
 
 
-async def test_matchmaking_says_it_opens_soon_and_shows_no_sample_data(pages: Pages):
-    page = await pages.open("/#/", locale="zh-CN")
-    await page.locator("#header").get_by_role("link", name="商务撮合").click()
-    await expect(page).to_have_url(re.compile(r"#/matchmaking$"))
-    await expect(page.get_by_role("heading", level=1)).to_have_text("商务撮合")
-    await expect(page.locator(".matchmaking")).to_contain_text("即将开放")
-    await expect(page.locator(".matchmaking")).to_contain_text("这里也不展示任何示例数据")
-    await page.get_by_role("button", name="English").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Business matchmaking")
-    await expect(page.locator(".matchmaking .chip")).to_have_text("Opening soon")
-    await expect(page.locator(".matchmaking .card, .matchmaking li")).to_have_count(0)
-    await page.get_by_role("link", name="Browse the expo hall").click()
-    await expect(page).to_have_url(re.compile(r"#/hall$"))
-
-
 async def test_a_cards_name_is_never_broken_inside_a_word(pages: Pages):
     """A platinum card's tier badge squeezed 黔算云's English name until "Qiansuan" broke in two
     at 1280 px: the badge takes a line of its own before a word is broken."""

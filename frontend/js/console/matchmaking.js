@@ -1,9 +1,369 @@
-// The console's matchmaking tab (#/console/matchmaking): settings, slots, the dashboard and the
-// scheduler. The profiles part replaces this placeholder; the scheduler part mounts its panel.
+// The console's matchmaking tab (#/console/matchmaking, organisers): the settings (open request
+// cap, default seats), the meeting slots (add a day of them by start, end and length; delete
+// one), the dashboard (requests, acceptance, meetings per participant as a small SVG chart,
+// people with no meeting, the busiest exhibitors), the meetings as a spreadsheet, and the
+// scheduler's panel (the scheduler part's module). The figures follow `match-organisers:all`.
 
+import { api } from "../api.js";
 import { h, replace } from "../dom.js";
+import { addStrings, errorText, getLang, hhmm, onLangChange, pick, t, timeZoneName } from "../i18n.js";
+import { realtime } from "../realtime.js";
+// --- scheduler panel ---
+import { mountScheduler } from "./match_scheduler.js";
+// --- end scheduler panel ---
+
+addStrings({
+  zh: {
+    "mmc.settings": "撮合设置",
+    "mmc.cap": "每人同时待回复的请求上限",
+    "mmc.seats": "展商默认洽谈席位",
+    "mmc.save": "保存",
+    "mmc.saved": "已保存",
+    "mmc.slots": "洽谈时段",
+    "mmc.slots_hint": "时间按您所在时区（{tz}）。已有洽谈的时段不能删除。",
+    "mmc.day": "日期",
+    "mmc.from": "开始",
+    "mmc.to": "结束",
+    "mmc.length": "每段分钟数",
+    "mmc.add_day": "添加这一天的时段",
+    "mmc.delete": "删除",
+    "mmc.no_slots": "还没有时段。",
+    "mmc.dashboard": "数据概览",
+    "mmc.requests": "请求总数",
+    "mmc.pending": "待回复",
+    "mmc.accepted": "已接受",
+    "mmc.declined": "已拒绝",
+    "mmc.rate": "接受率",
+    "mmc.meetings": "已确认洽谈",
+    "mmc.participants": "有资料的参与者",
+    "mmc.without": "尚无洽谈",
+    "mmc.per_participant": "每位参与者的洽谈数",
+    "mmc.chart_label": "{n} 场：{people} 人",
+    "mmc.busiest": "最繁忙的展商",
+    "mmc.exhibitor": "展商",
+    "mmc.seats_col": "席位",
+    "mmc.csv": "导出洽谈 CSV",
+    "mmc.none": "暂无",
+    "err.match.slot_in_use": "该时段已有洽谈，不能删除或修改。",
+    "err.match.slots_overlap": "时段不能重叠。",
+    "err.match.bad_slot": "时段不正确（须先开始后结束，且不超过 4 小时）。",
+    "err.match.too_many_slots": "时段太多了（最多 500 个）。",
+  },
+  en: {
+    "mmc.settings": "Settings",
+    "mmc.cap": "Open requests per person",
+    "mmc.seats": "Default seats per exhibitor",
+    "mmc.save": "Save",
+    "mmc.saved": "Saved",
+    "mmc.slots": "Meeting slots",
+    "mmc.slots_hint": "Times in your time zone ({tz}). A slot that holds meetings cannot be deleted.",
+    "mmc.day": "Day",
+    "mmc.from": "From",
+    "mmc.to": "To",
+    "mmc.length": "Minutes each",
+    "mmc.add_day": "Add this day's slots",
+    "mmc.delete": "Delete",
+    "mmc.no_slots": "No slots yet.",
+    "mmc.dashboard": "Dashboard",
+    "mmc.requests": "Requests",
+    "mmc.pending": "Pending",
+    "mmc.accepted": "Accepted",
+    "mmc.declined": "Declined",
+    "mmc.rate": "Acceptance",
+    "mmc.meetings": "Meetings",
+    "mmc.participants": "Participants",
+    "mmc.without": "No meeting yet",
+    "mmc.per_participant": "Meetings per participant",
+    "mmc.chart_label": "{n} meetings: {people} people",
+    "mmc.busiest": "Busiest exhibitors",
+    "mmc.exhibitor": "Exhibitor",
+    "mmc.seats_col": "Seats",
+    "mmc.csv": "Export meetings (CSV)",
+    "mmc.none": "None yet",
+    "err.match.slot_in_use": "That slot holds meetings: it cannot be deleted or moved.",
+    "err.match.slots_overlap": "Slots must not overlap.",
+    "err.match.bad_slot": "A slot starts before it ends and lasts at most 4 hours.",
+    "err.match.too_many_slots": "Too many slots (500 at most).",
+  },
+});
+
+const TOPIC = "match-organisers:all";
+
+function dayLabel(iso) {
+  const locale = getLang() === "zh" ? "zh-CN" : "en-GB";
+  return new Intl.DateTimeFormat(locale, { weekday: "short", month: "short", day: "numeric" }).format(new Date(iso));
+}
+
+/** A bar chart as plain SVG: one bar per number of meetings. */
+function chart(bins) {
+  const ns = "http://www.w3.org/2000/svg";
+  const width = 560;
+  const height = 160;
+  const top = Math.max(1, ...bins.map((b) => b.people));
+  const step = width / Math.max(1, bins.length);
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height + 20}`);
+  svg.setAttribute("class", "mmc-chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("mmc.per_participant"));
+  bins.forEach((bin, i) => {
+    const barHeight = Math.round((bin.people / top) * height);
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", String(i * step + 4));
+    rect.setAttribute("y", String(height - barHeight));
+    rect.setAttribute("width", String(Math.max(2, step - 8)));
+    rect.setAttribute("height", String(barHeight));
+    const title = document.createElementNS(ns, "title");
+    title.textContent = t("mmc.chart_label", { n: bin.meetings, people: bin.people });
+    rect.appendChild(title);
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", String(i * step + step / 2));
+    label.setAttribute("y", String(height + 14));
+    label.setAttribute("text-anchor", "middle");
+    label.textContent = String(bin.meetings);
+    svg.append(rect, label);
+  });
+  return svg;
+}
 
 export function mount(root) {
-  replace(root, h("section", { class: "panel" }, h("h2", {}, "商务撮合 · Matchmaking")));
-  return () => {};
+  let stopped = false;
+  let settings = null;
+  let slots = null;
+  let dashboard = null;
+  let error = null;
+  let saved = false;
+  let timer = null;
+  const schedulerRoot = h("section", { class: "panel mmc-scheduler" });
+  let unmountScheduler = null;
+
+  const load = async () => {
+    try {
+      const [s, sl, d] = await Promise.all([
+        api("/api/match/settings"),
+        api("/api/match/slots"),
+        api("/api/match/dashboard"),
+      ]);
+      if (stopped) return;
+      settings = s.settings;
+      slots = sl.slots;
+      dashboard = d.dashboard;
+      error = null;
+    } catch (err) {
+      error = err;
+    }
+    render();
+  };
+
+  const putSlots = async (next) => {
+    try {
+      slots = (await api("/api/match/slots", { method: "PUT", body: { slots: next } })).slots;
+      error = null;
+    } catch (err) {
+      error = err;
+    }
+    render();
+  };
+
+  const settingsForm = () => {
+    const cap = h("input", { type: "number", id: "mmc-cap", min: 1, max: 100, value: settings.open_request_cap });
+    const seats = h("input", { type: "number", id: "mmc-seats", min: 1, max: 50, value: settings.default_seats });
+    return h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, t("mmc.settings")),
+      h(
+        "form",
+        {
+          class: "mmc-form",
+          onsubmit: async (e) => {
+            e.preventDefault();
+            try {
+              const body = {
+                open_request_cap: Number(cap.value),
+                default_seats: Number(seats.value),
+                version: settings.version,
+              };
+              settings = (await api("/api/match/settings", { method: "PUT", body })).settings;
+              saved = true;
+              error = null;
+            } catch (err) {
+              error = err;
+              saved = false;
+            }
+            render();
+          },
+        },
+        h("div", { class: "field" }, h("label", { for: "mmc-cap" }, t("mmc.cap")), cap),
+        h("div", { class: "field" }, h("label", { for: "mmc-seats" }, t("mmc.seats")), seats),
+        h("button", { type: "submit", class: "button button-primary" }, t("mmc.save")),
+        saved ? h("span", { class: "form-saved" }, t("mmc.saved")) : null,
+      ),
+    );
+  };
+
+  const slotEditor = () => {
+    const day = h("input", { type: "date", id: "mmc-day", required: true });
+    const from = h("input", { type: "time", id: "mmc-from", value: "09:30" });
+    const to = h("input", { type: "time", id: "mmc-to", value: "12:00" });
+    const length = h("input", { type: "number", id: "mmc-length", min: 5, max: 240, value: 30 });
+    const add = (e) => {
+      e.preventDefault();
+      if (!day.value) return;
+      const start = new Date(`${day.value}T${from.value}`);
+      const end = new Date(`${day.value}T${to.value}`);
+      const step = Number(length.value) * 60_000;
+      const next = slots.map((s) => ({ id: s.id, starts_at: s.starts_at, ends_at: s.ends_at }));
+      for (let at = start.getTime(); step > 0 && at + step <= end.getTime() && next.length <= 500; at += step) {
+        next.push({ starts_at: new Date(at).toISOString(), ends_at: new Date(at + step).toISOString() });
+      }
+      putSlots(next);
+    };
+    const days = new Map();
+    for (const slot of slots) {
+      const key = new Date(slot.starts_at).toDateString();
+      if (!days.has(key)) days.set(key, []);
+      days.get(key).push(slot);
+    }
+    return h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, t("mmc.slots")),
+      h("p", { class: "field-hint" }, t("mmc.slots_hint", { tz: timeZoneName() })),
+      h(
+        "form",
+        { class: "mmc-form", onsubmit: add },
+        h("div", { class: "field" }, h("label", { for: "mmc-day" }, t("mmc.day")), day),
+        h("div", { class: "field" }, h("label", { for: "mmc-from" }, t("mmc.from")), from),
+        h("div", { class: "field" }, h("label", { for: "mmc-to" }, t("mmc.to")), to),
+        h("div", { class: "field" }, h("label", { for: "mmc-length" }, t("mmc.length")), length),
+        h("button", { type: "submit", class: "button button-primary" }, t("mmc.add_day")),
+      ),
+      slots.length === 0
+        ? h("p", { class: "muted" }, t("mmc.no_slots"))
+        : [...days.values()].map((list) =>
+            h(
+              "div",
+              { class: "mmc-day" },
+              h("h3", {}, dayLabel(list[0].starts_at)),
+              h(
+                "ul",
+                { class: "mmc-slots" },
+                list.map((slot) =>
+                  h(
+                    "li",
+                    { class: "mmc-slot", dataset: { slot: String(slot.id) } },
+                    `${hhmm(slot.starts_at)}–${hhmm(slot.ends_at)}`,
+                    h(
+                      "button",
+                      {
+                        type: "button",
+                        class: "button button-ghost button-small",
+                        onclick: () => putSlots(slots.filter((s) => s.id !== slot.id)),
+                      },
+                      t("mmc.delete"),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+    );
+  };
+
+  const figure = (label, value) => h("div", { class: "mmc-figure" }, h("span", { class: "muted" }, label), h("strong", {}, String(value)));
+
+  const dashboardPanel = () => {
+    const d = dashboard;
+    const rate = d.acceptance_rate === null ? "—" : `${Math.round(d.acceptance_rate * 100)}%`;
+    return h(
+      "section",
+      { class: "panel" },
+      h(
+        "div",
+        { class: "form-actions" },
+        h("h2", {}, t("mmc.dashboard")),
+        h("a", { class: "button button-ghost button-small", href: "/api/match/meetings.csv", download: "" }, t("mmc.csv")),
+      ),
+      h(
+        "div",
+        { class: "mmc-grid" },
+        figure(t("mmc.requests"), d.requests.total),
+        figure(t("mmc.pending"), d.requests.pending),
+        figure(t("mmc.accepted"), d.requests.accepted),
+        figure(t("mmc.declined"), d.requests.declined),
+        figure(t("mmc.rate"), rate),
+        figure(t("mmc.meetings"), d.meetings),
+        figure(t("mmc.participants"), d.participants),
+        figure(t("mmc.without"), d.without_meeting.count),
+      ),
+      h("h3", {}, t("mmc.per_participant")),
+      chart(d.per_participant),
+      h("h3", {}, t("mmc.busiest")),
+      d.busiest_exhibitors.length === 0
+        ? h("p", { class: "muted" }, t("mmc.none"))
+        : h(
+            "table",
+            { class: "mmc-table" },
+            h("thead", {}, h("tr", {}, h("th", {}, t("mmc.exhibitor")), h("th", {}, t("mmc.meetings")), h("th", {}, t("mmc.seats_col")))),
+            h(
+              "tbody",
+              {},
+              d.busiest_exhibitors.map((b) =>
+                h("tr", {}, h("td", {}, pick({ zh: b.exhibitor.name_zh, en: b.exhibitor.name_en })), h("td", {}, String(b.meetings)), h("td", {}, String(b.seats))),
+              ),
+            ),
+          ),
+      h("h3", {}, t("mmc.without")),
+      d.without_meeting.people.length === 0
+        ? h("p", { class: "muted" }, t("mmc.none"))
+        : h("p", { class: "muted" }, d.without_meeting.people.map((p) => p.name).join("、")),
+    );
+  };
+
+  const render = () => {
+    if (stopped) return;
+    if (!settings) {
+      replace(root, h("section", { class: "panel" }, error ? h("p", { class: "form-error" }, errorText(error)) : "…"));
+      return;
+    }
+    replace(
+      root,
+      h(
+        "div",
+        { class: "mmc" },
+        error ? h("p", { class: "form-error", role: "alert" }, errorText(error)) : null,
+        settingsForm(),
+        slotEditor(),
+        dashboardPanel(),
+        schedulerRoot,
+      ),
+    );
+  };
+
+  const refresh = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (!stopped) load();
+    }, 300);
+  };
+  const offTopic = realtime.subscribe(TOPIC, {
+    onSnapshot: refresh,
+    onEvent: (type) => {
+      if (type !== "match.scheduler_progress") refresh();
+    },
+    onError: (err) => console.warn("console matchmaking: not live", err),
+  });
+  const offLang = onLangChange(render);
+  // --- scheduler panel ---
+  unmountScheduler = mountScheduler(schedulerRoot) || null;
+  // --- end scheduler panel ---
+  load();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    offTopic?.();
+    offLang();
+    unmountScheduler?.();
+  };
 }
