@@ -162,3 +162,36 @@ async def test_a_block_is_lifted_from_the_blocked_tab(pages: Pages, server: Live
     await expect(page.locator(".mm-blocked-none")).to_have_text("You have blocked nobody.")
     async with server.http(headers={"Cookie": mine}) as client:
         assert (await client.get("/api/match/blocks")).json()["blocked"] == []
+
+
+async def test_organisers_set_slots_and_settings_and_see_the_figures(
+    pages: Pages, server: LiveServer
+):
+    cookie = await server.sign_in("organizer@demo.shubo.live")
+    before = len(await slot_ids(server, cookie))
+    page = await pages.open("/#/console/matchmaking", locale="en-GB", cookie=cookie)
+    await expect(page.get_by_label("Open requests per person")).to_have_value("10")
+    await page.get_by_label("Default seats per exhibitor").fill("3")
+    await page.locator(".mmc-form").first.get_by_role("button", name="Save").click()
+    await expect(page.locator(".form-saved")).to_have_text("Saved")
+    await page.get_by_label("Day", exact=True).fill("2026-05-28")
+    await page.get_by_label("From", exact=True).fill("09:00")
+    await page.get_by_label("To", exact=True).fill("10:00")
+    await page.get_by_label("Minutes each").fill("30")
+    await page.get_by_role("button", name="Add this day's slots").click()
+    await expect(page.locator(".mmc-slot")).to_have_count(before + 2)
+    await page.locator(".mmc-slot").last.get_by_role("button", name="Delete").click()
+    await expect(page.locator(".mmc-slot")).to_have_count(before + 1)
+    await expect(page.locator(".mmc-figure").filter(has_text="Participants")).to_contain_text(
+        re.compile(r"\d{3}")
+    )
+    await expect(page.locator(".mmc-chart rect").first).to_be_attached()
+    await expect(page.get_by_role("link", name="Export meetings (CSV)")).to_have_attribute(
+        "href", "/api/match/meetings.csv"
+    )
+    await page.evaluate("window.scrollTo(0, 0)")
+    await screenshot(page, "console-matchmaking-en")
+    async with server.http(headers={"Cookie": cookie}) as client:
+        settings = (await client.get("/api/match/settings")).json()["settings"]
+    assert settings["default_seats"] == 3
+    assert len(await slot_ids(server, cookie)) == before + 1

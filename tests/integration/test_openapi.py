@@ -113,6 +113,15 @@ ORGANISER_ONLY = {
     ("POST", "/api/releases/{release_id}/publish"),
     ("GET", "/api/exhibitors/{exhibitor_id}/releases"),
     ("POST", "/api/exhibitors/{exhibitor_id}/releases"),
+    # --- profiles: matchmaking's organiser routes (and a booth's seats: its staff, organisers) ---
+    ("GET", "/api/exhibitors/{exhibitor_id}/match-seats"),
+    ("PUT", "/api/exhibitors/{exhibitor_id}/match-seats"),
+    ("PUT", "/api/match/slots"),
+    ("GET", "/api/match/settings"),
+    ("PUT", "/api/match/settings"),
+    ("GET", "/api/match/dashboard"),
+    ("GET", "/api/match/meetings.csv"),
+    # --- end profiles ---
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -149,6 +158,12 @@ ON_AN_INVITATION = {
 ON_AN_ACCOUNT = {
     ("PATCH", "/api/accounts/{account_id}"): {"body": {"role": "speaker"}},
     ("POST", "/api/accounts/{account_id}/reset-link"): {},
+    # --- profiles: the attendee blocks or hides a fresh account ---
+    ("POST", "/api/match/blocks/{account_id}"): {},
+    ("DELETE", "/api/match/blocks/{account_id}"): {},
+    ("POST", "/api/match/hidden/{account_id}"): {},
+    ("DELETE", "/api/match/hidden/{account_id}"): {},
+    # --- end profiles ---
 }
 DEMO_ACCOUNTS = range(1, 6)
 CHECKS = [
@@ -188,6 +203,15 @@ EMPTY_SCHEDULE = {
 }
 # Requests that succeed, sent signed in before the generated ones (which mostly do not).
 EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # --- profiles: the attendee (account 1) sees their own public view, whoever blocked whom ---
+    ("GET", "/api/match/profiles/{account_id}"): [{"path_parameters": {"account_id": 1}}],
+    ("GET", "/api/exhibitors/{exhibitor_id}/match-seats"): [
+        {"path_parameters": {"exhibitor_id": 1}}
+    ],
+    ("PUT", "/api/exhibitors/{exhibitor_id}/match-seats"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"seats": 3}}
+    ],
+    # --- end profiles ---
     ("POST", "/api/session"): [
         {"body": {"email": "speaker@demo.shubo.live", "password": PASSWORD}}
     ],

@@ -100,7 +100,7 @@ function chart(bins) {
   const width = 560;
   const height = 160;
   const top = Math.max(1, ...bins.map((b) => b.people));
-  const step = width / Math.max(1, bins.length);
+  const step = Math.min(64, width / Math.max(1, bins.length)); // a lone bar stays a bar
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height + 20}`);
   svg.setAttribute("class", "mmc-chart");
@@ -165,9 +165,22 @@ export function mount(root) {
     render();
   };
 
+  // The forms' inputs live across renders: a figure that changes meanwhile (an event on the
+  // organisers' topic) must not wipe what the organiser is typing.
+  const cap = h("input", { type: "number", id: "mmc-cap", min: 1, max: 100 });
+  const seats = h("input", { type: "number", id: "mmc-seats", min: 1, max: 50 });
+  const day = h("input", { type: "date", id: "mmc-day", required: true });
+  const from = h("input", { type: "time", id: "mmc-from", value: "09:30" });
+  const to = h("input", { type: "time", id: "mmc-to", value: "12:00" });
+  const length = h("input", { type: "number", id: "mmc-length", min: 5, max: 240, value: 30 });
+  let shownVersion = null;
+
   const settingsForm = () => {
-    const cap = h("input", { type: "number", id: "mmc-cap", min: 1, max: 100, value: settings.open_request_cap });
-    const seats = h("input", { type: "number", id: "mmc-seats", min: 1, max: 50, value: settings.default_seats });
+    if (shownVersion !== settings.version) {
+      shownVersion = settings.version; // the stored values, once per version
+      cap.value = String(settings.open_request_cap);
+      seats.value = String(settings.default_seats);
+    }
     return h(
       "section",
       { class: "panel" },
@@ -203,10 +216,6 @@ export function mount(root) {
   };
 
   const slotEditor = () => {
-    const day = h("input", { type: "date", id: "mmc-day", required: true });
-    const from = h("input", { type: "time", id: "mmc-from", value: "09:30" });
-    const to = h("input", { type: "time", id: "mmc-to", value: "12:00" });
-    const length = h("input", { type: "number", id: "mmc-length", min: 5, max: 240, value: 30 });
     const add = (e) => {
       e.preventDefault();
       if (!day.value) return;
