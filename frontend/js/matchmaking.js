@@ -504,8 +504,14 @@ export function mountMatchmaking(root, params = {}) {
 
   load();
   const offLang = onLangChange(render);
-  const offAccount = onAccountChange(() => {
+  // Another account (signing in or out) loads its own profile; the same account changing its
+  // language (the header saves it to the account) keeps what is being edited.
+  let shownFor = account()?.id ?? null;
+  const offAccount = onAccountChange((next) => {
+    if ((next?.id ?? null) === shownFor) return;
+    shownFor = next?.id ?? null;
     state = null;
+    draft = null;
     load();
   });
   return () => {

@@ -87,8 +87,20 @@ async def test_an_attendee_edits_the_profile_in_chinese_and_english(
         "aria-pressed", "false"
     )
 
-    # The English page: the same profile, edited and saved again.
-    await page.locator("#header").get_by_role("button", name="English").click()
+    # The English page: the same profile, edited and saved again. An edit not yet saved
+    # survives the switch (the header saves the language to the account, which is no reason
+    # to load the profile again over what is being typed).
+    await page.get_by_label("我在寻找").fill("未保存的草稿 unsaved draft")
+    loads: list[str] = []
+    page.on(
+        "request",
+        lambda r: loads.append(r.method) if r.url.endswith("/api/match/profile") else None,
+    )
+    async with page.expect_response(
+        lambda r: r.url.endswith("/api/me") and r.request.method == "PATCH"
+    ):
+        await page.locator("#header").get_by_role("button", name="English").click()
+    await expect(page.get_by_label("I am looking for")).to_have_value("未保存的草稿 unsaved draft")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Business matchmaking")
     await expect(page.get_by_label("I offer")).to_have_value(saved["offer"])
     await expect(chip(page, "mm-industries", "Film and TV cloud rendering")).to_have_attribute(
@@ -99,6 +111,7 @@ async def test_an_attendee_edits_the_profile_in_chinese_and_english(
     await page.get_by_label("I am looking for").fill("Render capacity for an animation studio")
     await page.get_by_role("button", name="Save").click()
     await expect(page.locator(".form-saved")).to_have_text("Saved")
+    assert loads == ["PUT"]  # the save; no reload of the profile since the switch
     await page.reload()
     await expect(page.get_by_label("I am looking for")).to_have_value(
         "Render capacity for an animation studio"

@@ -21,6 +21,7 @@ from expo.seed import ACCOUNTS, seed_demo
 from forums import moderation_store, store
 from forums.domain import Slot, people_names, schedule_conflicts
 from forums.models import Announcement, ChatMessage, Forum, ForumSession, RoomKind
+from matchmaking.demo_people import EMAIL_DOMAIN, SYNTHETIC
 from tests.live import prepare_demo_database
 from tests.services import fresh_postgres_database
 
@@ -82,7 +83,10 @@ async def test_the_demo_expo_has_a_dozen_exhibitors_and_one_account_per_role(db:
     accounts = (await db.execute(select(Account).order_by(Account.id))).scalars().all()
     # --- releases: the hall adds two staff accounts per exhibitor (expo/hall/seed_people.py) ---
     staff = [a for a in accounts if a.email.startswith("staff")]
-    roles = [a.role for a in accounts if a not in staff]
+    # --- profiles: matchmaking adds 200 synthetic attendees (matchmaking/demo_people.py) ---
+    synthetic = [a for a in accounts if a.email.endswith(f"@{EMAIL_DOMAIN}")]
+    assert len(synthetic) == SYNTHETIC and {a.role for a in synthetic} == {Role.ATTENDEE}
+    roles = [a.role for a in accounts if a not in staff and a not in synthetic]
     assert sorted(roles) == sorted(r.value for r in Role)
     assert len(staff) == 24 and {a.role for a in staff} == {Role.EXHIBITOR}
     assert sorted(a.exhibitor_id for a in staff) == sorted(list(range(1, 13)) * 2)
