@@ -150,7 +150,7 @@ const SECTIONS = [
   ["#/", "nav.lobby", /^\/?$/],
   ["#/hall", "nav.hall", /^\/hall\/?$/],
   ["#/releases", "nav.releases", /^\/releases?(\/\d{1,10})?\/?$/], // the feed and a release
-  ["#/matchmaking", "nav.matchmaking", /^\/matchmaking\/?$/],
+  ["#/matchmaking", "nav.matchmaking", /^\/matchmaking(\/[a-z-]{1,30})?\/?$/], // and its tabs
   ["#/agenda", "nav.agenda", /^\/agenda\/?$/, "signed_in"],
   ["#/my-sessions", "nav.my_sessions", /^\/my-sessions\/?$/, ["speaker", "moderator"]],
   ["#/programme", "nav.programme", /^\/programme\/?$/, "organizer"],

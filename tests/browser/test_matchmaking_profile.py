@@ -49,6 +49,9 @@ async def test_an_attendee_edits_the_profile_in_chinese_and_english(
     await expect(page.get_by_role("link", name="我的洽谈", exact=True)).to_have_attribute(
         "href", "#/meetings"
     )
+    await expect(page.locator("#header").get_by_role("link", name="商务撮合")).to_have_attribute(
+        "aria-current", "page"
+    )
 
     await press(page, "mm-intents", "采购", True)
     await press(page, "mm-intents", "投资", True)
