@@ -320,11 +320,17 @@ def recommend(
 
 # --- the reason line --------------------------------------------------------------------------
 
-QUOTE_CHARS = 28
+QUOTE_CHARS = 24  # Chinese characters; English gets twice as many, cut at a space
 
 
 def _quote(text: str) -> str:
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+    limit = QUOTE_CHARS * 2 if text.isascii() else QUOTE_CHARS
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text.isascii() and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _best_pair(index: Index, mine: Read, theirs: Read) -> tuple[str, str] | None:
