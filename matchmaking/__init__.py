@@ -16,6 +16,9 @@ from matchmaking import cli, seed, topics
 PARTS: list[ModuleType] = [topics]
 # --- profiles ---
 # --- recommend ---
+from matchmaking import recommend_routes  # noqa: E402  (kept inside this part's marked lines)
+
+PARTS += [recommend_routes]
 # --- meetings ---
 # --- room ---
 # --- scheduler ---
