@@ -1,4 +1,5 @@
-"""`GET /api/match/recommendations?k=10`: whom the signed-in participant should meet, and why.
+"""`GET /api/match/recommendations?k=10` (and ws `match.recommendations` {k?}): whom the
+signed-in participant should meet, and why.
 
 The scorer (recommend.py) reads the whole population into an index once; each process keeps
 the index of the population it last read, under the population's version: the number of
@@ -25,8 +26,10 @@ from starlette.requests import Request
 
 from expo.errors import BadRequest
 from expo.http import ErrorBody, JSONResponse, principal, route, services
+from expo.industries import IndustryLabel, industry_label
 from expo.models import Account, Exhibitor
 from expo.permissions import Rule
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking.access import PARTICIPANTS
 from matchmaking.blocks import hidden_by, unseen_by
 from matchmaking.models import MatchProfile
@@ -57,6 +60,7 @@ class RecommendationOut(BaseModel):
     reason: dict[str, str]
     intents: list[str]
     industries: list[str]
+    industry_labels: list[IndustryLabel]  # the industries with their zh and en names
     offer: str
     need: str
 
@@ -193,6 +197,7 @@ async def _cards(
                 "reason": r.reason,
                 "intents": list(p.intents),
                 "industries": list(p.industries),
+                "industry_labels": [industry_label(k) for k in p.industries],
                 "offer": p.offer,
                 "need": p.need,
             }
@@ -235,6 +240,20 @@ async def get_recommendations(request: Request) -> JSONResponse:
     return JSONResponse(found)
 
 
+class RecommendationsCommand(Strict):
+    k: int = Field(default=10, ge=1, le=MAX_K)
+
+
+async def recommendations_command(
+    ctx: CommandContext, data: RecommendationsCommand
+) -> dict[str, Any]:
+    """`match.recommendations` {k?} over the websocket: the same answer as the route's."""
+    who = ctx.require_principal()
+    svc = ctx.services
+    async with svc.read() as db:
+        return await recommendations_for(db, svc.settings.database_url, who.account_id, data.k)
+
+
 routes = [
     route(
         "/api/match/recommendations",
@@ -247,5 +266,11 @@ routes = [
         tags=["matchmaking"],
     ),
 ]
+
+commands = {
+    "match.recommendations": CommandSpec(
+        recommendations_command, RecommendationsCommand, action="match.recommendations"
+    ),
+}
 
 permissions = {"match.recommendations": Rule(PARTICIPANTS)}

@@ -19,7 +19,7 @@ from expo.models import Account, Role, utcnow
 from expo.security import hash_password
 from matchmaking.models import MatchBlock, MatchHidden, MatchProfile
 from tests.cluster import Process, sign_in
-from tests.live import LiveServer, live_server, make_settings, prepare_demo_database
+from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.services import fresh_postgres_database
 
 ATTENDEE = "attendee@demo.shubo.live"
@@ -144,6 +144,9 @@ async def test_cards_carry_the_profile_the_company_and_a_bilingual_reason(server
     assert cooler["name"] == "Cooler 测试" and cooler["title"] == "经理"
     assert cooler["exhibitor"]["id"] == 3 and cooler["exhibitor"]["name_zh"]
     assert cooler["offer"] == COOLING and cooler["industries"] == ["servers-cooling"]
+    assert cooler["industry_labels"] == [
+        {"key": "servers-cooling", "zh": "服务器、存储与散热", "en": "Servers, storage and cooling"}
+    ]
     assert cooler["reason"]["zh"].startswith("你的需求「Liquid cooling servers for our GPU racks」")
     assert f"对方提供「{COOLING}」" in cooler["reason"]["zh"]
     assert cooler["reason"]["en"].startswith("Your need “Liquid cooling servers")
@@ -238,6 +241,22 @@ async def test_organisers_and_strangers_are_refused(server):
     assert (status, body["error"]["code"]) == (403, "forbidden")
     status, body = await ask(live, None)
     assert status == 401, body
+
+
+async def test_the_websocket_command_answers_as_the_route(server):
+    live, _ = server
+    cookie = await live.sign_in(ATTENDEE)
+    _, by_http = await ask(live, ATTENDEE, k=3)
+    async with live.connect(cookie) as ws:
+        peer = Peer(ws)
+        reply = await peer.command("match.recommendations", {"k": 3})
+        assert reply["type"] == "ok", reply
+        assert reply["data"] == by_http
+        bad = await peer.command("match.recommendations", {"k": 99})
+        assert bad["type"] == "error" and bad["error"]["code"] == "bad_request"
+    async with live.connect(await live.sign_in("organizer@demo.shubo.live")) as ws:
+        refused = await Peer(ws).command("match.recommendations", {})
+        assert refused["error"]["code"] == "forbidden"
 
 
 # --- two processes on PostgreSQL and Redis --------------------------------------------------
