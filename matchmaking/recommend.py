@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from expo.industries import INDUSTRIES
-from matchmaking.recommend_text import clauses, concepts, features
+from matchmaking.recommend_text import clauses, features
 
 Key = Hashable  # a participant's id: an account id in the app, any JSON scalar in the CLI
 
@@ -219,7 +219,10 @@ def build(profiles: Iterable[Profile], cache: dict[Any, Read] | None = None) -> 
             dtype=np.int64,
         ),
         visible=np.array([p.visible for p in people], dtype=np.bool_),
-        need_concepts=[frozenset(concepts(p.need)) for p in people],
+        # The concepts a need names are among its features already (`c:...`).
+        need_concepts=[
+            frozenset(f[2:] for f in r.counts if f.startswith("c:")) for r in need_reads
+        ],
     )
 
 
