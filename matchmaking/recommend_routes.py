@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from starlette.requests import Request
@@ -164,35 +165,40 @@ def _account(key: Hashable) -> int:
 async def _cards(
     db: AsyncSession, index: Index, found: Sequence[Recommendation]
 ) -> list[dict[str, Any]]:
+    """The cards of those found: names, titles and companies in one query (columns only)."""
     ids = [_account(r.id) for r in found]
     if not ids:
         return []
-    accounts = {
-        a.id: a
-        for a in (await db.execute(select(Account).where(col(Account.id).in_(ids)))).scalars()
-    }
-    profiles = [index.profiles[index.row[i]] for i in ids]
-    companies = {_account(p.exhibitor) for p in profiles if p.exhibitor is not None}
-    exhibitors = {
-        e.id: e
-        for e in (
-            await db.execute(select(Exhibitor).where(col(Exhibitor.id).in_(companies)))
-        ).scalars()
-    }
+    rows = await db.execute(
+        sa_select(  # six columns: more than sqlmodel's select is typed for
+            col(Account.id),
+            col(Account.display_name),
+            col(Account.title),
+            col(Exhibitor.id),
+            col(Exhibitor.name_zh),
+            col(Exhibitor.name_en),
+        )
+        .select_from(MatchProfile)
+        .join(Account, col(Account.id) == col(MatchProfile.account_id))
+        .outerjoin(Exhibitor, col(Exhibitor.id) == col(MatchProfile.exhibitor_id))
+        .where(col(MatchProfile.account_id).in_(ids))
+    )
+    people = {row[0]: row for row in rows.all()}
     cards = []
-    for r, p in zip(found, profiles, strict=True):
-        account = accounts.get(_account(r.id))
-        if account is None:
+    for r in found:
+        person = people.get(_account(r.id))
+        if person is None:  # gone since the index was built
             continue
-        company = None if p.exhibitor is None else exhibitors.get(_account(p.exhibitor))
+        account_id, name, title, company, name_zh, name_en = person
+        p = index.profiles[index.row[r.id]]
         cards.append(
             {
-                "account": account.id,
-                "name": account.display_name,
-                "title": account.title,
+                "account": account_id,
+                "name": name,
+                "title": title,
                 "exhibitor": None
                 if company is None
-                else {"id": company.id, "name_zh": company.name_zh, "name_en": company.name_en},
+                else {"id": company, "name_zh": name_zh, "name_en": name_en},
                 "score": r.score,
                 "reason": r.reason,
                 "intents": list(p.intents),
