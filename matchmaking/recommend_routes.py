@@ -6,13 +6,15 @@ the index of the population it last read, under the population's version: the nu
 profiles of enabled accounts, their latest `updated_at` and the sum of their versions, read in
 one cheap query per request. A profile saved, hidden from view, or its account disabled, in
 any process, changes the version, and the next request anywhere rebuilds (off the event loop,
-reusing the texts already read), so every process answers from the same population.
-Blocks (either way) and one's hidden people are read per request and left out.
+reusing the texts already read), so every process answers from the same population. A task
+in each process (`keep_index_fresh`) builds it at start and rebuilds within seconds of a change,
+so a request seldom pays for a rebuild itself. Blocks (either way) and one's hidden people are read per request and left out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +33,7 @@ from expo.industries import IndustryLabel, industry_label
 from expo.models import Account, Exhibitor
 from expo.permissions import Rule
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from expo.services import Services
 from matchmaking.access import PARTICIPANTS
 from matchmaking.blocks import hidden_by, unseen_by
 from matchmaking.models import MatchProfile
@@ -151,6 +154,23 @@ async def current_index(db: AsyncSession, database: str) -> Index:
         index = await asyncio.to_thread(_build, profiles)  # jieba is CPU work: off the loop
         _cached.version, _cached.index = version, index
         return index
+
+
+FRESH_SECONDS = 2.0
+log = logging.getLogger(__name__)
+
+
+async def keep_index_fresh(svc: Services) -> None:
+    """In every process: build the index at start and again soon after the population moves,
+    so requests seldom wait for a rebuild (a request that finds the version moved still
+    rebuilds itself: this task only gets there first)."""
+    while True:
+        try:
+            async with svc.read() as db:
+                await current_index(db, svc.settings.database_url)
+        except Exception:
+            log.exception("recommendations: index not rebuilt; trying again next round")
+        await asyncio.sleep(FRESH_SECONDS)
 
 
 # --- the answer -------------------------------------------------------------------------------
@@ -280,3 +300,4 @@ commands = {
 }
 
 permissions = {"match.recommendations": Rule(PARTICIPANTS)}
+tasks = [keep_index_fresh]
