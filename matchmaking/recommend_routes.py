@@ -8,7 +8,8 @@ one cheap query per request. A profile saved, hidden from view, or its account d
 any process, changes the version, and the next request anywhere rebuilds (off the event loop,
 reusing the texts already read), so every process answers from the same population. A task
 in each process (`keep_index_fresh`) builds it at start and rebuilds within seconds of a change,
-so a request seldom pays for a rebuild itself. Blocks (either way) and one's hidden people are read per request and left out.
+so a request seldom pays for a rebuild itself. Blocks (either way) and one's hidden people are
+read per request and left out.
 """
 
 from __future__ import annotations

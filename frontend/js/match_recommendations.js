@@ -3,8 +3,9 @@
 //
 // mountRecommendations(root) fills `root` and returns a function that stops it. The page that
 // mounts it (the profiles part's) tells it the profile changed by dispatching
-// `match:profile-saved` on `document`; it asks for the profile form by dispatching
-// `match:edit-profile` (bubbling) from `root` when the profile is empty.
+// `match:profile-saved` on `document`. When the profile is empty it shows a link to
+// #/matchmaking/profile (the profile tab), and dispatches `match:edit-profile` (bubbling) from
+// `root` as it is followed.
 //
 // Everything a person wrote (names, offers, needs, notes) goes through h(): text, never markup.
 
@@ -42,12 +43,9 @@ addStrings({
     "matchrec.intent.partner": "合作",
     "matchrec.intent.hire": "招聘",
     "matchrec.err.match.self": "不能向自己发送约见请求。",
-    "matchrec.err.match.blocked": "你们之间存在屏蔽，无法约见。",
     "matchrec.err.match.unknown_profile": "对方的资料已不可见。",
-    "matchrec.err.match.open_request_cap": "你待回复的约见请求已达上限，请等待回复或撤回一些请求。",
-    "matchrec.err.match.request_cap": "你待回复的约见请求已达上限，请等待回复或撤回一些请求。",
-    "matchrec.err.match.already_requested": "你已向对方发送过约见请求。",
-    "matchrec.err.match.duplicate_request": "你已向对方发送过约见请求。",
+    "matchrec.err.match.cap": "你待回复的约见请求已达上限，请等待回复或撤回一些请求。",
+    "matchrec.err.match.duplicate": "你们之间已有待回复的请求或已安排的会面。",
     "matchrec.err.match.note_too_long": "附言太长（最多 500 字）。",
     "matchrec.err.not_found": "约见功能暂不可用。",
   },
@@ -80,12 +78,9 @@ addStrings({
     "matchrec.intent.partner": "Partnering",
     "matchrec.intent.hire": "Hiring",
     "matchrec.err.match.self": "You cannot send a request to yourself.",
-    "matchrec.err.match.blocked": "One of you blocked the other: no meeting is possible.",
     "matchrec.err.match.unknown_profile": "Their profile is no longer visible.",
-    "matchrec.err.match.open_request_cap": "You have as many open requests as allowed; wait for answers or withdraw some.",
-    "matchrec.err.match.request_cap": "You have as many open requests as allowed; wait for answers or withdraw some.",
-    "matchrec.err.match.already_requested": "You already sent them a request.",
-    "matchrec.err.match.duplicate_request": "You already sent them a request.",
+    "matchrec.err.match.cap": "You have as many open requests as allowed; wait for answers or withdraw some.",
+    "matchrec.err.match.duplicate": "There is already an open request or a meeting between you two.",
     "matchrec.err.match.note_too_long": "The note is too long (500 characters at most).",
     "matchrec.err.not_found": "Meeting requests are not available yet.",
   },
@@ -317,10 +312,10 @@ export function mountRecommendations(root) {
         { class: "notice matchrec-empty-profile" },
         h("p", {}, t("matchrec.empty_profile")),
         h(
-          "button",
+          "a",
           {
-            type: "button",
             class: "button button-primary button-small",
+            href: "#/matchmaking/profile",
             onclick: () => root.dispatchEvent(new CustomEvent("match:edit-profile", { bubbles: true })),
           },
           t("matchrec.fill_profile"),

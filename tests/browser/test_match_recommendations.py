@@ -100,7 +100,7 @@ async def test_a_meeting_request_sends_the_note_and_shows_refusals_clearly(
     page = await pages.open("/#/", locale="en-US", cookie=await server.sign_in(ATTENDEE))
     sent: list[dict[str, object]] = []
     answers = [
-        (409, {"error": {"code": "match.open_request_cap", "message": "cap"}}),
+        (409, {"error": {"code": "match.cap", "message": "cap"}}),
         (409, {"error": {"code": "match.something_new", "message": "Something new."}}),
         (201, {"request": {"id": 1, "status": "pending"}}),
     ]
@@ -154,10 +154,12 @@ async def test_an_empty_profile_is_asked_for(pages: Pages, server, people):
     await mounted(page)
     prompt = page.locator(".matchrec-empty-profile")
     await expect(prompt).to_contain_text("先填写你的撮合资料")
+    link = prompt.get_by_role("link", name="填写撮合资料")
+    await expect(link).to_have_attribute("href", "#/matchmaking/profile")
     asked = await page.evaluate(
         """() => new Promise((resolve) => {
             document.addEventListener('match:edit-profile', () => resolve(true), { once: true });
-            document.querySelector('.matchrec-empty-profile button').click();
+            document.querySelector('.matchrec-empty-profile a').click();
         })"""
     )
     assert asked is True
