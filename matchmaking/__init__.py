@@ -17,6 +17,9 @@ PARTS: list[ModuleType] = [topics]
 # --- profiles ---
 PARTS += [profiles, block_routes, slots, dashboard]
 # --- recommend ---
+from matchmaking import recommend_routes  # noqa: E402  (kept inside this part's marked lines)
+
+PARTS += [recommend_routes]
 # --- meetings ---
 # --- room ---
 # --- scheduler ---

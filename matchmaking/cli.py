@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 # Subcommand -> (help, main over its own arguments); each part adds its own under a marked line.
 SUBCOMMANDS: dict[str, tuple[str, Callable[[Sequence[str]], int]]] = {}
 # --- recommend ---
+from matchmaking import recommend_cli  # noqa: E402  (kept inside this part's marked lines)
+
+SUBCOMMANDS["recommend"] = ("each participant's top k, as JSON", recommend_cli.main)
 # --- scheduler ---
 
 

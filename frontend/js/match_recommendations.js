@@ -1,16 +1,353 @@
-// The recommendations tab of #/matchmaking (a placeholder: the recommend part replaces this
-// module). It shows nothing made up: no sample people.
+// Recommendations on #/matchmaking (商务撮合): whom to meet, each with its one-line reason, and
+// what to do about them: request a meeting (with a short note), hide them, or block them.
+//
+// mountRecommendations(root) fills `root` and returns a function that stops it. The page that
+// mounts it (the profiles part's) tells it the profile changed by dispatching
+// `match:profile-saved` on `document`. When the profile is empty it shows a link to
+// #/matchmaking/profile (the profile tab), and dispatches `match:edit-profile` (bubbling) from
+// `root` as it is followed.
+//
+// Everything a person wrote (names, offers, needs, notes) goes through h(): text, never markup.
 
+import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
-import { addStrings, t } from "./i18n.js";
+import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
 
 addStrings({
-  zh: { "mm.rec.placeholder": "推荐即将上线。请先完善您的洽谈资料。" },
-  en: { "mm.rec.placeholder": "Recommendations are coming. Meanwhile, complete your profile." },
+  zh: {
+    "matchrec.heading": "为你推荐",
+    "matchrec.lead": "根据你的需求、提供的内容、行业与意向匹配，每条都说明理由。",
+    "matchrec.loading": "正在计算推荐…",
+    "matchrec.empty_profile": "先填写你的撮合资料：你提供什么、需要什么、所属行业与意向。填好后这里会出现为你推荐的人。",
+    "matchrec.fill_profile": "填写撮合资料",
+    "matchrec.none": "暂时没有合适的推荐。补充你的需求与提供内容，或稍后再来看看。",
+    "matchrec.failed": "推荐加载失败：{reason}",
+    "matchrec.retry": "重试",
+    "matchrec.offer": "提供",
+    "matchrec.need": "需要",
+    "matchrec.why": "推荐理由",
+    "matchrec.request": "约见洽谈",
+    "matchrec.note_label": "附言（可选，最多 500 字）",
+    "matchrec.note_placeholder": "简单介绍你自己和想聊的内容",
+    "matchrec.send": "发送约见请求",
+    "matchrec.cancel": "取消",
+    "matchrec.sent": "约见请求已发送，等待对方回复。",
+    "matchrec.hide": "不感兴趣",
+    "matchrec.block": "屏蔽",
+    "matchrec.block_confirm": "屏蔽 {name}？屏蔽后你们在商务撮合中将互相不可见（推荐、资料、约见请求）。",
+    "matchrec.hidden": "已隐藏 {name}。",
+    "matchrec.blocked": "已屏蔽 {name}。",
+    "matchrec.intent.buy": "采购",
+    "matchrec.intent.sell": "销售",
+    "matchrec.intent.invest": "投资",
+    "matchrec.intent.partner": "合作",
+    "matchrec.intent.hire": "招聘",
+    "matchrec.err.match.self": "不能向自己发送约见请求。",
+    "matchrec.err.match.unknown_profile": "对方的资料已不可见。",
+    "matchrec.err.match.cap": "你待回复的约见请求已达上限，请等待回复或撤回一些请求。",
+    "matchrec.err.match.duplicate": "你们之间已有待回复的请求或已安排的会面。",
+    "matchrec.err.match.note_too_long": "附言太长（最多 500 字）。",
+    "matchrec.err.not_found": "约见功能暂不可用。",
+  },
+  en: {
+    "matchrec.heading": "Recommended for you",
+    "matchrec.lead": "Matched on what you need and offer, your industries and intents; each says why.",
+    "matchrec.loading": "Finding people for you…",
+    "matchrec.empty_profile": "Fill in your matchmaking profile first: what you offer, what you need, your industries and intents. People recommended for you will appear here.",
+    "matchrec.fill_profile": "Fill in my profile",
+    "matchrec.none": "No good matches yet. Say more about what you need and offer, or look again later.",
+    "matchrec.failed": "Recommendations did not load: {reason}",
+    "matchrec.retry": "Try again",
+    "matchrec.offer": "Offers",
+    "matchrec.need": "Needs",
+    "matchrec.why": "Why",
+    "matchrec.request": "Request a meeting",
+    "matchrec.note_label": "Note (optional, up to 500 characters)",
+    "matchrec.note_placeholder": "Who you are and what you would like to discuss",
+    "matchrec.send": "Send request",
+    "matchrec.cancel": "Cancel",
+    "matchrec.sent": "Request sent; waiting for their answer.",
+    "matchrec.hide": "Not interested",
+    "matchrec.block": "Block",
+    "matchrec.block_confirm": "Block {name}? You will no longer see each other anywhere in matchmaking (recommendations, profiles, requests).",
+    "matchrec.hidden": "{name} is hidden.",
+    "matchrec.blocked": "{name} is blocked.",
+    "matchrec.intent.buy": "Buying",
+    "matchrec.intent.sell": "Selling",
+    "matchrec.intent.invest": "Investing",
+    "matchrec.intent.partner": "Partnering",
+    "matchrec.intent.hire": "Hiring",
+    "matchrec.err.match.self": "You cannot send a request to yourself.",
+    "matchrec.err.match.unknown_profile": "Their profile is no longer visible.",
+    "matchrec.err.match.cap": "You have as many open requests as allowed; wait for answers or withdraw some.",
+    "matchrec.err.match.duplicate": "There is already an open request or a meeting between you two.",
+    "matchrec.err.match.note_too_long": "The note is too long (500 characters at most).",
+    "matchrec.err.not_found": "Meeting requests are not available yet.",
+  },
 });
 
-/** Mounts the recommendations into `root`; returns an unmount function. */
+const NOTE_MAX = 500;
+const STYLESHEET = "css/match_recommendations.css";
+
+function ensureStylesheet() {
+  if (document.querySelector(`link[href="${STYLESHEET}"]`)) return;
+  document.head.append(h("link", { rel: "stylesheet", href: STYLESHEET }));
+}
+
+/** A refusal in words: ours for the codes we know, else the server's message (with its code). */
+function refusal(error) {
+  const key = `matchrec.err.${error?.code}`;
+  const known = t(key);
+  if (known !== key) return known;
+  const text = errorText(error);
+  return error?.code && !text.includes(error.code) ? `${text} (${error.code})` : text;
+}
+
 export function mountRecommendations(root) {
-  replace(root, h("p", { class: "muted mm-rec-placeholder" }, t("mm.rec.placeholder")));
-  return () => {};
+  ensureStylesheet();
+  const state = {
+    phase: "loading", // loading | ready | failed
+    items: [],
+    profileEmpty: false,
+    error: null,
+    notice: "",
+    // per account: {open, note, sending, sent, error}
+    drafts: new Map(),
+  };
+  let controller = null;
+  let stopped = false;
+
+  const draftOf = (id) => {
+    if (!state.drafts.has(id)) state.drafts.set(id, { open: false, note: "", sending: false, sent: false, error: "" });
+    return state.drafts.get(id);
+  };
+
+  async function load() {
+    controller?.abort();
+    controller = new AbortController();
+    state.phase = "loading";
+    render();
+    try {
+      const body = await api("/api/match/recommendations?k=20", { signal: controller.signal });
+      state.items = body.recommendations || [];
+      state.profileEmpty = Boolean(body.profile_empty);
+      state.phase = "ready";
+    } catch (error) {
+      if (error?.name === "AbortError") return;
+      state.error = error;
+      state.phase = "failed";
+    }
+    if (!stopped) render();
+  }
+
+  async function send(item) {
+    const draft = draftOf(item.account);
+    draft.sending = true;
+    draft.error = "";
+    render();
+    try {
+      await api("/api/match/requests", {
+        method: "POST",
+        body: { recipient: item.account, note: draft.note.trim() },
+      });
+      draft.sent = true;
+      draft.open = false;
+    } catch (error) {
+      draft.error = refusal(error instanceof ApiError ? error : { message: String(error) });
+    }
+    draft.sending = false;
+    render();
+  }
+
+  async function drop(item, kind) {
+    const name = item.name;
+    if (kind === "block" && !window.confirm(t("matchrec.block_confirm", { name }))) return;
+    const path = kind === "block" ? "blocks" : "hidden";
+    try {
+      await api(`/api/match/${path}/${encodeURIComponent(item.account)}`, { method: "POST" });
+      state.items = state.items.filter((i) => i.account !== item.account);
+      state.notice = t(kind === "block" ? "matchrec.blocked" : "matchrec.hidden", { name });
+    } catch (error) {
+      state.notice = refusal(error);
+    }
+    render();
+  }
+
+  function company(item) {
+    const e = item.exhibitor;
+    if (!e) return "";
+    return getLang() === "zh" ? e.name_zh || e.name_en : e.name_en || e.name_zh;
+  }
+
+  function industryLabel(item, key) {
+    const found = (item.industry_labels || []).find((l) => l.key === key);
+    return found ? pick(found) : key;
+  }
+
+  function card(item) {
+    const draft = draftOf(item.account);
+    const subtitle = [item.title, company(item)].filter(Boolean).join(" · ");
+    return h(
+      "article",
+      { class: "matchrec-card panel", dataset: { account: String(item.account) } },
+      h(
+        "header",
+        { class: "matchrec-head" },
+        h("h3", { class: "matchrec-name" }, item.name),
+        subtitle ? h("p", { class: "matchrec-sub muted" }, subtitle) : null,
+      ),
+      h(
+        "p",
+        { class: "matchrec-reason" },
+        h("span", { class: "chip chip-accent" }, t("matchrec.why")),
+        " ",
+        h("span", { class: "matchrec-reason-text" }, (item.reason && (item.reason[getLang()] || item.reason.en)) || ""),
+      ),
+      h(
+        "div",
+        { class: "matchrec-chips" },
+        (item.intents || []).map((i) => h("span", { class: "chip matchrec-intent" }, t(`matchrec.intent.${i}`))),
+        (item.industries || []).map((k) => h("span", { class: "chip" }, industryLabel(item, k))),
+      ),
+      item.offer
+        ? h("p", { class: "matchrec-text" }, h("strong", {}, `${t("matchrec.offer")}: `), item.offer)
+        : null,
+      item.need
+        ? h("p", { class: "matchrec-text" }, h("strong", {}, `${t("matchrec.need")}: `), item.need)
+        : null,
+      draft.sent ? h("p", { class: "matchrec-sent", role: "status" }, t("matchrec.sent")) : null,
+      draft.open && !draft.sent ? noteBox(item, draft) : null,
+      draft.error ? h("p", { class: "notice notice-error matchrec-error", role: "alert" }, draft.error) : null,
+      h(
+        "div",
+        { class: "form-actions matchrec-actions" },
+        draft.sent || draft.open
+          ? null
+          : h(
+              "button",
+              {
+                type: "button",
+                class: "button button-primary button-small matchrec-request",
+                onclick: () => {
+                  draft.open = true;
+                  draft.error = "";
+                  render();
+                  root.querySelector(`[data-account="${item.account}"] textarea`)?.focus();
+                },
+              },
+              t("matchrec.request"),
+            ),
+        h(
+          "button",
+          { type: "button", class: "button button-ghost button-small matchrec-hide", onclick: () => drop(item, "hide") },
+          t("matchrec.hide"),
+        ),
+        h(
+          "button",
+          { type: "button", class: "button button-ghost button-small matchrec-block", onclick: () => drop(item, "block") },
+          t("matchrec.block"),
+        ),
+      ),
+    );
+  }
+
+  function noteBox(item, draft) {
+    const id = `matchrec-note-${item.account}`;
+    const area = h("textarea", {
+      id,
+      class: "matchrec-note",
+      rows: "3",
+      maxlength: String(NOTE_MAX),
+      placeholder: t("matchrec.note_placeholder"),
+      oninput: (event) => {
+        draft.note = event.target.value;
+      },
+    });
+    area.value = draft.note;
+    return h(
+      "form",
+      {
+        class: "matchrec-form",
+        onsubmit: (event) => {
+          event.preventDefault();
+          if (!draft.sending) send(item);
+        },
+      },
+      h("label", { for: id }, t("matchrec.note_label")),
+      area,
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { type: "submit", class: "button button-primary button-small", disabled: draft.sending }, t("matchrec.send")),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "button button-ghost button-small",
+            onclick: () => {
+              draft.open = false;
+              draft.error = "";
+              render();
+            },
+          },
+          t("matchrec.cancel"),
+        ),
+      ),
+    );
+  }
+
+  function body() {
+    if (state.phase === "loading") return h("p", { class: "muted", role: "status" }, t("matchrec.loading"));
+    if (state.phase === "failed")
+      return h(
+        "div",
+        { class: "notice notice-error", role: "alert" },
+        t("matchrec.failed", { reason: refusal(state.error) }),
+        " ",
+        h("button", { type: "button", class: "button button-ghost button-small", onclick: load }, t("matchrec.retry")),
+      );
+    if (state.profileEmpty)
+      return h(
+        "div",
+        { class: "notice matchrec-empty-profile" },
+        h("p", {}, t("matchrec.empty_profile")),
+        h(
+          "a",
+          {
+            class: "button button-primary button-small",
+            href: "#/matchmaking/profile",
+            onclick: () => root.dispatchEvent(new CustomEvent("match:edit-profile", { bubbles: true })),
+          },
+          t("matchrec.fill_profile"),
+        ),
+      );
+    if (!state.items.length) return h("p", { class: "muted matchrec-none" }, t("matchrec.none"));
+    return h("div", { class: "matchrec-list" }, state.items.map(card));
+  }
+
+  function render() {
+    if (stopped) return;
+    replace(
+      root,
+      h(
+        "section",
+        { class: "matchrec" },
+        h("h2", {}, t("matchrec.heading")),
+        h("p", { class: "muted" }, t("matchrec.lead")),
+        state.notice ? h("p", { class: "notice matchrec-notice", role: "status" }, state.notice) : null,
+        body(),
+      ),
+    );
+  }
+
+  const stopLang = onLangChange(render);
+  const onSaved = () => load();
+  document.addEventListener("match:profile-saved", onSaved);
+  load();
+  return () => {
+    stopped = true;
+    controller?.abort();
+    stopLang();
+    document.removeEventListener("match:profile-saved", onSaved);
+  };
 }

@@ -111,6 +111,8 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "booth.leave": {"exhibitor": 1, "visit": "1.0"},
     # --- edit ---
     "booth.duty": {"exhibitor": 1, "on": True},
+    # --- recommend ---
+    "match.recommendations": {"k": 5},
 }
 # --- chat: which of the walk's objects a command's field names (default: the field's name) ---
 OBJECT_OF = {

@@ -1,0 +1,304 @@
+"""`GET /api/match/recommendations?k=10` (and ws `match.recommendations` {k?}): whom the
+signed-in participant should meet, and why.
+
+The scorer (recommend.py) reads the whole population into an index once; each process keeps
+the index of the population it last read, under the population's version: the number of
+profiles of enabled accounts, their latest `updated_at` and the sum of their versions, read in
+one cheap query per request. A profile saved, hidden from view, or its account disabled, in
+any process, changes the version, and the next request anywhere rebuilds (off the event loop,
+reusing the texts already read), so every process answers from the same population. A task
+in each process (`keep_index_fresh`) builds it at start and rebuilds within seconds of a change,
+so a request seldom pays for a rebuild itself. Blocks (either way) and one's hidden people are
+read per request and left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+from starlette.requests import Request
+
+from expo.errors import BadRequest
+from expo.http import ErrorBody, JSONResponse, principal, route, services
+from expo.industries import IndustryLabel, industry_label
+from expo.models import Account, Exhibitor
+from expo.permissions import Rule
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from expo.services import Services
+from matchmaking.access import PARTICIPANTS
+from matchmaking.blocks import hidden_by, unseen_by
+from matchmaking.models import MatchProfile
+from matchmaking.recommend import Index, Profile, Read, Recommendation, build, recommend
+
+MAX_K = 50
+TEXT_CACHE_LIMIT = 100_000  # texts kept read between rebuilds (bounded: forgotten past this)
+
+
+class RecommendationsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(default=10, ge=1, le=MAX_K)
+
+
+class ExhibitorOut(BaseModel):
+    id: int
+    name_zh: str
+    name_en: str
+
+
+class RecommendationOut(BaseModel):
+    account: int
+    name: str
+    title: str
+    exhibitor: ExhibitorOut | None
+    score: float
+    reason: dict[str, str]
+    intents: list[str]
+    industries: list[str]
+    industry_labels: list[IndustryLabel]  # the industries with their zh and en names
+    offer: str
+    need: str
+
+
+class RecommendationsOut(BaseModel):
+    recommendations: list[RecommendationOut]
+    # True when one's own profile says nothing to match on yet (the page asks to fill it).
+    profile_empty: bool
+
+
+# --- the index of the population, one per process, per population version --------------------
+
+# (the database, the number of profiles, their latest change, the sum of their versions)
+PopulationVersion = tuple[str, int, datetime | None, int]
+
+
+@dataclass
+class _Cached:
+    version: PopulationVersion | None = None
+    index: Index | None = None
+
+
+_cached = _Cached()
+_texts: dict[Any, Read] = {}
+_lock = asyncio.Lock()
+
+
+def _enabled() -> Any:
+    return col(Account.disabled_at).is_(None)
+
+
+async def population_version(db: AsyncSession, database: str) -> PopulationVersion:
+    row = (
+        await db.execute(
+            select(
+                func.count(),
+                func.max(MatchProfile.updated_at),
+                func.coalesce(func.sum(MatchProfile.version), 0),
+            )
+            .select_from(MatchProfile)
+            .join(Account, col(Account.id) == col(MatchProfile.account_id))
+            .where(_enabled())
+        )
+    ).one()
+    return database, int(row[0]), row[1], int(row[2])
+
+
+async def _population(db: AsyncSession) -> list[Profile]:
+    rows = await db.execute(
+        select(MatchProfile)
+        .join(Account, col(Account.id) == col(MatchProfile.account_id))
+        .where(_enabled())
+        .order_by(col(MatchProfile.account_id))
+    )
+    return [
+        Profile(
+            id=p.account_id,
+            intents=tuple(p.intents),
+            industries=tuple(p.industries),
+            offer=p.offer,
+            need=p.need,
+            languages=tuple(p.languages),
+            exhibitor=p.exhibitor_id,
+            visible=p.visible,
+        )
+        for p in rows.scalars()
+    ]
+
+
+def _build(profiles: list[Profile]) -> Index:
+    if len(_texts) > TEXT_CACHE_LIMIT:
+        _texts.clear()
+    return build(profiles, _texts)
+
+
+async def current_index(db: AsyncSession, database: str) -> Index:
+    """The index of the population as stored now in `database` (rebuilt when its version
+    moved; the database is part of the key for a process that serves more than one, as tests
+    do)."""
+    version = await population_version(db, database)
+    if _cached.version == version and _cached.index is not None:
+        return _cached.index
+    async with _lock:
+        if _cached.version == version and _cached.index is not None:
+            return _cached.index  # another request of this process rebuilt it meanwhile
+        profiles = await _population(db)
+        index = await asyncio.to_thread(_build, profiles)  # jieba is CPU work: off the loop
+        _cached.version, _cached.index = version, index
+        return index
+
+
+FRESH_SECONDS = 2.0
+log = logging.getLogger(__name__)
+
+
+async def keep_index_fresh(svc: Services) -> None:
+    """In every process: build the index at start and again soon after the population moves,
+    so requests seldom wait for a rebuild (a request that finds the version moved still
+    rebuilds itself: this task only gets there first)."""
+    while True:
+        try:
+            async with svc.read() as db:
+                await current_index(db, svc.settings.database_url)
+        except Exception:
+            log.exception("recommendations: index not rebuilt; trying again next round")
+        await asyncio.sleep(FRESH_SECONDS)
+
+
+# --- the answer -------------------------------------------------------------------------------
+
+
+def _account(key: Hashable) -> int:
+    """In the app, the index's keys (accounts, exhibitors) are ids."""
+    assert isinstance(key, int)
+    return key
+
+
+async def _cards(
+    db: AsyncSession, index: Index, found: Sequence[Recommendation]
+) -> list[dict[str, Any]]:
+    """The cards of those found: names, titles and companies in one query (columns only)."""
+    ids = [_account(r.id) for r in found]
+    if not ids:
+        return []
+    rows = await db.execute(
+        sa_select(  # six columns: more than sqlmodel's select is typed for
+            col(Account.id),
+            col(Account.display_name),
+            col(Account.title),
+            col(Exhibitor.id),
+            col(Exhibitor.name_zh),
+            col(Exhibitor.name_en),
+        )
+        .select_from(MatchProfile)
+        .join(Account, col(Account.id) == col(MatchProfile.account_id))
+        .outerjoin(Exhibitor, col(Exhibitor.id) == col(MatchProfile.exhibitor_id))
+        .where(col(MatchProfile.account_id).in_(ids))
+    )
+    people = {row[0]: row for row in rows.all()}
+    cards = []
+    for r in found:
+        person = people.get(_account(r.id))
+        if person is None:  # gone since the index was built
+            continue
+        account_id, name, title, company, name_zh, name_en = person
+        p = index.profiles[index.row[r.id]]
+        cards.append(
+            {
+                "account": account_id,
+                "name": name,
+                "title": title,
+                "exhibitor": None
+                if company is None
+                else {"id": company, "name_zh": name_zh, "name_en": name_en},
+                "score": r.score,
+                "reason": r.reason,
+                "intents": list(p.intents),
+                "industries": list(p.industries),
+                "industry_labels": [industry_label(k) for k in p.industries],
+                "offer": p.offer,
+                "need": p.need,
+            }
+        )
+    return cards
+
+
+def _k(request: Request) -> int:
+    unknown = set(request.query_params) - {"k"}
+    if unknown:
+        raise BadRequest("match.bad_query", f"Unknown parameters: {', '.join(sorted(unknown))}.")
+    values = request.query_params.getlist("k")
+    if not values:
+        return 10
+    if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= MAX_K:
+        raise BadRequest("match.bad_k", f"`k` is a number between 1 and {MAX_K}.")
+    return int(values[0])
+
+
+async def recommendations_for(
+    db: AsyncSession, database: str, account_id: int, k: int
+) -> dict[str, Any]:
+    index = await current_index(db, database)
+    row = index.row.get(account_id)
+    empty = row is None or index.profiles[row].empty
+    if empty:
+        return {"recommendations": [], "profile_empty": True}
+    leave_out = await unseen_by(db, account_id) | await hidden_by(db, account_id)
+    found = recommend(index, account_id, k, leave_out)
+    return {"recommendations": await _cards(db, index, found), "profile_empty": False}
+
+
+async def get_recommendations(request: Request) -> JSONResponse:
+    who = principal(request)
+    assert who is not None
+    k = _k(request)
+    svc = services(request)
+    async with svc.read() as db:
+        found = await recommendations_for(db, svc.settings.database_url, who.account_id, k)
+    return JSONResponse(found)
+
+
+class RecommendationsCommand(Strict):
+    k: int = Field(default=10, ge=1, le=MAX_K)
+
+
+async def recommendations_command(
+    ctx: CommandContext, data: RecommendationsCommand
+) -> dict[str, Any]:
+    """`match.recommendations` {k?} over the websocket: the same answer as the route's."""
+    who = ctx.require_principal()
+    svc = ctx.services
+    async with svc.read() as db:
+        return await recommendations_for(db, svc.settings.database_url, who.account_id, data.k)
+
+
+routes = [
+    route(
+        "/api/match/recommendations",
+        get_recommendations,
+        methods=["GET"],
+        action="match.recommendations",
+        query=RecommendationsQuery,
+        responses={200: RecommendationsOut, 400: ErrorBody},
+        summary="Whom to meet: the signed-in participant's top k, each with its reason",
+        tags=["matchmaking"],
+    ),
+]
+
+commands = {
+    "match.recommendations": CommandSpec(
+        recommendations_command, RecommendationsCommand, action="match.recommendations"
+    ),
+}
+
+permissions = {"match.recommendations": Rule(PARTICIPANTS)}
+tasks = [keep_index_fresh]

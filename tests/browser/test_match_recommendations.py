@@ -1,0 +1,175 @@
+"""The recommendations module (frontend/js/match_recommendations.js) in Chromium, mounted as
+#/matchmaking will mount it: cards with the reason in the page's language, switching language,
+the note box of a meeting request and the refusal codes it shows, blocking only after
+confirming, the prompt for an empty profile, and a phone's width."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.async_api import Page, Route, expect
+
+from expo.models import Account, Role
+from expo.security import hash_password
+from matchmaking.models import MatchProfile
+from tests.browser.web import Pages
+from tests.live import LiveServer
+
+ATTENDEE = "attendee@demo.shubo.live"
+COOLING = "冷板式液冷服务器整机柜交付"
+
+
+@pytest.fixture(scope="module")
+async def people(server: LiveServer) -> dict[str, int]:
+    async with server.services.db() as db:
+        cooler = Account(
+            email="cooler@test.shubo.live",
+            password_hash=hash_password("shubo-demo-2026"),
+            display_name="冷师傅 <b>Cool</b>",  # shown as text, never as markup
+            title="销售总监",
+            role=Role.EXHIBITOR,
+            exhibitor_id=3,
+        )
+        db.add(cooler)
+        await db.flush()
+        attendee = (
+            (await db.execute(Account.__table__.select().where(Account.email == ATTENDEE))).one().id
+        )
+        assert cooler.id is not None
+        db.add_all(
+            [
+                MatchProfile(
+                    account_id=attendee,
+                    intents=["buy"],
+                    industries=["servers-cooling"],
+                    need="Liquid cooling servers for our GPU racks",
+                    languages=["en", "zh"],
+                ),
+                MatchProfile(
+                    account_id=cooler.id,
+                    exhibitor_id=3,
+                    intents=["sell"],
+                    industries=["servers-cooling"],
+                    offer=COOLING,
+                    languages=["zh", "en"],
+                ),
+            ]
+        )
+        await db.commit()
+        return {"attendee": attendee, "cooler": cooler.id}
+
+
+async def mounted(page: Page) -> None:
+    """Mount the module on the page, as the matchmaking page does."""
+    await page.wait_for_function("document.querySelector('#header') !== null")
+    await page.evaluate(
+        """async () => {
+            const { mountRecommendations } = await import('/js/match_recommendations.js');
+            const root = document.createElement('div');
+            root.id = 'recs';
+            document.querySelector('main')?.prepend(root) ?? document.body.prepend(root);
+            mountRecommendations(root);
+        }"""
+    )
+
+
+async def test_cards_show_why_in_the_pages_language(pages: Pages, server, people):
+    page = await pages.open("/#/", locale="zh-CN", cookie=await server.sign_in(ATTENDEE))
+    await mounted(page)
+    card = page.locator(f'.matchrec-card[data-account="{people["cooler"]}"]')
+    await expect(card.locator(".matchrec-name")).to_have_text("冷师傅 <b>Cool</b>")
+    await expect(card.locator("b")).to_have_count(0)
+    await expect(card).to_contain_text("销售总监 · 筑城液冷")
+    await expect(card.locator(".matchrec-reason-text")).to_contain_text(
+        f"你的需求「Liquid cooling servers for our GPU racks」↔ 对方提供「{COOLING}」"
+    )
+    await expect(card).to_contain_text("服务器、存储与散热")
+    await expect(card.locator(".matchrec-intent")).to_have_text("销售")
+    await page.locator("#header").get_by_role("button", name="English").click()
+    await expect(card.locator(".matchrec-reason-text")).to_contain_text(
+        "Your need “Liquid cooling servers for our GPU racks” ↔ their offer"
+    )
+    await expect(card).to_contain_text("Zhucheng Liquid Cooling")
+    await expect(card.get_by_role("button", name="Request a meeting")).to_be_visible()
+
+
+async def test_a_meeting_request_sends_the_note_and_shows_refusals_clearly(
+    pages: Pages, server, people
+):
+    page = await pages.open("/#/", locale="en-US", cookie=await server.sign_in(ATTENDEE))
+    sent: list[dict[str, object]] = []
+    answers = [
+        (409, {"error": {"code": "match.cap", "message": "cap"}}),
+        (409, {"error": {"code": "match.something_new", "message": "Something new."}}),
+        (201, {"request": {"id": 1, "status": "pending"}}),
+    ]
+
+    # The meetings part's POST /api/match/requests, answered here as its contract says, so
+    # that this module is tested on its own; the meetings part's tests cover the endpoint.
+    async def requests(route: Route) -> None:
+        sent.append(json.loads(route.request.post_data or "{}"))
+        status, body = answers[len(sent) - 1]
+        await route.fulfill(status=status, json=body)
+
+    await page.route("**/api/match/requests", requests)
+    await mounted(page)
+    card = page.locator(f'.matchrec-card[data-account="{people["cooler"]}"]')
+    await card.get_by_role("button", name="Request a meeting").click()
+    await card.get_by_label("Note (optional, up to 500 characters)").fill("Let's talk <cooling>")
+    await card.get_by_role("button", name="Send request").click()
+    await expect(card.get_by_role("alert")).to_have_text(
+        "You have as many open requests as allowed; wait for answers or withdraw some."
+    )
+    await card.get_by_role("button", name="Send request").click()
+    await expect(card.get_by_role("alert")).to_have_text("Something new. (match.something_new)")
+    await card.get_by_role("button", name="Send request").click()
+    await expect(card.get_by_role("status")).to_have_text("Request sent; waiting for their answer.")
+    assert sent[-1] == {"recipient": people["cooler"], "note": "Let's talk <cooling>"}
+    await expect(card.get_by_role("button", name="Request a meeting")).to_have_count(0)
+
+
+async def test_blocking_asks_first_and_nothing_happens_when_declined(pages: Pages, server, people):
+    page = await pages.open("/#/", locale="en-US", cookie=await server.sign_in(ATTENDEE))
+    blocks: list[str] = []
+    page.on("request", lambda r: blocks.append(r.url) if "/api/match/blocks/" in r.url else None)
+    await mounted(page)
+    card = page.locator(f'.matchrec-card[data-account="{people["cooler"]}"]')
+    messages: list[str] = []
+
+    async def dismiss(dialog) -> None:
+        messages.append(dialog.message)
+        await dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    await card.get_by_role("button", name="Block").click()
+    await expect(card).to_be_visible()
+    assert messages and messages[0].startswith("Block 冷师傅 <b>Cool</b>?") and blocks == []
+
+
+async def test_an_empty_profile_is_asked_for(pages: Pages, server, people):
+    page = await pages.open(
+        "/#/", locale="zh-CN", cookie=await server.sign_in("speaker@demo.shubo.live")
+    )
+    await mounted(page)
+    prompt = page.locator(".matchrec-empty-profile")
+    await expect(prompt).to_contain_text("先填写你的撮合资料")
+    link = prompt.get_by_role("link", name="填写撮合资料")
+    await expect(link).to_have_attribute("href", "#/matchmaking/profile")
+    asked = await page.evaluate(
+        """() => new Promise((resolve) => {
+            document.addEventListener('match:edit-profile', () => resolve(true), { once: true });
+            document.querySelector('.matchrec-empty-profile a').click();
+        })"""
+    )
+    assert asked is True
+
+
+async def test_cards_fit_a_phone(pages: Pages, server, people):
+    page = await pages.open(
+        "/#/", locale="zh-CN", phone=True, cookie=await server.sign_in(ATTENDEE)
+    )
+    await mounted(page)
+    await expect(page.locator(".matchrec-card")).to_have_count(1)
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390
