@@ -11,12 +11,13 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature, listed_parts, merged_parts
-from matchmaking import cli, seed, topics
+from matchmaking import cli, meeting_reminders, meetings, seed, topics
 
 PARTS: list[ModuleType] = [topics]
 # --- profiles ---
 # --- recommend ---
 # --- meetings ---
+PARTS += [meetings, meeting_reminders]
 # --- room ---
 # --- scheduler ---
 
