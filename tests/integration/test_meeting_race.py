@@ -175,3 +175,48 @@ async def test_500_accepts_for_the_last_seat_one_wins_across_two_processes(
         await check(db, replies, exhibitor, slot, mine)
     finally:
         await engine.dispose()
+
+
+async def test_a_meetings_reminder_is_sent_once_by_one_of_two_processes(
+    shared_env: dict[str, str], two_processes: tuple[Process, Process]
+):
+    """Both processes look for due meetings five times a second; each party hears one
+    reminder, whichever process claimed it."""
+    engine = make_engine(shared_env["EXPO_DATABASE_URL"])
+    db = make_sessionmaker(engine)
+    try:
+        (soon,) = await new_slots(db, [0.1])  # six minutes from now: within the lead
+        (one, one_email), (other, other_email) = await new_people(db, 2, slots=[soon])
+        (request_id,) = await new_requests(db, [(one, other)], None)
+        a, b = two_processes
+        async with (
+            a.connect(await sign_in_on(a, one_email)) as ws_one,
+            b.connect(await sign_in_on(b, other_email)) as ws_other,
+        ):
+            peers = [(Peer(ws_one), one), (Peer(ws_other), other)]
+            for peer, account in peers:
+                ok = await peer.command("subscribe", {"topic": f"account:{account}"})
+                assert ok["type"] == "ok"
+            # Followed first, then the meeting made due: both processes race to claim it.
+            async with db() as session:
+                meeting = Meeting(
+                    request_id=request_id, requester_id=one, recipient_id=other, slot_id=soon
+                )
+                session.add(meeting)
+                await session.flush()
+                assert meeting.id is not None
+                session.add_all(
+                    MeetingPlace(account_id=x, slot_id=soon, meeting_id=meeting.id)
+                    for x in (one, other)
+                )
+                await session.commit()
+            heard = [await peer.event("match.reminder", timeout=20) for peer, _ in peers]
+            for peer, _ in peers:
+                with pytest.raises(TimeoutError):
+                    await peer.event("match.reminder", timeout=1.5)  # no second one
+        assert [h["data"]["meeting"]["id"] for h in heard] == [meeting.id] * 2
+        async with db() as session:
+            stored = await session.get(Meeting, meeting.id)
+            assert stored is not None and stored.reminded_at is not None
+    finally:
+        await engine.dispose()

@@ -380,3 +380,42 @@ async def test_a_slot_that_has_begun_is_never_used(server: LiveServer):
     assert back["error"]["code"] == "match.slot_past"
     async with server.services.read() as db:
         assert await db.get(MatchSlot, past) is not None
+
+
+async def test_a_calendar_app_reads_my_meetings_with_a_read_token_and_may_do_nothing_else(
+    server: LiveServer,
+):
+    import hashlib
+    import secrets
+
+    from expo.models import ApiToken, TokenScope
+
+    (slot,) = await new_slots(server.services.db, [5])
+    a, b = await people(server, 2, [slot])
+    async with Connected(server, a, b):
+        sent = await a.peer.command("match.request", {"recipient": b.id})
+        placed = await b.peer.command("match.accept", {"request": sent["data"]["request"]["id"]})
+    meeting = placed["data"]["meeting"]
+    secret = secrets.token_urlsafe(24)
+    async with server.services.db() as db:  # as an organiser issues one (POST /api/tokens)
+        db.add(
+            ApiToken(
+                token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                name="calendar",
+                account_id=a.id,
+                issued_by=a.id,
+                scope=TokenScope.READ,
+            )
+        )
+        await db.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    async with server.http(headers=bearer) as http:
+        ics = await http.get("/api/match/meetings.ics")
+        cancel = await http.post(f"/api/match/meetings/{meeting['id']}/cancel", json={})
+    assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(ics.content).walk("VEVENT")
+    assert str(event["uid"]).startswith(f"meeting-{meeting['id']}@")
+    assert int(event["sequence"]) == 1
+    assert (cancel.status_code, cancel.json()["error"]["code"]) == (403, "token.read_only")
+    (still,) = await rows(server, Meeting, col(Meeting.id) == meeting["id"])
+    assert still.status == "confirmed"
