@@ -419,3 +419,30 @@ async def test_a_calendar_app_reads_my_meetings_with_a_read_token_and_may_do_not
     assert (cancel.status_code, cancel.json()["error"]["code"]) == (403, "token.read_only")
     (still,) = await rows(server, Meeting, col(Meeting.id) == meeting["id"])
     assert still.status == "confirmed"
+
+
+async def test_accepts_racing_for_two_slots_fill_both_and_losers_try_the_next_slot(
+    server: LiveServer,
+):
+    """Ten staff of one exhibitor with one seat accept at once: the first slot's seat goes to
+    one, a loser of that insert tries the next slot and gets it, the rest wait unplaced."""
+    import asyncio
+
+    exhibitor = await new_exhibitor(server.services.db, seats=1)
+    first, second = await new_slots(server.services.db, [1, 2])
+    buyers = await people(server, 10, [first, second])
+    staff = await people(server, 10, [first, second], exhibitor)
+    requests = await new_requests(
+        server.services.db, [(b.id, s.id) for b, s in zip(buyers, staff, strict=True)], exhibitor
+    )
+    async with Connected(server, *staff):
+        replies = await asyncio.gather(
+            *(
+                s.peer.command("match.accept", {"request": r})
+                for s, r in zip(staff, requests, strict=True)
+            )
+        )
+    placed = [r["data"]["meeting"]["slot"]["id"] for r in replies if r["data"]["placed"]]
+    assert sorted(placed) == [first, second]
+    seats = await rows(server, MeetingSeat, col(MeetingSeat.exhibitor_id) == exhibitor)
+    assert sorted((s.slot_id, s.seat) for s in seats) == [(first, 0), (second, 0)]
