@@ -389,18 +389,18 @@ export function mountUpcomingMeetings(el) {
       h(
         "section",
         { class: "agenda-meetings", "aria-labelledby": "agenda-meetings-title" },
-        h("h2", { id: "agenda-meetings-title", class: "agenda-date" }, t("meet.upcoming")),
+        h("h2", { id: "agenda-meetings-title", class: "agenda-meetings-title" }, t("meet.upcoming")),
         meetings.length
           ? h(
               "ol",
-              { class: "agenda-list" },
+              { class: "meeting-list" },
               meetings.slice(0, 8).map((m) =>
                 h(
                   "li",
-                  { class: "agenda-item agenda-meeting", dataset: { meeting: String(m.id) } },
-                  h("time", { class: "agenda-when", datetime: m.slot.starts_at }, slotText(m.slot)),
-                  h("div", { class: "agenda-what" }, h("p", { class: "agenda-title" }, t("meet.with", { name: m.with?.name || "" })), h("p", { class: "muted small" }, personLine(m.with))),
-                  h("a", { class: "button button-small", href: `#/meeting/${m.id}` }, t("meet.join")),
+                  { class: "meeting-item agenda-meeting", dataset: { meeting: String(m.id) } },
+                  h("time", { class: "meeting-when", datetime: m.slot.starts_at }, slotText(m.slot)),
+                  h("div", { class: "meeting-what" }, h("p", { class: "meeting-with" }, t("meet.with", { name: m.with?.name || "" })), h("p", { class: "muted small" }, personLine(m.with))),
+                  h("div", { class: "meeting-actions" }, h("a", { class: "button button-small", href: `#/meeting/${m.id}` }, t("meet.join"))),
                 ),
               ),
             )
