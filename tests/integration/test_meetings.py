@@ -446,3 +446,20 @@ async def test_accepts_racing_for_two_slots_fill_both_and_losers_try_the_next_sl
     assert sorted(placed) == [first, second]
     seats = await rows(server, MeetingSeat, col(MeetingSeat.exhibitor_id) == exhibitor)
     assert sorted((s.slot_id, s.seat) for s in seats) == [(first, 0), (second, 0)]
+
+
+async def test_a_block_after_a_request_hides_it_and_refuses_its_accept(server: LiveServer):
+    (slot,) = await new_slots(server.services.db, [1])
+    asker, asked = await people(server, 2, [slot])
+    async with Connected(server, asker, asked):
+        sent = await asker.peer.command("match.request", {"recipient": asked.id})
+    request_id = sent["data"]["request"]["id"]
+    async with server.services.db() as db:
+        db.add(MatchBlock(account_id=asker.id, blocked_id=asked.id))
+        await db.commit()
+    status, listed = await asked.http("GET", "/api/match/requests")
+    assert status == 200 and listed["received"] == []  # the blocked never see each other
+    status, body = await asked.http("POST", f"/api/match/requests/{request_id}/accept")
+    assert (status, body["error"]["code"]) == (404, "match.unknown_profile")
+    (stored,) = await rows(server, MeetingRequest, col(MeetingRequest.id) == request_id)
+    assert stored.status == "pending" and stored.version == 1
