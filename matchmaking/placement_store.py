@@ -210,6 +210,10 @@ async def repair(
         )
         .order_by(col(MeetingRequest.answered_at), col(MeetingRequest.id))
         .limit(REPAIR_CANDIDATES)
+        # Locked while placed, so a withdrawal at the same moment waits and then finds the
+        # meeting (PostgreSQL; SQLite writes one at a time); one being withdrawn is skipped.
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
     placed = []
     for request in waiting.scalars().all():

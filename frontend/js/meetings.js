@@ -239,7 +239,7 @@ export function mountMeetings(root) {
     if (!state && !failure) body.push(h("p", { class: "notice", role: "status" }, t("meet.loading")));
     if (state) {
       const received = state.requests.received.filter((r) => r.status === "pending" || (r.status === "accepted" && !r.meeting));
-      const sent = state.requests.sent.filter((r) => r.status !== "cancelled" || r.meeting === null);
+      const sent = state.requests.sent; // every state, tagged: the asker follows each answer
       body.push(
         h("section", { class: "meetings-block", "aria-labelledby": "meet-mine" }, h("h2", { id: "meet-mine" }, t("meet.mine")), state.meetings.length ? h("ol", { class: "meeting-list" }, state.meetings.map(meetingItem)) : h("p", { class: "muted" }, t("meet.none"))),
         h("section", { class: "meetings-block", "aria-labelledby": "meet-received" }, h("h2", { id: "meet-received" }, t("meet.received")), received.length ? h("ul", { class: "request-list" }, received.map((r) => requestItem(r, "received"))) : h("p", { class: "muted" }, t("meet.no_received"))),
