@@ -15,7 +15,7 @@ import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 import { versionBook } from "./versions.js";
 // --- meetings ---
-import { mountUpcomingMeetings } from "./meetings.js";
+import { meetingToast, mountUpcomingMeetings } from "./meetings.js";
 // --- end meetings ---
 
 // Every saved and deleted session is announced on the lobby's topic too (forums/programme.py),
@@ -218,6 +218,8 @@ export function mountAgendaReminders() {
           changed();
         } else if (type === "agenda.reminder" && data?.session) {
           showReminder(toasts, data);
+        } else if (type === "match.reminder" && data?.meeting) {
+          meetingToast(toasts, data.meeting, MAX_TOASTS, TOAST_MS); // --- meetings ---
         }
       },
       onError: (error) => console.warn("agenda: no reminders", error),

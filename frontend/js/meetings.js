@@ -54,8 +54,8 @@ addStrings({
     "meet.placed": "已安排在 {when}。",
     "meet.not_placed": "已接受。你们暂无共同空闲时段，主办方的排程器会安排这场洽谈。",
     "meet.cap": "待回复的邀约 {n}/{cap}",
-    "meet.reminder": "洽谈即将开始：与 {name}，{when}",
     "meet.upcoming": "我的洽谈",
+    "meet.reminder_title": "您的洽谈即将开始",
     "meet.upcoming_none": "暂无即将开始的洽谈。",
     "meet.all": "全部洽谈",
     "meet.from": "来自 {name}",
@@ -109,8 +109,8 @@ addStrings({
     "meet.placed": "Scheduled for {when}.",
     "meet.not_placed": "Accepted. You have no common free slot now; the organisers' scheduler will place this meeting.",
     "meet.cap": "Waiting for answers: {n}/{cap}",
-    "meet.reminder": "Meeting soon: with {name}, {when}",
     "meet.upcoming": "My meetings",
+    "meet.reminder_title": "Your meeting starts soon",
     "meet.upcoming_none": "No upcoming meetings.",
     "meet.all": "All my meetings",
     "meet.from": "From {name}",
@@ -338,14 +338,7 @@ export function mountMeetings(root) {
   };
 
   const stops = [
-    followMine((type, data) => {
-      if (type === "match.reminder" && data?.meeting) {
-        notice = { kind: "ok", text: t("meet.reminder", { name: data.meeting.with?.name || "", when: slotText(data.meeting.slot) }) };
-        render();
-        return;
-      }
-      reloadSoon();
-    }),
+    followMine((type) => type !== "match.reminder" && reloadSoon()), // reminders: a toast (agenda.js)
     onLangChange(render),
     onAccountChange(() => {
       state = null;
@@ -359,6 +352,30 @@ export function mountMeetings(root) {
     clearTimeout(loadTimer);
     for (const fn of stops) fn();
   };
+}
+
+// --- a toast on any page when a meeting is about to start (agenda.js shows it) -------------
+
+/** Add a reminder toast for `meeting` (a view with `with` and `slot`) to `toasts`. */
+export function meetingToast(toasts, meeting, max, ms) {
+  while (toasts.children.length >= max) toasts.firstElementChild.remove();
+  const close = () => toast.remove();
+  const toast = h(
+    "div",
+    { class: "toast meeting-toast" },
+    h("span", { class: "toast-icon" }, icon("clock", "icon")),
+    h(
+      "div",
+      { class: "toast-body" },
+      h("p", { class: "toast-title" }, t("meet.reminder_title")),
+      h("p", { class: "toast-session" }, t("meet.with", { name: meeting.with?.name || "" })),
+      h("p", { class: "toast-where muted small" }, slotText(meeting.slot)),
+      h("a", { class: "button button-small button-primary", href: `#/meeting/${meeting.id}`, onclick: close }, t("meet.join")),
+    ),
+    h("button", { type: "button", class: "toast-close", "aria-label": t("agenda.dismiss"), onclick: close }, "×"),
+  );
+  toasts.appendChild(toast);
+  setTimeout(close, ms);
 }
 
 // --- beside my agenda -----------------------------------------------------------------------

@@ -1,12 +1,16 @@
 """My meetings (#/meetings) in Chromium: an exhibitor's staff member on a phone (Chinese)
 accepts a buyer's request; the buyer's page on a desktop (English) shows the meeting at once
 (live, through the account topic), and the buyer's agenda lists it beside the starred sessions.
-Then the buyer cancels it and the staff member's page drops it."""
+A reminder shows as a toast; then the buyer cancels and the staff member's page drops it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from playwright.async_api import expect
 
+from matchmaking.meeting_reminders import remind_due
+from matchmaking.models import MatchSlot
 from tests.browser.web import Pages, screenshot
 from tests.live import LiveServer
 from tests.meetings_setup import new_exhibitor, new_people, new_slots
@@ -55,6 +59,15 @@ async def test_a_request_accepted_on_a_phone_shows_on_the_buyers_pages_at_once(
     agenda = await pages.tab(buyer_page, "/#/agenda")
     await expect(agenda.locator(".agenda-meeting")).to_have_count(1)
     await expect(agenda.locator(".agenda-meetings")).to_contain_text("My meetings")
+
+    # Ten minutes before: a toast on whatever page the buyer is on, linking to the room.
+    async with server.services.read() as session:
+        starts = (await session.get(MatchSlot, slots[0])).starts_at  # type: ignore[union-attr]
+    assert await remind_due(server.services, starts - timedelta(minutes=5))
+    toast = buyer_page.locator(".meeting-toast")
+    await expect(toast).to_contain_text("Your meeting starts soon")
+    await expect(toast.get_by_role("link", name="Join the room")).to_be_visible()
+    await toast.get_by_role("button", name="Dismiss").click()
 
     await meeting.get_by_role("button", name="Cancel meeting").click()
     await meeting.get_by_role("textbox").fill("Plans changed")
