@@ -56,7 +56,6 @@ addStrings({
     "meet.cap": "待回复的邀约 {n}/{cap}",
     "meet.upcoming": "我的洽谈",
     "meet.reminder_title": "您的洽谈即将开始",
-    "meet.upcoming_none": "暂无即将开始的洽谈。",
     "meet.all": "全部洽谈",
     "meet.from": "来自 {name}",
     "meet.to": "发给 {name}",
@@ -111,7 +110,6 @@ addStrings({
     "meet.cap": "Waiting for answers: {n}/{cap}",
     "meet.upcoming": "My meetings",
     "meet.reminder_title": "Your meeting starts soon",
-    "meet.upcoming_none": "No upcoming meetings.",
     "meet.all": "All my meetings",
     "meet.from": "From {name}",
     "meet.to": "To {name}",
@@ -400,28 +398,27 @@ export function mountUpcomingMeetings(el) {
     render();
   };
   const render = () => {
-    if (!currentAccount() || meetings === null) return replace(el);
+    // Nothing to show (no meetings, or matchmaking unavailable): the agenda stays as it was.
+    if (!currentAccount() || !meetings?.length) return replace(el);
     replace(
       el,
       h(
         "section",
         { class: "agenda-meetings", "aria-labelledby": "agenda-meetings-title" },
         h("h2", { id: "agenda-meetings-title", class: "agenda-meetings-title" }, t("meet.upcoming")),
-        meetings.length
-          ? h(
-              "ol",
-              { class: "meeting-list" },
-              meetings.slice(0, 8).map((m) =>
-                h(
-                  "li",
-                  { class: "meeting-item agenda-meeting", dataset: { meeting: String(m.id) } },
-                  h("time", { class: "meeting-when", datetime: m.slot.starts_at }, slotText(m.slot)),
-                  h("div", { class: "meeting-what" }, h("p", { class: "meeting-with" }, t("meet.with", { name: m.with?.name || "" })), h("p", { class: "muted small" }, personLine(m.with))),
-                  h("div", { class: "meeting-actions" }, h("a", { class: "button button-small", href: `#/meeting/${m.id}` }, t("meet.join"))),
-                ),
-              ),
-            )
-          : h("p", { class: "muted small" }, t("meet.upcoming_none")),
+        h(
+          "ol",
+          { class: "meeting-list" },
+          meetings.slice(0, 8).map((m) =>
+            h(
+              "li",
+              { class: "meeting-item agenda-meeting", dataset: { meeting: String(m.id) } },
+              h("time", { class: "meeting-when", datetime: m.slot.starts_at }, slotText(m.slot)),
+              h("div", { class: "meeting-what" }, h("p", { class: "meeting-with" }, t("meet.with", { name: m.with?.name || "" })), h("p", { class: "muted small" }, personLine(m.with))),
+              h("div", { class: "meeting-actions" }, h("a", { class: "button button-small", href: `#/meeting/${m.id}` }, t("meet.join"))),
+            ),
+          ),
+        ),
         h("p", { class: "small" }, h("a", { href: "#/meetings" }, t("meet.all"))),
       ),
     );
