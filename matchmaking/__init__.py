@@ -12,6 +12,7 @@ from typing import Any
 
 from expo.features import Feature, listed_parts, merged_parts
 from matchmaking import block_routes, cli, dashboard, profiles, seed, slots, topics
+from matchmaking import cli, meeting_reminders, meetings, seed, topics
 
 PARTS: list[ModuleType] = [topics]
 # --- profiles ---
@@ -21,6 +22,7 @@ from matchmaking import recommend_routes  # noqa: E402  (kept inside this part's
 
 PARTS += [recommend_routes]
 # --- meetings ---
+PARTS += [meetings, meeting_reminders]
 # --- room ---
 # --- scheduler ---
 

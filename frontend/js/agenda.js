@@ -14,6 +14,9 @@ import { roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 import { versionBook } from "./versions.js";
+// --- meetings ---
+import { meetingToast, mountUpcomingMeetings } from "./meetings.js";
+// --- end meetings ---
 
 // Every saved and deleted session is announced on the lobby's topic too (forums/programme.py),
 // so the agenda follows the programme there without joining the rooms' audiences.
@@ -215,6 +218,8 @@ export function mountAgendaReminders() {
           changed();
         } else if (type === "agenda.reminder" && data?.session) {
           showReminder(toasts, data);
+        } else if (type === "match.reminder" && data?.meeting) {
+          meetingToast(toasts, data.meeting, MAX_TOASTS, TOAST_MS); // --- meetings ---
         }
       },
       onError: (error) => console.warn("agenda: no reminders", error),
@@ -261,6 +266,10 @@ export function mountAgenda(root) {
   let gone = []; // titles ({zh, en}) of starred sessions deleted while the page is open
   const book = versionBook(); // the highest version applied per session (programme_events.js)
   let shownFor = currentAccount()?.id ?? currentAccount(); // whose agenda `items` is
+  // --- meetings: my upcoming 1:1 meetings beside the starred sessions (its own live list) ---
+  const meetingsBlock = h("div", { class: "agenda-meetings-slot" });
+  const stopMeetings = mountUpcomingMeetings(meetingsBlock);
+  // --- end meetings ---
 
   const load = async () => {
     if (!currentAccount()) return render();
@@ -323,6 +332,7 @@ export function mountAgenda(root) {
           : null,
         shown.length ? h("p", { class: "muted small" }, t("agenda.times_local", { tz: timeZoneName() || "—" })) : null,
         shown.length ? agendaDays(shown) : null,
+        meetingsBlock, // --- meetings ---
       ),
     );
   };
@@ -370,6 +380,7 @@ export function mountAgenda(root) {
   load();
   return () => {
     stopped = true;
+    stopMeetings(); // --- meetings ---
     for (const fn of stops) fn();
   };
 }

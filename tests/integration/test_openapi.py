@@ -403,6 +403,83 @@ def conversation_example(client: asgi.ASGIClient, database_url: str) -> dict[str
     return {"path_parameters": {"exhibitor_id": 1, "conversation_id": asyncio.run(made())}}
 
 
+# --- meetings: operations on a fresh request or meeting of the demo attendee (the fuzzer) ---
+ON_A_MEETING = {
+    ("POST", "/api/match/requests"),
+    ("POST", "/api/match/requests/{request_id}/accept"),
+    ("POST", "/api/match/requests/{request_id}/decline"),
+    ("POST", "/api/match/requests/{request_id}/withdraw"),
+    ("GET", "/api/match/meetings/{meeting_id}"),
+    ("POST", "/api/match/meetings/{meeting_id}/cancel"),
+    ("POST", "/api/match/meetings/{meeting_id}/reschedule"),
+}
+
+
+def meeting_example(database_url: str, method: str, path: str) -> dict[str, Any]:
+    """A fresh person (visible profile) and, as the operation needs, a request between them and
+    the demo attendee (to them, or from them) or a meeting of the two in a fresh slot, with a
+    second slot both are free in (to reschedule to)."""
+    from sqlmodel import select
+
+    from matchmaking.models import MatchAvailability, Meeting, MeetingPlace, MeetingRequest
+    from tests.meetings_setup import new_people, new_slots
+
+    async def made() -> dict[str, Any]:
+        engine = make_engine(database_url)
+        db = make_sessionmaker(engine)
+        try:
+            async with db() as session:
+                found = await session.execute(
+                    select(Account.id).where(Account.email == "attendee@demo.shubo.live")
+                )
+                me = int(found.scalar_one())
+            first, second = await new_slots(db, [24 * 400, 24 * 400 + 1])
+            ((other, _),) = await new_people(db, 1, slots=[first, second])
+            async with db() as session:
+                session.add_all(
+                    MatchAvailability(account_id=me, slot_id=s) for s in (first, second)
+                )
+                if path == "/api/match/requests":
+                    await session.commit()
+                    return {"body": {"recipient": other, "note": "fuzz"}}
+                mine = path.endswith("/withdraw")
+                request = MeetingRequest(
+                    requester_id=me if mine else other,
+                    recipient_id=other if mine else me,
+                    status="pending" if "/requests/" in path else "accepted",
+                )
+                session.add(request)
+                await session.flush()
+                assert request.id is not None
+                if "/requests/" in path:
+                    await session.commit()
+                    return {"path_parameters": {"request_id": request.id}}
+                meeting = Meeting(
+                    request_id=request.id,
+                    requester_id=other,
+                    recipient_id=me,
+                    slot_id=first,
+                )
+                session.add(meeting)
+                await session.flush()
+                assert meeting.id is not None
+                session.add_all(
+                    MeetingPlace(account_id=a, slot_id=first, meeting_id=meeting.id)
+                    for a in sorted((me, other))
+                )
+                await session.commit()
+                body = {"slot": second} if path.endswith("/reschedule") else {}
+                example: dict[str, Any] = {"path_parameters": {"meeting_id": meeting.id}}
+                return example | ({"body": body} if method == "POST" else {})
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(made())
+
+
+# --- end meetings ---
+
+
 def release_example(client: asgi.ASGIClient, method: str, path: str) -> dict[str, Any]:
     """A fresh release of exhibitor 1 in the state the operation acts on, which succeeds."""
     organiser = {"Cookie": sign_in(client, "organizer@demo.shubo.live")}
@@ -718,6 +795,8 @@ def test_the_server_does_what_the_document_says(
         examples_for = [conversation_example(client, demo_sqlite)]  # --- chat ---
     if (method, path) in ON_A_RELEASE:  # --- releases ---
         examples_for = [release_example(client, method, path)]
+    if (method, path) in ON_A_MEETING:  # --- meetings ---
+        examples_for = [meeting_example(demo_sqlite, method, path)]
     account = fresh_account(client)[0] if (method, path) in ON_AN_ACCOUNT else None
     if account is not None:
         examples_for = [

@@ -37,6 +37,7 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
 from forums.models import RoomSanction, SanctionKind
 from forums.room_rules import Post, Room
+from matchmaking.access import MeetingObject, RequestObject  # --- meetings ---
 from tests.integration.test_qa import register
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -59,6 +60,10 @@ SAMPLE_PATH = {
     # --- end edit ---
     # --- releases: the demo's first release, exhibitor 1's, published ---
     "release_id": "1",
+    # --- meetings: a request and a meeting that do not exist (404 to whom the role admits) ---
+    "request_id": "999999",
+    "meeting_id": "999999",
+    # --- end meetings ---
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -113,6 +118,14 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "booth.duty": {"exhibitor": 1, "on": True},
     # --- recommend ---
     "match.recommendations": {"k": 5},
+    # --- meetings: to the demo's account 2; on a request and a meeting that do not exist ---
+    "match.request": {"recipient": 2, "note": "permission walk"},
+    "match.accept": {"request": 999999},
+    "match.decline": {"request": 999999},
+    "match.withdraw": {"request": 999999},
+    "match.cancel": {"meeting": 999999, "reason": "permission walk"},
+    "match.reschedule": {"meeting": 999999, "slot": 1},
+    # --- end meetings ---
 }
 # --- chat: which of the walk's objects a command's field names (default: the field's name) ---
 OBJECT_OF = {
@@ -185,6 +198,15 @@ def allowed(
     rule_on = table.rule(action).on
     if isinstance(rule_on, type) and issubclass(rule_on, OfExhibitor):  # --- chat: booth 1 ---
         return table.allows(action, who, booth_object(rule_on))
+    # --- meetings: the walk's request and meeting are the asker's own (missing ones: a 404) ---
+    if rule_on in (RequestObject, MeetingObject):
+        if who is None:
+            return False
+        mine = (999999, who.account_id, who.account_id)
+        return table.allows(
+            action, who, (RequestObject if rule_on is RequestObject else MeetingObject)(*mine)
+        )
+    # --- end meetings ---
     speakers = frozenset({ids[Role.SPEAKER]}) if forum == SPEAKERS_ROOM and ids else frozenset()
     room = Room(forum, speakers, frozenset())
     if table.rule(action).on is Post:  # the walk's messages are a newcomer's
