@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 SUBCOMMANDS: dict[str, tuple[str, Callable[[Sequence[str]], int]]] = {}
 # --- recommend ---
 # --- scheduler ---
+from matchmaking import solve_cli  # noqa: E402
+
+SUBCOMMANDS["solve"] = ("the optimal scheduler on an instance", solve_cli.main)
 
 
 def main(argv: Sequence[str]) -> int:
