@@ -19,6 +19,9 @@ PARTS: list[ModuleType] = [topics]
 # --- meetings ---
 # --- room ---
 # --- scheduler ---
+from matchmaking import scheduler  # noqa: E402
+
+PARTS += [scheduler]
 
 
 def _merged(part: str) -> dict[str, Any]:
