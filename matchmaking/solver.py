@@ -41,6 +41,7 @@ from matchmaking.solver_model import Instance, Meeting, Solution
 Progress = Callable[[str, float], None]  # (phase, percent done 0..100)
 Pair = tuple[str, str]
 REPAIR_DEPTH = 2  # meetings moved in one chain to make room; deeper chains rarely pay here
+TRADE_CANDIDATES = 40  # attendees waiting for a booth tried for a seat a trade frees
 
 
 class Board:
@@ -117,6 +118,62 @@ class Board:
 
     def meetings(self) -> list[Meeting]:
         return [Meeting(a, e, s) for (a, e), s in self.placed.items()]
+
+
+def _swaps(board: Board, waiting: list[Pair], deadline: float) -> None:
+    """One more meeting by a trade greedy cannot see: attendee a, booked in every slot it
+    could use, waits for exhibitor e1 who has a seat in slot s where a meets e2; a meets e1
+    in s instead, and e2's seat in s goes to a3, who waits for e2 and is free in s. Repeated
+    until no trade is found (each adds one meeting and removes none from anybody who had only
+    one: a still meets e1)."""
+    wants: dict[str, set[str]] = defaultdict(set)  # exhibitor -> attendees waiting for it
+    for a, e in waiting:
+        if (a, e) not in board.placed:
+            wants[e].add(a)
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for pair in waiting:
+            if pair in board.placed:
+                continue
+            a, e1 = pair
+            if board.place(pair, REPAIR_DEPTH, set()) or _trade(board, pair, wants):
+                wants[e1].discard(a)
+                improved = True
+            if time.monotonic() >= deadline:
+                return
+
+
+def _trade(board: Board, pair: Pair, wants: dict[str, set[str]]) -> bool:
+    a, e1 = pair
+    prep = board.prep
+    for s in prep.common[pair]:
+        mine = board.att[a].get(s)
+        if mine is None or len(board.seats[(e1, s)]) >= prep.seats_left[(e1, s)]:
+            continue  # a is free in s (greedy would have placed it), fixed there, or e1 is full
+        e2 = mine[1]
+        for a3 in wants[e2]:  # someone waiting for e2 and free in s: a plain swap
+            other = (a3, e2)
+            if s not in board.att[a3] and other not in board.placed and s in prep.common[other]:
+                board.take(mine)
+                board.put(pair, s)
+                board.put(other, s)
+                wants[e2].discard(a3)
+                wants[e2].add(a)
+                return True
+        board.take(mine)
+        board.put(pair, s)
+        # e2's seat in s is free now: someone waiting for e2 takes it, or any other of e2's
+        # seats, by a short chain if need be (TRADE_CANDIDATES of them tried).
+        for a3 in list(wants[e2])[:TRADE_CANDIDATES]:
+            other = (a3, e2)
+            if other not in board.placed and board.place(other, 1, {pair}):
+                wants[e2].discard(a3)
+                wants[e2].add(a)
+                return True
+        board.take(pair)
+        board.put(mine, s)
+    return False
 
 
 def _round_robin(prep: Prepared, skip: set[Pair]) -> list[Pair]:
@@ -223,6 +280,10 @@ def solve(instance: Instance, time_limit: float = 60, progress: Progress | None 
         if i % step == 0:
             report("greedy", 25 + 45 * i / max(1, len(order)))
     t = lap("greedy", t)
+    if len(instance.fixed) + len(board.placed) < bound:
+        report("trade", 65)
+        _swaps(board, order, deadline)
+        t = lap("trade", t)
 
     meetings = list(instance.fixed) + board.meetings()
     left = deadline - time.monotonic()
