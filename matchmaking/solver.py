@@ -200,7 +200,7 @@ def _round_robin(prep: Prepared, skip: set[Pair]) -> list[Pair]:
 
 
 def _exact(
-    prep: Prepared, board: Board, bound: int, seconds: float
+    prep: Prepared, board: Board, bound: int, deadline: float
 ) -> tuple[list[Meeting] | None, int]:
     """CP-SAT over (pair, slot), hinted with the board; every attendee the board covers stays
     covered. Returns a better schedule (or None) and the proven bound on meetings."""
@@ -234,7 +234,11 @@ def _exact(
     model.add(total <= bound - fixed)  # so reaching the flow bound ends the search at once
     model.maximize(total)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, seconds)
+    # Building the model takes seconds at expo size: the solver gets what is left of the run.
+    left = deadline - time.monotonic()
+    if left < 0.5:
+        return None, bound
+    solver.parameters.max_time_in_seconds = left
     solver.parameters.num_workers = 2
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -289,7 +293,7 @@ def solve(instance: Instance, time_limit: float = 60, progress: Progress | None 
     left = deadline - time.monotonic()
     if len(meetings) < bound and left > 1:
         report("exact", 70)
-        better, bound = _exact(prep, board, bound, left - 0.5)
+        better, bound = _exact(prep, board, bound, deadline - 0.5)
         if better is not None:
             meetings = list(instance.fixed) + better
         t = lap("exact", t)
