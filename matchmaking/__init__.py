@@ -25,6 +25,9 @@ PARTS += [recommend_routes]
 PARTS += [meetings, meeting_reminders]
 # --- room ---
 # --- scheduler ---
+from matchmaking import scheduler  # noqa: E402
+
+PARTS += [scheduler]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from matchmaking import recommend_cli  # noqa: E402  (kept inside this part's ma
 
 SUBCOMMANDS["recommend"] = ("each participant's top k, as JSON", recommend_cli.main)
 # --- scheduler ---
+from matchmaking import solve_cli  # noqa: E402
+
+SUBCOMMANDS["solve"] = ("the optimal scheduler on an instance", solve_cli.main)
 
 
 def main(argv: Sequence[str]) -> int:

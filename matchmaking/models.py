@@ -198,3 +198,34 @@ class MeetingSeat(SQLModel, table=True):
 
 
 # Each part below appends its own tables, under a marked line, in its own migration.
+# --- scheduler ---
+
+
+class SchedulerRunStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"  # the solver raised, or its process died (the claim expired)
+
+
+class SchedulerRun(SQLModel, table=True):
+    """One run of the optimal scheduler (matchmaking/scheduler.py), started by an organiser.
+
+    `active` is 1 while the run is going and NULL after: the unique key lets one run at a time
+    claim it, in any number of server processes, on SQLite and PostgreSQL (NULLs never clash).
+    A claim past `expires_at` (its process died) is released by the next start."""
+
+    __tablename__ = "match_scheduler_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    active: int | None = Field(default=None, unique=True)
+    status: str = Field(default=SchedulerRunStatus.RUNNING, max_length=12)
+    started_by: int = Field(foreign_key="account.id")
+    time_limit: float = Field(default=30.0)
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    expires_at: datetime
+    finished_at: datetime | None = Field(default=None)
+    phase: str = Field(default="queued", max_length=16)
+    percent: int = Field(default=0)
+    # What the run found and did (scheduler.py's summary): placed, upper bound, people...
+    result: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", max_length=300)

@@ -94,6 +94,9 @@ ORGANISER_ONLY = {
     ("PUT", "/api/exhibitors/{exhibitor_id}/duty"),
     ("PUT", "/api/exhibitors/{exhibitor_id}/roster"),
     # --- end edit ---
+    # --- scheduler: organisers run the optimal scheduler ---
+    ("POST", "/api/match/scheduler/runs"),
+    ("GET", "/api/match/scheduler/runs/latest"),
     # --- releases: the console's hall pages; organisers act on every release and booth ---
     ("GET", "/api/hall/exhibitors"),
     ("POST", "/api/exhibitors"),
