@@ -11,22 +11,29 @@ from types import ModuleType
 from typing import Any
 
 from expo.features import Feature, listed_parts, merged_parts
-from matchmaking import block_routes, cli, dashboard, profiles, seed, slots, topics
-from matchmaking import cli, meeting_reminders, meetings, seed, topics
+from matchmaking import (
+    block_routes,
+    cli,
+    dashboard,
+    meeting_reminders,
+    meetings,
+    profiles,
+    recommend_routes,
+    scheduler,
+    seed,
+    slots,
+    topics,
+)
 
 PARTS: list[ModuleType] = [topics]
 # --- profiles ---
 PARTS += [profiles, block_routes, slots, dashboard]
 # --- recommend ---
-from matchmaking import recommend_routes  # noqa: E402  (kept inside this part's marked lines)
-
 PARTS += [recommend_routes]
 # --- meetings ---
 PARTS += [meetings, meeting_reminders]
 # --- room ---
 # --- scheduler ---
-from matchmaking import scheduler  # noqa: E402
-
 PARTS += [scheduler]
 
 

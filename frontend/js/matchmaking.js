@@ -212,6 +212,8 @@ export function mountMatchmaking(root, params = {}) {
       draft = fresh(saved.profile);
       status = "saved";
       render();
+      // The recommendations read the saved profile: they reload on this.
+      document.dispatchEvent(new CustomEvent("match:profile-saved"));
     } catch (err) {
       status = err.code === "match.stale" ? "stale" : "";
       error = err.code === "match.stale" ? null : err;
