@@ -18,6 +18,9 @@ PARTS: list[ModuleType] = [topics]
 # --- recommend ---
 # --- meetings ---
 # --- room ---
+from matchmaking import room  # noqa: E402  (each part imports on its own line)
+
+PARTS += [room]
 # --- scheduler ---
 
 

@@ -198,3 +198,19 @@ class MeetingSeat(SQLModel, table=True):
 
 
 # Each part below appends its own tables, under a marked line, in its own migration.
+# --- room ---
+
+
+class MeetingMessage(SQLModel, table=True):
+    """A line of a meeting room's private chat, between the meeting's two people only (kept so
+    either of them reads the conversation again after a reload)."""
+
+    __tablename__ = "meeting_message"
+    __table_args__ = (Index("ix_meeting_message_meeting_id_id", "meeting_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    account_id: int = Field(foreign_key="account.id")
+    # Cleaned as every chat of the expo (expo/chat_rules.py: at most 500 characters as seen).
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)

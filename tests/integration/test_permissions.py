@@ -37,6 +37,7 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.security import Principal
 from forums.models import RoomSanction, SanctionKind
 from forums.room_rules import Post, Room
+from matchmaking.access import MeetingObject  # --- room ---
 from tests.integration.test_qa import register
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -59,6 +60,8 @@ SAMPLE_PATH = {
     # --- end edit ---
     # --- releases: the demo's first release, exhibitor 1's, published ---
     "release_id": "1",
+    # --- room: a meeting that does not exist (a party's rule passes the role, then 404) ---
+    "meeting_id": "999999",
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -111,6 +114,9 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "booth.leave": {"exhibitor": 1, "visit": "1.0"},
     # --- edit ---
     "booth.duty": {"exhibitor": 1, "on": True},
+    # --- room: on a meeting that does not exist (nothing can land) ---
+    "meeting.say": {"meeting": 999999, "text": "permission walk"},
+    "meeting.signal": {"meeting": 999999, "kind": "ready"},
 }
 # --- chat: which of the walk's objects a command's field names (default: the field's name) ---
 OBJECT_OF = {
@@ -183,6 +189,9 @@ def allowed(
     rule_on = table.rule(action).on
     if isinstance(rule_on, type) and issubclass(rule_on, OfExhibitor):  # --- chat: booth 1 ---
         return table.allows(action, who, booth_object(rule_on))
+    if rule_on is MeetingObject:  # --- room: a missing meeting; any party's role passes ---
+        party = who.account_id if who else 0
+        return table.allows(action, who, MeetingObject(999999, party, party))
     speakers = frozenset({ids[Role.SPEAKER]}) if forum == SPEAKERS_ROOM and ids else frozenset()
     room = Room(forum, speakers, frozenset())
     if table.rule(action).on is Post:  # the walk's messages are a newcomer's
