@@ -275,16 +275,24 @@ export function mountMeetingRoom(root, { id }) {
   const element = h("section", { class: "mroom", dataset: { meeting: String(meetingId) } }, body);
   replace(root, element);
 
-  function header() {
+  // Built once and updated in place: moving a playing <video> out of the document pauses it.
+  const head = h("header", { class: "mroom-head panel" });
+  const videoTitle = h("h2", { class: "panel-title" });
+  const chatTitle = h("h2", { class: "panel-title" });
+  const chatIntro = h("p", { class: "muted mroom-intro" });
+  const videoPanel = h("section", { class: "panel mroom-video" }, videoTitle, stage, stateText, controls);
+  const chatPanel = h("section", { class: "panel mroom-chat" }, chatTitle, chatIntro, log, form);
+  const grid = h("div", { class: "mroom-grid" }, videoPanel, chatPanel);
+
+  function renderHead() {
     const other = info.meeting.with;
     const slot = info.meeting.slot;
     const when = slot
       ? t("mroom.when", { when: dateTime(slot.starts_at), end: hhmm(slot.ends_at), zone: timeZoneName() })
       : "";
     const about = [other.title, company(other)].filter(Boolean).join(" · ");
-    return h(
-      "header",
-      { class: "mroom-head panel" },
+    replace(
+      head,
       h("p", { class: "mroom-kicker muted" }, t("mroom.title")),
       h("h1", { class: "mroom-title" }, t("mroom.with", { name: other.name })),
       about ? h("p", { class: "mroom-about" }, about) : null,
@@ -308,26 +316,18 @@ export function mountMeetingRoom(root, { id }) {
       return;
     }
     if (!info) return;
+    renderHead();
     renderChatState();
     renderCall();
-    replace(
-      body,
-      header(),
-      h(
-        "div",
-        { class: "mroom-grid" },
-        h("section", { class: "panel mroom-video", "aria-label": t("mroom.video") }, h("h2", { class: "panel-title" }, t("mroom.video")), stage, stateText, controls),
-        h(
-          "section",
-          { class: "panel mroom-chat", "aria-label": t("mroom.chat") },
-          h("h2", { class: "panel-title" }, t("mroom.chat")),
-          h("p", { class: "muted mroom-intro" }, t("mroom.chat_intro")),
-          log,
-          form,
-        ),
-      ),
-    );
-    log.scrollTop = log.scrollHeight;
+    replace(videoTitle, t("mroom.video"));
+    videoPanel.setAttribute("aria-label", t("mroom.video"));
+    replace(chatTitle, t("mroom.chat"));
+    chatPanel.setAttribute("aria-label", t("mroom.chat"));
+    replace(chatIntro, t("mroom.chat_intro"));
+    if (head.parentNode !== body || grid.parentNode !== body) {
+      replace(body, head, grid);
+      log.scrollTop = log.scrollHeight;
+    }
   }
 
   async function load() {
@@ -368,6 +368,20 @@ export function mountMeetingRoom(root, { id }) {
         onError: (error) => {
           failure = error;
           render();
+        },
+      }),
+    );
+    // The meetings part tells both people of a moved or cancelled meeting on their own topic.
+    stops.push(
+      realtime.subscribe(`account:${me()}`, {
+        onEvent: (type, data) => {
+          const changed = data?.meeting;
+          if (type !== "match.meeting_changed" || Number(changed?.id) !== meetingId) return;
+          if (Number(changed.version) < Number(info.meeting.version)) return;
+          info.meeting.version = changed.version;
+          if (changed.slot) info.meeting.slot = changed.slot;
+          if (changed.status === "cancelled") setCancelled();
+          else render();
         },
       }),
     );

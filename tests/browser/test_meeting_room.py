@@ -24,7 +24,7 @@ from tests.browser.web import (
     screenshot,
 )
 from tests.live import LiveServer
-from tests.meeting_rows import insert_meeting
+from tests.meeting_rows import cancel_meeting, insert_meeting
 
 # Chromium's own test pattern as camera, a beep as microphone, and no permission prompt.
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -152,6 +152,12 @@ async def test_two_people_see_each_others_video_and_chat(media_pages: Pages, ser
     await sees_the_other_playing(bob)
     await sees_the_other_playing(alice)
 
+    # Switching the language mid-call redraws the words, not the videos: they keep playing.
+    await alice.locator("#header").get_by_role("button", name="English").click()
+    await expect(alice.get_by_role("heading", level=1)).to_have_text("Meeting with Tom Baker")
+    await expect(alice.locator(".mroom-state")).to_have_text("Connected")
+    await sees_the_other_playing(alice)
+
     # On a phone, the chat sits below the call.
     phone = await media_pages.new(locale="zh-CN", phone=True, cookie=alice_cookie)
     await phone.goto(path)
@@ -174,3 +180,22 @@ async def test_a_stranger_is_shown_the_door(media_pages: Pages, server: LiveServ
         re.compile("Only the meeting's two people")
     )
     await expect(page.locator(".mroom-video")).to_have_count(0)
+
+
+async def test_a_cancelled_meetings_room_turns_read_only(media_pages: Pages, server: LiveServer):
+    alice_id, alice = await person(server, "甲 A", "", "")
+    bob_id, _ = await person(server, "乙 B", "", "")
+    async with server.services.db() as db:
+        meeting = await insert_meeting(db, alice_id, bob_id)
+    page = await media_pages.open(f"/#/meeting/{meeting}", locale="en-GB", cookie=alice)
+    await expect(page.get_by_role("button", name="Start camera")).to_be_enabled()
+    async with server.services.db() as db:
+        await cancel_meeting(db, meeting)
+    await page.locator(".mroom-input").fill("See you tomorrow")
+    await page.locator(".mroom-input").press("Enter")
+    await expect(page.locator(".mroom-cancelled")).to_have_text(
+        "This meeting was cancelled: the room is read-only."
+    )
+    await expect(page.locator(".mroom-input")).to_be_disabled()
+    await expect(page.get_by_role("button", name="Start camera")).to_be_disabled()
+    await expect(page.locator(".mroom-msg")).to_have_count(0)
