@@ -1,6 +1,6 @@
-"""The meeting room over real sockets (SQLite, one server): its two people chat and signal; a
-stranger (or an organiser) can neither say, signal, read nor follow it and nothing is stored;
-bad signals are refused with codes; a cancelled meeting's room is read-only."""
+"""The meeting room over real sockets, one server on SQLite and on PostgreSQL: its two people
+chat and signal; a stranger (or an organiser) can neither say, signal, read nor follow it and
+nothing is stored; bad signals are refused with codes; a cancelled meeting's room is read-only."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from sqlmodel import col, select
 
 from matchmaking.models import MeetingMessage
 from tests.integration.test_qa import register
-from tests.live import LiveServer, Peer, live_server, make_settings
+from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.meeting_rows import cancel_meeting, insert_meeting
+from tests.services import fresh_postgres_database
 
 ICE = ({"urls": "stun:stun.example.org:3478"},)
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
@@ -25,10 +26,20 @@ CANDIDATE = {
 }
 
 
-@pytest.fixture(scope="module")
-async def server(demo_sqlite: str) -> AsyncIterator[LiveServer]:
-    async with live_server(make_settings(demo_sqlite, ice_servers=ICE)) as live:
-        yield live
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LiveServer]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('meeting_room') / 'expo.db'}"
+        await prepare_demo_database(url)
+        async with live_server(make_settings(url, ice_servers=ICE)) as live:
+            yield live
+    else:
+        async with fresh_postgres_database() as url:
+            await prepare_demo_database(url)
+            async with live_server(make_settings(url, ice_servers=ICE)) as live:
+                yield live
 
 
 async def meeting_of_two(server: LiveServer) -> tuple[int, tuple[int, str], tuple[int, str]]:
