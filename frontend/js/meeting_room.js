@@ -44,8 +44,7 @@ addStrings({
     "mroom.signin_link": "登录",
     "mroom.back": "返回我的洽谈",
     "mroom.no_camera": "无法使用摄像头或麦克风：{why}",
-    "err.match.meeting_cancelled": "这场洽谈已取消：洽谈室只读。",
-    "err.match.unknown_meeting": "没有这场洽谈。",
+    "mroom.unknown": "没有这场洽谈。",
     "err.match.bad_signal": "通话信令有误。",
     "err.match.signal_too_large": "通话信令过大。",
     "mroom.forbidden": "只有这场洽谈的双方可以进入洽谈室。",
@@ -78,8 +77,7 @@ addStrings({
     "mroom.signin_link": "Sign in",
     "mroom.back": "Back to my meetings",
     "mroom.no_camera": "The camera or microphone cannot be used: {why}",
-    "err.match.meeting_cancelled": "This meeting was cancelled: the room is read-only.",
-    "err.match.unknown_meeting": "There is no such meeting.",
+    "mroom.unknown": "There is no such meeting.",
     "err.match.bad_signal": "The call sent a signal the server refused.",
     "err.match.signal_too_large": "The call's signal was too large.",
     "mroom.forbidden": "Only the meeting's two people may enter its room.",
@@ -89,6 +87,11 @@ addStrings({
 const roomOf = (id) => api(`/api/match/meetings/${encodeURIComponent(id)}/room`);
 const messagesOf = (id, before) =>
   api(`/api/match/meetings/${encodeURIComponent(id)}/messages?limit=50${before ? `&before=${before}` : ""}`);
+
+// The meetings part may word these codes for its own pages; the room says them its own way
+// (its keys, so no string is defined twice).
+const ROOM_WORDS = { "match.meeting_cancelled": "mroom.cancelled", "match.unknown_meeting": "mroom.unknown" };
+const roomError = (error) => (ROOM_WORDS[error?.code] ? t(ROOM_WORDS[error.code]) : errorText(error));
 
 /** Who the other person is, in one line: "Name · Title · Company". */
 function company(person) {
@@ -197,7 +200,7 @@ export function mountMeetingRoom(root, { id }) {
     } catch (error) {
       if (error.code === "match.meeting_cancelled") setCancelled();
       sendError.hidden = false;
-      replace(sendError, errorText(error));
+      replace(sendError, roomError(error));
     } finally {
       sending = false;
       sendButton.disabled = cancelled;
@@ -311,7 +314,7 @@ export function mountMeetingRoom(root, { id }) {
       return;
     }
     if (failure) {
-      const text = failure.status === 403 ? t("mroom.forbidden") : errorText(failure);
+      const text = failure.code === "forbidden" ? t("mroom.forbidden") : roomError(failure);
       replace(body, h("div", { class: "panel empty-state" }, h("p", { role: "alert" }, text), h("a", { class: "button", href: "#/meetings" }, t("mroom.back"))));
       return;
     }
@@ -388,6 +391,11 @@ export function mountMeetingRoom(root, { id }) {
   }
 
   stops.push(onLangChange(render));
+  // Leaving the page (a reload, closing the tab): tell the other side at once, best effort,
+  // rather than leaving them on a frozen picture until their browser notices.
+  const leave = () => call?.hangUp();
+  window.addEventListener("pagehide", leave);
+  stops.push(() => window.removeEventListener("pagehide", leave));
   stops.push(
     onAccountChange(() => {
       if (!stopped) render();
