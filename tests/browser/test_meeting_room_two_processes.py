@@ -1,0 +1,57 @@
+"""The meeting room in Chromium (fake camera and microphone) with two server processes on
+Redis and PostgreSQL: one person's pages talk to process A, the other's to process B; the call's
+signals cross through the broker and each sees the other's video playing; the chat crosses."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.async_api import Browser, expect
+
+from tests.browser.test_meeting_room import media_browser, sees_the_other_playing  # noqa: F401
+from tests.browser.web import NEW_PASSWORD, Pages, unique_email
+from tests.cluster import Process, shared_env, two_processes  # noqa: F401 (fixtures)
+from tests.meeting_rows import meeting_at
+
+
+async def register(process: Process, name: str, organisation: str) -> tuple[int, str]:
+    body = {
+        "email": unique_email("room2p"),
+        "password": NEW_PASSWORD,
+        "display_name": name,
+        "organisation": organisation,
+    }
+    async with httpx.AsyncClient(base_url=process.base) as http:
+        response = await http.post("/api/accounts", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["account"]["id"], f"expo_session={response.cookies['expo_session']}"
+
+
+async def test_the_two_people_on_two_processes_see_each_other(
+    media_browser: Browser,  # noqa: F811 (the fixture)
+    two_processes: tuple[Process, Process],  # noqa: F811 (the fixture)
+    shared_env: dict[str, str],  # noqa: F811 (the fixture)
+):
+    a, b = two_processes
+    alice_id, alice_cookie = await register(a, "王芳 Wang Fang", "遵义数智")
+    bob_id, bob_cookie = await register(b, "Ana Ruiz", "Iberia Cloud")
+    meeting = await meeting_at(shared_env["EXPO_DATABASE_URL"], alice_id, bob_id)
+    on_a, on_b = Pages(media_browser, a), Pages(media_browser, b)  # type: ignore[arg-type]
+    try:
+        alice = await on_a.open(f"/#/meeting/{meeting}", locale="zh-CN", cookie=alice_cookie)
+        bob = await on_b.open(f"/#/meeting/{meeting}", locale="en-GB", cookie=bob_cookie)
+        await expect(alice.locator(".mroom-about")).to_have_text("Iberia Cloud")
+        await expect(bob.locator(".mroom-about")).to_have_text("遵义数智")
+        await bob.get_by_role("button", name="Start camera").click()
+        await alice.get_by_role("button", name="开启摄像头").click()
+        await expect(alice.locator(".mroom-state")).to_have_text("已连接", timeout=20_000)
+        await expect(bob.locator(".mroom-state")).to_have_text("Connected", timeout=20_000)
+        await sees_the_other_playing(alice)
+        await sees_the_other_playing(bob)
+
+        await alice.locator(".mroom-input").fill("你好 Ana，我在 A 进程。")
+        await alice.locator(".mroom-input").press("Enter")
+        await expect(bob.locator(".mroom-msg .mroom-text")).to_have_text("你好 Ana，我在 A 进程。")
+    finally:
+        await on_a.close()
+        await on_b.close()
+    assert on_a.errors == [] and on_b.errors == [], "uncaught errors in the pages"
