@@ -4,7 +4,9 @@
 // relays them to the other party (matchmaking/room.py) and never stores them.
 //
 // `ready` says "I (re)joined, send me an offer": the side already in the call starts afresh
-// with a new connection, so a reload or a lost socket on either side heals by itself.
+// with a new connection and offers, so a reload or a lost socket on either side heals by
+// itself. The one who joins makes no connection until that offer comes: nothing (no offer, no
+// candidates) is sent to an empty room, and a call costs each side about ten signals.
 //
 // const call = createCall({ polite, iceServers, send, onState, local, remote });
 // await call.start();  call.handle(kind, payload);  call.rejoin();  call.mute(bool);
@@ -36,14 +38,17 @@ export function createCall({ polite, iceServers, send, onState, local, remote })
 
   function newPeer() {
     closePeer();
-    const peer = new RTCPeerConnection({ iceServers });
+    // max-bundle: one transport for audio and video, so candidates are gathered (and signalled)
+    // once, not once per track.
+    const peer = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
     pc = peer;
     makingOffer = ignoreOffer = settingRemoteAnswer = false;
     peer.onnegotiationneeded = async () => {
       try {
         makingOffer = true;
         await peer.setLocalDescription();
-        if (peer === pc) send("offer", peer.localDescription.sdp);
+        // Its own type: fired while an offer was being applied, this makes the answer.
+        if (peer === pc) send(peer.localDescription.type, peer.localDescription.sdp);
       } catch (error) {
         console.warn("meeting call: offer failed", error);
       } finally {
@@ -78,10 +83,10 @@ export function createCall({ polite, iceServers, send, onState, local, remote })
     }
     if (kind === "hangup") {
       closePeer();
-      setState("waiting");
-      newPeer();
+      setState("waiting"); // their `ready` starts the next call
       return;
     }
+    if (!pc && kind === "offer") newPeer(); // we joined second: answer on a fresh connection
     if (!pc) return;
     const peer = pc;
     try {
@@ -94,9 +99,9 @@ export function createCall({ polite, iceServers, send, onState, local, remote })
         settingRemoteAnswer = kind === "answer";
         await peer.setRemoteDescription({ type: kind, sdp: payload });
         settingRemoteAnswer = false;
-        if (kind === "offer") {
-          await peer.setLocalDescription();
-          if (peer === pc) send("answer", peer.localDescription.sdp);
+        if (kind === "offer" && peer.signalingState === "have-remote-offer") {
+          await peer.setLocalDescription(); // the answer (unless negotiationneeded made it)
+          if (peer === pc) send(peer.localDescription.type, peer.localDescription.sdp);
         }
       } else if (kind === "ice") {
         try {
@@ -123,13 +128,14 @@ export function createCall({ polite, iceServers, send, onState, local, remote })
       stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
       local.srcObject = stream;
       local.play?.().catch(() => {});
-      newPeer();
+      setState("waiting");
       send("ready", null);
     },
     /** Our socket came back (or the topic was followed again): ask the other side to offer. */
     rejoin() {
       if (!stream) return;
-      newPeer();
+      closePeer();
+      setState("waiting");
       send("ready", null);
     },
     handle,

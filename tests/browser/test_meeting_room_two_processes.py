@@ -5,12 +5,23 @@ signals cross through the broker and each sees the other's video playing; the ch
 from __future__ import annotations
 
 import httpx
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, WebSocket, expect
 
+from expo.ratelimit import DEFAULT_RATES
 from tests.browser.test_meeting_room import media_browser, sees_the_other_playing  # noqa: F401
 from tests.browser.web import NEW_PASSWORD, Pages, unique_email
 from tests.cluster import Process, shared_env, two_processes  # noqa: F401 (fixtures)
 from tests.meeting_rows import meeting_at
+
+SIGNAL_BURST = DEFAULT_RATES["moderate"].burst
+
+
+def count_signals(ws: WebSocket, page: Page, signals: dict[Page, int]) -> None:
+    def sent(frame: str | bytes) -> None:
+        if isinstance(frame, str) and '"type":"meeting.signal"' in frame:
+            signals[page] += 1
+
+    ws.on("framesent", sent)
 
 
 async def register(process: Process, name: str, organisation: str) -> tuple[int, str]:
@@ -37,8 +48,12 @@ async def test_the_two_people_on_two_processes_see_each_other(
     meeting = await meeting_at(shared_env["EXPO_DATABASE_URL"], alice_id, bob_id)
     on_a, on_b = Pages(media_browser, a), Pages(media_browser, b)  # type: ignore[arg-type]
     try:
-        alice = await on_a.open(f"/#/meeting/{meeting}", locale="zh-CN", cookie=alice_cookie)
-        bob = await on_b.open(f"/#/meeting/{meeting}", locale="en-GB", cookie=bob_cookie)
+        alice = await on_a.new(locale="zh-CN", cookie=alice_cookie)
+        bob = await on_b.new(locale="en-GB", cookie=bob_cookie)
+        signals = {alice: 0, bob: 0}
+        for page in (alice, bob):
+            page.on("websocket", lambda ws, page=page: count_signals(ws, page, signals))
+            await page.goto(f"/#/meeting/{meeting}")
         await expect(alice.locator(".mroom-about")).to_have_text("Iberia Cloud")
         await expect(bob.locator(".mroom-about")).to_have_text("遵义数智")
         await bob.get_by_role("button", name="Start camera").click()
@@ -51,6 +66,9 @@ async def test_the_two_people_on_two_processes_see_each_other(
         await alice.locator(".mroom-input").fill("你好 Ana，我在 A 进程。")
         await alice.locator(".mroom-input").press("Enter")
         await expect(bob.locator(".mroom-msg .mroom-text")).to_have_text("你好 Ana，我在 A 进程。")
+        # A whole call's signalling fits the `moderate` rate's burst (30) with room to spare.
+        assert 2 <= signals[alice] <= SIGNAL_BURST // 2, signals
+        assert 2 <= signals[bob] <= SIGNAL_BURST // 2, signals
     finally:
         await on_a.close()
         await on_b.close()
