@@ -78,7 +78,15 @@ export function createCall({ polite, iceServers, send, onState, local, remote })
   async function handle(kind, payload) {
     if (!stream) return; // not in the call: the other side's `ready` will reach us when we join
     if (kind === "ready") {
-      newPeer(); // they (re)joined: start afresh; negotiationneeded makes our offer
+      // They (re)joined. Only the impolite side (the lower id) answers a `ready` with an offer;
+      // the polite side drops its connection and asks back, so the two never offer at once.
+      if (polite) {
+        closePeer();
+        setState("waiting");
+        send("ready", null);
+      } else if (pc?.signalingState !== "have-local-offer") {
+        newPeer(); // negotiationneeded makes our offer (one already on its way is kept)
+      }
       return;
     }
     if (kind === "hangup") {
@@ -97,7 +105,19 @@ export function createCall({ polite, iceServers, send, onState, local, remote })
         ignoreOffer = !polite && collision;
         if (ignoreOffer) return;
         settingRemoteAnswer = kind === "answer";
-        await peer.setRemoteDescription({ type: kind, sdp: payload });
+        try {
+          await peer.setRemoteDescription({ type: kind, sdp: payload });
+        } catch (error) {
+          settingRemoteAnswer = false;
+          if (kind !== "offer") throw error; // a stale answer: its offer is gone
+          // An offer of the other side's new connection that ours cannot take (a new DTLS
+          // identity): answer it on a fresh connection instead.
+          newPeer();
+          await pc.setRemoteDescription({ type: kind, sdp: payload });
+          await pc.setLocalDescription();
+          send(pc.localDescription.type, pc.localDescription.sdp);
+          return;
+        }
         settingRemoteAnswer = false;
         if (kind === "offer" && peer.signalingState === "have-remote-offer") {
           await peer.setLocalDescription(); // the answer (unless negotiationneeded made it)

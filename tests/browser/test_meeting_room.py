@@ -6,7 +6,7 @@ A stranger is shown the door. Screenshots in both languages, and on a phone."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -25,6 +25,7 @@ from tests.browser.web import (
 )
 from tests.live import LiveServer
 from tests.meeting_rows import cancel_meeting, insert_meeting
+from tests.waiting import eventually
 
 # Chromium's own test pattern as camera, a beep as microphone, and no permission prompt.
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -77,19 +78,25 @@ async def person(server: LiveServer, name: str, organisation: str, title: str) -
 
 
 async def sees_the_other_playing(page: Page) -> None:
-    """The remote <video> has frames and its time moves on (waited for, never timed)."""
-    handle = await page.wait_for_function(
-        f"({PLAYING})('.mroom-remote') > 0", polling=100, timeout=20_000
-    )
-    await handle.dispose()
-    first = await page.evaluate(PLAYING, ".mroom-remote")
-    assert first > 0
-    later = await page.wait_for_function(
-        f"({PLAYING})('.mroom-remote') > {first}", polling=100, timeout=10_000
-    )
-    await later.dispose()
-    width = await page.evaluate("document.querySelector('.mroom-remote').videoWidth")
+    """The remote <video> has frames and its time moves on (polled with page.evaluate: the
+    page's CSP forbids the eval that wait_for_function's string conditions need)."""
+
+    async def now() -> float:
+        return float(await page.evaluate(PLAYING, ".mroom-remote"))
+
+    first = await eventually(lambda: _positive(now()), timeout=20, interval=0.1)
+    await eventually(lambda: _beyond(now(), first), timeout=10, interval=0.1)
+    width = await page.evaluate("() => document.querySelector('.mroom-remote').videoWidth")
     assert width > 0
+
+
+async def _positive(value: Awaitable[float]) -> float:
+    found = await value
+    return found if found > 0 else 0.0
+
+
+async def _beyond(value: Awaitable[float], before: float) -> bool:
+    return await value > before
 
 
 async def test_two_people_see_each_others_video_and_chat(media_pages: Pages, server: LiveServer):

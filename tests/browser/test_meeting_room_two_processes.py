@@ -4,6 +4,8 @@ signals cross through the broker and each sees the other's video playing; the ch
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from playwright.async_api import Browser, Page, WebSocket, expect
 
@@ -69,6 +71,21 @@ async def test_the_two_people_on_two_processes_see_each_other(
         # A whole call's signalling fits the `moderate` rate's burst (30) with room to spare.
         assert 2 <= signals[alice] <= SIGNAL_BURST // 2, signals
         assert 2 <= signals[bob] <= SIGNAL_BURST // 2, signals
+
+        # Both hang up, then both start at the same moment: the offers collide and the polite
+        # side (the higher account id) gives way; the call connects all the same.
+        await alice.get_by_role("button", name="挂断").click()
+        await bob.get_by_role("button", name="Hang up").click()
+        await expect(alice.get_by_role("button", name="开启摄像头")).to_be_visible()
+        await expect(bob.get_by_role("button", name="Start camera")).to_be_visible()
+        await asyncio.gather(
+            alice.get_by_role("button", name="开启摄像头").click(),
+            bob.get_by_role("button", name="Start camera").click(),
+        )
+        await expect(alice.locator(".mroom-state")).to_have_text("已连接", timeout=20_000)
+        await expect(bob.locator(".mroom-state")).to_have_text("Connected", timeout=20_000)
+        await sees_the_other_playing(alice)
+        await sees_the_other_playing(bob)
     finally:
         await on_a.close()
         await on_b.close()
