@@ -4,8 +4,8 @@
 // relays them to the other party (matchmaking/room.py) and never stores them.
 //
 // `ready` says "I (re)joined, send me an offer": the side already in the call starts afresh
-// with a new connection and offers, so a reload or a lost socket on either side heals by
-// itself. The one who joins makes no connection until that offer comes: nothing (no offer, no
+// (the impolite side with an offer, the polite side by asking back with `ready`), so a reload
+// or a lost socket on either side heals by itself. The one who joins makes no connection until that offer comes: nothing (no offer, no
 // candidates) is sent to an empty room, and a call costs each side about ten signals.
 //
 // const call = createCall({ polite, iceServers, send, onState, local, remote });
