@@ -5,8 +5,9 @@
 //
 // `ready` says "I (re)joined, send me an offer": the side already in the call starts afresh
 // (the impolite side with an offer, the polite side by asking back with `ready`), so a reload
-// or a lost socket on either side heals by itself. The one who joins makes no connection until that offer comes: nothing (no offer, no
-// candidates) is sent to an empty room, and a call costs each side about ten signals.
+// or a lost socket on either side heals by itself. Whoever joins makes no connection until an
+// offer comes: nothing (no offer, no candidates) is sent to an empty room, and a call costs
+// each side about ten signals.
 //
 // const call = createCall({ polite, iceServers, send, onState, local, remote });
 // await call.start();  call.handle(kind, payload);  call.rejoin();  call.mute(bool);
