@@ -6,6 +6,7 @@ each have their own.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -87,6 +88,11 @@ class Settings:
     # Largest upload accepted; a bigger body is refused (413) as soon as it is announced or read.
     max_upload_bytes: int = 10 * 1024 * 1024
     # --- end hall uploads ---
+    # --- matchmaking room ---
+    # STUN/TURN servers handed to the browsers of a 1:1 video call (RTCIceServer dicts, from
+    # EXPO_ICE_SERVERS as JSON); none are needed when both people are on one network.
+    ice_servers: tuple[dict[str, object], ...] = ()
+    # --- end matchmaking room ---
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -123,6 +129,8 @@ class Settings:
             )
         if env.get("EXPO_UPLOADS_DIR"):  # hall uploads
             values["uploads_dir"] = env["EXPO_UPLOADS_DIR"]
+        if env.get("EXPO_ICE_SERVERS", "").strip():  # matchmaking room
+            values["ice_servers"] = parse_ice_servers(env["EXPO_ICE_SERVERS"])
         if env.get("EXPO_METRICS_TOKEN"):
             values["metrics_token"] = env["EXPO_METRICS_TOKEN"]
         for name, key in (
@@ -161,6 +169,58 @@ class Settings:
             if env.get(key):
                 values[name] = float(env[key])
         return cls(**values)  # type: ignore[arg-type]
+
+
+# --- matchmaking room ---
+ICE_SCHEMES = ("stun:", "stuns:", "turn:", "turns:")
+ICE_KEYS = frozenset({"urls", "username", "credential"})
+MAX_ICE_SERVERS = 10
+
+
+def parse_ice_servers(raw: str) -> tuple[dict[str, object], ...]:
+    """EXPO_ICE_SERVERS as the browsers' RTCIceServer list, or a SettingsError that says what
+    is wrong: a typo here would otherwise only show as calls that never connect."""
+
+    def bad(why: str) -> SettingsError:
+        return SettingsError(
+            f"EXPO_ICE_SERVERS {why}. It is a JSON list of RTCIceServer objects, for instance "
+            '[{"urls": "stun:stun.example.com:3478"}, {"urls": ["turn:turn.example.com:3478"], '
+            '"username": "expo", "credential": "secret"}].'
+        )
+
+    try:
+        found = json.loads(raw)
+    except ValueError as error:
+        raise bad(f"is not valid JSON ({error})") from None
+    if not isinstance(found, list) or len(found) > MAX_ICE_SERVERS:
+        raise bad(f"is not a JSON list of at most {MAX_ICE_SERVERS} servers")
+    servers: list[dict[str, object]] = []
+    for index, server in enumerate(found):
+        if not isinstance(server, dict) or "urls" not in server:
+            raise bad(f"entry {index} is not an object with `urls`")
+        unknown = set(server) - ICE_KEYS
+        if unknown:
+            raise bad(f"entry {index} has unknown keys {sorted(unknown)}")
+        urls = server["urls"]
+        listed = [urls] if isinstance(urls, str) else urls
+        if (
+            not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(u, str) and u.startswith(ICE_SCHEMES) for u in listed)
+        ):
+            raise bad(f"entry {index} has `urls` that are not stun:, stuns:, turn: or turns: URLs")
+        for key in ("username", "credential"):
+            if key in server and not isinstance(server[key], str):
+                raise bad(f"entry {index} has a `{key}` that is not a string")
+        if any(u.startswith("turn") for u in listed) and not {"username", "credential"} <= set(
+            server
+        ):
+            raise bad(f"entry {index} is a TURN server without `username` and `credential`")
+        servers.append(dict(server))
+    return tuple(servers)
+
+
+# --- end matchmaking room ---
 
 
 def _flag(value: str) -> bool:

@@ -19,6 +19,7 @@ from matchmaking import (
     meetings,
     profiles,
     recommend_routes,
+    room,
     scheduler,
     seed,
     slots,
@@ -33,6 +34,7 @@ PARTS += [recommend_routes]
 # --- meetings ---
 PARTS += [meetings, meeting_reminders]
 # --- room ---
+PARTS += [room]
 # --- scheduler ---
 PARTS += [scheduler]
 

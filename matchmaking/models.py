@@ -229,3 +229,21 @@ class SchedulerRun(SQLModel, table=True):
     # What the run found and did (scheduler.py's summary): placed, upper bound, people...
     result: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     error: str = Field(default="", max_length=300)
+
+
+# --- room ---
+
+
+class MeetingMessage(SQLModel, table=True):
+    """A line of a meeting room's private chat, between the meeting's two people only (kept so
+    either of them reads the conversation again after a reload)."""
+
+    __tablename__ = "meeting_message"
+    __table_args__ = (Index("ix_meeting_message_meeting_id_id", "meeting_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    account_id: int = Field(foreign_key="account.id")
+    # Cleaned as every chat of the expo (expo/chat_rules.py: at most 500 characters as seen).
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlmodel import select  # --- room ---
 from starlette.applications import Starlette
 
 from expo.account_links import new_link
@@ -38,6 +39,7 @@ from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
 from forums.import_preview import Outcome, fingerprint_of
 from tests.live import LiveServer, Peer, make_settings
+from tests.meeting_rows import insert_meeting  # --- room ---
 
 # Routes whose modules do not describe their answers yet: they are in the document (with their
 # parameters and refusals) but not fuzzed. Describe them with `route(..., responses=...)` and
@@ -481,6 +483,22 @@ def meeting_example(database_url: str, method: str, path: str) -> dict[str, Any]
 
 
 # --- end meetings ---
+def room_meeting_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
+    """--- room: a meeting of the demo attendee (who the fuzz signs in as) with a newcomer ---"""
+    other, _ = fresh_account(client)
+
+    async def made() -> int:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                found = await db.execute(
+                    select(Account.id).where(Account.email == "attendee@demo.shubo.live")
+                )
+                return await insert_meeting(db, found.scalar_one(), other)
+        finally:
+            await engine.dispose()
+
+    return {"path_parameters": {"meeting_id": asyncio.run(made())}}
 
 
 def release_example(client: asgi.ASGIClient, method: str, path: str) -> dict[str, Any]:
@@ -796,6 +814,8 @@ def test_the_server_does_what_the_document_says(
         examples_for = [invitation_example(client, path)]
     if path == "/api/exhibitors/{exhibitor_id}/conversations/{conversation_id}/messages":
         examples_for = [conversation_example(client, demo_sqlite)]  # --- chat ---
+    if path.startswith("/api/match/meetings/{meeting_id}/"):  # --- room ---
+        examples_for = [room_meeting_example(client, demo_sqlite)]
     if (method, path) in ON_A_RELEASE:  # --- releases ---
         examples_for = [release_example(client, method, path)]
     if (method, path) in ON_A_MEETING:  # --- meetings ---

@@ -126,6 +126,9 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "match.cancel": {"meeting": 999999, "reason": "permission walk"},
     "match.reschedule": {"meeting": 999999, "slot": 1},
     # --- end meetings ---
+    # --- room: on a meeting that does not exist (nothing can land) ---
+    "meeting.say": {"meeting": 999999, "text": "permission walk"},
+    "meeting.signal": {"meeting": 999999, "kind": "ready"},
 }
 # --- chat: which of the walk's objects a command's field names (default: the field's name) ---
 OBJECT_OF = {

@@ -1,6 +1,6 @@
 """matchmaking scheduler runs
 
-Revision ID: scheduler_matchmaking
+Revision ID: 0002_matchmaking
 Revises: 0001_matchmaking
 Create Date: 2026-12-04 19:20:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "scheduler_matchmaking"
+revision: str = "0002_matchmaking"
 down_revision: str | Sequence[str] | None = "0001_matchmaking"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
