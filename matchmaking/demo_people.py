@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
@@ -33,7 +33,7 @@ from matchmaking.profile_rules import SlotSpan, day_of_slots
 
 SYNTHETIC = 200
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DAYS = [date(2026, 5, 26), date(2026, 5, 27)]
+DAY_COUNT = 2
 SESSIONS = [(time(9, 30), time(12, 0)), (time(14, 0), time(17, 30))]
 SLOT_MINUTES = 30
 EMAIL_DOMAIN = "participants.demo.shubo.live"
@@ -43,9 +43,17 @@ def participant_email(number: int) -> str:
     return f"match{number:03d}@{EMAIL_DOMAIN}"
 
 
-def demo_slots() -> list[SlotSpan]:
+def demo_days(today: date | None = None) -> list[date]:
+    """The demo's matchmaking days: from tomorrow in Guiyang (like the demo forums' day, which
+    opens when the demo is seeded), so every slot is still ahead and accepted requests can be
+    placed; fixed dates would fall in the past and no meeting could ever be placed."""
+    first = (today or datetime.now(SHANGHAI).date()) + timedelta(days=1)
+    return [first + timedelta(days=n) for n in range(DAY_COUNT)]
+
+
+def demo_slots(today: date | None = None) -> list[SlotSpan]:
     spans: list[SlotSpan] = []
-    for day in DAYS:
+    for day in demo_days(today):
         for start, end in SESSIONS:
             spans += day_of_slots(
                 datetime.combine(day, start, SHANGHAI),
@@ -219,7 +227,7 @@ def _person(rng: random.Random, number: int) -> Person:
 
 def _availability(rng: random.Random, slot_ids: list[int]) -> list[int]:
     """Some people come one day, some both; each is free in a few runs of slots."""
-    per_day = len(slot_ids) // len(DAYS)
+    per_day = len(slot_ids) // DAY_COUNT
     days = rng.choice([[0], [1], [0, 1], [0, 1]])
     chosen: set[int] = set()
     for day in days:

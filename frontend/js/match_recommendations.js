@@ -11,7 +11,8 @@
 
 import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
-import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
+import { addStrings, errorText, getLang, has, onLangChange, pick, t } from "./i18n.js";
+import "./match_errors.js"; // err.match.* words, shared by the matchmaking pages
 
 addStrings({
   zh: {
@@ -27,7 +28,7 @@ addStrings({
     "matchrec.need": "需要",
     "matchrec.why": "推荐理由",
     "matchrec.request": "约见洽谈",
-    "matchrec.note_label": "附言（可选，最多 500 字）",
+    "matchrec.note_label": "附言（可选，最多 300 字）",
     "matchrec.note_placeholder": "简单介绍你自己和想聊的内容",
     "matchrec.send": "发送约见请求",
     "matchrec.cancel": "取消",
@@ -42,12 +43,6 @@ addStrings({
     "matchrec.intent.invest": "投资",
     "matchrec.intent.partner": "合作",
     "matchrec.intent.hire": "招聘",
-    "matchrec.err.match.self": "不能向自己发送约见请求。",
-    "matchrec.err.match.unknown_profile": "对方的资料已不可见。",
-    "matchrec.err.match.cap": "你待回复的约见请求已达上限，请等待回复或撤回一些请求。",
-    "matchrec.err.match.duplicate": "你们之间已有待回复的请求或已安排的会面。",
-    "matchrec.err.match.note_too_long": "附言太长（最多 500 字）。",
-    "matchrec.err.not_found": "约见功能暂不可用。",
   },
   en: {
     "matchrec.heading": "Recommended for you",
@@ -62,7 +57,7 @@ addStrings({
     "matchrec.need": "Needs",
     "matchrec.why": "Why",
     "matchrec.request": "Request a meeting",
-    "matchrec.note_label": "Note (optional, up to 500 characters)",
+    "matchrec.note_label": "Note (optional, up to 300 characters)",
     "matchrec.note_placeholder": "Who you are and what you would like to discuss",
     "matchrec.send": "Send request",
     "matchrec.cancel": "Cancel",
@@ -77,16 +72,10 @@ addStrings({
     "matchrec.intent.invest": "Investing",
     "matchrec.intent.partner": "Partnering",
     "matchrec.intent.hire": "Hiring",
-    "matchrec.err.match.self": "You cannot send a request to yourself.",
-    "matchrec.err.match.unknown_profile": "Their profile is no longer visible.",
-    "matchrec.err.match.cap": "You have as many open requests as allowed; wait for answers or withdraw some.",
-    "matchrec.err.match.duplicate": "There is already an open request or a meeting between you two.",
-    "matchrec.err.match.note_too_long": "The note is too long (500 characters at most).",
-    "matchrec.err.not_found": "Meeting requests are not available yet.",
   },
 });
 
-const NOTE_MAX = 500;
+const NOTE_MAX = 300; // the server's limit (NOTE_LIMIT in matchmaking/meeting_rules.py)
 const STYLESHEET = "css/match_recommendations.css";
 
 function ensureStylesheet() {
@@ -94,12 +83,11 @@ function ensureStylesheet() {
   document.head.append(h("link", { rel: "stylesheet", href: STYLESHEET }));
 }
 
-/** A refusal in words: ours for the codes we know, else the server's message (with its code). */
+/** A refusal in words: match_errors.js's for the codes it knows, else the server's message
+ * (with its code). */
 function refusal(error) {
-  const key = `matchrec.err.${error?.code}`;
-  const known = t(key);
-  if (known !== key) return known;
   const text = errorText(error);
+  if (error?.code && has(`err.${error.code}`)) return text;
   return error?.code && !text.includes(error.code) ? `${text} (${error.code})` : text;
 }
 

@@ -7,6 +7,7 @@
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { addStrings, errorText, getLang, hhmm, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import "./match_errors.js"; // err.match.* words, shared by the matchmaking pages
 import { currentAccount, onAccountChange } from "./session.js";
 // --- recommend: the recommendations tab ---
 import { mountRecommendations } from "./match_recommendations.js";
@@ -56,11 +57,6 @@ addStrings({
     "mm.blocked_intro": "您屏蔽的人看不到您，您也看不到他们。",
     "mm.blocked_none": "您没有屏蔽任何人。",
     "mm.unblock": "取消屏蔽",
-    "err.match.stale": "资料已在别处修改，请先载入最新资料。",
-    "err.match.unknown_slot": "所选时段已不存在，请刷新后重选。",
-    "err.match.text_too_long": "文字太长了（最多 300 字）。",
-    "err.match.unknown_profile": "找不到此人的洽谈资料。",
-    "err.match.self": "不能屏蔽自己。",
   },
   en: {
     "mm.heading": "Business matchmaking",
@@ -105,11 +101,6 @@ addStrings({
     "mm.blocked_intro": "People you block do not see you, and you do not see them.",
     "mm.blocked_none": "You have blocked nobody.",
     "mm.unblock": "Unblock",
-    "err.match.stale": "Your profile was changed elsewhere; load the latest first.",
-    "err.match.unknown_slot": "A slot you chose is gone; reload and choose again.",
-    "err.match.text_too_long": "The text is too long (300 characters at most).",
-    "err.match.unknown_profile": "There is no such matchmaking profile.",
-    "err.match.self": "You cannot block yourself.",
   },
 });
 

@@ -7,6 +7,7 @@
 import { api } from "./api.js";
 import { h, linkified, replace } from "./dom.js";
 import { addStrings, dateTime, errorText, hhmm, onLangChange, pick, t, timeZoneName } from "./i18n.js";
+import "./match_errors.js"; // err.match.* words, shared by the matchmaking pages
 import { signInHref } from "./header.js";
 import { createCall } from "./meeting_call.js";
 import { realtime } from "./realtime.js";
@@ -45,8 +46,6 @@ addStrings({
     "mroom.back": "返回我的洽谈",
     "mroom.no_camera": "无法使用摄像头或麦克风：{why}",
     "mroom.unknown": "没有这场洽谈。",
-    "err.match.bad_signal": "通话信令有误。",
-    "err.match.signal_too_large": "通话信令过大。",
     "mroom.forbidden": "只有这场洽谈的双方可以进入洽谈室。",
   },
   en: {
@@ -78,8 +77,6 @@ addStrings({
     "mroom.back": "Back to my meetings",
     "mroom.no_camera": "The camera or microphone cannot be used: {why}",
     "mroom.unknown": "There is no such meeting.",
-    "err.match.bad_signal": "The call sent a signal the server refused.",
-    "err.match.signal_too_large": "The call's signal was too large.",
     "mroom.forbidden": "Only the meeting's two people may enter its room.",
   },
 });

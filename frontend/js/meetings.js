@@ -13,6 +13,7 @@ import { api } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { signInHref } from "./header.js";
 import { addStrings, errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
+import "./match_errors.js"; // err.match.* words, shared by the matchmaking pages
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 
@@ -59,17 +60,6 @@ addStrings({
     "meet.all": "全部洽谈",
     "meet.from": "来自 {name}",
     "meet.to": "发给 {name}",
-    "err.match.self": "不能向自己发起洽谈。",
-    "err.match.unknown_profile": "找不到这位参与者的撮合资料。",
-    "err.match.duplicate": "你们之间已有进行中的邀约或洽谈。",
-    "err.match.cap": "待回复的邀约已达上限，请等待回复或撤回一些。",
-    "err.match.not_pending": "这条邀约已经回复过了。",
-    "err.match.not_open": "这条邀约已不能撤回。",
-    "err.match.slot_taken": "该时段已被占用或没有空余洽谈桌。",
-    "err.match.not_available": "你们中有人在该时段没有空。",
-    "err.match.slot_past": "该时段已经开始。",
-    "err.match.note_too_long": "留言最多 300 字。",
-    "err.match.meeting_cancelled": "这场洽谈已取消。",
   },
   en: {
     "meet.heading": "My meetings",
@@ -113,17 +103,6 @@ addStrings({
     "meet.all": "All my meetings",
     "meet.from": "From {name}",
     "meet.to": "To {name}",
-    "err.match.self": "You cannot ask yourself for a meeting.",
-    "err.match.unknown_profile": "There is no matchmaking profile for this person.",
-    "err.match.duplicate": "There is already an open request or meeting between you two.",
-    "err.match.cap": "Too many requests are waiting for answers; wait, or withdraw some.",
-    "err.match.not_pending": "This request was already answered.",
-    "err.match.not_open": "This request can no longer be withdrawn.",
-    "err.match.slot_taken": "That slot is taken, or no table is free then.",
-    "err.match.not_available": "One of you is not available in that slot.",
-    "err.match.slot_past": "That slot has begun.",
-    "err.match.note_too_long": "A note has at most 300 characters.",
-    "err.match.meeting_cancelled": "This meeting was cancelled.",
   },
 });
 

@@ -10,6 +10,7 @@ import asyncio
 import secrets
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta  # --- profiles ---
 from typing import Any
 
 import hypothesis
@@ -483,6 +484,22 @@ def meeting_example(database_url: str, method: str, path: str) -> dict[str, Any]
 
 
 # --- end meetings ---
+# --- profiles: replacing the slots keeps the stored ones (the demo's meetings hold some) ---
+def slots_example(client: asgi.ASGIClient, organiser: str) -> dict[str, Any]:
+    """The stored slots, as GET gives them, and one more after the last: a replacement that
+    succeeds. Leaving out a slot that holds a meeting is refused (409 `match.slot_in_use`), and
+    the demo seeds meetings, so what the fuzzer makes up alone never succeeds."""
+    answer = client.get("/api/match/slots", headers={"Cookie": organiser})
+    assert answer.status_code == 200, answer.text
+    stored = answer.json()["slots"]
+    last = max((datetime.fromisoformat(s["ends_at"]) for s in stored), default=None)
+    starts = (last or datetime(2027, 5, 26, 1, tzinfo=UTC)) + timedelta(days=1)
+    ends = starts + timedelta(minutes=30)
+    added = {"starts_at": starts.isoformat(), "ends_at": ends.isoformat()}
+    return {"body": {"slots": [*stored, added]}}
+
+
+# --- end profiles ---
 def room_meeting_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
     """--- room: a meeting of the demo attendee (who the fuzz signs in as) with a newcomer ---"""
     other, _ = fresh_account(client)
@@ -820,6 +837,8 @@ def test_the_server_does_what_the_document_says(
         examples_for = [release_example(client, method, path)]
     if (method, path) in ON_A_MEETING:  # --- meetings ---
         examples_for = [meeting_example(demo_sqlite, method, path)]
+    if (method, path) == ("PUT", "/api/match/slots"):  # --- profiles ---
+        examples_for = [slots_example(client, organiser)]
     account = fresh_account(client)[0] if (method, path) in ON_AN_ACCOUNT else None
     if account is not None:
         examples_for = [

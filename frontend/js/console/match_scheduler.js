@@ -6,6 +6,7 @@
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, dateTime, errorText, getLang, has, onLangChange, t } from "../i18n.js";
+import "../match_errors.js"; // err.match.* words, shared by the matchmaking pages
 import { realtime } from "../realtime.js";
 
 const TOPIC = "match-organisers:all";
@@ -38,7 +39,6 @@ addStrings({
     "sched.status.feasible": "可行解（未证明最优）",
     "sched.failed": "排程失败：{error}",
     "sched.seconds": "用时 {n} 秒",
-    "err.match.scheduler_running": "排程正在运行，请等待其完成。",
   },
   en: {
     "sched.heading": "Optimal scheduler",
@@ -67,13 +67,15 @@ addStrings({
     "sched.status.feasible": "Feasible (not proven optimal)",
     "sched.failed": "The run failed: {error}",
     "sched.seconds": "{n} s",
-    "err.match.scheduler_running": "The scheduler is running already; wait for it to finish.",
   },
 });
 
 const phaseText = (phase) => (has(`sched.phase.${phase}`) ? t(`sched.phase.${phase}`) : phase);
 
+let mounts = 0; // each panel's own ids: a label finds its own input, even beside another panel
+
 export function mountScheduler(root) {
+  const limitId = `sched-limit-${++mounts}`;
   let run = null; // the latest run, as the server sent it
   let live = null; // {phase, percent} while a run goes on
   let error = "";
@@ -121,7 +123,7 @@ export function mountScheduler(root) {
       max: "600",
       step: "1",
       value: String(limit),
-      id: "sched-limit",
+      id: limitId,
       oninput: (event) => {
         limit = Number(event.target.value);
       },
@@ -136,7 +138,7 @@ export function mountScheduler(root) {
         h(
           "form",
           { class: "row", onsubmit: start },
-          h("label", { for: "sched-limit" }, t("sched.limit")),
+          h("label", { for: limitId }, t("sched.limit")),
           input,
           h("button", { type: "submit", class: "button button-primary", disabled: running ? true : null }, running ? t("sched.running") : t("sched.run")),
         ),

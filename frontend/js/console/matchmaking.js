@@ -7,6 +7,7 @@
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { addStrings, errorText, getLang, hhmm, onLangChange, pick, t, timeZoneName } from "../i18n.js";
+import "../match_errors.js"; // err.match.* words, shared by the matchmaking pages
 import { realtime } from "../realtime.js";
 // --- scheduler panel ---
 import { mountScheduler } from "./match_scheduler.js";
@@ -44,10 +45,6 @@ addStrings({
     "mmc.seats_col": "席位",
     "mmc.csv": "导出洽谈 CSV",
     "mmc.none": "暂无",
-    "err.match.slot_in_use": "该时段已有洽谈，不能删除或修改。",
-    "err.match.slots_overlap": "时段不能重叠。",
-    "err.match.bad_slot": "时段不正确（须先开始后结束，且不超过 4 小时）。",
-    "err.match.too_many_slots": "时段太多了（最多 500 个）。",
   },
   en: {
     "mmc.settings": "Settings",
@@ -80,10 +77,6 @@ addStrings({
     "mmc.seats_col": "Seats",
     "mmc.csv": "Export meetings (CSV)",
     "mmc.none": "None yet",
-    "err.match.slot_in_use": "That slot holds meetings: it cannot be deleted or moved.",
-    "err.match.slots_overlap": "Slots must not overlap.",
-    "err.match.bad_slot": "A slot starts before it ends and lasts at most 4 hours.",
-    "err.match.too_many_slots": "Too many slots (500 at most).",
   },
 });
 
@@ -134,7 +127,8 @@ export function mount(root) {
   let error = null;
   let saved = false;
   let timer = null;
-  const schedulerRoot = h("section", { class: "panel mmc-scheduler" });
+  // The scheduler draws its own panel (a section.panel): a plain box here, not a frame in a frame.
+  const schedulerRoot = h("div", { class: "mmc-scheduler" });
   let unmountScheduler = null;
 
   const load = async () => {
