@@ -13,6 +13,11 @@ attendee free in 60-100 % of the slots) the bench reports:
   repair     after cancelling --cancel random meetings of the optimal schedule, the time to
              re-offer the freed seats (matchmaking.solver.repair) and the meetings it added;
              it is checked to move no untouched meeting.
+  app repair what the app runs: the same expo in a real SQLite database (migrated; one staff
+             account per seat of each exhibitor, the optimal schedule stored as confirmed
+             meetings, the rest accepted and waiting), --app-cancel meetings cancelled one by
+             one through matchmaking.meetings_store.cancel; each cancel's
+             placement_store.repair is timed (p50 / max), and the whole cancel too.
 
 Targets (issue 11): optimal within 0.1 % of the bound in <= 60 s with nobody left without a
 meeting wherever feasible; instant >= 95 % of the bound; repair <= 2 s.
@@ -27,13 +32,16 @@ Results go to stdout and bench/results/matchmaking.json.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import platform
 import random
+import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +61,172 @@ from matchmaking.solver_model import (  # noqa: E402
 )
 
 RESULTS = Path(__file__).parent / "results" / "matchmaking.json"
+
+
+async def app_repair(inst: Instance, sol: Any, cancel: int, seed: int) -> dict[str, Any]:
+    """The app's repair path over a real SQLite database holding `inst` and its schedule."""
+    from sqlalchemy import insert
+    from sqlmodel import SQLModel
+
+    from expo.db import make_engine, make_sessionmaker
+    from expo.features import load_features
+    from expo.migrate import upgrade_async
+    from expo.models import Account, Exhibitor
+    from expo.security import Principal
+    from matchmaking import meetings_store, placement_store
+    from matchmaking.models import (
+        ExhibitorSeats,
+        MatchAvailability,
+        MatchSlot,
+        MeetingPlace,
+        MeetingRequest,
+        MeetingSeat,
+        RequestStatus,
+    )
+    from matchmaking.models import Meeting as Row
+
+    def dumps(objs: list[SQLModel]) -> list[dict[str, Any]]:
+        return [o.model_dump() for o in objs]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        await upgrade_async(url, load_features())
+        engine = make_engine(url)
+        sessions = make_sessionmaker(engine)
+        now = datetime.now(UTC)
+        start = now + timedelta(days=1)
+        exh = {e.id: k + 1 for k, e in enumerate(inst.exhibitors)}  # node -> exhibitor id
+        att = {a.id: k + 1 for k, a in enumerate(inst.attendees)}  # node -> account id
+        staff: dict[str, list[int]] = {}
+        next_id = len(att) + 1
+        for e in inst.exhibitors:  # one staff member per seat (one place per person per slot)
+            staff[e.id] = list(range(next_id, next_id + e.capacity))
+            next_id += e.capacity
+        pw = "bench-no-password"
+        accounts = [
+            Account(id=i, email=f"a{i}@bench", password_hash=pw, display_name=f"A{i}")
+            for i in att.values()
+        ] + [
+            Account(
+                id=i, email=f"s{i}@bench", password_hash=pw, display_name=f"S{i}",
+                role="exhibitor", exhibitor_id=exh[e],
+            )
+            for e, ids in staff.items()
+            for i in ids
+        ]  # fmt: skip
+        plan = {m.pair: m.slot for m in sol.meetings}
+        seat_no: dict[tuple[str, int], int] = defaultdict(int)
+        requests, meetings, places, seats = [], [], [], []
+        rng = random.Random(seed + 2)
+        for n, (a, e) in enumerate(inst.requests):
+            rid = n + 1
+            slot = plan.get((a, e))
+            if slot is None:
+                recipient = rng.choice(staff[e])
+            else:
+                seat = seat_no[(e, slot)]
+                seat_no[(e, slot)] += 1
+                recipient = staff[e][seat]
+            requests.append(
+                MeetingRequest(
+                    id=rid, requester_id=att[a], recipient_id=recipient, exhibitor_id=exh[e],
+                    status=RequestStatus.ACCEPTED, answered_at=now + timedelta(seconds=n),
+                )
+            )  # fmt: skip
+            if slot is not None:
+                meetings.append(
+                    Row(
+                        id=rid, request_id=rid, requester_id=att[a], recipient_id=recipient,
+                        exhibitor_id=exh[e], slot_id=slot + 1, seat=seat, placed_by="scheduler",
+                    )
+                )  # fmt: skip
+                places += [
+                    MeetingPlace(account_id=x, slot_id=slot + 1, meeting_id=rid)
+                    for x in sorted((att[a], recipient))
+                ]
+                seats.append(
+                    MeetingSeat(exhibitor_id=exh[e], slot_id=slot + 1, seat=seat, meeting_id=rid)
+                )
+        avail = [
+            MatchAvailability(account_id=att[a.id], slot_id=s + 1)
+            for a in inst.attendees
+            for s in sorted(a.available)
+        ] + [
+            MatchAvailability(account_id=i, slot_id=s + 1)
+            for e in inst.exhibitors
+            for i in staff[e.id]
+            for s in sorted(e.available)
+        ]
+        async with sessions() as db:
+            tables: list[tuple[Any, list[SQLModel]]] = [
+                (Exhibitor, [
+                    Exhibitor(id=i, name_zh=f"展商{i}", name_en=f"Booth {i}", industry="other")
+                    for i in exh.values()
+                ]),
+                (Account, accounts),
+                (ExhibitorSeats, [
+                    ExhibitorSeats(exhibitor_id=exh[e.id], seats=e.capacity)
+                    for e in inst.exhibitors
+                ]),
+                (MatchSlot, [
+                    MatchSlot(
+                        id=s + 1, starts_at=start + timedelta(hours=s),
+                        ends_at=start + timedelta(hours=s, minutes=30),
+                    )
+                    for s in range(inst.slots)
+                ]),
+                (MatchAvailability, avail),
+                (MeetingRequest, requests),
+                (Row, meetings),
+                (MeetingPlace, places),
+                (MeetingSeat, seats),
+            ]  # fmt: skip
+            for table, objs in tables:
+                if objs:
+                    await db.execute(insert(table), dumps(objs))
+            await db.commit()
+        timings: list[float] = []
+        real_repair = placement_store.repair
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return await real_repair(*args, **kwargs)
+            finally:
+                timings.append(time.perf_counter() - t)
+
+        class Svc:  # all cancel uses of the services: write sessions
+            db = sessions
+
+        chosen = random.Random(seed + 1).sample(meetings, min(cancel, len(meetings)))
+        whole: list[float] = []
+        added = 0
+        placement_store.repair = timed  # type: ignore[assignment]
+        try:
+            for row in chosen:
+                who = Principal(account_id=row.requester_id, role="attendee", display_name="")
+                t = time.perf_counter()
+                outcome = await meetings_store.cancel(Svc(), who, row.id, "")  # type: ignore[arg-type]
+                whole.append(time.perf_counter() - t)
+                added += outcome.reply["repaired"]
+        finally:
+            placement_store.repair = real_repair  # type: ignore[assignment]
+        await engine.dispose()
+
+    def ms(xs: list[float], q: str) -> float:
+        if not xs:
+            return 0.0
+        return round(1000 * (statistics.median(xs) if q == "p50" else max(xs)), 2)
+
+    return {
+        "database": "sqlite",
+        "meetings_stored": len(meetings),
+        "waiting": len(requests) - len(meetings),
+        "cancelled": len(chosen),
+        "added": added,
+        "repair_ms": {"p50": ms(timings, "p50"), "max": ms(timings, "max")},
+        "cancel_ms": {"p50": ms(whole, "p50"), "max": ms(whole, "max")},
+    }
 
 
 def synthetic(
@@ -142,6 +316,7 @@ def run_one(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     untouched = set(sol.meetings) - set(cancelled)
     assert untouched <= set(repaired.meetings), "repair moved a meeting"
     assert not violations(inst, repaired.meetings)
+    app = asyncio.run(app_repair(inst, sol, args.app_cancel, seed)) if args.app_cancel else None
     row = {
         "seed": seed,
         "attendees": len(inst.attendees),
@@ -174,6 +349,7 @@ def run_one(args: argparse.Namespace, seed: int) -> dict[str, Any]:
             "added": len(repaired.meetings) - len(untouched),
             "seconds": round(repair_s, 4),
         },
+        "app_repair": app,
     }
     return row
 
@@ -190,6 +366,10 @@ def main() -> int:
     p.add_argument("--seeds", type=int, default=3, help="instances (seeds 1..N)")
     p.add_argument("--time-limit", type=float, default=60)
     p.add_argument("--cancel", type=int, default=50, help="meetings cancelled before repair")
+    p.add_argument(
+        "--app-cancel", type=int, default=50,
+        help="meetings cancelled through the app's store in SQLite (0: skip)",
+    )  # fmt: skip
     p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args()
     rows = []
@@ -207,6 +387,14 @@ def main() -> int:
             f"{o['seconds']} s, {o['status']} | repair {r['seconds'] * 1000:.1f} ms, "
             f"+{r['added']} of {r['cancelled']}"
         )
+        if row["app_repair"]:
+            app = row["app_repair"]
+            print(
+                f"  app repair (SQLite, {app['meetings_stored']} meetings, {app['waiting']} "
+                f"waiting): {app['cancelled']} cancels, +{app['added']}; repair p50 "
+                f"{app['repair_ms']['p50']} ms, max {app['repair_ms']['max']} ms; whole cancel "
+                f"p50 {app['cancel_ms']['p50']} ms, max {app['cancel_ms']['max']} ms"
+            )
     result = {
         "bench": "matchmaking",
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -1,7 +1,8 @@
-"""`expo match ...`: matchmaking from the command line, with no server and no database.
+"""`expo match ...`: matchmaking from the command line, with no server.
 
 expo match recommend PROFILES.json [-k 10]     each participant's top k, as JSON
 expo match solve IN.json OUT.json [--time-limit S]   the optimal scheduler on an instance
+expo match schedule [--time-limit S]   the scheduler over the database's accepted requests
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ SUBCOMMANDS["recommend"] = ("each participant's top k, as JSON", recommend_cli.m
 from matchmaking import solve_cli  # noqa: E402
 
 SUBCOMMANDS["solve"] = ("the optimal scheduler on an instance", solve_cli.main)
+from matchmaking import schedule_cli  # noqa: E402
+
+SUBCOMMANDS["schedule"] = ("the scheduler over the database's requests", schedule_cli.main)
 
 
 def main(argv: Sequence[str]) -> int:

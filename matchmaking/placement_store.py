@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, or_
 from sqlalchemy.exc import IntegrityError
@@ -23,9 +24,12 @@ from sqlmodel import col, select
 
 from expo.db import stored_id
 from expo.models import utcnow
-from matchmaking.meeting_rules import Slot, placements
+from matchmaking.meeting_rules import Slot, free_seats, placements
 from matchmaking.models import (
+    ExhibitorSeats,
     MatchAvailability,
+    MatchBlock,
+    MatchSlot,
     Meeting,
     MeetingPlace,
     MeetingRequest,
@@ -33,7 +37,7 @@ from matchmaking.models import (
     MeetingStatus,
     RequestStatus,
 )
-from matchmaking.organiser_settings import all_slots, seats_of
+from matchmaking.organiser_settings import all_slots, match_settings, seats_of
 
 REPAIR_CANDIDATES = 200  # accepted-but-unplaced requests looked at per freed seat
 
@@ -68,9 +72,10 @@ async def seats_taken(db: AsyncSession, exhibitor_id: int) -> dict[int, set[int]
     return taken
 
 
-async def _insert_rows(db: AsyncSession, meeting: Meeting) -> bool:
-    """The meeting's place and seat rows, inside a savepoint: False (nothing kept) when the
-    database refuses one (someone took the place or the seat meanwhile)."""
+async def insert_rows(db: AsyncSession, meeting: Meeting) -> bool:
+    """The meeting and its place and seat rows, inside a savepoint: False (nothing kept) when
+    the database refuses one (someone took the place or the seat meanwhile). The one insert of
+    a meeting: accept, repair and the scheduler (scheduler_store.write) all go through it."""
     try:
         async with db.begin_nested():
             db.add(meeting)
@@ -132,7 +137,7 @@ async def place(
             seat=seat,
             placed_by=placed_by,
         )
-        if await _insert_rows(db, meeting):
+        if await insert_rows(db, meeting):
             return meeting
     return None
 
@@ -188,12 +193,35 @@ async def free_rows(db: AsyncSession, meeting_id: int) -> None:
     await db.flush()
 
 
+def blocked_pair(requester: Any, recipient: Any) -> ColumnElement[bool]:
+    """SQL: either of the two blocked the other (matchmaking/blocks.py, as a condition)."""
+    return exists().where(
+        or_(
+            (col(MatchBlock.account_id) == requester) & (col(MatchBlock.blocked_id) == recipient),
+            (col(MatchBlock.account_id) == recipient) & (col(MatchBlock.blocked_id) == requester),
+        )
+    )
+
+
 async def repair(
-    db: AsyncSession, slot_id: int, exhibitor_id: int | None, people: list[int]
+    db: AsyncSession,
+    slot_id: int,
+    exhibitor_id: int | None,
+    people: list[int],
+    *,
+    now: datetime | None = None,
 ) -> list[Meeting]:
     """Offer what a cancelled (or moved) meeting freed in `slot_id` (a seat of `exhibitor_id`,
     the places of `people`) to accepted requests still waiting for a slot, oldest answer first;
-    returns the meetings placed (untouched meetings never move)."""
+    returns the meetings placed (untouched meetings never move).
+
+    It runs under the cancel's locks, so it is kept to a few queries whatever the backlog: the
+    database picks only candidates that can take this slot (both people available in it and
+    free in it, not blocked either way), the slot and the seats are read once, and each
+    candidate costs one savepoint insert."""
+    slot = await db.get(MatchSlot, slot_id)
+    if slot is None or slot.starts_at <= (now or utcnow()):
+        return []
     placed_requests = exists().where(col(Meeting.request_id) == MeetingRequest.id)
     concerned: list[ColumnElement[bool]] = [
         col(MeetingRequest.requester_id).in_(people),
@@ -201,12 +229,30 @@ async def repair(
     ]
     if exhibitor_id is not None:
         concerned.append(col(MeetingRequest.exhibitor_id) == exhibitor_id)
+
+    def available(person: Any) -> ColumnElement[bool]:
+        return exists().where(
+            col(MatchAvailability.account_id) == person, col(MatchAvailability.slot_id) == slot_id
+        )
+
+    def busy(person: Any) -> ColumnElement[bool]:
+        return exists().where(
+            col(MeetingPlace.account_id) == person, col(MeetingPlace.slot_id) == slot_id
+        )
+
+    requester, recipient = col(MeetingRequest.requester_id), col(MeetingRequest.recipient_id)
     waiting = await db.execute(
         select(MeetingRequest)
         .where(
             col(MeetingRequest.status) == RequestStatus.ACCEPTED,
             ~placed_requests,
             or_(*concerned),
+            available(requester),
+            available(recipient),
+            ~busy(requester),
+            ~busy(recipient),
+            # A block racing this repair must not end in a meeting (they never see each other).
+            ~blocked_pair(requester, recipient),
         )
         .order_by(col(MeetingRequest.answered_at), col(MeetingRequest.id))
         .limit(REPAIR_CANDIDATES)
@@ -215,11 +261,51 @@ async def repair(
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
+    candidates = list(waiting.scalars().all())
+    if not candidates:
+        return []
+    exhibitors = {r.exhibitor_id for r in candidates if r.exhibitor_id is not None}
+    seats: dict[int, int] = {}
+    taken: dict[int, set[int]] = defaultdict(set)
+    if exhibitors:
+        default = (await match_settings(db)).default_seats
+        own = await db.execute(
+            select(ExhibitorSeats).where(col(ExhibitorSeats.exhibitor_id).in_(exhibitors))
+        )
+        seats = {e: default for e in exhibitors} | {s.exhibitor_id: s.seats for s in own.scalars()}
+        rows = await db.execute(
+            select(MeetingSeat.exhibitor_id, MeetingSeat.seat).where(
+                col(MeetingSeat.exhibitor_id).in_(exhibitors), col(MeetingSeat.slot_id) == slot_id
+            )
+        )
+        for e, number in rows.all():
+            taken[e].add(number)
+    busy_now: set[int] = set()  # people this repair placed in the slot
     placed = []
-    for request in waiting.scalars().all():
-        meeting = await place(db, request, placed_by="repair", only_slot=slot_id)
-        if meeting is not None:
+    for request in candidates:
+        parties = {request.requester_id, request.recipient_id}
+        if parties & busy_now:
+            continue
+        seat: int | None = None
+        if request.exhibitor_id is not None:
+            free = free_seats(taken[request.exhibitor_id], seats[request.exhibitor_id])
+            if not free:
+                continue
+            seat = free[0]
+        meeting = Meeting(
+            request_id=stored_id(request),
+            requester_id=request.requester_id,
+            recipient_id=request.recipient_id,
+            exhibitor_id=request.exhibitor_id,
+            slot_id=slot_id,
+            seat=seat,
+            placed_by="repair",
+        )
+        if await insert_rows(db, meeting):
             placed.append(meeting)
+            busy_now |= parties
+            if seat is not None and request.exhibitor_id is not None:
+                taken[request.exhibitor_id].add(seat)
     return placed
 
 

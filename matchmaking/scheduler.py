@@ -10,7 +10,11 @@
   `GET .../latest` shows it).
 - At the end, stored before announced: `match.scheduler_finished` {run} on the organisers'
   topic, with the summary ("scheduled N of at most M possible; K people who asked have none"),
-  and `match.meeting_changed` {meeting, version} on each party's `account:<id>`.
+  and for each new meeting exactly what an accept announces (meeting_views): the request's
+  `match.request_changed` and the meeting's `match.meeting_changed` to both people and on
+  `meeting:<id>`, then one `match.dashboard_changed` to organisers.
+- `expo match schedule` (schedule_cli.py) runs the same `run_scheduler` from the command line,
+  behind the same claim.
 - `GET /api/match/scheduler/runs/latest` (organisers): the latest run, or null.
 """
 
@@ -19,31 +23,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 from starlette.requests import Request
 
 from expo.db import stored_id
 from expo.errors import Conflict
 from expo.http import ErrorBody, JSONResponse, principal, read_json, route, services
-from expo.models import Account, Role, utcnow
+from expo.models import Role, utcnow
 from expo.permissions import only
 from expo.services import Services
-from matchmaking.models import MatchSlot, Meeting, SchedulerRun, SchedulerRunStatus
-from matchmaking.scheduler_store import build, write
-from matchmaking.solver_model import Solution
-from matchmaking.topics import ORGANISERS_TOPIC, account_topic
+from matchmaking.meeting_views import (
+    Announcement,
+    dashboard_event,
+    meeting_events,
+    people_for,
+    request_events,
+)
+from matchmaking.models import Meeting, MeetingRequest, SchedulerRun, SchedulerRunStatus
+from matchmaking.scheduler_store import Built, build, write
+from matchmaking.topics import ORGANISERS_TOPIC
 
 log = logging.getLogger(__name__)
 
 PROGRESS = "match.scheduler_progress"
 FINISHED = "match.scheduler_finished"
-MEETING_CHANGED = "match.meeting_changed"
 PROGRESS_EVERY = 0.5  # seconds between progress events, at most
 CLAIM_GRACE = timedelta(minutes=5)  # past its time limit, a run's claim is presumed dead
 DEFAULT_TIME_LIMIT = 30.0
@@ -75,27 +86,27 @@ def run_view(run: SchedulerRun) -> dict[str, Any]:
     }
 
 
-def summary(placed: int, solution: Solution, total: int) -> dict[str, str]:
+def summary(placed: int, bound: int, none: int, total: int) -> dict[str, str]:
     """The one line organisers read, both languages."""
-    none = solution.attendees_without_meeting
     en_none = (
         "everyone who asked has a meeting" if none == 0 else f"{none:,} people who asked have none"
     )
     zh_none = "每位提出请求的人都有会面" if none == 0 else f"{none:,} 位提出请求的人还没有会面"
     return {
-        "en": f"scheduled {total:,} of at most {solution.upper_bound:,} possible "
-        f"({placed:,} new); {en_none}",
-        "zh": f"已安排 {total:,} 场，上限 {solution.upper_bound:,} 场"
-        f"（新增 {placed:,} 场）；{zh_none}",
+        "en": f"scheduled {total:,} of at most {bound:,} possible ({placed:,} new); {en_none}",
+        "zh": f"已安排 {total:,} 场，上限 {bound:,} 场（新增 {placed:,} 场）；{zh_none}",
     }
 
 
 # --- claiming the one run -----------------------------------------------------------------
 
 
-async def claim(svc: Services, who: int, time_limit: float) -> SchedulerRun:
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def claim(sessions: Sessions, who: int, time_limit: float) -> SchedulerRun:
     now = utcnow()
-    async with svc.db() as db:
+    async with sessions() as db:
         # A claim whose process died long ago is let go (its run marked failed).
         await db.execute(
             update(SchedulerRun)
@@ -122,8 +133,8 @@ async def claim(svc: Services, who: int, time_limit: float) -> SchedulerRun:
     return run
 
 
-async def _finish(svc: Services, run_id: int, **values: Any) -> SchedulerRun:
-    async with svc.db() as db:
+async def _finish(sessions: Sessions, run_id: int, **values: Any) -> SchedulerRun:
+    async with sessions() as db:
         run = await db.get(SchedulerRun, run_id)
         assert run is not None
         for k, v in values.items():
@@ -149,7 +160,11 @@ class _Progress:
         self.phase, self.percent = phase, percent
 
 
-async def _report(svc: Services, run_id: int, progress: _Progress, time_limit: float) -> None:
+async def _report(
+    sessions: Sessions, run_id: int, progress: _Progress, time_limit: float, svc: Services | None
+) -> None:
+    """The run row's phase/percent (any process's `GET .../latest`), and the organisers'
+    progress events when a server runs it (`svc`)."""
     last: tuple[str, int] | None = None
     while True:
         percent = progress.percent
@@ -159,84 +174,51 @@ async def _report(svc: Services, run_id: int, progress: _Progress, time_limit: f
         now = (progress.phase, int(percent))
         if now != last:
             last = now
-            async with svc.db() as db:
+            async with sessions() as db:
                 await db.execute(
                     update(SchedulerRun)
                     .where(col(SchedulerRun.id) == run_id)
                     .values(phase=now[0], percent=now[1])
                 )
                 await db.commit()
-            await svc.hub.publish_stored(
-                [(ORGANISERS_TOPIC, PROGRESS, {"run": run_id, "phase": now[0], "percent": now[1]})]
-            )
+            if svc is not None:
+                data = {"run": run_id, "phase": now[0], "percent": now[1]}
+                await svc.hub.publish_stored([(ORGANISERS_TOPIC, PROGRESS, data)])
         await asyncio.sleep(PROGRESS_EVERY)
 
 
-def _person(account: Account | None, account_id: int) -> dict[str, Any]:
-    if account is None:
-        return {"id": account_id, "name": "", "title": "", "organisation": ""}
-    return {
-        "id": account_id,
-        "name": account.display_name,
-        "title": account.title,
-        "organisation": account.organisation,
-    }
-
-
-async def _meeting_events(svc: Services, meetings: list[Meeting]) -> list[tuple[str, str, Any]]:
-    """`match.meeting_changed` to each party's own topic (the meetings part's shape)."""
-    if not meetings:
-        return []
-    ids = {a for m in meetings for a in (m.requester_id, m.recipient_id)}
-    async with svc.read() as db:
-        accounts = {
-            stored_id(a): a
-            for a in (await db.execute(select(Account).where(col(Account.id).in_(ids)))).scalars()
-        }
-        slot_rows = await db.execute(
-            select(MatchSlot).where(col(MatchSlot.id).in_({m.slot_id for m in meetings}))
-        )
-        slots = {stored_id(s): s for s in slot_rows.scalars()}
-    events: list[tuple[str, str, Any]] = []
-    for m in meetings:
-        slot = slots[m.slot_id]
-        for me, other in ((m.requester_id, m.recipient_id), (m.recipient_id, m.requester_id)):
-            view = {
-                "id": stored_id(m),
-                "request": m.request_id,
-                "slot": {
-                    "id": m.slot_id,
-                    "starts_at": slot.starts_at.isoformat(),
-                    "ends_at": slot.ends_at.isoformat(),
-                },
-                "status": m.status,
-                "version": m.version,
-                "seat": m.seat,
-                "placed_by": m.placed_by,
-                "with": _person(accounts.get(other), other),
-            }
-            events.append(
-                (account_topic(me), MEETING_CHANGED, {"meeting": view, "version": m.version})
-            )
-    return events
-
-
-async def execute(svc: Services, run: SchedulerRun) -> SchedulerRun:
-    """The whole run after its claim: read, solve (thread), write, store the result, announce.
-    Always releases the claim, marking the run failed if anything raises."""
+async def run_scheduler(
+    sessions: Sessions,
+    run: SchedulerRun,
+    *,
+    svc: Services | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
+) -> tuple[SchedulerRun, list[Announcement]]:
+    """The whole run after its claim: read, solve (thread), write, store the result; returns
+    the run and what to announce (stored already). Always releases the claim, marking the run
+    failed if anything raises. `svc`: a server's, for progress events; `on_progress`: also
+    called with each (phase, percent) from the solver's thread (the CLI prints it)."""
     from matchmaking.solver import solve  # OR-Tools loads on the first run, not at start-up
 
     run_id = stored_id(run)
     progress = _Progress()
-    reporter = asyncio.create_task(_report(svc, run_id, progress, run.time_limit))
+
+    def tell(phase: str, percent: float) -> None:
+        progress(phase, percent)
+        if on_progress is not None:
+            on_progress(phase, percent)
+
+    reporter = asyncio.create_task(_report(sessions, run_id, progress, run.time_limit, svc))
     try:
-        async with svc.read() as db:
+        async with sessions() as db:
             built = await build(db, utcnow())
-        solution = await asyncio.to_thread(solve, built.instance, run.time_limit, progress)
-        progress("writing", 99)
-        async with svc.db() as db:
+        solution = await asyncio.to_thread(solve, built.instance, run.time_limit, tell)
+        tell("writing", 99)
+        async with sessions() as db:
             stored, skipped = await write(db, built, solution.meetings)
-            total = len(solution.meetings) - skipped
+            # What is stored, not what was planned: the confirmed meetings kept and the new.
+            total = len(built.instance.fixed) + len(stored)
+            without = _people_without(built, stored)
             result: dict[str, object] = {
                 "waiting": built.waiting,
                 "placed": len(stored),
@@ -244,11 +226,18 @@ async def execute(svc: Services, run: SchedulerRun) -> SchedulerRun:
                 "meetings": total,
                 "upper_bound": solution.upper_bound,
                 "people_bound": solution.people_bound,
-                "people_without": solution.attendees_without_meeting,
-                "solver_status": solution.status,
+                "people_without": without,
+                "solver_status": solution.status if skipped == 0 else "feasible",
                 "seconds": round(solution.seconds, 3),
-                "summary": summary(len(stored), solution, total),
             }
+            result["summary"] = summary(len(stored), solution.upper_bound, without, total)
+            events: list[Announcement] = []
+            if stored:
+                people = await people_for(db, [r for r, _ in stored], [m for _, m in stored])
+                for request, meeting in stored:
+                    events += request_events(request, people, meeting)
+                    events += meeting_events(meeting, people)
+                events.append(dashboard_event())
             row = await db.get(SchedulerRun, run_id)
             assert row is not None
             row.status, row.phase, row.percent = SchedulerRunStatus.FINISHED, "done", 100
@@ -260,15 +249,32 @@ async def execute(svc: Services, run: SchedulerRun) -> SchedulerRun:
         reporter.cancel()
         log.exception("scheduler run %s failed", run_id)
         failed = await asyncio.shield(
-            _finish(svc, run_id, status=SchedulerRunStatus.FAILED, error=str(error)[:300])
+            _finish(sessions, run_id, status=SchedulerRunStatus.FAILED, error=str(error)[:300])
         )
-        await svc.hub.publish_stored([(ORGANISERS_TOPIC, FINISHED, {"run": run_view(failed)})])
         if isinstance(error, asyncio.CancelledError):
             raise
-        return failed
+        return failed, []
     reporter.cancel()
-    events = await _meeting_events(svc, stored)
-    done = {"run": run_id, "phase": "done", "percent": 100}  # the bar's end, however fast
+    return row, events
+
+
+def _people_without(built: Built, stored: list[tuple[MeetingRequest, Meeting]]) -> int:
+    """Attendees (who asked) with no meeting after the write (a fixed one or a stored one), as
+    the solver counts them: by the request's attendee side."""
+    instance = built.instance
+    node_of = {stored_id(r): pair[0] for pair, rs in built.requests.items() for r in rs}
+    covered = {m.attendee for m in instance.fixed} | {node_of[stored_id(r)] for r, _ in stored}
+    askers = {a for a, _ in instance.requests} | {m.attendee for m in instance.fixed}
+    return len(askers - covered)
+
+
+async def execute(svc: Services, run: SchedulerRun) -> SchedulerRun:
+    """A server's run: `run_scheduler`, then its announcements (stored before announced)."""
+    row, events = await run_scheduler(svc.db, run, svc=svc)
+    if row.status != SchedulerRunStatus.FINISHED:
+        await svc.hub.publish_stored([(ORGANISERS_TOPIC, FINISHED, {"run": run_view(row)})])
+        return row
+    done = {"run": stored_id(row), "phase": "done", "percent": 100}  # the bar's end, however fast
     await svc.hub.publish_stored(
         [
             (ORGANISERS_TOPIC, PROGRESS, done),
@@ -285,7 +291,7 @@ async def start_run(request: Request) -> JSONResponse:
     assert who is not None
     svc = services(request)
     await svc.hub.announcer.ready()
-    run = await claim(svc, who.account_id, form.time_limit)
+    run = await claim(svc.db, who.account_id, form.time_limit)
     tasks: set[asyncio.Task[SchedulerRun]] = svc.cache.setdefault(TASKS, set())
     task = asyncio.create_task(execute(svc, run))
     tasks.add(task)  # kept referenced until done (the loop holds tasks weakly)

@@ -14,9 +14,19 @@ Who is on which side of the solver's model (matchmaking/solver_model.py):
 - a request **between two attendees** (no exhibitor) treats the recipient as a capacity-1
   exhibitor `p<account>`.
 
+A person on **both** sides (asks an exhibitor and is asked by another attendee, or is staff and
+asks elsewhere) would be two nodes the solver could book in one slot; the database keeps one
+place per person per slot. So their free slots are split between the two nodes before solving
+(by how much each side is asked for): the model then admits exactly what can be stored, and
+its bound is the bound of that model.
+
+Requests between people who blocked each other are left out (a block means they never meet).
 Only slots that have not started are offered. Confirmed meetings go in as `fixed`.
-Writing inserts each meeting with its place and seat rows inside a savepoint; one that collides
-with a meeting placed meanwhile (an accept racing the run) is skipped, never forced.
+
+Writing re-reads the planned requests under a lock: one withdrawn, declined, cancelled, placed
+or blocked since the read (the solve takes up to its time limit) is skipped. Each meeting goes
+in with placement_store.insert_rows (a savepoint); one that collides with a meeting placed
+meanwhile (an accept racing the run) is skipped, never forced.
 """
 
 from __future__ import annotations
@@ -25,7 +35,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -34,6 +43,7 @@ from expo.models import Account
 from matchmaking.models import (
     ExhibitorSeats,
     MatchAvailability,
+    MatchBlock,
     Meeting,
     MeetingPlace,
     MeetingRequest,
@@ -42,6 +52,7 @@ from matchmaking.models import (
     RequestStatus,
 )
 from matchmaking.organiser_settings import all_slots, match_settings
+from matchmaking.placement_store import insert_rows
 from matchmaking.solver_model import Attendee, Exhibitor, Instance, make_instance
 from matchmaking.solver_model import Meeting as Planned
 
@@ -83,6 +94,8 @@ async def build(db: AsyncSession, now: datetime) -> Built:
         .order_by(col(MeetingRequest.id))
     )
     waiting = list(waiting_rows.scalars())
+    blocked = await _blocked(db, {a for r in waiting for a in (r.requester_id, r.recipient_id)})
+    waiting = [r for r in waiting if frozenset((r.requester_id, r.recipient_id)) not in blocked]
     met_rows = await db.execute(
         select(Meeting).where(col(Meeting.status) == MeetingStatus.CONFIRMED)
     )
@@ -129,6 +142,7 @@ async def build(db: AsyncSession, now: datetime) -> Built:
     exhibitors: dict[str, Exhibitor] = {}
     attendees: dict[str, Attendee] = {}
     node_people: dict[str, int] = {}
+    host_people: dict[str, int] = {}  # capacity-1 host node (p…, h…) -> account
 
     def nodes(r: MeetingRequest | Meeting) -> tuple[str, str] | None:
         if r.requester_id not in staff_of or r.recipient_id not in staff_of:
@@ -142,10 +156,12 @@ async def build(db: AsyncSession, now: datetime) -> Built:
             x = f"p{host}"
             if x not in exhibitors:
                 exhibitors[x] = Exhibitor(x, 1, free(host))
+                host_people[x] = host
         elif r.exhibitor_id in per_host:
             x = f"h{host}"
             if x not in exhibitors:
                 exhibitors[x] = Exhibitor(x, 1, free(host))
+                host_people[x] = host
         else:
             x = f"x{r.exhibitor_id}"
             if x not in exhibitors:
@@ -176,51 +192,95 @@ async def build(db: AsyncSession, now: datetime) -> Built:
     for x, slots_over in over.items():
         e = exhibitors[x]
         exhibitors[x] = Exhibitor(x, e.capacity, e.available - slots_over)
+    _split_both_sides(attendees, exhibitors, node_people, host_people, list(requests))
     instance = make_instance(
         len(slot_ids), list(attendees.values()), list(exhibitors.values()), list(requests), fixed
     )
     return Built(instance, slot_ids, dict(requests), seats, len(waiting), node_people)
 
 
-async def _insert(db: AsyncSession, meeting: Meeting) -> bool:
-    """The meeting and its place and seat rows, in a savepoint: False when a key refuses one
-    (someone took the hour or the seat meanwhile); nothing of it is kept then."""
-    try:
-        async with db.begin_nested():
-            db.add(meeting)
-            await db.flush()
-            for account_id in sorted((meeting.requester_id, meeting.recipient_id)):
-                db.add(
-                    MeetingPlace(
-                        account_id=account_id,
-                        slot_id=meeting.slot_id,
-                        meeting_id=stored_id(meeting),
-                    )
-                )
-            await db.flush()
-            if meeting.exhibitor_id is not None and meeting.seat is not None:
-                db.add(
-                    MeetingSeat(
-                        exhibitor_id=meeting.exhibitor_id,
-                        slot_id=meeting.slot_id,
-                        seat=meeting.seat,
-                        meeting_id=stored_id(meeting),
-                    )
-                )
-                await db.flush()
-        return True
-    except IntegrityError:
-        return False
+async def _blocked(db: AsyncSession, people: set[int]) -> set[frozenset[int]]:
+    """The pairs among `people` where one blocked the other (either way)."""
+    rows = await db.execute(
+        select(MatchBlock.account_id, MatchBlock.blocked_id).where(
+            col(MatchBlock.account_id).in_(people or {0}),
+            col(MatchBlock.blocked_id).in_(people or {0}),
+        )
+    )
+    return {frozenset(pair) for pair in rows.all()}
+
+
+def _split_both_sides(
+    attendees: dict[str, Attendee],
+    exhibitors: dict[str, Exhibitor],
+    node_people: dict[str, int],
+    host_people: dict[str, int],
+    pairs: list[tuple[str, str]],
+) -> None:
+    """Give each person who is both an attendee node and a capacity-1 host node disjoint free
+    slots on the two, so no schedule of the model books them twice in one slot. Each side gets
+    a share of the slots in proportion to its open requests (at least one if it has any and
+    there are two), the slots where its counterparts are free rather than the other side's."""
+    node_of = {person: a for a, person in node_people.items()}
+    for x, person in sorted(host_people.items()):
+        a = node_of.get(person)
+        if a is None:
+            continue
+        free = sorted(attendees[a].available & exhibitors[x].available)
+        as_attendee = [e for p, e in pairs if p == a]
+        as_host = [p for p, e in pairs if e == x]
+        if not as_host or not as_attendee:
+            continue  # one side has nothing to place: the other keeps its slots
+        demand = {
+            s: sum(s in exhibitors[e].available for e in as_attendee)
+            - sum(s in attendees[p].available for p in as_host)
+            for s in free
+        }
+        share = round(len(free) * len(as_host) / (len(as_host) + len(as_attendee)))
+        if len(free) >= 2:
+            share = min(max(share, 1), len(free) - 1)
+        hosting = set(sorted(free, key=lambda s: (demand[s], s))[:share])
+        attendees[a] = Attendee(a, attendees[a].available - hosting)
+        e = exhibitors[x]
+        exhibitors[x] = Exhibitor(x, e.capacity, e.available - (set(free) - hosting))
 
 
 async def write(
     db: AsyncSession, built: Built, planned: list[Planned]
-) -> tuple[list[Meeting], int]:
-    """Insert the planned meetings that are new (not fixed); returns those stored and how many
-    were skipped because the database refused them (placed meanwhile). Not committed."""
+) -> tuple[list[tuple[MeetingRequest, Meeting]], int]:
+    """Insert the planned meetings that are new (not fixed); returns those stored, each with
+    its request, and how many were skipped: the request is no longer accepted-and-waiting or
+    the two blocked each other since `build` read it, or the database refused the meeting
+    (placed meanwhile). Not committed."""
     fixed = set(built.instance.fixed)
     new = sorted(m for m in planned if m not in fixed)
-    exhibitor_ids = {r.exhibitor_id for rs in built.requests.values() for r in rs}
+    wanted = {stored_id(r) for m in new for r in built.requests.get(m.pair, [])}
+    # Re-read under a lock (PostgreSQL; SQLite writes one at a time): a withdrawal, decline or
+    # cancel racing this write waits for it and then finds the meeting, or went first and the
+    # request is skipped here.
+    fresh = await db.execute(
+        select(MeetingRequest)
+        .where(
+            col(MeetingRequest.id).in_(wanted or {0}),
+            col(MeetingRequest.status) == RequestStatus.ACCEPTED,
+            col(MeetingRequest.id).not_in(select(Meeting.request_id)),
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    still = {stored_id(r): r for r in fresh.scalars()}
+    blocked = await _blocked(
+        db, {a for r in still.values() for a in (r.requester_id, r.recipient_id)}
+    )
+    queues = {
+        pair: [
+            still[stored_id(r)]
+            for r in rs
+            if stored_id(r) in still and frozenset((r.requester_id, r.recipient_id)) not in blocked
+        ]
+        for pair, rs in built.requests.items()
+    }
+    exhibitor_ids = {r.exhibitor_id for rs in queues.values() for r in rs}
     taken: dict[tuple[int, int], set[int]] = defaultdict(set)
     seat_rows = await db.execute(
         select(MeetingSeat.exhibitor_id, MeetingSeat.slot_id, MeetingSeat.seat).where(
@@ -229,10 +289,10 @@ async def write(
     )
     for e, s, n in seat_rows.all():
         taken[(e, s)].add(n)
-    stored: list[Meeting] = []
+    stored: list[tuple[MeetingRequest, Meeting]] = []
     skipped = 0
     for plan in new:
-        queue = built.requests.get(plan.pair, [])
+        queue = queues.get(plan.pair, [])
         if not queue:
             skipped += 1
             continue
@@ -258,8 +318,8 @@ async def write(
             seat=seat,
             placed_by="scheduler",
         )
-        if await _insert(db, meeting):
-            stored.append(meeting)
+        if await insert_rows(db, meeting):
+            stored.append((request, meeting))
             queue.pop(0)
             if seat is not None and request.exhibitor_id is not None:
                 taken[(request.exhibitor_id, slot_id)].add(seat)

@@ -5,8 +5,11 @@ topic, the new meetings stored before each party hears of them, one run at a tim
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from expo.db import stored_id
 from matchmaking.models import (
     ExhibitorSeats,
     MatchAvailability,
+    MatchBlock,
     MatchSlot,
     Meeting,
     MeetingPlace,
@@ -69,6 +73,7 @@ async def expo_with_waiting_requests(server: LiveServer) -> dict[str, Any]:
         await db.execute(delete(Meeting))
         await db.execute(delete(MeetingRequest))
         await db.execute(delete(MatchAvailability))
+        await db.execute(delete(MatchBlock))
         await db.execute(delete(SchedulerRun))
         await db.execute(delete(MatchSlot))
         slots = [
@@ -144,7 +149,9 @@ async def test_a_run_places_waiting_requests_people_first_and_reports_the_bound(
         run_id = started.json()["run"]["id"]
         progress = await board.event("match.scheduler_progress")
         finished = await board.event("match.scheduler_finished", timeout=30)
+        dashboard = await board.event("match.dashboard_changed", timeout=10)
         changed = await attendee.event("match.meeting_changed", timeout=10)
+        request_changed = await attendee.event("match.request_changed", timeout=10)
         # Stored before announced: the meeting the attendee hears of is in the database.
         by_id = {stored_id(m): m for m in await stored_meetings(server)}
     assert progress["data"]["run"] == run_id and 0 <= progress["data"]["percent"] <= 100
@@ -161,6 +168,14 @@ async def test_a_run_places_waiting_requests_people_first_and_reports_the_bound(
     meeting = changed["data"]["meeting"]
     assert meeting["id"] in by_id and meeting["slot"]["id"] == s[0]
     assert meeting["with"]["id"] == staff and meeting["status"] == "confirmed"
+    # Exactly what an accept announces (meeting_views): both people, the booth, the request.
+    assert meeting["requester"]["id"] == only_slot_0[0] and meeting["recipient"]["id"] == staff
+    assert meeting["exhibitor"]["id"] == 1 and meeting["placed_by"] == "scheduler"
+    assert meeting["with"]["exhibitor"]["id"] == 1
+    request = request_changed["data"]["request"]
+    assert request["meeting"] == meeting["id"] and request["status"] == "accepted"
+    assert request["id"] == by_id[meeting["id"]].request_id
+    assert dashboard["topic"] == "match-organisers:all"
     stored = list(by_id.values())
     assert {m.placed_by for m in stored} == {"accept", "scheduler"}
     assert by_id[expo["fixed"]].slot_id == s[1]  # the confirmed meeting kept its slot
@@ -245,3 +260,190 @@ async def test_only_organisers_run_or_read_it(server: LiveServer):
         assert (await http.get(f"{RUNS}/latest")).status_code == 403
     async with server.http() as http:
         assert (await http.get(f"{RUNS}/latest")).status_code == 401
+
+
+# --- review fixes: what the run stores is what the model planned, and only what may be --------
+
+
+async def fresh_expo(
+    server: LiveServer, count: int
+) -> tuple[int, list[tuple[int, str]], list[int]]:
+    """The staff member of exhibitor 1 (one seat), `count` new attendees, three future slots;
+    no requests, meetings, availability or blocks yet."""
+    expo = await expo_with_waiting_requests(server)
+    people = [await register(server, f"复核 {i}") for i in range(count)]
+    async with server.services.db() as db:
+        for table in (MeetingSeat, MeetingPlace, Meeting, MeetingRequest, MatchAvailability):
+            await db.execute(delete(table))
+        await db.commit()
+    return expo["staff"], people, expo["slots"]
+
+
+async def finished_run(server: LiveServer, organiser: str) -> dict[str, Any]:
+    async with server.http(headers={"Cookie": organiser}) as http:
+        started = await http.post(RUNS, json={"time_limit": 10})
+        assert started.status_code == 202, started.text
+        for _ in range(600):
+            run = (await http.get(f"{RUNS}/latest")).json()["run"]
+            if run["status"] != "running":
+                return run  # type: ignore[no-any-return]
+            await asyncio.sleep(0.05)
+    raise AssertionError("the run did not finish")
+
+
+def accepted(requester: int, recipient: int, exhibitor: int | None = None) -> MeetingRequest:
+    return MeetingRequest(
+        requester_id=requester,
+        recipient_id=recipient,
+        exhibitor_id=exhibitor,
+        status=RequestStatus.ACCEPTED,
+        answered_at=datetime.now(UTC),
+    )
+
+
+async def test_someone_who_asks_and_is_asked_is_never_booked_twice_in_a_slot(server: LiveServer):
+    """P asked the staff member and Q asked P; P is free in one slot only. Both meetings fit
+    that slot for the model if P is two nodes, but P can be in one place: the run plans one,
+    stores it, and its bound and count describe what is stored."""
+    staff, people, s = await fresh_expo(server, 2)
+    (p, _), (q, _) = people
+    async with server.services.db() as db:
+        free = {staff: s, p: [s[0]], q: s}
+        db.add_all(MatchAvailability(account_id=a, slot_id=x) for a, xs in free.items() for x in xs)
+        db.add_all([accepted(p, staff, 1), accepted(q, p)])
+        await db.commit()
+    run = await finished_run(server, await server.sign_in(ORGANIZER))
+    stored = await stored_meetings(server)
+    result = run["result"]
+    assert run["status"] == "finished"
+    assert len(stored) == 1 and stored[0].slot_id == s[0]
+    assert result["skipped"] == 0 and result["placed"] == 1
+    assert result["meetings"] == result["upper_bound"] == 1
+    assert result["solver_status"] == "optimal"
+
+
+async def test_blocked_people_are_not_scheduled(server: LiveServer):
+    expo = await expo_with_waiting_requests(server)
+    pair = [a for a, _ in expo["people"][4:6]]
+    async with server.services.db() as db:
+        db.add(MatchBlock(account_id=pair[1], blocked_id=pair[0]))
+        await db.commit()
+    run = await finished_run(server, await server.sign_in(ORGANIZER))
+    stored = await stored_meetings(server)
+    assert run["status"] == "finished"
+    assert not [m for m in stored if {m.requester_id, m.recipient_id} == set(pair)]
+    assert run["result"]["meetings"] == run["result"]["upper_bound"] == 3
+
+
+async def test_requests_closed_or_blocked_while_it_solves_get_no_meeting(server: LiveServer):
+    """The run reads, solves (up to its time limit), then writes: a request withdrawn, and two
+    people who blocked each other, in between, are skipped, not given a confirmed meeting."""
+    from matchmaking.scheduler_store import build, write
+    from matchmaking.solver import solve
+
+    expo = await expo_with_waiting_requests(server)
+    people = [a for a, _ in expo["people"]]
+    async with server.services.read() as db:
+        built = await build(db, datetime.now(UTC))
+    solution = solve(built.instance, 10)
+    async with server.services.db() as db:  # meanwhile: a withdrawal and a block
+        rows = await db.execute(
+            select(MeetingRequest).where(col(MeetingRequest.requester_id) == people[3])
+        )
+        withdrawn = rows.scalars().one()
+        withdrawn.status = RequestStatus.CANCELLED
+        db.add(MatchBlock(account_id=people[4], blocked_id=people[5]))
+        await db.commit()
+    async with server.services.db() as db:
+        _, skipped = await write(db, built, solution.meetings)
+        await db.commit()
+    stored = [m for m in await stored_meetings(server) if m.placed_by == "scheduler"]
+    placed = {frozenset((m.requester_id, m.recipient_id)) for m in stored}
+    assert len(stored) == 1 and skipped == 2
+    assert frozenset((people[3], expo["staff"])) not in placed
+    assert frozenset((people[4], people[5])) not in placed
+    assert stored_id(withdrawn) not in {m.request_id for m in await stored_meetings(server)}
+
+
+async def test_a_cancel_does_not_repair_into_a_meeting_between_blocked_people(
+    server: LiveServer,
+):
+    """A's meeting in the one common slot is cancelled; B (waiting longest) and the staff
+    member blocked each other, C waits too: the freed seat goes to C, never to B."""
+    staff, people, s = await fresh_expo(server, 3)
+    (a, a_cookie), (b, _), (c, _) = people
+    async with server.services.db() as db:
+        db.add_all(MatchAvailability(account_id=x, slot_id=s[0]) for x in (staff, a, b, c))
+        first = accepted(a, staff, 1)
+        older, newer = accepted(b, staff, 1), accepted(c, staff, 1)
+        older.answered_at = datetime.now(UTC) - timedelta(hours=1)
+        db.add_all([first, older, newer])
+        await db.flush()
+        met = Meeting(
+            request_id=stored_id(first), requester_id=a, recipient_id=staff, exhibitor_id=1,
+            slot_id=s[0], seat=0, placed_by="accept",
+        )  # fmt: skip
+        db.add(met)
+        await db.flush()
+        db.add_all(
+            MeetingPlace(account_id=x, slot_id=s[0], meeting_id=stored_id(met))
+            for x in sorted((a, staff))
+        )
+        db.add(MeetingSeat(exhibitor_id=1, slot_id=s[0], seat=0, meeting_id=stored_id(met)))
+        db.add(MatchBlock(account_id=staff, blocked_id=b))
+        await db.commit()
+        met_id, newer_id = stored_id(met), stored_id(newer)
+    async with server.connect(a_cookie) as ws:
+        reply = await Peer(ws).command("match.cancel", {"meeting": met_id})
+    assert reply["type"] == "ok", reply
+    assert reply["data"]["repaired"] == 1
+    live = [m for m in await stored_meetings(server) if m.status == "confirmed"]
+    assert [(m.request_id, m.requester_id, m.slot_id) for m in live] == [(newer_id, c, s[0])]
+
+
+async def test_the_cli_runs_the_scheduler_over_the_database(server: LiveServer):
+    """`expo match schedule`: the same run over EXPO_DATABASE_URL, progress on stderr, the
+    summary on stdout; refused while another run holds the claim."""
+    await expo_with_waiting_requests(server)
+    url = server.services.settings.database_url
+    done = await asyncio.to_thread(_schedule_cli, url, "--time-limit", "10")
+    assert done.returncode == 0, done.stderr
+    assert "scheduled 4 of at most 4 possible (3 new)" in done.stdout
+    assert "已安排 4 场" in done.stdout
+    assert "people 5%" in done.stderr and "writing 99%" in done.stderr
+    stored = await stored_meetings(server)
+    assert sorted(m.placed_by for m in stored) == ["accept"] + ["scheduler"] * 3
+    async with server.services.read() as db:
+        run = (
+            (await db.execute(select(SchedulerRun).order_by(col(SchedulerRun.id).desc())))
+            .scalars()
+            .first()
+        )
+    assert run is not None and run.status == "finished" and run.active is None
+    now = datetime.now(UTC)
+    async with server.services.db() as db:  # a console run going on
+        db.add(
+            SchedulerRun(
+                active=1, started_by=run.started_by, started_at=now,
+                expires_at=now + timedelta(minutes=5),
+            )
+        )  # fmt: skip
+        await db.commit()
+    try:
+        refused = await asyncio.to_thread(_schedule_cli, url)
+        assert refused.returncode == 1 and "match.scheduler_running" in refused.stderr
+        bad = await asyncio.to_thread(_schedule_cli, url, "--time-limit", "0")
+        assert bad.returncode == 2 and "--time-limit" in bad.stderr
+    finally:
+        async with server.services.db() as db:
+            await db.execute(delete(SchedulerRun))
+            await db.commit()
+
+
+def _schedule_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [sys.executable, "-m", "expo.cli", "match", "schedule", *args],
+        capture_output=True, text=True, timeout=120, cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "EXPO_DATABASE_URL": url},
+    )  # fmt: skip
