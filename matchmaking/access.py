@@ -53,10 +53,6 @@ def _is_recipient(who: Principal, obj: RequestObject) -> bool:
     return who.account_id == obj.recipient_id
 
 
-def _is_requester(who: Principal, obj: RequestObject) -> bool:
-    return who.account_id == obj.requester_id
-
-
 def _is_party_to_request(who: Principal, obj: RequestObject) -> bool:
     return who.account_id in (obj.requester_id, obj.recipient_id)
 
@@ -71,11 +67,8 @@ _ANYONE_SIGNED_IN = Rule(ALL_ROLES)
 RECIPIENT_OF_REQUEST: Rule = _ANYONE_SIGNED_IN.given(
     RequestObject, _is_recipient, "Only the person asked may answer this request."
 )
-# Withdraw: the one who sent it.
-REQUESTER_OF_REQUEST: Rule = _ANYONE_SIGNED_IN.given(
-    RequestObject, _is_requester, "Only who sent this request may withdraw it."
-)
-# Read: either of its two people.
+# Read, and withdraw (the requester while pending; either once accepted and unplaced): its two
+# people.
 PARTY_TO_REQUEST: Rule = _ANYONE_SIGNED_IN.given(
     RequestObject, _is_party_to_request, "Only its two people see this request."
 )

@@ -3,6 +3,12 @@
 A block works both ways (matchmaking/blocks.py reads it for every part); hiding drops someone
 from one's own recommendations only. Both are idempotent: blocking twice is one block, lifting
 a block that is not there is no error, so a page that retries does no harm.
+
+Blocking also ends what is open between the two, in the block's own transaction: their pending
+and accepted requests are cancelled, and their meetings not yet over too (places and seats
+freed, meetings_store.cancel_between); once committed, both hear the usual
+`match.request_changed` / `match.meeting_changed` on their account topics, which say
+"cancelled" and nothing of who blocked. Lifting a block reopens nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from starlette.requests import Request
 
 from expo.errors import BadRequest, NotFound
 from expo.http import ErrorBody, JSONResponse, Responses, path_int, principal, route, services
-from expo.models import Account
+from expo.models import Account, utcnow
 from expo.permissions import Rule
 from expo.services import Services
 from matchmaking.access import PARTICIPANTS
+from matchmaking.meetings_store import cancel_between
 from matchmaking.models import MatchBlock, MatchHidden
 from matchmaking.profiles import AccountPath
 
@@ -60,7 +67,31 @@ async def _add(svc: Services, row: MatchBlock | MatchHidden, other: int) -> None
 
 async def block(request: Request) -> JSONResponse:
     me, other = _other(request)
-    await _add(services(request), MatchBlock(account_id=me, blocked_id=other), other)
+    svc = services(request)
+    await svc.hub.announcer.ready()  # a broker that is down refuses before storing
+    async with svc.db() as db:
+        # Both accounts locked (PostgreSQL), in one order, as sending a request locks them: a
+        # request sent at the same moment is either refused (it sees the block) or cancelled.
+        rows = await db.execute(
+            select(Account)
+            .where(col(Account.id).in_(sorted({me, other})))
+            .order_by(col(Account.id))
+            .with_for_update()
+        )
+        accounts = {a.id: a for a in rows.scalars()}
+        account = accounts.get(other)
+        if account is None or account.service:
+            raise NotFound("match.unknown_account", f"There is no account {other}.")
+        if await db.get(MatchBlock, (me, other)) is None:
+            db.add(MatchBlock(account_id=me, blocked_id=other))
+            await db.flush()
+        events = await cancel_between(db, me, other, utcnow())
+        try:
+            await db.commit()
+        except IntegrityError:  # the same block saved at once from another tab: it did it all
+            await db.rollback()
+            events = []
+    await svc.hub.publish_stored(events)
     return JSONResponse({"account": other, "blocked": True})
 
 

@@ -2,8 +2,12 @@
 
 - Who may ask whom (`check_request`): not oneself, not someone blocked either way nor someone
   without a visible profile (both answered as an unknown profile, so a block never shows), not
-  twice while a request or meeting between the two is open, not over the organisers' cap of
-  pending requests sent.
+  twice while a request or meeting between the two is open, not over the organisers' cap.
+  The cap counts only the requests one SENT that still wait for an answer (pending): an
+  accepted request (placed or waiting for a slot) and a meeting no longer count, so answering
+  frees a place; the duplicate check looks at pending and accepted alike.
+- Who may withdraw (`may_withdraw`): the requester an unanswered request; either of the two an
+  accepted one still waiting for a slot (a placed one is a meeting: cancel it instead).
 - Whose seat a meeting takes (`seat_holder`): the recipient's company if they are exhibitor
   staff, else the requester's, else none (two attendees need no table).
 - Where a meeting goes (`placements`): the slots both are available in and neither has a
@@ -88,8 +92,9 @@ def check_request(
     if pending_sent >= cap:
         raise Conflict(
             "match.cap",
-            f"You have {pending_sent} requests waiting for an answer (at most {cap}); "
-            "wait for answers or withdraw one.",
+            f"You have {pending_sent} requests sent and still waiting for an answer; at most "
+            f"{cap} may wait at once (accepted requests and meetings do not count). Wait for "
+            "answers or withdraw one.",
         )
 
 
@@ -152,7 +157,10 @@ def earliest(
     )
 
 
-def may_withdraw(status: str, placed: bool) -> bool:
-    """The requester takes back a request not answered, or accepted and still waiting for a
-    slot (a placed one is a meeting: cancel it instead)."""
-    return status == "pending" or (status == "accepted" and not placed)
+def may_withdraw(status: str, placed: bool, *, by_requester: bool = True) -> bool:
+    """Withdraw: the requester takes back a request not answered; either of the two backs out
+    of an accepted one still waiting for a slot (nothing is booked yet). A placed one is a
+    meeting: cancel it instead. The recipient answers a pending request (decline), not this."""
+    if status == "accepted" and not placed:
+        return True
+    return by_requester and status == "pending"

@@ -43,8 +43,8 @@ from matchmaking import meetings_store as store
 from matchmaking.access import (
     PARTICIPANTS,
     PARTY_TO_MEETING,
+    PARTY_TO_REQUEST,
     RECIPIENT_OF_REQUEST,
-    REQUESTER_OF_REQUEST,
     meeting_of_command,
     meeting_of_path,
     request_of_command,
@@ -52,8 +52,12 @@ from matchmaking.access import (
 )
 from matchmaking.blocks import unseen_by
 from matchmaking.meeting_rules import NOTE_STORED, clean_reason
-from matchmaking.meetings_ical import MeetingEntry, meetings_calendar
-from matchmaking.models import MatchSlot, Meeting
+from matchmaking.meetings_ical import (
+    calendar_domain,
+    calendar_entries,
+    calendar_language,
+    meetings_calendar,
+)
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 
@@ -148,8 +152,9 @@ async def decline_command(ctx: CommandContext, data: RequestRef) -> dict[str, An
 
 
 async def withdraw_command(ctx: CommandContext, data: RequestRef) -> dict[str, Any]:
+    who = ctx.require_principal()
     await ctx.services.hub.announcer.ready()
-    return await _done(ctx.services, await store.withdraw(ctx.services, data.request))
+    return await _done(ctx.services, await store.withdraw(ctx.services, who, data.request))
 
 
 async def cancel_command(ctx: CommandContext, data: CancelData) -> dict[str, Any]:
@@ -196,9 +201,11 @@ async def post_decline(request: Request) -> JSONResponse:
 
 
 async def post_withdraw(request: Request) -> JSONResponse:
+    who = principal(request)
+    assert who is not None
     svc = services(request)
     await svc.hub.announcer.ready()
-    outcome = await store.withdraw(svc, path_int(request, "request_id"))
+    outcome = await store.withdraw(svc, who, path_int(request, "request_id"))
     return JSONResponse(await _done(svc, outcome))
 
 
@@ -251,42 +258,17 @@ async def get_meeting(request: Request) -> JSONResponse:
 
 async def get_meetings_ics(request: Request) -> Response:
     """My confirmed meetings as iCalendar; a bearer token of the `read` scope will do, so a
-    calendar app can subscribe to it."""
+    calendar app can subscribe to it. Read once (the store), written out by meetings_ical."""
     who = principal(request)
     assert who is not None
     svc = services(request)
     async with svc.read() as db:
         account = await db.get(Account, who.account_id)
-        views = await store.my_meetings(db, who.account_id)
-        meetings = {v["id"]: await db.get(Meeting, v["id"]) for v in views}
-        slots = {v["id"]: await db.get(MatchSlot, v["slot"]["id"]) for v in views}
-    lang = "zh" if account is None or account.language.lower().startswith("zh") else "en"
+        mine = await store.confirmed_meetings(db, who.account_id)
+    lang = calendar_language(None if account is None else account.language)
     base = svc.settings.public_url or str(request.base_url).rstrip("/")
-    domain = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "shubo.live"
-    entries = []
-    for view in views:
-        meeting, slot = meetings[view["id"]], slots[view["id"]]
-        if meeting is None or slot is None:
-            continue
-        other = view["with"] or {}
-        host = view["exhibitor"] or {}
-        entries.append(
-            MeetingEntry(
-                meeting_id=view["id"],
-                version=meeting.version,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                updated_at=meeting.updated_at,
-                with_name=other.get("name", ""),
-                with_organisation=other.get("organisation", ""),
-                note="",
-                room_url=f"{base}/#/meeting/{view['id']}",
-                host=(host.get("name_zh") or host.get("name_en", ""))
-                if lang == "zh"
-                else (host.get("name_en") or host.get("name_zh", "")),
-            )
-        )
-    body = meetings_calendar(entries, lang=lang, stamp=utcnow(), domain=domain)
+    entries = calendar_entries(mine.meetings, mine.people, who.account_id, lang=lang, base=base)
+    body = meetings_calendar(entries, lang=lang, stamp=utcnow(), domain=calendar_domain(base))
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -302,7 +284,9 @@ async def get_meetings_ics(request: Request) -> Response:
 permissions: dict[str, Rule] = {
     "match.request": Rule(PARTICIPANTS),
     "match.answer": RECIPIENT_OF_REQUEST,  # accept, decline
-    "match.withdraw": REQUESTER_OF_REQUEST,
+    # Either of the two; the store lets the requester withdraw an unanswered request and either
+    # back out of an accepted one still waiting for a slot (meeting_rules.may_withdraw).
+    "match.withdraw": PARTY_TO_REQUEST,
     "match.meeting": PARTY_TO_MEETING,  # cancel, reschedule
     "match.meeting.read": PARTY_TO_MEETING,  # GET only: a read token may
     "match.mine": SIGNED_IN,  # my requests, meetings, calendar (GET only)
@@ -401,7 +385,8 @@ routes = [
         target=request_of_path,
         path_params=RequestPath,
         responses={200: RequestOut, **_CHANGE},
-        summary="Withdraw a request I sent (not yet answered, or waiting for a slot)",
+        summary="Withdraw a request: mine not yet answered, or either's accepted and waiting "
+        "for a slot",
     ),
     route(
         "/api/match/meetings",

@@ -1,6 +1,9 @@
 """My meetings as iCalendar (RFC 5545), with no I/O: one event per confirmed meeting, its UID
 stable (the meeting's id) and its SEQUENCE the meeting's version, so a calendar app moves the
-event in place when the meeting is rescheduled; times in UTC; a link to the meeting room."""
+event in place when the meeting is rescheduled; times in UTC; a link to the meeting room.
+
+`calendar_entries` turns the meetings and people the store read once (meetings_store.
+confirmed_meetings) into entries; `meetings_calendar` writes them out."""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from icalendar import Calendar, Event
+
+from matchmaking.meeting_views import People
+from matchmaking.models import Meeting
 
 PRODID = "-//Shubo Live//My meetings//EN"
 
@@ -25,6 +31,47 @@ class MeetingEntry:
     note: str
     room_url: str
     host: str = ""  # the exhibitor whose table it is, in the account's language
+
+
+def calendar_language(language: str | None) -> str:
+    """zh or en, from the account's language (zh when unknown: the expo's first language)."""
+    return "zh" if language is None or language.lower().startswith("zh") else "en"
+
+
+def calendar_domain(base: str) -> str:
+    """The host of the public address, for the events' UIDs."""
+    return base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "shubo.live"
+
+
+def calendar_entries(
+    meetings: Sequence[Meeting], people: People, viewer: int, *, lang: str, base: str
+) -> list[MeetingEntry]:
+    """One entry per meeting whose slot is known, from rows already read (no I/O)."""
+    entries = []
+    for meeting in meetings:
+        slot = people.slots.get(meeting.slot_id)
+        if slot is None or meeting.id is None:
+            continue
+        other = people.person(
+            meeting.recipient_id if viewer == meeting.requester_id else meeting.requester_id
+        )
+        host = people.exhibitors.get(meeting.exhibitor_id or 0) or {}
+        names = ("name_zh", "name_en") if lang == "zh" else ("name_en", "name_zh")
+        entries.append(
+            MeetingEntry(
+                meeting_id=meeting.id,
+                version=meeting.version,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                updated_at=meeting.updated_at,
+                with_name=other["name"],
+                with_organisation=other["organisation"],
+                note="",
+                room_url=f"{base}/#/meeting/{meeting.id}",
+                host=host.get(names[0]) or host.get(names[1], ""),
+            )
+        )
+    return entries
 
 
 def meetings_calendar(

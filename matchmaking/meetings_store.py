@@ -8,21 +8,23 @@ this runs (matchmaking/access.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import exists, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from expo.db import stored_id
-from expo.errors import BadRequest, Conflict
+from expo.errors import BadRequest, Conflict, Forbidden
 from expo.models import Account, utcnow
 from expo.security import Principal
 from expo.services import Services
 from matchmaking import placement_store
 from matchmaking.access import unknown_meeting, unknown_request
-from matchmaking.blocks import blocked_between
+from matchmaking.blocks import blocked_between, unseen_by
 from matchmaking.meeting_rules import (
     Party,
     check_request,
@@ -33,6 +35,7 @@ from matchmaking.meeting_rules import (
 )
 from matchmaking.meeting_views import (
     Announcement,
+    People,
     dashboard_event,
     meeting_events,
     meeting_view,
@@ -42,6 +45,7 @@ from matchmaking.meeting_views import (
 )
 from matchmaking.models import (
     MatchAvailability,
+    MatchBlock,
     MatchProfile,
     MatchSlot,
     Meeting,
@@ -110,12 +114,24 @@ async def _open_between(db: AsyncSession, one: int, other: int) -> bool:
 
 
 async def pending_sent(db: AsyncSession, account_id: int) -> int:
+    """What the cap counts: requests `account_id` sent that still wait for an answer. One to
+    someone blocked either way does not count (a block cancels them; this keeps a row left
+    from before, which the page no longer shows, from holding a place)."""
+    blocked = exists().where(
+        or_(
+            (col(MatchBlock.account_id) == MeetingRequest.requester_id)
+            & (col(MatchBlock.blocked_id) == MeetingRequest.recipient_id),
+            (col(MatchBlock.account_id) == MeetingRequest.recipient_id)
+            & (col(MatchBlock.blocked_id) == MeetingRequest.requester_id),
+        )
+    )
     found = await db.execute(
         select(func.count())
         .select_from(MeetingRequest)
         .where(
             col(MeetingRequest.requester_id) == account_id,
             col(MeetingRequest.status) == RequestStatus.PENDING,
+            ~blocked,
         )
     )
     return int(found.scalar_one())
@@ -210,12 +226,17 @@ async def accept(svc: Services, who: Principal, request_id: int) -> Outcome:
 
 
 async def _close_request(
-    svc: Services, request_id: int, status: str, *, allowed: Any, refusal: str
+    svc: Services,
+    request_id: int,
+    status: str,
+    *,
+    allowed: Callable[[MeetingRequest, bool], bool],
+    refusal: str,
 ) -> Outcome:
     async with svc.db() as db:
         row = await _locked_request(db, request_id)
         placed = await meeting_of_request(db, request_id) is not None
-        if not allowed(row.status, placed):
+        if not allowed(row, placed):
             raise Conflict(refusal, f"This request is {row.status}; it cannot be {status} now.")
         row.status, row.answered_at = status, row.answered_at or utcnow()
         _bump(row)
@@ -233,14 +254,25 @@ async def decline(svc: Services, request_id: int) -> Outcome:
         svc,
         request_id,
         RequestStatus.DECLINED,
-        allowed=lambda status, _placed: status == RequestStatus.PENDING,
+        allowed=lambda row, _placed: row.status == RequestStatus.PENDING,
         refusal="match.not_pending",
     )
 
 
-async def withdraw(svc: Services, request_id: int) -> Outcome:
+async def withdraw(svc: Services, who: Principal, request_id: int) -> Outcome:
+    """The requester: pending, or accepted and waiting for a slot; the recipient: accepted and
+    waiting for a slot only (a pending one they decline: 403, as before this was allowed them).
+    Either of the two passed the permission check (PARTY_TO_REQUEST)."""
+
+    def allowed(row: MeetingRequest, placed: bool) -> bool:
+        by_requester = who.account_id == row.requester_id
+        if not by_requester and row.status == RequestStatus.PENDING:
+            # Not theirs to take back: refused as the permission table refuses (403).
+            raise Forbidden(message="A request waiting for your answer is declined, not withdrawn.")
+        return may_withdraw(row.status, placed, by_requester=by_requester)
+
     return await _close_request(
-        svc, request_id, RequestStatus.CANCELLED, allowed=may_withdraw, refusal="match.not_open"
+        svc, request_id, RequestStatus.CANCELLED, allowed=allowed, refusal="match.not_open"
     )
 
 
@@ -292,6 +324,72 @@ async def cancel(svc: Services, who: Principal, meeting_id: int, reason: str) ->
         await db.commit()
     reply = {"meeting": meeting_view(meeting, people, who.account_id), "repaired": len(repaired)}
     return Outcome(reply, [*events, dashboard_event()])
+
+
+async def cancel_between(
+    db: AsyncSession, one: int, other: int, now: datetime
+) -> list[Announcement]:
+    """A block's consequences, in the caller's (the block's) transaction: every open request
+    between the two (pending, accepted) cancelled, and its meeting too while it has not ended
+    (its place and seat rows freed and offered to requests waiting for that slot, as `cancel`
+    does). A meeting already over stays as it was (the reads hide it). What to announce once
+    committed: the usual events, with no `cancelled_by` nor reason, so the one blocked learns
+    only that it was cancelled."""
+    # Their confirmed meetings locked first, then the requests: the order `cancel` locks in,
+    # so a block and a cancellation of the same meeting wait for each other, never in a cycle.
+    await db.execute(
+        select(Meeting.id)
+        .where(
+            or_(
+                (col(Meeting.requester_id) == one) & (col(Meeting.recipient_id) == other),
+                (col(Meeting.requester_id) == other) & (col(Meeting.recipient_id) == one),
+            ),
+            col(Meeting.status) == MeetingStatus.CONFIRMED,
+        )
+        .order_by(col(Meeting.id))
+        .with_for_update()
+    )
+    pair = or_(
+        (col(MeetingRequest.requester_id) == one) & (col(MeetingRequest.recipient_id) == other),
+        (col(MeetingRequest.requester_id) == other) & (col(MeetingRequest.recipient_id) == one),
+    )
+    found = await db.execute(
+        select(MeetingRequest)
+        .where(pair, col(MeetingRequest.status).in_(OPEN))
+        .order_by(col(MeetingRequest.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    events: list[Announcement] = []
+    for request in found.scalars().all():
+        meeting = await meeting_of_request(db, stored_id(request))
+        if meeting is not None:
+            meeting = await _locked_meeting(db, stored_id(meeting))
+            slot = await db.get(MatchSlot, meeting.slot_id)
+            if meeting.status != MeetingStatus.CONFIRMED or (slot and slot.ends_at <= now):
+                continue  # over (or already cancelled): nothing to free, hidden when read
+            await placement_store.free_rows(db, stored_id(meeting))
+            meeting.status = MeetingStatus.CANCELLED
+            _bump(meeting)
+            db.add(meeting)
+        request.status, request.answered_at = RequestStatus.CANCELLED, request.answered_at or now
+        _bump(request)
+        db.add(request)
+        await db.flush()
+        people = await people_for(db, [request], [meeting] if meeting else [])
+        events += request_events(request, people, meeting)
+        if meeting is not None:
+            events += meeting_events(meeting, people)
+            repaired = await _repaired(
+                db,
+                meeting.slot_id,
+                meeting.exhibitor_id,
+                [meeting.requester_id, meeting.recipient_id],
+            )
+            events += await _announce_repairs(db, repaired)
+    if events:
+        events.append(dashboard_event())
+    return events
 
 
 async def reschedule(svc: Services, who: Principal, meeting_id: int, slot_id: int) -> Outcome:
@@ -370,8 +468,23 @@ async def my_requests(db: AsyncSession, account_id: int, unseen: set[int]) -> di
     }
 
 
-async def my_meetings(db: AsyncSession, account_id: int) -> list[dict[str, Any]]:
-    """The confirmed meetings of `account_id`, by slot."""
+@dataclass
+class MyMeetings:
+    """Someone's confirmed meetings, by slot, and the people and slots they name: read once,
+    for the list and the calendar alike."""
+
+    viewer: int
+    meetings: list[Meeting]
+    people: People
+
+    def views(self) -> list[dict[str, Any]]:
+        return [meeting_view(m, self.people, self.viewer) for m in self.meetings]
+
+
+async def confirmed_meetings(db: AsyncSession, account_id: int) -> MyMeetings:
+    """The confirmed meetings of `account_id`, by slot, without those with someone blocked
+    either way (a block cancels the meetings to come; one already held is hidden too)."""
+    unseen = await unseen_by(db, account_id)
     rows = await db.execute(
         select(Meeting)
         .join(MatchSlot, col(MatchSlot.id) == Meeting.slot_id)
@@ -381,14 +494,18 @@ async def my_meetings(db: AsyncSession, account_id: int) -> list[dict[str, Any]]
         )
         .order_by(col(MatchSlot.starts_at), col(Meeting.id))
     )
-    meetings = list(rows.scalars().all())
-    people = await people_for(db, [], meetings)
-    return [meeting_view(m, people, account_id) for m in meetings]
+    meetings = [m for m in rows.scalars().all() if not {m.requester_id, m.recipient_id} & unseen]
+    return MyMeetings(account_id, meetings, await people_for(db, [], meetings))
+
+
+async def my_meetings(db: AsyncSession, account_id: int) -> list[dict[str, Any]]:
+    """The confirmed meetings of `account_id`, by slot, as shown."""
+    return (await confirmed_meetings(db, account_id)).views()
 
 
 async def one_meeting(db: AsyncSession, meeting_id: int, viewer: int) -> dict[str, Any]:
     meeting = await db.get(Meeting, meeting_id)
-    if meeting is None:
-        raise unknown_meeting(meeting_id)
+    if meeting is None or await blocked_between(db, meeting.requester_id, meeting.recipient_id):
+        raise unknown_meeting(meeting_id)  # blocked: as if there were none
     people = await people_for(db, [], [meeting])
     return meeting_view(meeting, people, viewer)

@@ -14,7 +14,10 @@
   person), the STUN/TURN servers of the settings (EXPO_ICE_SERVERS) and who I am.
 
 A cancelled meeting's room is read-only: saying and calling are refused with
-`match.meeting_cancelled`; reading the chat still works.
+`match.meeting_cancelled`; reading the chat still works. Once either of the two blocked the
+other, the room is gone for both: the view, the chat, saying and signalling answer 404
+`match.unknown_meeting`, as for a meeting that does not exist (a block ends the meetings to
+come; this hides those already held).
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ from expo.hall.public import exhibitor_card
 from expo.http import ErrorBody, JSONResponse, path_int, principal, query_int, route, services
 from expo.models import Account
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
-from matchmaking.access import PARTY_TO_MEETING, meeting_of_command, meeting_of_path
+from matchmaking.access import (
+    PARTY_TO_MEETING,
+    meeting_of_command,
+    meeting_of_path,
+    unknown_meeting,
+)
+from matchmaking.blocks import blocked_between
 from matchmaking.models import MatchSlot, Meeting, MeetingMessage
 from matchmaking.room_rules import SignalKind, check_signal, refuse_cancelled
 from matchmaking.topics import meeting_topic
@@ -101,7 +110,14 @@ async def _person(db: AsyncSession, account_id: int) -> dict[str, Any]:
 async def _meeting(db: AsyncSession, meeting_id: int) -> Meeting:
     found = await db.get(Meeting, meeting_id)
     assert found is not None  # the permission check loaded it
+    await _refuse_blocked(db, found)
     return found
+
+
+async def _refuse_blocked(db: AsyncSession, meeting: Meeting) -> None:
+    """Blocked either way: no room, as if there were no meeting."""
+    if await blocked_between(db, meeting.requester_id, meeting.recipient_id):
+        raise unknown_meeting(meeting.id or 0)
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -120,6 +136,7 @@ async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
                 select(Meeting).where(col(Meeting.id) == data.meeting).with_for_update()
             )
         ).scalar_one()
+        await _refuse_blocked(db, meeting)
         refuse_cancelled(meeting.status)
         message = MeetingMessage(meeting_id=data.meeting, account_id=who.account_id, text=text)
         db.add(message)
@@ -134,9 +151,10 @@ async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
     who = ctx.require_principal()
     payload = check_signal(data.kind, data.payload)
     svc = ctx.services
-    if data.kind != SignalKind.HANGUP:  # leaving a call is always allowed
-        async with svc.read() as db:
-            refuse_cancelled((await _meeting(db, data.meeting)).status)
+    async with svc.read() as db:
+        meeting = await _meeting(db, data.meeting)  # blocked: refused, hanging up too
+    if data.kind != SignalKind.HANGUP:  # leaving a cancelled meeting's call is allowed
+        refuse_cancelled(meeting.status)
     event = {"meeting": data.meeting, "from": who.account_id, "kind": data.kind, "payload": payload}
     await svc.hub.flash(meeting_topic(data.meeting), "meeting.signal", event)
     return {"relayed": True}
@@ -192,6 +210,7 @@ async def messages(request: Request) -> JSONResponse:
         query = query.where(col(MeetingMessage.id) < before)
     query = query.order_by(col(MeetingMessage.id).desc()).limit(limit + 1)
     async with services(request).read() as db:
+        await _meeting(db, meeting_id)
         rows = list((await db.execute(query)).all())
     page = [message_view(m, name) for m, name in rows[:limit]]
     page.reverse()

@@ -14,7 +14,8 @@ from __future__ import annotations
 from expo.errors import Forbidden, NotFound, Unauthorized
 from expo.models import Role
 from expo.realtime.gateway import CommandContext
-from matchmaking.access import load_meeting
+from matchmaking.access import load_meeting, unknown_meeting
+from matchmaking.blocks import blocked_between
 
 MEETING = "meeting"
 ORGANISERS = "match-organisers"
@@ -43,6 +44,10 @@ async def meeting_guard(ctx: CommandContext, key: str) -> None:
     meeting = await load_meeting(ctx.services, _meeting_key(key))
     if not meeting.has_party(who.account_id):
         raise Forbidden(message="Only the meeting's two people may follow it.")
+    other = meeting.recipient_id if who.account_id == meeting.requester_id else meeting.requester_id
+    async with ctx.services.read() as db:
+        if await blocked_between(db, who.account_id, other):  # as if it were gone
+            raise unknown_meeting(meeting.meeting_id)
 
 
 async def organisers_guard(ctx: CommandContext, key: str) -> None:

@@ -296,7 +296,8 @@ export function mountMeetings(root) {
         h("button", { type: "button", class: "button button-small", disabled: busy, onclick: () => act("match.decline", { request: request.id }) }, t("meet.decline")),
       );
     }
-    if (side === "sent" && (request.status === "pending" || waiting)) {
+    // Either person may back out of an accepted request still waiting for a slot.
+    if ((side === "sent" && request.status === "pending") || waiting) {
       actions.push(h("button", { type: "button", class: "button button-small", disabled: busy, onclick: () => act("match.withdraw", { request: request.id }) }, t("meet.withdraw")));
     }
     return h(
