@@ -8,7 +8,8 @@ reminder on their own topic when a starred session starts.
 
 The reminders are a background job in every server process; each due session is claimed with
 one conditional UPDATE of `reminded_at`, so exactly one process sends its reminders. A claim
-whose reminders the broker failed is given back for the next round (not kept in memory).
+whose first reminder the broker failed is given back for the next round; once one went out the
+rest are kept and retried (expo/reminder_claims.py, shared with the matchmaking reminders).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -28,11 +29,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from expo.db import stored_id
-from expo.errors import NotFound, Unavailable
+from expo.errors import NotFound
 from expo.http import JSONResponse, Raw, principal, route, services
 from expo.models import Account, utcnow
 from expo.permissions import SIGNED_IN
+from expo.realtime.announce import Announcement
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from expo.reminder_claims import Reminders, remind_once
 from expo.services import Services
 from forums import store
 from forums.agenda_ical import AgendaEntry, agenda_calendar
@@ -197,46 +200,11 @@ async def send_reminders(svc: Services) -> None:
 
 
 async def remind_due(svc: Services, at: datetime) -> list[int]:
-    """Send the reminders due at `at`; returns the sessions whose reminders this process sent."""
-    async with svc.read() as db:
-        # Mostly nothing is due: a read that never waits for (or takes) SQLite's write lock.
-        if not await _any_due(db, at):
-            return []
-    try:
-        await svc.hub.announcer.ready()  # a broker that is down: claim nothing, try next round
-    except Unavailable:
-        log.warning("agenda reminders wait for the broker")
-        return []
-    async with svc.db() as db:
-        claimed = await _claim(db, at)
-        await db.commit()
-        if not claimed:
-            return []
-        reminders = await _reminders(db, claimed)
-    # Reminders are not kept in this process for a retry (the announcer's way): it may stop,
-    # and thousands of starred reminders in an outage would fill the announcer's cap. A session
-    # whose reminders could not all go out is given back instead (reminded_at cleared), so the
-    # next round, on whichever process, sends them while the session is within REMINDER_LATE:
-    # after a broker failure a reminder may come twice.
-    unsent: set[int] = set()
-    for account_id, data in reminders:
-        session_id = data["session"]["id"]
-        if session_id in unsent:
-            continue
-        try:
-            await svc.hub.publish(account_topic(account_id), REMINDER, data)
-        except Unavailable:
-            log.warning("agenda reminders not sent; given back", extra={"session": session_id})
-            unsent.add(session_id)
-    if unsent:
-        async with svc.db() as db:
-            await db.execute(
-                update(ForumSession)
-                .where(col(ForumSession.id).in_(unsent), col(ForumSession.reminded_at) == at)
-                .values(reminded_at=None)
-            )
-            await db.commit()
-    return [i for i in claimed if i not in unsent]
+    """Send the reminders due at `at`; returns the sessions whose reminders this process sent.
+    Claimed and given back by the core's machinery (expo/reminder_claims.py), shared with the
+    matchmaking reminders: a session whose first reminder the broker fails is given back for
+    the next round, on whichever process, while it is within REMINDER_LATE."""
+    return await remind_once(svc, ForumSession, _due, at, _by_session, log)
 
 
 def _due(at: datetime) -> list[Any]:
@@ -247,20 +215,13 @@ def _due(at: datetime) -> list[Any]:
     ]
 
 
-async def _any_due(db: AsyncSession, at: datetime) -> bool:
-    query = select(ForumSession.id).where(*_due(at)).limit(1)
-    return (await db.execute(query)).first() is not None
-
-
-async def _claim(db: AsyncSession, at: datetime) -> list[int]:
-    """Mark the due sessions reminded, atomically: of two processes running this at once, the
-    row lock (PostgreSQL) or the write lock (SQLite) lets one update each row; the other finds
-    `reminded_at` set and skips it."""
-    claim = (
-        update(ForumSession).where(*_due(at)).values(reminded_at=at).returning(col(ForumSession.id))
-    )
-    # A primary key is never NULL: the filter only tells the type so.
-    return [i for i in (await db.execute(claim)).scalars() if i is not None]
+async def _by_session(db: AsyncSession, session_ids: list[int]) -> Reminders:
+    grouped: dict[int, list[Announcement]] = {}
+    for account_id, data in await _reminders(db, session_ids):
+        grouped.setdefault(data["session"]["id"], []).append(
+            (account_topic(account_id), REMINDER, data)
+        )
+    return list(grouped.items())
 
 
 async def _reminders(db: AsyncSession, session_ids: Sequence[int]) -> list[tuple[int, Any]]:

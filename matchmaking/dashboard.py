@@ -20,11 +20,19 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from expo.errors import NotFound
 from expo.hall.public import exhibitor_card
-from expo.http import JSONResponse, Raw, route, services
-from expo.models import Account, Role
+from expo.http import ErrorBody, JSONResponse, Raw, path_int, route, services
+from expo.models import Account, Role, utcnow
 from expo.permissions import only
 from expo.spreadsheet import csv_response
+from matchmaking.meetings_ical import (
+    calendar_domain,
+    calendar_entries,
+    calendar_language,
+    meetings_calendar,
+)
+from matchmaking.meetings_store import confirmed_meetings
 from matchmaking.models import (
     MatchProfile,
     MatchSlot,
@@ -34,6 +42,7 @@ from matchmaking.models import (
     RequestStatus,
 )
 from matchmaking.organiser_settings import seats_of
+from matchmaking.profiles import AccountPath
 
 BUSIEST = 10
 WAITING_LISTED = 20
@@ -108,6 +117,27 @@ async def figures(db: AsyncSession) -> dict[str, Any]:
     meetings = int(
         (await db.execute(select(func.count()).select_from(Meeting).where(confirmed))).scalar_one()
     )
+    # The people with the most meetings, each with a link to their calendar in the console.
+    top = per_person.most_common(BUSIEST)
+    named = dict(
+        (a, (name, org))
+        for a, name, org in (
+            await db.execute(
+                select(Account.id, Account.display_name, Account.organisation).where(
+                    col(Account.id).in_([a for a, _ in top])
+                )
+            )
+        ).all()
+    )
+    busiest_people = [
+        {
+            "account": a,
+            "name": named.get(a, ("", ""))[0],
+            "organisation": named.get(a, ("", ""))[1],
+            "meetings": n,
+        }
+        for a, n in top
+    ]
     return {
         "requests": {"total": sum(requests.values()), **requests},
         "acceptance_rate": acceptance_rate(requests["accepted"], requests["declined"]),
@@ -116,6 +146,7 @@ async def figures(db: AsyncSession) -> dict[str, Any]:
         "per_participant": histogram(per_person, everyone),
         "without_meeting": {"count": len(waiting), "people": waiting[:WAITING_LISTED]},
         "busiest_exhibitors": busiest,
+        "busiest_people": busiest_people,
     }
 
 
@@ -194,7 +225,41 @@ async def meetings_csv(request: Request) -> Response:
     return csv_response("数博会-商务撮合-meetings.csv", HEADER, rows)
 
 
+async def person_meetings_ics(request: Request) -> Response:
+    """One person's confirmed meetings as iCalendar, for organisers to hand out or check: the
+    very calendar that person gets at /api/match/meetings.ics (the meetings part's builder), in
+    that person's language."""
+    account_id = path_int(request, "account_id")
+    svc = services(request)
+    async with svc.read() as db:
+        account = await db.get(Account, account_id)
+        if account is None:
+            raise NotFound("match.unknown_person", f"There is no account {account_id}.")
+        theirs = await confirmed_meetings(db, account_id)
+    lang = calendar_language(account.language)
+    base = svc.settings.public_url or str(request.base_url).rstrip("/")
+    entries = calendar_entries(theirs.meetings, theirs.people, account_id, lang=lang, base=base)
+    body = meetings_calendar(entries, lang=lang, stamp=utcnow(), domain=calendar_domain(base))
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="shubo-meetings-{account_id}.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 routes = [
+    route(
+        "/api/match/people/{account_id}/meetings.ics",
+        person_meetings_ics,
+        methods=["GET"],
+        action="match.dashboard",
+        path_params=AccountPath,
+        responses={200: Raw("text/calendar", {"type": "string"}), 404: ErrorBody},
+        summary="One person's meetings as iCalendar (organisers)",
+    ),
     route(
         "/api/match/dashboard",
         read_dashboard,

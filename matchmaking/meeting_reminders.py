@@ -1,10 +1,12 @@
 """A `match.reminder` on each party's `account:<id>` topic shortly before their meeting.
 
-The agenda's machinery (forums/agenda.py), reused as it is: a background job in every server
-process claims the due meetings with one conditional UPDATE of `Meeting.reminded_at`, so exactly
-one process sends each meeting's reminders; what the broker fails is given back (reminded_at
-cleared) for the next round. A rescheduled meeting has its claim cleared (a new time, a new
-reminder).
+The agenda's machinery, shared in the core (expo/reminder_claims.py): a background job in every
+server process claims the due meetings with one conditional UPDATE of `Meeting.reminded_at`, so
+exactly one process sends each meeting's reminders. Each meeting's two reminders go out in
+order: if the broker fails the first, nobody has it and the meeting is given back (reminded_at
+cleared) for the next round; if it fails the second, the first person has theirs, so the second
+is kept and retried by this process (never resent to the first). A rescheduled meeting has its
+claim cleared (a new time, a new reminder).
 """
 
 from __future__ import annotations
@@ -14,12 +16,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from expo.errors import Unavailable
 from expo.models import utcnow
+from expo.reminder_claims import Reminders, remind_once
 from expo.services import Services
 from matchmaking.meeting_views import REMINDER, meeting_view, people_for
 from matchmaking.models import MatchSlot, Meeting, MeetingStatus
@@ -42,48 +43,28 @@ def _due(at: datetime) -> list[Any]:
     ]
 
 
-async def _any_due(db: AsyncSession, at: datetime) -> bool:
-    return (await db.execute(select(Meeting.id).where(*_due(at)).limit(1))).first() is not None
+async def _reminders(db: AsyncSession, meeting_ids: list[int]) -> Reminders:
+    rows = await db.execute(
+        select(Meeting).where(col(Meeting.id).in_(meeting_ids)).order_by(col(Meeting.id))
+    )
+    meetings = list(rows.scalars().all())
+    people = await people_for(db, [], meetings)
+    return [
+        (
+            meeting.id,
+            [
+                (account_topic(who), REMINDER, {"meeting": meeting_view(meeting, people, who)})
+                for who in (meeting.requester_id, meeting.recipient_id)
+            ],
+        )
+        for meeting in meetings
+        if meeting.id is not None
+    ]
 
 
 async def remind_due(svc: Services, at: datetime) -> list[int]:
     """Send the reminders due at `at`; returns the meetings whose reminders this process sent."""
-    async with svc.read() as db:
-        if not await _any_due(db, at):  # mostly nothing: a read that takes no write lock
-            return []
-    try:
-        await svc.hub.announcer.ready()
-    except Unavailable:
-        return []
-    async with svc.db() as db:
-        claim = update(Meeting).where(*_due(at)).values(reminded_at=at).returning(col(Meeting.id))
-        claimed = [i for i in (await db.execute(claim)).scalars() if i is not None]
-        await db.commit()
-        if not claimed:
-            return []
-        rows = await db.execute(select(Meeting).where(col(Meeting.id).in_(claimed)))
-        meetings = list(rows.scalars().all())
-        people = await people_for(db, [], meetings)
-    unsent: set[int] = set()
-    for meeting in meetings:
-        assert meeting.id is not None
-        for account_id in (meeting.requester_id, meeting.recipient_id):
-            data = {"meeting": meeting_view(meeting, people, account_id)}
-            try:
-                await svc.hub.publish(account_topic(account_id), REMINDER, data)
-            except Unavailable:
-                log.warning("meeting reminder not sent; given back", extra={"meeting": meeting.id})
-                unsent.add(meeting.id)
-                break
-    if unsent:
-        async with svc.db() as db:
-            await db.execute(
-                update(Meeting)
-                .where(col(Meeting.id).in_(unsent), col(Meeting.reminded_at) == at)
-                .values(reminded_at=None)
-            )
-            await db.commit()
-    return [i for i in claimed if i not in unsent]
+    return await remind_once(svc, Meeting, _due, at, _reminders, log)
 
 
 async def send_reminders(svc: Services) -> None:

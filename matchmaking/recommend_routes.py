@@ -3,24 +3,31 @@ signed-in participant should meet, and why.
 
 The scorer (recommend.py) reads the whole population into an index once; each process keeps
 the index of the population it last read, under the population's version: the number of
-profiles of enabled accounts, their latest `updated_at` and the sum of their versions, read in
-one cheap query per request. A profile saved, hidden from view, or its account disabled, in
-any process, changes the version, and the next request anywhere rebuilds (off the event loop,
-reusing the texts already read), so every process answers from the same population. A task
-in each process (`keep_index_fresh`) builds it at start and rebuilds within seconds of a change,
-so a request seldom pays for a rebuild itself. Blocks (either way) and one's hidden people are
-read per request and left out.
+profiles of enabled accounts, their latest `updated_at` and the sum of their versions. A task
+in each process (`keep_index_fresh`) reads that version every FRESH_SECONDS and rebuilds when
+it moved (a profile saved, hidden from view, or its account disabled, in any process): off the
+event loop, reusing the texts already read. Requests never rebuild (a rebuild is CPU work that
+would hold a request, and with edits going on during an expo every request would find the
+version moved): they use the index this process has, at most a rebuild behind, and build one
+only when there is none yet.
+
+What a slightly stale index must not get wrong is read per request: the asker's own profile
+(scored as stored now against the others as indexed: an edit shows at once to its author),
+blocks either way and one's hidden people (left out), and the cards, read from the accounts
+and profiles as stored (someone since hidden from view or disabled is dropped).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -38,9 +45,20 @@ from expo.services import Services
 from matchmaking.access import PARTICIPANTS
 from matchmaking.blocks import hidden_by, unseen_by
 from matchmaking.models import MatchProfile
-from matchmaking.recommend import Index, Profile, Read, Recommendation, build, recommend
+from matchmaking.recommend import (
+    Index,
+    Profile,
+    Read,
+    Recommendation,
+    _language_bits,
+    _weighted,
+    build,
+    read,
+    recommend,
+)
 
 MAX_K = 50
+SPARE = 5  # candidates asked beyond k, for those dropped as gone since the index was built
 TEXT_CACHE_LIMIT = 100_000  # texts kept read between rebuilds (bounded: forgotten past this)
 
 
@@ -113,6 +131,19 @@ async def population_version(db: AsyncSession, database: str) -> PopulationVersi
     return database, int(row[0]), row[1], int(row[2])
 
 
+def _profile(p: MatchProfile) -> Profile:
+    return Profile(
+        id=p.account_id,
+        intents=tuple(p.intents),
+        industries=tuple(p.industries),
+        offer=p.offer,
+        need=p.need,
+        languages=tuple(p.languages),
+        exhibitor=p.exhibitor_id,
+        visible=p.visible,
+    )
+
+
 async def _population(db: AsyncSession) -> list[Profile]:
     rows = await db.execute(
         select(MatchProfile)
@@ -120,19 +151,7 @@ async def _population(db: AsyncSession) -> list[Profile]:
         .where(_enabled())
         .order_by(col(MatchProfile.account_id))
     )
-    return [
-        Profile(
-            id=p.account_id,
-            intents=tuple(p.intents),
-            industries=tuple(p.industries),
-            offer=p.offer,
-            need=p.need,
-            languages=tuple(p.languages),
-            exhibitor=p.exhibitor_id,
-            visible=p.visible,
-        )
-        for p in rows.scalars()
-    ]
+    return [_profile(p) for p in rows.scalars()]
 
 
 def _build(profiles: list[Profile]) -> Index:
@@ -141,10 +160,10 @@ def _build(profiles: list[Profile]) -> Index:
     return build(profiles, _texts)
 
 
-async def current_index(db: AsyncSession, database: str) -> Index:
+async def fresh_index(db: AsyncSession, database: str) -> Index:
     """The index of the population as stored now in `database` (rebuilt when its version
     moved; the database is part of the key for a process that serves more than one, as tests
-    do)."""
+    do). The background task's step, and a request's only when this process has no index."""
     version = await population_version(db, database)
     if _cached.version == version and _cached.index is not None:
         return _cached.index
@@ -157,18 +176,78 @@ async def current_index(db: AsyncSession, database: str) -> Index:
         return index
 
 
+async def current_index(db: AsyncSession, database: str) -> Index:
+    """The index requests use: the one this process has (at most one rebuild behind the
+    database), built here only when there is none yet for `database`."""
+    index, version = _cached.index, _cached.version
+    if index is not None and version is not None and version[0] == database:
+        return index
+    return await fresh_index(db, database)
+
+
+def _with_own(index: Index, me: Profile) -> Index:
+    """`index` with the asker's row as stored now (a row replaced, or one added at the end),
+    scored against everyone else as indexed, with the index's weights. Only the asker's row
+    changes: the inverted lists still hold their old texts, which score only the asker, who is
+    never recommended to themselves."""
+    row = index.row.get(me.id)
+    if row is not None and index.profiles[row] == me:
+        return index  # unchanged since the index was built: nothing to do
+    need, offer = _texts.get(me.need) or read(me.need), _texts.get(me.offer) or read(me.offer)
+    concepts = frozenset(f[2:] for f in need.counts if f.startswith("c:"))
+    company = -1
+    if me.exhibitor is not None:
+        if row is not None and index.profiles[row].exhibitor == me.exhibitor:
+            company = int(index.company[row])
+        else:  # their colleagues' code, or a new one when none is indexed
+            same = [i for i, p in enumerate(index.profiles) if p.exhibitor == me.exhibitor]
+            fresh = int(index.company.max(initial=-1)) + 1
+            company = int(index.company[same[0]]) if same else fresh
+    fields: dict[str, Any] = {
+        "profiles": me,
+        "needs": _weighted(need.counts, index.idf),
+        "offers": _weighted(offer.counts, index.idf),
+        "need_reads": need,
+        "offer_reads": offer,
+        "need_concepts": concepts,
+    }
+    arrays: dict[str, Any] = {
+        "industry_counts": float(len(set(me.industries))),
+        "languages": _language_bits(me.languages),
+        "company": company,
+        "visible": me.visible,
+    }
+    changed: dict[str, Any] = {}
+    if row is None:  # new since the index was built: a row at the end
+        changed["row"] = {**index.row, me.id: len(index.profiles)}
+        for name, value in fields.items():
+            changed[name] = [*getattr(index, name), value]
+        for name, value in arrays.items():
+            old = getattr(index, name)
+            changed[name] = np.append(old, np.array([value], dtype=old.dtype))
+    else:
+        for name, value in fields.items():
+            copy = list(getattr(index, name))
+            copy[row] = value
+            changed[name] = copy
+        for name, value in arrays.items():
+            copy = getattr(index, name).copy()
+            copy[row] = value
+            changed[name] = copy
+    return dataclasses.replace(index, **changed)
+
+
 FRESH_SECONDS = 2.0
 log = logging.getLogger(__name__)
 
 
 async def keep_index_fresh(svc: Services) -> None:
-    """In every process: build the index at start and again soon after the population moves,
-    so requests seldom wait for a rebuild (a request that finds the version moved still
-    rebuilds itself: this task only gets there first)."""
+    """In every process: build the index at start and again soon after the population moves
+    (within FRESH_SECONDS), so requests never wait for a rebuild."""
     while True:
         try:
             async with svc.read() as db:
-                await current_index(db, svc.settings.database_url)
+                await fresh_index(db, svc.settings.database_url)
         except Exception:
             log.exception("recommendations: index not rebuilt; trying again next round")
         await asyncio.sleep(FRESH_SECONDS)
@@ -202,7 +281,11 @@ async def _cards(
         .select_from(MatchProfile)
         .join(Account, col(Account.id) == col(MatchProfile.account_id))
         .outerjoin(Exhibitor, col(Exhibitor.id) == col(MatchProfile.exhibitor_id))
-        .where(col(MatchProfile.account_id).in_(ids))
+        .where(
+            col(MatchProfile.account_id).in_(ids),
+            col(MatchProfile.visible),  # as stored now: hidden or disabled since the index
+            _enabled(),
+        )
     )
     people = {row[0]: row for row in rows.all()}
     cards = []
@@ -248,13 +331,16 @@ async def recommendations_for(
     db: AsyncSession, database: str, account_id: int, k: int
 ) -> dict[str, Any]:
     index = await current_index(db, database)
-    row = index.row.get(account_id)
-    empty = row is None or index.profiles[row].empty
-    if empty:
+    stored = await db.get(MatchProfile, account_id, populate_existing=True)
+    me = None if stored is None else _profile(stored)
+    if me is None or me.empty:
         return {"recommendations": [], "profile_empty": True}
+    index = _with_own(index, me)
     leave_out = await unseen_by(db, account_id) | await hidden_by(db, account_id)
-    found = recommend(index, account_id, k, leave_out)
-    return {"recommendations": await _cards(db, index, found), "profile_empty": False}
+    # A few more than asked: a card of someone hidden or disabled since the index is dropped.
+    found = recommend(index, account_id, k + SPARE, leave_out)
+    cards = await _cards(db, index, found)
+    return {"recommendations": cards[:k], "profile_empty": False}
 
 
 async def get_recommendations(request: Request) -> JSONResponse:
@@ -288,6 +374,7 @@ routes = [
         methods=["GET"],
         action="match.recommendations",
         query=RecommendationsQuery,
+        rate="moderate",
         responses={200: RecommendationsOut, 400: ErrorBody},
         summary="Whom to meet: the signed-in participant's top k, each with its reason",
         tags=["matchmaking"],
@@ -296,7 +383,10 @@ routes = [
 
 commands = {
     "match.recommendations": CommandSpec(
-        recommendations_command, RecommendationsCommand, action="match.recommendations"
+        recommendations_command,
+        RecommendationsCommand,
+        action="match.recommendations",
+        rate="moderate",
     ),
 }
 

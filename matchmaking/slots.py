@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete, select
 from starlette.requests import Request
@@ -53,6 +54,8 @@ class SlotsIn(BaseModel):
 
 class SlotsOut(BaseModel):
     slots: list[dict[str, Any]]
+    # The settings row's version, bumped with every slot change: a page keeps the newest list.
+    version: int
 
 
 class SettingsIn(BaseModel):
@@ -92,7 +95,9 @@ async def slots_view(db: AsyncSession) -> list[dict[str, Any]]:
 
 async def read_slots(request: Request) -> JSONResponse:
     async with services(request).read() as db:
-        return JSONResponse({"slots": await slots_view(db)})
+        stored = await db.get(MatchSettings, 1)
+        version = stored.version if stored is not None else 0
+        return JSONResponse({"slots": await slots_view(db), "version": version})
 
 
 async def _in_use(db: AsyncSession, slot_ids: set[int]) -> set[int]:
@@ -104,12 +109,14 @@ async def _in_use(db: AsyncSession, slot_ids: set[int]) -> set[int]:
     return set(rows.scalars())
 
 
-async def replace_slots(svc: Services, form: SlotsIn) -> list[dict[str, Any]]:
+async def replace_slots(svc: Services, form: SlotsIn) -> dict[str, Any]:
+    """The stored list and its version ({"slots": [...], "version": n})."""
     check_slots([SlotSpan(s.starts_at, s.ends_at) for s in form.slots])
     await svc.hub.announcer.ready()
     async with svc.db() as db:
-        # One replacement at a time: the settings row is the lock (made if missing).
-        await _locked_settings(db)
+        # One replacement at a time: the settings row is the lock (made if missing), and its
+        # version, bumped in this transaction, tells this list from an older one.
+        settings = await _locked_settings(db)
         stored = {s.id: s for s in await all_slots(db) if s.id is not None}
         named = {s.id: s for s in form.slots if s.id is not None}
         unknown = sorted(set(named) - set(stored))
@@ -139,16 +146,18 @@ async def replace_slots(svc: Services, form: SlotsIn) -> list[dict[str, Any]]:
             db.add(row)
         new = [s for s in form.slots if s.id is None]
         db.add_all(MatchSlot(starts_at=s.starts_at, ends_at=s.ends_at) for s in new)
+        settings.version += 1
+        db.add(settings)
         await db.flush()
-        view = await slots_view(db)
+        view = {"slots": await slots_view(db), "version": settings.version}
         await db.commit()
-    await svc.hub.publish_stored([(ORGANISERS_TOPIC, "match.slots_changed", {"slots": view})])
+    await svc.hub.publish_stored([(ORGANISERS_TOPIC, "match.slots_changed", view)])
     return view
 
 
 async def put_slots(request: Request) -> JSONResponse:
     form = await read_json(request, SlotsIn)
-    return JSONResponse({"slots": await replace_slots(services(request), form)})
+    return JSONResponse(await replace_slots(services(request), form))
 
 
 def settings_view(row: MatchSettings) -> dict[str, Any]:
@@ -160,6 +169,9 @@ def settings_view(row: MatchSettings) -> dict[str, Any]:
 
 
 async def _locked_settings(db: AsyncSession) -> MatchSettings:
+    """The settings row, locked for this transaction (made if missing, by one of two first
+    saves at once, as expo/hall/duty.py's `_locked_state`): saves of settings and slots are
+    serial, so a version read here is the one the write replaces."""
     query = (
         select(MatchSettings)
         .where(col(MatchSettings.id) == 1)
@@ -170,9 +182,13 @@ async def _locked_settings(db: AsyncSession) -> MatchSettings:
     if row is not None:
         return row
     fresh = MatchSettings(id=1, version=0)
-    db.add(fresh)
-    await db.flush()  # two first saves at once: one fails on the key, answered as a 409 below
-    return fresh
+    try:
+        async with db.begin_nested():
+            db.add(fresh)
+            await db.flush()
+        return fresh
+    except IntegrityError:  # made meanwhile by another first save: wait for it and lock it
+        return (await db.execute(query)).scalars().one()
 
 
 async def read_settings(request: Request) -> JSONResponse:

@@ -17,6 +17,7 @@ from expo.models import Account, Role
 from expo.security import hash_password
 from matchmaking.models import MatchProfile, MeetingRequest, RequestStatus
 from matchmaking.organiser_settings import match_settings
+from matchmaking.recommend_routes import fresh_index
 from tests.browser.web import Pages
 from tests.live import LiveServer
 
@@ -67,7 +68,10 @@ async def people(server: LiveServer) -> dict[str, int]:
             )
         )
         await db.commit()
-        return {"attendee": attendee, "cooler": cooler.id}
+    # What the background task does within seconds of a change (requests never rebuild).
+    async with server.services.read() as db:
+        await fresh_index(db, server.services.settings.database_url)
+    return {"attendee": attendee, "cooler": cooler.id}
 
 
 async def mounted(page: Page) -> None:

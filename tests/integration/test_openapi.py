@@ -127,6 +127,7 @@ ORGANISER_ONLY = {
     ("PUT", "/api/match/settings"),
     ("GET", "/api/match/dashboard"),
     ("GET", "/api/match/meetings.csv"),
+    ("GET", "/api/match/people/{account_id}/meetings.ics"),
     # --- end profiles ---
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
@@ -211,6 +212,9 @@ EMPTY_SCHEDULE = {
 EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # --- profiles: the attendee (account 1) sees their own public view, whoever blocked whom ---
     ("GET", "/api/match/profiles/{account_id}"): [{"path_parameters": {"account_id": 1}}],
+    ("GET", "/api/match/people/{account_id}/meetings.ics"): [
+        {"path_parameters": {"account_id": 1}}
+    ],
     ("GET", "/api/exhibitors/{exhibitor_id}/match-seats"): [
         {"path_parameters": {"exhibitor_id": 1}}
     ],

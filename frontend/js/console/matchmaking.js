@@ -45,6 +45,10 @@ addStrings({
     "mmc.seats_col": "席位",
     "mmc.csv": "导出洽谈 CSV",
     "mmc.none": "暂无",
+    "mmc.busiest_people": "洽谈最多的人",
+    "mmc.person_col": "参会者",
+    "mmc.ics": "日历 (iCal)",
+    "mmc.ics_of": "下载 {name} 的洽谈日历",
   },
   en: {
     "mmc.settings": "Settings",
@@ -77,6 +81,10 @@ addStrings({
     "mmc.seats_col": "Seats",
     "mmc.csv": "Export meetings (CSV)",
     "mmc.none": "None yet",
+    "mmc.busiest_people": "People with the most meetings",
+    "mmc.person_col": "Participant",
+    "mmc.ics": "Calendar (iCal)",
+    "mmc.ics_of": "Download {name}'s meetings calendar",
   },
 });
 
@@ -123,6 +131,14 @@ export function mount(root) {
   let stopped = false;
   let settings = null;
   let slots = null;
+  // The slot list's version (the settings row's, bumped with each slot change): a list older
+  // than the one shown (a slow load, a late event) is dropped.
+  let slotsVersion = -1;
+  const takeSlots = (body) => {
+    if (typeof body.version !== "number" || body.version < slotsVersion) return;
+    slotsVersion = body.version;
+    slots = body.slots;
+  };
   let dashboard = null;
   let error = null;
   let saved = false;
@@ -140,7 +156,7 @@ export function mount(root) {
       ]);
       if (stopped) return;
       settings = s.settings;
-      slots = sl.slots;
+      takeSlots(sl);
       dashboard = d.dashboard;
       error = null;
     } catch (err) {
@@ -151,7 +167,7 @@ export function mount(root) {
 
   const putSlots = async (next) => {
     try {
-      slots = (await api("/api/match/slots", { method: "PUT", body: { slots: next } })).slots;
+      takeSlots(await api("/api/match/slots", { method: "PUT", body: { slots: next } }));
       error = null;
     } catch (err) {
       error = err;
@@ -167,11 +183,14 @@ export function mount(root) {
   const from = h("input", { type: "time", id: "mmc-from", value: "09:30" });
   const to = h("input", { type: "time", id: "mmc-to", value: "12:00" });
   const length = h("input", { type: "number", id: "mmc-length", min: 5, max: 240, value: 30 });
-  let shownVersion = null;
+  let shownValues = null;
 
   const settingsForm = () => {
-    if (shownVersion !== settings.version) {
-      shownVersion = settings.version; // the stored values, once per version
+    // The stored values, once each time they change (a slot change moves the version too, and
+    // must not wipe what the organiser is typing).
+    const stored = `${settings.open_request_cap}/${settings.default_seats}`;
+    if (shownValues !== stored) {
+      shownValues = stored;
       cap.value = String(settings.open_request_cap);
       seats.value = String(settings.default_seats);
     }
@@ -317,6 +336,40 @@ export function mount(root) {
               ),
             ),
           ),
+      h("h3", {}, t("mmc.busiest_people")),
+      (d.busiest_people || []).length === 0
+        ? h("p", { class: "muted" }, t("mmc.none"))
+        : h(
+            "table",
+            { class: "mmc-table mmc-people" },
+            h("thead", {}, h("tr", {}, h("th", {}, t("mmc.person_col")), h("th", {}, t("mmc.meetings")), h("th", {}, t("mmc.ics")))),
+            h(
+              "tbody",
+              {},
+              d.busiest_people.map((p) =>
+                h(
+                  "tr",
+                  {},
+                  h("td", {}, p.organisation ? `${p.name} (${p.organisation})` : p.name),
+                  h("td", {}, String(p.meetings)),
+                  h(
+                    "td",
+                    {},
+                    h(
+                      "a",
+                      {
+                        class: "button button-ghost button-small",
+                        href: `/api/match/people/${encodeURIComponent(p.account)}/meetings.ics`,
+                        download: "",
+                        "aria-label": t("mmc.ics_of", { name: p.name }),
+                      },
+                      ".ics",
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
       h("h3", {}, t("mmc.without")),
       d.without_meeting.people.length === 0
         ? h("p", { class: "muted" }, t("mmc.none"))
@@ -352,7 +405,11 @@ export function mount(root) {
   };
   const offTopic = realtime.subscribe(TOPIC, {
     onSnapshot: refresh,
-    onEvent: (type) => {
+    onEvent: (type, data) => {
+      if (type === "match.slots_changed" && data) {
+        takeSlots(data); // an older list (a late event) is dropped; the rest is read again
+        render();
+      }
       if (type !== "match.scheduler_progress") refresh();
     },
     onError: (err) => console.warn("console matchmaking: not live", err),
