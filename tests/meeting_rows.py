@@ -3,6 +3,7 @@ part's request/accept flow is not needed to test the meeting room)."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -12,10 +13,15 @@ from expo.db import make_engine, make_sessionmaker
 from expo.models import utcnow
 from matchmaking.models import MatchSlot, Meeting, MeetingRequest, MeetingStatus, RequestStatus
 
+_LATER = itertools.count()
+
 
 async def insert_meeting(db: AsyncSession, requester: int, recipient: int) -> int:
     """A slot starting in an hour, an accepted request and its meeting; the meeting's id."""
-    start = utcnow().replace(second=0, microsecond=0) + timedelta(hours=1)
+    # Each call's slot after the last one's: slots never overlap, so a replacement of the whole
+    # list (PUT /api/match/slots, as the OpenAPI fuzz makes one) stays valid.
+    later = timedelta(hours=1, minutes=30 * next(_LATER))
+    start = utcnow().replace(second=0, microsecond=0) + later
     slot = MatchSlot(starts_at=start, ends_at=start + timedelta(minutes=30))
     db.add(slot)
     await db.flush()

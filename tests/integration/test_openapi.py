@@ -7,6 +7,7 @@ their services) on a thread of its own, and is shut down with the module.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import secrets
 from collections import Counter
 from collections.abc import Iterator
@@ -425,6 +426,9 @@ ON_A_MEETING = {
 }
 
 
+_MEETING_SLOTS = itertools.count()
+
+
 def meeting_example(database_url: str, method: str, path: str) -> dict[str, Any]:
     """A fresh person (visible profile) and, as the operation needs, a request between them and
     the demo attendee (to them, or from them) or a meeting of the two in a fresh slot, with a
@@ -443,7 +447,8 @@ def meeting_example(database_url: str, method: str, path: str) -> dict[str, Any]
                     select(Account.id).where(Account.email == "attendee@demo.shubo.live")
                 )
                 me = int(found.scalar_one())
-            first, second = await new_slots(db, [24 * 400, 24 * 400 + 1])
+            later = 24 * 400 + 2 * next(_MEETING_SLOTS)  # never overlapping an earlier call's
+            first, second = await new_slots(db, [later, later + 1])
             ((other, _),) = await new_people(db, 1, slots=[first, second])
             async with db() as session:
                 session.add_all(
