@@ -1,8 +1,10 @@
 """`expo match recommend PROFILES.json [-k 10]`: each participant's top k, as JSON on stdout.
 
 The input is a JSON list of profiles in the profile's fields: `id` (a string or an integer),
-`intents`, `industries`, `offer`, `need`, `languages`, and optionally `exhibitor` (colleagues
-of one exhibitor are never recommended to each other) and `visible`. The output is
+`intents`, `industries`, `languages` (lists of strings), `offer`, `need` (strings), and
+optionally `exhibitor` (colleagues of one exhibitor are never recommended to each other; 3 and
+"3" are one exhibitor) and `visible` (true or false). Types are checked strictly and other
+fields are refused; ids must stay distinct as output keys (3 and "3" are one id). The output is
 `{id: [{"id", "score", "reason": {"zh", "en"}}, ...]}`, scored by the app's own scorer.
 Bad input: a message on stderr and exit status 2.
 """
@@ -20,7 +22,11 @@ from matchmaking.models import Intent
 from matchmaking.recommend import Profile, build, profile_of, recommend
 
 MAX_K = 50
-TEXT_LIMIT = 500
+TEXT_LIMIT = 500  # offer, need
+WORD_LIMIT = 100  # one intent, industry or language
+LIST_LIMIT = 50
+ID_LIMIT = 200
+FIELDS = {"id", "intents", "industries", "offer", "need", "languages", "exhibitor", "visible"}
 INTENTS = {i.value for i in Intent}
 
 
@@ -32,24 +38,44 @@ def _strings(raw: dict[str, Any], name: str, where: str) -> list[str]:
     value = raw.get(name, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise BadInput(f"{where}: `{name}` must be a list of strings")
+    if len(value) > LIST_LIMIT:
+        raise BadInput(f"{where}: `{name}` has more than {LIST_LIMIT} entries")
+    if any(len(v) > WORD_LIMIT for v in value):
+        raise BadInput(f"{where}: an entry of `{name}` is longer than {WORD_LIMIT} characters")
     return value
 
 
+def _key(value: Any) -> str | None:
+    """The output key of an id or exhibitor (JSON keys are texts), None when it is no id."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    key = str(value)
+    return key if 0 < len(key) <= ID_LIMIT else None
+
+
 def checked(data: Any) -> list[Profile]:
-    """The profiles of a parsed PROFILES.json, or BadInput saying what is wrong and where."""
+    """The profiles of a parsed PROFILES.json, or BadInput saying what is wrong and where.
+    Every field's type is checked (a misspelt or mistyped field is refused, not ignored)."""
     if not isinstance(data, list):
         raise BadInput("the file must hold a JSON list of profiles")
-    profiles, seen = [], set()
+    profiles: list[Profile] = []
+    seen: set[str] = set()
     for n, raw in enumerate(data):
         where = f"profile {n}"
         if not isinstance(raw, dict):
             raise BadInput(f"{where}: a profile is a JSON object")
-        key = raw.get("id")
-        if isinstance(key, bool) or not isinstance(key, str | int) or key == "":
-            raise BadInput(f"{where}: `id` must be a non-empty string or an integer")
-        where = f"profile {key!r}"
+        extra = sorted(set(raw) - FIELDS)
+        if extra:
+            raise BadInput(f"{where}: unknown field `{extra[0]}` (use {', '.join(sorted(FIELDS))})")
+        key = _key(raw.get("id"))
+        if key is None:
+            raise BadInput(
+                f"{where}: `id` must be a non-empty string (at most {ID_LIMIT} characters) "
+                "or an integer"
+            )
+        # 3 and "3" print under one JSON key "3": two people there would lose one list.
         if key in seen:
-            raise BadInput(f"{where}: the id appears twice")
+            raise BadInput(f"{where}: id {json.dumps(key, ensure_ascii=False)} is used twice")
         seen.add(key)
         unknown = sorted(set(_strings(raw, "intents", where)) - INTENTS)
         if unknown:
@@ -63,11 +89,14 @@ def checked(data: Any) -> list[Profile]:
             if len(value) > TEXT_LIMIT:
                 raise BadInput(f"{where}: `{text}` is longer than {TEXT_LIMIT} characters")
         exhibitor = raw.get("exhibitor")
-        if exhibitor is not None and (
-            isinstance(exhibitor, bool) or not isinstance(exhibitor, str | int)
-        ):
+        booth = None if exhibitor is None else _key(exhibitor)
+        if exhibitor is not None and booth is None:
             raise BadInput(f"{where}: `exhibitor` must be a string, an integer or null")
-        profiles.append(profile_of(raw))
+        visible = raw.get("visible", True)
+        if not isinstance(visible, bool):
+            raise BadInput(f"{where}: `visible` must be true or false")
+        # Exhibitor 3 and "3" are one booth (as for ids): colleagues are never recommended.
+        profiles.append(profile_of({**raw, "exhibitor": booth}))
     return profiles
 
 

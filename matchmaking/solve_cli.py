@@ -46,14 +46,31 @@ def main(argv: Sequence[str]) -> int:
     except InstanceError as err:
         print(f"expo match solve: {args.instance}: {err}", file=sys.stderr)
         return 2
-    from matchmaking.solver import solve  # OR-Tools loads only when a solve runs
-
-    solution = solve(instance, time_limit=args.time_limit, progress=_progress)
+    # Open OUT before solving: a wrong path is told now, not after a long solve. Append mode
+    # so an existing OUT is kept intact until the solution replaces it.
+    existed = args.out.exists()
     try:
-        args.out.write_text(json.dumps(solution.to_json(), ensure_ascii=False) + "\n")
+        out = args.out.open("a", encoding="utf-8")
     except OSError as err:
         print(f"expo match solve: cannot write {args.out}: {err.strerror}", file=sys.stderr)
         return 2
+    with out:
+        from matchmaking.solver import solve  # OR-Tools loads only when a solve runs
+
+        try:
+            solution = solve(instance, time_limit=args.time_limit, progress=_progress)
+        except BaseException:  # Ctrl-C mid-solve: leave no empty OUT that was not there
+            if not existed:
+                args.out.unlink(missing_ok=True)
+            raise
+        try:
+            out.seek(0)
+            out.truncate()
+            out.write(json.dumps(solution.to_json(), ensure_ascii=False) + "\n")
+            out.flush()
+        except OSError as err:
+            print(f"expo match solve: cannot write {args.out}: {err.strerror}", file=sys.stderr)
+            return 2
     print(
         f"expo: scheduled {len(solution.meetings)} of at most {solution.upper_bound} possible; "
         f"{solution.attendees_without_meeting} people who asked have none "

@@ -17,7 +17,9 @@ OUT: {"meetings": [{"attendee": "p1", "exhibitor": "x1", "slot": 0}, ...],
 A `fixed` meeting is a fact (a meeting already confirmed): it stays as given and takes its
 seat, even if the availabilities changed since or its request is not listed again; it must not
 double-book anyone (two fixed meetings of one attendee in one slot, more than an exhibitor's
-capacity in one slot, one pair twice), which is refused as input.
+capacity in one slot, one pair twice), which is refused as input. In a file a request listed
+twice and an exhibitor `capacity` below 1 are refused too (`make_instance`, used by the app,
+merges repeated requests and allows 0 seats).
 """
 
 from __future__ import annotations
@@ -144,6 +146,14 @@ def _slots(value: Any, where: str, slots: int) -> frozenset[int]:
 
 def instance_from_json(data: Any) -> Instance:
     """Read and validate an instance; `InstanceError` names the first problem found."""
+    # The types of the parts present come first: `{"slots": "2"}` is told slots is wrong,
+    # not only that the lists are missing.
+    if isinstance(data, dict):
+        if "slots" in data:
+            _int(data["slots"], "slots", 1, MAX_SLOTS)
+        for part in ("attendees", "exhibitors", "requests", "fixed"):
+            if part in data:
+                _list(data[part], part)
     top = _obj(
         data, "instance", {"slots", "attendees", "exhibitors", "requests"}, frozenset({"fixed"})
     )
@@ -163,17 +173,26 @@ def instance_from_json(data: Any) -> Instance:
         exhibitors.append(
             Exhibitor(
                 _id(row["id"], f"exhibitors[{i}].id"),
-                _int(row["capacity"], f"exhibitors[{i}].capacity", 0, MAX_CAPACITY),
+                # capacity 0 in a hand-written file is a mistake (no meeting could ever be
+                # placed there); the app's own instances may carry 0 seats (make_instance).
+                _int(row["capacity"], f"exhibitors[{i}].capacity", 1, MAX_CAPACITY),
                 _slots(row["available"], f"exhibitors[{i}].available", slots),
             )
         )
     requests: list[tuple[str, str]] = []
+    first: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(_list(top["requests"], "requests")):
         row = _obj(raw, f"requests[{i}]", {"attendee", "exhibitor"})
-        requests.append(
-            (_id(row["attendee"], f"requests[{i}].attendee"),
-             _id(row["exhibitor"], f"requests[{i}].exhibitor"))
-        )  # fmt: skip
+        pair = (_id(row["attendee"], f"requests[{i}].attendee"),
+                _id(row["exhibitor"], f"requests[{i}].exhibitor"))  # fmt: skip
+        # A file listing a request twice was most likely built wrong: say so, don't merge.
+        if pair in first:
+            raise InstanceError(
+                f"requests[{i}]: {pair[0]!r} asks {pair[1]!r} again"
+                f" (first in requests[{first[pair]}])"
+            )
+        first[pair] = i
+        requests.append(pair)
     fixed: list[Meeting] = []
     for i, raw in enumerate(_list(top.get("fixed", []), "fixed")):
         row = _obj(raw, f"fixed[{i}]", {"attendee", "exhibitor", "slot"})

@@ -23,7 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_prints_each_participants_top_k_as_the_app_scores_them(tmp_path: Path):
+def test_prints_each_participants_top_k_as_the_app_scores_them(tmp_path: Path) -> None:
     asking = [{k: v for k, v in p.items() if k != "relevant"} for p in PARTICIPANTS[:5]]
     people = OFFERS[:40] + asking
     path = tmp_path / "profiles.json"
@@ -48,13 +48,29 @@ def test_prints_each_participants_top_k_as_the_app_scores_them(tmp_path: Path):
     [
         ("not json", "is not JSON"),
         ('[{"intents": ["buy"]}]', "`id` must be"),
-        ('[{"id": 1}, {"id": 1}]', "appears twice"),
+        ('[{"id": 1}, {"id": 1}]', 'profile 1: id "1" is used twice'),
         ('[{"id": 1, "intents": ["shop"]}]', "unknown intents"),
         ('[{"id": 1, "offer": 5}]', "`offer` must be a string"),
         ('[{"id": 1, "need": "' + "x" * 501 + '"}]', "longer than 500"),
+        # 3 and "3" would both print under the key "3": one list would be lost.
+        ('[{"id": 3}, {"id": "3"}]', 'profile 1: id "3" is used twice'),
+        ('[{"id": 1, "visible": "no"}]', "profile 0: `visible` must be true or false"),
+        ('[{"id": 1, "visible": 0}]', "`visible` must be true or false"),
+        ('[{"id": 1, "industries": "ai"}]', "`industries` must be a list of strings"),
+        ('[{"id": 1, "languages": ["zh", 7]}]', "`languages` must be a list of strings"),
+        ('[{"id": 1, "intents": null}]', "`intents` must be a list of strings"),
+        ('[{"id": 1, "offer": null}]', "`offer` must be a string"),
+        ('[{"id": 1, "industries": ["' + "x" * 101 + '"]}]', "longer than 100"),
+        ('[{"id": 1, "languages": ' + json.dumps(["zh"] * 51) + "}]", "more than 50"),
+        ('[{"id": "' + "x" * 201 + '"}]', "`id` must be"),
+        ('[{"id": 1.5}]', "`id` must be"),
+        ('[{"id": 1, "exhibitor": true}]', "`exhibitor` must be"),
+        ('[{"id": 1, "industry": ["ai"]}]', "profile 0: unknown field `industry`"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_message(tmp_path: Path, content: str, message: str):
+def test_bad_input_is_refused_with_a_clear_message(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     done = run(str(path))
@@ -62,7 +78,7 @@ def test_bad_input_is_refused_with_a_clear_message(tmp_path: Path, content: str,
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-def test_a_missing_file_and_a_bad_k_are_refused(tmp_path: Path):
+def test_a_missing_file_and_a_bad_k_are_refused(tmp_path: Path) -> None:
     missing = run(str(tmp_path / "nowhere.json"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
     path = tmp_path / "ok.json"
@@ -71,3 +87,18 @@ def test_a_missing_file_and_a_bad_k_are_refused(tmp_path: Path):
     assert run(str(path), "-k", "51").returncode == 2
     empty = run(str(path))
     assert (empty.returncode, json.loads(empty.stdout)) == (0, {})
+
+
+def test_one_exhibitor_written_as_3_and_as_a_text_is_one_booth(tmp_path: Path) -> None:
+    colleagues = [
+        {"id": "a", "exhibitor": 3, "industries": ["ai"]},
+        {"id": "b", "exhibitor": "3", "industries": ["ai"]},
+        {"id": "c", "industries": ["ai"]},
+    ]
+    path = tmp_path / "colleagues.json"
+    path.write_text(json.dumps(colleagues), encoding="utf-8")
+    done = run(str(path))
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    # Colleagues never meet each other, yet both still get the outsider who shares an industry.
+    assert [[r["id"] for r in answer[p]] for p in "ab"] == [["c"], ["c"]]

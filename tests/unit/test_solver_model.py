@@ -78,6 +78,11 @@ def test_reads_the_issue_shape() -> None:
         ),
         (lambda d: d.__setitem__("extra", 1), "unknown field extra"),
         (lambda d: d.__setitem__("attendees", {}), "attendees: expected a list"),
+        (lambda d: d["exhibitors"][1].__setitem__("capacity", 0), "exhibitors[1].capacity: 0"),
+        (
+            lambda d: d["requests"].append({"attendee": "p2", "exhibitor": "x1"}),
+            "requests[4]: 'p2' asks 'x1' again (first in requests[3])",
+        ),
     ],
 )
 def test_bad_input_is_named(change: Any, says: str) -> None:
@@ -118,3 +123,23 @@ def test_cli_refuses_bad_input_without_a_traceback(tmp_path: Path) -> None:
     assert not (tmp_path / "out.json").exists()
     done = _cli(str(tmp_path / "missing.json"), str(tmp_path / "out.json"))
     assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def test_a_wrong_type_is_named_before_missing_parts() -> None:
+    # A first try with only `"slots": "2"` must hear about slots, not only what is missing.
+    with pytest.raises(InstanceError, match="slots: expected an integer"):
+        instance_from_json({"slots": "2"})
+    with pytest.raises(InstanceError, match="attendees: expected a list"):
+        instance_from_json({"slots": 2, "attendees": "p1"})
+
+
+def test_cli_checks_out_can_be_written_before_solving(tmp_path: Path) -> None:
+    (tmp_path / "in.json").write_text(json.dumps(ISSUE_IN))
+    (tmp_path / "a_dir").mkdir()
+    for out in (tmp_path / "nowhere" / "out.json", tmp_path / "a_dir"):
+        done = _cli(str(tmp_path / "in.json"), str(out), "--time-limit", "10")
+        assert done.returncode == 2 and "cannot write" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "expo: greedy" not in done.stderr and "scheduled" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    assert list((tmp_path / "a_dir").iterdir()) == []
