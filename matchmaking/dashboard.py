@@ -93,6 +93,28 @@ async def figures(db: AsyncSession) -> dict[str, Any]:
         for a, name, org in people
         if per_person.get(a, 0) == 0
     ]
+    # Who "asked", as the scheduler counts them: sent a request (not withdrawn) or accepted
+    # one. The headline "without a meeting" is over these, so the dashboard and the
+    # scheduler's "everyone who asked has a meeting" agree; profiles that never sent nor
+    # received a request are counted apart.
+    asked_rows = await db.execute(
+        sa_select(col(MeetingRequest.requester_id)).where(
+            col(MeetingRequest.status) != RequestStatus.CANCELLED
+        )
+    )
+    askers = {int(a) for (a,) in asked_rows.all()}
+    accepted_rows = await db.execute(
+        sa_select(col(MeetingRequest.recipient_id)).where(
+            col(MeetingRequest.status) == RequestStatus.ACCEPTED
+        )
+    )
+    askers |= {int(a) for (a,) in accepted_rows.all()}
+    touched_rows = await db.execute(
+        sa_select(col(MeetingRequest.requester_id), col(MeetingRequest.recipient_id))
+    )
+    touched = {int(a) for pair in touched_rows.all() for a in pair}
+    asked_waiting = [p for p in waiting if p["account"] in askers]
+    untouched = sum(1 for a in everyone if a not in touched)
     busiest_rows = await db.execute(
         select(Meeting.exhibitor_id, func.count())
         .where(confirmed, col(Meeting.exhibitor_id).is_not(None))
@@ -145,6 +167,11 @@ async def figures(db: AsyncSession) -> dict[str, Any]:
         "participants": len(everyone),
         "per_participant": histogram(per_person, everyone),
         "without_meeting": {"count": len(waiting), "people": waiting[:WAITING_LISTED]},
+        "asked_without_meeting": {
+            "count": len(asked_waiting),
+            "people": asked_waiting[:WAITING_LISTED],
+        },
+        "without_request": {"count": untouched},
         "busiest_exhibitors": busiest,
         "busiest_people": busiest_people,
     }

@@ -44,7 +44,13 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from expo.services import Services
 from matchmaking.access import PARTICIPANTS
 from matchmaking.blocks import hidden_by, unseen_by
-from matchmaking.models import MatchProfile
+from matchmaking.models import (
+    MatchProfile,
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
+)
 from matchmaking.recommend import (
     Index,
     Profile,
@@ -74,6 +80,13 @@ class ExhibitorOut(BaseModel):
     name_en: str
 
 
+class OpenRequestOut(BaseModel):
+    id: int
+    status: str  # "pending" or "accepted" (the request's)
+    direction: str  # "sent" (by the asker) or "received"
+    meeting: int | None  # the confirmed meeting it made, if placed
+
+
 class RecommendationOut(BaseModel):
     account: int
     name: str
@@ -86,6 +99,9 @@ class RecommendationOut(BaseModel):
     industry_labels: list[IndustryLabel]  # the industries with their zh and en names
     offer: str
     need: str
+    # A request between the asker and this person still open (pending, accepted) or placed:
+    # the card says so instead of offering another request.
+    open_request: OpenRequestOut | None
 
 
 class RecommendationsOut(BaseModel):
@@ -339,8 +355,60 @@ async def recommendations_for(
     leave_out = await unseen_by(db, account_id) | await hidden_by(db, account_id)
     # A few more than asked: a card of someone hidden or disabled since the index is dropped.
     found = recommend(index, account_id, k + SPARE, leave_out)
-    cards = await _cards(db, index, found)
-    return {"recommendations": cards[:k], "profile_empty": False}
+    cards = (await _cards(db, index, found))[:k]
+    opened = await open_requests(db, account_id, [c["account"] for c in cards])
+    for card in cards:
+        card["open_request"] = opened.get(card["account"])
+    return {"recommendations": cards, "profile_empty": False}
+
+
+# The most advanced request with a person wins: a placed meeting, then accepted, then pending.
+_RANK = {RequestStatus.PENDING.value: 0, RequestStatus.ACCEPTED.value: 1}
+
+
+async def open_requests(
+    db: AsyncSession, account_id: int, others: list[int]
+) -> dict[int, dict[str, Any]]:
+    """The asker's open requests (pending or accepted, either way) with each of `others`, and
+    the confirmed meeting each made: one query."""
+    if not others:
+        return {}
+    me, theirs = col(MeetingRequest.requester_id), col(MeetingRequest.recipient_id)
+    rows = await db.execute(
+        sa_select(
+            col(MeetingRequest.id),
+            me,
+            theirs,
+            col(MeetingRequest.status),
+            col(Meeting.id),
+        )
+        .outerjoin(
+            Meeting,
+            (col(Meeting.request_id) == col(MeetingRequest.id))
+            & (col(Meeting.status) == MeetingStatus.CONFIRMED),
+        )
+        .where(
+            col(MeetingRequest.status).in_(list(_RANK)),
+            ((me == account_id) & theirs.in_(others)) | ((theirs == account_id) & me.in_(others)),
+        )
+    )
+    best: dict[int, tuple[tuple[int, int], dict[str, Any]]] = {}
+    for request_id, requester, recipient, status, meeting_id in rows.all():
+        assert request_id is not None  # a stored row's key
+        sent = requester == account_id
+        other = int(recipient if sent else requester)
+        rank = (2 if meeting_id is not None else _RANK[status], request_id)
+        if other not in best or rank > best[other][0]:
+            best[other] = (
+                rank,
+                {
+                    "id": request_id,
+                    "status": status,
+                    "direction": "sent" if sent else "received",
+                    "meeting": None if meeting_id is None else int(meeting_id),
+                },
+            )
+    return {other: view for other, (_, view) in best.items()}
 
 
 async def get_recommendations(request: Request) -> JSONResponse:

@@ -101,6 +101,13 @@ export function mountConsole(root, { tab, query } = {}) {
       h("p", { class: "muted" }, t("console.intro")),
     );
 
+  // On a phone the tab row scrolls sideways: bring the current tab into view (a tab far along
+  // the row, e.g. matchmaking, would otherwise load off-screen).
+  const showCurrentTab = () => {
+    const current = root.querySelector('.console-tabs [aria-current="page"]');
+    current?.scrollIntoView({ inline: "center", block: "nearest" });
+  };
+
   const render = () => {
     const account = currentAccount();
     const who = account ? `${account.id}:${account.role}` : String(account);
@@ -108,6 +115,7 @@ export function mountConsole(root, { tab, query } = {}) {
       // Same person, new language: the shell's words change; the tab re-renders itself.
       const nav = root.querySelector(".console-tabs");
       if (nav) nav.replaceWith(tabNav());
+      showCurrentTab();
       const top = root.querySelector(".console-head");
       if (top) top.replaceWith(head());
       return;
@@ -135,6 +143,7 @@ export function mountConsole(root, { tab, query } = {}) {
     }
     const body = h("div", { class: "console-body" });
     replace(root, h("section", { class: "console" }, head(), tabNav(), body));
+    showCurrentTab();
     const entry = TABS.find(([name]) => name === slug);
     if (!entry) return replace(body, h("p", { class: "notice" }, t("console.unknown_tab")));
     entry[2]().then((module) => {

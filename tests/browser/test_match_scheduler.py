@@ -50,3 +50,37 @@ async def test_an_organiser_runs_the_scheduler_and_reads_the_result(
     await other.evaluate("async () => (await import('/js/i18n.js')).setLang('zh')")
     await expect(other.get_by_role("heading", name="最优排程")).to_have_count(1)
     await expect(other.locator(".match-scheduler")).to_have_count(1)
+
+
+async def compact(panel: Locator) -> None:
+    """The time limit is a short box with its unit beside it; the result's figures sit in a grid
+    (two or more to a row, each label over its number), not one bare line each."""
+    box = await panel.locator("input.sched-limit").bounding_box()
+    assert box is not None and box["width"] <= 140, box
+    unit = await panel.locator(".sched-unit").bounding_box()
+    assert unit is not None and abs(unit["y"] - box["y"]) < box["height"], (unit, box)
+    figures = panel.locator(".sched-figure")
+    assert await figures.count() >= 4
+    first, second = await figures.nth(0).bounding_box(), await figures.nth(1).bounding_box()
+    assert first is not None and second is not None
+    assert abs(first["y"] - second["y"]) < 2 and second["x"] > first["x"], (first, second)
+    label = await figures.nth(0).locator("dt").bounding_box()
+    number = await figures.nth(0).locator("dd").bounding_box()
+    assert label is not None and number is not None and number["y"] > label["y"]
+    assert number["x"] - label["x"] < 2  # the number under its label, inside one box
+
+
+async def test_the_time_limit_is_narrow_and_the_result_a_grid_on_a_desktop_and_a_phone(
+    pages: Pages, server: LiveServer
+):
+    await expo_with_waiting_requests(server)
+    page, panel = await console_tab(pages, server, "en-GB")
+    await panel.get_by_label("Time limit (seconds)").fill("5")
+    await panel.get_by_role("button", name="Run the scheduler").click()
+    await expect(panel.locator(".sched-summary")).to_contain_text("scheduled", timeout=30_000)
+    await compact(panel)
+    phone, on_phone = await console_tab(pages, server, "zh-CN", phone=True)
+    await expect(on_phone.locator(".sched-summary")).to_be_visible()
+    await compact(on_phone)
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width

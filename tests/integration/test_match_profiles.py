@@ -387,3 +387,43 @@ async def test_the_dashboard_counts_and_the_csv_is_formula_safe(expo: LiveServer
     assert row[header.index("recipient")] == "'+86 10 1234"
     assert row[header.index("note")] == "'@SUM(A1:A9)"
     assert row[header.index("exhibitor_zh")]
+
+
+async def test_the_dashboard_counts_who_asked_apart_from_who_never_had_a_request(
+    expo: LiveServer,
+):
+    """The headline "without a meeting" is over people who asked (sent a request or accepted
+    one), as the scheduler counts them; profiles without any request are a figure of their own.
+    """
+    organiser = await expo.sign_in(ORGANIZER)
+    before = (await call(expo, "GET", "/api/match/dashboard", organiser))[1]["dashboard"]
+    asker, asker_cookie = await newcomer(expo, "提问者 Asker")
+    asked, asked_cookie = await newcomer(expo, "被问者 Asked")
+    quiet, quiet_cookie = await newcomer(expo, "旁观者 Quiet")
+    for cookie in (asker_cookie, asked_cookie, quiet_cookie):
+        await call(expo, "PUT", "/api/match/profile", cookie, profile())
+    async with expo.services.db() as db:
+        db.add(MeetingRequest(requester_id=asker, recipient_id=asked))  # pending: asked sent none
+        await db.commit()
+    after = (await call(expo, "GET", "/api/match/dashboard", organiser))[1]["dashboard"]
+    assert after["asked_without_meeting"]["count"] == before["asked_without_meeting"]["count"] + 1
+    assert after["without_request"]["count"] == before["without_request"]["count"] + 1
+    listed = {p["account"] for p in after["asked_without_meeting"]["people"]}
+    assert quiet not in listed and asked not in listed
+    # The recipient accepts (still unplaced): now both sides asked and neither has a meeting.
+    async with expo.services.db() as db:
+        db.add(
+            MeetingRequest(requester_id=quiet, recipient_id=asked, status=RequestStatus.CANCELLED)
+        )
+        row = (
+            await db.execute(
+                select(MeetingRequest).where(col(MeetingRequest.requester_id) == asker)
+            )
+        ).scalar_one()
+        row.status = RequestStatus.ACCEPTED
+        await db.commit()
+    last = (await call(expo, "GET", "/api/match/dashboard", organiser))[1]["dashboard"]
+    assert last["asked_without_meeting"]["count"] == before["asked_without_meeting"]["count"] + 2
+    # A withdrawn request is no asking, but it is a request: "quiet" leaves "without any".
+    assert last["without_request"]["count"] == before["without_request"]["count"]
+    assert last["without_meeting"]["count"] == before["without_meeting"]["count"] + 3

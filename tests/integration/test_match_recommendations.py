@@ -329,3 +329,56 @@ async def test_two_processes_agree_after_a_change(shared_env, two_processes):
         assert then_a == then_b
     finally:
         await engine.dispose()
+
+
+async def test_each_card_says_whether_a_request_is_already_open_with_that_person(server):
+    """`open_request` {id, status, direction, meeting} | null: the asker's pending or accepted
+    request with that person, either way (so the page shows "Request sent", not the button)."""
+    from matchmaking.models import MeetingRequest, RequestStatus
+
+    live, ids = server
+    _, before = await ask(live, ATTENDEE)
+    people = {"cooler", "staff", "blocker", "colleague"}
+    shown = {r["account"]: r["open_request"] for r in before["recommendations"]}
+    assert all(shown[ids[name]] is None for name in people)
+    async with live.services.db() as db:
+        sent = MeetingRequest(requester_id=ids["attendee"], recipient_id=ids["cooler"])
+        received = MeetingRequest(
+            requester_id=ids["staff"], recipient_id=ids["attendee"], status=RequestStatus.ACCEPTED
+        )
+        withdrawn = MeetingRequest(
+            requester_id=ids["attendee"],
+            recipient_id=ids["blocker"],
+            status=RequestStatus.CANCELLED,
+        )
+        someone_else = MeetingRequest(requester_id=ids["broker"], recipient_id=ids["colleague"])
+        db.add_all([sent, received, withdrawn, someone_else])
+        await db.commit()
+        request_ids = {"sent": sent.id, "received": received.id}
+    try:
+        _, after = await ask(live, ATTENDEE)
+        found = {r["account"]: r["open_request"] for r in after["recommendations"]}
+        assert found[ids["cooler"]] == {
+            "id": request_ids["sent"],
+            "status": "pending",
+            "direction": "sent",
+            "meeting": None,
+        }
+        assert found[ids["staff"]] == {
+            "id": request_ids["received"],
+            "status": "accepted",
+            "direction": "received",
+            "meeting": None,
+        }
+        assert found[ids["blocker"]] is None  # withdrawn: one may ask again
+        assert found[ids["colleague"]] is None  # another's request is not the asker's
+        # The websocket command answers the same.
+        async with live.connect(await live.sign_in(ATTENDEE)) as ws:
+            reply = await Peer(ws).command("match.recommendations", {})
+        by_ws = {r["account"]: r["open_request"] for r in reply["data"]["recommendations"]}
+        assert by_ws[ids["cooler"]] == found[ids["cooler"]]
+    finally:
+        async with live.services.db() as db:
+            mine = [sent.id, received.id, withdrawn.id, someone_else.id]
+            await db.execute(delete(MeetingRequest).where(MeetingRequest.id.in_(mine)))  # type: ignore[union-attr]
+            await db.commit()

@@ -16,6 +16,8 @@ addStrings({
     "sched.heading": "最优排程",
     "sched.intro": "为所有已接受但尚未安排时间的会面请求统一排程：先让尽可能多的人至少有一场会面，再让会面总数最多；已确认的会面保持不变。",
     "sched.limit": "时间上限（秒）",
+    "sched.limit_short": "时间上限",
+    "sched.unit": "秒",
     "sched.run": "运行排程",
     "sched.running": "排程运行中…",
     "sched.phase.queued": "排队中",
@@ -44,6 +46,8 @@ addStrings({
     "sched.heading": "Optimal scheduler",
     "sched.intro": "Schedules every accepted request still waiting for a slot: first as many people as possible get at least one meeting, then as many meetings as possible; confirmed meetings stay where they are.",
     "sched.limit": "Time limit (seconds)",
+    "sched.limit_short": "Time limit",
+    "sched.unit": "s",
     "sched.run": "Run the scheduler",
     "sched.running": "Scheduler running…",
     "sched.phase.queued": "Queued",
@@ -124,6 +128,9 @@ export function mountScheduler(root) {
       step: "1",
       value: String(limit),
       id: limitId,
+      class: "sched-limit",
+      inputmode: "numeric",
+      "aria-label": t("sched.limit"), // the visible label is short; its unit sits beside the box
       oninput: (event) => {
         limit = Number(event.target.value);
       },
@@ -137,9 +144,9 @@ export function mountScheduler(root) {
         h("p", { class: "muted" }, t("sched.intro")),
         h(
           "form",
-          { class: "row", onsubmit: start },
-          h("label", { for: limitId }, t("sched.limit")),
-          input,
+          { class: "row sched-form", onsubmit: start },
+          h("label", { for: limitId }, t("sched.limit_short")),
+          h("span", { class: "sched-limit-box" }, input, h("span", { class: "sched-unit", "aria-hidden": "true" }, t("sched.unit"))),
           h("button", { type: "submit", class: "button button-primary", disabled: running ? true : null }, running ? t("sched.running") : t("sched.run")),
         ),
         running && progress

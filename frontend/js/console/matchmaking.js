@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
-import { addStrings, errorText, getLang, hhmm, onLangChange, pick, t, timeZoneName } from "../i18n.js";
+import { addStrings, errorText, getLang, onLangChange, pick, t } from "../i18n.js";
 import "../match_errors.js"; // err.match.* words, shared by the matchmaking pages
 import { realtime } from "../realtime.js";
 // --- scheduler panel ---
@@ -21,7 +21,8 @@ addStrings({
     "mmc.save": "保存",
     "mmc.saved": "已保存",
     "mmc.slots": "洽谈时段",
-    "mmc.slots_hint": "时间按您所在时区（{tz}）。已有洽谈的时段不能删除。",
+    "mmc.slots_hint": "已有洽谈的时段不能删除。",
+    "mmc.expo_zone": "时间均为北京时间 / China Standard Time (UTC+8)，即博览会所在地贵阳的时间。",
     "mmc.day": "日期",
     "mmc.from": "开始",
     "mmc.to": "结束",
@@ -38,6 +39,12 @@ addStrings({
     "mmc.meetings": "已确认洽谈",
     "mmc.participants": "有资料的参与者",
     "mmc.without": "尚无洽谈",
+    "mmc.asked_without": "已提出请求（发出或接受）但尚无洽谈的人",
+    "mmc.without_request": "没有任何请求的资料",
+    "mmc.asked_without_list": "已提出请求但尚无洽谈（共 {n} 人）",
+    "mmc.and_more": "……另有 {n} 人",
+    "mmc.axis_x": "洽谈场数",
+    "mmc.axis_y": "人数",
     "mmc.per_participant": "每位参与者的洽谈数",
     "mmc.chart_label": "{n} 场：{people} 人",
     "mmc.busiest": "最繁忙的展商",
@@ -57,7 +64,8 @@ addStrings({
     "mmc.save": "Save",
     "mmc.saved": "Saved",
     "mmc.slots": "Meeting slots",
-    "mmc.slots_hint": "Times in your time zone ({tz}). A slot that holds meetings cannot be deleted.",
+    "mmc.slots_hint": "A slot that holds meetings cannot be deleted.",
+    "mmc.expo_zone": "All times are 北京时间 / China Standard Time (UTC+8), the time in Guiyang where the expo is held.",
     "mmc.day": "Day",
     "mmc.from": "From",
     "mmc.to": "To",
@@ -74,6 +82,12 @@ addStrings({
     "mmc.meetings": "Meetings",
     "mmc.participants": "Participants",
     "mmc.without": "No meeting yet",
+    "mmc.asked_without": "People who asked (sent or accepted a request) without a meeting",
+    "mmc.without_request": "Profiles without any request",
+    "mmc.asked_without_list": "Asked but no meeting yet ({n} in all)",
+    "mmc.and_more": "… and {n} more",
+    "mmc.axis_x": "Meetings",
+    "mmc.axis_y": "People",
     "mmc.per_participant": "Meetings per participant",
     "mmc.chart_label": "{n} meetings: {people} people",
     "mmc.busiest": "Busiest exhibitors",
@@ -90,41 +104,90 @@ addStrings({
 
 const TOPIC = "match-organisers:all";
 
-function dayLabel(iso) {
-  const locale = getLang() === "zh" ? "zh-CN" : "en-GB";
-  return new Intl.DateTimeFormat(locale, { weekday: "short", month: "short", day: "numeric" }).format(new Date(iso));
+// Slots are shown and entered in the expo's time zone (Guiyang: China Standard Time, UTC+8,
+// no daylight saving), whatever the organiser's browser is set to; the API takes UTC.
+const EXPO_ZONE = "Asia/Shanghai";
+const EXPO_OFFSET_MS = 8 * 3600_000;
+
+/** "2026-05-26" + "09:30" in the expo's zone → the instant (ms since the epoch, UTC). */
+export function expoInstant(dayText, timeText) {
+  const [y, m, d] = dayText.split("-").map(Number);
+  const [hh, mm] = timeText.split(":").map(Number);
+  return Date.UTC(y, m - 1, d, hh, mm) - EXPO_OFFSET_MS;
 }
 
-/** A bar chart as plain SVG: one bar per number of meetings. */
-function chart(bins) {
+/** The wall clock in the expo's zone of an ISO instant: {day: "2026-05-26", time: "09:30"}. */
+export function expoClock(iso) {
+  const shifted = new Date(new Date(iso).getTime() + EXPO_OFFSET_MS).toISOString();
+  return { day: shifted.slice(0, 10), time: shifted.slice(11, 16) };
+}
+
+function dayLabel(iso) {
+  const locale = getLang() === "zh" ? "zh-CN" : "en-GB";
+  return new Intl.DateTimeFormat(locale, { weekday: "short", month: "short", day: "numeric", timeZone: EXPO_ZONE }).format(new Date(iso));
+}
+
+/** Folds the histogram into 0, 1, 2, 3+ meetings (a long tail of single people is no bar). */
+export function foldBins(bins, last = 3) {
+  const out = [];
+  for (let n = 0; n <= last; n += 1) out.push({ label: n === last ? `${n}+` : String(n), meetings: n, people: 0 });
+  for (const b of bins) out[Math.min(b.meetings, last)].people += b.people;
+  return out;
+}
+
+/** A bar chart as plain SVG: one bar per number of meetings (0, 1, 2, 3+), its count on top,
+ * the axes named (meetings → people). */
+function chart(rawBins) {
+  const bins = foldBins(rawBins);
   const ns = "http://www.w3.org/2000/svg";
-  const width = 560;
-  const height = 160;
+  const width = 360;
+  const left = 28; // room for the y-axis label
+  const topPad = 18; // room for the count above the tallest bar
+  const height = 140;
   const top = Math.max(1, ...bins.map((b) => b.people));
-  const step = Math.min(64, width / Math.max(1, bins.length)); // a lone bar stays a bar
+  const step = (width - left) / bins.length;
   const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height + 20}`);
+  svg.setAttribute("viewBox", `0 0 ${width} ${topPad + height + 40}`);
   svg.setAttribute("class", "mmc-chart");
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", t("mmc.per_participant"));
+  svg.setAttribute("aria-label", `${t("mmc.per_participant")}: ${bins.map((b) => t("mmc.chart_label", { n: b.label, people: b.people })).join("; ")}`);
+  const text = (x, y, value, cls, extra = {}) => {
+    const el = document.createElementNS(ns, "text");
+    el.setAttribute("x", String(x));
+    el.setAttribute("y", String(y));
+    el.setAttribute("text-anchor", "middle");
+    if (cls) el.setAttribute("class", cls);
+    for (const [k, v] of Object.entries(extra)) el.setAttribute(k, v);
+    el.textContent = value;
+    return el;
+  };
   bins.forEach((bin, i) => {
     const barHeight = Math.round((bin.people / top) * height);
+    const x = left + i * step;
     const rect = document.createElementNS(ns, "rect");
-    rect.setAttribute("x", String(i * step + 4));
-    rect.setAttribute("y", String(height - barHeight));
-    rect.setAttribute("width", String(Math.max(2, step - 8)));
+    rect.setAttribute("x", String(x + 6));
+    rect.setAttribute("y", String(topPad + height - barHeight));
+    rect.setAttribute("width", String(Math.max(2, step - 12)));
     rect.setAttribute("height", String(barHeight));
     const title = document.createElementNS(ns, "title");
-    title.textContent = t("mmc.chart_label", { n: bin.meetings, people: bin.people });
+    title.textContent = t("mmc.chart_label", { n: bin.label, people: bin.people });
     rect.appendChild(title);
-    const label = document.createElementNS(ns, "text");
-    label.setAttribute("x", String(i * step + step / 2));
-    label.setAttribute("y", String(height + 14));
-    label.setAttribute("text-anchor", "middle");
-    label.textContent = String(bin.meetings);
-    svg.append(rect, label);
+    svg.append(
+      rect,
+      text(x + step / 2, topPad + height - barHeight - 4, String(bin.people), "mmc-chart-count"),
+      text(x + step / 2, topPad + height + 14, bin.label, "mmc-chart-tick"),
+    );
   });
+  svg.append(
+    text(left + (width - left) / 2, topPad + height + 34, t("mmc.axis_x"), "mmc-chart-axis"),
+    text(10, topPad + height / 2, t("mmc.axis_y"), "mmc-chart-axis", { transform: `rotate(-90 10 ${topPad + height / 2})` }),
+  );
   return svg;
+}
+
+/** One listed person: the name and what tells same-named people apart (company, else #id). */
+function personLabel(p) {
+  return p.organisation ? `${p.name}（${p.organisation}）` : `${p.name} #${p.account}`;
 }
 
 export function mount(root) {
@@ -232,18 +295,18 @@ export function mount(root) {
     const add = (e) => {
       e.preventDefault();
       if (!day.value) return;
-      const start = new Date(`${day.value}T${from.value}`);
-      const end = new Date(`${day.value}T${to.value}`);
+      const start = expoInstant(day.value, from.value);
+      const end = expoInstant(day.value, to.value);
       const step = Number(length.value) * 60_000;
       const next = slots.map((s) => ({ id: s.id, starts_at: s.starts_at, ends_at: s.ends_at }));
-      for (let at = start.getTime(); step > 0 && at + step <= end.getTime() && next.length <= 500; at += step) {
+      for (let at = start; step > 0 && at + step <= end && next.length <= 500; at += step) {
         next.push({ starts_at: new Date(at).toISOString(), ends_at: new Date(at + step).toISOString() });
       }
       putSlots(next);
     };
     const days = new Map();
     for (const slot of slots) {
-      const key = new Date(slot.starts_at).toDateString();
+      const key = expoClock(slot.starts_at).day;
       if (!days.has(key)) days.set(key, []);
       days.get(key).push(slot);
     }
@@ -251,7 +314,8 @@ export function mount(root) {
       "section",
       { class: "panel" },
       h("h2", {}, t("mmc.slots")),
-      h("p", { class: "field-hint" }, t("mmc.slots_hint", { tz: timeZoneName() })),
+      h("p", { class: "mmc-zone notice", role: "note" }, t("mmc.expo_zone")),
+      h("p", { class: "field-hint" }, t("mmc.slots_hint")),
       h(
         "form",
         { class: "mmc-form", onsubmit: add },
@@ -275,7 +339,7 @@ export function mount(root) {
                   h(
                     "li",
                     { class: "mmc-slot", dataset: { slot: String(slot.id) } },
-                    `${hhmm(slot.starts_at)}–${hhmm(slot.ends_at)}`,
+                    `${expoClock(slot.starts_at).time}–${expoClock(slot.ends_at).time}`,
                     h(
                       "button",
                       {
@@ -293,7 +357,8 @@ export function mount(root) {
     );
   };
 
-  const figure = (label, value) => h("div", { class: "mmc-figure" }, h("span", { class: "muted" }, label), h("strong", {}, String(value)));
+  const figure = (label, value, key = null) =>
+    h("div", { class: "mmc-figure", "data-figure": key }, h("span", { class: "muted" }, label), h("strong", {}, String(value)));
 
   const dashboardPanel = () => {
     const d = dashboard;
@@ -317,7 +382,12 @@ export function mount(root) {
         figure(t("mmc.rate"), rate),
         figure(t("mmc.meetings"), d.meetings),
         figure(t("mmc.participants"), d.participants),
-        figure(t("mmc.without"), d.without_meeting.count),
+      ),
+      h(
+        "div",
+        { class: "mmc-grid mmc-headline" },
+        figure(t("mmc.asked_without"), d.asked_without_meeting.count, "asked_without_meeting"),
+        figure(t("mmc.without_request"), d.without_request.count, "without_request"),
       ),
       h("h3", {}, t("mmc.per_participant")),
       chart(d.per_participant),
@@ -370,10 +440,17 @@ export function mount(root) {
               ),
             ),
           ),
-      h("h3", {}, t("mmc.without")),
-      d.without_meeting.people.length === 0
+      h("h3", {}, t("mmc.asked_without_list", { n: d.asked_without_meeting.count })),
+      d.asked_without_meeting.people.length === 0
         ? h("p", { class: "muted" }, t("mmc.none"))
-        : h("p", { class: "muted" }, d.without_meeting.people.map((p) => p.name).join("、")),
+        : h(
+            "ul",
+            { class: "mmc-waiting" },
+            d.asked_without_meeting.people.map((p) => h("li", { "data-account": String(p.account) }, personLabel(p))),
+            d.asked_without_meeting.count > d.asked_without_meeting.people.length
+              ? h("li", { class: "muted mmc-more" }, t("mmc.and_more", { n: d.asked_without_meeting.count - d.asked_without_meeting.people.length }))
+              : null,
+          ),
     );
   };
 
