@@ -13,6 +13,7 @@ import { mountCard } from "./booth_card.js";
 import { isBoothStaff, mountBoothChat } from "./booth_chat.js";
 import { mountPrivateChat } from "./booth_private.js";
 import { mountStaffTools } from "./booth_staff_tools.js";
+import { mountBoothMeeting } from "./booth_meeting.js"; // --- matchmaking: request a meeting ---
 import { trackVisit } from "./booth_visit.js";
 import { h, icon, replace } from "./dom.js";
 import { logoOf, tierBadge } from "./hall.js";
@@ -87,6 +88,8 @@ export const PARTS = [
   ["booth-chat", mountBoothChat], // the booth's public chat (booth_chat.js)
   ["booth-private", forVisitors(mountPrivateChat)], // 1:1 with the staff (booth_private.js)
   ["booth-releases", (el, booth) => mountBoothReleases(el, booth.id)], // 数博发布 (releases.js)
+  // --- matchmaking: request a meeting ---
+  ["booth-meeting", mountBoothMeeting], // ask the booth's staff for a meeting (booth_meeting.js)
 ];
 
 export const getBooth = (id, opts) => api(`/api/exhibitors/${encodeURIComponent(id)}`, opts);
@@ -336,6 +339,7 @@ export function mountBooth(root, { id } = {}) {
             ),
             section("booth-staff-tools"),
             section("booth-card"),
+            section("booth-meeting"), // --- matchmaking: request a meeting ---
             section("booth-private"),
             booth.documents?.length
               ? h(

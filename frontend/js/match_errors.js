@@ -11,15 +11,15 @@ import { addStrings } from "./i18n.js";
 addStrings({
   zh: {
     // Profiles, blocks and hidden people
-    "err.match.self": "这是你自己：不能约见、屏蔽或隐藏自己。",
+    "err.match.self": "这是您自己：不能约见、屏蔽或隐藏自己。",
     "err.match.unknown_profile": "这位参与者的撮合资料不存在或已不可见。",
     "err.match.unknown_account": "找不到这个账号。",
     "err.match.stale": "内容已在别处修改，请先载入最新内容。",
     "err.match.text_too_long": "文字太长了（最多 300 字）。",
     "err.match.unknown_slot": "所选时段已不存在，请刷新后重选。",
     // Requests and meetings
-    "err.match.cap": "你待回复的邀约已达上限，请等待回复或撤回一些。",
-    "err.match.duplicate": "你们之间已有待回复的邀约或已安排的洽谈。",
+    "err.match.cap": "您待回复的邀约已达上限，请等待回复或撤回一些。",
+    "err.match.duplicate": "您与对方之间已有待回复的邀约或已安排的洽谈。",
     "err.match.note_too_long": "留言最多 300 字。",
     "err.match.reason_too_long": "原因最多 200 字。",
     "err.match.not_pending": "这条邀约已经回复过了。",
@@ -28,7 +28,7 @@ addStrings({
     "err.match.unknown_meeting": "找不到这场洽谈。",
     "err.match.meeting_cancelled": "这场洽谈已取消。",
     "err.match.slot_taken": "该时段已被占用或没有空余洽谈桌。",
-    "err.match.not_available": "你们中有人在该时段没有空。",
+    "err.match.not_available": "您或对方在该时段没有空。",
     "err.match.slot_past": "该时段已经开始，请选择之后的时段。",
     "err.match.same_slot": "这场洽谈已在该时段。",
     // The meeting room's call

@@ -16,12 +16,12 @@ import "./match_errors.js"; // err.match.* words, shared by the matchmaking page
 
 addStrings({
   zh: {
-    "matchrec.heading": "为你推荐",
-    "matchrec.lead": "根据你的需求、提供的内容、行业与意向匹配，每条都说明理由。",
+    "matchrec.heading": "为您推荐",
+    "matchrec.lead": "根据您的需求、提供的内容、行业与意向匹配，每条都说明理由。",
     "matchrec.loading": "正在计算推荐…",
-    "matchrec.empty_profile": "先填写你的撮合资料：你提供什么、需要什么、所属行业与意向。填好后这里会出现为你推荐的人。",
+    "matchrec.empty_profile": "先填写您的撮合资料：您提供什么、需要什么、所属行业与意向。填好后这里会出现为您推荐的人。",
     "matchrec.fill_profile": "填写撮合资料",
-    "matchrec.none": "暂时没有合适的推荐。补充你的需求与提供内容，或稍后再来看看。",
+    "matchrec.none": "暂时没有合适的推荐。补充您的需求与提供内容，或稍后再来看看。",
     "matchrec.failed": "推荐加载失败：{reason}",
     "matchrec.retry": "重试",
     "matchrec.offer": "提供",
@@ -29,13 +29,13 @@ addStrings({
     "matchrec.why": "推荐理由",
     "matchrec.request": "约见洽谈",
     "matchrec.note_label": "附言（可选，最多 300 字）",
-    "matchrec.note_placeholder": "简单介绍你自己和想聊的内容",
+    "matchrec.note_placeholder": "简单介绍您自己和想聊的内容",
     "matchrec.send": "发送约见请求",
     "matchrec.cancel": "取消",
     "matchrec.sent": "约见请求已发送，等待对方回复。",
     "matchrec.hide": "不感兴趣",
     "matchrec.block": "屏蔽",
-    "matchrec.block_confirm": "屏蔽 {name}？屏蔽后你们在商务撮合中将互相不可见（推荐、资料、约见请求）。",
+    "matchrec.block_confirm": "屏蔽 {name}？屏蔽后您与对方在商务撮合中将互相不可见（推荐、资料、约见请求）。",
     "matchrec.hidden": "已隐藏 {name}。",
     "matchrec.blocked": "已屏蔽 {name}。",
     "matchrec.intent.buy": "采购",
@@ -203,13 +203,14 @@ export function mountRecommendations(root) {
       item.need
         ? h("p", { class: "matchrec-text" }, h("strong", {}, `${t("matchrec.need")}: `), item.need)
         : null,
+      openRequestLine(item), // --- open_request (an earlier request with this person) ---
       draft.sent ? h("p", { class: "matchrec-sent", role: "status" }, t("matchrec.sent")) : null,
       draft.open && !draft.sent ? noteBox(item, draft) : null,
       draft.error ? h("p", { class: "notice notice-error matchrec-error", role: "alert" }, draft.error) : null,
       h(
         "div",
         { class: "form-actions matchrec-actions" },
-        draft.sent || draft.open
+        draft.sent || draft.open || item.open_request // --- open_request: no second request ---
           ? null
           : h(
               "button",
@@ -339,3 +340,40 @@ export function mountRecommendations(root) {
     document.removeEventListener("match:profile-saved", onSaved);
   };
 }
+
+// --- open_request (console/new-user trial item 5) ---
+// A card whose person already has an open request or a meeting with the reader says so instead
+// of offering "Request a meeting" (the server's `open_request` on each recommendation).
+addStrings({
+  zh: {
+    "matchrec.open.sent": "已发送约见",
+    "matchrec.open.received": "对方已向您发出约见",
+    "matchrec.open.accepted": "已接受，等待安排时段",
+    "matchrec.open.arranged": "已安排",
+  },
+  en: {
+    "matchrec.open.sent": "Request sent",
+    "matchrec.open.received": "They have asked to meet you",
+    "matchrec.open.accepted": "Accepted, waiting for a slot",
+    "matchrec.open.arranged": "Meeting arranged",
+  },
+});
+
+function openRequestLine(item) {
+  const open = item.open_request;
+  if (!open) return null;
+  const key =
+    open.meeting != null
+      ? "arranged"
+      : open.status === "accepted"
+        ? "accepted"
+        : open.direction === "received"
+          ? "received"
+          : "sent";
+  return h(
+    "p",
+    { class: "matchrec-open chip chip-accent", role: "status", dataset: { open: key } },
+    open.meeting != null ? h("a", { href: "#/meetings" }, t(`matchrec.open.${key}`)) : t(`matchrec.open.${key}`),
+  );
+}
+// --- end open_request ---

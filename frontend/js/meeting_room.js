@@ -23,7 +23,7 @@ addStrings({
     "mroom.when": "{when}–{end}（{zone}）",
     "mroom.video": "视频通话",
     "mroom.chat": "私聊",
-    "mroom.chat_intro": "只有你们两位能看到这里的消息。",
+    "mroom.chat_intro": "只有您和对方能看到这里的消息。",
     "mroom.start": "开启摄像头",
     "mroom.mute": "静音",
     "mroom.unmute": "取消静音",
@@ -34,7 +34,8 @@ addStrings({
     "mroom.state.waiting": "正在等待对方加入…",
     "mroom.state.connecting": "正在连接…",
     "mroom.state.connected": "已连接",
-    "mroom.you": "你",
+    "mroom.state.other_on": "对方已开启摄像头，开启您的摄像头即可通话。",
+    "mroom.you": "您",
     "mroom.them": "对方",
     "mroom.placeholder": "给对方留言…",
     "mroom.send": "发送",
@@ -65,6 +66,7 @@ addStrings({
     "mroom.state.waiting": "Waiting for the other person…",
     "mroom.state.connecting": "Connecting…",
     "mroom.state.connected": "Connected",
+    "mroom.state.other_on": "The other person is on the call: turn your camera on to join.",
     "mroom.you": "You",
     "mroom.them": "Them",
     "mroom.placeholder": "Write to the other person…",
@@ -106,6 +108,7 @@ export function mountMeetingRoom(root, { id }) {
   let muted = false;
   let cameraOn = true;
   let callError = null;
+  let otherOnCall = false; // their `ready`/offer reached us: they started their camera
   const seen = new Set();
   const stops = [];
 
@@ -248,9 +251,12 @@ export function mountMeetingRoom(root, { id }) {
   function renderCall() {
     const state = call?.state ?? "idle";
     stage.dataset.state = state;
-    replace(stateText, callError || t(`mroom.state.${state}`));
-    stateText.classList.toggle("is-connected", state === "connected");
     const active = call?.active;
+    // Before one's own camera is on, say so when the other person is on the call already.
+    const invited = !active && otherOnCall && !cancelled;
+    replace(stateText, callError || t(invited ? "mroom.state.other_on" : `mroom.state.${state}`));
+    stateText.classList.toggle("is-connected", state === "connected");
+    stateText.classList.toggle("is-invited", invited && !callError);
     replace(
       controls,
       active
@@ -354,7 +360,13 @@ export function mountMeetingRoom(root, { id }) {
         onEvent: (type, data) => {
           if (type === "meeting.message_posted") addMessages([data]);
           else if (type === "meeting.signal") {
-            if (Number(data?.from) !== me()) call?.handle(data.kind, data.payload);
+            if (Number(data?.from) !== me()) {
+              const was = otherOnCall;
+              if (data.kind === "ready" || data.kind === "offer") otherOnCall = true;
+              else if (data.kind === "hangup") otherOnCall = false;
+              call?.handle(data.kind, data.payload);
+              if (was !== otherOnCall && !call?.active) renderCall();
+            }
           } else if (type === "match.meeting_changed" && data?.meeting?.status === "cancelled") {
             setCancelled();
           }

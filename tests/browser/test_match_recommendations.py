@@ -209,7 +209,7 @@ async def test_an_empty_profile_is_asked_for(pages: Pages, server, people):
     page = await pages.open("/#/", locale="zh-CN", cookie=await server.sign_in(NEWCOMER))
     await mounted(page)
     prompt = page.locator(".matchrec-empty-profile")
-    await expect(prompt).to_contain_text("先填写你的撮合资料")
+    await expect(prompt).to_contain_text("先填写您的撮合资料")
     link = prompt.get_by_role("link", name="填写撮合资料")
     await expect(link).to_have_attribute("href", "#/matchmaking/profile")
     asked = await page.evaluate(

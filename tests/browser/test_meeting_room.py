@@ -99,6 +99,13 @@ async def _beyond(value: Awaitable[float], before: float) -> bool:
     return await value > before
 
 
+async def has_a_gap_below_the_header(page: Page) -> None:
+    """The header card and the panels below it do not touch."""
+    head = await page.locator(".mroom-head").bounding_box()
+    grid = await page.locator(".mroom-grid").bounding_box()
+    assert head and grid and grid["y"] - (head["y"] + head["height"]) >= 12
+
+
 async def test_two_people_see_each_others_video_and_chat(media_pages: Pages, server: LiveServer):
     alice_id, alice_cookie = await person(server, "李雪 Li Xue", "贵州数据宝", "采购总监")
     bob_id, bob_cookie = await person(server, "Tom Baker", "Northwind Data", "Sales lead")
@@ -114,14 +121,19 @@ async def test_two_people_see_each_others_video_and_chat(media_pages: Pages, ser
     await expect(alice.locator(".mroom-when")).to_contain_text("Asia/Shanghai")
     await expect(alice.locator(".mroom-state")).to_have_text("开启摄像头即可加入通话。")
 
-    # Alice starts first and waits; Bob joins later: either side may start first.
-    await alice.get_by_role("button", name="开启摄像头").click()
-    await expect(alice.locator(".mroom-state")).to_have_text("正在等待对方加入…")
-
     bob = await media_pages.new(locale="en-GB", cookie=bob_cookie)
     await bob.context.grant_permissions(["camera", "microphone"])
     await bob.goto(path)
     await expect(bob.get_by_role("heading", level=1)).to_have_text("Meeting with 李雪 Li Xue")
+    await expect(bob.locator(".mroom-state")).to_have_text("Start your camera to join the call.")
+    await has_a_gap_below_the_header(bob)
+
+    # Alice starts first and waits; Bob, camera still off, is told she is on the call.
+    await alice.get_by_role("button", name="开启摄像头").click()
+    await expect(alice.locator(".mroom-state")).to_have_text("正在等待对方加入…")
+    await expect(bob.locator(".mroom-state")).to_have_text(
+        "The other person is on the call: turn your camera on to join."
+    )
     await bob.get_by_role("button", name="Start camera").click()
 
     await expect(alice.locator(".mroom-state")).to_have_text("已连接", timeout=20_000)
@@ -148,7 +160,9 @@ async def test_two_people_see_each_others_video_and_chat(media_pages: Pages, ser
     await bob.get_by_role("button", name="Mute").click()
     await expect(bob.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
     await bob.get_by_role("button", name="Hang up").click()
-    await expect(bob.locator(".mroom-state")).to_have_text("Start your camera to join the call.")
+    await expect(bob.locator(".mroom-state")).to_have_text(
+        "The other person is on the call: turn your camera on to join."  # Alice still is
+    )
     await expect(alice.locator(".mroom-state")).to_have_text("正在等待对方加入…")
 
     # Bob reloads and rejoins: the call heals by itself, and the chat is read back.
@@ -173,6 +187,7 @@ async def test_two_people_see_each_others_video_and_chat(media_pages: Pages, ser
     chat_box = await phone.locator(".mroom-chat").bounding_box()
     assert video_box and chat_box and chat_box["y"] >= video_box["y"] + video_box["height"]
     assert chat_box["width"] <= 390
+    await has_a_gap_below_the_header(phone)
     await screenshot(phone, "meeting-room-phone-zh")
 
 

@@ -48,6 +48,19 @@ async def test_a_request_accepted_on_a_phone_shows_on_the_buyers_pages_at_once(
     width = await staff_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "nothing wider than the phone"
 
+    # The reschedule picker is dressed like the app's inputs (dark), not a native white select.
+    await staff_page.locator(".meeting-item").get_by_role("button", name="改期").click()
+    picker = staff_page.locator(".meeting-panel select")
+    await expect(picker).to_be_visible()
+    looks = await picker.evaluate(
+        "s => { const c = getComputedStyle(s); return [c.appearance, c.backgroundColor]; }"
+    )
+    assert looks[0] == "none" and looks[1] != "rgb(255, 255, 255)", looks
+    box = await picker.bounding_box()
+    assert box and box["x"] + box["width"] <= 390
+    await screenshot(staff_page, "meetings-reschedule-phone-zh")
+    await staff_page.locator(".meeting-item").get_by_role("button", name="改期").click()
+
     # The buyer's page heard it: no reload.
     meeting = buyer_page.locator(".meeting-item")
     await expect(meeting).to_have_count(1)
