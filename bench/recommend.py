@@ -38,8 +38,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python bench/recommend.py` from anywhere: the repo's packages
-    sys.path.insert(0, str(ROOT))
+# `python bench/recommend.py` from anywhere: the repo's packages first, and never this folder,
+# whose bench/matchmaking.py would stand in for the matchmaking package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (HERE, ROOT)]
 
 from expo.industries import INDUSTRIES  # noqa: E402
 from matchmaking.recommend import Profile, build, recommend  # noqa: E402
