@@ -9,6 +9,7 @@
 
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
+import { meetingNoteForm } from "./meeting_note_form.js";
 import { addStrings, errorText, has, onLangChange, t } from "./i18n.js";
 import { currentAccount } from "./session.js";
 import "./match_errors.js";
@@ -103,48 +104,24 @@ export function mountBoothMeeting(el, booth) {
   }
 
   function noteBox(person, draft) {
-    const id = `boothmeet-note-${person.account}`;
-    const area = h("textarea", {
-      id,
-      class: "boothmeet-note",
-      rows: "3",
-      maxlength: String(NOTE_MAX),
-      placeholder: t("boothmeet.note_placeholder"),
-      oninput: (event) => {
-        draft.note = event.target.value;
+    return meetingNoteForm({
+      prefix: "boothmeet",
+      account: person.account,
+      draft,
+      noteMax: NOTE_MAX,
+      words: {
+        placeholder: t("boothmeet.note_placeholder"),
+        label: t("boothmeet.note_label"),
+        send: t("boothmeet.send"),
+        cancel: t("boothmeet.cancel"),
+      },
+      onSend: () => send(person),
+      onCancel: () => {
+        draft.open = false;
+        draft.error = "";
+        render();
       },
     });
-    area.value = draft.note;
-    return h(
-      "form",
-      {
-        class: "boothmeet-form",
-        onsubmit: (event) => {
-          event.preventDefault();
-          if (!draft.sending) send(person);
-        },
-      },
-      h("label", { for: id }, t("boothmeet.note_label")),
-      area,
-      h(
-        "div",
-        { class: "form-actions" },
-        h("button", { type: "submit", class: "button button-primary button-small", disabled: draft.sending }, t("boothmeet.send")),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "button button-ghost button-small",
-            onclick: () => {
-              draft.open = false;
-              draft.error = "";
-              render();
-            },
-          },
-          t("boothmeet.cancel"),
-        ),
-      ),
-    );
   }
 
   function personRow(person) {

@@ -11,6 +11,7 @@
 
 import { api, ApiError } from "./api.js";
 import { h, replace } from "./dom.js";
+import { meetingNoteForm } from "./meeting_note_form.js";
 import { addStrings, errorText, getLang, has, onLangChange, pick, t } from "./i18n.js";
 import "./match_errors.js"; // err.match.* words, shared by the matchmaking pages
 
@@ -241,48 +242,24 @@ export function mountRecommendations(root) {
   }
 
   function noteBox(item, draft) {
-    const id = `matchrec-note-${item.account}`;
-    const area = h("textarea", {
-      id,
-      class: "matchrec-note",
-      rows: "3",
-      maxlength: String(NOTE_MAX),
-      placeholder: t("matchrec.note_placeholder"),
-      oninput: (event) => {
-        draft.note = event.target.value;
+    return meetingNoteForm({
+      prefix: "matchrec",
+      account: item.account,
+      draft,
+      noteMax: NOTE_MAX,
+      words: {
+        placeholder: t("matchrec.note_placeholder"),
+        label: t("matchrec.note_label"),
+        send: t("matchrec.send"),
+        cancel: t("matchrec.cancel"),
+      },
+      onSend: () => send(item),
+      onCancel: () => {
+        draft.open = false;
+        draft.error = "";
+        render();
       },
     });
-    area.value = draft.note;
-    return h(
-      "form",
-      {
-        class: "matchrec-form",
-        onsubmit: (event) => {
-          event.preventDefault();
-          if (!draft.sending) send(item);
-        },
-      },
-      h("label", { for: id }, t("matchrec.note_label")),
-      area,
-      h(
-        "div",
-        { class: "form-actions" },
-        h("button", { type: "submit", class: "button button-primary button-small", disabled: draft.sending }, t("matchrec.send")),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "button button-ghost button-small",
-            onclick: () => {
-              draft.open = false;
-              draft.error = "";
-              render();
-            },
-          },
-          t("matchrec.cancel"),
-        ),
-      ),
-    );
   }
 
   function body() {
