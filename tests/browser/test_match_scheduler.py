@@ -4,6 +4,8 @@ bound, in both languages. The tab mounts the panel once: one heading, one time l
 
 from __future__ import annotations
 
+import asyncio
+
 from playwright.async_api import Locator, Page, expect
 
 from tests.browser.web import Pages
@@ -52,21 +54,32 @@ async def test_an_organiser_runs_the_scheduler_and_reads_the_result(
     await expect(other.locator(".match-scheduler")).to_have_count(1)
 
 
+async def box_of(locator: Locator) -> dict[str, float]:
+    """Where a shown element is. The panel is redrawn when the run's last events arrive (a
+    dashboard refresh), and an element measured just then is detached: measure it again."""
+    for _ in range(50):
+        await expect(locator).to_be_visible()
+        box = await locator.bounding_box()
+        if box is not None:
+            return dict(box)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{locator} never stayed on the page long enough to be measured")
+
+
 async def compact(panel: Locator) -> None:
     """The time limit is a short box with its unit beside it; the result's figures sit in a grid
     (two or more to a row, each label over its number), not one bare line each."""
-    box = await panel.locator("input.sched-limit").bounding_box()
-    assert box is not None and box["width"] <= 140, box
-    unit = await panel.locator(".sched-unit").bounding_box()
-    assert unit is not None and abs(unit["y"] - box["y"]) < box["height"], (unit, box)
+    box = await box_of(panel.locator("input.sched-limit"))
+    assert box["width"] <= 140, box
+    unit = await box_of(panel.locator(".sched-unit"))
+    assert abs(unit["y"] - box["y"]) < box["height"], (unit, box)
     figures = panel.locator(".sched-figure")
     assert await figures.count() >= 4
-    first, second = await figures.nth(0).bounding_box(), await figures.nth(1).bounding_box()
-    assert first is not None and second is not None
+    first, second = await box_of(figures.nth(0)), await box_of(figures.nth(1))
     assert abs(first["y"] - second["y"]) < 2 and second["x"] > first["x"], (first, second)
-    label = await figures.nth(0).locator("dt").bounding_box()
-    number = await figures.nth(0).locator("dd").bounding_box()
-    assert label is not None and number is not None and number["y"] > label["y"]
+    label = await box_of(figures.nth(0).locator("dt"))
+    number = await box_of(figures.nth(0).locator("dd"))
+    assert number["y"] > label["y"]
     assert number["x"] - label["x"] < 2  # the number under its label, inside one box
 
 
