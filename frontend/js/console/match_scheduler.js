@@ -163,11 +163,21 @@ export function mountScheduler(root) {
     );
   };
 
+  // A fast run's `match.scheduler_finished` can arrive before the reply that started it, or
+  // while the latest run is being read: a run already seen finished is never replaced by an
+  // older answer saying it is still running.
+  const keep = (next) => {
+    if (!next) return run;
+    if (run && run.id === next.id && run.status !== "running" && next.status === "running") return run;
+    if (run && next.id < run.id) return run;
+    return next;
+  };
+
   async function load() {
     try {
       const body = await api("/api/match/scheduler/runs/latest");
       if (stopped) return;
-      run = body.run;
+      run = keep(body.run);
       if (run && run.status !== "running") live = null;
     } catch (e) {
       error = errorText(e);
@@ -184,7 +194,8 @@ export function mountScheduler(root) {
     render();
     try {
       const body = await api("/api/match/scheduler/runs", { method: "POST", body: { time_limit: limit } });
-      run = body.run;
+      run = keep(body.run);
+      if (run.status !== "running") live = null;
     } catch (e) {
       error = errorText(e);
       live = null;
