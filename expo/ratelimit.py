@@ -113,6 +113,13 @@ def parse_rates(spec: str) -> dict[str, Rate]:
     return rates
 
 
+def budget_key(key: str, rate: Rate) -> str:
+    """Where `key`'s budget under `rate` is kept. The rate is part of it: a budget spent under
+    an old rate would otherwise go on refusing under a loosened one (an operator raising a limit
+    after a lock-out) until the old period ran out."""
+    return f"{key}@{rate.count}/{rate.period:g}/{rate.burst}"
+
+
 class Limiter(Protocol):
     async def hit(self, key: str, rate: Rate, *, spend: bool = True) -> Decision:
         """The decision for one action now; `spend=False` only looks (nothing is kept)."""
@@ -158,11 +165,12 @@ class MemoryLimiter:
 
     async def hit(self, key: str, rate: Rate, *, spend: bool = True) -> Decision:
         now = time.monotonic() * 1000
-        decision, tat = gcra(self._tats.get(key), now, rate)
+        kept = budget_key(key, rate)
+        decision, tat = gcra(self._tats.get(kept), now, rate)
         if spend:
             if len(self._tats) >= self._max_keys:
                 self._tats = {k: t for k, t in self._tats.items() if t > now}  # forget idle keys
-            self._tats[key] = tat
+            self._tats[kept] = tat
         return decision
 
 
@@ -206,7 +214,7 @@ class RedisLimiter:
         """The decision of the shared budget; BrokerUnavailable when Redis cannot be reached."""
         try:
             allowed, wait_ms = await self._script(
-                keys=[f"expo:rate:{key}"],
+                keys=[f"expo:rate:{budget_key(key, rate)}"],
                 args=[rate.interval_ms, rate.tolerance_ms, "1" if spend else "0"],
             )
         except (RedisError, OSError) as e:

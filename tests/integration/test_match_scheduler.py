@@ -5,6 +5,7 @@ topic, the new meetings stored before each party hears of them, one run at a tim
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -441,9 +442,18 @@ async def test_the_cli_runs_the_scheduler_over_the_database(server: LiveServer):
 
 
 def _schedule_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a subprocess. Should it hang, it is sent SIGABRT, which `-X faulthandler`
+    turns into every thread's traceback on stderr, and the test fails with that stderr."""
     root = Path(__file__).resolve().parents[2]
-    return subprocess.run(
-        [sys.executable, "-m", "expo.cli", "match", "schedule", *args],
-        capture_output=True, text=True, timeout=120, cwd=root,
-        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "EXPO_DATABASE_URL": url},
-    )  # fmt: skip
+    command = [sys.executable, "-X", "faulthandler", "-m", "expo.cli", "match", "schedule", *args]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "EXPO_DATABASE_URL": url}
+    with subprocess.Popen(
+        command, cwd=root, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            out, err = process.communicate()
+            pytest.fail(f"expo match schedule hung for 120 s; stdout:\n{out}\nstderr:\n{err}")
+    return subprocess.CompletedProcess(command, process.returncode, out, err)

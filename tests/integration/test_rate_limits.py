@@ -100,6 +100,25 @@ async def test_a_look_at_a_budget_spends_none_of_it_in_both_limiters(make: str) 
     assert not after.allowed and 0 < after.retry_after <= 30
 
 
+@pytest.mark.parametrize("make", ["memory", "redis"])
+async def test_a_loosened_rate_applies_at_once_not_after_the_old_budget_refills(make: str) -> None:
+    """An operator who raises a limit (EXPO_RATE_LIMITS, restart) after a lock-out expects it to
+    hold now: a budget spent under the old rate must not keep refusing under the new one (a
+    strict rate's state left in the shared Redis locked the tests' fast-rate sign-ins out)."""
+    if make == "redis":
+        await check_redis()
+        limiter: MemoryLimiter | RedisLimiter = RedisLimiter(REDIS_URL)
+    else:
+        limiter = MemoryLimiter()
+    key = f"test:{secrets.token_hex(4)}"
+    strict_spent = [await limiter.hit(key, Rate(2, 900)) for _ in range(3)]
+    loose = await limiter.hit(key, Rate(100_000, 1), spend=False)
+    if isinstance(limiter, RedisLimiter):
+        await limiter.close()
+    assert [d.allowed for d in strict_spent] == [True, True, False]
+    assert loose.allowed
+
+
 async def test_two_redis_limiters_share_one_budget():
     await check_redis()
     a, b = RedisLimiter(REDIS_URL), RedisLimiter(REDIS_URL)
