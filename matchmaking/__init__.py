@@ -18,6 +18,10 @@ from matchmaking import (
     meeting_reminders,
     meetings,
     profiles,
+    queue_room,
+    queue_sweeper,
+    queue_topics,
+    queues,
     recommend_routes,
     room,
     scheduler,
@@ -37,6 +41,8 @@ PARTS += [meetings, meeting_reminders]
 PARTS += [room]
 # --- scheduler ---
 PARTS += [scheduler]
+# --- queues ---
+PARTS += [queue_topics, queues, queue_room, queue_sweeper]
 
 
 def _merged(part: str) -> dict[str, Any]:
@@ -54,5 +60,8 @@ feature = Feature(
     permissions=_merged("permissions"),
     summaries=_merged("summaries"),
     tasks=listed_parts(PARTS, "tasks"),
+    # A queue ticket's audience, over all processes: a ticket nobody follows is dropped after
+    # the grace period (matchmaking/queue_sweeper.py).
+    presence=frozenset({queue_topics.TICKET}),
     cli={"match": ("business matchmaking: recommend, solve", cli.main)},
 )

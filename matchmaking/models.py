@@ -85,6 +85,12 @@ class MatchSettings(SQLModel, table=True):
     open_request_cap: int = Field(default=10)
     # Seats (tables, staff) an exhibitor has in each slot unless its staff set their own.
     default_seats: int = Field(default=2)
+    # Booth queues: seconds a called person has to answer; seconds a ticket is kept while none
+    # of its person's pages is open; how many appointments may go ahead of any one walk-in who
+    # joined before them (so walk-ins are not starved).
+    queue_call_window: int = Field(default=60)
+    queue_grace: int = Field(default=120)
+    queue_overtake_cap: int = Field(default=2)
     version: int = Field(default=1)
 
 
@@ -245,5 +251,89 @@ class MeetingMessage(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id")
     account_id: int = Field(foreign_key="account.id")
     # Cleaned as every chat of the expo (expo/chat_rules.py: at most 500 characters as seen).
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- queues ---
+
+
+class QueueState(StrEnum):
+    OPEN = "open"  # people join, staff call
+    PAUSED = "paused"  # people join, nobody is called (the staff are away for a moment)
+    CLOSED = "closed"  # nobody joins; those in line are still served
+
+
+class BoothQueue(SQLModel, table=True):
+    """A booth's queue: its state and length cap, set by its staff. No row: open, default cap."""
+
+    __tablename__ = "booth_queue"
+
+    exhibitor_id: int = Field(primary_key=True, foreign_key="exhibitor.id")
+    state: str = Field(default=QueueState.OPEN, max_length=8)
+    max_length: int = Field(default=200)
+    version: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"  # in line
+    CALLED = "called"  # a staff member called it; the call window runs
+    SERVING = "serving"  # answered: the two are in the call's room
+    SERVED = "served"
+    LEFT = "left"  # the attendee left the line
+    DROPPED = "dropped"  # a second no-show, or away longer than the grace period
+
+
+ACTIVE_TICKET = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+class QueueTicket(SQLModel, table=True):
+    """One person's place in a booth's queue, and its history once it ends (for the booth's
+    reports: waits, service times, no-shows).
+
+    `active` is 1 while the ticket waits, is called or served, NULL after: the unique key gives
+    a person one live ticket per booth, so joining twice returns the same ticket, in any number
+    of processes. `rank` is the line's order (matchmaking/queue_line.py), stored before the join
+    is acknowledged: a Redis that lost the lines rebuilds them from here."""
+
+    __tablename__ = "queue_ticket"
+    __table_args__ = (
+        UniqueConstraint("exhibitor_id", "account_id", "active"),
+        Index("ix_queue_ticket_exhibitor_status", "exhibitor_id", "status"),
+        Index("ix_queue_ticket_status_deadline", "status", "call_deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibitor_id: int = Field(foreign_key="exhibitor.id")
+    account_id: int = Field(foreign_key="account.id", index=True)
+    active: int | None = Field(default=1)
+    status: str = Field(default=TicketStatus.WAITING, max_length=8)
+    appointment: bool = Field(default=False)  # a meeting booked at this booth now: goes first
+    share_card: bool = Field(default=False)  # the staff see the person's card (title, company)
+    rank: float | None = Field(default=None)
+    overtaken: int = Field(default=0)
+    no_shows: int = Field(default=0)
+    joined_at: datetime = Field(default_factory=utcnow)
+    called_at: datetime | None = Field(default=None)
+    called_by: int | None = Field(default=None, foreign_key="account.id")
+    call_deadline: datetime | None = Field(default=None)
+    answered_at: datetime | None = Field(default=None)
+    ended_at: datetime | None = Field(default=None)
+    # Since when none of the person's pages follows the ticket (a dropped websocket): past the
+    # grace period the ticket is dropped.
+    away_since: datetime | None = Field(default=None)
+    version: int = Field(default=1)
+
+
+class QueueMessage(SQLModel, table=True):
+    """A line of the private chat between a called person and the staff member who called."""
+
+    __tablename__ = "queue_message"
+    __table_args__ = (Index("ix_queue_message_ticket_id_id", "ticket_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="queue_ticket.id")
+    account_id: int = Field(foreign_key="account.id")
     text: str = Field(max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)

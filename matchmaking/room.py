@@ -84,7 +84,7 @@ def message_view(message: MeetingMessage, name: str) -> dict[str, Any]:
     }
 
 
-async def _person(db: AsyncSession, account_id: int) -> dict[str, Any]:
+async def person_view(db: AsyncSession, account_id: int) -> dict[str, Any]:
     """Someone as the other side of the room sees them: name, title, company."""
     account = await db.get(Account, account_id)
     if account is None:
@@ -229,8 +229,8 @@ async def room(request: Request) -> JSONResponse:
         other_id = (
             meeting.recipient_id if who.account_id == meeting.requester_id else meeting.requester_id
         )
-        other = await _person(db, other_id)
-        me = await _person(db, who.account_id)
+        other = await person_view(db, other_id)
+        me = await person_view(db, who.account_id)
     return JSONResponse(
         {
             "meeting": {

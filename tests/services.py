@@ -59,6 +59,19 @@ async def check_redis() -> None:
         await client.aclose()
 
 
+async def forget_queue_lines() -> None:
+    """Drop the booth queues' lines from the worker's Redis database: a fresh PostgreSQL
+    database numbers its exhibitors from 1 again, and a line left by an earlier test for the
+    same number would hold tickets this database never had."""
+    client = aioredis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        keys = [key async for key in client.scan_iter(match="expo:q:*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
 def _asyncpg_dsn(url: str, database: str | None = None) -> str:
     parsed = make_url(url).set(drivername="postgresql")
     if database is not None:

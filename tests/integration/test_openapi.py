@@ -130,6 +130,26 @@ ORGANISER_ONLY = {
     ("GET", "/api/match/meetings.csv"),
     ("GET", "/api/match/people/{account_id}/meetings.ics"),
     # --- end profiles ---
+    # --- queues: every queue's length; a booth's line (its staff, organisers) ---
+    ("GET", "/api/match/queues"),
+    ("GET", "/api/match/queues/{exhibitor_id}/line"),
+}
+# --- queues: what only a booth's own staff do (the demo exhibitor serves booth 1) ---
+BOOTH_STAFF_ONLY = {
+    ("PATCH", "/api/match/queues/{exhibitor_id}"),
+    ("POST", "/api/match/queues/{exhibitor_id}/call"),
+    ("POST", "/api/match/queue-tickets/{ticket_id}/served"),
+    ("POST", "/api/match/queue-tickets/{ticket_id}/no-show"),
+}
+# Operations on one ticket: the attendee's fresh ticket at booth 1, called when they act on a call.
+ON_A_TICKET = {
+    ("GET", "/api/match/queue-tickets/{ticket_id}"): False,
+    ("DELETE", "/api/match/queue-tickets/{ticket_id}"): False,
+    ("GET", "/api/match/queue-tickets/{ticket_id}/room"): False,
+    ("GET", "/api/match/queue-tickets/{ticket_id}/messages"): False,
+    ("POST", "/api/match/queue-tickets/{ticket_id}/answer"): True,
+    ("POST", "/api/match/queue-tickets/{ticket_id}/served"): True,
+    ("POST", "/api/match/queue-tickets/{ticket_id}/no-show"): True,
 }
 # Operations that need a live invitation link to succeed (made fresh for each).
 NEEDS_INVITATION = {("POST", "/api/invitations/open"), ("POST", "/api/invitations/accept")}
@@ -223,6 +243,16 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"path_parameters": {"exhibitor_id": 1}, "body": {"seats": 3}}
     ],
     # --- end profiles ---
+    # --- queues: booth 1's (the demo staff's), the attendee joining booth 2's ---
+    ("GET", "/api/match/queues/{exhibitor_id}"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("PATCH", "/api/match/queues/{exhibitor_id}"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"state": "open", "max_length": 300}}
+    ],
+    ("GET", "/api/match/queues/{exhibitor_id}/line"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("POST", "/api/match/queues/{exhibitor_id}/call"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("POST", "/api/match/queues/{exhibitor_id}/tickets"): [
+        {"path_parameters": {"exhibitor_id": 2}, "body": {"share_card": True}}
+    ],
     ("POST", "/api/session"): [
         {"body": {"email": "speaker@demo.shubo.live", "password": PASSWORD}}
     ],
@@ -547,6 +577,24 @@ def release_example(client: asgi.ASGIClient, method: str, path: str) -> dict[str
     return example | ({"body": body} if method != "GET" else {})
 
 
+def ticket_example(client: asgi.ASGIClient, attendee: str, called: bool) -> dict[str, Any]:
+    """--- queues: a fresh ticket of the attendee at booth 1 (their earlier ones and the demo
+    staff's earlier call ended first), called by the demo staff when `called`. ---"""
+    staff = {"Cookie": sign_in(client, "exhibitor@demo.shubo.live")}
+    mine = {"Cookie": attendee}
+    client.patch("/api/match/queues/1", json={"state": "open"}, headers=staff)
+    for call in client.get("/api/match/queues/1/line", headers=staff).json()["calls"]:
+        client.post(f"/api/match/queue-tickets/{call['id']}/served", headers=staff)
+    for ticket in client.get("/api/match/queue-tickets", headers=mine).json()["tickets"]:
+        client.delete(f"/api/match/queue-tickets/{ticket['id']}", headers=mine)
+    joined = client.post("/api/match/queues/1/tickets", json={}, headers=mine)
+    assert joined.status_code == 201, joined.text
+    if called:
+        made = client.post("/api/match/queues/1/call", headers=staff)
+        assert made.status_code == 200, made.text
+    return {"path_parameters": {"ticket_id": joined.json()["ticket"]["id"]}}
+
+
 def fresh_account(client: asgi.ASGIClient) -> tuple[int, str]:
     """A new attendee with REGISTRATION's password: its id and Cookie header."""
     email = f"fuzz-{secrets.token_hex(4)}@example.org"
@@ -820,6 +868,8 @@ def test_the_server_does_what_the_document_says(
             fresh = (method, path) == ("DELETE", "/api/session")
             if (method, path) in ORGANISER_ONLY:
                 headers["Cookie"] = organiser
+            elif (method, path) in BOOTH_STAFF_ONLY:  # --- queues ---
+                headers["Cookie"] = staff
             elif (method, path) in OWN_ACCOUNT:
                 headers["Cookie"] = own
             else:
@@ -830,6 +880,7 @@ def test_the_server_does_what_the_document_says(
         seen[response.status_code] += 1
 
     organiser = sign_in(client, "organizer@demo.shubo.live")
+    staff = sign_in(client, "exhibitor@demo.shubo.live")
     own = fresh_account(client)[1] if (method, path) in OWN_ACCOUNT else ""
     examples_for = EXAMPLES.get((method, path), [{}])
     if (method, path) in NEEDS_ACCOUNT_LINK:
@@ -848,6 +899,10 @@ def test_the_server_does_what_the_document_says(
         examples_for = [meeting_example(demo_sqlite, method, path)]
     if (method, path) == ("PUT", "/api/match/slots"):  # --- profiles ---
         examples_for = [slots_example(client, organiser)]
+    if (method, path) in ON_A_TICKET:  # --- queues ---
+        examples_for = [ticket_example(client, attendee, ON_A_TICKET[(method, path)])]
+    if (method, path) == ("POST", "/api/match/queues/{exhibitor_id}/call"):
+        ticket_example(client, attendee, called=False)  # someone to call at booth 1
     account = fresh_account(client)[0] if (method, path) in ON_AN_ACCOUNT else None
     if account is not None:
         examples_for = [

@@ -38,6 +38,7 @@ from expo.security import Principal
 from forums.models import RoomSanction, SanctionKind
 from forums.room_rules import Post, Room
 from matchmaking.access import MeetingObject, RequestObject  # --- meetings ---
+from matchmaking.queue_access import TicketObject  # --- queues ---
 from tests.integration.test_qa import register
 from tests.live import LiveServer, Peer, live_server, make_settings
 
@@ -64,6 +65,7 @@ SAMPLE_PATH = {
     "request_id": "999999",
     "meeting_id": "999999",
     # --- end meetings ---
+    "ticket_id": "999999",  # --- queues: a ticket that does not exist (404 to whom admitted) ---
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
@@ -129,6 +131,15 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     # --- room: on a meeting that does not exist (nothing can land) ---
     "meeting.say": {"meeting": 999999, "text": "permission walk"},
     "meeting.signal": {"meeting": 999999, "kind": "ready"},
+    # --- queues: booth 1's queue (its staff are the demo exhibitor); a ticket that does not exist
+    "queue.join": {"exhibitor": 1},
+    "queue.call": {"exhibitor": 1},
+    "queue.leave": {"ticket": 999999},
+    "queue.answer": {"ticket": 999999},
+    "queue.serve": {"ticket": 999999},
+    "queue.no_show": {"ticket": 999999},
+    "queue.say": {"ticket": 999999, "text": "permission walk"},
+    "queue.signal": {"ticket": 999999, "kind": "ready"},
 }
 # --- chat: which of the walk's objects a command's field names (default: the field's name) ---
 OBJECT_OF = {
@@ -196,6 +207,8 @@ def allowed(
     who = None if role is None else Principal(ids.get(role, 1), role.value, "x", staff_of)
     if not table.rule(action).scoped:
         return table.allows(action, who)
+    if table.rule(action).on is TicketObject:  # --- queues: a missing ticket: 404 if admitted ---
+        return table.rule(action).admits(who)
     if issubclass(BoothObject, table.rule(action).on or object):  # the hall: on the booth
         return table.allows(action, who, BoothObject(booth))
     rule_on = table.rule(action).on

@@ -1,0 +1,392 @@
+"""The booth queues' operations: each stores its change in the database, moves the line
+(Redis, or this process when embedded: matchmaking/queue_index.py), then announces it.
+
+Who decides what:
+- The line (one atomic Lua script per operation) decides order: a join's rank, who is called
+  next, where a no-show goes back. Positions are ranks in one sorted set, so they are always
+  exactly 1..n, in every process.
+- The database keeps every ticket, stored before a join is answered, with the rank the line
+  gave it; each status change is a compare-and-set, so a ticket is called, answered, served or
+  dropped once, whoever tries at the same moment.
+- A line that is not there (a Redis that restarted empty, a booth nobody queued at yet) is
+  rebuilt from the database before the operation is tried again (`_on_line`).
+
+Events (after the change is stored):
+- `queue.moved` on `booth-queue:<exhibitor>` (anyone): the line's change with no one's
+  identity: kind, rank, length, and its generation and version, so a page in line works out
+  its own new position (a change ranked before it moves it by one) or reloads on a gap;
+- `queue.ticket_changed` on `queue-ticket:<id>` (its owner): the ticket as they see it;
+- `queue.line_changed` on `booth-queue-staff:<exhibitor>` (its staff): the ticket with the
+  person's name and card;
+- `queue.summary` on `match-organisers:all`: the queue's length and longest wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from expo.db import stored_id
+from expo.errors import Conflict, ExpoError, NotFound
+from expo.hall.public import exhibitor_card, on_duty
+from expo.models import utcnow
+from expo.realtime.announce import Announcement
+from expo.realtime.broker import BrokerUnavailable
+from expo.security import Principal
+from expo.services import Services
+from matchmaking.models import BoothQueue, QueueState, QueueTicket, TicketStatus
+from matchmaking.queue_index import NeedsRebuild, QueueIndex, queue_index
+from matchmaking.queue_line import Change, LineFull
+from matchmaking.queue_rules import ServiceTimes, call_deadline, service_times
+from matchmaking.queue_store import (
+    active_ticket,
+    booth_queue,
+    change_ticket,
+    has_appointment,
+    line_from_database,
+    new_ticket,
+    open_call_of,
+    queue_settings,
+    recent_durations,
+    set_rank,
+)
+from matchmaking.queue_topics import queue_staff_topic, queue_topic, ticket_topic
+from matchmaking.queue_views import queue_view, staff_ticket_view, ticket_view
+from matchmaking.topics import ORGANISERS_TOPIC
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INDEX_KEY = "matchmaking.queue_index"
+TIMES_KEY = "matchmaking.queue_times"
+TIMES_TTL = 30.0  # seconds a booth's service times are reused before being read again
+
+
+def index_of(svc: Services) -> QueueIndex:
+    """This app's line store, made on first use (closed by the sweeper task at shutdown)."""
+    found = svc.cache.get(INDEX_KEY)
+    if found is None:
+        found = queue_index(svc.settings.redis_url, svc.settings.redis_pool_size)
+        svc.cache[INDEX_KEY] = found
+    return found
+
+
+async def on_line(svc: Services, exhibitor_id: int, op: Callable[[QueueIndex], Awaitable[T]]) -> T:
+    """Run `op` on the booth's line; a line that is not loaded is rebuilt from the database
+    first (at most once per call: the rebuild loads it only if nobody else did meanwhile)."""
+    index = index_of(svc)
+    try:
+        return await op(index)
+    except NeedsRebuild:
+        async with svc.read() as db:
+            line = await line_from_database(db, exhibitor_id)
+        if await index.rebuild(exhibitor_id, line):
+            log.info("queue line rebuilt from the database", extra={"exhibitor": exhibitor_id})
+        return await op(index)
+    except BrokerUnavailable as error:
+        raise ExpoError(
+            "queue.unavailable",
+            "The queues cannot be reached just now; try again in a moment.",
+            status=503,
+        ) from error
+
+
+async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
+    cache: dict[int, tuple[float, ServiceTimes]] = svc.cache.setdefault(TIMES_KEY, {})
+    kept = cache.get(exhibitor_id)
+    if kept is not None and time.monotonic() - kept[0] < TIMES_TTL:
+        return kept[1]
+    async with svc.read() as db:
+        durations = await recent_durations(db, exhibitor_id)
+        servers = len(await on_duty(db, exhibitor_id))
+    times = service_times(durations, servers)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[exhibitor_id] = (time.monotonic(), times)
+    return times
+
+
+# --- announcing -------------------------------------------------------------------------------
+
+
+def moved_event(exhibitor_id: int, change: Change, times: ServiceTimes) -> Announcement:
+    return (
+        queue_topic(exhibitor_id),
+        "queue.moved",
+        {
+            "exhibitor": exhibitor_id,
+            "kind": change.kind,
+            "rank": change.rank,
+            "length": change.length,
+            "generation": change.generation,
+            "version": change.version,
+            "service": {"low": times.low, "high": times.high, "servers": times.servers},
+        },
+    )
+
+
+async def ticket_events(
+    svc: Services, ticket: QueueTicket, place: Change | None = None
+) -> list[Announcement]:
+    times = await times_of(svc, ticket.exhibitor_id)
+    async with svc.read() as db:
+        mine = await ticket_view(db, ticket, place, times)
+        theirs = await staff_ticket_view(db, ticket, place.position if place else None)
+    return [
+        (ticket_topic(stored_id(ticket)), "queue.ticket_changed", mine),
+        (queue_staff_topic(ticket.exhibitor_id), "queue.line_changed", theirs),
+    ]
+
+
+async def summary_event(svc: Services, exhibitor_id: int, length: int) -> Announcement:
+    return (ORGANISERS_TOPIC, "queue.summary", {"exhibitor": exhibitor_id, "length": length})
+
+
+async def announce(
+    svc: Services, ticket: QueueTicket, change: Change | None, place: Change | None = None
+) -> None:
+    events = await ticket_events(svc, ticket, place)
+    if change is not None and change.kind != "same":
+        times = await times_of(svc, ticket.exhibitor_id)
+        events.append(moved_event(ticket.exhibitor_id, change, times))
+        events.append(await summary_event(svc, ticket.exhibitor_id, change.length))
+    await svc.hub.publish_stored(events)
+
+
+# --- the person in line -----------------------------------------------------------------------
+
+
+async def my_place(svc: Services, ticket: QueueTicket) -> Change | None:
+    if ticket.status != TicketStatus.WAITING:
+        return None
+    tid = stored_id(ticket)
+    return await on_line(
+        svc, ticket.exhibitor_id, lambda line: line.position(ticket.exhibitor_id, tid)
+    )
+
+
+async def join(
+    svc: Services, who: Principal, exhibitor_id: int, *, share_card: bool
+) -> tuple[dict[str, Any], bool]:
+    """Join the booth's line, or the ticket already held there (True when it is new)."""
+    if who.exhibitor_id == exhibitor_id:
+        raise Conflict("queue.own_booth", "Staff do not queue at their own booth.")
+    async with svc.db() as db:
+        if await exhibitor_card(db, exhibitor_id) is None:
+            raise NotFound("exhibitor.unknown", f"There is no exhibitor {exhibitor_id}.")
+        existing = await active_ticket(db, exhibitor_id, who.account_id)
+        queue = await booth_queue(db, exhibitor_id)
+        settings = await queue_settings(db)
+        if existing is None:
+            if queue.state == QueueState.CLOSED:
+                raise Conflict("queue.closed", "This booth's queue is closed.")
+            appointment = await has_appointment(db, exhibitor_id, who.account_id)
+            ticket, created = await new_ticket(
+                db,
+                QueueTicket(
+                    exhibitor_id=exhibitor_id,
+                    account_id=who.account_id,
+                    appointment=appointment,
+                    share_card=share_card,
+                ),
+            )
+        else:
+            ticket, created = existing, False
+    tid = stored_id(ticket)
+    place: Change | None = None
+    if ticket.status == TicketStatus.WAITING:
+        try:
+            place = await on_line(
+                svc,
+                exhibitor_id,
+                lambda line: line.join(
+                    exhibitor_id,
+                    tid,
+                    appointment=ticket.appointment,
+                    max_length=queue.max_length,
+                    overtake_cap=settings.overtake_cap,
+                ),
+            )
+        except LineFull:
+            if created:  # never acknowledged: it goes, as if the join had not happened
+                async with svc.db() as db:
+                    await change_ticket(db, tid, (TicketStatus.WAITING,), status=TicketStatus.LEFT)
+            raise Conflict("queue.full", "This booth's queue is full; try again later.") from None
+        if place.kind == "joined" or ticket.rank is None:
+            async with svc.db() as db:
+                await set_rank(db, tid, place.rank, place.passed)
+    if created:
+        await announce(svc, ticket, place, place)
+    times = await times_of(svc, exhibitor_id)
+    async with svc.read() as db:
+        return await ticket_view(db, ticket, place, times), created
+
+
+async def leave(svc: Services, ticket_id: int) -> dict[str, Any]:
+    """The person leaves the line (or lets a call go): their ticket ends."""
+    async with svc.db() as db:
+        ticket = await change_ticket(
+            db,
+            ticket_id,
+            (TicketStatus.WAITING, TicketStatus.CALLED),
+            status=TicketStatus.LEFT,
+        )
+    if ticket is None:
+        raise Conflict("queue.ticket_ended", "This ticket is no longer in the queue.")
+    change = await on_line(
+        svc, ticket.exhibitor_id, lambda line: line.remove(ticket.exhibitor_id, ticket_id)
+    )
+    await announce(svc, ticket, change)
+    times = await times_of(svc, ticket.exhibitor_id)
+    async with svc.read() as db:
+        return await ticket_view(db, ticket, None, times)
+
+
+async def answer(svc: Services, ticket_id: int) -> dict[str, Any]:
+    """The called person answers within the window: the two are in the call's room."""
+    now = utcnow()
+    async with svc.db() as db:
+        current = await db.get(QueueTicket, ticket_id)
+        if current is None:
+            raise NotFound("queue.unknown_ticket", f"There is no ticket {ticket_id}.")
+        answered = current.status == TicketStatus.SERVING  # already (another tab)
+        ticket: QueueTicket | None = current
+        if not answered:
+            late = current.call_deadline is not None and current.call_deadline <= now
+            ticket = None if late else await change_ticket(
+                db, ticket_id, (TicketStatus.CALLED,), status=TicketStatus.SERVING, answered_at=now
+            )  # fmt: skip
+    if ticket is None:
+        raise Conflict("queue.not_called", "This ticket is not being called now.")
+    if not answered:
+        await announce(svc, ticket, None)
+    times = await times_of(svc, ticket.exhibitor_id)
+    async with svc.read() as db:
+        return await ticket_view(db, ticket, None, times)
+
+
+# --- the booth's staff ------------------------------------------------------------------------
+
+
+async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[str, Any]:
+    """The next person in line is called by this staff member, and by no one else."""
+    async with svc.read() as db:
+        queue = await booth_queue(db, exhibitor_id)
+        settings = await queue_settings(db)
+        busy = await open_call_of(db, exhibitor_id, who.account_id)
+    if queue.state == QueueState.PAUSED:
+        raise Conflict("queue.paused", "The queue is paused; resume it to call someone.")
+    if busy is not None:
+        raise Conflict(
+            "queue.busy", "Finish your current conversation (served or no-show) before calling."
+        )
+    for _ in range(20):  # tickets that left meanwhile are skipped
+        change = await on_line(svc, exhibitor_id, lambda line: line.call(exhibitor_id))
+        if change is None:
+            raise Conflict("queue.empty", "Nobody is waiting in this queue.")
+        now = utcnow()
+        async with svc.db() as db:
+            ticket = await change_ticket(
+                db,
+                change.ticket,
+                (TicketStatus.WAITING,),
+                status=TicketStatus.CALLED,
+                called_by=who.account_id,
+                called_at=now,
+                call_deadline=call_deadline(now, settings.call_window),
+                away_since=None,
+            )
+        if ticket is None:
+            continue
+        await announce(svc, ticket, change)
+        async with svc.read() as db:
+            return await staff_ticket_view(db, ticket, None)
+    raise Conflict("queue.empty", "Nobody is waiting in this queue.")
+
+
+async def serve(svc: Services, ticket_id: int) -> dict[str, Any]:
+    """The conversation is over (or the person came without answering on the page)."""
+    async with svc.db() as db:
+        ticket = await change_ticket(
+            db, ticket_id, (TicketStatus.CALLED, TicketStatus.SERVING), status=TicketStatus.SERVED
+        )
+    if ticket is None:
+        raise Conflict("queue.not_called", "This ticket is not being served.")
+    await announce(svc, ticket, None)
+    async with svc.read() as db:
+        return await staff_ticket_view(db, ticket, None)
+
+
+async def no_show(
+    svc: Services, ticket_id: int, *, expected_version: int | None = None
+) -> QueueTicket | None:
+    """A called person who did not answer: back in line once, behind the next person; the
+    second time, dropped. None when the ticket was not called any more (answered, or someone
+    else decided first)."""
+    async with svc.db() as db:
+        current = await db.get(QueueTicket, ticket_id)
+        if current is None or current.status != TicketStatus.CALLED:
+            return None
+        if expected_version is not None and current.version != expected_version:
+            return None
+        if current.no_shows == 0:
+            ticket = await change_ticket(
+                db, ticket_id, (TicketStatus.CALLED,), status=TicketStatus.WAITING, no_shows=1,
+                rank=None, called_by=None, called_at=None, call_deadline=None,
+            )  # fmt: skip
+        else:
+            ticket = await change_ticket(
+                db, ticket_id, (TicketStatus.CALLED,), status=TicketStatus.DROPPED,
+                no_shows=current.no_shows + 1,
+            )  # fmt: skip
+    if ticket is None:
+        return None
+    if ticket.status == TicketStatus.WAITING:
+        back = ticket
+        change = await on_line(
+            svc,
+            ticket.exhibitor_id,
+            lambda line: line.requeue(
+                back.exhibitor_id, ticket_id, appointment=back.appointment, overtaken=back.overtaken
+            ),
+        )
+        async with svc.db() as db:
+            await set_rank(db, ticket_id, change.rank, ())
+        await announce(svc, ticket, change, change)
+    else:
+        await announce(svc, ticket, None)
+    return ticket
+
+
+async def set_queue(
+    svc: Services, exhibitor_id: int, *, state: str | None, max_length: int | None
+) -> dict[str, Any]:
+    """Pause, resume, close or cap the queue."""
+    async with svc.db() as db:
+        queue = await db.get(BoothQueue, exhibitor_id, with_for_update=True)
+        if queue is None:
+            queue = BoothQueue(exhibitor_id=exhibitor_id, version=0)
+            db.add(queue)
+        if state is not None:
+            queue.state = state
+        if max_length is not None:
+            queue.max_length = max_length
+        queue.version += 1
+        queue.updated_at = utcnow()
+        await db.commit()
+        await db.refresh(queue)
+    view = await queue_summary(svc, queue)
+    await svc.hub.publish_stored(
+        [
+            (queue_topic(exhibitor_id), "queue.state_changed", view),
+            (queue_staff_topic(exhibitor_id), "queue.state_changed", view),
+        ]
+    )
+    return view
+
+
+async def queue_summary(svc: Services, queue: BoothQueue) -> dict[str, Any]:
+    line = await on_line(svc, queue.exhibitor_id, lambda idx: idx.snapshot(queue.exhibitor_id))
+    return queue_view(queue, len(line), await times_of(svc, queue.exhibitor_id))

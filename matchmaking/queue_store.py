@@ -1,0 +1,219 @@
+"""The booth queues in the database: tickets stored before they are acknowledged, their
+changes as compare-and-set updates (a ticket is called, answered or ended by exactly one
+request, in any number of processes), and the lines read back for a Redis that lost them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
+
+from expo.db import stored_id
+from expo.models import utcnow
+from matchmaking.models import (
+    ACTIVE_TICKET,
+    BoothQueue,
+    MatchSettings,
+    MatchSlot,
+    Meeting,
+    MeetingStatus,
+    QueueTicket,
+    TicketStatus,
+)
+from matchmaking.queue_line import Entry, Line
+
+# A meeting booked at the booth counts as an appointment from this long before its slot.
+APPOINTMENT_EARLY = timedelta(minutes=10)
+# The recent conversations a booth's waiting times are worked out from.
+HISTORY = timedelta(hours=2)
+HISTORY_ROWS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    call_window: int
+    grace: int
+    overtake_cap: int
+
+
+async def queue_settings(db: AsyncSession) -> QueueSettings:
+    row = await db.get(MatchSettings, 1)
+    if row is None:
+        row = MatchSettings()
+    return QueueSettings(row.queue_call_window, row.queue_grace, row.queue_overtake_cap)
+
+
+async def booth_queue(db: AsyncSession, exhibitor_id: int) -> BoothQueue:
+    """The booth's queue row; an unsaved default one (open, the default cap) when it has none."""
+    row = await db.get(BoothQueue, exhibitor_id)
+    return row if row is not None else BoothQueue(exhibitor_id=exhibitor_id)
+
+
+async def active_ticket(db: AsyncSession, exhibitor_id: int, account_id: int) -> QueueTicket | None:
+    rows = await db.execute(
+        select(QueueTicket).where(
+            col(QueueTicket.exhibitor_id) == exhibitor_id,
+            col(QueueTicket.account_id) == account_id,
+            col(QueueTicket.active) == 1,
+        )
+    )
+    return rows.scalars().first()
+
+
+async def has_appointment(db: AsyncSession, exhibitor_id: int, account_id: int) -> bool:
+    """A confirmed meeting with this exhibitor whose slot is on now (or about to be)."""
+    now = utcnow()
+    rows = await db.execute(
+        select(func.count())
+        .select_from(Meeting)
+        .join(MatchSlot, col(MatchSlot.id) == col(Meeting.slot_id))
+        .where(
+            col(Meeting.exhibitor_id) == exhibitor_id,
+            col(Meeting.status) == MeetingStatus.CONFIRMED,
+            or_(col(Meeting.requester_id) == account_id, col(Meeting.recipient_id) == account_id),
+            col(MatchSlot.starts_at) <= now + APPOINTMENT_EARLY,
+            col(MatchSlot.ends_at) > now,
+        )
+    )
+    return bool(rows.scalar_one())
+
+
+async def new_ticket(db: AsyncSession, ticket: QueueTicket) -> tuple[QueueTicket, bool]:
+    """Store a new ticket; when the person has a live one at this booth already (another tab,
+    another process, at the same moment), that one and False."""
+    db.add(ticket)
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        existing = await active_ticket(db, ticket.exhibitor_id, ticket.account_id)
+        if existing is None:
+            raise
+        return existing, False
+    await db.refresh(ticket)
+    return ticket, True
+
+
+async def change_ticket(
+    db: AsyncSession, ticket_id: int, expect: tuple[str, ...], **values: Any
+) -> QueueTicket | None:
+    """Compare and set: the ticket's new values if its status is one of `expect` now, else
+    nothing changes and None (someone else changed it first). Commits."""
+    values["version"] = col(QueueTicket.version) + 1
+    if "status" in values and values["status"] not in ACTIVE_TICKET:
+        values.setdefault("active", None)
+        values.setdefault("ended_at", utcnow())
+    result = await db.execute(
+        update(QueueTicket)
+        .where(col(QueueTicket.id) == ticket_id, col(QueueTicket.status).in_(expect))
+        .values(**values)
+    )
+    await db.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return await db.get(QueueTicket, ticket_id, populate_existing=True)
+
+
+async def set_rank(db: AsyncSession, ticket_id: int, rank: float, passed: tuple[int, ...]) -> None:
+    """The line's rank of a ticket that joined or came back, and the walk-ins an appointment
+    passed (they may be passed fewer times after this): stored before the join is answered."""
+    await db.execute(update(QueueTicket).where(col(QueueTicket.id) == ticket_id).values(rank=rank))
+    if passed:
+        await db.execute(
+            update(QueueTicket)
+            .where(col(QueueTicket.id).in_(passed))
+            .values(overtaken=col(QueueTicket.overtaken) + 1)
+        )
+    await db.commit()
+
+
+async def line_from_database(db: AsyncSession, exhibitor_id: int) -> Line:
+    """The booth's line as the database has it: its waiting tickets by rank (those not yet
+    ranked, a join cut short, after them by id). Its generation is new, so pages that knew
+    the old line reload their positions."""
+    waiting = (
+        await db.execute(
+            select(QueueTicket)
+            .where(
+                col(QueueTicket.exhibitor_id) == exhibitor_id,
+                col(QueueTicket.status) == TicketStatus.WAITING,
+            )
+            .order_by(col(QueueTicket.rank).is_(None), col(QueueTicket.rank), col(QueueTicket.id))
+        )
+    ).scalars()
+    top = (
+        await db.execute(
+            select(func.max(QueueTicket.rank)).where(col(QueueTicket.exhibitor_id) == exhibitor_id)
+        )
+    ).scalar_one()
+    seq = float(int(top or 0))
+    entries = []
+    for ticket in waiting:
+        rank = ticket.rank
+        if rank is None:
+            seq += 1.0
+            rank = seq
+        entries.append(Entry(stored_id(ticket), rank, ticket.appointment, ticket.overtaken))
+    return Line(generation=time.time_ns() // 1_000_000, seq=seq, entries=entries)
+
+
+async def unranked(db: AsyncSession, older_than: datetime) -> list[QueueTicket]:
+    """Waiting tickets the line never ranked (a process stopped between storing and ranking)."""
+    rows = await db.execute(
+        select(QueueTicket).where(
+            col(QueueTicket.status) == TicketStatus.WAITING,
+            col(QueueTicket.rank).is_(None),
+            col(QueueTicket.joined_at) < older_than,
+        )
+    )
+    return list(rows.scalars())
+
+
+async def expired_calls(db: AsyncSession, now: datetime) -> list[QueueTicket]:
+    rows = await db.execute(
+        select(QueueTicket).where(
+            col(QueueTicket.status) == TicketStatus.CALLED, col(QueueTicket.call_deadline) <= now
+        )
+    )
+    return list(rows.scalars())
+
+
+async def waiting_tickets(db: AsyncSession) -> list[QueueTicket]:
+    rows = await db.execute(
+        select(QueueTicket).where(col(QueueTicket.status) == TicketStatus.WAITING)
+    )
+    return list(rows.scalars())
+
+
+async def open_call_of(db: AsyncSession, exhibitor_id: int, staff_id: int) -> QueueTicket | None:
+    """The call this staff member has going (called and not answered yet, or in conversation)."""
+    rows = await db.execute(
+        select(QueueTicket).where(
+            col(QueueTicket.exhibitor_id) == exhibitor_id,
+            col(QueueTicket.called_by) == staff_id,
+            col(QueueTicket.status).in_((TicketStatus.CALLED, TicketStatus.SERVING)),
+        )
+    )
+    return rows.scalars().first()
+
+
+async def recent_durations(db: AsyncSession, exhibitor_id: int) -> list[float]:
+    """How long the booth's latest conversations took (answered to served), in seconds."""
+    rows = await db.execute(
+        select(QueueTicket.answered_at, QueueTicket.ended_at)
+        .where(
+            col(QueueTicket.exhibitor_id) == exhibitor_id,
+            col(QueueTicket.status) == TicketStatus.SERVED,
+            col(QueueTicket.answered_at).is_not(None),
+            col(QueueTicket.ended_at) > utcnow() - HISTORY,
+        )
+        .order_by(col(QueueTicket.ended_at).desc())
+        .limit(HISTORY_ROWS)
+    )
+    return [(end - start).total_seconds() for start, end in rows.all() if start and end]

@@ -1,0 +1,147 @@
+"""The booth queues' clock, one task per server process (they may all run it at once: every
+change it makes is a compare-and-set in the database, so one process makes each).
+
+Every second:
+- a call whose window ran out is a no-show (back in line once, then out: queue_engine.no_show);
+- a waiting ticket the line never ranked (its process stopped between storing and ranking) is
+  put in line.
+Every few seconds: a waiting ticket none of its owner's pages follows is marked away; away for
+longer than the grace period, it is dropped; back in time, it keeps its place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from expo.db import stored_id
+from expo.models import utcnow
+from expo.services import Services
+from matchmaking import queue_engine as engine
+from matchmaking.models import QueueTicket, TicketStatus
+from matchmaking.queue_rules import away_too_long
+from matchmaking.queue_store import (
+    change_ticket,
+    expired_calls,
+    queue_settings,
+    set_rank,
+    unranked,
+    waiting_tickets,
+)
+from matchmaking.queue_topics import ticket_topic
+
+log = logging.getLogger(__name__)
+TICK = 1.0  # seconds
+PRESENCE_EVERY = 5  # ticks between looks at who is still there
+UNRANKED_AFTER = timedelta(seconds=5)  # a join still ranking is not an orphan
+
+
+async def expire_calls(svc: Services) -> int:
+    async with svc.read() as db:
+        due = await expired_calls(db, utcnow())
+    done = 0
+    for ticket in due:
+        if await engine.no_show(svc, stored_id(ticket), expected_version=ticket.version):
+            done += 1
+    return done
+
+
+async def _rank(svc: Services, ticket: QueueTicket, overtake_cap: int) -> None:
+    booth, tid = ticket.exhibitor_id, stored_id(ticket)
+    place = await engine.on_line(
+        svc,
+        booth,
+        lambda line: line.join(
+            booth, tid, appointment=ticket.appointment, max_length=10**6, overtake_cap=overtake_cap
+        ),
+    )
+    async with svc.db() as db:
+        await set_rank(db, tid, place.rank, place.passed)
+    if place.kind != "same":
+        await engine.announce(svc, ticket, place, place)
+
+
+async def rank_orphans(svc: Services) -> int:
+    async with svc.read() as db:
+        orphans = await unranked(db, utcnow() - UNRANKED_AFTER)
+        settings = await queue_settings(db)
+    for ticket in orphans:
+        await _rank(svc, ticket, settings.overtake_cap)
+    return len(orphans)
+
+
+async def _mark_away(svc: Services, ticket_id: int, since: datetime | None) -> None:
+    async with svc.db() as db:
+        await db.execute(
+            update(QueueTicket)
+            .where(
+                col(QueueTicket.id) == ticket_id, col(QueueTicket.status) == TicketStatus.WAITING
+            )
+            .values(away_since=since)
+        )
+        await db.commit()
+
+
+async def _drop(svc: Services, ticket_id: int) -> bool:
+    async with svc.db() as db:
+        gone = await change_ticket(
+            db, ticket_id, (TicketStatus.WAITING,), status=TicketStatus.DROPPED
+        )
+    if gone is None:
+        return False
+    booth = gone.exhibitor_id
+    change = await engine.on_line(svc, booth, lambda line: line.remove(booth, ticket_id))
+    await engine.announce(svc, gone, change)
+    return True
+
+
+async def drop_the_absent(svc: Services) -> int:
+    """Mark away the waiting tickets none of whose owner's pages follow; drop those away past
+    the grace period; a ticket followed again is no longer away."""
+    async with svc.read() as db:
+        waiting = await waiting_tickets(db)
+        settings = await queue_settings(db)
+    if not waiting:
+        return 0
+    audience = await svc.hub.presence([ticket_topic(stored_id(t)) for t in waiting])
+    now = utcnow()
+    dropped = 0
+    for ticket in waiting:
+        tid = stored_id(ticket)
+        if audience.get(ticket_topic(tid), 0) > 0:
+            if ticket.away_since is not None:
+                await _mark_away(svc, tid, None)
+        elif ticket.away_since is None:
+            await _mark_away(svc, tid, now)
+        elif away_too_long(ticket.away_since, now, settings.grace):
+            dropped += await _drop(svc, tid)
+    return dropped
+
+
+async def sweep_queues(svc: Services) -> None:
+    """The task: the clock of every booth queue, until shutdown (then the line store closes)."""
+    tick = 0
+    try:
+        while True:
+            await asyncio.sleep(TICK)
+            tick += 1
+            try:
+                await expire_calls(svc)
+                await rank_orphans(svc)
+                if tick % PRESENCE_EVERY == 0:
+                    await drop_the_absent(svc)
+            except Exception:
+                log.exception("booth queue sweep failed; trying again next round")
+    finally:
+        index = svc.cache.pop(engine.INDEX_KEY, None)
+        if index is not None:
+            with contextlib.suppress(Exception):
+                await index.close()
+
+
+tasks = [sweep_queues]

@@ -1,0 +1,111 @@
+"""How a ticket and a queue look to each side: the person in line sees their position, wait and
+caller; the booth's staff see who waits, since when, and their card if they shared it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from expo.models import Account
+from matchmaking.models import BoothQueue, QueueTicket, TicketStatus
+from matchmaking.queue_line import Change
+from matchmaking.queue_rules import ServiceTimes, eta_minutes
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def service_view(times: ServiceTimes) -> dict[str, Any]:
+    return {"low": times.low, "high": times.high, "servers": times.servers}
+
+
+def queue_view(queue: BoothQueue, length: int, times: ServiceTimes) -> dict[str, Any]:
+    return {
+        "exhibitor": queue.exhibitor_id,
+        "state": queue.state,
+        "max_length": queue.max_length,
+        "version": queue.version,
+        "length": length,
+        "service": service_view(times),
+    }
+
+
+def line_view(place: Change | None, times: ServiceTimes) -> dict[str, Any] | None:
+    """Where a waiting ticket stands: its position, the line's length, the wait, and what lets
+    a page follow the line's `queue.moved` events from here (generation, version, rank)."""
+    if place is None:
+        return None
+    low, high = eta_minutes(place.position, times)
+    return {
+        "position": place.position,
+        "length": place.length,
+        "eta": [low, high],
+        "rank": place.rank,
+        "generation": place.generation,
+        "version": place.version,
+    }
+
+
+async def caller_view(db: AsyncSession, ticket: QueueTicket) -> dict[str, Any] | None:
+    if ticket.called_by is None:
+        return None
+    staff = await db.get(Account, ticket.called_by)
+    return {"account": ticket.called_by, "name": staff.display_name if staff else ""}
+
+
+async def ticket_view(
+    db: AsyncSession, ticket: QueueTicket, place: Change | None, times: ServiceTimes
+) -> dict[str, Any]:
+    """The ticket as its owner sees it."""
+    waiting = ticket.status == TicketStatus.WAITING
+    return {
+        "id": ticket.id,
+        "exhibitor": ticket.exhibitor_id,
+        "status": ticket.status,
+        "appointment": ticket.appointment,
+        "share_card": ticket.share_card,
+        "no_shows": ticket.no_shows,
+        "joined_at": _when(ticket.joined_at),
+        "called_at": _when(ticket.called_at),
+        "call_deadline": _when(ticket.call_deadline),
+        "caller": await caller_view(db, ticket),
+        "line": line_view(place, times) if waiting else None,
+        "version": ticket.version,
+    }
+
+
+async def person_view(db: AsyncSession, ticket: QueueTicket) -> dict[str, Any]:
+    """The person behind a ticket as the booth's staff see them: a name always, their title and
+    company only if they chose to share their card."""
+    account = await db.get(Account, ticket.account_id)
+    name = account.display_name if account else ""
+    card = (
+        {"title": account.title, "organisation": account.organisation}
+        if account is not None and ticket.share_card
+        else None
+    )
+    return {"account": ticket.account_id, "name": name, "card": card}
+
+
+async def staff_ticket_view(
+    db: AsyncSession, ticket: QueueTicket, position: int | None
+) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "exhibitor": ticket.exhibitor_id,
+        "status": ticket.status,
+        "position": position,
+        "appointment": ticket.appointment,
+        "no_shows": ticket.no_shows,
+        "person": await person_view(db, ticket),
+        "joined_at": _when(ticket.joined_at),
+        "called_at": _when(ticket.called_at),
+        "call_deadline": _when(ticket.call_deadline),
+        "caller": await caller_view(db, ticket),
+        "answered_at": _when(ticket.answered_at),
+        "away_since": _when(ticket.away_since),
+        "version": ticket.version,
+    }

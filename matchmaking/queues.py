@@ -1,0 +1,486 @@
+"""Live booth queues over HTTP and the websocket (the operations: matchmaking/queue_engine.py).
+
+The person in line:
+- `POST /api/match/queues/{exhibitor_id}/tickets` {share_card} (or `queue.join`): join, or get
+  the ticket already held there (201 new, 200 the same one);
+- `GET /api/match/queue-tickets`: my live tickets (every page's queue badge);
+- `GET /api/match/queue-tickets/{ticket_id}`: one of mine, with its position and wait;
+- `DELETE /api/match/queue-tickets/{ticket_id}` (`queue.leave`): leave the line;
+- `POST /api/match/queue-tickets/{ticket_id}/answer` (`queue.answer`): answer a call.
+
+The booth's staff:
+- `GET /api/match/queues/{exhibitor_id}/line`: who waits, in order, and the calls going on;
+- `POST /api/match/queues/{exhibitor_id}/call` (`queue.call`): call the next person;
+- `POST /api/match/queue-tickets/{ticket_id}/served` (`queue.serve`),
+  `POST /api/match/queue-tickets/{ticket_id}/no-show` (`queue.no_show`);
+- `PATCH /api/match/queues/{exhibitor_id}` {state, max_length}: pause, resume, close, cap.
+
+Anyone: `GET /api/match/queues/{exhibitor_id}` (state, length, service times, my ticket).
+Organisers: `GET /api/match/queues` (every queue's length and longest wait).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func
+from sqlmodel import col, select
+from starlette.requests import Request
+
+from expo.db import stored_id
+from expo.errors import Conflict, NotFound
+from expo.hall.paths import ExhibitorPath
+from expo.hall.public import booth_of_command, booth_of_path
+from expo.http import (
+    ErrorBody,
+    JSONResponse,
+    Responses,
+    path_int,
+    principal,
+    read_json,
+    route,
+    services,
+)
+from expo.models import Exhibitor, Role
+from expo.permissions import Rule, only
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from matchmaking import queue_engine as engine
+from matchmaking.models import QueueTicket, TicketStatus
+from matchmaking.queue_access import (
+    JOIN,
+    OWNER_OF_TICKET,
+    SEES_LINE,
+    SERVES_BOOTH,
+    ticket_of_command,
+    ticket_of_path,
+    unknown_ticket,
+)
+from matchmaking.queue_store import active_ticket, booth_queue
+from matchmaking.queue_views import queue_view, staff_ticket_view, ticket_view
+
+Id = Annotated[int, Field(gt=0, lt=2**31)]
+MAX_LENGTH = 2000  # the longest line a booth may allow
+
+
+class JoinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    share_card: bool = False
+
+
+class QueueSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["open", "paused", "closed"] | None = None
+    max_length: int | None = Field(default=None, ge=1, le=MAX_LENGTH)
+
+
+class JoinCommand(Strict):
+    exhibitor: Id
+    share_card: bool = False
+
+
+class TicketCommand(Strict):
+    ticket: Id
+
+
+class BoothCommand(Strict):
+    exhibitor: Id
+
+
+class TicketPath(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket_id: int = Field(gt=0, lt=2**31, examples=[1])
+
+
+class TicketOut(BaseModel):
+    ticket: dict[str, Any]
+
+
+class TicketsOut(BaseModel):
+    tickets: list[dict[str, Any]]
+
+
+class QueueOut(BaseModel):
+    queue: dict[str, Any]
+    ticket: dict[str, Any] | None
+
+
+class LineOut(BaseModel):
+    queue: dict[str, Any]
+    waiting: list[dict[str, Any]]
+    calls: list[dict[str, Any]]
+
+
+class QueuesOut(BaseModel):
+    queues: list[dict[str, Any]]
+
+
+# --- the person in line -----------------------------------------------------------------------
+
+
+async def _my_ticket_view(request: Request, ticket: QueueTicket) -> dict[str, Any]:
+    svc = services(request)
+    place = await engine.my_place(svc, ticket)
+    times = await engine.times_of(svc, ticket.exhibitor_id)
+    async with svc.read() as db:
+        return await ticket_view(db, ticket, place, times)
+
+
+async def join(request: Request) -> JSONResponse:
+    form = await read_json(request, JoinIn)
+    who = principal(request)
+    assert who is not None
+    view, created = await engine.join(
+        services(request), who, path_int(request, "exhibitor_id"), share_card=form.share_card
+    )
+    return JSONResponse({"ticket": view}, status_code=201 if created else 200)
+
+
+async def my_tickets(request: Request) -> JSONResponse:
+    who = principal(request)
+    assert who is not None
+    async with services(request).read() as db:
+        rows = await db.execute(
+            select(QueueTicket)
+            .where(col(QueueTicket.account_id) == who.account_id, col(QueueTicket.active) == 1)
+            .order_by(col(QueueTicket.id))
+        )
+        tickets = list(rows.scalars())
+    return JSONResponse({"tickets": [await _my_ticket_view(request, t) for t in tickets]})
+
+
+async def _ticket(request: Request) -> QueueTicket:
+    ticket_id = path_int(request, "ticket_id")
+    async with services(request).read() as db:
+        ticket = await db.get(QueueTicket, ticket_id)
+    if ticket is None:
+        raise unknown_ticket(ticket_id)
+    return ticket
+
+
+async def my_ticket(request: Request) -> JSONResponse:
+    return JSONResponse({"ticket": await _my_ticket_view(request, await _ticket(request))})
+
+
+async def leave(request: Request) -> JSONResponse:
+    view = await engine.leave(services(request), path_int(request, "ticket_id"))
+    return JSONResponse({"ticket": view})
+
+
+async def answer(request: Request) -> JSONResponse:
+    view = await engine.answer(services(request), path_int(request, "ticket_id"))
+    return JSONResponse({"ticket": view})
+
+
+async def queue(request: Request) -> JSONResponse:
+    """The queue as the booth page shows it, with my ticket if I hold one."""
+    svc = services(request)
+    exhibitor_id = path_int(request, "exhibitor_id")
+    who = principal(request)
+    async with svc.read() as db:
+        if await db.get(Exhibitor, exhibitor_id) is None:
+            raise NotFound("exhibitor.unknown", f"There is no exhibitor {exhibitor_id}.")
+        row = await booth_queue(db, exhibitor_id)
+        mine = None
+        if who is not None:
+            mine = await active_ticket(db, exhibitor_id, who.account_id)
+    view = await engine.queue_summary(svc, row)
+    ticket = await _my_ticket_view(request, mine) if mine is not None else None
+    return JSONResponse({"queue": view, "ticket": ticket})
+
+
+# --- the booth's staff ------------------------------------------------------------------------
+
+
+async def line(request: Request) -> JSONResponse:
+    svc = services(request)
+    exhibitor_id = path_int(request, "exhibitor_id")
+    snapshot = await engine.on_line(svc, exhibitor_id, lambda idx: idx.snapshot(exhibitor_id))
+    order = snapshot.tickets()
+    async with svc.read() as db:
+        row = await booth_queue(db, exhibitor_id)
+        rows = await db.execute(
+            select(QueueTicket).where(
+                col(QueueTicket.exhibitor_id) == exhibitor_id, col(QueueTicket.active) == 1
+            )
+        )
+        tickets = {stored_id(t): t for t in rows.scalars()}
+        waiting = [
+            await staff_ticket_view(db, tickets[t], i + 1)
+            for i, t in enumerate(order)
+            if t in tickets and tickets[t].status == TicketStatus.WAITING
+        ]
+        calls = [
+            await staff_ticket_view(db, t, None)
+            for t in sorted(tickets.values(), key=lambda t: stored_id(t))
+            if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+        ]
+    times = await engine.times_of(svc, exhibitor_id)
+    return JSONResponse(
+        {"queue": queue_view(row, len(order), times), "waiting": waiting, "calls": calls}
+    )
+
+
+async def call(request: Request) -> JSONResponse:
+    who = principal(request)
+    assert who is not None
+    view = await engine.call_next(services(request), who, path_int(request, "exhibitor_id"))
+    return JSONResponse({"ticket": view})
+
+
+async def served(request: Request) -> JSONResponse:
+    view = await engine.serve(services(request), path_int(request, "ticket_id"))
+    return JSONResponse({"ticket": view})
+
+
+async def no_show(request: Request) -> JSONResponse:
+    svc = services(request)
+    ticket = await engine.no_show(svc, path_int(request, "ticket_id"))
+    if ticket is None:
+        raise Conflict("queue.not_called", "This ticket is not being called now.")
+    async with svc.read() as db:
+        return JSONResponse({"ticket": await staff_ticket_view(db, ticket, None)})
+
+
+async def set_queue(request: Request) -> JSONResponse:
+    form = await read_json(request, QueueSet)
+    view = await engine.set_queue(
+        services(request),
+        path_int(request, "exhibitor_id"),
+        state=form.state,
+        max_length=form.max_length,
+    )
+    return JSONResponse({"queue": view, "ticket": None})
+
+
+async def all_queues(request: Request) -> JSONResponse:
+    """Every booth with someone in line or being served: its length, its longest wait."""
+    async with services(request).read() as db:
+        rows = await db.execute(
+            select(
+                QueueTicket.exhibitor_id,
+                func.count(),
+                func.min(QueueTicket.joined_at),
+            )
+            .where(col(QueueTicket.status) == TicketStatus.WAITING)
+            .group_by(col(QueueTicket.exhibitor_id))
+            .order_by(func.count().desc(), col(QueueTicket.exhibitor_id))
+        )
+        found = rows.all()
+        names = {
+            e.id: e
+            for e in (
+                await db.execute(
+                    select(Exhibitor).where(col(Exhibitor.id).in_([r[0] for r in found] or [0]))
+                )
+            ).scalars()
+        }
+    return JSONResponse(
+        {
+            "queues": [
+                {
+                    "exhibitor": exhibitor_id,
+                    "name_zh": names[exhibitor_id].name_zh if exhibitor_id in names else "",
+                    "name_en": names[exhibitor_id].name_en if exhibitor_id in names else "",
+                    "length": length,
+                    "longest_wait_since": since.isoformat() if since else None,
+                }
+                for exhibitor_id, length, since in found
+            ]
+        }
+    )
+
+
+# --- the websocket ----------------------------------------------------------------------------
+
+
+async def join_command(ctx: CommandContext, data: JoinCommand) -> dict[str, Any]:
+    view, created = await engine.join(
+        ctx.services, ctx.require_principal(), data.exhibitor, share_card=data.share_card
+    )
+    return {"ticket": view, "created": created}
+
+
+async def leave_command(ctx: CommandContext, data: TicketCommand) -> dict[str, Any]:
+    return {"ticket": await engine.leave(ctx.services, data.ticket)}
+
+
+async def answer_command(ctx: CommandContext, data: TicketCommand) -> dict[str, Any]:
+    return {"ticket": await engine.answer(ctx.services, data.ticket)}
+
+
+async def call_command(ctx: CommandContext, data: BoothCommand) -> dict[str, Any]:
+    return {"ticket": await engine.call_next(ctx.services, ctx.require_principal(), data.exhibitor)}
+
+
+async def serve_command(ctx: CommandContext, data: TicketCommand) -> dict[str, Any]:
+    return {"ticket": await engine.serve(ctx.services, data.ticket)}
+
+
+async def no_show_command(ctx: CommandContext, data: TicketCommand) -> dict[str, Any]:
+    ticket = await engine.no_show(ctx.services, data.ticket)
+    if ticket is None:
+        raise Conflict("queue.not_called", "This ticket is not being called now.")
+    async with ctx.services.read() as db:
+        return {"ticket": await staff_ticket_view(db, ticket, None)}
+
+
+_TICKET: Responses = {200: TicketOut, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody}
+
+routes = [
+    route(
+        "/api/match/queues",
+        all_queues,
+        methods=["GET"],
+        action="queue.overview",
+        responses={200: QueuesOut},
+        summary="Every booth queue's length and longest wait (organisers)",
+    ),
+    route(
+        "/api/match/queues/{exhibitor_id}",
+        queue,
+        methods=["GET"],
+        action="queue.read",
+        path_params=ExhibitorPath,
+        responses={200: QueueOut, 404: ErrorBody, 503: ErrorBody},
+        summary="A booth's queue: state, length, waiting times, and my ticket there",
+    ),
+    route(
+        "/api/match/queues/{exhibitor_id}",
+        set_queue,
+        methods=["PATCH"],
+        action="queue.set",
+        body=QueueSet,
+        path_params=ExhibitorPath,
+        target=booth_of_path,
+        responses={200: QueueOut, 404: ErrorBody, 503: ErrorBody},
+        summary="Pause, resume, close or cap a booth's queue (its staff)",
+    ),
+    route(
+        "/api/match/queues/{exhibitor_id}/tickets",
+        join,
+        methods=["POST"],
+        action="queue.join",
+        body=JoinIn,
+        path_params=ExhibitorPath,
+        responses={201: TicketOut, **_TICKET},
+        summary="Join a booth's queue (or get the ticket already held there)",
+    ),
+    route(
+        "/api/match/queues/{exhibitor_id}/line",
+        line,
+        methods=["GET"],
+        action="queue.line",
+        path_params=ExhibitorPath,
+        target=booth_of_path,
+        responses={200: LineOut, 404: ErrorBody, 503: ErrorBody},
+        summary="Who waits in a booth's queue, in order, and the calls going on (its staff)",
+    ),
+    route(
+        "/api/match/queues/{exhibitor_id}/call",
+        call,
+        methods=["POST"],
+        action="queue.call",
+        path_params=ExhibitorPath,
+        target=booth_of_path,
+        responses=_TICKET,
+        summary="Call the next person in line (a staff member of the booth)",
+    ),
+    route(
+        "/api/match/queue-tickets",
+        my_tickets,
+        methods=["GET"],
+        action="queue.mine",
+        responses={200: TicketsOut, 503: ErrorBody},
+        summary="My live queue tickets, with positions and waits",
+    ),
+    route(
+        "/api/match/queue-tickets/{ticket_id}",
+        my_ticket,
+        methods=["GET"],
+        action="queue.ticket",
+        path_params=TicketPath,
+        target=ticket_of_path,
+        responses=_TICKET,
+        summary="One of my queue tickets",
+    ),
+    route(
+        "/api/match/queue-tickets/{ticket_id}",
+        leave,
+        methods=["DELETE"],
+        action="queue.leave",
+        path_params=TicketPath,
+        target=ticket_of_path,
+        responses=_TICKET,
+        summary="Leave a queue (or let a call go)",
+    ),
+    route(
+        "/api/match/queue-tickets/{ticket_id}/answer",
+        answer,
+        methods=["POST"],
+        action="queue.answer",
+        path_params=TicketPath,
+        target=ticket_of_path,
+        responses=_TICKET,
+        summary="Answer a call within its window: the call's room opens",
+    ),
+    route(
+        "/api/match/queue-tickets/{ticket_id}/served",
+        served,
+        methods=["POST"],
+        action="queue.serve",
+        path_params=TicketPath,
+        target=ticket_of_path,
+        responses=_TICKET,
+        summary="Mark a called person served (the booth's staff)",
+    ),
+    route(
+        "/api/match/queue-tickets/{ticket_id}/no-show",
+        no_show,
+        methods=["POST"],
+        action="queue.no_show",
+        path_params=TicketPath,
+        target=ticket_of_path,
+        responses=_TICKET,
+        summary="A called person did not come: back in line once, then out (the booth's staff)",
+    ),
+]
+
+commands = {
+    "queue.join": CommandSpec(join_command, JoinCommand, action="queue.join"),
+    "queue.leave": CommandSpec(
+        leave_command, TicketCommand, action="queue.leave", target=ticket_of_command
+    ),
+    "queue.answer": CommandSpec(
+        answer_command, TicketCommand, action="queue.answer", target=ticket_of_command
+    ),
+    "queue.call": CommandSpec(
+        call_command, BoothCommand, action="queue.call", target=booth_of_command
+    ),
+    "queue.serve": CommandSpec(
+        serve_command, TicketCommand, action="queue.serve", target=ticket_of_command
+    ),
+    "queue.no_show": CommandSpec(
+        no_show_command, TicketCommand, action="queue.no_show", target=ticket_of_command
+    ),
+}
+
+ORGANISERS: Rule = only(Role.ORGANIZER)
+
+permissions = {
+    "queue.read": Rule(None),
+    "queue.join": JOIN,
+    "queue.mine": Rule(frozenset(Role)),
+    "queue.ticket": OWNER_OF_TICKET,
+    "queue.leave": OWNER_OF_TICKET,
+    "queue.answer": OWNER_OF_TICKET,
+    "queue.line": SEES_LINE,
+    "queue.call": SERVES_BOOTH,
+    "queue.serve": SERVES_BOOTH,
+    "queue.no_show": SERVES_BOOTH,
+    "queue.set": SERVES_BOOTH,
+    "queue.overview": ORGANISERS,
+}

@@ -1,0 +1,270 @@
+"""Live booth queues over a real server, on SQLite (the embedded line) and on PostgreSQL with
+Redis (the Lua line): join (twice is the same ticket), positions 1..n that fall as people are
+called, the call and its answer, the call's room, served, no-shows back once then out, pause,
+close, the length cap, who may do what, and a Redis that lost its lines."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from matchmaking.models import MatchSettings, QueueTicket
+from matchmaking.queue_engine import index_of
+from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
+from tests.meetings_setup import new_exhibitor, new_people
+from tests.services import REDIS_URL, check_redis, forget_queue_lines, fresh_postgres_database
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LiveServer]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('queues') / 'expo.db'}"
+        await prepare_demo_database(url)
+        async with live_server(make_settings(url)) as live:
+            yield live
+    else:
+        await check_redis()
+        await forget_queue_lines()
+        async with fresh_postgres_database() as url:
+            await prepare_demo_database(url)
+            async with live_server(make_settings(url, redis_url=REDIS_URL)) as live:
+                yield live
+
+
+class Person:
+    def __init__(self, server: LiveServer, account_id: int, cookie: str) -> None:
+        self.server, self.id, self.cookie = server, account_id, cookie
+
+    async def http(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        async with self.server.http(headers={"Cookie": self.cookie}) as http:
+            response = await http.request(method, path, json=body)
+        kind = response.headers.get("content-type", "")
+        return response.status_code, response.json() if "json" in kind else response.text
+
+
+async def people(server: LiveServer, count: int, exhibitor_id: int | None = None) -> list[Person]:
+    made = await new_people(server.services.db, count, exhibitor_id=exhibitor_id)
+    return [Person(server, i, await server.sign_in(email)) for i, email in made]
+
+
+async def booth(server: LiveServer) -> tuple[int, list[Person]]:
+    exhibitor = await new_exhibitor(server.services.db, seats=2)
+    return exhibitor, await people(server, 2, exhibitor)
+
+
+async def join(person: Person, exhibitor: int) -> tuple[int, dict[str, Any]]:
+    status, body = await person.http(
+        "POST", f"/api/match/queues/{exhibitor}/tickets", {"share_card": True}
+    )
+    return status, body.get("ticket") or body
+
+
+async def position(person: Person, ticket: int) -> int | None:
+    status, body = await person.http("GET", f"/api/match/queue-tickets/{ticket}")
+    assert status == 200, body
+    line = body["ticket"]["line"]
+    return line["position"] if line else None
+
+
+async def settings(server: LiveServer, **values: int) -> None:
+    async with server.services.db() as db:
+        row = await db.get(MatchSettings, 1)
+        if row is None:
+            db.add(MatchSettings(**values))
+        else:
+            await db.execute(update(MatchSettings).where(MatchSettings.id == 1).values(**values))
+        await db.commit()
+
+
+async def test_joining_twice_is_one_ticket_and_positions_are_one_to_n(server: LiveServer):
+    exhibitor, _staff = await booth(server)
+    a, b, c = await people(server, 3)
+    first, ticket_a = await join(a, exhibitor)
+    again, same = await join(a, exhibitor)
+    assert (first, again) == (201, 200)
+    assert same["id"] == ticket_a["id"] and same["line"]["position"] == 1
+    assert ticket_a["line"]["eta"][0] == 0 and ticket_a["line"]["eta"][1] >= 1
+    _, ticket_b = await join(b, exhibitor)
+    _, ticket_c = await join(c, exhibitor)
+    assert [t["line"]["position"] for t in (ticket_a, ticket_b, ticket_c)] == [1, 2, 3]
+    mine = (await c.http("GET", "/api/match/queue-tickets"))[1]["tickets"]
+    assert [t["id"] for t in mine] == [ticket_c["id"]]
+    assert mine[0]["line"]["position"] == 3 and mine[0]["line"]["length"] == 3
+    async with server.services.read() as db:
+        stored = (
+            (await db.execute(select(QueueTicket).where(QueueTicket.exhibitor_id == exhibitor)))
+            .scalars()
+            .all()
+        )
+    assert len(stored) == 3 and all(t.rank is not None for t in stored)  # stored with their rank
+
+
+async def test_a_call_answered_opens_the_room_and_positions_fall(server: LiveServer):
+    exhibitor, (staff, colleague) = await booth(server)
+    a, b = await people(server, 2)
+    _, ticket_a = await join(a, exhibitor)
+    _, ticket_b = await join(b, exhibitor)
+    async with server.connect(b.cookie) as ws_b, server.connect(a.cookie) as ws_a:
+        peer_a, peer_b = Peer(ws_a), Peer(ws_b)
+        assert (await peer_b.command("subscribe", {"topic": f"booth-queue:{exhibitor}"}))[
+            "type"
+        ] == "ok"
+        topic_a = f"queue-ticket:{ticket_a['id']}"
+        assert (await peer_a.command("subscribe", {"topic": topic_a}))["type"] == "ok"
+        status, called = await staff.http("POST", f"/api/match/queues/{exhibitor}/call")
+        assert status == 200, called
+        assert called["ticket"]["id"] == ticket_a["id"]
+        assert called["ticket"]["person"]["card"]["organisation"] == "测试 Org"
+        # b sees the line move: a change ranked before theirs, so one place forward.
+        moved = await peer_b.event("queue.moved")
+        assert moved["data"]["kind"] == "called"
+        assert moved["data"]["rank"] < ticket_b["line"]["rank"]
+        assert moved["data"]["version"] == ticket_b["line"]["version"] + 1
+        assert await position(b, ticket_b["id"]) == 1
+        told = await peer_a.event("queue.ticket_changed")
+        assert told["data"]["status"] == "called" and told["data"]["caller"]["account"] == staff.id
+        # One call at a time per staff member; a colleague calls the next.
+        busy = await staff.http("POST", f"/api/match/queues/{exhibitor}/call")
+        assert busy[0] == 409 and busy[1]["error"]["code"] == "queue.busy"
+        # The room opens only once answered.
+        early = await peer_a.command("queue.say", {"ticket": ticket_a["id"], "text": "hi"})
+        assert early["error"]["code"] == "queue.not_answered"
+        status, answered = await a.http("POST", f"/api/match/queue-tickets/{ticket_a['id']}/answer")
+        assert status == 200 and answered["ticket"]["status"] == "serving"
+        room = (await staff.http("GET", f"/api/match/queue-tickets/{ticket_a['id']}/room"))[1]
+        assert (
+            room["call"]["with"]["account"] == a.id
+            and room["topic"] == f"queue-call:{ticket_a['id']}"
+        )
+        assert (await peer_a.command("subscribe", {"topic": room["topic"]}))["type"] == "ok"
+        said = await peer_a.command("queue.say", {"ticket": ticket_a["id"], "text": "您好 <b>"})
+        assert said["type"] == "ok", said
+        posted = await peer_a.event("meeting.message_posted")
+        assert posted["data"]["text"] == "您好 <b>"
+        # Nobody else in the room: not the colleague, not the next in line.
+        for outsider in (colleague, b):
+            status, _ = await outsider.http(
+                "GET", f"/api/match/queue-tickets/{ticket_a['id']}/messages"
+            )
+            assert status == 403
+        done = await staff.http("POST", f"/api/match/queue-tickets/{ticket_a['id']}/served")
+        assert done[0] == 200 and done[1]["ticket"]["status"] == "served"
+        over = await peer_a.command("queue.say", {"ticket": ticket_a["id"], "text": "bye"})
+        assert over["error"]["code"] == "queue.call_ended"
+        lines = (await a.http("GET", f"/api/match/queue-tickets/{ticket_a['id']}/messages"))[1]
+        assert [m["text"] for m in lines["messages"]] == ["您好 <b>"]
+        # Served: joining again is a new ticket at the end.
+        status, fresh = await join(a, exhibitor)
+        assert status == 201 and fresh["id"] != ticket_a["id"] and fresh["line"]["position"] == 2
+
+
+async def test_a_no_show_goes_back_once_behind_the_next_person_then_out(server: LiveServer):
+    exhibitor, (staff, colleague) = await booth(server)
+    a, b, c = await people(server, 3)
+    tickets = [(await join(p, exhibitor))[1]["id"] for p in (a, b, c)]
+    await staff.http("POST", f"/api/match/queues/{exhibitor}/call")
+    status, back = await staff.http("POST", f"/api/match/queue-tickets/{tickets[0]}/no-show")
+    assert status == 200 and back["ticket"]["status"] == "waiting"
+    assert [await position(p, t) for p, t in zip((a, b, c), tickets, strict=True)] == [2, 1, 3]
+    await staff.http("POST", f"/api/match/queue-tickets/{tickets[0]}/no-show")  # not called: 409
+    called = (await colleague.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
+    assert called["ticket"]["id"] == tickets[1]
+    again = (await staff.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
+    assert again["ticket"]["id"] == tickets[0]
+    status, out = await staff.http("POST", f"/api/match/queue-tickets/{tickets[0]}/no-show")
+    assert status == 200 and out["ticket"]["status"] == "dropped"
+    assert await position(c, tickets[2]) == 1
+
+
+async def test_an_unanswered_call_runs_out_on_its_own(server: LiveServer):
+    exhibitor, (staff, _) = await booth(server)
+    a, b = await people(server, 2)
+    tickets = [(await join(p, exhibitor))[1]["id"] for p in (a, b)]
+    await settings(server, queue_call_window=1)
+    try:
+        await staff.http("POST", f"/api/match/queues/{exhibitor}/call")
+        for _ in range(50):  # the sweeper ticks every second
+            if await position(a, tickets[0]) == 2:
+                break
+            await asyncio.sleep(0.2)
+        assert await position(a, tickets[0]) == 2 and await position(b, tickets[1]) == 1
+        late = await a.http("POST", f"/api/match/queue-tickets/{tickets[0]}/answer")
+        assert late[0] == 409 and late[1]["error"]["code"] == "queue.not_called"
+    finally:
+        await settings(server, queue_call_window=60)
+
+
+async def test_pause_close_and_the_length_cap(server: LiveServer):
+    exhibitor, (staff, _) = await booth(server)
+    a, b, c = await people(server, 3)
+    await join(a, exhibitor)
+    paused = await staff.http("PATCH", f"/api/match/queues/{exhibitor}", {"state": "paused"})
+    assert paused[0] == 200 and paused[1]["queue"]["state"] == "paused"
+    refused = await staff.http("POST", f"/api/match/queues/{exhibitor}/call")
+    assert refused[1]["error"]["code"] == "queue.paused"
+    assert (await join(b, exhibitor))[0] == 201  # a pause still lets people join
+    capped = await staff.http(
+        "PATCH", f"/api/match/queues/{exhibitor}", {"state": "open", "max_length": 2}
+    )
+    assert capped[1]["queue"]["max_length"] == 2 and capped[1]["queue"]["length"] == 2
+    full = await join(c, exhibitor)
+    assert full[0] == 409 and full[1]["error"]["code"] == "queue.full"
+    async with server.services.read() as db:
+        kept = await db.execute(
+            select(QueueTicket).where(QueueTicket.account_id == c.id, QueueTicket.active == 1)
+        )
+        assert kept.scalars().first() is None  # refused, so not kept as live
+    await staff.http("PATCH", f"/api/match/queues/{exhibitor}", {"state": "closed"})
+    closed = await join(c, exhibitor)
+    assert closed[0] == 409 and closed[1]["error"]["code"] == "queue.closed"
+    bad = await staff.http("PATCH", f"/api/match/queues/{exhibitor}", {"state": "gone"})
+    assert bad[0] == 400
+
+
+async def test_only_the_booths_own_staff_call_and_only_the_owner_leaves(server: LiveServer):
+    exhibitor, (staff, _) = await booth(server)
+    other_booth, (stranger, _) = await booth(server)
+    a, b = await people(server, 2)
+    _, ticket = await join(a, exhibitor)
+    assert (await b.http("POST", f"/api/match/queues/{exhibitor}/call"))[0] == 403
+    assert (await stranger.http("POST", f"/api/match/queues/{exhibitor}/call"))[0] == 403
+    assert (await stranger.http("GET", f"/api/match/queues/{exhibitor}/line"))[0] == 403
+    assert (await stranger.http("POST", f"/api/match/queue-tickets/{ticket['id']}/served"))[
+        0
+    ] == 403
+    assert (await b.http("DELETE", f"/api/match/queue-tickets/{ticket['id']}"))[0] == 403
+    assert (await b.http("GET", f"/api/match/queue-tickets/{ticket['id']}"))[0] == 403
+    own = await join(staff, exhibitor)
+    assert own[0] == 409 and own[1]["error"]["code"] == "queue.own_booth"
+    assert (await join(stranger, exhibitor))[0] == 201  # another booth's staff may queue
+    line = (await staff.http("GET", f"/api/match/queues/{exhibitor}/line"))[1]
+    assert [t["person"]["account"] for t in line["waiting"]] == [a.id, stranger.id]
+    async with server.http() as anonymous:
+        seen = await anonymous.get(f"/api/match/queues/{exhibitor}")
+        assert seen.status_code == 200 and seen.json()["queue"]["length"] == 2
+    left = await a.http("DELETE", f"/api/match/queue-tickets/{ticket['id']}")
+    assert left[0] == 200 and left[1]["ticket"]["status"] == "left"
+    assert (await a.http("DELETE", f"/api/match/queue-tickets/{ticket['id']}"))[0] == 409
+    assert other_booth != exhibitor
+    nowhere = await join(b, 999999)  # the fuzzer's find: it was a 500 (a foreign key refused)
+    assert nowhere[0] == 404 and nowhere[1]["error"]["code"] == "exhibitor.unknown"
+
+
+async def test_a_line_lost_from_its_store_is_rebuilt_from_the_database(server: LiveServer):
+    exhibitor, (staff, _) = await booth(server)
+    crowd = await people(server, 4)
+    tickets = [(await join(p, exhibitor))[1]["id"] for p in crowd]
+    await index_of(server.services).forget(exhibitor)  # as a Redis restarted empty
+    assert [await position(p, t) for p, t in zip(crowd, tickets, strict=True)] == [1, 2, 3, 4]
+    called = (await staff.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
+    assert called["ticket"]["id"] == tickets[0]
+    late = await people(server, 1)
+    _, last = await join(late[0], exhibitor)
+    assert last["line"]["position"] == 4
