@@ -63,6 +63,13 @@ class SettingsIn(BaseModel):
 
     open_request_cap: int = Field(ge=1, le=100)
     default_seats: int = Field(ge=1, le=50)
+    # Booth queues (left out: unchanged): seconds a called person has to answer; seconds a
+    # ticket is kept while none of its person's pages is open; how many booked appointments may
+    # go ahead of any one walk-in (0: none jump the line). Kept small: each pass halves a rank's
+    # gap (matchmaking/queue_line.py), and a double has 52 bits to halve.
+    queue_call_window: int | None = Field(default=None, ge=15, le=600)
+    queue_grace: int | None = Field(default=None, ge=30, le=1800)
+    queue_overtake_cap: int | None = Field(default=None, ge=0, le=10)
     version: int | None = Field(default=None, ge=0, le=ID_MAX)
 
 
@@ -164,6 +171,9 @@ def settings_view(row: MatchSettings) -> dict[str, Any]:
     return {
         "open_request_cap": row.open_request_cap,
         "default_seats": row.default_seats,
+        "queue_call_window": row.queue_call_window,
+        "queue_grace": row.queue_grace,
+        "queue_overtake_cap": row.queue_overtake_cap,
         "version": row.version,
     }
 
@@ -207,6 +217,12 @@ async def put_settings(request: Request) -> JSONResponse:
         if form.version is not None and form.version != row.version:
             raise Conflict("match.stale", "The settings changed meanwhile; look again.")
         row.open_request_cap, row.default_seats = form.open_request_cap, form.default_seats
+        if form.queue_call_window is not None:
+            row.queue_call_window = form.queue_call_window
+        if form.queue_grace is not None:
+            row.queue_grace = form.queue_grace
+        if form.queue_overtake_cap is not None:
+            row.queue_overtake_cap = form.queue_overtake_cap
         row.version += 1
         db.add(row)
         await db.flush()

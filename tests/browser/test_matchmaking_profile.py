@@ -188,6 +188,8 @@ async def test_organisers_set_slots_and_settings_and_see_the_figures(
     page = await pages.open("/#/console/matchmaking", locale="en-GB", cookie=cookie)
     await expect(page.get_by_label("Open requests per person")).to_have_value("10")
     await page.get_by_label("Default seats per exhibitor").fill("3")
+    await expect(page.get_by_label("Booth queues: seconds to answer a call")).to_have_value("60")
+    await page.get_by_label("Booth queues: seconds to answer a call").fill("90")
     await page.locator(".mmc-form").first.get_by_role("button", name="Save").click()
     await expect(page.locator(".form-saved")).to_have_text("Saved")
     await page.get_by_label("Day", exact=True).fill("2026-05-28")
@@ -209,5 +211,5 @@ async def test_organisers_set_slots_and_settings_and_see_the_figures(
     await screenshot(page, "console-matchmaking-en")
     async with server.http(headers={"Cookie": cookie}) as client:
         settings = (await client.get("/api/match/settings")).json()["settings"]
-    assert settings["default_seats"] == 3
+    assert settings["default_seats"] == 3 and settings["queue_call_window"] == 90
     assert len(await slot_ids(server, cookie)) == before + 1

@@ -232,11 +232,26 @@ async def test_settings_are_the_organisers_alone(expo: LiveServer):
     status, body = await call(
         expo, "PUT", "/api/match/settings", organiser, wanted | {"version": version}
     )
-    assert status == 200 and body["settings"] == wanted | {"version": version + 1}, body
+    queues = {"queue_call_window": 60, "queue_grace": 120, "queue_overtake_cap": 2}  # defaults
+    assert status == 200 and body["settings"] == wanted | queues | {"version": version + 1}, body
     status, body = await call(
         expo, "PUT", "/api/match/settings", organiser, wanted | {"version": version}
     )
     assert status == 409 and body["error"]["code"] == "match.stale"
+    # The booth queues' settings: changed when given, kept when left out, bounded.
+    faster = {"queue_call_window": 45, "queue_grace": 300, "queue_overtake_cap": 3}
+    status, body = await call(
+        expo, "PUT", "/api/match/settings", organiser, wanted | faster | {"version": version + 1}
+    )
+    assert status == 200 and body["settings"] == wanted | faster | {"version": version + 2}
+    status, body = await call(
+        expo, "PUT", "/api/match/settings", organiser, wanted | {"version": version + 2}
+    )
+    assert status == 200 and body["settings"]["queue_call_window"] == 45
+    status, body = await call(
+        expo, "PUT", "/api/match/settings", organiser, wanted | {"queue_overtake_cap": 11}
+    )
+    assert status == 400
     status, body = await call(
         expo, "PUT", "/api/match/settings", organiser, {"open_request_cap": 0, "default_seats": 3}
     )

@@ -1,7 +1,8 @@
 // The console's matchmaking tab (#/console/matchmaking, organisers): the settings (open request
-// cap, default seats), the meeting slots (add a day of them by start, end and length; delete
-// one), the dashboard (requests, acceptance, meetings per participant as a small SVG chart,
-// people with no meeting, the busiest exhibitors), the meetings as a spreadsheet, and the
+// cap, default seats, the booth queues' call window, grace period and appointment cap), the
+// meeting slots (add a day of them by start, end and length; delete one), the dashboard
+// (requests, acceptance, meetings per participant as a small SVG chart, people with no meeting,
+// the busiest exhibitors), the meetings as a spreadsheet, and the
 // scheduler's panel (the scheduler part's module). The figures follow `match-organisers:all`.
 
 import { api } from "../api.js";
@@ -18,6 +19,9 @@ addStrings({
     "mmc.settings": "撮合设置",
     "mmc.cap": "每人同时待回复的请求上限",
     "mmc.seats": "展商默认洽谈席位",
+    "mmc.call_window": "展位排队：叫号后等待应答（秒）",
+    "mmc.grace": "展位排队：页面离开后保留位置（秒）",
+    "mmc.overtake": "展位排队：每位现场排队者最多被几位预约者插到前面",
     "mmc.save": "保存",
     "mmc.saved": "已保存",
     "mmc.slots": "洽谈时段",
@@ -61,6 +65,9 @@ addStrings({
     "mmc.settings": "Settings",
     "mmc.cap": "Open requests per person",
     "mmc.seats": "Default seats per exhibitor",
+    "mmc.call_window": "Booth queues: seconds to answer a call",
+    "mmc.grace": "Booth queues: seconds a place is kept after the page is gone",
+    "mmc.overtake": "Booth queues: appointments that may go ahead of any one walk-in",
     "mmc.save": "Save",
     "mmc.saved": "Saved",
     "mmc.slots": "Meeting slots",
@@ -242,6 +249,9 @@ export function mount(root) {
   // organisers' topic) must not wipe what the organiser is typing.
   const cap = h("input", { type: "number", id: "mmc-cap", min: 1, max: 100 });
   const seats = h("input", { type: "number", id: "mmc-seats", min: 1, max: 50 });
+  const callWindow = h("input", { type: "number", id: "mmc-call-window", min: 15, max: 600 });
+  const grace = h("input", { type: "number", id: "mmc-grace", min: 30, max: 1800 });
+  const overtake = h("input", { type: "number", id: "mmc-overtake", min: 0, max: 10 });
   const day = h("input", { type: "date", id: "mmc-day", required: true });
   const from = h("input", { type: "time", id: "mmc-from", value: "09:30" });
   const to = h("input", { type: "time", id: "mmc-to", value: "12:00" });
@@ -251,11 +261,20 @@ export function mount(root) {
   const settingsForm = () => {
     // The stored values, once each time they change (a slot change moves the version too, and
     // must not wipe what the organiser is typing).
-    const stored = `${settings.open_request_cap}/${settings.default_seats}`;
+    const stored = [
+      settings.open_request_cap,
+      settings.default_seats,
+      settings.queue_call_window,
+      settings.queue_grace,
+      settings.queue_overtake_cap,
+    ].join("/");
     if (shownValues !== stored) {
       shownValues = stored;
       cap.value = String(settings.open_request_cap);
       seats.value = String(settings.default_seats);
+      callWindow.value = String(settings.queue_call_window);
+      grace.value = String(settings.queue_grace);
+      overtake.value = String(settings.queue_overtake_cap);
     }
     return h(
       "section",
@@ -271,6 +290,9 @@ export function mount(root) {
               const body = {
                 open_request_cap: Number(cap.value),
                 default_seats: Number(seats.value),
+                queue_call_window: Number(callWindow.value),
+                queue_grace: Number(grace.value),
+                queue_overtake_cap: Number(overtake.value),
                 version: settings.version,
               };
               settings = (await api("/api/match/settings", { method: "PUT", body })).settings;
@@ -285,6 +307,9 @@ export function mount(root) {
         },
         h("div", { class: "field" }, h("label", { for: "mmc-cap" }, t("mmc.cap")), cap),
         h("div", { class: "field" }, h("label", { for: "mmc-seats" }, t("mmc.seats")), seats),
+        h("div", { class: "field" }, h("label", { for: "mmc-call-window" }, t("mmc.call_window")), callWindow),
+        h("div", { class: "field" }, h("label", { for: "mmc-grace" }, t("mmc.grace")), grace),
+        h("div", { class: "field" }, h("label", { for: "mmc-overtake" }, t("mmc.overtake")), overtake),
         h("button", { type: "submit", class: "button button-primary" }, t("mmc.save")),
         saved ? h("span", { class: "form-saved" }, t("mmc.saved")) : null,
       ),
