@@ -36,12 +36,14 @@ from expo.realtime.announce import Announcement
 from expo.realtime.broker import BrokerUnavailable
 from expo.security import Principal
 from expo.services import Services
+from matchmaking.blocks import unseen_by
 from matchmaking.models import BoothQueue, QueueState, QueueTicket, TicketStatus
 from matchmaking.queue_index import NeedsRebuild, QueueIndex, queue_index
 from matchmaking.queue_line import Change, LineFull
 from matchmaking.queue_rules import ServiceTimes, call_deadline, service_times
 from matchmaking.queue_store import (
     active_ticket,
+    blocked_tickets,
     booth_queue,
     change_ticket,
     has_appointment,
@@ -282,8 +284,11 @@ async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[st
         raise Conflict(
             "queue.busy", "Finish your current conversation (served or no-show) before calling."
         )
+    async with svc.read() as db:
+        # People blocked either way with this staff member keep their place for the others.
+        skip = await blocked_tickets(db, exhibitor_id, await unseen_by(db, who.account_id))
     for _ in range(20):  # tickets that left meanwhile are skipped
-        change = await on_line(svc, exhibitor_id, lambda line: line.call(exhibitor_id))
+        change = await on_line(svc, exhibitor_id, lambda line: line.call(exhibitor_id, skip))
         if change is None:
             raise Conflict("queue.empty", "Nobody is waiting in this queue.")
         now = utcnow()

@@ -16,7 +16,7 @@ Redis keys of one booth share the hash tag `{<booth>}`, so a cluster keeps them 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Protocol
@@ -38,7 +38,9 @@ class QueueIndex(Protocol):
         self, booth: int, ticket: int, *, appointment: bool, max_length: int, overtake_cap: int
     ) -> Change: ...
 
-    async def call(self, booth: int) -> Change | None: ...
+    async def call(self, booth: int, skip: Collection[int] = ()) -> Change | None:
+        """The first in line not in `skip` leaves it, called (see `Line.call`)."""
+        ...
 
     async def remove(self, booth: int, ticket: int) -> Change | None: ...
 
@@ -89,8 +91,8 @@ class MemoryQueueIndex:
             ticket, appointment=appointment, max_length=max_length, overtake_cap=overtake_cap
         )
 
-    async def call(self, booth: int) -> Change | None:
-        return self._line(booth).call()
+    async def call(self, booth: int, skip: Collection[int] = ()) -> Change | None:
+        return self._line(booth).call(skip)
 
     async def remove(self, booth: int, ticket: int) -> Change | None:
         return self._line(booth).remove(ticket)
@@ -207,9 +209,14 @@ return reply
 _CALL = (
     _PRELUDE
     + """
-local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #head == 0 then return {'none'} end
-return gone('called', head[1], head[2])
+-- ARGV: the tickets this caller may not call; the first of the first #ARGV + 1 that is not.
+local skip = {}
+for _, t in ipairs(ARGV) do skip[t] = true end
+local head = redis.call('ZRANGE', KEYS[1], 0, #ARGV, 'WITHSCORES')
+for i = 1, #head, 2 do
+  if not skip[head[i]] then return gone('called', head[i], head[i + 1]) end
+end
+return {'none'}
 """
 )
 
@@ -348,8 +355,8 @@ class RedisQueueIndex:
         assert change is not None
         return change
 
-    async def call(self, booth: int) -> Change | None:
-        return await self._change(self._call, booth)
+    async def call(self, booth: int, skip: Collection[int] = ()) -> Change | None:
+        return await self._change(self._call, booth, *(str(t) for t in sorted(set(skip))))
 
     async def remove(self, booth: int, ticket: int) -> Change | None:
         return await self._change(self._remove, booth, ticket)

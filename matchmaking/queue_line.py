@@ -22,6 +22,7 @@ ticket, its rank and its history; the line is rebuilt from it when Redis lost it
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 
@@ -116,12 +117,15 @@ class Line:
         position = self.entries.index(entry) + 1
         return self._change("joined", entry, position, passed=tuple(e.ticket for e in passed))
 
-    def call(self) -> Change | None:
-        """The head of the line leaves it, called; None when no one waits."""
-        if not self.entries:
-            return None
-        entry = self.entries.pop(0)
-        return self._change("called", entry, 0)
+    def call(self, skip: Collection[int] = ()) -> Change | None:
+        """The first in line not in `skip` leaves it, called; None when no one (else) waits.
+        `skip`: tickets this caller may not call (people blocked either way): they keep their
+        place for the other staff."""
+        for i, entry in enumerate(self.entries):
+            if entry.ticket not in skip:
+                del self.entries[i]
+                return self._change("called", entry, 0)
+        return None
 
     def remove(self, ticket: int) -> Change | None:
         """The ticket leaves the line (left, dropped); None when it is not in line."""

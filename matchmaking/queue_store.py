@@ -66,6 +66,20 @@ async def active_ticket(db: AsyncSession, exhibitor_id: int, account_id: int) ->
     return rows.scalars().first()
 
 
+async def blocked_tickets(db: AsyncSession, exhibitor_id: int, people: set[int]) -> set[int]:
+    """The waiting tickets at this booth of any of `people`."""
+    if not people:
+        return set()
+    rows = await db.execute(
+        select(QueueTicket.id).where(
+            col(QueueTicket.exhibitor_id) == exhibitor_id,
+            col(QueueTicket.status) == TicketStatus.WAITING,
+            col(QueueTicket.account_id).in_(people),
+        )
+    )
+    return {t for t in rows.scalars() if t is not None}
+
+
 async def has_appointment(db: AsyncSession, exhibitor_id: int, account_id: int) -> bool:
     """A confirmed meeting with this exhibitor whose slot is on now (or about to be)."""
     now = utcnow()

@@ -107,9 +107,11 @@ class Replay:
             ticket = tickets[arg % len(tickets)]
             return self.join(ticket, ticket in self.appointments)
         if name == "call":
-            expected = line.call()
+            # `arg` as a bit mask over the line: the tickets this caller may not call (blocked).
+            skip = {t for i, t in enumerate(tickets) if arg >> i & 1}
+            expected = line.call(skip)
             self.called += [expected.ticket] if expected else []
-            return expected, lambda ix: ix.call(booth)
+            return expected, lambda ix: ix.call(booth, skip)
         # Someone in line, someone called (a no-show, perhaps) or someone never seen.
         anyone = tickets + self.called + [self.next_ticket]
         pick = anyone[arg % len(anyone)]
@@ -172,6 +174,7 @@ OPS = st.one_of(
     st.tuples(st.just("join"), st.integers(0, 1)),
     st.tuples(st.just("again"), st.integers(0, 30)),
     st.tuples(st.just("call"), st.just(0)),
+    st.tuples(st.just("call"), st.integers(0, 63)),  # some people skipped (blocked)
     st.tuples(st.just("remove"), st.integers(0, 30)),
     st.tuples(st.just("requeue"), st.integers(0, 30)),
     st.tuples(st.just("position"), st.integers(0, 30)),

@@ -268,3 +268,17 @@ async def test_a_line_lost_from_its_store_is_rebuilt_from_the_database(server: L
     late = await people(server, 1)
     _, last = await join(late[0], exhibitor)
     assert last["line"]["position"] == 4
+
+
+async def test_someone_blocked_is_never_called_by_that_staff_member(server: LiveServer):
+    """Blocked either way, two people never meet in matchmaking: the staff member calls the
+    next one instead, and the blocked person keeps their place for a colleague."""
+    exhibitor, (staff, colleague) = await booth(server)
+    a, b = await people(server, 2)
+    tickets = [(await join(p, exhibitor))[1]["id"] for p in (a, b)]
+    assert (await a.http("POST", f"/api/match/blocks/{staff.id}"))[0] == 200
+    called = (await staff.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
+    assert called["ticket"]["id"] == tickets[1]
+    assert await position(a, tickets[0]) == 1
+    theirs = (await colleague.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
+    assert theirs["ticket"]["id"] == tickets[0]

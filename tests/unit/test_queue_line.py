@@ -261,3 +261,16 @@ def test_every_sequence_of_operations_keeps_the_rules(
     driver = Driver(max_length, cap)
     for op in ops:
         driver.apply(op)
+
+
+def test_a_caller_skips_the_people_they_may_not_call_who_keep_their_place():
+    """Blocked either way with the caller: passed over for the next, first for everyone else."""
+    line = Line()
+    for ticket in (1, 2, 3):
+        line.join(ticket, appointment=False, max_length=10, overtake_cap=2)
+    called = line.call(skip={1, 2})
+    assert called is not None and called.ticket == 3
+    assert line.tickets() == [1, 2]
+    assert line.call(skip={1, 2}) is None
+    again = line.call()
+    assert again is not None and again.ticket == 1
