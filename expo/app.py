@@ -40,7 +40,7 @@ from expo.realtime import closecodes
 from expo.realtime.broker import BrokerUnavailable, make_broker
 from expo.realtime.gateway import ACCOUNT_CHANGED, EVICT, RECHECK, Gateway
 from expo.realtime.hub import Hub
-from expo.security import TokenSigner
+from expo.security import FAST_HASH_VARIABLE, TokenSigner, fast_hashing
 from expo.services import STATE_KEY, Services
 from expo.sessions import SessionStore
 from expo.settings import Settings
@@ -63,6 +63,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        if fast_hashing():
+            log.warning(
+                "passwords are hashed with Argon2's lightest parameters (%s=1): for tests only",
+                FAST_HASH_VARIABLE,
+            )
         engine = make_engine(settings.database_url)
         read_engine = (
             make_engine(settings.database_url, for_writes=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
@@ -12,16 +13,31 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 SESSION_COOKIE = "expo_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
 
-_hasher = PasswordHasher()
+# EXPO_TEST_FAST_PASSWORD_HASH=1 (the test suite sets it, tests/conftest.py): Argon2 with its
+# lightest parameters, so the thousands of sign-ins the tests make take a millisecond each
+# instead of a tenth of a second of CPU (Django's test settings swap in a fast hasher the same
+# way). The code paths are the same; verifying reads the parameters from the hash itself. Never
+# set it in production: the server says so in its log when it is (expo/app.py).
+FAST_HASH_VARIABLE = "EXPO_TEST_FAST_PASSWORD_HASH"
+STANDARD_HASHER = PasswordHasher()  # argon2-cffi's RFC 9106 "low memory" profile: 64 MiB, 3 passes
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def fast_hashing() -> bool:
+    return os.environ.get(FAST_HASH_VARIABLE) == "1"
+
+
+def _hasher() -> PasswordHasher:
+    return FAST_HASHER if fast_hashing() else STANDARD_HASHER
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

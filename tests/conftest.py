@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import os
+
+# Real Argon2, with its lightest parameters: the suite signs in thousands of times, and each
+# sign-in with the production parameters costs a tenth of a second of CPU (expo/security.py).
+# Set before anything hashes, and inherited by the server processes the tests start.
+os.environ.setdefault("EXPO_TEST_FAST_PASSWORD_HASH", "1")
+
 from collections.abc import AsyncIterator
 from pathlib import Path
 

@@ -11,7 +11,9 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
+from expo.models import Account
 from expo.ratelimit import DEFAULT_RATES, MemoryLimiter, Rate, RedisLimiter, gcra
+from expo.security import STANDARD_HASHER
 from tests.live import LiveServer, Peer, live_server, make_settings
 from tests.services import REDIS_URL, check_redis
 
@@ -264,13 +266,18 @@ async def test_a_flood_of_sign_ins_is_turned_away_quickly_not_queued_without_end
     """Argon2 takes 64 MiB and tens of milliseconds a hash: a few at once, a few waiting, and
     the rest refused at once with `account.busy` (503, Retry-After) instead of piling up."""
     settings = make_settings(demo_sqlite, password_workers=1, password_queue=1)
+    email = f"flood-{secrets.token_hex(4)}@example.org"
     async with live_server(settings) as live:
+        async with live.services.db() as db:  # hashed as production hashes (the suite's are light)
+            db.add(
+                Account(email=email, password_hash=STANDARD_HASHER.hash("x" * 12), display_name="F")
+            )
+            await db.commit()
         async with live.http() as http:
 
             async def attempt(n: int) -> int:
                 response = await http.post(
-                    "/api/session",
-                    json={"email": "attendee@demo.shubo.live", "password": f"guess-{n}"},
+                    "/api/session", json={"email": email, "password": f"guess-{n}"}
                 )
                 if response.status_code == 503:
                     assert response.json()["error"]["code"] == "account.busy"

@@ -92,3 +92,17 @@ async def test_the_dummy_hash_is_made_on_the_pool_never_on_the_event_loop(monkey
         pool.close()
         passwords._dummy_hash.cache_clear()  # not the recording one for the tests after
     assert len(made_on) == 1 and made_on[0].startswith("argon2"), made_on
+
+
+def test_production_hashes_with_argon2id_at_64_mib_and_the_suite_with_the_lightest(monkeypatch):
+    """The suite's light hashing (EXPO_TEST_FAST_PASSWORD_HASH, tests/conftest.py) must never be
+    what a server without it does."""
+    from expo.security import FAST_HASH_VARIABLE, hash_password, verify_password
+
+    monkeypatch.delenv(FAST_HASH_VARIABLE, raising=False)
+    standard = hash_password("黔山秀水 2026")
+    assert standard.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    monkeypatch.setenv(FAST_HASH_VARIABLE, "1")
+    light = hash_password("黔山秀水 2026")
+    assert light.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert verify_password(standard, "黔山秀水 2026") and verify_password(light, "黔山秀水 2026")
