@@ -110,6 +110,50 @@ async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
     return times
 
 
+PENDING_KEY = "matchmaking.queue_pending_removals"
+
+
+async def _remove(svc: Services, exhibitor_id: int, ticket_id: int) -> Change | None:
+    return await on_line(svc, exhibitor_id, lambda line: line.remove(exhibitor_id, ticket_id))
+
+
+async def take_off_line(svc: Services, exhibitor_id: int, ticket_id: int) -> Change | None:
+    """Take a ticket that ended (stored as ended already) off its line. With Redis out of
+    reach the end stands: the removal is kept and retried by this process's sweeper, so the
+    ticket does not hold a place in others' positions for long."""
+    try:
+        return await _remove(svc, exhibitor_id, ticket_id)
+    except ExpoError as error:
+        if error.code != "queue.unavailable":
+            raise
+        pending: set[tuple[int, int]] = svc.cache.setdefault(PENDING_KEY, set())
+        pending.add((exhibitor_id, ticket_id))
+        log.warning("queue removal kept for later: redis unavailable", extra={"ticket": ticket_id})
+        return None
+
+
+async def retry_removals(svc: Services) -> int:
+    """The removals `take_off_line` kept; each done is announced as the line's change."""
+    pending: set[tuple[int, int]] = svc.cache.get(PENDING_KEY, set())
+    done = 0
+    for exhibitor_id, ticket_id in sorted(pending):
+        try:
+            change = await _remove(svc, exhibitor_id, ticket_id)
+        except ExpoError:
+            return done  # still out of reach: next round
+        pending.discard((exhibitor_id, ticket_id))
+        done += 1
+        if change is not None:
+            times = await times_of(svc, exhibitor_id)
+            await svc.hub.publish_stored(
+                [
+                    moved_event(exhibitor_id, change, times),
+                    await summary_event(svc, exhibitor_id, change.length),
+                ]
+            )
+    return done
+
+
 # --- announcing -------------------------------------------------------------------------------
 
 
@@ -237,9 +281,7 @@ async def leave(svc: Services, ticket_id: int) -> dict[str, Any]:
         )
     if ticket is None:
         raise Conflict("queue.ticket_ended", "This ticket is no longer in the queue.")
-    change = await on_line(
-        svc, ticket.exhibitor_id, lambda line: line.remove(ticket.exhibitor_id, ticket_id)
-    )
+    change = await take_off_line(svc, ticket.exhibitor_id, ticket_id)
     await announce(svc, ticket, change)
     times = await times_of(svc, ticket.exhibitor_id)
     async with svc.read() as db:
@@ -292,17 +334,24 @@ async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[st
         if change is None:
             raise Conflict("queue.empty", "Nobody is waiting in this queue.")
         now = utcnow()
-        async with svc.db() as db:
-            ticket = await change_ticket(
-                db,
-                change.ticket,
-                (TicketStatus.WAITING,),
-                status=TicketStatus.CALLED,
-                called_by=who.account_id,
-                called_at=now,
-                call_deadline=call_deadline(now, settings.call_window),
-                away_since=None,
-            )
+        try:
+            async with svc.db() as db:
+                ticket = await change_ticket(
+                    db,
+                    change.ticket,
+                    (TicketStatus.WAITING,),
+                    status=TicketStatus.CALLED,
+                    called_by=who.account_id,
+                    called_at=now,
+                    call_deadline=call_deadline(now, settings.call_window),
+                    away_since=None,
+                )
+        except Exception:
+            # Taken off the line but not called in the database (it is down): the line is
+            # dropped, so the next operation rebuilds it from the database, where the ticket
+            # still waits at its rank.
+            await index_of(svc).forget(exhibitor_id)
+            raise
         if ticket is None:
             continue
         await announce(svc, ticket, change)

@@ -2,6 +2,7 @@
 change it makes is a compare-and-set in the database, so one process makes each).
 
 Every second:
+- removals from a line that Redis could not take are tried again;
 - a call whose window ran out is a no-show (back in line once, then out: queue_engine.no_show);
 - a waiting ticket the line never ranked (its process stopped between storing and ranking) is
   put in line.
@@ -94,8 +95,7 @@ async def _drop(svc: Services, ticket_id: int) -> bool:
         )
     if gone is None:
         return False
-    booth = gone.exhibitor_id
-    change = await engine.on_line(svc, booth, lambda line: line.remove(booth, ticket_id))
+    change = await engine.take_off_line(svc, gone.exhibitor_id, ticket_id)
     await engine.announce(svc, gone, change)
     return True
 
@@ -131,6 +131,7 @@ async def sweep_queues(svc: Services) -> None:
             await asyncio.sleep(TICK)
             tick += 1
             try:
+                await engine.retry_removals(svc)
                 await expire_calls(svc)
                 await rank_orphans(svc)
                 if tick % PRESENCE_EVERY == 0:

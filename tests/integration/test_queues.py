@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import update
 from sqlmodel import select
 
@@ -17,6 +18,7 @@ from matchmaking.models import MatchSettings, QueueTicket
 from matchmaking.queue_engine import index_of
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.meetings_setup import new_exhibitor, new_people
+from tests.redis_server import redis_server
 from tests.services import REDIS_URL, check_redis, forget_queue_lines, fresh_postgres_database
 
 
@@ -282,3 +284,33 @@ async def test_someone_blocked_is_never_called_by_that_staff_member(server: Live
     assert await position(a, tickets[0]) == 1
     theirs = (await colleague.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
     assert theirs["ticket"]["id"] == tickets[0]
+
+
+async def test_a_leave_while_redis_refuses_writes_stands_and_the_line_catches_up(
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    """Redis answering OOM to every write: leaving still ends the ticket (stored first) and
+    answers; the removal is retried until Redis takes it, and the others move up."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('queues-oom') / 'expo.db'}"
+    await prepare_demo_database(url)
+    async with (
+        redis_server() as redis,
+        live_server(make_settings(url, redis_url=redis.url)) as live,
+    ):
+        exhibitor, _staff = await booth(live)
+        a, b = await people(live, 2)
+        tickets = [(await join(p, exhibitor))[1]["id"] for p in (a, b)]
+        client = aioredis.from_url(redis.url)
+        try:
+            await client.config_set("maxmemory-policy", "noeviction")
+            await client.config_set("maxmemory", "1")
+            status, left = await a.http("DELETE", f"/api/match/queue-tickets/{tickets[0]}")
+            assert status == 200 and left["ticket"]["status"] == "left", left
+        finally:
+            await client.config_set("maxmemory", "0")
+            await client.aclose()
+        for _ in range(50):  # the sweeper retries every second
+            if await position(b, tickets[1]) == 1:
+                break
+            await asyncio.sleep(0.2)
+        assert await position(b, tickets[1]) == 1
