@@ -17,9 +17,6 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import col
-
 from expo.db import stored_id
 from expo.models import utcnow
 from expo.services import Services
@@ -77,15 +74,11 @@ async def rank_orphans(svc: Services) -> int:
 
 
 async def _mark_away(svc: Services, ticket_id: int, since: datetime | None) -> None:
+    """Away since `since` (None: back); the staff's panels hear it."""
     async with svc.db() as db:
-        await db.execute(
-            update(QueueTicket)
-            .where(
-                col(QueueTicket.id) == ticket_id, col(QueueTicket.status) == TicketStatus.WAITING
-            )
-            .values(away_since=since)
-        )
-        await db.commit()
+        ticket = await change_ticket(db, ticket_id, (TicketStatus.WAITING,), away_since=since)
+    if ticket is not None:
+        await engine.announce(svc, ticket, None, await engine.my_place(svc, ticket))
 
 
 async def _drop(svc: Services, ticket_id: int) -> bool:

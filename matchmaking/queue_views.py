@@ -98,6 +98,7 @@ async def staff_ticket_view(
         "exhibitor": ticket.exhibitor_id,
         "status": ticket.status,
         "position": position,
+        "rank": ticket.rank,  # the line's order: a page sorts late events by it
         "appointment": ticket.appointment,
         "no_shows": ticket.no_shows,
         "person": await person_view(db, ticket),

@@ -314,3 +314,30 @@ async def test_a_leave_while_redis_refuses_writes_stands_and_the_line_catches_up
                 break
             await asyncio.sleep(0.2)
         assert await position(b, tickets[1]) == 1
+
+
+async def test_a_ticket_nobody_follows_is_marked_away_then_dropped_after_the_grace(
+    server: LiveServer,
+):
+    """The grace period (organiser setting): a ticket none of its owner's pages follows is
+    marked away (the staff hear it), back when followed again, dropped once away too long."""
+    exhibitor, (staff, _) = await booth(server)
+    a, b = await people(server, 2)
+    tickets = [(await join(p, exhibitor))[1]["id"] for p in (a, b)]
+    await settings(server, queue_grace=1)
+    try:
+        async with server.connect(a.cookie) as ws_a, server.connect(staff.cookie) as ws_staff:
+            mine, theirs = Peer(ws_a), Peer(ws_staff)
+            assert (await mine.command("subscribe", {"topic": f"queue-ticket:{tickets[0]}"}))[
+                "type"
+            ] == "ok"
+            topic = f"booth-queue-staff:{exhibitor}"
+            assert (await theirs.command("subscribe", {"topic": topic}))["type"] == "ok"
+            for _ in range(3):  # b is away (no page), then dropped; a stays, followed
+                event = await theirs.event("queue.line_changed", timeout=20)
+                if event["data"]["status"] == "dropped":
+                    break
+            assert event["data"]["id"] == tickets[1] and event["data"]["status"] == "dropped"
+            assert await position(a, tickets[0]) == 1
+    finally:
+        await settings(server, queue_grace=120)

@@ -512,7 +512,8 @@ export function mount(root) {
         takeSlots(data); // an older list (a late event) is dropped; the rest is read again
         render();
       }
-      if (type !== "match.scheduler_progress") refresh();
+      // The scheduler's progress has its own panel; the booth queues' figures their own tab.
+      if (type !== "match.scheduler_progress" && !type.startsWith("queue.")) refresh();
     },
     onError: (err) => console.warn("console matchmaking: not live", err),
   });
