@@ -37,7 +37,7 @@ from expo.realtime.broker import BrokerUnavailable
 from expo.security import Principal
 from expo.services import Services
 from matchmaking.blocks import unseen_by
-from matchmaking.models import BoothQueue, QueueState, QueueTicket, TicketStatus
+from matchmaking.models import ACTIVE_TICKET, BoothQueue, QueueState, QueueTicket, TicketStatus
 from matchmaking.queue_index import NeedsRebuild, QueueIndex, queue_index
 from matchmaking.queue_line import Change, LineFull
 from matchmaking.queue_rules import ServiceTimes, call_deadline, service_times
@@ -54,9 +54,9 @@ from matchmaking.queue_store import (
     recent_durations,
     set_rank,
 )
-from matchmaking.queue_topics import queue_staff_topic, queue_topic, ticket_topic
+from matchmaking.queue_topics import call_topic, queue_staff_topic, queue_topic, ticket_topic
 from matchmaking.queue_views import queue_view, staff_ticket_view, ticket_view
-from matchmaking.topics import ORGANISERS_TOPIC
+from matchmaking.topics import ORGANISERS_TOPIC, account_topic
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -180,10 +180,20 @@ async def ticket_events(
     async with svc.read() as db:
         mine = await ticket_view(db, ticket, place, times)
         theirs = await staff_ticket_view(db, ticket, place.position if place else None)
-    return [
-        (ticket_topic(stored_id(ticket)), "queue.ticket_changed", mine),
+    tid = stored_id(ticket)
+    events: list[Announcement] = [
+        (ticket_topic(tid), "queue.ticket_changed", mine),
         (queue_staff_topic(ticket.exhibitor_id), "queue.line_changed", theirs),
     ]
+    if ticket.version == 1 or ticket.status not in ACTIVE_TICKET:
+        # A new or ended ticket, to every page of the person's, on any device: their other
+        # pages do not follow a ticket they have not heard of yet.
+        events.append((account_topic(ticket.account_id), "queue.ticket_changed", mine))
+    if ticket.called_at is not None or ticket.no_shows > 0:  # called now, or once before
+        # The call's room follows the ticket's state: open while served, read-only after.
+        call = {"ticket": tid, "status": ticket.status, "version": ticket.version}
+        events.append((call_topic(tid), "queue.call_changed", call))
+    return events
 
 
 async def summary_event(svc: Services, exhibitor_id: int, length: int) -> Announcement:
@@ -224,6 +234,9 @@ async def join(
             raise NotFound("exhibitor.unknown", f"There is no exhibitor {exhibitor_id}.")
         existing = await active_ticket(db, exhibitor_id, who.account_id)
         queue = await booth_queue(db, exhibitor_id)
+        # Read now: a join racing this one for the row rolls the session back, which expires
+        # the queue's row, and it could not be loaded again once the session is closed.
+        max_length = queue.max_length
         settings = await queue_settings(db)
         if existing is None:
             if queue.state == QueueState.CLOSED:
@@ -251,7 +264,7 @@ async def join(
                     exhibitor_id,
                     tid,
                     appointment=ticket.appointment,
-                    max_length=queue.max_length,
+                    max_length=max_length,
                     overtake_cap=settings.overtake_cap,
                 ),
             )
@@ -263,7 +276,10 @@ async def join(
         if place.kind == "joined" or ticket.rank is None:
             async with svc.db() as db:
                 await set_rank(db, tid, place.rank, place.passed)
-    if created:
+    # Whoever put it in line tells the line: when the same join came twice at once, or again
+    # after an attempt that stored the ticket and then found Redis away, that is not always
+    # the request that stored it.
+    if created or (place is not None and place.kind == "joined"):
         await announce(svc, ticket, place, place)
     times = await times_of(svc, exhibitor_id)
     async with svc.read() as db:

@@ -8,7 +8,10 @@ on the topic `queue-call:<ticket>` that only the two of them may follow.
 - `queue.signal` {ticket, kind, payload}: offer / answer / ice / ready / hangup, checked as the
   meeting room checks them and relayed, never stored, as `meeting.signal`.
 - `GET /api/match/queue-tickets/{ticket_id}/room`: the call as the room shows it (the booth,
-  the other person), the STUN/TURN servers and who I am.
+  the other person: to the staff, the person's title and company only if they shared their
+  card), the STUN/TURN servers and who I am.
+- `queue.call_changed` {ticket, status, version} on the topic whenever the ticket changes once
+  called: the room opens when it is answered and turns read-only when it ends.
 
 The room opens when the call is answered. Once the ticket is served (or ends otherwise) the
 room is read-only: saying and calling answer `queue.call_ended`; the chat can still be read.
@@ -159,6 +162,9 @@ async def room(request: Request) -> JSONResponse:
         assert ticket is not None  # the permission check loaded it
         other_id = ticket.called_by if who.account_id == ticket.account_id else ticket.account_id
         other = await person_view(db, other_id) if other_id is not None else None
+        if other is not None and other_id == ticket.account_id and not ticket.share_card:
+            # The person in line chose not to share their card: the staff see their name only.
+            other = other | {"title": "", "organisation": ""}
         me = await person_view(db, who.account_id)
         booth = await exhibitor_card(db, ticket.exhibitor_id)
     return JSONResponse(

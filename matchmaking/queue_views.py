@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from expo.hall.public import exhibitor_card
 from expo.models import Account
 from matchmaking.models import BoothQueue, QueueTicket, TicketStatus
 from matchmaking.queue_line import Change
@@ -61,9 +62,11 @@ async def ticket_view(
 ) -> dict[str, Any]:
     """The ticket as its owner sees it."""
     waiting = ticket.status == TicketStatus.WAITING
+    booth = await exhibitor_card(db, ticket.exhibitor_id)
     return {
         "id": ticket.id,
         "exhibitor": ticket.exhibitor_id,
+        "booth": {"name_zh": booth.name_zh, "name_en": booth.name_en} if booth else None,
         "status": ticket.status,
         "appointment": ticket.appointment,
         "share_card": ticket.share_card,

@@ -29,6 +29,9 @@ import { mountMeetings } from "./meetings.js";
 // --- room ---
 import { mountMeetingRoom } from "./meeting_room.js";
 // --- end room ---
+import { mountQueueCall } from "./queue_call.js"; // --- queues ---
+import { mountQueueAlert } from "./queue_alert.js"; // --- queues ---
+import { startQueueTickets } from "./queue_tickets.js"; // --- queues ---
 import { mountMySessions } from "./my_sessions.js";
 import { mountProfile } from "./profile.js";
 import { mountProgramme } from "./programme.js";
@@ -62,6 +65,7 @@ const ROUTES = [
   // --- room ---
   [/^\/meeting\/(?<id>[1-9][0-9]{0,9})\/?$/, mountMeetingRoom],
   // --- end room ---
+  [/^\/queue-call\/(?<ticket>[1-9][0-9]{0,9})\/?$/, mountQueueCall], // --- queues ---
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],
   [/^\/console(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountConsole],
@@ -123,6 +127,8 @@ mountHeader(document.getElementById("header"));
 mountOfflineBanner(document.getElementById("offline"));
 mountAgendaReminders(); // a toast on any page when a starred session starts
 mountAnnouncementBanner(main);
+mountQueueAlert(); // --- queues --- the call's alert, on any page
+startQueueTickets(); // --- queues --- my tickets, followed from every page (this keeps them alive)
 window.addEventListener("hashchange", route);
 loadAccount();
 // Signed out here or in another tab: the server closed our socket (4001). The socket comes back

@@ -15,6 +15,7 @@ import { mountPrivateChat } from "./booth_private.js";
 import { mountStaffTools } from "./booth_staff_tools.js";
 import { mountBoothMeeting } from "./booth_meeting.js"; // --- matchmaking: request a meeting ---
 import { trackVisit } from "./booth_visit.js";
+import { mountQueuePanel } from "./queue_panel.js"; // --- queues ---
 import { h, icon, replace } from "./dom.js";
 import { logoOf, tierBadge } from "./hall.js";
 import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
@@ -90,6 +91,7 @@ export const PARTS = [
   ["booth-releases", (el, booth) => mountBoothReleases(el, booth.id)], // 数博发布 (releases.js)
   // --- matchmaking: request a meeting ---
   ["booth-meeting", mountBoothMeeting], // ask the booth's staff for a meeting (booth_meeting.js)
+  ["booth-queue", mountQueuePanel], // --- queues --- join the line (queue_panel.js)
 ];
 
 export const getBooth = (id, opts) => api(`/api/exhibitors/${encodeURIComponent(id)}`, opts);
@@ -338,6 +340,7 @@ export function mountBooth(root, { id } = {}) {
                 : h("p", { class: "muted booth-nobody" }, t("booth.nobody_on_duty")),
             ),
             section("booth-staff-tools"),
+            section("booth-queue"), // --- queues ---
             section("booth-card"),
             section("booth-meeting"), // --- matchmaking: request a meeting ---
             section("booth-private"),

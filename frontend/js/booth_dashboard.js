@@ -6,6 +6,7 @@
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { addStrings, errorText, onLangChange, pick, t } from "./i18n.js";
+import { mountQueueStaff } from "./queue_staff.js"; // --- queue staff ---
 import { realtime } from "./realtime.js";
 
 addStrings({
@@ -102,6 +103,13 @@ export function mountBoothDashboard(root, { id }) {
   let name = null;
   let failure = null;
   let stopped = false;
+  // --- queue staff --- the booth's queue panel, below the figures and outside what render()
+  // replaces (a figure changing every second must not take a click or the focus from it)
+  const board = h("div", { class: "boothdash-board" });
+  const queueSlot = h("div", { class: "boothdash-queue" });
+  root.replaceChildren(board, queueSlot);
+  const unmountQueue = mountQueueStaff(queueSlot, { exhibitor });
+  // --- end queue staff ---
 
   const load = async () => {
     try {
@@ -127,7 +135,7 @@ export function mountBoothDashboard(root, { id }) {
   const render = () => {
     const f = figures;
     replace(
-      root,
+      board, // --- queue staff --- (was root)
       h(
         "section",
         { class: "boothdash" },
@@ -184,5 +192,6 @@ export function mountBoothDashboard(root, { id }) {
     stopped = true;
     unsubscribe();
     offLang();
+    unmountQueue(); // --- queue staff ---
   };
 }

@@ -27,6 +27,7 @@ addStrings({
     "console.tab.releases": "发布审核",
     "console.tab.hall_report": "展厅报告",
     "console.tab.matchmaking": "商务撮合",
+    "console.tab.queues": "排队", // --- queue staff ---
   },
   en: {
     "nav.console": "Console",
@@ -48,6 +49,7 @@ addStrings({
     "console.tab.releases": "Releases",
     "console.tab.hall_report": "Hall report",
     "console.tab.matchmaking": "Matchmaking",
+    "console.tab.queues": "Queues", // --- queue staff ---
   },
 });
 
@@ -68,6 +70,7 @@ export const TABS = [
   // --- matchmaking: settings, slots, the dashboard and the scheduler ---
   ["matchmaking", "console.tab.matchmaking", () => import("./console/matchmaking.js")],
   // --- end matchmaking ---
+  ["queues", "console.tab.queues", () => import("./console/queues.js")], // --- queue staff ---
 ];
 
 export function mountConsole(root, { tab, query } = {}) {

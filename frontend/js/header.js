@@ -13,6 +13,7 @@ import {
   setLang,
   t,
 } from "./i18n.js";
+import { queueBadges } from "./queue_badge.js"; // --- queues ---
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange, saveLanguage, signOut } from "./session.js";
 
@@ -82,6 +83,7 @@ export function mountHeader(root) {
               ),
             ),
           ),
+          queueBadges(), // --- queues --- one pill per ticket of mine
           accountArea(account),
         ),
       ),

@@ -1,8 +1,24 @@
-// A meeting's room (#/meeting/<id>): the meeting's two people, their private chat and a 1:1
-// video call (meeting_call.js). Only the two may open it; the server refuses anyone else.
-// Everything live comes on the topic `meeting:<id>`: chat lines (`meeting.message_posted`) and
-// the call's signals (`meeting.signal`, the page drops its own). A cancelled meeting's room is
-// read-only: the chat stays readable, nobody writes or calls.
+// A room with a private chat and a 1:1 video call (meeting_call.js) for its two people: a
+// meeting's (#/meeting/<id>, below) and a booth queue's call (#/queue-call/<ticket>,
+// queue_call.js). One page serves both; what differs is in a small description of the room:
+//
+//   mountCallRoom(root, {
+//     id, idField: "meeting",                     // the room's id, as its commands name it
+//     say: "meeting.say", signal: "meeting.signal", topic: "meeting:7",
+//     room: () => api(...), messages: (before) => api(...),   // GET .../room, .../messages
+//     other: (info) => person,                    // the other one: {account, name, title, ...}
+//     state: (info) => "open" | "pending" | "closed",
+//     refused: {code: "closed" | "pending"},      // refusals that tell the room's state
+//     head: (info) => ({kicker, title, lines}),   // the header card's words
+//     notice: (info, state) => text | null,       // why the room is not open (yet)
+//     onEvent(type, data, info) -> bool,          // the room topic's other events: changed?
+//     follow(info, changed, reload) -> [stop],    // other topics that tell the room's state
+//     title, signin, back: [href, key], failure(error) -> text,
+//   });
+//
+// The chat lines come as `meeting.message_posted` and the call's signals as `meeting.signal`
+// (the page drops its own) on the room's topic, for both kinds of room. A room that is not open
+// is read-only: the chat stays readable, nobody writes or calls.
 
 import { api } from "./api.js";
 import { h, linkified, replace } from "./dom.js";
@@ -83,26 +99,87 @@ addStrings({
   },
 });
 
-const roomOf = (id) => api(`/api/match/meetings/${encodeURIComponent(id)}/room`);
-const messagesOf = (id, before) =>
-  api(`/api/match/meetings/${encodeURIComponent(id)}/messages?limit=50${before ? `&before=${before}` : ""}`);
-
-// The meetings part may word these codes for its own pages; the room says them its own way
-// (its keys, so no string is defined twice).
-const ROOM_WORDS = { "match.meeting_cancelled": "mroom.cancelled", "match.unknown_meeting": "mroom.unknown" };
-const roomError = (error) => (ROOM_WORDS[error?.code] ? t(ROOM_WORDS[error.code]) : errorText(error));
-
 /** Who the other person is, in one line: "Name · Title · Company". */
 function company(person) {
   if (person?.exhibitor) return pick({ zh: person.exhibitor.name_zh, en: person.exhibitor.name_en });
   return person?.organisation || "";
 }
 
+// --- a meeting's room ------------------------------------------------------------------------
+
+// The meetings part may word these codes for its own pages; the room says them its own way
+// (its keys, so no string is defined twice).
+const MEETING_WORDS = { "match.meeting_cancelled": "mroom.cancelled", "match.unknown_meeting": "mroom.unknown" };
+
+/** The description of meeting `id`'s room (for mountCallRoom). */
+export function meetingRoom(id) {
+  const path = `/api/match/meetings/${encodeURIComponent(id)}`;
+  const me = () => Number(currentAccount()?.id);
+  return {
+    id,
+    idField: "meeting",
+    say: "meeting.say",
+    signal: "meeting.signal",
+    topic: `meeting:${id}`,
+    dataset: { meeting: String(id) },
+    room: () => api(`${path}/room`),
+    messages: (before) => api(`${path}/messages?limit=50${before ? `&before=${before}` : ""}`),
+    other: (info) => info.meeting.with,
+    state: (info) => (info.meeting.status === "cancelled" ? "closed" : "open"),
+    refused: { "match.meeting_cancelled": "closed" },
+    head(info) {
+      const slot = info.meeting.slot;
+      const when = slot
+        ? t("mroom.when", { when: dateTime(slot.starts_at), end: hhmm(slot.ends_at), zone: timeZoneName() })
+        : "";
+      return {
+        kicker: t("mroom.title"),
+        title: t("mroom.with", { name: info.meeting.with.name }),
+        lines: when ? [h("p", { class: "mroom-when" }, h("time", { datetime: slot.starts_at }, when))] : [],
+      };
+    },
+    notice: (info, state) => (state === "closed" ? t("mroom.cancelled") : null),
+    onEvent(type, data, info) {
+      if (type !== "match.meeting_changed" || data?.meeting?.status !== "cancelled") return false;
+      info.meeting.status = "cancelled";
+      return true;
+    },
+    // The meetings part tells both people of a moved or cancelled meeting on their own topic.
+    follow: (info, changed) => [
+      realtime.subscribe(`account:${me()}`, {
+        onEvent: (type, data) => {
+          const meeting = data?.meeting;
+          if (type !== "match.meeting_changed" || Number(meeting?.id) !== id) return;
+          if (Number(meeting.version) < Number(info.meeting.version)) return;
+          info.meeting.version = meeting.version;
+          if (meeting.slot) info.meeting.slot = meeting.slot;
+          if (meeting.status) info.meeting.status = meeting.status;
+          changed();
+        },
+      }),
+    ],
+    title: "mroom.title",
+    signin: "mroom.signin",
+    back: ["#/meetings", "mroom.back"],
+    failure: (error) =>
+      error?.code === "forbidden"
+        ? t("mroom.forbidden")
+        : MEETING_WORDS[error?.code]
+          ? t(MEETING_WORDS[error.code])
+          : errorText(error),
+  };
+}
+
 export function mountMeetingRoom(root, { id }) {
-  const meetingId = Number(id);
+  return mountCallRoom(root, meetingRoom(Number(id)));
+}
+
+// --- the room, whichever its kind ----------------------------------------------------------------
+
+export function mountCallRoom(root, room) {
   let info = null; // GET .../room
   let failure = null;
-  let cancelled = false;
+  let state = "open"; // open | pending (not answered yet) | closed (read-only)
   let stopped = false;
   let more = false;
   let muted = false;
@@ -111,6 +188,7 @@ export function mountMeetingRoom(root, { id }) {
   let otherOnCall = false; // their `ready`/offer reached us: they started their camera
   const seen = new Set();
   const stops = [];
+  const open = () => state === "open";
 
   // --- the chat ---
   const list = h("ol", { class: "mroom-list", role: "log", "aria-live": "polite" });
@@ -169,11 +247,11 @@ export function mountMeetingRoom(root, { id }) {
     input.placeholder = t("mroom.placeholder");
     input.setAttribute("aria-label", t("mroom.placeholder"));
     replace(sendButton, t("mroom.send"));
-    input.disabled = sendButton.disabled = cancelled;
+    input.disabled = sendButton.disabled = !open();
   }
 
   async function loadLatest() {
-    const page = await messagesOf(meetingId);
+    const page = await room.messages();
     more = page.more;
     addMessages(page.messages || []);
   }
@@ -181,7 +259,7 @@ export function mountMeetingRoom(root, { id }) {
   async function loadOlder() {
     const oldest = Math.min(...seen);
     if (!Number.isFinite(oldest)) return;
-    const page = await messagesOf(meetingId, oldest);
+    const page = await room.messages(oldest);
     more = page.more;
     addMessages(page.messages || [], { older: true });
   }
@@ -189,21 +267,21 @@ export function mountMeetingRoom(root, { id }) {
   let sending = false;
   async function say() {
     const text = input.value.trim();
-    if (!text || sending || cancelled || visibleLength(text) > MAX_CHARS) return;
+    if (!text || sending || !open() || visibleLength(text) > MAX_CHARS) return;
     sending = true;
     sendButton.disabled = true;
     try {
-      const reply = await realtime.request("meeting.say", { meeting: meetingId, text });
+      const reply = await realtime.request(room.say, { [room.idField]: room.id, text });
       addMessages([reply.message]);
       if (input.value.trim() === text) input.value = "";
       sendError.hidden = true;
     } catch (error) {
-      if (error.code === "match.meeting_cancelled") setCancelled();
+      refusedBecause(error);
       sendError.hidden = false;
-      replace(sendError, roomError(error));
+      replace(sendError, room.failure(error));
     } finally {
       sending = false;
-      sendButton.disabled = cancelled;
+      sendButton.disabled = !open();
     }
   }
 
@@ -217,14 +295,13 @@ export function mountMeetingRoom(root, { id }) {
   let call = null;
 
   const signal = (kind, payload) =>
-    realtime.request("meeting.signal", { meeting: meetingId, kind, payload }).catch((error) => {
-      if (error.code === "match.meeting_cancelled") setCancelled();
-      else if (kind !== "ice") console.warn("meeting room: signal refused", error);
+    realtime.request(room.signal, { [room.idField]: room.id, kind, payload }).catch((error) => {
+      if (!refusedBecause(error) && kind !== "ice") console.warn("room: signal refused", error);
     });
 
   function makeCall() {
     const me = Number(currentAccount()?.id);
-    const other = Number(info.meeting.with.account);
+    const other = Number(room.other(info)?.account);
     return createCall({
       polite: me > other, // both sides agree without talking: the higher id gives way
       iceServers: info.ice_servers || [],
@@ -249,13 +326,14 @@ export function mountMeetingRoom(root, { id }) {
   }
 
   function renderCall() {
-    const state = call?.state ?? "idle";
-    stage.dataset.state = state;
+    const callState = call?.state ?? "idle";
+    stage.dataset.state = callState;
     const active = call?.active;
     // Before one's own camera is on, say so when the other person is on the call already.
-    const invited = !active && otherOnCall && !cancelled;
-    replace(stateText, callError || t(invited ? "mroom.state.other_on" : `mroom.state.${state}`));
-    stateText.classList.toggle("is-connected", state === "connected");
+    const invited = !active && otherOnCall && open();
+    const pending = state === "pending" ? room.notice(info, state) : null;
+    replace(stateText, callError || pending || t(invited ? "mroom.state.other_on" : `mroom.state.${callState}`));
+    stateText.classList.toggle("is-connected", callState === "connected");
     stateText.classList.toggle("is-invited", invited && !callError);
     replace(
       controls,
@@ -265,20 +343,20 @@ export function mountMeetingRoom(root, { id }) {
             h("button", { type: "button", class: "button button-small mroom-camera", "aria-pressed": String(!cameraOn), onclick: () => (call.camera((cameraOn = !cameraOn)), renderCall()) }, t(cameraOn ? "mroom.camera_off" : "mroom.camera_on")),
             h("button", { type: "button", class: "button button-small button-danger mroom-hangup", onclick: () => (call.hangUp(), renderCall()) }, t("mroom.hangup")),
           ]
-        : h("button", { type: "button", class: "button button-primary mroom-start", disabled: cancelled, onclick: startCall }, t("mroom.start")),
+        : h("button", { type: "button", class: "button button-primary mroom-start", disabled: !open(), onclick: startCall }, t("mroom.start")),
     );
   }
 
-  function setCancelled() {
-    if (cancelled) return;
-    cancelled = true;
-    call?.hangUp();
+  function setState(next) {
+    if (next === state) return;
+    state = next;
+    if (!open()) call?.hangUp();
     render();
   }
 
   // --- the page ---
   const body = h("div", { class: "mroom-body" });
-  const element = h("section", { class: "mroom", dataset: { meeting: String(meetingId) } }, body);
+  const element = h("section", { class: "mroom", dataset: room.dataset || {} }, body);
   replace(root, element);
 
   // Built once and updated in place: moving a playing <video> out of the document pauses it.
@@ -291,34 +369,36 @@ export function mountMeetingRoom(root, { id }) {
   const grid = h("div", { class: "mroom-grid" }, videoPanel, chatPanel);
 
   function renderHead() {
-    const other = info.meeting.with;
-    const slot = info.meeting.slot;
-    const when = slot
-      ? t("mroom.when", { when: dateTime(slot.starts_at), end: hhmm(slot.ends_at), zone: timeZoneName() })
-      : "";
+    const other = room.other(info) || {};
     const about = [other.title, company(other)].filter(Boolean).join(" · ");
+    const words = room.head(info);
+    const notice = open() ? null : room.notice(info, state);
     replace(
       head,
-      h("p", { class: "mroom-kicker muted" }, t("mroom.title")),
-      h("h1", { class: "mroom-title" }, t("mroom.with", { name: other.name })),
+      h("p", { class: "mroom-kicker muted" }, words.kicker),
+      h("h1", { class: "mroom-title" }, words.title),
       about ? h("p", { class: "mroom-about" }, about) : null,
-      when ? h("p", { class: "mroom-when" }, h("time", { datetime: slot.starts_at }, when)) : null,
-      cancelled ? h("p", { class: "mroom-cancelled", role: "alert" }, t("mroom.cancelled")) : null,
+      words.lines,
+      !notice
+        ? null
+        : state === "closed"
+          ? h("p", { class: "mroom-cancelled", role: "alert" }, notice)
+          : h("p", { class: "mroom-pending", role: "status" }, notice),
     );
   }
 
   function render() {
-    document.title = `${t("mroom.title")} · Shubo Live`;
+    document.title = `${t(room.title)} · Shubo Live`;
     if (!currentAccount()) {
       replace(
         body,
-        h("div", { class: "panel empty-state" }, h("p", {}, t("mroom.signin")), h("a", { class: "button button-primary", href: signInHref() }, t("mroom.signin_link"))),
+        h("div", { class: "panel empty-state" }, h("p", {}, t(room.signin)), h("a", { class: "button button-primary", href: signInHref() }, t("mroom.signin_link"))),
       );
       return;
     }
     if (failure) {
-      const text = failure.code === "forbidden" ? t("mroom.forbidden") : roomError(failure);
-      replace(body, h("div", { class: "panel empty-state" }, h("p", { role: "alert" }, text), h("a", { class: "button", href: "#/meetings" }, t("mroom.back"))));
+      const [href, key] = room.back;
+      replace(body, h("div", { class: "panel empty-state" }, h("p", { role: "alert" }, room.failure(failure)), h("a", { class: "button", href }, t(key))));
       return;
     }
     if (!info) return;
@@ -336,11 +416,41 @@ export function mountMeetingRoom(root, { id }) {
     }
   }
 
+  /** The room's facts changed (its own topic, or another the room follows): say so. */
+  function changed() {
+    if (stopped || !info) return;
+    const next = room.state(info);
+    if (next !== state) setState(next);
+    else render();
+  }
+
+  /** Read the room again (in place: what follows it keeps its hold on `info`). */
+  async function reload() {
+    try {
+      const fresh = await room.room();
+      if (stopped || !info) return;
+      Object.assign(info, fresh);
+      changed();
+    } catch (error) {
+      console.warn("room: not read again", error);
+    }
+  }
+
+  /** A refusal that says the room is not open (any more, or yet): shown at once, then the
+   * room is read again for the whole story. */
+  function refusedBecause(error) {
+    const next = room.refused?.[error?.code];
+    if (!next) return false;
+    setState(next);
+    reload();
+    return true;
+  }
+
   async function load() {
     failure = null;
     try {
-      info = await roomOf(meetingId);
-      cancelled = info.meeting.status === "cancelled";
+      info = await room.room();
+      state = room.state(info);
       await loadLatest();
     } catch (error) {
       failure = error;
@@ -356,7 +466,7 @@ export function mountMeetingRoom(root, { id }) {
     following = true;
     const me = () => Number(currentAccount()?.id);
     stops.push(
-      realtime.subscribe(`meeting:${meetingId}`, {
+      realtime.subscribe(room.topic, {
         onEvent: (type, data) => {
           if (type === "meeting.message_posted") addMessages([data]);
           else if (type === "meeting.signal") {
@@ -367,9 +477,7 @@ export function mountMeetingRoom(root, { id }) {
               call?.handle(data.kind, data.payload);
               if (was !== otherOnCall && !call?.active) renderCall();
             }
-          } else if (type === "match.meeting_changed" && data?.meeting?.status === "cancelled") {
-            setCancelled();
-          }
+          } else if (room.onEvent?.(type, data, info)) changed();
         },
         // Followed again after the socket came back: lines said meanwhile are read back, and
         // the call asks the other side for a fresh offer (signals are not replayed).
@@ -383,20 +491,7 @@ export function mountMeetingRoom(root, { id }) {
         },
       }),
     );
-    // The meetings part tells both people of a moved or cancelled meeting on their own topic.
-    stops.push(
-      realtime.subscribe(`account:${me()}`, {
-        onEvent: (type, data) => {
-          const changed = data?.meeting;
-          if (type !== "match.meeting_changed" || Number(changed?.id) !== meetingId) return;
-          if (Number(changed.version) < Number(info.meeting.version)) return;
-          info.meeting.version = changed.version;
-          if (changed.slot) info.meeting.slot = changed.slot;
-          if (changed.status === "cancelled") setCancelled();
-          else render();
-        },
-      }),
-    );
+    stops.push(...(room.follow?.(info, changed, reload) ?? []));
   }
 
   stops.push(onLangChange(render));

@@ -341,3 +341,26 @@ async def test_a_ticket_nobody_follows_is_marked_away_then_dropped_after_the_gra
             assert await position(a, tickets[0]) == 1
     finally:
         await settings(server, queue_grace=120)
+
+
+async def test_the_staff_see_a_card_only_if_shared_and_every_device_hears_a_new_ticket(
+    server: LiveServer,
+):
+    exhibitor, (staff, _) = await booth(server)
+    (a,) = await people(server, 1)
+    async with server.connect(a.cookie) as ws:
+        other_device = Peer(ws)
+        assert (await other_device.command("subscribe", {"topic": f"account:{a.id}"}))[
+            "type"
+        ] == "ok"
+        status, body = await a.http(
+            "POST", f"/api/match/queues/{exhibitor}/tickets", {"share_card": False}
+        )
+        assert status == 201
+        heard = await other_device.event("queue.ticket_changed")
+        assert heard["data"]["id"] == body["ticket"]["id"]
+        assert heard["data"]["booth"]["name_en"] == "Meeting Test Co"
+    called = (await staff.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]["ticket"]
+    assert called["person"]["card"] is None
+    room = (await staff.http("GET", f"/api/match/queue-tickets/{called['id']}/room"))[1]
+    assert room["call"]["with"]["name"] and room["call"]["with"]["organisation"] == ""

@@ -1,0 +1,327 @@
+// The signed-in person's live queue tickets, on every page of the app (app.js starts it): the
+// header's badge, the booth page's panel and the call's alert all read them from here.
+//
+// Following a ticket's topic is what keeps it alive (the server drops a waiting ticket none of
+// whose owner's pages follow it for the grace period), so every page follows, for each live
+// ticket:
+// - `queue-ticket:<id>`: `queue.ticket_changed`, the ticket as its owner sees it (called, back
+//   in line, served, dropped);
+// - `booth-queue:<exhibitor>` while it waits: `queue.moved`, from which its position is worked
+//   out without asking the server (queue_rules.js `moved`), or read again on a gap.
+// The tickets are read again (GET /api/match/queue-tickets) when the account changes, after the
+// socket came back, when the tab is shown again and when another tab of this browser joined or
+// left a queue.
+//
+//   onQueueChange((ticket, previous) => ...)  // a ticket changed (null: anything may have)
+//   liveTickets(), ticketAt(exhibitor), boothName(exhibitor)
+//   await joinQueue(exhibitor, shareCard); await leaveTicket(id); await answerTicket(id)
+
+import { api } from "./api.js";
+import { pick } from "./i18n.js";
+import { moved } from "./queue_rules.js";
+import { realtime } from "./realtime.js";
+import { currentAccount, onAccountChange } from "./session.js";
+
+const LIVE = new Set(["waiting", "called", "serving"]);
+const SHOWN_AGAIN_MS = 10_000; // a tab shown again reads its tickets at most this often
+const CHANNEL = "shubo.queues"; // the tabs of this browser tell each other of joins and leaves
+
+const tickets = new Map(); // id -> the ticket view, its line kept live
+const follows = new Map(); // id -> stop following queue-ticket:<id>
+const lines = new Map(); // exhibitor -> stop following booth-queue:<exhibitor>
+const reading = new Map(); // id -> a read of the ticket under way ({again} when asked meanwhile)
+const ended = new Map(); // id -> the version it ended with (a late, older event is no news)
+const names = new Map(); // exhibitor -> {zh, en} | null while read
+const listeners = new Set();
+let owner = null; // the account these tickets are for
+let readAllAt = 0;
+let channel = null;
+
+export const isLive = (ticket) => LIVE.has(ticket?.status);
+
+/** Call `fn(ticket, previous)` on every change of one ticket, `fn(null)` when any may have
+ * changed (read again, a booth's name came); returns the function that stops it. */
+export function onQueueChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function emit(ticket, previous) {
+  for (const fn of [...listeners]) {
+    try {
+      fn(ticket, previous);
+    } catch (error) {
+      console.error("queues: a listener failed", error);
+    }
+  }
+}
+
+/** The live tickets, oldest first. */
+export function liveTickets() {
+  return [...tickets.values()].filter(isLive).sort((a, b) => a.id - b.id);
+}
+
+/** My live ticket at this booth, or null. */
+export function ticketAt(exhibitor) {
+  return liveTickets().find((t) => Number(t.exhibitor) === Number(exhibitor)) ?? null;
+}
+
+export function ticket(id) {
+  return tickets.get(Number(id)) ?? null;
+}
+
+/** The booth's name in the page's language ("" until it is read); a page that has it already
+ * tells it with rememberBooth. */
+export function boothName(exhibitor) {
+  const id = Number(exhibitor);
+  if (!names.has(id)) {
+    names.set(id, null);
+    api(`/api/exhibitors/${encodeURIComponent(id)}`)
+      .then((booth) => {
+        names.set(id, booth?.name ?? null);
+        emit(null);
+      })
+      .catch(() => names.delete(id)); // asked again next time
+  }
+  return pick(names.get(id));
+}
+
+export function rememberBooth(exhibitor, name) {
+  if (name) names.set(Number(exhibitor), name);
+}
+
+// --- taking what the server says ---------------------------------------------------------------
+
+/** The newer of two lines of one ticket: a line of another generation (rebuilt) replaces it. */
+function newerLine(known, fresh) {
+  if (!known || !fresh) return fresh;
+  if (fresh.generation !== known.generation) return fresh;
+  return fresh.version >= known.version ? { ...fresh, service: fresh.service ?? known.service } : known;
+}
+
+/** A ticket view from the server (a reply, an event, a read); an older one is dropped. */
+export function takeTicket(view) {
+  const id = Number(view?.id);
+  if (!Number.isFinite(id) || owner === null) return;
+  const known = tickets.get(id);
+  if (known && Number(view.version) < Number(known.version)) return;
+  if (ended.has(id) && Number(view.version) <= ended.get(id)) return;
+  const next = { ...view, id };
+  if (known && Number(view.version) === Number(known.version) && next.status === "waiting") {
+    next.line = newerLine(known.line, view.line);
+  }
+  if (known && next.status === "waiting" && !next.line) next.line = known.line; // read it below
+  tickets.set(id, next);
+  if (isLive(next)) follow(next);
+  else {
+    ended.set(id, Number(next.version));
+    forget(id);
+  }
+  emit(next, known ?? null);
+  if (next.status === "waiting" && !next.line) readTicket(id);
+}
+
+function forget(id) {
+  tickets.delete(id);
+  follows.get(id)?.();
+  follows.delete(id);
+  followLines();
+}
+
+/** Read one ticket again (at most one read at a time; asked meanwhile: once more after). */
+function readTicket(id) {
+  const under = reading.get(id);
+  if (under) {
+    under.again = true;
+    return;
+  }
+  const state = { again: false };
+  reading.set(id, state);
+  const account = owner;
+  api(`/api/match/queue-tickets/${encodeURIComponent(id)}`)
+    .then((body) => {
+      if (account === owner) takeTicket(body.ticket);
+    })
+    .catch((error) => {
+      if (account !== owner) return;
+      if (["queue.unknown_ticket", "forbidden", "not_found"].includes(error?.code)) {
+        const gone = tickets.get(id);
+        forget(id);
+        if (gone) emit({ ...gone, status: "dropped", line: null }, gone);
+      }
+    })
+    .finally(() => {
+      reading.delete(id);
+      if (state.again && tickets.has(id)) readTicket(id);
+    });
+}
+
+/** Read all my live tickets again; one that ended meanwhile is read on its own, so its end
+ * (served, dropped...) is told like any other change. */
+export async function readTickets() {
+  const account = owner;
+  if (account === null) return;
+  readAllAt = Date.now();
+  let body;
+  try {
+    body = await api("/api/match/queue-tickets");
+  } catch {
+    return; // kept as they are; the next reconnect or showing reads them again
+  }
+  if (account !== owner) return;
+  const seen = new Set();
+  for (const view of body.tickets || []) {
+    seen.add(Number(view.id));
+    takeTicket(view);
+  }
+  for (const id of [...tickets.keys()]) if (!seen.has(id)) readTicket(id);
+  emit(null);
+}
+
+// --- following ---------------------------------------------------------------------------------
+
+function follow(view) {
+  const id = view.id;
+  if (!follows.has(id)) {
+    follows.set(
+      id,
+      realtime.subscribe(`queue-ticket:${id}`, {
+        onEvent: (type, data) => {
+          if (type === "queue.ticket_changed" && Number(data?.id) === id) takeTicket(data);
+        },
+        // Followed (again): what happened before (or beyond the replay window) is read.
+        onSnapshot: () => readTicket(id),
+        onError: (error) => {
+          if (error?.code !== "unauthorized") readTicket(id); // gone, or not mine: the read says
+        },
+      }),
+    );
+  }
+  followLines();
+}
+
+/** Follow each booth's line where I wait, and only those. */
+function followLines() {
+  const waiting = new Set(liveTickets().filter((t) => t.status === "waiting").map((t) => Number(t.exhibitor)));
+  for (const [exhibitor, stop] of lines) {
+    if (!waiting.has(exhibitor)) {
+      stop();
+      lines.delete(exhibitor);
+    }
+  }
+  for (const exhibitor of waiting) {
+    if (lines.has(exhibitor)) continue;
+    lines.set(
+      exhibitor,
+      realtime.subscribe(`booth-queue:${exhibitor}`, {
+        onEvent: (type, data) => {
+          if (type === "queue.moved") lineMoved(exhibitor, data);
+        },
+        onSnapshot: () => {
+          const mine = ticketAt(exhibitor);
+          if (mine?.status === "waiting") readTicket(mine.id);
+        },
+        onError: () => {},
+      }),
+    );
+  }
+}
+
+function lineMoved(exhibitor, event) {
+  const mine = ticketAt(exhibitor);
+  if (mine?.status !== "waiting" || !mine.line) return;
+  const line = moved(mine.line, event);
+  if (line === "reload") readTicket(mine.id);
+  else if (line !== mine.line) {
+    const next = { ...mine, line };
+    tickets.set(mine.id, next);
+    emit(next, mine);
+  }
+}
+
+// --- acting ------------------------------------------------------------------------------------
+
+function tellOtherTabs() {
+  try {
+    channel?.postMessage({ account: owner });
+  } catch {
+    // a closed channel: the other tabs read theirs when shown
+  }
+}
+
+/** Join the booth's queue (or get the ticket held there already); the ticket comes back. */
+export async function joinQueue(exhibitor, shareCard) {
+  const body = await api(`/api/match/queues/${encodeURIComponent(exhibitor)}/tickets`, {
+    method: "POST",
+    body: { share_card: Boolean(shareCard) },
+  });
+  takeTicket(body.ticket);
+  tellOtherTabs();
+  return body.ticket;
+}
+
+/** Leave the line, or let a call go. */
+export async function leaveTicket(id) {
+  try {
+    const body = await api(`/api/match/queue-tickets/${encodeURIComponent(id)}`, { method: "DELETE" });
+    takeTicket(body.ticket);
+    tellOtherTabs();
+    return body.ticket;
+  } catch (error) {
+    readTicket(Number(id)); // ended meanwhile: say how
+    throw error;
+  }
+}
+
+/** Answer a call: the call's room opens. */
+export async function answerTicket(id) {
+  try {
+    const body = await api(`/api/match/queue-tickets/${encodeURIComponent(id)}/answer`, { method: "POST" });
+    takeTicket(body.ticket);
+    return body.ticket;
+  } catch (error) {
+    readTicket(Number(id));
+    throw error;
+  }
+}
+
+// --- the app's part ----------------------------------------------------------------------------
+
+function reset(account) {
+  for (const stop of follows.values()) stop();
+  for (const stop of lines.values()) stop();
+  follows.clear();
+  lines.clear();
+  tickets.clear();
+  reading.clear();
+  ended.clear();
+  owner = account;
+  emit(null);
+}
+
+/** Start following the signed-in person's tickets (once, from app.js). */
+export function startQueueTickets() {
+  const sync = (account) => {
+    const id = account?.id ?? null;
+    if (id === owner) return;
+    reset(id);
+    if (id !== null) readTickets();
+  };
+  onAccountChange(sync);
+  sync(currentAccount());
+  let wasOpen = false;
+  realtime.onStatus(({ state }) => {
+    const open = state === "open";
+    if (open && !wasOpen && realtime.connections > 1) readTickets(); // the socket came back
+    wasOpen = open;
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && Date.now() - readAllAt > SHOWN_AGAIN_MS) readTickets();
+  });
+  if ("BroadcastChannel" in window) {
+    channel = new BroadcastChannel(CHANNEL);
+    channel.onmessage = (event) => {
+      if (owner !== null && event.data?.account === owner) readTickets();
+    };
+  }
+}
