@@ -317,12 +317,16 @@ class QueueTicket(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow)
     called_at: datetime | None = Field(default=None)
     called_by: int | None = Field(default=None, foreign_key="account.id")
+    # `called_by` while the call is going (called or in conversation), NULL otherwise: unique,
+    # so one staff member has one call going, however many requests race (NULLs never clash).
+    caller_live: int | None = Field(default=None, unique=True)
     call_deadline: datetime | None = Field(default=None)
     answered_at: datetime | None = Field(default=None)
     ended_at: datetime | None = Field(default=None)
     # Since when none of the person's pages follows the ticket (a dropped websocket): past the
     # grace period the ticket is dropped.
     away_since: datetime | None = Field(default=None)
+    updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
 
 

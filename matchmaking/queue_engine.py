@@ -28,6 +28,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from expo.db import stored_id
 from expo.errors import Conflict, ExpoError, NotFound
 from expo.hall.public import exhibitor_card, on_duty
@@ -48,6 +51,7 @@ from matchmaking.queue_store import (
     change_ticket,
     has_appointment,
     line_from_database,
+    live_tickets,
     new_ticket,
     open_call_of,
     queue_settings,
@@ -64,6 +68,7 @@ T = TypeVar("T")
 INDEX_KEY = "matchmaking.queue_index"
 TIMES_KEY = "matchmaking.queue_times"
 TIMES_TTL = 30.0  # seconds a booth's service times are reused before being read again
+MAX_TICKETS = 5  # live tickets one person may hold at once (in line at five booths)
 
 
 def index_of(svc: Services) -> QueueIndex:
@@ -80,19 +85,27 @@ async def on_line(svc: Services, exhibitor_id: int, op: Callable[[QueueIndex], A
     first (at most once per call: the rebuild loads it only if nobody else did meanwhile)."""
     index = index_of(svc)
     try:
-        return await op(index)
-    except NeedsRebuild:
-        async with svc.read() as db:
-            line = await line_from_database(db, exhibitor_id)
-        if await index.rebuild(exhibitor_id, line):
-            log.info("queue line rebuilt from the database", extra={"exhibitor": exhibitor_id})
-        return await op(index)
+        for _ in range(3):  # a line forgotten again meanwhile is rebuilt again
+            try:
+                return await op(index)
+            except NeedsRebuild:
+                async with svc.read() as db:
+                    line = await line_from_database(db, exhibitor_id)
+                if await index.rebuild(exhibitor_id, line):
+                    log.info(
+                        "queue line rebuilt from the database", extra={"exhibitor": exhibitor_id}
+                    )
     except BrokerUnavailable as error:
-        raise ExpoError(
-            "queue.unavailable",
-            "The queues cannot be reached just now; try again in a moment.",
-            status=503,
-        ) from error
+        raise unavailable() from error
+    raise unavailable()
+
+
+def unavailable() -> ExpoError:
+    return ExpoError(
+        "queue.unavailable",
+        "The queues cannot be reached just now; try again in a moment.",
+        status=503,
+    )
 
 
 async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
@@ -241,6 +254,11 @@ async def join(
         if existing is None:
             if queue.state == QueueState.CLOSED:
                 raise Conflict("queue.closed", "This booth's queue is closed.")
+            if await live_tickets(db, who.account_id) >= MAX_TICKETS:
+                raise Conflict(
+                    "queue.too_many",
+                    f"You are in {MAX_TICKETS} queues already; leave one to join another.",
+                )
             appointment = await has_appointment(db, exhibitor_id, who.account_id)
             ticket, created = await new_ticket(
                 db,
@@ -275,7 +293,16 @@ async def join(
             raise Conflict("queue.full", "This booth's queue is full; try again later.") from None
         if place.kind == "joined" or ticket.rank is None:
             async with svc.db() as db:
-                await set_rank(db, tid, place.rank, place.passed)
+                ranked = await set_rank(db, tid, place.rank, place.passed)
+            if not ranked:  # called, left or dropped meanwhile: not in line after all
+                await take_off_line(svc, exhibitor_id, tid)
+                async with svc.read() as db:
+                    fresh = await db.get(QueueTicket, tid)
+                assert fresh is not None
+                times = await times_of(svc, exhibitor_id)
+                async with svc.read() as db:
+                    return await ticket_view(db, fresh, None, times), created
+            ticket.rank = place.rank
     # Whoever put it in line tells the line: when the same join came twice at once, or again
     # after an attempt that stored the ticket and then found Redis away, that is not always
     # the request that stored it.
@@ -330,6 +357,12 @@ async def answer(svc: Services, ticket_id: int) -> dict[str, Any]:
 # --- the booth's staff ------------------------------------------------------------------------
 
 
+def busy_error() -> Conflict:
+    return Conflict(
+        "queue.busy", "Finish your current conversation (served or no-show) before calling."
+    )
+
+
 async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[str, Any]:
     """The next person in line is called by this staff member, and by no one else."""
     async with svc.read() as db:
@@ -339,9 +372,7 @@ async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[st
     if queue.state == QueueState.PAUSED:
         raise Conflict("queue.paused", "The queue is paused; resume it to call someone.")
     if busy is not None:
-        raise Conflict(
-            "queue.busy", "Finish your current conversation (served or no-show) before calling."
-        )
+        raise busy_error()
     async with svc.read() as db:
         # People blocked either way with this staff member keep their place for the others.
         skip = await blocked_tickets(db, exhibitor_id, await unseen_by(db, who.account_id))
@@ -358,15 +389,19 @@ async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[st
                     (TicketStatus.WAITING,),
                     status=TicketStatus.CALLED,
                     called_by=who.account_id,
+                    caller_live=who.account_id,
                     called_at=now,
                     call_deadline=call_deadline(now, settings.call_window),
                     away_since=None,
                 )
-        except Exception:
-            # Taken off the line but not called in the database (it is down): the line is
-            # dropped, so the next operation rebuilds it from the database, where the ticket
-            # still waits at its rank.
+        except Exception as error:
+            # Taken off the line but not called in the database: the line is dropped, so the
+            # next operation rebuilds it from the database, where the ticket still waits at
+            # its rank. Refused by the unique `caller_live`: this staff member's other request
+            # called someone at the same moment.
             await index_of(svc).forget(exhibitor_id)
+            if isinstance(error, IntegrityError):
+                raise busy_error() from None
             raise
         if ticket is None:
             continue
@@ -401,6 +436,7 @@ async def no_show(
             return None
         if expected_version is not None and current.version != expected_version:
             return None
+        caller = current.called_by  # read now: the change below refreshes `current`
         if current.no_shows == 0:
             ticket = await change_ticket(
                 db, ticket_id, (TicketStatus.CALLED,), status=TicketStatus.WAITING, no_shows=1,
@@ -413,21 +449,59 @@ async def no_show(
             )  # fmt: skip
     if ticket is None:
         return None
+    if caller is not None:
+        # The call is over for its caller: they leave its room, on every process, so a later
+        # call of this ticket by a colleague is not heard by them.
+        await svc.gateway.evict(call_topic(ticket_id), caller, "queue.call_ended")
     if ticket.status == TicketStatus.WAITING:
-        back = ticket
-        change = await on_line(
-            svc,
-            ticket.exhibitor_id,
-            lambda line: line.requeue(
-                back.exhibitor_id, ticket_id, appointment=back.appointment, overtaken=back.overtaken
-            ),
-        )
-        async with svc.db() as db:
-            await set_rank(db, ticket_id, change.rank, ())
+        change = await requeue(svc, ticket)
         await announce(svc, ticket, change, change)
     else:
         await announce(svc, ticket, None)
     return ticket
+
+
+async def requeue(svc: Services, ticket: QueueTicket) -> Change | None:
+    """A no-show's ticket (stored as waiting again, unranked) back in line behind the next
+    person. With Redis away the return stands: the sweeper puts it in line (behind the next
+    person still) once Redis is back."""
+    booth, tid = ticket.exhibitor_id, stored_id(ticket)
+    try:
+        change = await on_line(
+            svc,
+            booth,
+            lambda line: line.requeue(
+                booth, tid, appointment=ticket.appointment, overtaken=ticket.overtaken
+            ),
+        )
+    except ExpoError as error:
+        if error.code != "queue.unavailable":
+            raise
+        return None
+    async with svc.db() as db:
+        if not await set_rank(db, tid, change.rank, ()):
+            await take_off_line(svc, booth, tid)  # ended meanwhile (left)
+            return None
+    ticket.rank = change.rank
+    return change
+
+
+async def _locked_queue(db: AsyncSession, exhibitor_id: int) -> BoothQueue:
+    """The booth's queue row, locked (PostgreSQL; SQLite's writer holds the database); made by
+    the first of two saves racing to make it, the other then waits for it and locks it."""
+    queue = await db.get(BoothQueue, exhibitor_id, with_for_update=True)
+    if queue is not None:
+        return queue
+    try:
+        async with db.begin_nested():
+            queue = BoothQueue(exhibitor_id=exhibitor_id, version=0)
+            db.add(queue)
+            await db.flush()
+        return queue
+    except IntegrityError:
+        found = await db.get(BoothQueue, exhibitor_id, with_for_update=True, populate_existing=True)
+        assert found is not None
+        return found
 
 
 async def set_queue(
@@ -435,10 +509,7 @@ async def set_queue(
 ) -> dict[str, Any]:
     """Pause, resume, close or cap the queue."""
     async with svc.db() as db:
-        queue = await db.get(BoothQueue, exhibitor_id, with_for_update=True)
-        if queue is None:
-            queue = BoothQueue(exhibitor_id=exhibitor_id, version=0)
-            db.add(queue)
+        queue = await _locked_queue(db, exhibitor_id)
         if state is not None:
             queue.state = state
         if max_length is not None:
@@ -458,5 +529,11 @@ async def set_queue(
 
 
 async def queue_summary(svc: Services, queue: BoothQueue) -> dict[str, Any]:
-    line = await on_line(svc, queue.exhibitor_id, lambda idx: idx.snapshot(queue.exhibitor_id))
-    return queue_view(queue, len(line), await times_of(svc, queue.exhibitor_id))
+    booth = queue.exhibitor_id
+    try:
+        length = (await index_of(svc).lengths([booth])).get(booth)
+    except BrokerUnavailable as error:
+        raise unavailable() from error
+    if length is None:  # not loaded: the whole line, rebuilt from the database, once
+        length = len(await on_line(svc, booth, lambda idx: idx.snapshot(booth)))
+    return queue_view(queue, length, await times_of(svc, booth))

@@ -80,6 +80,15 @@ async def blocked_tickets(db: AsyncSession, exhibitor_id: int, people: set[int])
     return {t for t in rows.scalars() if t is not None}
 
 
+async def live_tickets(db: AsyncSession, account_id: int) -> int:
+    rows = await db.execute(
+        select(func.count())
+        .select_from(QueueTicket)
+        .where(col(QueueTicket.account_id) == account_id, col(QueueTicket.active) == 1)
+    )
+    return int(rows.scalar_one())
+
+
 async def has_appointment(db: AsyncSession, exhibitor_id: int, account_id: int) -> bool:
     """A confirmed meeting with this exhibitor whose slot is on now (or about to be)."""
     now = utcnow()
@@ -115,17 +124,26 @@ async def new_ticket(db: AsyncSession, ticket: QueueTicket) -> tuple[QueueTicket
 
 
 async def change_ticket(
-    db: AsyncSession, ticket_id: int, expect: tuple[str, ...], **values: Any
+    db: AsyncSession,
+    ticket_id: int,
+    expect: tuple[str, ...],
+    *,
+    where: tuple[Any, ...] = (),
+    **values: Any,
 ) -> QueueTicket | None:
-    """Compare and set: the ticket's new values if its status is one of `expect` now, else
-    nothing changes and None (someone else changed it first). Commits."""
+    """Compare and set: the ticket's new values if its status is one of `expect` now (and the
+    `where` conditions hold), else nothing changes and None (someone else changed it first).
+    Commits."""
     values["version"] = col(QueueTicket.version) + 1
+    values.setdefault("updated_at", utcnow())
     if "status" in values and values["status"] not in ACTIVE_TICKET:
         values.setdefault("active", None)
         values.setdefault("ended_at", utcnow())
+    if "status" in values and values["status"] not in (TicketStatus.CALLED, TicketStatus.SERVING):
+        values.setdefault("caller_live", None)  # the call, if there was one, is over
     result = await db.execute(
         update(QueueTicket)
-        .where(col(QueueTicket.id) == ticket_id, col(QueueTicket.status).in_(expect))
+        .where(col(QueueTicket.id) == ticket_id, col(QueueTicket.status).in_(expect), *where)
         .values(**values)
     )
     await db.commit()
@@ -134,10 +152,19 @@ async def change_ticket(
     return await db.get(QueueTicket, ticket_id, populate_existing=True)
 
 
-async def set_rank(db: AsyncSession, ticket_id: int, rank: float, passed: tuple[int, ...]) -> None:
+async def set_rank(db: AsyncSession, ticket_id: int, rank: float, passed: tuple[int, ...]) -> bool:
     """The line's rank of a ticket that joined or came back, and the walk-ins an appointment
-    passed (they may be passed fewer times after this): stored before the join is answered."""
-    await db.execute(update(QueueTicket).where(col(QueueTicket.id) == ticket_id).values(rank=rank))
+    passed (they may be passed fewer times after this): stored before the join is answered.
+    False, storing nothing, when the ticket no longer waits (called, left or dropped while it
+    was being put in line): the caller takes it off the line again."""
+    stored = await db.execute(
+        update(QueueTicket)
+        .where(col(QueueTicket.id) == ticket_id, col(QueueTicket.status) == TicketStatus.WAITING)
+        .values(rank=rank)
+    )
+    if stored.rowcount != 1:  # type: ignore[attr-defined]
+        await db.rollback()
+        return False
     if passed:
         await db.execute(
             update(QueueTicket)
@@ -145,6 +172,7 @@ async def set_rank(db: AsyncSession, ticket_id: int, rank: float, passed: tuple[
             .values(overtaken=col(QueueTicket.overtaken) + 1)
         )
     await db.commit()
+    return True
 
 
 async def line_from_database(db: AsyncSession, exhibitor_id: int) -> Line:
@@ -167,23 +195,31 @@ async def line_from_database(db: AsyncSession, exhibitor_id: int) -> Line:
         )
     ).scalar_one()
     seq = float(int(top or 0))
-    entries = []
+    entries, returning = [], []
     for ticket in waiting:
         rank = ticket.rank
+        if rank is None and ticket.no_shows > 0:
+            returning.append(ticket)  # a no-show coming back: behind the next person, below
+            continue
         if rank is None:
             seq += 1.0
             rank = seq
         entries.append(Entry(stored_id(ticket), rank, ticket.appointment, ticket.overtaken))
-    return Line(generation=time.time_ns() // 1_000_000, seq=seq, entries=entries)
+    line = Line(generation=time.time_ns() // 1_000_000, seq=seq, entries=entries)
+    for ticket in returning:
+        line.requeue(stored_id(ticket), appointment=ticket.appointment, overtaken=ticket.overtaken)
+    line.version = 0
+    return line
 
 
 async def unranked(db: AsyncSession, older_than: datetime) -> list[QueueTicket]:
-    """Waiting tickets the line never ranked (a process stopped between storing and ranking)."""
+    """Waiting tickets the line never ranked: a process stopped between storing a join (or a
+    no-show's return) and ranking it, or Redis refused it."""
     rows = await db.execute(
         select(QueueTicket).where(
             col(QueueTicket.status) == TicketStatus.WAITING,
             col(QueueTicket.rank).is_(None),
-            col(QueueTicket.joined_at) < older_than,
+            col(QueueTicket.updated_at) < older_than,
         )
     )
     return list(rows.scalars())

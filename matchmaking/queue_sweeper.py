@@ -17,6 +17,8 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
+from sqlmodel import col
+
 from expo.db import stored_id
 from expo.models import utcnow
 from expo.services import Services
@@ -50,6 +52,13 @@ async def expire_calls(svc: Services) -> int:
 
 
 async def _rank(svc: Services, ticket: QueueTicket, overtake_cap: int) -> None:
+    """Put an unranked waiting ticket in line: a join at the end (an appointment ahead, as
+    always), a no-show's return behind the next person."""
+    if ticket.no_shows > 0:
+        change = await engine.requeue(svc, ticket)
+        if change is not None and change.kind != "same":
+            await engine.announce(svc, ticket, change, change)
+        return
     booth, tid = ticket.exhibitor_id, stored_id(ticket)
     place = await engine.on_line(
         svc,
@@ -59,7 +68,11 @@ async def _rank(svc: Services, ticket: QueueTicket, overtake_cap: int) -> None:
         ),
     )
     async with svc.db() as db:
-        await set_rank(db, tid, place.rank, place.passed)
+        ranked = await set_rank(db, tid, place.rank, place.passed)
+    if not ranked:  # ended meanwhile
+        await engine.take_off_line(svc, booth, tid)
+        return
+    ticket.rank = place.rank
     if place.kind != "same":
         await engine.announce(svc, ticket, place, place)
 
@@ -81,10 +94,16 @@ async def _mark_away(svc: Services, ticket_id: int, since: datetime | None) -> N
         await engine.announce(svc, ticket, None, await engine.my_place(svc, ticket))
 
 
-async def _drop(svc: Services, ticket_id: int) -> bool:
+async def _drop(svc: Services, ticket_id: int, away_before: datetime) -> bool:
+    """Dropped only if still away since before `away_before`: someone back meanwhile (marked
+    back by another process) keeps their place."""
     async with svc.db() as db:
         gone = await change_ticket(
-            db, ticket_id, (TicketStatus.WAITING,), status=TicketStatus.DROPPED
+            db,
+            ticket_id,
+            (TicketStatus.WAITING,),
+            status=TicketStatus.DROPPED,
+            where=(col(QueueTicket.away_since) <= away_before,),
         )
     if gone is None:
         return False
@@ -112,7 +131,7 @@ async def drop_the_absent(svc: Services) -> int:
         elif ticket.away_since is None:
             await _mark_away(svc, tid, now)
         elif away_too_long(ticket.away_since, now, settings.grace):
-            dropped += await _drop(svc, tid)
+            dropped += await _drop(svc, tid, now - timedelta(seconds=settings.grace))
     return dropped
 
 
@@ -123,14 +142,14 @@ async def sweep_queues(svc: Services) -> None:
         while True:
             await asyncio.sleep(TICK)
             tick += 1
-            try:
-                await engine.retry_removals(svc)
-                await expire_calls(svc)
-                await rank_orphans(svc)
-                if tick % PRESENCE_EVERY == 0:
-                    await drop_the_absent(svc)
-            except Exception:
-                log.exception("booth queue sweep failed; trying again next round")
+            steps = [engine.retry_removals, expire_calls, rank_orphans]
+            if tick % PRESENCE_EVERY == 0:
+                steps.append(drop_the_absent)
+            for step in steps:  # one failing does not hold up the others
+                try:
+                    await step(svc)
+                except Exception:
+                    log.exception("booth queue sweep failed", extra={"step": step.__name__})
     finally:
         index = svc.cache.pop(engine.INDEX_KEY, None)
         if index is not None:

@@ -364,3 +364,27 @@ async def test_the_staff_see_a_card_only_if_shared_and_every_device_hears_a_new_
     assert called["person"]["card"] is None
     room = (await staff.http("GET", f"/api/match/queue-tickets/{called['id']}/room"))[1]
     assert room["call"]["with"]["name"] and room["call"]["with"]["organisation"] == ""
+
+
+async def test_two_clicks_at_once_call_one_person_and_two_first_settings_both_save(
+    server: LiveServer,
+):
+    """The reviewer's finds: one staff member's two calls at once called two people (a read
+    checked "busy"; now a unique key does), and two first saves of a booth's queue settings
+    at once ended in a 500 (both inserted its row)."""
+    exhibitor, (staff, colleague) = await booth(server)
+    crowd = await people(server, 3)
+    for person in crowd:
+        await join(person, exhibitor)
+    calls = await asyncio.gather(
+        *(staff.http("POST", f"/api/match/queues/{exhibitor}/call") for _ in range(2))
+    )
+    assert sorted(status for status, _ in calls) == [200, 409], calls
+    assert [b["error"]["code"] for s, b in calls if s == 409] == ["queue.busy"]
+    line = (await staff.http("GET", f"/api/match/queues/{exhibitor}/line"))[1]
+    assert [t["position"] for t in line["waiting"]] == [1, 2] and len(line["calls"]) == 1
+    saves = await asyncio.gather(
+        staff.http("PATCH", f"/api/match/queues/{exhibitor}", {"max_length": 50}),
+        colleague.http("PATCH", f"/api/match/queues/{exhibitor}", {"state": "open"}),
+    )
+    assert [status for status, _ in saves] == [200, 200], saves

@@ -53,16 +53,19 @@ def upgrade() -> None:
         sa.Column("joined_at", When(), nullable=False),
         sa.Column("called_at", When(), nullable=True),
         sa.Column("called_by", sa.Integer(), nullable=True),
+        sa.Column("caller_live", sa.Integer(), nullable=True),
         sa.Column("call_deadline", When(), nullable=True),
         sa.Column("answered_at", When(), nullable=True),
         sa.Column("ended_at", When(), nullable=True),
         sa.Column("away_since", When(), nullable=True),
+        sa.Column("updated_at", When(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["account.id"]),
         sa.ForeignKeyConstraint(["called_by"], ["account.id"]),
         sa.ForeignKeyConstraint(["exhibitor_id"], ["exhibitor.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("exhibitor_id", "account_id", "active"),
+        sa.UniqueConstraint("caller_live"),
     )
     op.create_index("ix_queue_ticket_account_id", "queue_ticket", ["account_id"], unique=False)
     op.create_index(
