@@ -7,7 +7,8 @@ Every second:
 - a waiting ticket the line never ranked (its process stopped between storing and ranking) is
   put in line.
 Every few seconds: a waiting ticket none of its owner's pages follows is marked away; away for
-longer than the grace period, it is dropped; back in time, it keeps its place.
+longer than the grace period, it is dropped; back in time, it keeps its place. Every ten: each
+line is compared with the database, and what two looks in a row found different is put right.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from expo.models import utcnow
 from expo.services import Services
 from matchmaking import queue_engine as engine
 from matchmaking.models import QueueTicket, TicketStatus
+from matchmaking.queue_index import NeedsRebuild
 from matchmaking.queue_rules import away_too_long
 from matchmaking.queue_store import (
     change_ticket,
@@ -38,6 +40,8 @@ from matchmaking.queue_topics import ticket_topic
 log = logging.getLogger(__name__)
 TICK = 1.0  # seconds
 PRESENCE_EVERY = 5  # ticks between looks at who is still there
+RECONCILE_EVERY = 10  # ticks between two looks at lines against the database
+SUSPECTS_KEY = "matchmaking.queue_suspects"
 UNRANKED_AFTER = timedelta(seconds=5)  # a join still ranking is not an orphan
 
 
@@ -135,6 +139,41 @@ async def drop_the_absent(svc: Services) -> int:
     return dropped
 
 
+async def reconcile(svc: Services) -> int:
+    """Lines that disagree with the database, put right: a ticket waiting (and ranked) in the
+    database but missing from its line (a process stopped between taking it off the line and
+    storing the call) has the line rebuilt; a ticket in the line that no longer waits (a
+    removal a process never finished) is taken off. Only what two passes in a row saw: in
+    between, an operation under way shows the same difference for a moment."""
+    suspects: set[tuple[str, int, int]] = svc.cache.setdefault(SUSPECTS_KEY, set())
+    seen: set[tuple[str, int, int]] = set()
+    index = engine.index_of(svc)
+    async with svc.read() as db:
+        waiting = await waiting_tickets(db)
+    by_booth: dict[int, set[int]] = {}
+    for ticket in waiting:
+        if ticket.rank is not None:
+            by_booth.setdefault(ticket.exhibitor_id, set()).add(stored_id(ticket))
+    for booth in sorted(set(by_booth) | {b for _, b, _ in suspects}):
+        try:
+            in_line = set((await index.snapshot(booth)).tickets())
+        except NeedsRebuild:
+            continue  # rebuilt from the database on its next use
+        expected = by_booth.get(booth, set())
+        seen |= {("missing", booth, t) for t in expected - in_line}
+        seen |= {("ghost", booth, t) for t in in_line - expected}
+    confirmed = seen & suspects
+    for kind, booth, ticket_id in sorted(confirmed):
+        if kind == "ghost":
+            await engine.take_off_line(svc, booth, ticket_id)
+        else:
+            log.warning("queue line rebuilt: a waiting ticket was missing from it")
+            await index.forget(booth)
+    suspects.clear()
+    suspects |= seen - confirmed  # first seen now: put right if the next look sees it too
+    return len(confirmed)
+
+
 async def sweep_queues(svc: Services) -> None:
     """The task: the clock of every booth queue, until shutdown (then the line store closes)."""
     tick = 0
@@ -145,6 +184,8 @@ async def sweep_queues(svc: Services) -> None:
             steps = [engine.retry_removals, expire_calls, rank_orphans]
             if tick % PRESENCE_EVERY == 0:
                 steps.append(drop_the_absent)
+            if tick % RECONCILE_EVERY == 0:
+                steps.append(reconcile)
             for step in steps:  # one failing does not hold up the others
                 try:
                     await step(svc)

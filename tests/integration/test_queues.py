@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from matchmaking.models import MatchSettings, QueueTicket
 from matchmaking.queue_engine import index_of
+from matchmaking.queue_sweeper import reconcile
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.meetings_setup import new_exhibitor, new_people
 from tests.redis_server import redis_server
@@ -388,3 +389,24 @@ async def test_two_clicks_at_once_call_one_person_and_two_first_settings_both_sa
         colleague.http("PATCH", f"/api/match/queues/{exhibitor}", {"state": "open"}),
     )
     assert [status for status, _ in saves] == [200, 200], saves
+
+
+async def test_a_line_that_disagrees_with_the_database_is_put_right_on_the_second_look(
+    server: LiveServer,
+):
+    """A process that stopped half-way leaves a waiting ticket missing from its line, or an
+    ended one still in it; the sweeper's reconcile puts both right, once two looks agree."""
+    exhibitor, _staff = await booth(server)
+    a, b, c = await people(server, 3)
+    tickets = [(await join(p, exhibitor))[1]["id"] for p in (a, b, c)]
+    left = await c.http("DELETE", f"/api/match/queue-tickets/{tickets[2]}")
+    assert left[0] == 200
+    index = index_of(server.services)
+    await index.remove(exhibitor, tickets[0])  # a waiting ticket lost from the line
+    await index.join(exhibitor, tickets[2], appointment=False, max_length=99, overtake_cap=2)
+    assert (await index.snapshot(exhibitor)).tickets() == [tickets[1], tickets[2]]
+    # Two looks (the server's own sweeper may take one of them: it looks every 10 s).
+    fixed = [await reconcile(server.services) for _ in range(2)]
+    assert fixed[0] == 0 or fixed == [2, 0]  # a first look alone only suspects
+    assert [await position(p, t) for p, t in zip((a, b), tickets, strict=False)] == [1, 2]
+    assert (await index.snapshot(exhibitor)).tickets() == tickets[:2]
