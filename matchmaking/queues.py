@@ -42,7 +42,7 @@ from expo.http import (
     route,
     services,
 )
-from expo.models import Exhibitor, Role
+from expo.models import Account, Exhibitor, Role
 from expo.permissions import Rule, only
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking import queue_engine as engine
@@ -208,6 +208,11 @@ async def line(request: Request) -> JSONResponse:
             )
         )
         tickets = {stored_id(t): t for t in rows.scalars()}
+        # Everyone named below in one query: the views' lookups then find them in the session.
+        people = {t.account_id for t in tickets.values()} | {
+            t.called_by for t in tickets.values() if t.called_by is not None
+        }
+        await db.execute(select(Account).where(col(Account.id).in_(people or {0})))
         waiting = [
             await staff_ticket_view(db, tickets[t], i + 1)
             for i, t in enumerate(order)
@@ -450,9 +455,14 @@ routes = [
 ]
 
 commands = {
-    "queue.join": CommandSpec(join_command, JoinCommand, action="queue.join"),
+    # Joining and leaving spend the "moderate" budget (120 a minute, 30 at once) per account.
+    "queue.join": CommandSpec(join_command, JoinCommand, action="queue.join", rate="moderate"),
     "queue.leave": CommandSpec(
-        leave_command, TicketCommand, action="queue.leave", target=ticket_of_command
+        leave_command,
+        TicketCommand,
+        action="queue.leave",
+        rate="moderate",
+        target=ticket_of_command,
     ),
     "queue.answer": CommandSpec(
         answer_command, TicketCommand, action="queue.answer", target=ticket_of_command
