@@ -227,7 +227,26 @@ function followLines() {
   }
 }
 
+// Events of one line come from every server process, each sent once its change is stored: two
+// changes a moment apart may arrive in the other order. One that skips a version is held this
+// long for the missing one before the ticket is read again (a busy booth's pages would otherwise
+// all ask the server at once).
+const HOLD_MS = 400;
+const held = new Map(); // exhibitor -> { events, timer }
+
 function lineMoved(exhibitor, event) {
+  const mine = ticketAt(exhibitor);
+  if (mine?.status !== "waiting" || !mine.line) return;
+  const ahead = event.generation === mine.line.generation && event.version > mine.line.version + 1;
+  if (ahead) {
+    hold(exhibitor, event);
+    return;
+  }
+  applyMoved(exhibitor, event);
+  drainHeld(exhibitor);
+}
+
+function applyMoved(exhibitor, event) {
   const mine = ticketAt(exhibitor);
   if (mine?.status !== "waiting" || !mine.line) return;
   const line = moved(mine.line, event);
@@ -236,6 +255,37 @@ function lineMoved(exhibitor, event) {
     const next = { ...mine, line };
     tickets.set(mine.id, next);
     emit(next, mine);
+  }
+}
+
+function hold(exhibitor, event) {
+  const waiting = held.get(exhibitor) ?? { events: [], timer: null };
+  waiting.events.push(event);
+  if (!waiting.timer) {
+    waiting.timer = setTimeout(() => {
+      held.delete(exhibitor); // the missing one never came: read the ticket afresh
+      const mine = ticketAt(exhibitor);
+      if (mine?.status === "waiting") readTicket(mine.id);
+    }, HOLD_MS);
+  }
+  held.set(exhibitor, waiting);
+}
+
+function drainHeld(exhibitor) {
+  const waiting = held.get(exhibitor);
+  if (!waiting) return;
+  waiting.events.sort((a, b) => a.version - b.version);
+  while (waiting.events.length) {
+    const mine = ticketAt(exhibitor);
+    if (mine?.status !== "waiting" || !mine.line) break;
+    const first = waiting.events[0];
+    if (first.generation !== mine.line.generation || first.version > mine.line.version + 1) break;
+    waiting.events.shift();
+    applyMoved(exhibitor, first); // the next one, or an old one (ignored)
+  }
+  if (!waiting.events.length) {
+    clearTimeout(waiting.timer);
+    held.delete(exhibitor);
   }
 }
 
