@@ -226,4 +226,5 @@ class PermissionTable:
 def _refused(action: str, principal: Principal | None) -> Unauthorized | Forbidden:
     if principal is None:
         return Unauthorized(message="Sign in first.")
-    return Forbidden(message=f"A {principal.role} may not do {action!r}.")
+    article = "An" if principal.role[:1] in "aeiou" else "A"  # an attendee, an organizer
+    return Forbidden(message=f"{article} {principal.role} may not do {action!r}.")

@@ -165,7 +165,7 @@ async def test_an_attendee_cannot_moderate(server: LiveServer, kind, data):
         reply = await attendee.command(kind, data)
     assert reply["error"] == {
         "code": "forbidden",
-        "message": f"A attendee may not do {kind!r}.",
+        "message": f"An attendee may not do {kind!r}.",
     }
 
 
