@@ -46,7 +46,7 @@ from expo.models import Account, Exhibitor, Role
 from expo.permissions import Rule, only
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking import queue_engine as engine
-from matchmaking.models import QueueTicket, TicketStatus
+from matchmaking.models import BoothQueue, QueueState, QueueTicket, TicketStatus
 from matchmaking.queue_access import (
     JOIN,
     OWNER_OF_TICKET,
@@ -262,7 +262,7 @@ async def set_queue(request: Request) -> JSONResponse:
 
 
 async def all_queues(request: Request) -> JSONResponse:
-    """Every booth with someone in line or being served: its length, its longest wait."""
+    """Every booth with someone in line: its length, its longest wait, its state."""
     async with services(request).read() as db:
         rows = await db.execute(
             select(
@@ -275,12 +275,17 @@ async def all_queues(request: Request) -> JSONResponse:
             .order_by(func.count().desc(), col(QueueTicket.exhibitor_id))
         )
         found = rows.all()
+        ids = [r[0] for r in found] or [0]
         names = {
             e.id: e
             for e in (
-                await db.execute(
-                    select(Exhibitor).where(col(Exhibitor.id).in_([r[0] for r in found] or [0]))
-                )
+                await db.execute(select(Exhibitor).where(col(Exhibitor.id).in_(ids)))
+            ).scalars()
+        }
+        states = {
+            q.exhibitor_id: q.state
+            for q in (
+                await db.execute(select(BoothQueue).where(col(BoothQueue.exhibitor_id).in_(ids)))
             ).scalars()
         }
     return JSONResponse(
@@ -288,6 +293,7 @@ async def all_queues(request: Request) -> JSONResponse:
             "queues": [
                 {
                     "exhibitor": exhibitor_id,
+                    "state": states.get(exhibitor_id, QueueState.OPEN),
                     "name_zh": names[exhibitor_id].name_zh if exhibitor_id in names else "",
                     "name_en": names[exhibitor_id].name_en if exhibitor_id in names else "",
                     "length": length,

@@ -410,3 +410,19 @@ async def test_a_line_that_disagrees_with_the_database_is_put_right_on_the_secon
     assert fixed[0] == 0 or fixed == [2, 0]  # a first look alone only suspects
     assert [await position(p, t) for p, t in zip((a, b), tickets, strict=False)] == [1, 2]
     assert (await index.snapshot(exhibitor)).tickets() == tickets[:2]
+
+
+async def test_organisers_see_every_queues_length_longest_wait_and_state(server: LiveServer):
+    exhibitor, (staff, _) = await booth(server)
+    a, b = await people(server, 2)
+    first = (await join(a, exhibitor))[1]
+    await join(b, exhibitor)
+    await staff.http("PATCH", f"/api/match/queues/{exhibitor}", {"state": "paused"})
+    organiser = Person(server, 0, await server.sign_in("organizer@demo.shubo.live"))
+    status, body = await organiser.http("GET", "/api/match/queues")
+    assert status == 200
+    (row,) = [q for q in body["queues"] if q["exhibitor"] == exhibitor]
+    assert row["length"] == 2 and row["state"] == "paused"
+    assert row["longest_wait_since"] == first["joined_at"]
+    assert row["name_en"] == "Meeting Test Co"
+    assert (await a.http("GET", "/api/match/queues"))[0] == 403
