@@ -11,7 +11,7 @@
 import { h, replace } from "./dom.js";
 import { errorText, onLangChange, t } from "./i18n.js";
 import "./queue_strings.js";
-import { answerTicket, boothName, leaveTicket, onQueueChange, ticket as ticketOf } from "./queue_tickets.js";
+import { answerTicket, boothName, leaveTicket, onQueueChange, ticketAt, ticket as ticketOf } from "./queue_tickets.js";
 
 const TICK_MS = 1000;
 
@@ -60,6 +60,7 @@ export function mountQueueAlert() {
   document.body.appendChild(dialog);
   onLangChange(render);
   onQueueChange((ticket, previous) => {
+    if (stale()) close();
     if (!ticket) {
       if (shown?.kind === "call" && ticketOf(shown.id)?.status !== "called") close();
       else render();
@@ -84,6 +85,14 @@ export function mountQueueAlert() {
       render();
     }
   });
+}
+
+/** A missed or dropped alert whose ticket is no longer the current one at its booth (the person
+ * joined again, or left, maybe on another device): it says nothing true any more. */
+function stale() {
+  if (!shown || shown.kind === "call") return false;
+  const current = ticketAt(shown.booth ?? ticketOf(shown.id)?.exhibitor);
+  return shown.kind === "missed" ? current?.id !== shown.id : current !== null && current.id !== shown.id;
 }
 
 function open(next) {

@@ -16,7 +16,7 @@ import { signInHref } from "./header.js";
 import { answerCall, askToNotify } from "./queue_alert.js";
 import { etaMinutes } from "./queue_rules.js";
 import { waitText } from "./queue_strings.js";
-import { joinQueue, leaveTicket, onQueueChange, rememberBooth, takeTicket, ticketAt } from "./queue_tickets.js";
+import { joinQueue, leaveTicket, onQueueChange, rememberBooth, takeQueueState, takeTicket, ticketAt } from "./queue_tickets.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
 
@@ -54,6 +54,7 @@ export function mountQueuePanel(el, booth) {
       if (stopped) return;
       queue = body.queue;
       failure = null;
+      takeQueueState(exhibitor, queue);
       if (body.ticket) takeTicket(body.ticket);
     } catch (error) {
       if (stopped) return;
@@ -66,13 +67,15 @@ export function mountQueuePanel(el, booth) {
     if (!queue) return t(failure ? "qpanel.unavailable" : "qpanel.loading");
     const length = queue.length > 0 ? t("qpanel.length", { n: queue.length }) : t("qpanel.nobody");
     if (ticket || queue.state === "closed" || full()) return length;
+    if (queue.state === "paused") return `${length} · ${t("qwait.paused")}`;
     // The wait of whoever joins now: at the end of the line.
     return `${length} · ${waitText(etaMinutes(queue.length + 1, queue.service))}`;
   }
 
   function stateText() {
     if (!queue) return null;
-    if (queue.state === "closed") return ["is-closed", t("qpanel.closed")];
+    // Closed to newcomers: whoever is in line keeps their place (a note, not a refusal).
+    if (queue.state === "closed") return ticketAt(exhibitor) ? ["is-closed-in-line", t("qpanel.closed_in_line")] : ["is-closed", t("qpanel.closed")];
     if (queue.state === "paused") return ["is-paused", t("qpanel.paused")];
     if (full() && !ticketAt(exhibitor)) return ["is-full", t("qpanel.full", { n: queue.max_length })];
     return null;
@@ -92,7 +95,7 @@ export function mountQueuePanel(el, booth) {
         "p",
         { class: "qpanel-wait" },
         line.position > 1 ? [h("span", {}, t("qpanel.ahead", { n: line.position - 1 })), " · "] : null,
-        h("span", {}, t("qpanel.wait", { eta: waitText(line.eta) })),
+        queue?.state === "paused" ? h("span", { class: "is-paused" }, t("qwait.paused")) : h("span", {}, t("qpanel.wait", { eta: waitText(line.eta) })),
       ),
       ticket.appointment ? h("p", { class: "qpanel-note muted" }, t("qpanel.appointment")) : null,
     ];
@@ -149,8 +152,10 @@ export function mountQueuePanel(el, booth) {
       } else if (me.role === "organizer") replace(actions, h("p", { class: "muted" }, t("qpanel.organiser")));
       else replace(actions, joinForm());
     }
-    error.hidden = !refusal;
-    replace(error, refusal ? errorText(refusal) : "");
+    // A join refused as full or closed says nothing once a ticket is mine (joined elsewhere).
+    const shown = ticket && ["queue.full", "queue.closed"].includes(refusal?.code) ? null : refusal;
+    error.hidden = !shown;
+    replace(error, shown ? errorText(shown) : "");
   }
 
   async function join() {
@@ -213,6 +218,7 @@ export function mountQueuePanel(el, booth) {
         } else if (type === "queue.state_changed") {
           if (Number(data?.version) < Number(queue.version)) return;
           queue = { ...queue, ...data };
+          takeQueueState(exhibitor, queue);
         } else return;
         render();
       },

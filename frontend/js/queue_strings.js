@@ -10,6 +10,7 @@ addStrings({
     // Waits
     "qwait.range": "约 {low}–{high} 分钟",
     "qwait.within": "{high} 分钟内",
+    "qwait.paused": "暂停叫号",
     // The booth page's panel
     "qpanel.title": "展位排队",
     "qpanel.length": "排队 {n} 人",
@@ -20,6 +21,7 @@ addStrings({
     "qpanel.joining": "正在排队…",
     "qpanel.paused": "工作人员暂停了叫号：仍可排队，恢复后按顺序叫号。",
     "qpanel.closed": "这个展位的排队已关闭。",
+    "qpanel.closed_in_line": "排队已关闭：不再接受新的排队，您仍在队伍中。",
     "qpanel.full": "队伍已满（最多 {n} 人），请稍后再试。",
     "qpanel.position": "您排在第 {n} 位",
     "qpanel.next": "下一位就是您",
@@ -51,6 +53,8 @@ addStrings({
     "qbadge.label_called": "{booth} 正在叫您：打开提醒",
     "qbadge.label_serving": "正在与 {booth} 交流：回到通话",
     "qbadge.booth": "展位",
+    "qbadge.many": "排队 ×{n}",
+    "qbadge.label_many": "我的排队：{n} 个，展开列表",
     // The call's alert
     "qalert.title": "轮到您了",
     "qalert.body": "{booth} 的 {name} 正在叫您。",
@@ -87,6 +91,7 @@ addStrings({
     // Waits
     "qwait.range": "about {low}–{high} min",
     "qwait.within": "within {high} min",
+    "qwait.paused": "Calls paused",
     // The booth page's panel
     "qpanel.title": "Queue at the booth",
     "qpanel.length": "{n} in line",
@@ -97,6 +102,7 @@ addStrings({
     "qpanel.joining": "Joining…",
     "qpanel.paused": "The staff paused calls: you can still join; they call in order once they resume.",
     "qpanel.closed": "This booth's queue is closed.",
+    "qpanel.closed_in_line": "The queue is closed to newcomers; you keep your place.",
     "qpanel.full": "The line is full ({n} at most); try again later.",
     "qpanel.position": "You are number {n} in line",
     "qpanel.next": "You are next",
@@ -128,6 +134,8 @@ addStrings({
     "qbadge.label_called": "{booth} is calling you: open the alert",
     "qbadge.label_serving": "Talking with {booth}: back to the call",
     "qbadge.booth": "Booth",
+    "qbadge.many": "Queues ×{n}",
+    "qbadge.label_many": "My queues: {n}, show the list",
     // The call's alert
     "qalert.title": "It is your turn",
     "qalert.body": "{name} at {booth} is calling you.",

@@ -8,12 +8,15 @@
 //   in line, served, dropped);
 // - `booth-queue:<exhibitor>` while it waits: `queue.moved`, from which its position is worked
 //   out without asking the server (queue_rules.js `moved`), or read again on a gap.
+// - `account:<me>`: `queue.ticket_changed` of a ticket joined or ended on another device (the
+//   server tells a new or ended ticket there), taken as if joined or left here.
+// A line's `queue.state_changed` says whether calls are paused (the badge's wait says so).
 // The tickets are read again (GET /api/match/queue-tickets) when the account changes, after the
 // socket came back, when the tab is shown again and when another tab of this browser joined or
 // left a queue.
 //
 //   onQueueChange((ticket, previous) => ...)  // a ticket changed (null: anything may have)
-//   liveTickets(), ticketAt(exhibitor), boothName(exhibitor)
+//   liveTickets(), ticketAt(exhibitor), boothName(exhibitor), ticketBooth(ticket), callsPaused(exhibitor)
 //   await joinQueue(exhibitor, shareCard); await leaveTicket(id); await answerTicket(id)
 
 import { api } from "./api.js";
@@ -32,8 +35,10 @@ const lines = new Map(); // exhibitor -> stop following booth-queue:<exhibitor>
 const reading = new Map(); // id -> a read of the ticket under way ({again} when asked meanwhile)
 const ended = new Map(); // id -> the version it ended with (a late, older event is no news)
 const names = new Map(); // exhibitor -> {zh, en} | null while read
+const states = new Map(); // exhibitor -> {state, version} of the booth's queue, where I wait
 const listeners = new Set();
 let owner = null; // the account these tickets are for
+let personal = null; // stop following account:<owner>
 let readAllAt = 0;
 let channel = null;
 
@@ -88,6 +93,35 @@ export function boothName(exhibitor) {
 
 export function rememberBooth(exhibitor, name) {
   if (name) names.set(Number(exhibitor), name);
+}
+
+/** The ticket's booth name in the page's language (the ticket view carries it). */
+export function ticketBooth(ticket) {
+  const booth = ticket?.booth;
+  return (booth && pick({ zh: booth.name_zh, en: booth.name_en })) || boothName(ticket?.exhibitor);
+}
+
+/** Whether the booth's staff paused calls (known for the booths where I wait). */
+export function callsPaused(exhibitor) {
+  return states.get(Number(exhibitor))?.state === "paused";
+}
+
+/** A booth queue's state, from a read or a `queue.state_changed`; an older one is dropped. */
+export function takeQueueState(exhibitor, queue) {
+  const id = Number(exhibitor);
+  const known = states.get(id);
+  if (!queue?.state || (known && Number(queue.version) < known.version)) return;
+  states.set(id, { state: queue.state, version: Number(queue.version) || 0 });
+  if (known?.state !== queue.state) emit(null);
+}
+
+function readQueueState(exhibitor) {
+  const account = owner;
+  api(`/api/match/queues/${encodeURIComponent(exhibitor)}`)
+    .then((body) => {
+      if (account === owner) takeQueueState(exhibitor, body.queue);
+    })
+    .catch(() => {}); // the badge shows the wait until it knows
 }
 
 // --- taking what the server says ---------------------------------------------------------------
@@ -207,6 +241,7 @@ function followLines() {
     if (!waiting.has(exhibitor)) {
       stop();
       lines.delete(exhibitor);
+      states.delete(exhibitor);
     }
   }
   for (const exhibitor of waiting) {
@@ -216,10 +251,12 @@ function followLines() {
       realtime.subscribe(`booth-queue:${exhibitor}`, {
         onEvent: (type, data) => {
           if (type === "queue.moved") lineMoved(exhibitor, data);
+          else if (type === "queue.state_changed") takeQueueState(exhibitor, data);
         },
         onSnapshot: () => {
           const mine = ticketAt(exhibitor);
           if (mine?.status === "waiting") readTicket(mine.id);
+          readQueueState(exhibitor);
         },
         onError: () => {},
       }),
@@ -340,12 +377,24 @@ export async function answerTicket(id) {
 function reset(account) {
   for (const stop of follows.values()) stop();
   for (const stop of lines.values()) stop();
+  personal?.();
+  personal = null;
   follows.clear();
   lines.clear();
+  states.clear();
   tickets.clear();
   reading.clear();
   ended.clear();
   owner = account;
+  if (account !== null) {
+    // A ticket joined or ended on another device: followed (or dropped) as if it were here.
+    personal = realtime.subscribe(`account:${account}`, {
+      onEvent: (type, data) => {
+        if (type === "queue.ticket_changed") takeTicket(data);
+      },
+      onError: (error) => console.warn("queues: other devices' tickets not live", error),
+    });
+  }
   emit(null);
 }
 

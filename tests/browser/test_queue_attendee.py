@@ -135,7 +135,8 @@ async def test_in_line_called_on_another_page_answered_and_talking(
         f"前面还有 2 人 · 预计等待 {await wait_text(server, booth, 3, zh=True)}"
     )
     badge = page.locator("#header .queue-badge")
-    await expect(badge).to_have_text("排队 第3位")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第3位")
+    await expect(badge.locator(".queue-badge-booth")).to_have_text(BOOTH_NAMES[booth])
     await expect(badge).to_have_attribute("href", f"#/booth/{booth}")
     [mine] = (await me.http("GET", "/api/match/queue-tickets"))[1]["tickets"]
     assert mine["share_card"] is True and mine["line"]["position"] == 3
@@ -143,7 +144,7 @@ async def test_in_line_called_on_another_page_answered_and_talking(
 
     # The others are called and served: the position falls from the line's events alone.
     await staff.call(booth)
-    await expect(badge).to_have_text("排队 第2位")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第2位")
     reads: list[str] = []
 
     def read(request: Request) -> None:
@@ -154,12 +155,12 @@ async def test_in_line_called_on_another_page_answered_and_talking(
     await staff.serve(ahead[0]["id"])
     await staff.call(booth)
     await expect(panel.locator(".qpanel-position")).to_have_text("下一位就是您")
-    await expect(badge).to_have_text("排队 第1位")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第1位")
     assert reads == [], "the position came from the events, not from reading the ticket"
 
     # Called on another page: the alert takes the focus, names the booth and the caller.
     await page.goto("/#/hall")
-    await expect(badge).to_have_text("排队 第1位")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第1位")
     await staff.serve(ahead[1]["id"])
     await staff.call(booth)
     alert = page.get_by_role("alertdialog")
@@ -170,7 +171,7 @@ async def test_in_line_called_on_another_page_answered_and_talking(
     )
     await expect(alert.locator(".qalert-countdown")).to_have_text(re.compile(r"请在 \d+ 秒内接听"))
     assert await focus_is_in(page, ".qalert")
-    await expect(badge).to_have_text("轮到您了")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("轮到您了")
     await screenshot(page, "queue-alert-zh")
 
     # The staff member opens the room first: it waits for the answer.
@@ -191,7 +192,7 @@ async def test_in_line_called_on_another_page_answered_and_talking(
     await expect(alert).to_be_hidden()
     await expect(page.get_by_role("heading", level=1)).to_have_text("与 Tom Baker 交流")
     await expect(page.locator(".mroom-kicker")).to_have_text(f"展位排队交流 · {BOOTH_NAMES[booth]}")
-    await expect(badge).to_have_text("交流中")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("交流中")
     await expect(host.locator(".mroom-pending")).to_have_count(0)
     await expect(host.locator(".mroom-about")).to_have_text("采购总监 · 测试 Org")
     await host.get_by_role("button", name="Start camera").click()
@@ -250,7 +251,8 @@ async def test_on_a_phone_a_missed_call_goes_back_in_line_and_the_next_is_let_go
     await expect(panel.locator(".qpanel-position")).to_have_text("You are next")
     assert await page.evaluate("window.asked") == 1
     badge = page.locator("#header .queue-badge")
-    await expect(badge).to_have_text("Queue #1")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("Queue #1")
+    await expect(badge.locator(".queue-badge-booth")).to_have_text("Zhucheng Liquid Cooling")
     await fits_the_phone(page)
     await page.evaluate("scrollTo(0, 0)")
     await screenshot(page, "queue-badge-phone-en")  # the top of the page: the header's badge
@@ -272,7 +274,7 @@ async def test_on_a_phone_a_missed_call_goes_back_in_line_and_the_next_is_let_go
             f"You are back in {BOOTH_NAMES[booth]}'s line at number 1; we will tell you again"
             " when it is your turn."
         )
-        await expect(badge).to_have_text("Queue #1")
+        await expect(badge.locator(".queue-badge-state")).to_have_text("Queue #1")
         await alert.get_by_role("button", name="OK").click()
         await expect(alert).to_be_hidden()
     finally:
@@ -283,7 +285,7 @@ async def test_on_a_phone_a_missed_call_goes_back_in_line_and_the_next_is_let_go
     await expect(alert).to_be_visible()
     await page.keyboard.press("Escape")
     await expect(alert).to_be_hidden()
-    await expect(badge).to_have_text("Your turn")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("Your turn")
     await badge.click()
     await expect(alert).to_be_visible()
     assert await focus_is_in(page, ".qalert")
@@ -316,7 +318,7 @@ async def test_leaving_and_a_socket_that_drops_and_comes_back(pages: Pages, serv
     assert (await me.http("GET", "/api/match/queue-tickets"))[1]["tickets"] == []
 
     await panel.get_by_role("button", name="排队").click()
-    await expect(badge).to_have_text("排队 第2位")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第2位")
     [mine] = (await me.http("GET", "/api/match/queue-tickets"))[1]["tickets"]
     topic = f"queue-ticket:{mine['id']}"
 
@@ -336,7 +338,7 @@ async def test_leaving_and_a_socket_that_drops_and_comes_back(pages: Pages, serv
     line.up()
     await expect(page.locator("#offline")).to_be_hidden()
     await expect(panel.locator(".qpanel-position")).to_have_text("下一位就是您")
-    await expect(badge).to_have_text("排队 第1位")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第1位")
     await eventually(lambda: back(server, mine["id"]), timeout=10, interval=0.2)
 
     # The staff pause and then close the queue: the panel says so at once.
@@ -346,10 +348,82 @@ async def test_leaving_and_a_socket_that_drops_and_comes_back(pages: Pages, serv
         "工作人员暂停了叫号：仍可排队，恢复后按顺序叫号。"
     )
     await expect(panel.locator(".qpanel-position")).to_have_text("下一位就是您")
+    # Paused: no wait is estimated, in the panel or the badge.
+    await expect(panel.locator(".qpanel-wait")).to_have_text("暂停叫号")
+    await expect(badge.locator(".queue-badge-paused")).to_have_text("暂停叫号")
+    await expect(badge).to_have_attribute("aria-label", "贵阳大数据交易所：您排在第 1 位，暂停叫号")
+    await page.goto("/#/hall")  # another page: the badge still knows
+    await expect(badge.locator(".queue-badge-paused")).to_have_text("暂停叫号")
+    await page.goto(f"/#/booth/{booth}")
+    await expect(panel.locator(".qpanel-wait")).to_have_text("暂停叫号")
+    assert (await staff.http("PATCH", f"/api/match/queues/{booth}", {"state": "open"}))[0] == 200
+    await expect(panel.locator(".qpanel-wait")).to_have_text(
+        f"预计等待 {await wait_text(server, booth, 1, zh=True)}"
+    )
+    await expect(badge.locator(".queue-badge-paused")).to_have_count(0)
+    # Closed: whoever is in line keeps their place and is told so calmly; a newcomer is refused.
     assert (await staff.http("PATCH", f"/api/match/queues/{booth}", {"state": "closed"}))[0] == 200
-    await expect(panel.locator(".qpanel-state")).to_have_text("这个展位的排队已关闭。")
+    closed_note = panel.locator(".qpanel-state.is-closed-in-line")
+    await expect(closed_note).to_have_text("排队已关闭：不再接受新的排队，您仍在队伍中。")
+    await expect(panel.locator(".qpanel-state.is-closed")).to_have_count(0)
+    await expect(panel.locator(".qpanel-error")).to_be_hidden()
+    await expect(panel.locator(".qpanel-position")).to_have_text("下一位就是您")
     await panel.get_by_role("button", name="离开队伍").click()
+    await expect(panel.locator(".qpanel-state.is-closed")).to_have_text("这个展位的排队已关闭。")
     await expect(panel.get_by_role("button", name="排队")).to_be_disabled()
+    assert (await staff.http("PATCH", f"/api/match/queues/{booth}", {"state": "open"}))[0] == 200
+
+
+async def test_a_ticket_joined_on_another_device_shows_at_once(pages: Pages, server: LiveServer):
+    booth = 5
+    [staff] = await people(server, ["值班 Zhiban Wu"], exhibitor=booth)
+    [me] = await people(server, ["吴芳 Wu Fang"])
+    phone = await pages.new(locale="zh-CN", phone=True, cookie=me.cookie)
+    await phone.goto("/#/hall")
+    await phone.evaluate("window.stayed = true")  # gone if the page were loaded again
+    await eventually(
+        lambda: [c for c in server.services.gateway.clients if f"account:{me.id}" in c.topics]
+    )
+    badge = phone.locator("#header .queue-badge")
+    await expect(badge).to_have_count(0)
+
+    # Joined on the desktop: the phone's badge shows it, its booth named, and the call alerts.
+    desk = await pages.new(locale="zh-CN", cookie=me.cookie)
+    await desk.goto(f"/#/booth/{booth}")
+    await desk.locator(".qpanel").get_by_role("button", name="排队").click()
+    await expect(desk.locator(".qpanel-position")).to_have_text("下一位就是您")
+    await expect(badge.locator(".queue-badge-booth")).to_have_text("磐石安全")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第1位")
+    await staff.call(booth)
+    alert = phone.get_by_role("alertdialog")
+    await expect(alert.locator(".qalert-body")).to_have_text(
+        "磐石安全 的 值班 Zhiban Wu 正在叫您。"
+    )
+    await fits_the_phone(phone)
+    # Let go on the desktop: the phone's alert and badge go with it.
+    await desk.get_by_role("alertdialog").get_by_role("button", name="放弃").click()
+    await expect(alert).to_be_hidden()
+    await expect(badge).to_have_count(0)
+
+    # Three lines joined elsewhere: one button on the phone's one row, and the list it opens.
+    for other in (5, 6, 7):
+        await me.join(other)
+    more = phone.locator("#header .queue-badge-more")
+    await expect(more).to_have_text("排队 ×3")
+    await expect(phone.locator("#header .queue-badges > .queue-badge")).to_have_count(1)
+    await more.click()
+    listed = phone.locator("#header .queue-badge-list .queue-badge-booth")
+    await expect(listed).to_have_text(["磐石安全", "黔工互联", "云上影渲"])
+    await expect(more).to_have_attribute("aria-expanded", "true")
+    await fits_the_phone(phone)
+    await phone.evaluate("scrollTo(0, 0)")
+    await screenshot(phone, "queue-badges-many-phone-zh")
+    await phone.keyboard.press("Escape")
+    await expect(phone.locator("#header .queue-badge-list")).to_be_hidden()
+    assert await phone.evaluate("window.stayed") is True
+    for ticket in (await me.http("GET", "/api/match/queue-tickets"))[1]["tickets"]:
+        await me.http("DELETE", f"/api/match/queue-tickets/{ticket['id']}")
+    await expect(phone.locator("#header .queue-badges")).to_be_hidden()
 
 
 async def away_since(server: LiveServer, ticket: int) -> bool:
