@@ -56,6 +56,7 @@ addStrings({
     "mroom.placeholder": "给对方留言…",
     "mroom.send": "发送",
     "mroom.empty": "还没有消息。打个招呼吧！",
+    "mroom.empty_closed": "没有消息。",
     "mroom.older": "更早的消息",
     "mroom.cancelled": "这场洽谈已取消：洽谈室只读。",
     "mroom.signin": "登录后进入洽谈室。",
@@ -88,6 +89,7 @@ addStrings({
     "mroom.placeholder": "Write to the other person…",
     "mroom.send": "Send",
     "mroom.empty": "No messages yet. Say hello!",
+    "mroom.empty_closed": "No messages.",
     "mroom.older": "Older messages",
     "mroom.cancelled": "This meeting was cancelled: the room is read-only.",
     "mroom.signin": "Sign in to enter the meeting room.",
@@ -241,7 +243,9 @@ export function mountCallRoom(root, room) {
 
   function renderChatState() {
     empty.hidden = seen.size > 0;
-    replace(empty, t("mroom.empty"));
+    replace(empty, t(state === "closed" ? "mroom.empty_closed" : "mroom.empty"));
+    // Lines are built once: one's own keep "You" in the language of the moment.
+    for (const el of list.querySelectorAll(".is-own .mroom-author")) el.textContent = t("mroom.you");
     olderButton.hidden = !more;
     replace(olderButton, t("mroom.older"));
     input.placeholder = t("mroom.placeholder");

@@ -119,6 +119,8 @@ export function mountQueueStaff(root, { exhibitor }) {
   // --- drawing --------------------------------------------------------------------------
 
   let capShown = null; // the stored cap the input was last set to
+  let capEdited = false; // typed in since last set: an incoming cap never overwrites it
+  capInput.addEventListener("input", () => (capEdited = true));
 
   function render() {
     if (stopped) return;
@@ -189,7 +191,7 @@ export function mountQueueStaff(root, { exhibitor }) {
     capLabel.textContent = t("qstaff.cap");
     capSave.textContent = t("qstaff.save");
     capSaved.textContent = saved ? t("qstaff.saved") : "";
-    if (capShown !== q.max_length && document.activeElement !== capInput) {
+    if (capShown !== q.max_length && document.activeElement !== capInput && !capEdited) {
       capShown = q.max_length;
       capInput.value = String(q.max_length);
     }
@@ -289,9 +291,11 @@ export function mountQueueStaff(root, { exhibitor }) {
 
   const setState = (state) => act("state", () => patch({ state }));
 
-  const saveCap = () =>
-    act("cap", async () => {
-      const value = Number(capInput.value);
+  // The box is read before act() draws: a colleague's cap arriving meanwhile must not be what
+  // gets saved.
+  const saveCap = () => {
+    const value = Number(capInput.value);
+    return act("cap", async () => {
       if (!Number.isInteger(value) || value < 1 || value > MAX_LENGTH) {
         throw capRange();
       }
@@ -301,9 +305,11 @@ export function mountQueueStaff(root, { exhibitor }) {
         throw error?.code === "bad_request" ? capRange() : error;
       }
       capShown = null; // show what was stored
+      capEdited = false;
       capInput.blur();
       saved = true;
     });
+  };
 
   // --- following ------------------------------------------------------------------------
 

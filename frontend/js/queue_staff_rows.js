@@ -61,8 +61,9 @@ function person(who) {
 
 /** A call going on. `mine`: this staff member made it; `staff`: they may act on it (organisers
  * only look); `busy`: an action is under way; `act(type, ticket)` sends queue.serve or
- * queue.no_show. Only the caller gets the way into the call's room: it is theirs and the
- * visitor's alone. */
+ * queue.no_show. Until the person answers (called): the countdown and No-show only; once
+ * they have (serving): Served. Only the caller gets the way into the call's room: it is theirs
+ * and the visitor's alone. */
 export function callRow(view, { mine, staff, busy, clock, act }) {
   const serving = view.status === "serving";
   const button = (label, cls, type) =>
@@ -86,8 +87,9 @@ export function callRow(view, { mine, staff, busy, clock, act }) {
           serving && mine
             ? h("a", { class: "button button-small button-primary qstaff-room", href: `#/queue-call/${view.id}` }, t("qstaff.open_room"))
             : null,
-          button(t("qstaff.served"), mine ? "qstaff-served" : "button-ghost qstaff-served", "queue.serve"),
-          serving ? null : button(t("qstaff.no_show"), "button-ghost qstaff-no-show", "queue.no_show"),
+          serving
+            ? button(t("qstaff.served"), mine ? "qstaff-served" : "button-ghost qstaff-served", "queue.serve")
+            : button(t("qstaff.no_show"), "button-ghost qstaff-no-show", "queue.no_show"),
         )
       : null,
   );

@@ -1,9 +1,11 @@
 """The booth queue as its staff run it, in Chromium: two staff members of one booth (one in
 Chinese, one in English) on the booth dashboard's queue panel, three attendees in line through
 the API. Each sees the other's calls live; a no-show goes back to position 2 in both panels;
-served ends the call; a pause stops calling; the cap refuses a join and shows. An organiser's
-console lists the queue with its length changing live. Screenshots: the panel in zh, en and on
-a phone, the console's queues tab in en and on a phone."""
+served ends the call (offered only once the person answered); a pause stops calling; the cap
+refuses a join and shows, and a colleague's cap never overwrites the one being typed. An
+organiser's console lists the queues with their state, a booth's line appearing live. The staff
+side of a call room: served from there, back to the dashboard. Screenshots: the panel in zh, en
+and on a phone, the console's queues tab in en and on a phone."""
 
 from __future__ import annotations
 
@@ -31,15 +33,19 @@ async def http(
     return response.status_code, response.json()
 
 
-async def join(server: LiveServer, cookie: str, share_card: bool = True) -> tuple[int, Any]:
+async def join(
+    server: LiveServer, cookie: str, share_card: bool = True, booth: int = BOOTH
+) -> tuple[int, Any]:
     return await http(
-        server, cookie, "POST", f"/api/match/queues/{BOOTH}/tickets", {"share_card": share_card}
+        server, cookie, "POST", f"/api/match/queues/{booth}/tickets", {"share_card": share_card}
     )
 
 
-async def panel_of(pages: Pages, cookie: str, locale: str, phone: bool = False) -> Page:
+async def panel_of(
+    pages: Pages, cookie: str, locale: str, phone: bool = False, booth: int = BOOTH
+) -> Page:
     page = await pages.open(
-        f"/#/booth/{BOOTH}/dashboard", locale=locale, cookie=cookie, phone=phone
+        f"/#/booth/{booth}/dashboard", locale=locale, cookie=cookie, phone=phone
     )
     await expect(page.locator(".qstaff .qstaff-body")).to_be_visible()
     return page
@@ -104,6 +110,9 @@ async def run_the_queue(
     await expect(organiser.locator(f'tr[data-exhibitor="{BOOTH}"] .qconsole-booth')).to_have_text(
         "Qiansuan Cloud"
     )
+    await expect(organiser.locator(f'tr[data-exhibitor="{BOOTH}"] .qconsole-state')).to_have_text(
+        "Open"
+    )
     a = await panel_of(pages, staff_a, "zh-CN")
     b = await panel_of(pages, staff_b, "en-GB")
     for page in (a, b):
@@ -128,6 +137,9 @@ async def run_the_queue(
         re.compile(r"^等待应答 [01]:\d\d$")
     )
     await expect(mine.locator(".qstaff-caller")).to_have_text("我的叫号")
+    # Not answered yet: No-show only, never Served.
+    await expect(mine.get_by_role("button", name="未到场")).to_be_visible()
+    await expect(mine.get_by_role("button", name="已接待")).to_have_count(0)
     await expect(
         a.get_by_role("button", name="叫号", exact=True)
     ).to_be_disabled()  # one call at a time
@@ -158,6 +170,9 @@ async def run_the_queue(
     await expect(talking.get_by_role("link", name="Open the conversation")).to_have_attribute(
         "href", f"#/queue-call/{tickets[1]}"
     )
+    # Answered: Served, and no more No-show.
+    await expect(talking.get_by_role("button", name="Served")).to_be_visible()
+    await expect(talking.get_by_role("button", name="No-show")).to_have_count(0)
     await expect(call_of(a, names[1]).locator(".qstaff-serving")).to_have_text("交谈中")
     await expect(call_of(a, names[1]).get_by_role("link")).to_have_count(0)  # not A's room
     for page, name in ((a, "queue-staff-zh"), (b, "queue-staff-en")):
@@ -192,6 +207,19 @@ async def run_the_queue(
     await expect(a.locator(".qstaff-state")).to_have_text("开放排队")
     await expect(a.get_by_role("button", name="叫号", exact=True)).to_be_enabled()
 
+    # A types a cap while B saves another: A's box keeps what A typed, and A's Save saves it.
+    cap_a, cap_b = a.get_by_label("排队人数上限"), b.get_by_label("Longest line allowed")
+    await cap_a.fill("120")
+    await cap_b.fill("7")
+    await b.get_by_role("button", name="Save").click()
+    await expect(a.locator(".qstaff-count")).to_contain_text("上限 7")
+    await expect(cap_a).to_have_value("120")
+    await a.get_by_role("button", name="保存").click()
+    await expect(a.locator(".qstaff-saved")).to_have_text("已保存")
+    await expect(a.locator(".qstaff-count")).to_contain_text("上限 120")
+    await expect(cap_a).to_have_value("120")
+    await expect(cap_b).to_have_value("120")  # B's box, saved and left alone since: follows
+
     # A caps the line at its length: a join is refused, and both panels show the cap.
     await a.get_by_label("排队人数上限").fill("2")
     await a.get_by_role("button", name="保存").click()
@@ -221,8 +249,10 @@ async def run_the_queue(
     assert width <= 390, f"the phone page scrolls sideways ({width} px)"
     await screenshot(phone, "queue-staff-phone-zh")
 
-    # Two more booths' lines: the console puts the longest first, and of two as long, the one
-    # waiting longest (booth 1's, since the start).
+    # Two more booths' lines, empty so far: they appear live (their summary reads the list
+    # again); the console puts the longest first, and of two as long, the one waiting longest
+    # (booth 1's, since the start).
+    await expect(organiser.locator(".qconsole tbody tr")).to_have_count(1)
     _, other = await register(server, "周明 Zhou Ming")
     for cookie, booth in ((late, 2), (late, 3), (other, 3)):
         status, body = await http(server, cookie, "POST", f"/api/match/queues/{booth}/tickets", {})
@@ -232,12 +262,19 @@ async def run_the_queue(
     for i, booth in enumerate((3, BOOTH, 2)):
         await expect(rows.nth(i)).to_have_attribute("data-exhibitor", str(booth))
     await screenshot(organiser, "console-queues-en")
+    status, body = await http(
+        server, staff_a, "PATCH", f"/api/match/queues/{BOOTH}", {"state": "paused"}
+    )
+    assert status == 200, body
     on_phone = await pages.open(
         "/#/console/queues", locale="zh-CN", phone=True, cookie=await server.sign_in(ORGANIZER)
     )
     await expect(console_length(on_phone)).to_have_text("1")
     await expect(on_phone.locator(f'tr[data-exhibitor="{BOOTH}"] .qconsole-booth')).to_have_text(
         "黔算云"
+    )
+    await expect(on_phone.locator(f'tr[data-exhibitor="{BOOTH}"] .qconsole-state')).to_have_text(
+        "已暂停叫号"
     )
     width = await on_phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the phone page scrolls sideways ({width} px)"
@@ -321,3 +358,48 @@ async def test_the_staff_line_follows_changes_in_any_order(pages: Pages, server:
         True,
         "paused",
     ]
+
+
+async def test_the_staff_side_of_a_call_room_serves_and_goes_back(pages: Pages, server: LiveServer):
+    booth = 4  # a booth of its own: the other tests leave booth 1 capped and paused
+    [(_, email)] = await new_people(server.services.db, 1, exhibitor_id=booth, name="Staff Four")
+    staff = await server.sign_in(email)
+    _, talker = await register(server, "林可 Lin Ke")
+    _, missed = await register(server, "吴迪 Wu Di")
+    tickets = []
+    for cookie in (talker, missed):
+        status, body = await join(server, cookie, booth=booth)
+        assert status == 201, body
+        tickets.append(body["ticket"]["id"])
+    panel = await panel_of(pages, staff, "en-GB", booth=booth)
+    await panel.get_by_role("button", name="Call next").click()
+    await expect(call_of(panel, "林可 Lin Ke").locator(".qstaff-countdown")).to_be_visible()
+    status, body = await http(
+        server, talker, "POST", f"/api/match/queue-tickets/{tickets[0]}/answer"
+    )
+    assert status == 200, body
+
+    room = await pages.open(f"/#/queue-call/{tickets[0]}", locale="en-GB", cookie=staff)
+    await expect(room.locator(".mroom-input")).to_be_enabled()
+    await expect(room.get_by_role("link", name="Back to the booth dashboard")).to_have_attribute(
+        "href", f"#/booth/{booth}/dashboard"
+    )
+    await room.locator(".mroom-input").fill("Welcome!")
+    await room.locator(".mroom-input").press("Enter")
+    await expect(room.locator(".mroom-msg.is-own .mroom-author")).to_have_text("You")
+    await room.evaluate("async () => (await import('/js/i18n.js')).setLang('zh')")
+    await expect(room.locator(".mroom-msg.is-own .mroom-author")).to_have_text("您")
+    await room.get_by_role("button", name="已接待").click()
+    await expect(room).to_have_url(re.compile(rf"#/booth/{booth}/dashboard$"))
+    await expect(room.locator(".qstaff-calls li")).to_have_count(0)
+
+    # The next one never answers: a no-show. Their room says so, read-only, with no chat.
+    await room.get_by_role("button", name="叫号", exact=True).click()
+    await call_of(room, "吴迪 Wu Di").get_by_role("button", name="未到场").click()
+    await expect(waiting_row(room, 1).locator(".qstaff-no-shows")).to_have_text("未到 1 次")
+    theirs = await pages.open(f"/#/queue-call/{tickets[1]}", locale="zh-CN", cookie=missed)
+    await expect(theirs.locator(".mroom-cancelled")).to_have_text("这次叫号没有接听。")
+    await expect(theirs.locator(".mroom-empty")).to_have_text("没有消息。")
+    await theirs.evaluate("async () => (await import('/js/i18n.js')).setLang('en')")
+    await expect(theirs.locator(".mroom-cancelled")).to_have_text("This call was not answered.")
+    await expect(theirs.locator(".mroom-empty")).to_have_text("No messages.")

@@ -1,5 +1,5 @@
 // The console's queues tab (#/console/queues, organisers): every booth with people in line, its
-// length and its longest wait (a live "x min"), the longest line first, the booth's name in the
+// length, its state (open, paused, closed) and its longest wait (a live "x min"), the longest line first, the booth's name in the
 // reader's language and the way to its dashboard (where its queue panel is).
 // Read from GET /api/match/queues; a `queue.summary` on `match-organisers:all` (a line grew or
 // shrank somewhere) reads it again, at most once per DEBOUNCE_MS however busy the hall is.
@@ -72,6 +72,11 @@ export function mount(root) {
       h("td", { class: "qconsole-length", "data-label": t("qconsole.length") }, String(q.length)),
       h(
         "td",
+        { class: "qconsole-state", "data-label": t("qconsole.state") },
+        q.state ? h("span", { class: `chip qstaff-state is-${q.state}` }, t(`qstaff.state.${q.state}`)) : "—",
+      ),
+      h(
+        "td",
         { class: "qconsole-longest", "data-label": t("qconsole.longest") },
         h("span", { dataset: q.longest_wait_since ? { since: q.longest_wait_since } : {} }, waitText(q.longest_wait_since)),
       ),
@@ -102,7 +107,7 @@ export function mount(root) {
               h(
                 "thead",
                 {},
-                h("tr", {}, h("th", {}, t("qconsole.booth")), h("th", {}, t("qconsole.length")), h("th", {}, t("qconsole.longest")), h("th", {}, "")),
+                h("tr", {}, h("th", {}, t("qconsole.booth")), h("th", {}, t("qconsole.length")), h("th", {}, t("qconsole.state")), h("th", {}, t("qconsole.longest")), h("th", {}, "")),
               ),
               h("tbody", {}, queues.map(row)),
             )
