@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -303,6 +304,14 @@ async def join(
                 async with svc.read() as db:
                     return await ticket_view(db, fresh, None, times), created
             ticket.rank = place.rank
+            # A line rebuilt from the database before that rank was stored (Redis restarted
+            # empty meanwhile) has the ticket at its end, as unranked: that is its place now,
+            # the one the join answers and the database keeps.
+            now = await on_line(svc, exhibitor_id, lambda line: line.position(exhibitor_id, tid))
+            if now is not None and now.rank != place.rank:
+                async with svc.db() as db:
+                    if await set_rank(db, tid, now.rank, ()):
+                        ticket.rank, place = now.rank, replace(now, kind=place.kind)
     # Whoever put it in line tells the line: when the same join came twice at once, or again
     # after an attempt that stored the ticket and then found Redis away, that is not always
     # the request that stored it.
