@@ -301,6 +301,8 @@ async def join(
                     fresh = await db.get(QueueTicket, tid)
                 assert fresh is not None
                 times = await times_of(svc, exhibitor_id)
+                if place.kind == "joined":  # the line's change all the same: pages count it
+                    await svc.hub.publish_stored([moved_event(exhibitor_id, place, times)])
                 async with svc.read() as db:
                     return await ticket_view(db, fresh, None, times), created
             ticket.rank = place.rank
