@@ -212,12 +212,13 @@ async def line(request: Request) -> JSONResponse:
         people = {t.account_id for t in tickets.values()} | {
             t.called_by for t in tickets.values() if t.called_by is not None
         }
-        await db.execute(select(Account).where(col(Account.id).in_(people or {0})))
-        waiting = [
-            await staff_ticket_view(db, tickets[t], i + 1)
-            for i, t in enumerate(order)
-            if t in tickets and tickets[t].status == TicketStatus.WAITING
-        ]
+        # Kept in a variable: the session holds its rows only while something refers to them.
+        named = (await db.execute(select(Account).where(col(Account.id).in_(people or {0})))).all()
+        # Numbered over those still waiting in the database: a ticket called between the
+        # line's snapshot and this read is no one's place any more.
+        in_line = [t for t in order if t in tickets and tickets[t].status == TicketStatus.WAITING]
+        waiting = [await staff_ticket_view(db, tickets[t], i + 1) for i, t in enumerate(in_line)]
+        del named
         calls = [
             await staff_ticket_view(db, t, None)
             for t in sorted(tickets.values(), key=lambda t: stored_id(t))
@@ -225,7 +226,7 @@ async def line(request: Request) -> JSONResponse:
         ]
     times = await engine.times_of(svc, exhibitor_id)
     return JSONResponse(
-        {"queue": queue_view(row, len(order), times), "waiting": waiting, "calls": calls}
+        {"queue": queue_view(row, len(in_line), times), "waiting": waiting, "calls": calls}
     )
 
 

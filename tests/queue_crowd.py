@@ -173,7 +173,7 @@ class Page:
         """The reply (`ok` or `error`) to one command."""
         self._sent += 1
         command_id = f"c{self._sent}"
-        reply = asyncio.get_running_loop().create_future()
+        reply: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._replies[command_id] = reply
         try:
             await self.ws.send(json.dumps({"type": kind, "id": command_id, "data": data}))
