@@ -34,7 +34,14 @@ from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking.models import QueueMessage, QueueTicket, TicketStatus
 from matchmaking.queue_access import PARTY_TO_CALL, ticket_of_command, ticket_of_path
 from matchmaking.queue_topics import call_topic
-from matchmaking.room import MAX_PAGE, PAGE, SIGNAL_RATE, person_view
+from matchmaking.room import (
+    MAX_PAGE,
+    PAGE,
+    SIGNAL_RATE,
+    MessagesOut,
+    MessagesQuery,
+    person_view,
+)
 from matchmaking.room_rules import SignalKind, check_signal
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
@@ -109,19 +116,6 @@ class TicketPath(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ticket_id: int = Field(gt=0, lt=2**31)
-
-
-class MessagesQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    before: int | None = Field(default=None, gt=0, lt=2**31)
-    limit: int = Field(default=PAGE, ge=1, le=MAX_PAGE)
-
-
-class MessagesOut(BaseModel):
-    messages: list[dict[str, Any]]
-    more: bool
-    topic: str
 
 
 class RoomOut(BaseModel):
