@@ -260,6 +260,10 @@ class RedisBroker:
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._sink: Sink | None = None
+        # redis-py's PubSub opens its connection on first use, unguarded: two subscribes at
+        # once on a fresh one (the reader resubscribing, a page following a topic) open one
+        # each, and the reader reads only the last. One (un)subscribe at a time.
+        self._subscribing = asyncio.Lock()
 
     async def start(self, sink: Sink) -> None:
         self._sink = sink
@@ -320,12 +324,15 @@ class RedisBroker:
     async def listen(self, topic: str) -> None:
         self._listening.add(topic)
         assert self._pubsub is not None, "start() the broker first"
-        with _reachable():
-            await self._pubsub.subscribe(_key(topic, "events"))
+        async with self._subscribing:
+            with _reachable():
+                await self._pubsub.subscribe(_key(topic, "events"))
 
     async def unlisten(self, topic: str) -> None:
         self._listening.discard(topic)
-        if self._pubsub is not None:
+        if self._pubsub is None:
+            return
+        async with self._subscribing:
             try:
                 await self._pubsub.unsubscribe(_key(topic, "events"))
             except _FAILURES:
@@ -443,14 +450,15 @@ class RedisBroker:
                 backoff = min(backoff * 2, 5.0)
 
     async def _reconnect(self) -> None:
-        old, self._pubsub = self._pubsub, self._new_pubsub()
-        if old is not None:
-            try:
-                await old.aclose()
-            except _FAILURES:
-                pass
-        channels = [CONTROL_CHANNEL] + [_key(topic, "events") for topic in self._listening]
-        await self._pubsub.subscribe(*channels)
+        async with self._subscribing:
+            old, self._pubsub = self._pubsub, self._new_pubsub()
+            if old is not None:
+                try:
+                    await old.aclose()
+                except _FAILURES:
+                    pass
+            channels = [CONTROL_CHANNEL] + [_key(topic, "events") for topic in self._listening]
+            await self._pubsub.subscribe(*channels)
         if self._sink is not None:
             self._sink.resync()
 
