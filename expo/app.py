@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -29,7 +28,14 @@ from expo import (
     service_accounts,
     tokens,
 )
-from expo.db import is_sqlite, make_engine, make_sessionmaker
+from expo.db import (
+    DATABASE_FAILURES,
+    database_error,
+    is_sqlite,
+    make_engine,
+    make_sessionmaker,
+    pool_options,
+)
 from expo.errors import ExpoError, Unavailable
 from expo.features import Feature, import_models, load_features
 from expo.http import ActionRoute, error_response
@@ -68,7 +74,15 @@ def create_app(
                 "passwords are hashed with Argon2's lightest parameters (%s=1): for tests only",
                 FAST_HASH_VARIABLE,
             )
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url,
+            **pool_options(
+                settings.database_url,
+                settings.database_pool_size,
+                settings.database_max_overflow,
+                settings.database_pool_timeout,
+            ),
+        )
         read_engine = (
             make_engine(settings.database_url, for_writes=False)
             if is_sqlite(settings.database_url)
@@ -164,8 +178,7 @@ def create_app(
         exception_handlers={
             ExpoError: _expo_error,
             BrokerUnavailable: _broker_unavailable,
-            OperationalError: _database_unavailable,
-            InterfaceError: _database_unavailable,
+            **dict.fromkeys(DATABASE_FAILURES, _database_unavailable),
             HTTPException: _http_error,
             Exception: _server_error,
         },
@@ -264,7 +277,7 @@ def _methods_of(request: Request) -> list[str]:
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     log.error("database unavailable", extra={"path": request.url.path, "error": repr(exc)})
-    return error_response(Unavailable("database.unavailable", "The database cannot be reached."))
+    return error_response(database_error(exc))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

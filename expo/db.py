@@ -6,6 +6,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,9 +15,31 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from expo.errors import Unavailable
+
+# What a request or command may meet when the database is down or every pooled connection is
+# taken: the client is told `database.unavailable` or `database.busy` (503), never `internal`.
+DATABASE_FAILURES = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def database_error(error: Exception) -> Unavailable:
+    if isinstance(error, PoolTimeout):
+        # Saturated, not down: a moment later a connection is free again.
+        return Unavailable(
+            "database.busy", "The database is busy; try again in a moment.", retry_after=1
+        )
+    return Unavailable("database.unavailable", "The database cannot be reached.")
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def pool_options(url: str, size: int, overflow: int, timeout: float) -> dict[str, Any]:
+    """make_engine's pool arguments for `url` (SQLite's connections are files: none)."""
+    if is_sqlite(url):
+        return {}
+    return {"pool_size": size, "max_overflow": overflow, "pool_timeout": timeout}
 
 
 def make_engine(url: str, *, for_writes: bool = True, **kwargs: Any) -> AsyncEngine:

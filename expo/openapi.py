@@ -79,7 +79,8 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests (`rate_limited`): `retry_after` and the Retry-After header say when "
     "to try again.",
     500: "The server failed (`internal`); nothing was changed.",
-    503: "A service it needs cannot be reached (`unavailable`, `database.unavailable`).",
+    503: "A service it needs cannot be reached (`unavailable`, `database.unavailable`) or is "
+    "saturated (`database.busy`: try again after Retry-After).",
 }
 
 

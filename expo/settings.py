@@ -35,6 +35,12 @@ class Settings:
     # Connections each Redis client (broker, limiter) of a process keeps at most; a burst of
     # commands beyond it waits for one (expo/redis_pool.py).
     redis_pool_size: int = POOL_SIZE
+    # PostgreSQL connections a process keeps (and how many more a burst may open); a request
+    # that finds none free within the timeout is answered `database.busy` (503, Retry-After)
+    # instead of waiting on. Two processes at the defaults hold at most 40 of PostgreSQL's 100.
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
+    database_pool_timeout: float = 10.0
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     # Browser origins allowed to open the websocket, besides the server's own origin.
     allowed_origins: tuple[str, ...] = ()
@@ -144,6 +150,8 @@ class Settings:
             ("password_workers", "EXPO_PASSWORD_WORKERS"),
             ("password_queue", "EXPO_PASSWORD_QUEUE"),
             ("redis_pool_size", "EXPO_REDIS_POOL_SIZE"),
+            ("database_pool_size", "EXPO_DATABASE_POOL_SIZE"),
+            ("database_max_overflow", "EXPO_DATABASE_MAX_OVERFLOW"),
             ("max_upload_bytes", "EXPO_MAX_UPLOAD_BYTES"),  # hall uploads
         ):
             if env.get(key):
@@ -161,6 +169,7 @@ class Settings:
         values["max_frame_bytes"] = frame_bytes
         for name, key in (
             ("replay_seconds", "EXPO_REPLAY_SECONDS"),
+            ("database_pool_timeout", "EXPO_DATABASE_POOL_TIMEOUT"),
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
             ("ping_interval", "EXPO_PING_INTERVAL"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),

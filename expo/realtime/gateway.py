@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy.exc import InterfaceError, OperationalError
 
+from expo.db import DATABASE_FAILURES, database_error
 from expo.errors import (
     BadRequest,
     ExpoError,
@@ -477,13 +477,11 @@ class Gateway:
                 result = await spec.handler(ctx, data)
             except BrokerUnavailable:
                 raise Unavailable(message="The event broker cannot be reached.") from None
-            except (OperationalError, InterfaceError) as error:
+            except DATABASE_FAILURES as error:
                 log.error(
                     "database unavailable", extra={"command": command.type, "error": repr(error)}
                 )
-                raise Unavailable(
-                    "database.unavailable", "The database cannot be reached."
-                ) from None
+                raise database_error(error) from None
         except ExpoError as error:
             metrics.COMMANDS.labels(label, error.code).inc()
             client.send_frame(text_frame(encode_error(command.id, error)))

@@ -218,3 +218,36 @@ async def test_a_huge_body_is_refused_before_it_is_read(server: LiveServer):
             "/api/accounts", content=endless(), headers={"Content-Type": "application/json"}
         )
     assert (response.status_code, response.json()["error"]["code"]) == (413, "too_large")
+
+
+async def test_a_database_with_no_connection_free_is_busy_not_a_crash():
+    """Every pooled PostgreSQL connection taken (here the only one): the next request is told
+    `database.busy` with Retry-After once the pool's timeout passes; it used to be a 500 after
+    30 s. Once the connection is back, requests are answered again."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from tests.live import live_server, make_settings, prepare_demo_database
+    from tests.services import fresh_postgres_database
+
+    async with fresh_postgres_database() as url:
+        await prepare_demo_database(url)
+        settings = make_settings(
+            url, database_pool_size=1, database_max_overflow=0, database_pool_timeout=0.3
+        )
+        async with live_server(settings) as live, live.http() as http:
+            connection = None
+            for _ in range(20):  # the pool's only connection, once no background loop has it
+                try:
+                    connection = await live.services.engine.connect()
+                    break
+                except PoolTimeout:
+                    pass
+            assert connection is not None
+            try:
+                busy = await http.get("/api/forums")
+            finally:
+                await connection.close()
+            after = await http.get("/api/forums")
+    assert (busy.status_code, busy.json()["error"]["code"]) == (503, "database.busy")
+    assert busy.headers["retry-after"] == "1" and busy.json()["error"]["retry_after"] == 1
+    assert after.status_code == 200 and after.json()["forums"]
