@@ -91,9 +91,14 @@ async def rank_orphans(svc: Services) -> int:
 
 
 async def _mark_away(svc: Services, ticket_id: int, since: datetime | None) -> None:
-    """Away since `since` (None: back); the staff's panels hear it."""
+    """Away since `since` (None: back); the staff's panels hear it. Only a ticket not already
+    so: every process sweeps, and the one that changes it is the one that announces it."""
+    away = col(QueueTicket.away_since)
+    unchanged = away.is_not(None) if since is None else away.is_(None)
     async with svc.db() as db:
-        ticket = await change_ticket(db, ticket_id, (TicketStatus.WAITING,), away_since=since)
+        ticket = await change_ticket(
+            db, ticket_id, (TicketStatus.WAITING,), where=(unchanged,), away_since=since
+        )
     if ticket is not None:
         await engine.announce(svc, ticket, None, await engine.my_place(svc, ticket))
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from matchmaking.models import MatchSettings, QueueTicket
 from matchmaking.queue_engine import index_of
-from matchmaking.queue_sweeper import reconcile
+from matchmaking.queue_sweeper import drop_the_absent, reconcile
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.meetings_setup import new_exhibitor, new_people
 from tests.redis_server import redis_server
@@ -342,6 +342,31 @@ async def test_a_ticket_nobody_follows_is_marked_away_then_dropped_after_the_gra
             assert await position(a, tickets[0]) == 1
     finally:
         await settings(server, queue_grace=120)
+
+
+async def test_two_processes_sweeping_at_once_mark_each_absent_ticket_away_once(
+    server: LiveServer,
+):
+    """Every process sweeps every queue: the one that marks a ticket away (or back) is the one
+    that announces it. Both used to mark (and announce) every unfollowed ticket: twice the
+    work and twice the events for hundreds of closed tabs."""
+    exhibitor, (staff, _) = await booth(server)
+    crowd = await people(server, 6)
+    tickets = {(await join(p, exhibitor))[1]["id"] for p in crowd}
+    async with server.connect(staff.cookie) as ws_staff:
+        theirs = Peer(ws_staff)
+        topic = f"booth-queue-staff:{exhibitor}"
+        assert (await theirs.command("subscribe", {"topic": topic}))["type"] == "ok"
+        await asyncio.gather(*(drop_the_absent(server.services) for _ in range(3)))
+        away: list[int] = []
+        try:
+            while True:
+                event = await theirs.event("queue.line_changed", timeout=1.5)
+                if event["data"]["away_since"] is not None:
+                    away.append(event["data"]["id"])
+        except TimeoutError:
+            pass  # no more: the background sweep adds none once they are all away
+    assert sorted(away) == sorted(tickets), away
 
 
 async def test_the_staff_see_a_card_only_if_shared_and_every_device_hears_a_new_ticket(
