@@ -69,6 +69,8 @@ T = TypeVar("T")
 INDEX_KEY = "matchmaking.queue_index"
 TIMES_KEY = "matchmaking.queue_times"
 TIMES_TTL = 30.0  # seconds a booth's service times are reused before being read again
+# ... when nobody was on duty: the first staff member coming on duty shows in waits soon.
+UNSTAFFED_TTL = 5.0
 MAX_TICKETS = 5  # live tickets one person may hold at once (in line at five booths)
 
 
@@ -112,8 +114,10 @@ def unavailable() -> ExpoError:
 async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
     cache: dict[int, tuple[float, ServiceTimes]] = svc.cache.setdefault(TIMES_KEY, {})
     kept = cache.get(exhibitor_id)
-    if kept is not None and time.monotonic() - kept[0] < TIMES_TTL:
-        return kept[1]
+    if kept is not None:
+        ttl = TIMES_TTL if kept[1].servers else UNSTAFFED_TTL
+        if time.monotonic() - kept[0] < ttl:
+            return kept[1]
     async with svc.read() as db:
         durations = await recent_durations(db, exhibitor_id)
         servers = len(await on_duty(db, exhibitor_id))

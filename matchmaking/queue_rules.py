@@ -17,7 +17,8 @@ DEFAULT_SERVICE = (120.0, 240.0)
 @dataclass(frozen=True, slots=True)
 class ServiceTimes:
     """How long a conversation at this booth takes (seconds): the quick and the slow end of the
-    recent ones (quartiles), and how many staff are serving."""
+    recent ones (quartiles), and how many staff are serving (on duty; 0: nobody, so no wait
+    can be promised)."""
 
     low: float
     high: float
@@ -32,13 +33,21 @@ def service_times(durations: Sequence[float], servers: int) -> ServiceTimes:
         ordered = sorted(durations)
         low = ordered[len(ordered) // 4]
         high = ordered[(3 * len(ordered)) // 4]
-    return ServiceTimes(max(low, 30.0), max(high, low, 30.0), max(servers, 1))
+    return ServiceTimes(max(low, 30.0), max(high, low, 30.0), max(servers, 0))
 
 
-def eta_minutes(position: int, times: ServiceTimes) -> tuple[int, int]:
+def staffed(times: ServiceTimes) -> bool:
+    """Someone is on duty to serve the line."""
+    return times.servers > 0
+
+
+def eta_minutes(position: int, times: ServiceTimes) -> tuple[int, int] | None:
     """The wait of the person at `position`, as a range of whole minutes: the people ahead of
     them shared among the staff serving, each taking the quick or the slow time. Position 1 is
-    next: up to one conversation's time."""
+    next: up to one conversation's time. None with no staff on duty: nobody serves, so the
+    wait is unknown (a range would be a promise nobody keeps)."""
+    if not staffed(times):
+        return None
     ahead = max(position - 1, 0)
     rounds_low = ahead // times.servers
     rounds_high = math.ceil(position / times.servers)

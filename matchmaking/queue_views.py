@@ -12,7 +12,8 @@ from expo.hall.public import exhibitor_card
 from expo.models import Account
 from matchmaking.models import BoothQueue, QueueTicket, TicketStatus
 from matchmaking.queue_line import Change
-from matchmaking.queue_rules import ServiceTimes, eta_minutes
+from matchmaking.queue_rules import ServiceTimes, eta_minutes, staffed
+from matchmaking.queue_store import queue_settings
 
 
 def _when(value: datetime | None) -> str | None:
@@ -31,23 +32,41 @@ def queue_view(queue: BoothQueue, length: int, times: ServiceTimes) -> dict[str,
         "version": queue.version,
         "length": length,
         "service": service_view(times),
+        "staffed": staffed(times),  # false: nobody on duty, so no wait is estimated
     }
 
 
 def line_view(place: Change | None, times: ServiceTimes) -> dict[str, Any] | None:
     """Where a waiting ticket stands: its position, the line's length, the wait, and what lets
-    a page follow the line's `queue.moved` events from here (generation, version, rank)."""
+    a page follow the line's `queue.moved` events from here (generation, version, rank). With
+    no staff on duty, `staffed` is false and `eta` null (the wait is unknown), else `eta` is
+    [low, high] whole minutes."""
     if place is None:
         return None
-    low, high = eta_minutes(place.position, times)
+    eta = eta_minutes(place.position, times)
     return {
         "position": place.position,
         "length": place.length,
-        "eta": [low, high],
+        "eta": list(eta) if eta is not None else None,
+        "staffed": staffed(times),
         "rank": place.rank,
         "generation": place.generation,
         "version": place.version,
     }
+
+
+def drop_reason(ticket: QueueTicket) -> str:
+    """Why the queue dropped a ticket: two calls not answered (`no_show`), or none of its
+    owner's pages following it for longer than the grace period (`away`)."""
+    return "no_show" if ticket.no_shows >= 2 else "away"
+
+
+async def drop_view(db: AsyncSession, ticket: QueueTicket) -> dict[str, Any] | None:
+    """For a dropped ticket, what its owner is told: why, and the grace period (seconds)."""
+    if ticket.status != TicketStatus.DROPPED:
+        return None
+    settings = await queue_settings(db)
+    return {"reason": drop_reason(ticket), "grace": settings.grace}
 
 
 async def caller_view(db: AsyncSession, ticket: QueueTicket) -> dict[str, Any] | None:
@@ -76,6 +95,8 @@ async def ticket_view(
         "call_deadline": _when(ticket.call_deadline),
         "caller": await caller_view(db, ticket),
         "line": line_view(place, times) if waiting else None,
+        "ended_at": _when(ticket.ended_at),
+        "drop": await drop_view(db, ticket),
         "version": ticket.version,
     }
 

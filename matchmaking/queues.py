@@ -3,7 +3,8 @@
 The person in line:
 - `POST /api/match/queues/{exhibitor_id}/tickets` {share_card} (or `queue.join`): join, or get
   the ticket already held there (201 new, 200 the same one);
-- `GET /api/match/queue-tickets`: my live tickets (every page's queue badge);
+- `GET /api/match/queue-tickets`: my live tickets (every page's queue badge), and those the
+  queue dropped in the last hour (every page's "you left the line" notice);
 - `GET /api/match/queue-tickets/{ticket_id}`: one of mine, with its position and wait;
 - `DELETE /api/match/queue-tickets/{ticket_id}` (`queue.leave`): leave the line;
 - `POST /api/match/queue-tickets/{ticket_id}/answer` (`queue.answer`): answer a call.
@@ -21,11 +22,12 @@ Organisers: `GET /api/match/queues` (every queue's length and longest wait).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from starlette.requests import Request
 
 from expo.db import stored_id
@@ -42,7 +44,7 @@ from expo.http import (
     route,
     services,
 )
-from expo.models import Account, Exhibitor, Role
+from expo.models import Account, Exhibitor, Role, utcnow
 from expo.permissions import Rule, only
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking import queue_engine as engine
@@ -61,6 +63,7 @@ from matchmaking.queue_views import queue_view, staff_ticket_view, ticket_view
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 MAX_LENGTH = 2000  # the longest line a booth may allow
+RECENT_DROPS = timedelta(hours=1)  # how long a dropped ticket is told to its owner
 
 
 class JoinIn(BaseModel):
@@ -100,7 +103,18 @@ class TicketOut(BaseModel):
 
 
 class TicketsOut(BaseModel):
-    tickets: list[dict[str, Any]]
+    tickets: list[dict[str, Any]] = Field(
+        description="My live tickets (waiting, called or in conversation), oldest first. A "
+        "waiting ticket's `line` has `position`, `length`, `staffed` and `eta`: [low, high] "
+        "whole minutes, or null when no staff member is on duty (the wait is unknown)."
+    )
+    dropped: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="My tickets the queue ended in the last hour without me: `drop.reason` "
+        "`away` (none of my pages was open for longer than `drop.grace` seconds) or `no_show` "
+        "(two calls not answered). Only the latest at each booth, and none at a booth where "
+        "I joined again since; oldest first.",
+    )
 
 
 class QueueOut(BaseModel):
@@ -139,17 +153,40 @@ async def join(request: Request) -> JSONResponse:
     return JSONResponse({"ticket": view}, status_code=201 if created else 200)
 
 
+def drops_to_tell(tickets: list[QueueTicket]) -> list[QueueTicket]:
+    """Of one person's recent tickets (by id), the dropped ones still worth telling: the
+    latest at its booth (joined again since: old news)."""
+    latest: dict[int, QueueTicket] = {}
+    for ticket in tickets:
+        latest[ticket.exhibitor_id] = ticket
+    return [t for t in latest.values() if t.status == TicketStatus.DROPPED]
+
+
 async def my_tickets(request: Request) -> JSONResponse:
+    """My live tickets, and those dropped in the last hour (only mine: the query is mine)."""
     who = principal(request)
     assert who is not None
     async with services(request).read() as db:
         rows = await db.execute(
             select(QueueTicket)
-            .where(col(QueueTicket.account_id) == who.account_id, col(QueueTicket.active) == 1)
+            .where(
+                col(QueueTicket.account_id) == who.account_id,
+                or_(
+                    col(QueueTicket.active) == 1,
+                    col(QueueTicket.ended_at) > utcnow() - RECENT_DROPS,
+                ),
+            )
             .order_by(col(QueueTicket.id))
         )
         tickets = list(rows.scalars())
-    return JSONResponse({"tickets": [await _my_ticket_view(request, t) for t in tickets]})
+    live = [t for t in tickets if t.active == 1]
+    dropped = sorted(drops_to_tell(tickets), key=stored_id)
+    return JSONResponse(
+        {
+            "tickets": [await _my_ticket_view(request, t) for t in live],
+            "dropped": [await _my_ticket_view(request, t) for t in dropped],
+        }
+    )
 
 
 async def _ticket(request: Request) -> QueueTicket:
@@ -407,7 +444,7 @@ routes = [
         methods=["GET"],
         action="queue.mine",
         responses={200: TicketsOut, 503: ErrorBody},
-        summary="My live queue tickets, with positions and waits",
+        summary="My live queue tickets, with positions and waits, and those dropped lately",
     ),
     route(
         "/api/match/queue-tickets/{ticket_id}",

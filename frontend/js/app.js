@@ -31,6 +31,7 @@ import { mountMeetingRoom } from "./meeting_room.js";
 // --- end room ---
 import { mountQueueCall } from "./queue_call.js"; // --- queues ---
 import { mountQueueAlert } from "./queue_alert.js"; // --- queues ---
+import { mountQueueNotices } from "./queue_notice.js"; // --- queues ---
 import { startQueueTickets } from "./queue_tickets.js"; // --- queues ---
 import { mountMySessions } from "./my_sessions.js";
 import { mountProfile } from "./profile.js";
@@ -128,6 +129,7 @@ mountOfflineBanner(document.getElementById("offline"));
 mountAgendaReminders(); // a toast on any page when a starred session starts
 mountAnnouncementBanner(main);
 mountQueueAlert(); // --- queues --- the call's alert, on any page
+mountQueueNotices(main); // --- queues --- "you left the line at X", on any page
 startQueueTickets(); // --- queues --- my tickets, followed from every page (this keeps them alive)
 window.addEventListener("hashchange", route);
 loadAccount();

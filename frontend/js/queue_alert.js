@@ -3,7 +3,8 @@
 // offers "Answer" (the call's room opens: #/queue-call/<ticket>) and "Let it go" (the ticket
 // ends). A browser notification too, when the tab is not in front and the person allowed them
 // (asked when they join a queue, never on page load). When the window runs out, the dialog
-// says what became of the ticket: back in line (a first miss) or out of it (a second).
+// says what became of the ticket: back in line (a first miss) or out of it (a second, with
+// "Rejoin at the end"; the page's notice, queue_notice.js, then does not tell it again).
 //
 // A native <dialog> opened with showModal(): focus moves into it (the Answer button), Tab stays
 // inside, the page behind is inert, and Escape hides it (the header's badge shows it again).
@@ -11,12 +12,12 @@
 import { h, replace } from "./dom.js";
 import { errorText, onLangChange, t } from "./i18n.js";
 import "./queue_strings.js";
-import { answerTicket, boothName, leaveTicket, onQueueChange, ticketAt, ticket as ticketOf } from "./queue_tickets.js";
+import { answerTicket, boothName, dismissDrop, leaveTicket, onQueueChange, rejoin, ticketAt, ticket as ticketOf } from "./queue_tickets.js";
 
 const TICK_MS = 1000;
 
 let dialog = null;
-let shown = null; // {id, kind: "call" | "missed" | "dropped", booth, position}
+let shown = null; // {id, kind: "call" | "missed" | "dropped", booth, position, view}
 let busy = false;
 let failure = null;
 let timer = null;
@@ -76,7 +77,8 @@ export function mountQueueAlert() {
       if (ticket.status === "waiting") {
         open({ id: ticket.id, kind: "missed", booth: ticket.exhibitor, position: ticket.line?.position });
       } else if (ticket.status === "dropped") {
-        open({ id: ticket.id, kind: "dropped", booth: ticket.exhibitor });
+        dismissDrop(ticket.id); // told here: the page's notice need not tell it again
+        open({ id: ticket.id, kind: "dropped", booth: ticket.exhibitor, view: ticket });
       } else if (shown?.id === ticket.id) {
         close(); // answered (here or in another tab), or let go
       }
@@ -160,6 +162,7 @@ function build() {
   parts.letGo = h("button", { type: "button", class: "button qalert-let-go", onclick: letGo });
   parts.ok = h("button", { type: "button", class: "button button-primary qalert-ok", onclick: close });
   parts.toBooth = h("a", { class: "button qalert-to-booth", onclick: close });
+  parts.rejoin = h("button", { type: "button", class: "button qalert-rejoin", onclick: rejoinLine });
   replace(
     dialog,
     parts.icon,
@@ -167,7 +170,7 @@ function build() {
     parts.body,
     parts.countdown,
     parts.error,
-    h("div", { class: "qalert-actions" }, parts.answer, parts.letGo, parts.ok, parts.toBooth),
+    h("div", { class: "qalert-actions" }, parts.answer, parts.letGo, parts.ok, parts.rejoin, parts.toBooth),
   );
 }
 
@@ -189,6 +192,7 @@ function render() {
   parts.countdown.hidden = !call;
   parts.answer.hidden = parts.letGo.hidden = !call;
   parts.ok.hidden = parts.toBooth.hidden = call;
+  parts.rejoin.hidden = shown.kind !== "dropped" || !shown.view;
   if (call) {
     const name = callerName(ticket);
     replace(parts.title, t("qalert.title"));
@@ -207,6 +211,8 @@ function render() {
     replace(parts.body, t("qalert.dropped", { booth }));
   }
   replace(parts.ok, t("qalert.ok"));
+  replace(parts.rejoin, t(busy ? "qnotice.rejoining" : "qnotice.rejoin"));
+  parts.rejoin.disabled = busy;
   replace(parts.toBooth, t("qalert.to_booth"));
   parts.toBooth.hidden = !exhibitor;
   parts.toBooth.setAttribute("href", `#/booth/${encodeURIComponent(exhibitor ?? "")}`);
@@ -233,6 +239,24 @@ export async function answerCall(id) {
       primary().focus();
     }
     throw error;
+  }
+}
+
+/** A second miss: back in line at its end (a new join), from the dialog. */
+async function rejoinLine() {
+  if (shown?.kind !== "dropped" || !shown.view || busy) return;
+  const id = shown.id;
+  busy = true;
+  failure = null;
+  render();
+  try {
+    await rejoin(shown.view);
+    busy = false;
+    if (shown?.id === id) close();
+  } catch (error) {
+    busy = false;
+    failure = error;
+    if (shown?.id === id) render();
   }
 }
 

@@ -1,6 +1,7 @@
 // The header's queue badges: one small pill per live ticket of mine, on every page, each naming
 // its booth (short: cut with an ellipsis). Waiting: "贵安数据中心 排队 第3位" / "… Queue #3", a
-// link to the booth ("暂停叫号" / "Calls paused" beside it while the staff paused calls); called:
+// link to the booth ("暂停叫号" / "Calls paused" beside it while the staff paused calls, "无人在岗"
+// / "No staff" while nobody is on duty, the wait unknown); called:
 // "轮到您了", a button that shows the call's alert again (after Escape hid it); serving: a link
 // back to the call's room. A ticket that ends takes its pill with it. More than two tickets fold
 // into one button ("排队 ×5") that opens their list, so the badges keep to one row on a phone.
@@ -76,12 +77,19 @@ function pill(ticket) {
   }
   const n = ticket.line?.position;
   const paused = callsPaused(ticket.exhibitor);
+  // Nobody on duty: no wait is promised (the line's eta is null), and the pill says so.
+  const unstaffed = !paused && !!ticket.line && !Array.isArray(ticket.line.eta);
   const eta = paused ? t("qwait.paused") : n ? waitText(ticket.line.eta) : "";
   const label = n ? t("qbadge.label_waiting", { booth, n, eta }) : booth;
+  const mark = paused
+    ? h("span", { class: "queue-badge-paused" }, t("qwait.paused"))
+    : unstaffed
+      ? h("span", { class: "queue-badge-unstaffed" }, t("qbadge.unstaffed"))
+      : null;
   return h(
     "a",
-    { class: `queue-badge${paused ? " is-paused" : ""}`, dataset: data, href: `#/booth/${ticket.exhibitor}`, "aria-label": label, title: label },
-    content(ticket, t("qbadge.waiting", { n: n || "…" }), paused ? h("span", { class: "queue-badge-paused" }, t("qwait.paused")) : null),
+    { class: `queue-badge${paused ? " is-paused" : ""}${unstaffed ? " is-unstaffed" : ""}`, dataset: data, href: `#/booth/${ticket.exhibitor}`, "aria-label": label, title: label },
+    content(ticket, t("qbadge.waiting", { n: n || "…" }), mark),
   );
 }
 

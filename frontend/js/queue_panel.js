@@ -95,7 +95,11 @@ export function mountQueuePanel(el, booth) {
         "p",
         { class: "qpanel-wait" },
         line.position > 1 ? [h("span", {}, t("qpanel.ahead", { n: line.position - 1 })), " · "] : null,
-        queue?.state === "paused" ? h("span", { class: "is-paused" }, t("qwait.paused")) : h("span", {}, t("qpanel.wait", { eta: waitText(line.eta) })),
+        queue?.state === "paused"
+          ? h("span", { class: "is-paused" }, t("qwait.paused"))
+          : Array.isArray(line.eta)
+            ? h("span", {}, t("qpanel.wait", { eta: waitText(line.eta) }))
+            : h("span", { class: "is-unstaffed" }, t("qwait.unstaffed")),
       ),
       ticket.appointment ? h("p", { class: "qpanel-note muted" }, t("qpanel.appointment")) : null,
     ];

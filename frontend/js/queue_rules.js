@@ -1,14 +1,16 @@
 // A booth queue's small rules on the page: pure, no DOM, no socket (the tests import this module
 // in the browser and compare it with the server's).
 //
-// - etaMinutes(position, service): matchmaking/queue_rules.py eta_minutes, exactly.
+// - etaMinutes(position, service): matchmaking/queue_rules.py eta_minutes, exactly (null with
+//   no staff on duty: the wait is unknown).
 // - moved(line, event): where a waiting ticket stands after a `queue.moved` event, worked out
 //   from the event alone, or "reload" when the event cannot be applied (a rebuilt line, a gap).
 
 /** The wait at `position` as [low, high] whole minutes; `service` is the queue's
- * {low, high, servers} (seconds, and how many staff serve). */
+ * {low, high, servers} (seconds, and how many staff serve). Null when nobody is on duty. */
 export function etaMinutes(position, service) {
-  const servers = Math.max(Number(service?.servers) || 1, 1);
+  const servers = Math.floor(Number(service?.servers));
+  if (!(servers >= 1)) return null;
   const lowSeconds = Number(service?.low) || 0;
   const highSeconds = Number(service?.high) || 0;
   const ahead = Math.max(position - 1, 0);
@@ -45,6 +47,7 @@ export function moved(line, event) {
     length: event.length,
     version: event.version,
     eta: service ? etaMinutes(position, service) : line.eta,
+    staffed: service ? Number(service.servers) >= 1 : line.staffed,
     service,
   };
 }

@@ -1,5 +1,5 @@
 // The words of the booth queues as the person in line sees them (the booth page's panel, the
-// header's badge, the call's alert and the call's room), in zh-CN and en, and the two helpers
+// header's badge, the call's alert, the call's room and the notice of a dropped ticket), in zh-CN and en, and the two helpers
 // that put a wait into words. The refusals' words are queue_errors.js's.
 
 import { addStrings, t } from "./i18n.js";
@@ -11,6 +11,7 @@ addStrings({
     "qwait.range": "约 {low}–{high} 分钟",
     "qwait.within": "{high} 分钟内",
     "qwait.paused": "暂停叫号",
+    "qwait.unstaffed": "暂无工作人员在岗，等待时间未知",
     // The booth page's panel
     "qpanel.title": "展位排队",
     "qpanel.length": "排队 {n} 人",
@@ -53,6 +54,7 @@ addStrings({
     "qbadge.label_called": "{booth} 正在叫您：打开提醒",
     "qbadge.label_serving": "正在与 {booth} 交流：回到通话",
     "qbadge.booth": "展位",
+    "qbadge.unstaffed": "无人在岗",
     "qbadge.many": "排队 ×{n}",
     "qbadge.label_many": "我的排队：{n} 个，展开列表",
     // The call's alert
@@ -86,12 +88,23 @@ addStrings({
     "qcall.forbidden": "只有被叫号的人和叫号的工作人员可以进入。",
     "qcall.back": "返回展馆",
     "qcall.signin": "登录后进入交流室。",
+    // The notice of a ticket the queue dropped (queue_notice.js)
+    "qnotice.region": "排队提醒",
+    "qnotice.away": "您因离开页面超过 {time}，已退出「{booth}」的排队。",
+    "qnotice.no_show": "您两次没有接听叫号，已退出「{booth}」的排队。",
+    "qnotice.minutes": "{n} 分钟",
+    "qnotice.seconds": "{n} 秒",
+    "qnotice.rejoin": "重新排队（排到队尾）",
+    "qnotice.rejoining": "正在排队…",
+    "qnotice.dismiss": "知道了",
+    "qnotice.dismiss_label": "知道了：不再提醒「{booth}」的这次排队",
   },
   en: {
     // Waits
     "qwait.range": "about {low}–{high} min",
     "qwait.within": "within {high} min",
     "qwait.paused": "Calls paused",
+    "qwait.unstaffed": "No staff on duty right now; wait unknown",
     // The booth page's panel
     "qpanel.title": "Queue at the booth",
     "qpanel.length": "{n} in line",
@@ -134,6 +147,7 @@ addStrings({
     "qbadge.label_called": "{booth} is calling you: open the alert",
     "qbadge.label_serving": "Talking with {booth}: back to the call",
     "qbadge.booth": "Booth",
+    "qbadge.unstaffed": "No staff",
     "qbadge.many": "Queues ×{n}",
     "qbadge.label_many": "My queues: {n}, show the list",
     // The call's alert
@@ -167,11 +181,25 @@ addStrings({
     "qcall.forbidden": "Only the person called and the staff member who called may enter.",
     "qcall.back": "Back to the hall",
     "qcall.signin": "Sign in to enter the call's room.",
+    // The notice of a ticket the queue dropped (queue_notice.js)
+    "qnotice.region": "Queue notices",
+    "qnotice.away": "You left the line at {booth}: your page was closed for more than {time}.",
+    "qnotice.no_show": "You left the line at {booth}: you did not answer two calls.",
+    "qnotice.minutes": "{n} minutes",
+    "qnotice.minutes_one": "1 minute",
+    "qnotice.seconds": "{n} seconds",
+    "qnotice.seconds_one": "1 second",
+    "qnotice.rejoin": "Rejoin at the end",
+    "qnotice.rejoining": "Joining…",
+    "qnotice.dismiss": "Dismiss",
+    "qnotice.dismiss_label": "Dismiss the notice about the line at {booth}",
   },
 });
 
-/** A wait [low, high] in whole minutes, in words: "约 6–12 分钟", "within 4 min". */
+/** A wait [low, high] in whole minutes, in words: "约 6–12 分钟", "within 4 min"; null (no
+ * staff on duty) says the wait is unknown. */
 export function waitText(eta) {
-  const [low, high] = Array.isArray(eta) ? eta : [0, 1];
+  if (!Array.isArray(eta)) return t("qwait.unstaffed");
+  const [low, high] = eta;
   return low > 0 ? t("qwait.range", { low, high }) : t("qwait.within", { high });
 }

@@ -15,8 +15,14 @@
 // socket came back, when the tab is shown again and when another tab of this browser joined or
 // left a queue.
 //
+// Tickets the queue dropped (away past the grace period, or two calls not answered) are kept
+// too, from that read's `dropped` (the last hour's) and from a ticket seen ending so: the notice
+// (queue_notice.js) tells them until the person dismisses one (remembered per ticket in this
+// browser) or joins that booth's line again.
+//
 //   onQueueChange((ticket, previous) => ...)  // a ticket changed (null: anything may have)
 //   liveTickets(), ticketAt(exhibitor), boothName(exhibitor), ticketBooth(ticket), callsPaused(exhibitor)
+//   droppedTickets(), dismissDrop(id), await rejoin(ticket)
 //   await joinQueue(exhibitor, shareCard); await leaveTicket(id); await answerTicket(id)
 
 import { api } from "./api.js";
@@ -36,6 +42,9 @@ const reading = new Map(); // id -> a read of the ticket under way ({again} when
 const ended = new Map(); // id -> the version it ended with (a late, older event is no news)
 const names = new Map(); // exhibitor -> {zh, en} | null while read
 const states = new Map(); // exhibitor -> {state, version} of the booth's queue, where I wait
+const drops = new Map(); // id -> a ticket the queue dropped (its view, with `drop`: why)
+const DISMISSED_KEY = "shubo.queue.dismissed-drops"; // localStorage: ids of drops told already
+const DISMISSED_KEPT = 200;
 const listeners = new Set();
 let owner = null; // the account these tickets are for
 let personal = null; // stop following account:<owner>
@@ -124,6 +133,59 @@ function readQueueState(exhibitor) {
     .catch(() => {}); // the badge shows the wait until it knows
 }
 
+// --- tickets the queue dropped -------------------------------------------------------------------
+
+function dismissedIds() {
+  try {
+    const ids = JSON.parse(localStorage.getItem(DISMISSED_KEY) || "[]");
+    return new Set(Array.isArray(ids) ? ids.map(Number) : []);
+  } catch {
+    return new Set(); // storage refused or garbled: nothing dismissed
+  }
+}
+
+/** A dropped ticket worth telling (with `drop`, its reason); the latest at each booth. */
+function takeDrop(view) {
+  const id = Number(view?.id);
+  if (view?.status !== "dropped" || !view.drop || !Number.isFinite(id)) return;
+  for (const [other, known] of drops) {
+    if (Number(known.exhibitor) === Number(view.exhibitor) && other !== id) {
+      if (other > id) return; // a newer drop at that booth is the news
+      drops.delete(other);
+    }
+  }
+  drops.set(id, { ...view, id });
+}
+
+/** The dropped tickets to tell: not dismissed here, and not at a booth where I am in line
+ * again; oldest first. */
+export function droppedTickets() {
+  const dismissed = dismissedIds();
+  return [...drops.values()]
+    .filter((view) => !dismissed.has(view.id) && !ticketAt(view.exhibitor))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** The person read (or answered) the drop of ticket `id`: not told again in this browser. */
+export function dismissDrop(id) {
+  const ids = [...dismissedIds()].filter((known) => known !== Number(id));
+  ids.push(Number(id));
+  try {
+    localStorage.setItem(DISMISSED_KEY, JSON.stringify(ids.slice(-DISMISSED_KEPT)));
+  } catch {
+    // storage refused (private mode): dismissed for this page's life only
+  }
+  drops.delete(Number(id));
+  emit(null);
+}
+
+/** Join the line of a dropped ticket's booth again: a new join, at the end. */
+export async function rejoin(view) {
+  const ticket = await joinQueue(view.exhibitor, Boolean(view.share_card));
+  dismissDrop(view.id);
+  return ticket;
+}
+
 // --- taking what the server says ---------------------------------------------------------------
 
 /** The newer of two lines of one ticket: a line of another generation (rebuilt) replaces it. */
@@ -150,6 +212,7 @@ export function takeTicket(view) {
   else {
     ended.set(id, Number(next.version));
     forget(id);
+    takeDrop(next);
   }
   emit(next, known ?? null);
   if (next.status === "waiting" && !next.line) readTicket(id);
@@ -208,6 +271,7 @@ export async function readTickets() {
     seen.add(Number(view.id));
     takeTicket(view);
   }
+  for (const view of body.dropped || []) takeDrop(view);
   for (const id of [...tickets.keys()]) if (!seen.has(id)) readTicket(id);
   emit(null);
 }
@@ -385,6 +449,7 @@ function reset(account) {
   tickets.clear();
   reading.clear();
   ended.clear();
+  drops.clear();
   owner = account;
   if (account !== null) {
     // A ticket joined or ended on another device: followed (or dropped) as if it were here.

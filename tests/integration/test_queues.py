@@ -1,12 +1,14 @@
 """Live booth queues over a real server, on SQLite (the embedded line) and on PostgreSQL with
 Redis (the Lua line): join (twice is the same ticket), positions 1..n that fall as people are
 called, the call and its answer, the call's room, served, no-shows back once then out, pause,
-close, the length cap, who may do what, and a Redis that lost its lines."""
+close, the length cap, who may do what, and a Redis that lost its lines. No staff on duty: no
+wait promised. A ticket the queue dropped is told to its owner (and no one else) for an hour."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,13 +16,15 @@ import redis.asyncio as aioredis
 from sqlalchemy import update
 from sqlmodel import select
 
+from expo.models import utcnow
 from matchmaking.models import MatchSettings, QueueTicket
-from matchmaking.queue_engine import index_of
+from matchmaking.queue_engine import UNSTAFFED_TTL, index_of
 from matchmaking.queue_sweeper import drop_the_absent, reconcile
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.meetings_setup import new_exhibitor, new_people
 from tests.redis_server import redis_server
 from tests.services import REDIS_URL, check_redis, forget_queue_lines, fresh_postgres_database
+from tests.waiting import eventually
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -62,6 +66,11 @@ async def booth(server: LiveServer) -> tuple[int, list[Person]]:
     return exhibitor, await people(server, 2, exhibitor)
 
 
+async def on_duty(person: Person, exhibitor: int) -> None:
+    status, body = await person.http("PUT", f"/api/exhibitors/{exhibitor}/duty", {"on": True})
+    assert status == 200, body
+
+
 async def join(person: Person, exhibitor: int) -> tuple[int, dict[str, Any]]:
     status, body = await person.http(
         "POST", f"/api/match/queues/{exhibitor}/tickets", {"share_card": True}
@@ -87,13 +96,15 @@ async def settings(server: LiveServer, **values: int) -> None:
 
 
 async def test_joining_twice_is_one_ticket_and_positions_are_one_to_n(server: LiveServer):
-    exhibitor, _staff = await booth(server)
+    exhibitor, (staff, _) = await booth(server)
+    await on_duty(staff, exhibitor)
     a, b, c = await people(server, 3)
     first, ticket_a = await join(a, exhibitor)
     again, same = await join(a, exhibitor)
     assert (first, again) == (201, 200)
     assert same["id"] == ticket_a["id"] and same["line"]["position"] == 1
     assert ticket_a["line"]["eta"][0] == 0 and ticket_a["line"]["eta"][1] >= 1
+    assert ticket_a["line"]["staffed"] is True
     _, ticket_b = await join(b, exhibitor)
     _, ticket_c = await join(c, exhibitor)
     assert [t["line"]["position"] for t in (ticket_a, ticket_b, ticket_c)] == [1, 2, 3]
@@ -107,6 +118,33 @@ async def test_joining_twice_is_one_ticket_and_positions_are_one_to_n(server: Li
             .all()
         )
     assert len(stored) == 3 and all(t.rank is not None for t in stored)  # stored with their rank
+
+
+async def test_with_no_staff_on_duty_no_wait_is_promised(server: LiveServer):
+    """Nobody on duty: the line says so (`staffed` false, `eta` null), in the ticket, the list
+    of mine and the queue; someone coming on duty brings the range back within seconds."""
+    exhibitor, (staff, _) = await booth(server)
+    a, b = await people(server, 2)
+    _, ticket_a = await join(a, exhibitor)
+    _, ticket_b = await join(b, exhibitor)
+    assert ticket_b["line"]["position"] == 2
+    assert (ticket_b["line"]["eta"], ticket_b["line"]["staffed"]) == (None, False)
+    [mine] = (await b.http("GET", "/api/match/queue-tickets"))[1]["tickets"]
+    assert (mine["line"]["eta"], mine["line"]["staffed"]) == (None, False)
+    queue = (await b.http("GET", f"/api/match/queues/{exhibitor}"))[1]["queue"]
+    assert queue["staffed"] is False and queue["service"]["servers"] == 0
+
+    await on_duty(staff, exhibitor)
+
+    async def staffed() -> dict[str, Any] | None:
+        line = (await b.http("GET", f"/api/match/queue-tickets/{ticket_b['id']}"))[1]["ticket"]
+        return line["line"] if line["line"]["staffed"] else None
+
+    line = await eventually(staffed, timeout=UNSTAFFED_TTL + 5, interval=0.5)
+    assert line["eta"] == [2, 8]  # one on duty, 2–4 minutes each (the guess): position 2
+    queue = (await b.http("GET", f"/api/match/queues/{exhibitor}"))[1]["queue"]
+    assert queue["staffed"] is True and queue["service"]["servers"] == 1
+    assert ticket_a["id"] != ticket_b["id"]
 
 
 async def test_a_call_answered_opens_the_room_and_positions_fall(server: LiveServer):
@@ -451,3 +489,66 @@ async def test_organisers_see_every_queues_length_longest_wait_and_state(server:
     assert row["longest_wait_since"] == first["joined_at"]
     assert row["name_en"] == "Meeting Test Co"
     assert (await a.http("GET", "/api/match/queues"))[0] == 403
+
+
+async def test_a_dropped_ticket_is_told_to_its_owner_only_for_an_hour_until_they_join_again(
+    server: LiveServer,
+):
+    """Someone whose pages were all closed past the grace period, and someone who twice did
+    not answer, find the ticket the queue dropped (and why) among their own, not anyone
+    else's; joining again there (at the end, a new ticket) or an hour passing ends the news."""
+    exhibitor, (staff, colleague) = await booth(server)
+    away, missed, stranger, stays = await people(server, 4)
+    _, gone = await join(away, exhibitor)
+    _, twice = await join(missed, exhibitor)
+    _, kept = await join(stays, exhibitor)
+    assert [t["line"]["position"] for t in (gone, twice, kept)] == [1, 2, 3]
+    # Away (nobody follows it) since long before the grace period (120 s): the sweep drops it.
+    async with server.services.db() as db:
+        await db.execute(
+            update(QueueTicket)
+            .where(QueueTicket.id == gone["id"])
+            .values(away_since=utcnow() - timedelta(minutes=10))
+        )
+        await db.commit()
+    await drop_the_absent(server.services)
+    # Called twice and never came (back behind the next person in between, whom a colleague
+    # calls).
+    for caller, expected in ((staff, twice), (colleague, kept), (staff, twice)):
+        called = (await caller.http("POST", f"/api/match/queues/{exhibitor}/call"))[1]
+        assert called["ticket"]["id"] == expected["id"]
+        if expected is twice:
+            no_show = f"/api/match/queue-tickets/{twice['id']}/no-show"
+            assert (await staff.http("POST", no_show))[0] == 200
+
+    status, body = await away.http("GET", "/api/match/queue-tickets")
+    assert status == 200 and body["tickets"] == []
+    [told] = body["dropped"]
+    assert (told["id"], told["status"], told["exhibitor"]) == (gone["id"], "dropped", exhibitor)
+    assert told["drop"] == {"reason": "away", "grace": 120}
+    assert told["booth"]["name_en"] == "Meeting Test Co" and told["ended_at"]
+    [told] = (await missed.http("GET", "/api/match/queue-tickets"))[1]["dropped"]
+    assert (told["id"], told["drop"]["reason"]) == (twice["id"], "no_show")
+    # Only one's own: the others hear nothing of these two.
+    for person in (stranger, stays):
+        assert (await person.http("GET", "/api/match/queue-tickets"))[1]["dropped"] == []
+    assert (await stranger.http("GET", f"/api/match/queue-tickets/{gone['id']}"))[0] == 403
+
+    # Joining again is a new ticket at the end of the line, and the old news is gone.
+    assert (await join(stranger, exhibitor))[0] == 201
+    status, again = await join(away, exhibitor)
+    assert status == 201 and again["id"] != gone["id"] and again["line"]["position"] == 2
+    body = (await away.http("GET", "/api/match/queue-tickets"))[1]
+    assert [t["id"] for t in body["tickets"]] == [again["id"]] and body["dropped"] == []
+    left = await away.http("DELETE", f"/api/match/queue-tickets/{again['id']}")
+    assert left[0] == 200
+    assert (await away.http("GET", "/api/match/queue-tickets"))[1]["dropped"] == []  # left
+    # An hour later, the queue no longer tells it.
+    async with server.services.db() as db:
+        await db.execute(
+            update(QueueTicket)
+            .where(QueueTicket.id == twice["id"])
+            .values(ended_at=utcnow() - timedelta(hours=1, minutes=1))
+        )
+        await db.commit()
+    assert (await missed.http("GET", "/api/match/queue-tickets"))[1]["dropped"] == []
