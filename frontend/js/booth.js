@@ -294,6 +294,9 @@ export function mountBooth(root, { id } = {}) {
         h(
           "div",
           { class: "booth-layout" },
+          // --- queues --- the queue's panel first: right after the header on a phone, at the
+          // top of the side column on a wide screen (hall.css places it)
+          section("booth-queue"),
           h(
             "div",
             { class: "booth-main" },
@@ -340,7 +343,6 @@ export function mountBooth(root, { id } = {}) {
                 : h("p", { class: "muted booth-nobody" }, t("booth.nobody_on_duty")),
             ),
             section("booth-staff-tools"),
-            section("booth-queue"), // --- queues ---
             section("booth-card"),
             section("booth-meeting"), // --- matchmaking: request a meeting ---
             section("booth-private"),

@@ -103,11 +103,13 @@ export function mountBoothDashboard(root, { id }) {
   let name = null;
   let failure = null;
   let stopped = false;
-  // --- queue staff --- the booth's queue panel, below the figures and outside what render()
-  // replaces (a figure changing every second must not take a click or the focus from it)
+  // --- queue staff --- the booth's live line first, under the page's heading (staff on duty
+  // work from it; the figures can wait below), and outside what render() replaces (a figure
+  // changing every second must not take a click or the focus from it)
+  const head = h("div", { class: "boothdash-head" });
   const board = h("div", { class: "boothdash-board" });
   const queueSlot = h("div", { class: "boothdash-queue" });
-  root.replaceChildren(board, queueSlot);
+  root.replaceChildren(h("section", { class: "boothdash" }, head, queueSlot, board));
   const unmountQueue = mountQueueStaff(queueSlot, { exhibitor });
   // --- end queue staff ---
 
@@ -135,16 +137,15 @@ export function mountBoothDashboard(root, { id }) {
   const render = () => {
     const f = figures;
     replace(
-      board, // --- queue staff --- (was root)
+      head, // --- queue staff --- the heading, then the line, then the figures (board)
+      h("h1", {}, t("boothdash.title"), name ? h("span", { class: "boothdash-name muted" }, pick(name)) : null),
+      h("span", { class: "chip chip-accent boothdash-live" }, t("boothdash.live")),
+    );
+    replace(
+      board,
       h(
-        "section",
-        { class: "boothdash" },
-        h(
-          "div",
-          { class: "boothdash-head" },
-          h("h1", {}, t("boothdash.title"), name ? h("span", { class: "boothdash-name muted" }, pick(name)) : null),
-          h("span", { class: "chip chip-accent boothdash-live" }, t("boothdash.live")),
-        ),
+        "div",
+        { class: "boothdash-figures" },
         failure ? h("p", { class: "notice notice-error", role: "alert" }, errorText(failure)) : null,
         !f && !failure ? h("p", { class: "notice", role: "status" }, t("boothdash.loading")) : null,
         f

@@ -1,8 +1,10 @@
 // The booth staff's queue panel, on the booth dashboard (#/booth/<id>/dashboard): who waits, in
 // order (name, card if shared, booked, away, no-shows, waiting for how long), "Call next", the
 // calls going on (each staff member's, theirs highlighted: the countdown to answer, then "in
-// conversation" and the way into the call's room), Served / No-show, pause, resume, close,
-// reopen and the length cap. Organisers see the queue, without the staff's buttons.
+// conversation" and the way into the call's room), Served / No-show, the queue's one state
+// (a segmented control: open / paused: people may join, nobody is called / closed: nobody new
+// joins, those in line are still called) and the length cap. Organisers see the queue, without
+// the staff's buttons.
 //
 // First drawn from GET /api/match/queues/<id>/line, then kept live by `queue.line_changed` and
 // `queue.state_changed` on `booth-queue-staff:<id>` (queue_staff_line.js keeps the order). The
@@ -23,6 +25,7 @@ import { currentAccount, loadAccount, onAccountChange } from "./session.js";
 const SHOWN = 100; // waiting rows drawn; the rest are counted
 const CHECK_AFTER_MS = 800; // quiet time before our length is compared with the line's
 const MAX_LENGTH = 2000; // the server's highest cap (matchmaking/queues.py)
+const STATES = ["open", "paused", "closed"]; // a queue is in exactly one (booth_queue.state)
 
 export function mountQueueStaff(root, { exhibitor }) {
   const booth = Number(exhibitor);
@@ -70,13 +73,39 @@ export function mountQueueStaff(root, { exhibitor }) {
   const waitingList = h("ol", { class: "qstaff-waiting" });
   const nobody = h("p", { class: "muted qstaff-none" });
   const more = h("p", { class: "muted qstaff-more" });
-  const pauseButton = h("button", { type: "button", class: "button button-small qstaff-pause", onclick: () => setState(line.queue?.state === "paused" ? "open" : "paused") });
-  const closeButton = h("button", { type: "button", class: "button button-small button-ghost qstaff-close", onclick: () => setState(line.queue?.state === "closed" ? "open" : "closed") });
+  // The queue's state: one of three, picked in one control (radios drawn as segments), so it
+  // can never be two at once nor two switches that disagree.
+  const stateHint = h("p", { class: "field-hint qstaff-state-hint", id: `qstaff-state-hint-${booth}` });
+  const stateLegend = h("legend", { class: "qstaff-states-legend" });
+  const stateRadios = Object.fromEntries(
+    STATES.map((state) => [
+      state,
+      h("input", {
+        type: "radio",
+        name: `qstaff-state-${booth}`,
+        value: state,
+        class: "qstaff-state-radio",
+        "aria-describedby": stateHint.id,
+        onchange: (e) => e.target.checked && setState(state),
+      }),
+    ]),
+  );
+  const stateNames = Object.fromEntries(STATES.map((state) => [state, h("span", { class: "qstaff-segment-name" })]));
+  const stateControl = h(
+    "fieldset",
+    { class: "qstaff-states" },
+    stateLegend,
+    h(
+      "div",
+      { class: "qstaff-segments" },
+      STATES.map((state) => h("label", { class: `qstaff-segment is-${state}` }, stateRadios[state], stateNames[state])),
+    ),
+    stateHint,
+  );
   const capInput = h("input", { type: "number", id: `qstaff-cap-${booth}`, class: "qstaff-cap-input", min: 1, max: MAX_LENGTH, step: 1, required: true, inputmode: "numeric" });
   const capLabel = h("label", { for: capInput.id });
   const capSave = h("button", { type: "submit", class: "button button-small" });
   const capSaved = h("span", { class: "form-saved qstaff-saved", role: "status" });
-  const closeHint = h("p", { class: "field-hint qstaff-close-hint" });
   const settingsTitle = h("h3", { class: "qstaff-sub" });
   const capForm = h(
     "form",
@@ -87,8 +116,7 @@ export function mountQueueStaff(root, { exhibitor }) {
     "div",
     { class: "qstaff-settings" },
     settingsTitle,
-    h("div", { class: "qstaff-state-buttons" }, pauseButton, closeButton),
-    closeHint,
+    stateControl,
     capForm,
   );
   const loading = h("p", { class: "muted qstaff-loading", role: "status" });
@@ -183,11 +211,15 @@ export function mountQueueStaff(root, { exhibitor }) {
 
     settings.hidden = !staff;
     settingsTitle.textContent = t("qstaff.settings");
-    pauseButton.hidden = q.state === "closed";
-    pauseButton.textContent = q.state === "paused" ? t("qstaff.resume") : t("qstaff.pause");
-    closeButton.textContent = q.state === "closed" ? t("qstaff.reopen") : t("qstaff.close");
-    pauseButton.disabled = closeButton.disabled = capSave.disabled = !!working;
-    closeHint.textContent = t("qstaff.close_hint");
+    stateLegend.textContent = t("qstaff.state_legend");
+    for (const state of STATES) {
+      // The stored state, unless a change is on its way (the one picked stays picked).
+      if (working !== "state") stateRadios[state].checked = q.state === state;
+      stateRadios[state].disabled = !!working;
+      stateNames[state].textContent = t(`qstaff.segment.${state}`);
+    }
+    stateHint.textContent = t(`qstaff.state_hint.${q.state}`);
+    capSave.disabled = !!working;
     capLabel.textContent = t("qstaff.cap");
     capSave.textContent = t("qstaff.save");
     capSaved.textContent = saved ? t("qstaff.saved") : "";
@@ -289,7 +321,13 @@ export function mountQueueStaff(root, { exhibitor }) {
 
   const capRange = () => Object.assign(new Error("cap out of range"), { code: "cap_range" });
 
-  const setState = (state) => act("state", () => patch({ state }));
+  const setState = (state) => {
+    if (working || line.queue?.state === state) return render();
+    const picked = stateRadios[state];
+    return act("state", () => patch({ state })).then(() => {
+      if (document.activeElement === document.body) picked.focus(); // kept through the redraw
+    });
+  };
 
   // The box is read before act() draws: a colleague's cap arriving meanwhile must not be what
   // gets saved.

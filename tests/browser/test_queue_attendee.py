@@ -5,22 +5,28 @@ another page, answers from the alert with the keyboard and lands in the call's r
 staff member: each sees the other's video playing and a chat line crosses. On a phone in
 English: a call that runs out puts the person back in line, a second one is let go. Leaving
 works, a page whose socket dropped keeps its place when it comes back, and a pause or a closed
-queue shows at once. The page's wait is the server's (queue_rules.eta_minutes), to the minute.
-Screenshots of the panel, the badge, the alert and the room in both languages and on a phone."""
+queue shows at once. The page's wait is the server's (queue_rules.eta_minutes), to the minute;
+with nobody on duty it promises none. Someone the queue dropped (pages closed past the grace
+period, or two calls missed) is told on their next page, or at once on an open one, and
+rejoins in one click. On a phone the booth's queue panel shows without scrolling. Screenshots
+of the panel, the badge, the alert, the notice and the room in both languages and on a phone."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from playwright.async_api import Page, Request, expect
 from sqlalchemy import update
 from sqlmodel import col
 
-from expo.models import Account
+from expo.models import Account, utcnow
 from expo.realtime import closecodes
 from matchmaking.models import MatchSettings, QueueTicket
+from matchmaking.queue_engine import UNSTAFFED_TTL
 from matchmaking.queue_rules import ServiceTimes, eta_minutes
+from matchmaking.queue_sweeper import _drop, drop_the_absent
 from tests.browser.test_meeting_room import (  # noqa: F401 (fixtures)
     media_browser,
     media_pages,
@@ -34,6 +40,7 @@ from tests.waiting import eventually
 # Demo booths (expo/seed.py), one per test: the server lives for the whole module.
 BOOTH_NAMES = {2: "贵安数据中心", 3: "Zhucheng Liquid Cooling"}
 PHONE_WIDTH = 390
+UNKNOWN_ZH = "暂无工作人员在岗，等待时间未知"  # no staff on duty: no wait
 
 
 class Person:
@@ -59,6 +66,14 @@ class Person:
 
     async def serve(self, ticket: int) -> None:
         status, body = await self.http("POST", f"/api/match/queue-tickets/{ticket}/served")
+        assert status == 200, body
+
+    async def no_show(self, ticket: int) -> None:
+        status, body = await self.http("POST", f"/api/match/queue-tickets/{ticket}/no-show")
+        assert status == 200, body
+
+    async def on_duty(self, booth: int) -> None:
+        status, body = await self.http("PUT", f"/api/exhibitors/{booth}/duty", {"on": True})
         assert status == 200, body
 
 
@@ -93,7 +108,12 @@ async def wait_text(server: LiveServer, booth: int, position: int, zh: bool) -> 
     """The wait at `position` in words, from the server's own rule and service times."""
     async with server.http() as http:
         service = (await http.get(f"/api/match/queues/{booth}")).json()["queue"]["service"]
-    low, high = eta_minutes(position, ServiceTimes(**service))
+    eta = eta_minutes(position, ServiceTimes(**service))
+    if eta is None:
+        return (
+            "暂无工作人员在岗，等待时间未知" if zh else "No staff on duty right now; wait unknown"
+        )
+    low, high = eta
     if low == 0:
         return f"{high} 分钟内" if zh else f"within {high} min"
     return f"约 {low}–{high} 分钟" if zh else f"about {low}–{high} min"
@@ -118,6 +138,7 @@ async def test_in_line_called_on_another_page_answered_and_talking(
 ):
     booth = 2
     [staff] = await people(server, ["Tom Baker"], exhibitor=booth, title="Sales lead")
+    await staff.on_duty(booth)
     first, second, me = await people(server, ["甲 Jia", "乙 Yi", "李雪 Li Xue"], title="采购总监")
     ahead = [await first.join(booth), await second.join(booth)]
 
@@ -128,12 +149,13 @@ async def test_in_line_called_on_another_page_answered_and_talking(
     await expect(panel.locator(".qpanel-summary")).to_have_text(
         f"排队 2 人 · {await wait_text(server, booth, 3, zh=True)}"
     )
+    await expect(panel).to_be_in_viewport()  # the top of the side column, on a desktop
     await panel.get_by_label("与工作人员分享我的名片（职务和单位）").check()
     await panel.get_by_role("button", name="排队").click()
     await expect(panel.locator(".qpanel-position")).to_have_text("您排在第 3 位")
-    await expect(panel.locator(".qpanel-wait")).to_have_text(
-        f"前面还有 2 人 · 预计等待 {await wait_text(server, booth, 3, zh=True)}"
-    )
+    wait = await wait_text(server, booth, 3, zh=True)
+    assert wait.startswith("约 ")  # someone is on duty: a range
+    await expect(panel.locator(".qpanel-wait")).to_have_text(f"前面还有 2 人 · 预计等待 {wait}")
     badge = page.locator("#header .queue-badge")
     await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第3位")
     await expect(badge.locator(".queue-badge-booth")).to_have_text(BOOTH_NAMES[booth])
@@ -234,6 +256,7 @@ async def test_on_a_phone_a_missed_call_goes_back_in_line_and_the_next_is_let_go
 ):
     booth = 3
     [staff] = await people(server, ["王磊 Wang Lei"], exhibitor=booth)
+    await staff.on_duty(booth)
     [me] = await people(server, ["Ana Ruiz"])
     page = await pages.new(locale="en-GB", phone=True, cookie=me.cookie)
     # Asking to notify: when joining, never on page load.
@@ -246,6 +269,7 @@ async def test_on_a_phone_a_missed_call_goes_back_in_line_and_the_next_is_let_go
     await expect(panel.locator(".qpanel-summary")).to_have_text(
         f"Nobody in line · {await wait_text(server, booth, 1, zh=False)}"
     )
+    await expect(panel).to_be_in_viewport()  # on a phone, without scrolling past the booth
     assert await page.evaluate("window.asked") == 0
     await panel.get_by_role("button", name="Join the queue").click()
     await expect(panel.locator(".qpanel-position")).to_have_text("You are next")
@@ -299,6 +323,8 @@ async def test_on_a_phone_a_missed_call_goes_back_in_line_and_the_next_is_let_go
 
 async def test_leaving_and_a_socket_that_drops_and_comes_back(pages: Pages, server: LiveServer):
     booth = 4
+    [staff] = await people(server, ["值班 Zhiban"], exhibitor=booth)
+    await staff.on_duty(booth)
     [before] = await people(server, ["排前面 Qian"])
     [me] = await people(server, ["周敏 Zhou Min"])
     first = await before.join(booth)
@@ -342,7 +368,6 @@ async def test_leaving_and_a_socket_that_drops_and_comes_back(pages: Pages, serv
     await eventually(lambda: back(server, mine["id"]), timeout=10, interval=0.2)
 
     # The staff pause and then close the queue: the panel says so at once.
-    [staff] = await people(server, ["值班 Zhiban"], exhibitor=booth)
     assert (await staff.http("PATCH", f"/api/match/queues/{booth}", {"state": "paused"}))[0] == 200
     await expect(panel.locator(".qpanel-state")).to_have_text(
         "工作人员暂停了叫号：仍可排队，恢复后按顺序叫号。"
@@ -443,7 +468,7 @@ async def test_the_pages_wait_and_line_rules_are_the_servers(pages: Pages, serve
     cases = [
         (position, {"low": low, "high": high, "servers": servers})
         for position in range(1, 26)
-        for servers in (1, 2, 3, 5)
+        for servers in (0, 1, 2, 3, 5)
         for low, high in ((30.0, 30.0), (120.0, 240.0), (95.5, 301.0), (61.0, 62.0))
     ]
     waits = await page.evaluate(
@@ -453,7 +478,9 @@ async def test_the_pages_wait_and_line_rules_are_the_servers(pages: Pages, serve
         }""",
         cases,
     )
-    assert waits == [list(eta_minutes(p, ServiceTimes(**s))) for p, s in cases]
+    expected = [eta_minutes(p, ServiceTimes(**s)) for p, s in cases]
+    assert waits == [list(eta) if eta else None for eta in expected]
+    assert None in waits  # nobody on duty: no wait, on the page as on the server
     line = {"position": 4, "length": 6, "eta": [6, 16], "rank": 7, "generation": 1, "version": 10}
     service = {"low": 120, "high": 240, "servers": 1}
     moves = await page.evaluate(
@@ -462,7 +489,10 @@ async def test_the_pages_wait_and_line_rules_are_the_servers(pages: Pages, serve
           const at = (kind, rank, version, generation = 1, length = 6) =>
             moved(line, { kind, rank, version, generation, length, service });
           const position = (found) => (typeof found === "string" ? found : found.position);
+          const unstaffed = moved(line, { kind: "left", rank: 9, version: 11, generation: 1,
+            length: 5, service: { ...service, servers: 0 } });
           return [
+            [unstaffed.eta, unstaffed.staffed],    // nobody on duty now: no wait
             position(at("called", 1, 11, 1, 5)),   // ahead of me: one place forward
             position(at("left", 9, 11, 1, 5)),     // behind me: no change
             position(at("joined", 6.5, 11, 1, 7)), // an appointment ahead of me: one back
@@ -474,4 +504,127 @@ async def test_the_pages_wait_and_line_rules_are_the_servers(pages: Pages, serve
         }""",
         [line, service],
     )
-    assert moves == [3, 4, 5, 5, 4, "reload", "reload"]
+    assert moves == [[None, False], 3, 4, 5, 5, 4, "reload", "reload"]
+
+
+async def test_with_nobody_on_duty_no_wait_is_promised_until_someone_is(
+    pages: Pages, server: LiveServer
+):
+    booth = 8  # 数智政务: nobody on duty
+    [staff] = await people(server, ["值班 Zhiban Zheng"], exhibitor=booth)
+    [ahead, me] = await people(server, ["前面 Qianmian", "郑洁 Zheng Jie"])
+    first = await ahead.join(booth)
+    page = await pages.new(locale="zh-CN", cookie=me.cookie)
+    await page.goto(f"/#/booth/{booth}")
+    panel = page.locator(".qpanel")
+    unknown = UNKNOWN_ZH
+    await expect(panel.locator(".qpanel-summary")).to_have_text(f"排队 1 人 · {unknown}")
+    await panel.get_by_role("button", name="排队").click()
+    await expect(panel.locator(".qpanel-position")).to_have_text("您排在第 2 位")
+    await expect(panel.locator(".qpanel-wait")).to_have_text(f"前面还有 1 人 · {unknown}")
+    badge = page.locator("#header .queue-badge")
+    await expect(badge.locator(".queue-badge-unstaffed")).to_have_text("无人在岗")
+    await expect(badge).to_have_attribute("aria-label", f"数智政务：您排在第 2 位，{unknown}")
+    await screenshot(page, "queue-unstaffed-zh")
+
+    # Someone comes on duty and calls the first person: the line's event brings the wait.
+    await staff.on_duty(booth)
+
+    async def staffed() -> bool:
+        async with server.http() as http:
+            queue = (await http.get(f"/api/match/queues/{booth}")).json()["queue"]
+        return bool(queue["staffed"])
+
+    await eventually(staffed, timeout=UNSTAFFED_TTL + 5, interval=0.5)
+    await staff.call(booth)
+    await expect(panel.locator(".qpanel-position")).to_have_text("下一位就是您")
+    await expect(panel.locator(".qpanel-wait")).to_have_text(
+        f"预计等待 {await wait_text(server, booth, 1, zh=True)}"
+    )
+    await expect(badge.locator(".queue-badge-unstaffed")).to_have_count(0)
+    await staff.no_show(first["id"])
+
+
+async def drop_away(server: LiveServer, ticket: int) -> None:
+    """As if every page of its owner had been closed ten minutes ago: the sweep drops it."""
+    async with server.services.db() as db:
+        await db.execute(
+            update(QueueTicket)
+            .where(col(QueueTicket.id) == ticket)
+            .values(away_since=utcnow() - timedelta(minutes=10))
+        )
+        await db.commit()
+    await drop_the_absent(server.services)
+
+
+async def test_someone_dropped_while_away_is_told_on_their_next_page_and_rejoins(
+    pages: Pages, server: LiveServer
+):
+    booth, name = 9, "黔医健康大数据"
+    [ahead, me] = await people(server, ["前面 Qian Mian", "钱多 Qian Duo"])
+    await ahead.join(booth)
+    ticket = await me.join(booth)  # then every page closed: nobody follows it
+    await drop_away(server, ticket["id"])
+    assert (await me.http("GET", "/api/match/queue-tickets"))[1]["dropped"][0]["id"] == ticket["id"]
+
+    page = await pages.new(locale="zh-CN", cookie=me.cookie)
+    await page.goto("/#/hall")
+    notice = page.locator(".qnotice")
+    await expect(notice.locator(".qnotice-text")).to_have_text(
+        f"您因离开页面超过 2 分钟，已退出「{name}」的排队。"
+    )
+    await expect(page.locator("#header .queue-badge")).to_have_count(0)
+    await screenshot(page, "queue-dropped-zh")
+    await notice.get_by_role("button", name="重新排队（排到队尾）").click()
+    badge = page.locator("#header .queue-badge")
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第2位")  # at the end
+    await expect(notice).to_have_count(0)
+    await page.reload()
+    await expect(badge.locator(".queue-badge-state")).to_have_text("排队 第2位")
+    await expect(notice).to_have_count(0)
+
+    # Dropped while a page is open (its socket gone past the grace period, say): told at once.
+    [again] = (await me.http("GET", "/api/match/queue-tickets"))[1]["tickets"]
+    async with server.services.db() as db:
+        await db.execute(
+            update(QueueTicket)
+            .where(col(QueueTicket.id) == again["id"])
+            .values(away_since=utcnow() - timedelta(minutes=10))
+        )
+        await db.commit()
+    assert await _drop(server.services, again["id"], utcnow())
+    await expect(notice.locator(".qnotice-text")).to_have_text(
+        f"您因离开页面超过 2 分钟，已退出「{name}」的排队。"
+    )
+    await expect(badge).to_have_count(0)
+    await notice.get_by_role("button", name="知道了").click()
+    await expect(notice).to_have_count(0)
+
+
+async def test_someone_dropped_for_two_missed_calls_is_told_and_may_dismiss_it(
+    pages: Pages, server: LiveServer
+):
+    booth = 10  # 货运通 FreightLink
+    [staff] = await people(server, ["Staff Ten"], exhibitor=booth)
+    [me] = await people(server, ["Olu Ade"])
+    ticket = await me.join(booth)
+    for _ in range(2):  # called twice, never answered: no page was open
+        await staff.call(booth)
+        await staff.no_show(ticket["id"])
+
+    page = await pages.new(locale="en-GB", phone=True, cookie=me.cookie)
+    await page.goto(f"/#/booth/{booth}")
+    notice = page.locator(".qnotice")
+    await expect(notice.locator(".qnotice-text")).to_have_text(
+        "You left the line at FreightLink: you did not answer two calls."
+    )
+    await expect(notice.get_by_role("button", name="Rejoin at the end")).to_be_visible()
+    await fits_the_phone(page)
+    await screenshot(page, "queue-dropped-phone-en")
+    await notice.get_by_role(
+        "button", name="Dismiss the notice about the line at FreightLink"
+    ).click()
+    await expect(notice).to_have_count(0)
+    await page.reload()  # remembered in this browser
+    await expect(page.locator(".qpanel-join")).to_be_visible()
+    await expect(notice).to_have_count(0)

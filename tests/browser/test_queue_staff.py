@@ -1,8 +1,9 @@
 """The booth queue as its staff run it, in Chromium: two staff members of one booth (one in
 Chinese, one in English) on the booth dashboard's queue panel, three attendees in line through
 the API. Each sees the other's calls live; a no-show goes back to position 2 in both panels;
-served ends the call (offered only once the person answered); a pause stops calling; the cap
-refuses a join and shows, and a colleague's cap never overwrites the one being typed. An
+served ends the call (offered only once the person answered); the queue's one state (open,
+paused, closed: one segmented control) is the same in both panels, and a pause stops calling;
+the cap refuses a join and shows, and a colleague's cap never overwrites the one being typed. An
 organiser's console lists the queues with their state, a booth's line appearing live. The staff
 side of a call room: served from there, back to the dashboard. Screenshots: the panel in zh, en
 and on a phone, the console's queues tab in en and on a phone."""
@@ -49,6 +50,18 @@ async def panel_of(
     )
     await expect(page.locator(".qstaff .qstaff-body")).to_be_visible()
     return page
+
+
+async def line_comes_first(page: Page) -> None:
+    """The staff page puts the live line first, above the dashboard's figures, in view."""
+    line, tiles = page.locator(".qstaff"), page.locator(".boothdash-tiles")
+    await expect(tiles).to_be_visible()
+    above = await line.evaluate(
+        "(el, tiles) => el.getBoundingClientRect().top < tiles.getBoundingClientRect().top",
+        await tiles.element_handle(),
+    )
+    assert above, "the queue's panel is above the dashboard's figures"
+    await expect(line.locator(".qstaff-call")).to_be_in_viewport()
 
 
 def waiting_row(page: Page, position: int) -> Locator:
@@ -117,6 +130,7 @@ async def run_the_queue(
     b = await panel_of(pages, staff_b, "en-GB")
     for page in (a, b):
         await expect(page.locator(".qstaff-waiting li")).to_have_count(3)
+        await line_comes_first(page)
     await expect(a.locator(".qstaff-count")).to_contain_text("3 人排队 · 上限 200")
     first = waiting_row(a, 1)
     await expect(first.locator(".qstaff-name")).to_have_text(names[0])
@@ -176,7 +190,7 @@ async def run_the_queue(
     await expect(call_of(a, names[1]).locator(".qstaff-serving")).to_have_text("交谈中")
     await expect(call_of(a, names[1]).get_by_role("link")).to_have_count(0)  # not A's room
     for page, name in ((a, "queue-staff-zh"), (b, "queue-staff-en")):
-        await page.locator(".qstaff").evaluate("el => el.scrollIntoView({block: 'start'})")
+        await page.evaluate("scrollTo(0, 0)")  # the page's top: its heading, then the line
         await screenshot(page, name)
 
     # A's person did not come: back in line at position 2, behind the next one, in both panels.
@@ -194,17 +208,38 @@ async def run_the_queue(
         await expect(page.locator(".qstaff-calls li")).to_have_count(0)
     await expect(b.get_by_role("button", name="Call next")).to_be_enabled()
 
-    # A pauses: nobody can call, in either panel; resumed, they can.
-    await a.get_by_role("button", name="暂停叫号").click()
+    # The queue's state is one pick of three, the same in both panels. A pauses: nobody can
+    # call, in either panel; B closes it from there (no longer paused: those in line are
+    # called, nobody new joins); A opens it again.
+    states_a = a.get_by_role("group", name="队列状态")
+    states_b = b.get_by_role("group", name="Queue state")
+    await expect(states_a.get_by_role("radio", name="开放")).to_be_checked()
+    await states_a.get_by_role("radio", name="暂停叫号").check()
     await expect(a.locator(".qstaff-state")).to_have_text("已暂停叫号")
     await expect(b.locator(".qstaff-state")).to_have_text("Calling paused")
+    await expect(states_b.get_by_role("radio", name="Paused")).to_be_checked()
+    await expect(states_b.get_by_role("radio", name="Open")).not_to_be_checked()
+    await expect(states_b.get_by_role("radio", name="Paused")).to_have_accessible_description(
+        "Paused: people can still join; nobody is called."
+    )
     await expect(a.get_by_role("button", name="叫号", exact=True)).to_be_disabled()
     await expect(b.get_by_role("button", name="Call next")).to_be_disabled()
     await expect(b.locator(".qstaff-hint")).to_have_text(
         "The queue is paused: resume it to call someone."
     )
-    await b.get_by_role("button", name="Resume calling").click()
+    await states_b.get_by_role("radio", name="Closed").check()
+    await expect(a.locator(".qstaff-state")).to_have_text("已关闭排队")
+    await expect(states_a.get_by_role("radio", name="关闭排队")).to_be_checked()
+    await expect(states_a.locator(".qstaff-state-radio:checked")).to_have_count(1)
+    await expect(a.locator(".qstaff-state-hint")).to_have_text(
+        "关闭排队：不再接受新的排队；已在队列中的人仍可被叫号。"
+    )
+    await expect(a.get_by_role("button", name="叫号", exact=True)).to_be_enabled()
+    status, body = await join(server, (await register(server, "晚来 Wanlai"))[1])
+    assert status == 409 and body["error"]["code"] == "queue.closed", body
+    await states_a.get_by_role("radio", name="开放").check()
     await expect(a.locator(".qstaff-state")).to_have_text("开放排队")
+    await expect(states_b.get_by_role("radio", name="Open")).to_be_checked()
     await expect(a.get_by_role("button", name="叫号", exact=True)).to_be_enabled()
 
     # A types a cap while B saves another: A's box keeps what A typed, and A's Save saves it.
@@ -240,6 +275,7 @@ async def run_the_queue(
         await asyncio.sleep(0.2)
     assert line["waiting"][0]["away_since"], line
     phone = await panel_of(pages, staff_a, "zh-CN", phone=True)
+    await line_comes_first(phone)
     await expect(waiting_row(phone, 1).locator(".qstaff-away")).to_have_text("已离开页面")
     await phone.get_by_role("button", name="叫号", exact=True).click()  # from the phone too
     await expect(call_of(phone, names[2]).locator(".qstaff-countdown")).to_be_visible()
