@@ -279,26 +279,32 @@ async def join(
     tid = stored_id(ticket)
     place: Change | None = None
     if ticket.status == TicketStatus.WAITING:
-        try:
-            place = await on_line(
-                svc,
-                exhibitor_id,
-                lambda line: line.join(
+        async with svc.db() as db:
+            # The connection first: with the pool saturated the join is refused
+            # (database.busy) before it takes a place in line whose rank it cannot store.
+            await db.connection()
+            try:
+                place = await on_line(
+                    svc,
                     exhibitor_id,
-                    tid,
-                    appointment=ticket.appointment,
-                    max_length=max_length,
-                    overtake_cap=settings.overtake_cap,
-                ),
-            )
-        except LineFull:
-            if created:  # never acknowledged: it goes, as if the join had not happened
-                async with svc.db() as db:
+                    lambda line: line.join(
+                        exhibitor_id,
+                        tid,
+                        appointment=ticket.appointment,
+                        max_length=max_length,
+                        overtake_cap=settings.overtake_cap,
+                    ),
+                )
+            except LineFull:
+                if created:  # never acknowledged: it goes, as if the join had not happened
                     await change_ticket(db, tid, (TicketStatus.WAITING,), status=TicketStatus.LEFT)
-            raise Conflict("queue.full", "This booth's queue is full; try again later.") from None
-        if place.kind == "joined" or ticket.rank is None:
-            async with svc.db() as db:
+                raise Conflict(
+                    "queue.full", "This booth's queue is full; try again later."
+                ) from None
+            ranked = True
+            if place.kind == "joined" or ticket.rank is None:
                 ranked = await set_rank(db, tid, place.rank, place.passed)
+        if place.kind == "joined" or ticket.rank is None:
             if not ranked:  # called, left or dropped meanwhile: not in line after all
                 await take_off_line(svc, exhibitor_id, tid)
                 async with svc.read() as db:
@@ -391,29 +397,47 @@ async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[st
     async with svc.read() as db:
         # People blocked either way with this staff member keep their place for the others.
         skip = await blocked_tickets(db, exhibitor_id, await unseen_by(db, who.account_id))
+    async with svc.db() as db:
+        # The connection first: with the pool saturated the call is refused (database.busy)
+        # before it takes anyone off the line, not after (which would cost a rebuild).
+        await db.connection()
+        ticket = await _call_head(svc, db, who, exhibitor_id, skip, settings.call_window)
+    async with svc.read() as db:
+        return await staff_ticket_view(db, ticket, None)
+
+
+async def _call_head(
+    svc: Services,
+    db: AsyncSession,
+    who: Principal,
+    exhibitor_id: int,
+    skip: set[int],
+    call_window: int,
+) -> QueueTicket:
+    """Take the head of the line (skipping `skip`) and store the call; announced."""
     for _ in range(20):  # tickets that left meanwhile are skipped
         change = await on_line(svc, exhibitor_id, lambda line: line.call(exhibitor_id, skip))
         if change is None:
             raise Conflict("queue.empty", "Nobody is waiting in this queue.")
         now = utcnow()
         try:
-            async with svc.db() as db:
-                ticket = await change_ticket(
-                    db,
-                    change.ticket,
-                    (TicketStatus.WAITING,),
-                    status=TicketStatus.CALLED,
-                    called_by=who.account_id,
-                    caller_live=who.account_id,
-                    called_at=now,
-                    call_deadline=call_deadline(now, settings.call_window),
-                    away_since=None,
-                )
+            ticket = await change_ticket(
+                db,
+                change.ticket,
+                (TicketStatus.WAITING,),
+                status=TicketStatus.CALLED,
+                called_by=who.account_id,
+                caller_live=who.account_id,
+                called_at=now,
+                call_deadline=call_deadline(now, call_window),
+                away_since=None,
+            )
         except Exception as error:
             # Taken off the line but not called in the database: the line is dropped, so the
             # next operation rebuilds it from the database, where the ticket still waits at
             # its rank. Refused by the unique `caller_live`: this staff member's other request
             # called someone at the same moment.
+            await db.rollback()
             await index_of(svc).forget(exhibitor_id)
             if isinstance(error, IntegrityError):
                 raise busy_error() from None
@@ -421,8 +445,7 @@ async def call_next(svc: Services, who: Principal, exhibitor_id: int) -> dict[st
         if ticket is None:
             continue
         await announce(svc, ticket, change)
-        async with svc.read() as db:
-            return await staff_ticket_view(db, ticket, None)
+        return ticket
     raise Conflict("queue.empty", "Nobody is waiting in this queue.")
 
 

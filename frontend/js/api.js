@@ -11,8 +11,36 @@ export class ApiError extends Error {
   }
 }
 
+// A saturated database answers 503 `database.busy` with retry_after: a read, or a request the
+// caller marks as safe to send twice (`retry: true`, e.g. a queue join, which returns the
+// ticket held already), is sent again after that long (with jitter, so a crowd that was turned
+// away together does not come back together), a few times at most.
+const BUSY_ATTEMPTS = 3;
+
+const sleep = (seconds, signal) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason ?? new DOMException("Aborted", "AbortError"));
+    }, { once: true });
+  });
+
 /** fetch JSON from our own server; throws ApiError({code, message}) on any failure. */
-export async function api(path, { method = "GET", body, signal } = {}) {
+export async function api(path, { method = "GET", body, signal, retry } = {}) {
+  const again = retry ?? (method === "GET" || method === "HEAD");
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await apiOnce(path, { method, body, signal });
+    } catch (error) {
+      const busy = error instanceof ApiError && error.code === "database.busy";
+      if (!busy || !again || attempt >= BUSY_ATTEMPTS) throw error;
+      await sleep((error.retryAfter || 1) * (0.5 + Math.random()), signal);
+    }
+  }
+}
+
+async function apiOnce(path, { method, body, signal }) {
   const init = {
     method,
     signal,

@@ -405,6 +405,7 @@ export async function joinQueue(exhibitor, shareCard) {
   const body = await api(`/api/match/queues/${encodeURIComponent(exhibitor)}/tickets`, {
     method: "POST",
     body: { share_card: Boolean(shareCard) },
+    retry: true, // joining twice is the same ticket
   });
   takeTicket(body.ticket);
   tellOtherTabs();
