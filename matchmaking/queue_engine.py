@@ -49,6 +49,7 @@ from matchmaking.queue_store import (
     active_ticket,
     blocked_tickets,
     booth_queue,
+    callers_now,
     change_ticket,
     has_appointment,
     line_from_database,
@@ -120,7 +121,9 @@ async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
             return kept[1]
     async with svc.read() as db:
         durations = await recent_durations(db, exhibitor_id)
-        servers = len(await on_duty(db, exhibitor_id))
+        # On duty by their own say, or serving the line right now without having said so.
+        on = {person.account_id for person in await on_duty(db, exhibitor_id)}
+        servers = len(on | await callers_now(db, exhibitor_id))
     times = service_times(durations, servers)
     if len(cache) > 10_000:
         cache.clear()

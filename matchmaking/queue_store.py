@@ -253,6 +253,18 @@ async def open_call_of(db: AsyncSession, exhibitor_id: int, staff_id: int) -> Qu
     return rows.scalars().first()
 
 
+async def callers_now(db: AsyncSession, exhibitor_id: int) -> set[int]:
+    """The booth's staff with a call going (called or in conversation): serving the line
+    whether or not they switched themselves on duty."""
+    rows = await db.execute(
+        select(QueueTicket.called_by).where(
+            col(QueueTicket.exhibitor_id) == exhibitor_id,
+            col(QueueTicket.status).in_((TicketStatus.CALLED, TicketStatus.SERVING)),
+        )
+    )
+    return {caller for caller in rows.scalars() if caller is not None}
+
+
 async def recent_durations(db: AsyncSession, exhibitor_id: int) -> list[float]:
     """How long the booth's latest conversations took (answered to served), in seconds."""
     rows = await db.execute(

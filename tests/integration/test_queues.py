@@ -147,6 +147,25 @@ async def test_with_no_staff_on_duty_no_wait_is_promised(server: LiveServer):
     assert ticket_a["id"] != ticket_b["id"]
 
 
+async def test_staff_calling_without_going_on_duty_count_as_serving(server: LiveServer):
+    """Staff who call people without switching themselves on duty are serving all the same:
+    those still in line are promised a wait again, not "wait unknown"."""
+    exhibitor, (staff, _) = await booth(server)
+    a, b = await people(server, 2)
+    await join(a, exhibitor)
+    _, ticket_b = await join(b, exhibitor)
+    assert ticket_b["line"]["staffed"] is False
+    status, _called = await staff.http("POST", f"/api/match/queues/{exhibitor}/call")
+    assert status == 200
+
+    async def staffed() -> dict[str, Any] | None:
+        line = (await b.http("GET", f"/api/match/queue-tickets/{ticket_b['id']}"))[1]["ticket"]
+        return line["line"] if line["line"]["staffed"] else None
+
+    line = await eventually(staffed, timeout=UNSTAFFED_TTL + 5, interval=0.5)
+    assert line["position"] == 1 and line["eta"] == [0, 4]  # next: up to one conversation
+
+
 async def test_a_call_answered_opens_the_room_and_positions_fall(server: LiveServer):
     exhibitor, (staff, colleague) = await booth(server)
     a, b = await people(server, 2)
