@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,11 +14,13 @@ from expo.db import stored_id
 from expo.errors import BadRequest, NotFound
 from expo.http import ErrorBody, JSONResponse, path_int, query_int, route, services
 from expo.models import utcnow
+from expo.services import Services
 from forums import store
 from forums.domain import forum_topic, now_and_next
 from forums.models import Forum
 from forums.programme import status_of
 from forums.views import (
+    ROOM_STREAMS,
     ChatPage,
     ForumDetail,
     ForumList,
@@ -61,13 +64,14 @@ async def list_forums(request: Request) -> JSONResponse:
         }
         shown = [stored_id(s) for pair in current_and_next.values() for s in pair if s is not None]
         people = await store.people_of(db, shown)
+        streams = await room_streams(svc, db, forums)
     topics = [forum_topic(f.id) for f in forums if f.id is not None]
     audience = await svc.hub.presence(topics)
     rooms = []
     for forum in forums:
         current, upcoming = current_and_next[forum.id]
         rooms.append(
-            forum_view(forum)
+            forum_view(forum, streams.get(stored_id(forum)))
             | {
                 "now": session_view(current, people.get(stored_id(current)) if current else None),
                 "next": session_view(
@@ -82,11 +86,12 @@ async def list_forums(request: Request) -> JSONResponse:
 
 async def get_forum(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
-    async with services(request).read() as db:
+    svc = services(request)
+    async with svc.read() as db:
         forum = await store.get_forum(db, forum_id)
         if forum is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
-        return JSONResponse(await forum_detail(db, forum))
+        return JSONResponse(await forum_detail(svc, db, forum))
 
 
 async def get_forum_by_slug(request: Request) -> JSONResponse:
@@ -94,17 +99,27 @@ async def get_forum_by_slug(request: Request) -> JSONResponse:
     slug = request.query_params.get("slug", "")
     if not SLUG.fullmatch(slug):
         raise BadRequest("bad_request", "A room's slug is lower-case letters, digits and '-'.")
-    async with services(request).read() as db:
+    svc = services(request)
+    async with svc.read() as db:
         forum = await store.get_forum_by_slug(db, slug)
         if forum is None:
             raise NotFound("forum.unknown", f"There is no forum {slug!r}.")
-        return JSONResponse(await forum_detail(db, forum))
+        return JSONResponse(await forum_detail(svc, db, forum))
 
 
-async def forum_detail(db: AsyncSession, forum: Forum) -> dict[str, Any]:
+async def room_streams(
+    svc: Services, db: AsyncSession, forums: Sequence[Forum]
+) -> Mapping[int, dict[str, Any]]:
+    """The rooms' ingest states, from the feature that streams them (forums.views.ROOM_STREAMS)."""
+    source = svc.cache.get(ROOM_STREAMS)
+    return {} if source is None else await source(db, forums)
+
+
+async def forum_detail(svc: Services, db: AsyncSession, forum: Forum) -> dict[str, Any]:
     sessions = await store.list_sessions(db, stored_id(forum))
     people = await store.people_of(db, [s.id for s in sessions])  # type: ignore[misc]
-    return forum_view(forum) | {
+    streams = await room_streams(svc, db, [forum])
+    return forum_view(forum, streams.get(stored_id(forum))) | {
         "sessions": [session_view(s, people[s.id]) for s in sessions],  # type: ignore[index]
         "status": status_of(sessions),
     }

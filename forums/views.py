@@ -7,10 +7,12 @@ the views build is exactly what the models say.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from expo.accounts import ExhibitorBadge, exhibitor_badge
 from expo.models import Exhibitor
@@ -34,13 +36,24 @@ class PinnedOut(_Out):
     at: datetime | None
 
 
+class StreamOut(_Out):
+    """The room's own ingest (streams/): whether a publisher is live, since when."""
+
+    live: bool
+    since: datetime | None
+    version: int = Field(ge=0)  # bumped by every change; `stream.state` events carry it
+
+
 class ForumOut(_Out):
     id: int
     slug: str
     kind: RoomKind
     position: int  # the lobby's order
     title: Title
-    stream_url: str | None  # HLS playlist of the room's live video, when it streams
+    # HLS playlist of the room's live video, when it streams: the external URL organisers set,
+    # else the ingest's own playlist while a publisher is live.
+    stream_url: str | None
+    stream: StreamOut | None  # the ingest's state; None where no ingest is installed
     topic: str = Field(pattern=r"^forum:[0-9]+$")  # the websocket topic of its chat and events
     slow_mode_seconds: int = Field(ge=0)  # 0: off; else one chat message per N s per person
     pre_moderation: bool  # questions wait for a moderator's approval
@@ -116,14 +129,24 @@ class ChatPage(_Out):
     epoch: str
 
 
-def forum_view(forum: Forum) -> dict[str, Any]:
+# A feature that streams rooms (streams/) hands over its rooms' states in `services.cache` under
+# this key: (db, forums) -> {forum id: {"live", "since", "version", "hls_url"}}.
+ROOM_STREAMS = "forums.room_streams"
+RoomStreams = Callable[[AsyncSession, Sequence[Forum]], Awaitable[Mapping[int, dict[str, Any]]]]
+
+
+def forum_view(forum: Forum, stream: dict[str, Any] | None = None) -> dict[str, Any]:
+    live = bool(stream and stream["live"])
     return {
         "id": forum.id,
         "slug": forum.slug,
         "kind": forum.kind,
         "position": forum.position,
         "title": {"zh": forum.title_zh, "en": forum.title_en},
-        "stream_url": forum.stream_url,
+        "stream_url": forum.stream_url or (stream["hls_url"] if stream and live else None),
+        "stream": None
+        if stream is None
+        else {"live": live, "since": stream["since"], "version": stream["version"]},
         "topic": f"forum:{forum.id}",
         "slow_mode_seconds": forum.slow_mode_seconds,
         "pre_moderation": forum.pre_moderation,

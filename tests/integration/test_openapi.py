@@ -40,15 +40,26 @@ from expo.hall.models import Conversation
 from expo.http import ActionRoute
 from expo.models import Account, LinkPurpose
 from forums.import_preview import Outcome, fingerprint_of
+from streams.keys import hook_secret  # --- streams ---
 from tests.live import LiveServer, Peer, make_settings
 from tests.meeting_rows import insert_meeting  # --- room ---
 
 # Routes whose modules do not describe their answers yet: they are in the document (with their
 # parameters and refusals) but not fuzzed. Describe them with `route(..., responses=...)` and
 # take them off this list; test_every_route_describes_its_success_or_is_listed says when.
-UNDESCRIBED: set[tuple[str, str]] = set()
+UNDESCRIBED: set[tuple[str, str]] = {
+    # --- streams: nginx's on_publish allows with a 302 (a relay), by design never a 2xx; its
+    # refusals are tested end to end (tests/integration/test_stream_ingest.py) ---
+    ("POST", "/api/streams/hooks/publish"),
+}
+# --- streams: the app's secret key, so the fuzzer can send nginx's hook secret ---
+FUZZ_SECRET_KEY = "openapi-fuzz-secret-key"
+HOOK_FORM = {"app": "live", "name": "no-such-key", "addr": "127.0.0.1", "clientid": "1"}
 # Operations only organisers may call: fuzzed signed in as the demo organiser.
 ORGANISER_ONLY = {
+    # --- streams: the rooms' stream keys ---
+    ("GET", "/api/streams"),
+    ("POST", "/api/streams/{forum_id}/keys/rotate"),
     ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
     # --- chat: a booth's inbox and its conversations (the booth's staff, organisers) ---
     ("GET", "/api/exhibitors/{exhibitor_id}/conversations"),
@@ -231,6 +242,25 @@ EMPTY_SCHEDULE = {
 }
 # Requests that succeed, sent signed in before the generated ones (which mostly do not).
 EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # --- streams: nginx's callbacks, with the deployment's hook secret ---
+    ("POST", "/api/streams/hooks/publish-done"): [
+        {
+            "query": {"secret": hook_secret(FUZZ_SECRET_KEY)},
+            "body": {"call": "publish_done", **HOOK_FORM},
+            "media_type": "application/x-www-form-urlencoded",
+        }
+    ],
+    ("POST", "/api/streams/hooks/update"): [
+        {
+            "query": {"secret": hook_secret(FUZZ_SECRET_KEY)},
+            "body": {"call": "update_play", **HOOK_FORM},
+            "media_type": "application/x-www-form-urlencoded",
+        }
+    ],
+    ("POST", "/api/streams/{forum_id}/keys/rotate"): [
+        {"path_parameters": {"forum_id": 2}, "body": {"which": "backup"}}
+    ],
+    # --- end streams ---
     # --- profiles: the attendee (account 1) sees their own public view, whoever blocked whom ---
     ("GET", "/api/match/profiles/{account_id}"): [{"path_parameters": {"account_id": 1}}],
     ("GET", "/api/match/people/{account_id}/meetings.ics"): [
@@ -635,7 +665,7 @@ MAX_EXAMPLES_WITHOUT_INPUT = 10  # only the credentials vary
 @pytest.fixture(scope="module")
 def app(demo_sqlite: str) -> Iterator[Starlette]:
     # `demo`: the email change is taken without SMTP (its link is logged), so it can succeed.
-    app = create_app(make_settings(demo_sqlite, demo=True))
+    app = create_app(make_settings(demo_sqlite, demo=True, secret_key=FUZZ_SECRET_KEY))
     yield app
     asgi.shutdown_lifespans()  # the lifespan the ASGI client started: engines, hub, keepalive
 

@@ -1,0 +1,95 @@
+"""`expo rtmp-config`: print the nginx configuration of the ingest (streams/nginx_conf.py).
+
+The hook secret comes from EXPO_SECRET_KEY, as the server processes derive it; without one, the
+demo's secret file (./expo-demo.secret, made by `expo demo`) is used if it is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from streams.keys import hook_secret
+from streams.nginx_conf import DEBIAN_MODULE, ConfigError, RtmpConfig, render
+
+DEMO_SECRET_FILE = Path("./expo-demo.secret")
+
+
+def _secret_key() -> str | None:
+    if os.environ.get("EXPO_SECRET_KEY"):
+        return os.environ["EXPO_SECRET_KEY"]
+    if DEMO_SECRET_FILE.exists():
+        return DEMO_SECRET_FILE.read_text().strip() or None
+    return None
+
+
+def _origin(url: str | None) -> str:
+    if not url:
+        return "*"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "*"
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="expo rtmp-config",
+        description="Print the nginx (with its RTMP module) configuration of the stream ingest.",
+    )
+    parser.add_argument(
+        "--platform-url",
+        default="http://127.0.0.1:8000",
+        help="where nginx reaches a platform process, plain http (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        default=Path("nginx-rtmp"),
+        help="pid, logs, temporary files (default: ./nginx-rtmp, made absolute)",
+    )
+    parser.add_argument("--hls-dir", type=Path, help="where HLS is written (default: RUN_DIR/hls)")
+    parser.add_argument("--rtmp-listen", default="1935", help="port or address:port (1935)")
+    parser.add_argument("--http-listen", default="8080", help="port or address:port (8080)")
+    parser.add_argument(
+        "--allow-origin",
+        default=_origin(os.environ.get("EXPO_PUBLIC_URL")),
+        help="CORS origin of the HLS (default: EXPO_PUBLIC_URL's origin, else *)",
+    )
+    parser.add_argument(
+        "--module", default=DEBIAN_MODULE, help="the RTMP module to load (%(default)s)"
+    )
+    parser.add_argument(
+        "--no-load-module",
+        action="store_true",
+        help="for an nginx that loads it already (Debian's /etc/nginx/modules-enabled)",
+    )
+    args = parser.parse_args(argv)
+    secret_key = _secret_key()
+    if secret_key is None:
+        print(
+            "expo rtmp-config: set EXPO_SECRET_KEY to the server processes' key "
+            "(the callbacks' secret is derived from it)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        text = render(
+            RtmpConfig(
+                platform_url=args.platform_url,
+                hook_secret=hook_secret(secret_key),
+                run_dir=str(args.run_dir.absolute()),
+                hls_dir=str(args.hls_dir.absolute()) if args.hls_dir else None,
+                rtmp_listen=args.rtmp_listen,
+                http_listen=args.http_listen,
+                allow_origin=args.allow_origin,
+                module=None if args.no_load_module else args.module,
+            )
+        )
+    except ConfigError as error:
+        print(f"expo rtmp-config: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0

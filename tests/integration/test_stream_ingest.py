@@ -1,0 +1,400 @@
+"""The ingest end to end on 127.0.0.1: two platform processes on Redis and PostgreSQL, nginx
+with its RTMP module configured by `expo rtmp-config`, ffmpeg pushing a generated test pattern.
+
+A right key turns the room live for the room's followers on both processes, nginx serves its HLS
+under the room's slug (the key in no URL), stopping the push turns it offline; a wrong key and a
+rotated one are refused, and no key reaches the platform's logs. The times from starting ffmpeg
+to the live event and from stopping it to the offline event are printed and, with
+EXPO_STREAMS_RESULTS set, written there as JSON (bench/streams.py does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from streams.nginx_conf import DEBIAN_MODULE
+from tests.cluster import Process, free_port, sign_in, start, stop
+from tests.live import Peer
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+ORGANISER = "organizer@demo.shubo.live"
+WAIT = 30.0  # seconds any one step may take at most, on a loaded 2-core machine
+MODULE = os.environ.get("EXPO_RTMP_MODULE", DEBIAN_MODULE)
+
+
+def _require_tools() -> None:
+    missing = [tool for tool in ("nginx", "ffmpeg") if shutil.which(tool) is None]
+    if not Path(MODULE).exists():
+        missing.append(f"libnginx-mod-rtmp ({MODULE})")
+    if missing:
+        pytest.skip(
+            "MISSING SERVICE: " + ", ".join(missing) + " not installed "
+            "(apt-get install -y --no-install-recommends nginx libnginx-mod-rtmp ffmpeg)"
+        )
+
+
+@dataclass
+class Ingest:
+    a: Process
+    b: Process
+    logs: list[Path]
+    run_dir: Path
+    rtmp: str  # rtmp://127.0.0.1:<port>/live
+    hls: str  # http://127.0.0.1:<port>/hls
+    organiser: str  # cookie
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+async def _wait_port(port: int, child: asyncio.subprocess.Process, log: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if child.returncode is not None:
+            break
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            await writer.wait_closed()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    tail = (await asyncio.to_thread(log.read_text))[-2000:]
+    raise RuntimeError(f"nginx did not listen on {port}: {tail}")
+
+
+@pytest.fixture(scope="module")
+async def ingest(shared_env, tmp_path_factory) -> AsyncIterator[Ingest]:
+    _require_tools()
+    run_dir = tmp_path_factory.mktemp("nginx")
+    logs = tmp_path_factory.mktemp("logs")
+    rtmp_port, http_port = free_port(), free_port()
+    hls = f"http://127.0.0.1:{http_port}/hls"
+    env = {**shared_env, "EXPO_HLS_BASE_URL": hls, "EXPO_RTMP_URL": "rtmp://127.0.0.1/live"}
+    a = await start(env, log=logs / "a.log")
+    try:
+        b = await start(env, log=logs / "b.log")
+    except BaseException:
+        await stop(a)
+        raise
+    nginx: asyncio.subprocess.Process | None = None
+    try:
+        made = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "expo.cli",
+            "rtmp-config",
+            "--platform-url",
+            a.base,
+            "--run-dir",
+            str(run_dir),
+            "--rtmp-listen",
+            f"127.0.0.1:{rtmp_port}",
+            "--http-listen",
+            f"127.0.0.1:{http_port}",
+            "--module",
+            MODULE,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(made.communicate(), WAIT)
+        assert made.returncode == 0, err.decode()
+        conf = run_dir / "nginx.conf"
+        conf.write_bytes(out)
+        (run_dir / "hls").mkdir()
+        # As root, nginx's workers would run as `nobody` and could not write under tmp_path.
+        globals_ = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
+        nginx_log = run_dir / "nginx.out"
+        with nginx_log.open("wb") as sink:
+            nginx = await asyncio.create_subprocess_exec(
+                "nginx",
+                "-p",
+                str(run_dir),
+                "-e",
+                str(run_dir / "error.log"),
+                "-c",
+                str(conf),
+                "-g",
+                globals_,
+                stdout=sink,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        await _wait_port(rtmp_port, nginx, nginx_log)
+        await _wait_port(http_port, nginx, nginx_log)
+        yield Ingest(
+            a=a,
+            b=b,
+            logs=[logs / "a.log", logs / "b.log"],
+            run_dir=run_dir,
+            rtmp=f"rtmp://127.0.0.1:{rtmp_port}/live",
+            hls=hls,
+            organiser=await sign_in(a, ORGANISER),
+        )
+    finally:
+        if nginx is not None and nginx.returncode is None:
+            nginx.send_signal(signal.SIGQUIT)  # graceful: on_publish_done for what is left
+            try:
+                await asyncio.wait_for(nginx.wait(), 15)
+            except TimeoutError:
+                nginx.kill()
+                await nginx.wait()
+        await stop(a)
+        await stop(b)
+
+
+def ffmpeg_args(url: str, seconds: float | None = None) -> list[str]:
+    limit = ["-t", str(seconds)] if seconds else []
+    return [
+        "ffmpeg",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=640x360:rate=25",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine",
+        *limit,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-tune",
+        "zerolatency",
+        "-g",
+        "25",
+        "-c:a",
+        "aac",
+        "-f",
+        "flv",
+        url,
+    ]
+
+
+async def push(url: str, seconds: float | None = None) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *ffmpeg_args(url, seconds),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def end(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
+        child.send_signal(signal.SIGINT)  # ffmpeg ends the RTMP stream cleanly
+        try:
+            await asyncio.wait_for(child.wait(), WAIT)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
+async def follower(process: Process, forum_id: int) -> tuple[Any, Peer]:
+    ws = await process.connect().__aenter__()
+    peer = Peer(ws)
+    reply = await peer.command("subscribe", {"topic": f"forum:{forum_id}"})
+    assert reply["type"] == "ok", reply
+    return ws, peer
+
+
+async def room(ingest: Ingest, slug: str | None = None) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=ingest.a.base, timeout=10) as http:
+        response = await http.get("/api/streams", headers={"Cookie": ingest.organiser})
+    assert response.status_code == 200, response.text
+    rooms = response.json()["rooms"]
+    assert len(rooms) == 9
+    # The forum streamed here: the last room (its external demo URL is taken off below).
+    return rooms[-1] if slug is None else next(r for r in rooms if r["slug"] == slug)
+
+
+async def stream_state(peer: Peer, live: bool, timeout: float = WAIT) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            event = await peer.event("stream.state", timeout=timeout)
+            if event["data"]["live"] is live:
+                return event
+
+
+def keys_in_logs(ingest: Ingest, *keys: str) -> list[str]:
+    text = "".join(path.read_text(errors="replace") for path in ingest.logs)
+    return [key for key in keys if key in text]
+
+
+async def test_a_push_turns_the_room_live_everywhere_and_offline_when_it_stops(
+    ingest: Ingest,
+):
+    target = await room(ingest)
+    forum_id, slug, key = target["forum_id"], target["slug"], target["keys"]["main"]
+    assert target["rtmp_url"] == "rtmp://127.0.0.1/live"
+    assert target["state"]["live"] is False
+    async with httpx.AsyncClient(base_url=ingest.a.base, timeout=10) as http:
+        cleared = await http.patch(
+            f"/api/forums/{forum_id}",
+            json={"stream_url": ""},
+            headers={"Cookie": ingest.organiser},
+        )
+        assert cleared.status_code == 200, cleared.text
+    ws_a, on_a = await follower(ingest.a, forum_id)
+    ws_b, on_b = await follower(ingest.b, forum_id)
+    try:
+        started = time.monotonic()
+        child = await push(f"{ingest.rtmp}/{key}")
+        try:
+            live_a, live_b = await asyncio.gather(
+                stream_state(on_a, True), stream_state(on_b, True)
+            )
+            heard_live = time.monotonic() - started
+            playlist_url = f"{ingest.hls}/{slug}.m3u8"
+            for event in (live_a, live_b):
+                assert event["topic"] == f"forum:{forum_id}"
+                assert event["data"] == {
+                    "forum": forum_id,
+                    "live": True,
+                    "since": event["data"]["since"],
+                    "publisher": "main",
+                    "version": event["data"]["version"],
+                    "hls_url": playlist_url,
+                    "stream_url": playlist_url,
+                }
+            assert live_a["data"]["version"] == live_b["data"]["version"]
+            async with httpx.AsyncClient(base_url=ingest.b.base, timeout=10) as http:
+                shown = (await http.get(f"/api/forums/{forum_id}")).json()
+            assert shown["stream_url"] == playlist_url
+            assert shown["stream"] == {
+                "live": True,
+                "since": live_a["data"]["since"],
+                "version": live_a["data"]["version"],
+            }
+
+            # nginx writes the HLS under the slug: fetch the playlist and a segment.
+            segment = await hls_segment(playlist_url)
+            assert len(segment) > 0 and segment[0] == 0x47  # an MPEG-TS packet's sync byte
+            assert not any(key in p.name for p in (ingest.run_dir / "hls").iterdir())
+        finally:
+            stopping = time.monotonic()
+            await end(child)
+        offline_a, offline_b = await asyncio.gather(
+            stream_state(on_a, False), stream_state(on_b, False)
+        )
+        heard_offline = time.monotonic() - stopping
+        assert offline_a["data"]["version"] > live_a["data"]["version"]
+        assert offline_a["data"]["stream_url"] is None
+        async with httpx.AsyncClient(base_url=ingest.b.base, timeout=10) as http:
+            shown = (await http.get(f"/api/forums/{forum_id}")).json()
+        assert shown["stream_url"] is None and shown["stream"]["live"] is False
+    finally:
+        await ws_a.close()
+        await ws_b.close()
+    ingest.figures.update(
+        publish_to_live_ms=round(heard_live * 1000),
+        stop_to_offline_ms=round(heard_offline * 1000),
+    )
+    report(ingest)
+    assert keys_in_logs(ingest, key) == []
+
+
+async def hls_segment(playlist_url: str) -> bytes:
+    async with httpx.AsyncClient(timeout=10) as http:
+        async with asyncio.timeout(WAIT):
+            while True:
+                response = await http.get(playlist_url)
+                if response.status_code == 200 and ".ts" in response.text:
+                    break
+                await asyncio.sleep(0.2)
+        assert response.headers["content-type"] == "application/vnd.apple.mpegurl"
+        assert response.headers["cache-control"] == "no-cache"
+        names = [line for line in response.text.splitlines() if line.endswith(".ts")]
+        assert all(re.fullmatch(r"[a-z0-9-]+-[0-9]+\.ts", name) for name in names), names
+        segment = await http.get(playlist_url.rsplit("/", 1)[0] + "/" + names[-1])
+        assert segment.status_code == 200
+        return segment.content
+
+
+async def refused(url: str) -> int:
+    """ffmpeg's exit status pushing to `url` (it gives up when nginx refuses the publish)."""
+    child = await push(url, seconds=20)
+    try:
+        return await asyncio.wait_for(child.wait(), WAIT)
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+
+
+async def test_a_wrong_key_is_refused_and_logged_without_the_key(ingest: Ingest):
+    target = await room(ingest)
+    ws, peer = await follower(ingest.b, target["forum_id"])
+    try:
+        wrong = secrets.token_urlsafe(24)
+        assert await refused(f"{ingest.rtmp}/{wrong}") != 0
+        with pytest.raises(TimeoutError):
+            await peer.event("stream.state", timeout=1)
+    finally:
+        await ws.close()
+    assert (await room(ingest))["state"]["live"] is False
+    await asyncio.sleep(0.2)  # the log line is written
+    assert keys_in_logs(ingest, wrong) == []
+    assert "no room has this key" in ingest.logs[0].read_text()
+
+
+async def test_a_rotated_key_is_refused_and_the_new_one_works(ingest: Ingest):
+    before = await room(ingest)
+    forum_id, old = before["forum_id"], before["keys"]["backup"]
+    async with httpx.AsyncClient(base_url=ingest.b.base, timeout=10) as http:
+        rotated = await http.post(
+            f"/api/streams/{forum_id}/keys/rotate",
+            json={"which": "backup"},
+            headers={"Cookie": ingest.organiser},
+        )
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["keys"]["backup"]
+    assert new != old and rotated.json()["keys"]["main"] == before["keys"]["main"]
+    assert await refused(f"{ingest.rtmp}/{old}") != 0
+    ws, peer = await follower(ingest.a, forum_id)
+    try:
+        child = await push(f"{ingest.rtmp}/{new}")
+        try:
+            event = await stream_state(peer, True)
+            assert event["data"]["publisher"] == "backup"
+        finally:
+            await end(child)
+        await stream_state(peer, False)
+    finally:
+        await ws.close()
+    assert keys_in_logs(ingest, old, new) == []
+
+
+async def test_the_hooks_answer_only_with_the_deployments_secret(ingest: Ingest):
+    form = {"call": "publish", "app": "live", "name": "x", "addr": "127.0.0.1", "clientid": "1"}
+    async with httpx.AsyncClient(base_url=ingest.a.base, timeout=10) as http:
+        for query in ("", "?secret=", "?secret=" + "0" * 64):
+            response = await http.post(f"/api/streams/hooks/publish{query}", data=form)
+            assert response.status_code == 404, response.text
+            assert response.json()["error"]["code"] == "stream.hook_unknown"
+
+
+def report(ingest: Ingest) -> None:
+    print(f"\nstreams ingest: {json.dumps(ingest.figures)}")
+    target = os.environ.get("EXPO_STREAMS_RESULTS")
+    if target:
+        Path(target).write_text(json.dumps(ingest.figures, indent=2) + "\n")
