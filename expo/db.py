@@ -22,12 +22,16 @@ from expo.errors import Unavailable
 DATABASE_FAILURES = (OperationalError, InterfaceError, PoolTimeout)
 
 
+def busy() -> Unavailable:
+    """Saturated, not down: a moment later a connection is free again."""
+    return Unavailable(
+        "database.busy", "The database is busy; try again in a moment.", retry_after=1
+    )
+
+
 def database_error(error: Exception) -> Unavailable:
     if isinstance(error, PoolTimeout):
-        # Saturated, not down: a moment later a connection is free again.
-        return Unavailable(
-            "database.busy", "The database is busy; try again in a moment.", retry_after=1
-        )
+        return busy()
     return Unavailable("database.unavailable", "The database cannot be reached.")
 
 

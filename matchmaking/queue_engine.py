@@ -23,16 +23,18 @@ Events (after the change is stored):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from expo.db import stored_id
+from expo.db import busy, stored_id
 from expo.errors import Conflict, ExpoError, NotFound
 from expo.hall.public import exhibitor_card, on_duty
 from expo.models import utcnow
@@ -244,10 +246,41 @@ async def my_place(svc: Services, ticket: QueueTicket) -> Change | None:
     )
 
 
+JOINS_AT_ONCE = 8  # joins one process works on at a time; the others wait their turn
+JOIN_GATE_KEY = "matchmaking.queue_join_gate"
+
+
+@asynccontextmanager
+async def _join_turn(svc: Services) -> AsyncIterator[None]:
+    """A storm of joins (a booth announced on the main stage) holds at most JOINS_AT_ONCE of
+    the process's database connections at a time, so the staff's calls and everyone else's
+    requests keep theirs: without it a thousand joins starved the calls. A join that waits
+    longer than a connection would be waited for is answered `database.busy`."""
+    gate: asyncio.Semaphore | None = svc.cache.get(JOIN_GATE_KEY)
+    if gate is None:
+        gate = svc.cache[JOIN_GATE_KEY] = asyncio.Semaphore(JOINS_AT_ONCE)
+    try:
+        async with asyncio.timeout(svc.settings.database_pool_timeout):
+            await gate.acquire()
+    except TimeoutError:
+        raise busy() from None
+    try:
+        yield
+    finally:
+        gate.release()
+
+
 async def join(
     svc: Services, who: Principal, exhibitor_id: int, *, share_card: bool
 ) -> tuple[dict[str, Any], bool]:
     """Join the booth's line, or the ticket already held there (True when it is new)."""
+    async with _join_turn(svc):
+        return await _join(svc, who, exhibitor_id, share_card=share_card)
+
+
+async def _join(
+    svc: Services, who: Principal, exhibitor_id: int, *, share_card: bool
+) -> tuple[dict[str, Any], bool]:
     if who.exhibitor_id == exhibitor_id:
         raise Conflict("queue.own_booth", "Staff do not queue at their own booth.")
     async with svc.db() as db:
