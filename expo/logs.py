@@ -22,8 +22,25 @@ _ROW_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
+# Secrets a caller can only send in the URL (nginx-rtmp's callbacks cannot set a header): the
+# access log keeps the path, never their values.
+_URL_SECRET = re.compile(r"((?:^|[?&])(?:secret|token)=)[^&\s]*")
+
+
 def scrub(text: str) -> str:
     return _ROW_DETAIL.sub(r"\1 (hidden)", text)
+
+
+class SecretsInUrls(logging.Filter):
+    """uvicorn's access log lines with `secret=`/`token=` query values hidden."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _URL_SECRET.sub(r"\1(hidden)", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
 
 
 class PlainFormatter(logging.Formatter):
@@ -69,6 +86,7 @@ def log_config(*, json: bool = True, level: str = "INFO") -> dict[str, object]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": formatter},
+        "filters": {"secrets_in_urls": {"()": "expo.logs.SecretsInUrls"}},
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
@@ -78,8 +96,8 @@ def log_config(*, json: bool = True, level: str = "INFO") -> dict[str, object]:
         },
         "root": {"handlers": ["default"], "level": level},
         "loggers": {
-            name: {"handlers": [], "propagate": True}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            **{name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+            "uvicorn.access": {"handlers": [], "propagate": True, "filters": ["secrets_in_urls"]},
         },
     }
 
