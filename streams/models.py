@@ -19,7 +19,7 @@ class RoomStream(SQLModel, table=True):
 
     __tablename__ = "room_stream"
 
-    forum_id: int = Field(primary_key=True, foreign_key="forum.id")
+    forum_id: int = Field(primary_key=True, foreign_key="forum.id", ondelete="CASCADE")
     main_key: str = Field(max_length=64)
     backup_key: str = Field(max_length=64)
     live: bool = Field(default=False)

@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("seen_at", When(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", When(), nullable=False),
-        sa.ForeignKeyConstraint(["forum_id"], ["forum.id"]),
+        sa.ForeignKeyConstraint(["forum_id"], ["forum.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("forum_id"),
     )
 
