@@ -52,7 +52,9 @@ from matchmaking.queue_store import (
     blocked_tickets,
     booth_queue,
     callers_now,
+    callers_of,
     change_ticket,
+    durations_of,
     has_appointment,
     line_from_database,
     live_tickets,
@@ -131,6 +133,29 @@ async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
         cache.clear()
     cache[exhibitor_id] = (time.monotonic(), times)
     return times
+
+
+async def times_of_many(svc: Services, booths: list[int]) -> dict[int, ServiceTimes]:
+    """`times_of` for a page of booths (the hall): those not kept read together, two queries
+    for them all plus each one's staff on duty."""
+    cache: dict[int, tuple[float, ServiceTimes]] = svc.cache.setdefault(TIMES_KEY, {})
+    now, found = time.monotonic(), {}
+    for booth in booths:
+        kept = cache.get(booth)
+        if kept is not None and now - kept[0] < (TIMES_TTL if kept[1].servers else UNSTAFFED_TTL):
+            found[booth] = kept[1]
+    stale = [b for b in booths if b not in found]
+    if stale:
+        async with svc.read() as db:
+            durations = await durations_of(db, stale)
+            callers = await callers_of(db, stale)
+            for booth in stale:
+                on = {person.account_id for person in await on_duty(db, booth)}
+                found[booth] = service_times(durations[booth], len(on | callers[booth]))
+        if len(cache) > 10_000:
+            cache.clear()
+        cache.update({b: (now, found[b]) for b in stale})
+    return found
 
 
 PENDING_KEY = "matchmaking.queue_pending_removals"

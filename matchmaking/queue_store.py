@@ -5,6 +5,7 @@ request, in any number of processes), and the lines read back for a Redis that l
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -279,3 +280,77 @@ async def recent_durations(db: AsyncSession, exhibitor_id: int) -> list[float]:
         .limit(HISTORY_ROWS)
     )
     return [(end - start).total_seconds() for start, end in rows.all() if start and end]
+
+
+# --- many booths at once (the hall's cards: one read for a page of them) ----------------------
+
+
+async def booth_queues(db: AsyncSession, booths: Sequence[int]) -> dict[int, BoothQueue]:
+    """The queue rows of these booths (an unsaved default one for a booth that has none)."""
+    rows = await db.execute(select(BoothQueue).where(col(BoothQueue.exhibitor_id).in_(booths)))
+    found = {q.exhibitor_id: q for q in rows.scalars()}
+    return {b: found.get(b) or BoothQueue(exhibitor_id=b) for b in booths}
+
+
+async def waiting_counts(db: AsyncSession, booths: Sequence[int]) -> dict[int, int]:
+    """How many wait at each of these booths, as the database has it: the length of the line a
+    rebuild would load (`line_from_database`)."""
+    rows = await db.execute(
+        select(QueueTicket.exhibitor_id, func.count())
+        .where(
+            col(QueueTicket.exhibitor_id).in_(booths),
+            col(QueueTicket.status) == TicketStatus.WAITING,
+        )
+        .group_by(col(QueueTicket.exhibitor_id))
+    )
+    counts = {b: 0 for b in booths}
+    counts.update({booth: n for booth, n in rows.all()})
+    return counts
+
+
+async def live_tickets_at(
+    db: AsyncSession, account_id: int, booths: Sequence[int]
+) -> list[QueueTicket]:
+    """One person's live tickets at any of these booths (at most one a booth)."""
+    rows = await db.execute(
+        select(QueueTicket).where(
+            col(QueueTicket.account_id) == account_id,
+            col(QueueTicket.exhibitor_id).in_(booths),
+            col(QueueTicket.active) == 1,
+        )
+    )
+    return list(rows.scalars())
+
+
+async def durations_of(db: AsyncSession, booths: Sequence[int]) -> dict[int, list[float]]:
+    """`recent_durations` of each of these booths, in one query."""
+    rows = await db.execute(
+        select(QueueTicket.exhibitor_id, QueueTicket.answered_at, QueueTicket.ended_at)
+        .where(
+            col(QueueTicket.exhibitor_id).in_(booths),
+            col(QueueTicket.status) == TicketStatus.SERVED,
+            col(QueueTicket.answered_at).is_not(None),
+            col(QueueTicket.ended_at) > utcnow() - HISTORY,
+        )
+        .order_by(col(QueueTicket.ended_at).desc())
+    )
+    found: dict[int, list[float]] = {b: [] for b in booths}
+    for booth, start, end in rows.all():
+        if start and end and len(found[booth]) < HISTORY_ROWS:
+            found[booth].append((end - start).total_seconds())
+    return found
+
+
+async def callers_of(db: AsyncSession, booths: Sequence[int]) -> dict[int, set[int]]:
+    """`callers_now` of each of these booths, in one query."""
+    rows = await db.execute(
+        select(QueueTicket.exhibitor_id, QueueTicket.called_by).where(
+            col(QueueTicket.exhibitor_id).in_(booths),
+            col(QueueTicket.status).in_((TicketStatus.CALLED, TicketStatus.SERVING)),
+        )
+    )
+    found: dict[int, set[int]] = {b: set() for b in booths}
+    for booth, caller in rows.all():
+        if caller is not None:
+            found[booth].add(caller)
+    return found

@@ -134,3 +134,32 @@ async def staff_ticket_view(
         "away_since": _when(ticket.away_since),
         "version": ticket.version,
     }
+
+
+def hall_view(
+    queue: BoothQueue,
+    length: int,
+    times: ServiceTimes,
+    ticket: QueueTicket | None,
+    place: Change | None,
+) -> dict[str, Any]:
+    """A booth's queue as the hall's card shows it: its state, length, whether anyone is on
+    duty, the wait of someone joining now (`eta` [low, high] whole minutes, null with nobody on
+    duty), and the asker's own live ticket there (`position` null once called)."""
+    eta = eta_minutes(length + 1, times)
+    return {
+        "exhibitor": queue.exhibitor_id,
+        "state": queue.state,
+        "version": queue.version,
+        "length": length,
+        "max_length": queue.max_length,
+        "staffed": staffed(times),
+        "eta": list(eta) if eta is not None else None,
+        "ticket": None
+        if ticket is None
+        else {
+            "id": ticket.id,
+            "status": ticket.status,
+            "position": place.position if place is not None else None,
+        },
+    }

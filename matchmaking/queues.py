@@ -16,7 +16,8 @@ The booth's staff:
   `POST /api/match/queue-tickets/{ticket_id}/no-show` (`queue.no_show`);
 - `PATCH /api/match/queues/{exhibitor_id}` {state, max_length}: pause, resume, close, cap.
 
-Anyone: `GET /api/match/queues/{exhibitor_id}` (state, length, service times, my ticket).
+Anyone: `GET /api/match/queues/{exhibitor_id}` (state, length, service times, my ticket), and
+`GET /api/match/hall-queues?exhibitors=1,2,3` (the same, short, for a page of the hall's cards).
 Organisers: `GET /api/match/queues` (every queue's length and longest wait).
 """
 
@@ -31,7 +32,7 @@ from sqlmodel import col, or_, select
 from starlette.requests import Request
 
 from expo.db import stored_id
-from expo.errors import Conflict, NotFound
+from expo.errors import BadRequest, Conflict, NotFound
 from expo.hall.paths import ExhibitorPath
 from expo.hall.public import booth_of_command, booth_of_path
 from expo.http import (
@@ -46,6 +47,7 @@ from expo.http import (
 )
 from expo.models import Account, Exhibitor, Role, utcnow
 from expo.permissions import Rule, only
+from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking import queue_engine as engine
 from matchmaking.models import BoothQueue, QueueState, QueueTicket, TicketStatus
@@ -58,12 +60,19 @@ from matchmaking.queue_access import (
     ticket_of_path,
     unknown_ticket,
 )
-from matchmaking.queue_store import active_ticket, booth_queue
-from matchmaking.queue_views import queue_view, staff_ticket_view, ticket_view
+from matchmaking.queue_store import (
+    active_ticket,
+    booth_queue,
+    booth_queues,
+    live_tickets_at,
+    waiting_counts,
+)
+from matchmaking.queue_views import hall_view, queue_view, staff_ticket_view, ticket_view
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 MAX_LENGTH = 2000  # the longest line a booth may allow
 RECENT_DROPS = timedelta(hours=1)  # how long a dropped ticket is told to its owner
+HALL_BOOTHS = 48  # booths one hall read may ask about (a page of the hall's cards)
 
 
 class JoinIn(BaseModel):
@@ -130,6 +139,26 @@ class LineOut(BaseModel):
 
 class QueuesOut(BaseModel):
     queues: list[dict[str, Any]]
+
+
+class HallQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exhibitors: str = Field(
+        max_length=HALL_BOOTHS * 11,
+        examples=["1,2,3"],
+        description=f"Booth ids, comma-separated: 1 to {HALL_BOOTHS} of them.",
+    )
+
+
+class HallQueuesOut(BaseModel):
+    queues: list[dict[str, Any]] = Field(
+        description="Per booth asked about, in the order asked (a booth that does not exist is "
+        "left out): `exhibitor`, `state` (open, paused, closed), `length`, `max_length`, "
+        "`version`, `staffed`, `eta` (the wait of someone joining now: [low, high] whole "
+        "minutes, null with nobody on duty) and `ticket`: mine there ({id, status, position}) "
+        "or null."
+    )
 
 
 # --- the person in line -----------------------------------------------------------------------
@@ -227,6 +256,65 @@ async def queue(request: Request) -> JSONResponse:
     view = await engine.queue_summary(svc, row)
     ticket = await _my_ticket_view(request, mine) if mine is not None else None
     return JSONResponse({"queue": view, "ticket": ticket})
+
+
+def hall_booths(raw: str | None) -> list[int]:
+    """The booth ids of a hall read (`1,2,3`), each once, in their order; refused when not a
+    list of 1 to HALL_BOOTHS ids."""
+    if not raw:
+        raise BadRequest("queue.bad_exhibitors", "`exhibitors` lists booth ids, e.g. 1,2,3.")
+    parts = raw.split(",")
+    if len(parts) > HALL_BOOTHS:
+        raise BadRequest("queue.too_many_exhibitors", f"At most {HALL_BOOTHS} booths in one read.")
+    ids: list[int] = []
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 10 and 0 < int(part) < 2**31):
+            raise BadRequest("queue.bad_exhibitors", "`exhibitors` lists booth ids, e.g. 1,2,3.")
+        if int(part) not in ids:
+            ids.append(int(part))
+    return ids
+
+
+async def hall_lengths(request: Request, booths: list[int]) -> dict[int, int]:
+    """The lines' lengths in one round trip; those not loaded are counted in the database
+    (what a rebuild would load), without loading them: this is only a look."""
+    svc = services(request)
+    try:
+        found = await engine.index_of(svc).lengths(booths)
+    except BrokerUnavailable as error:
+        raise engine.unavailable() from error
+    missing = [b for b in booths if b not in found]
+    if missing:
+        async with svc.read() as db:
+            found.update(await waiting_counts(db, missing))
+    return found
+
+
+async def hall_queues(request: Request) -> JSONResponse:
+    """The queues of a page of the hall's booths, and my tickets there: a few queries and one
+    round trip to the lines for all of them."""
+    svc = services(request)
+    asked = hall_booths(request.query_params.get("exhibitors"))
+    who = principal(request)
+    async with svc.read() as db:
+        known = set(
+            (await db.execute(select(Exhibitor.id).where(col(Exhibitor.id).in_(asked)))).scalars()
+        )
+        booths = [b for b in asked if b in known]
+        rows = await booth_queues(db, booths)
+        mine = await live_tickets_at(db, who.account_id, booths) if who and booths else []
+    lengths = await hall_lengths(request, booths) if booths else {}
+    times = await engine.times_of_many(svc, booths)
+    tickets = {t.exhibitor_id: t for t in mine}  # at most five: one look each at its place
+    places = {b: await engine.my_place(svc, t) for b, t in tickets.items()}
+    return JSONResponse(
+        {
+            "queues": [
+                hall_view(rows[b], lengths[b], times[b], tickets.get(b), places.get(b))
+                for b in booths
+            ]
+        }
+    )
 
 
 # --- the booth's staff ------------------------------------------------------------------------
@@ -389,6 +477,15 @@ routes = [
         summary="Every booth queue's length and longest wait (organisers)",
     ),
     route(
+        "/api/match/hall-queues",
+        hall_queues,
+        methods=["GET"],
+        action="queue.hall",
+        query=HallQuery,
+        responses={200: HallQueuesOut, 400: ErrorBody, 503: ErrorBody},
+        summary="The queues of a page of the hall's booths (state, length, wait, my ticket)",
+    ),
+    route(
         "/api/match/queues/{exhibitor_id}",
         queue,
         methods=["GET"],
@@ -526,6 +623,7 @@ ORGANISERS: Rule = only(Role.ORGANIZER)
 
 permissions = {
     "queue.read": Rule(None),
+    "queue.hall": Rule(None),
     "queue.join": JOIN,
     "queue.mine": Rule(frozenset(Role)),
     "queue.ticket": OWNER_OF_TICKET,

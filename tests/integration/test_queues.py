@@ -571,3 +571,104 @@ async def test_a_dropped_ticket_is_told_to_its_owner_only_for_an_hour_until_they
         )
         await db.commit()
     assert (await missed.http("GET", "/api/match/queue-tickets"))[1]["dropped"] == []
+
+
+async def hall(person: Person | None, server: LiveServer, ids: str) -> tuple[int, Any]:
+    if person is not None:
+        return await person.http("GET", f"/api/match/hall-queues?exhibitors={ids}")
+    async with server.http() as http:
+        response = await http.get(f"/api/match/hall-queues?exhibitors={ids}")
+    return response.status_code, response.json()
+
+
+async def test_the_hall_reads_a_page_of_queues_at_once_with_my_own_ticket_only(
+    server: LiveServer,
+):
+    """One read for a page of the hall's cards: each booth's state, length, staff on duty and
+    the wait of someone joining now, in the order asked; my own ticket there, and nobody
+    else's; a line not loaded is counted from the database and left unloaded."""
+    staffed, (staff, _) = await booth(server)
+    paused, (paused_staff, _) = await booth(server)
+    closed, (closed_staff, _) = await booth(server)
+    await on_duty(staff, staffed)
+    a, b, c = await people(server, 3)
+    _, ticket_a = await join(a, staffed)
+    await join(b, staffed)
+    await join(c, paused)
+    await paused_staff.http("PATCH", f"/api/match/queues/{paused}", {"state": "paused"})
+    await closed_staff.http("PATCH", f"/api/match/queues/{closed}", {"state": "closed"})
+    await index_of(server.services).forget(paused)  # as a Redis restarted empty
+
+    status, body = await hall(a, server, f"{closed},{staffed},{paused},{staffed},999999")
+    assert status == 200, body
+    assert body["queues"] == [
+        {
+            "exhibitor": closed,
+            "state": "closed",
+            "version": 1,
+            "length": 0,
+            "max_length": 200,
+            "staffed": False,
+            "eta": None,
+            "ticket": None,
+        },
+        {
+            "exhibitor": staffed,
+            "state": "open",
+            "version": 1,
+            "length": 2,
+            "max_length": 200,
+            "staffed": True,
+            "eta": [4, 12],  # one on duty, 2–4 minutes each (the guess): joining at 3
+            "ticket": {"id": ticket_a["id"], "status": "waiting", "position": 1},
+        },
+        {
+            "exhibitor": paused,
+            "state": "paused",
+            "version": 1,
+            "length": 1,  # from the database: the line was not loaded
+            "max_length": 200,
+            "staffed": False,
+            "eta": None,
+            "ticket": None,
+        },
+    ]
+    assert await index_of(server.services).lengths([paused]) == {}  # a look loads nothing
+    # b's ticket is b's: position 2; c, and someone signed out, hold none.
+    mine = {q["exhibitor"]: q["ticket"] for q in (await hall(b, server, f"{staffed}"))[1]["queues"]}
+    assert mine[staffed]["position"] == 2 and mine[staffed]["id"] != ticket_a["id"]
+    others = (await hall(c, server, f"{staffed},{paused}"))[1]["queues"]
+    assert [q["ticket"] for q in others] == [
+        None,
+        {"id": others[1]["ticket"]["id"], "status": "waiting", "position": 1},
+    ]
+    status, anonymous = await hall(None, server, f"{staffed}")
+    assert status == 200 and anonymous["queues"][0]["ticket"] is None
+    assert anonymous["queues"][0]["length"] == 2
+
+
+@pytest.mark.parametrize(
+    ("ids", "code"),
+    [
+        ("", "queue.bad_exhibitors"),
+        ("1,,2", "queue.bad_exhibitors"),
+        ("1,x", "queue.bad_exhibitors"),
+        ("0", "queue.bad_exhibitors"),
+        ("-1", "queue.bad_exhibitors"),
+        ("2147483648", "queue.bad_exhibitors"),
+        ("１", "queue.bad_exhibitors"),  # a full-width digit
+        (",".join(str(i) for i in range(1, 50)), "queue.too_many_exhibitors"),
+    ],
+)
+async def test_the_hall_read_refuses_what_is_not_a_page_of_booth_ids(
+    server: LiveServer, ids: str, code: str
+):
+    async with server.http() as http:
+        response = await http.get("/api/match/hall-queues", params={"exhibitors": ids})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+    async with server.http() as http:
+        response = await http.get("/api/match/hall-queues")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "queue.bad_exhibitors")
+    fine = ",".join(str(i) for i in range(1, 49))
+    assert (await hall(None, server, fine))[0] == 200  # 48: a page of cards
