@@ -28,6 +28,7 @@ addStrings({
     "console.tab.hall_report": "展厅报告",
     "console.tab.matchmaking": "商务撮合",
     "console.tab.queues": "排队", // --- queue staff ---
+    "console.tab.streams": "推流", // --- streams ---
   },
   en: {
     "nav.console": "Console",
@@ -50,6 +51,7 @@ addStrings({
     "console.tab.hall_report": "Hall report",
     "console.tab.matchmaking": "Matchmaking",
     "console.tab.queues": "Queues", // --- queue staff ---
+    "console.tab.streams": "Streams", // --- streams ---
   },
 });
 
@@ -58,6 +60,7 @@ addStrings({
 export const TABS = [
   ["people", "console.people", () => import("./console/people.js")],
   ["rooms", "console.tab.rooms", () => import("./console/rooms.js")],
+  ["streams", "console.tab.streams", () => import("./console/streams.js")], // --- streams ---
   ["tokens", "console.tab.tokens", () => import("./console/tokens.js")],
   ["moderation", "console.tab.moderation", () => import("./console/moderation.js")],
   ["import", "console.tab.import", () => import("./console/import.js")],

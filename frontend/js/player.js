@@ -28,11 +28,17 @@ const HLS_LIVE_CONFIG = {
 const HLS_TYPE = "application/vnd.apple.mpegurl";
 const HLS_MODULE = "/vendor/hls.js/hls.min.mjs";
 
+const RETRY_MS = 2_000; // a persistent player asks for the playlist again this long after a failure
+
 /**
- * streamPlayer(url) -> { url, element, render(), stop() }
+ * streamPlayer(url, {persistent, label}) -> { url, element, render(), reload(), frame(), stop() }
  * `render()` redraws its text in the current language without touching playback.
+ * `persistent` (the ingest's own playlist): a failure to load is retried every RETRY_MS instead
+ * of shown (the playlist appears a second or two after a publish starts, and comes back after a
+ * drop). `label()` gives the LIVE badge's text. `reload()` loads the playlist again now;
+ * `frame()` is a canvas with the picture shown now (null before the first frame).
  */
-export function streamPlayer(url) {
+export function streamPlayer(url, { persistent = false, label = null } = {}) {
   // Muted, so browsers let it autoplay; looped, so a recorded clip (the demo's) keeps playing.
   // A live stream never ends, so `loop` only matters for recordings. No `controls`: their seek
   // bar would scrub a live stream (and the demo clip's 8 seconds).
@@ -61,16 +67,18 @@ export function streamPlayer(url) {
   let problem = null; // null, "failed" or "unsupported"
   let hls = null;
   let stopped = false;
+  let retry = 0; // the timer of the next attempt (persistent players)
+  let attempt = 0; // bumped by every (re)load: a late answer to an older one is ignored
 
   const render = () => {
     error.hidden = problem === null;
     video.hidden = problem !== null;
     bar.hidden = problem !== null;
-    replace(badge, h("span", { class: "live-dot", "aria-hidden": "true" }), t("player.live"));
-    const label = t(video.muted ? "player.unmute" : "player.mute");
-    sound.setAttribute("aria-label", label);
+    replace(badge, h("span", { class: "live-dot", "aria-hidden": "true" }), label ? label() : t("player.live"));
+    const muteLabel = t(video.muted ? "player.unmute" : "player.mute");
+    sound.setAttribute("aria-label", muteLabel);
     sound.setAttribute("aria-pressed", String(!video.muted));
-    replace(sound, icon(video.muted ? "soundOff" : "sound", "icon"), h("span", { class: "player-sound-text" }, label));
+    replace(sound, icon(video.muted ? "soundOff" : "sound", "icon"), h("span", { class: "player-sound-text" }, muteLabel));
     if (problem === null) return;
     replace(
       error,
@@ -81,6 +89,14 @@ export function streamPlayer(url) {
   };
   const fail = (kind = "failed") => {
     if (stopped || problem) return;
+    if (persistent && kind === "failed") {
+      // The ingest's playlist comes and goes with its publisher: ask again in a moment.
+      hls?.destroy();
+      hls = null;
+      clearTimeout(retry);
+      retry = setTimeout(load, RETRY_MS);
+      return;
+    }
     problem = kind;
     hls?.destroy();
     hls = null;
@@ -90,17 +106,26 @@ export function streamPlayer(url) {
 
   video.addEventListener("error", () => fail());
   const isHls = new URL(url).pathname.endsWith(".m3u8");
-  if (!isHls || video.canPlayType(HLS_TYPE) !== "") {
-    video.src = url;
-  } else {
+  const load = () => {
+    if (stopped) return;
+    clearTimeout(retry);
+    attempt += 1;
+    const mine = attempt;
+    hls?.destroy();
+    hls = null;
+    if (!isHls || video.canPlayType(HLS_TYPE) !== "") {
+      video.src = url;
+      if (mine > 1) play();
+      return;
+    }
     import(HLS_MODULE).then(
       ({ default: Hls }) => {
-        if (stopped) return;
+        if (stopped || mine !== attempt) return;
         if (!Hls.isSupported()) return fail("unsupported");
         hls = new Hls(HLS_LIVE_CONFIG);
         let recoveries = 0;
         hls.on(Hls.Events.ERROR, (_event, data) => {
-          if (!data.fatal) return;
+          if (!data.fatal || mine !== attempt) return;
           // A live stream hiccups: decode errors are recovered from once or twice, as hls.js
           // advises; a stream that cannot be loaded at all is a failure to show.
           if (data.type === Hls.ErrorTypes.MEDIA_ERROR && recoveries < 2) {
@@ -116,10 +141,32 @@ export function streamPlayer(url) {
       },
       () => fail(),
     );
-  }
+  };
+  load();
+
+  const reload = () => {
+    if (stopped) return;
+    problem = null;
+    render();
+    load();
+  };
+
+  const frame = () => {
+    if (video.readyState < 2 || !video.videoWidth) return null;
+    const canvas = h("canvas", { class: "player-last-frame", "aria-hidden": "true" });
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    try {
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    } catch {
+      return null;
+    }
+    return canvas;
+  };
 
   const stop = () => {
     stopped = true;
+    clearTimeout(retry);
     hls?.destroy();
     hls = null;
     video.pause();
@@ -128,5 +175,5 @@ export function streamPlayer(url) {
   };
 
   render();
-  return { url, element, render, stop };
+  return { url, element, video, render, reload, frame, stop };
 }

@@ -15,8 +15,11 @@ import { replaceRoute, roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
 import { applyRoomChange } from "./room_changes.js";
 import { roomStatus } from "./status.js";
+import { STREAM_EVENT, isNewer, playPlan, streamStateOf, withExternal } from "./stream_state.js";
+import { BOTH } from "./stream_strings.js";
 
 const PROGRAMME_TICK_MS = 30_000;
+const SLATE_RETRY_MS = 4_000; // while the publisher is gone, the playlist is asked for again this often
 const SIDE_MARGIN_PX = 16; // between the side panel and the window's bottom edge
 const SIDE_MIN_PX = 280; // the side panel is never fitted shorter than this
 // Where the side panel sticks beside the player (room.css: static below this width).
@@ -112,6 +115,9 @@ function openRoom(root, loaded, query) {
   let forum = null;
   let presence = null;
   let stream = null; // the player, while the room has a stream_url
+  // The room's ingest state (stream_state.js), newest version kept; null where the server has
+  // no ingest: then the room plays its external URL while a session is on, as it always did.
+  let ingest = streamStateOf(loaded.stream, loaded.stream_url);
   let stopped = false;
   const cleanups = [];
 
@@ -135,6 +141,9 @@ function openRoom(root, loaded, query) {
     const still = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
     chat.tools.scrollIntoView({ block: "nearest", behavior: still ? "auto" : "smooth" });
   });
+  // The stream's changes read out (live, dropped, back, ended): only changes, not the first state.
+  const announcer = h("p", { class: "stream-announce", role: "status", "aria-live": "polite" });
+  player.append(announcer);
   const badge = h("span", { class: "watching-badge", hidden: true });
   const statusChip = h("span", { class: "room-status", role: "status" });
   const roster = h("p", { class: "room-roster", hidden: true });
@@ -195,6 +204,13 @@ function openRoom(root, loaded, query) {
 
   const renderStatus = () => {
     const { state, session } = roomStatus(forum.sessions || [], Date.now());
+    const plan = ingest ? playPlan(ingest) : null;
+    if (plan && plan.mode !== "external" && (state === "live" || plan.mode !== "offline")) {
+      // The room's own stream says what is on air, whatever the programme expects.
+      statusChip.className = `room-status room-status-stream-${plan.mode}`;
+      replace(statusChip, plan.mode === "live" ? h("span", { class: "live-dot" }) : null, t(`stream.chip_${plan.mode}`));
+      return;
+    }
     statusChip.className = `room-status room-status-${state}`;
     replace(
       statusChip,
@@ -255,8 +271,116 @@ function openRoom(root, loaded, query) {
   // The stream plays while a session is on; otherwise a slate says when the room is back (or
   // that it is over for today) instead of playing whatever the stream URL serves.
   let slate = null; // what the slate says now
+  let held = null; // the slate over the last frame while the publisher is gone
+  let shownPublisher = null;
+  const liveLabel = () => (ingest?.since ? t("stream.live_since", { time: hhmm(ingest.since) }) : t("player.live"));
   const renderPlayer = () => {
-    const url = safeStreamUrl(forum.stream_url);
+    const plan = ingest ? playPlan(ingest) : null;
+    if (plan && plan.mode !== "external") return renderIngest(plan);
+    renderProgrammed(plan ? safeStreamUrl(plan.url) : safeStreamUrl(forum.stream_url));
+  };
+
+  const ingestPlayer = (url) => {
+    if (stream?.url === url && stream.persistent) return;
+    stream?.stop();
+    stream = streamPlayer(url, { persistent: true, label: liveLabel });
+    stream.persistent = true;
+    replace(screen, stream.element);
+    slate = null;
+  };
+
+  // The ingest's states: the picture while live, the slate over the last frame while the
+  // publisher is gone (the playlist retried), the offline poster otherwise.
+  const renderIngest = (plan) => {
+    const url = safeStreamUrl(plan.url);
+    if (plan.mode === "live" && url) {
+      const switched = stream?.persistent && stream.url === url && shownPublisher && ingest.publisher !== shownPublisher;
+      const back = held !== null;
+      ingestPlayer(url);
+      dropHeld();
+      // Back from a drop, or another publisher (the backup) on the same playlist: load it again.
+      if (back || switched) stream.reload();
+      shownPublisher = ingest.publisher;
+      stream.element.classList.remove("is-interrupted");
+      stream.render();
+      return;
+    }
+    if (plan.mode === "interrupted") {
+      const target = url || stream?.url;
+      if (target) {
+        const lastFrame = held === null && stream?.persistent ? stream.frame() : null;
+        const before = stream;
+        ingestPlayer(target);
+        if (stream !== before) dropHeld(); // another playlist: its own slate
+        if (held === null) {
+          held = h(
+            "div",
+            { class: "stream-slate", "aria-hidden": "true" },
+            lastFrame,
+            h("div", { class: "stream-slate-shade" }),
+            h(
+              "div",
+              { class: "stream-slate-body" },
+              h("span", { class: "stream-slate-pulse" }, h("span"), h("span"), h("span")),
+              h("p", { class: "stream-slate-title", lang: "zh-CN" }, BOTH.slate[0]),
+              h("p", { class: "stream-slate-title stream-slate-title-en", lang: "en" }, BOTH.slate[1]),
+              h("p", { class: "stream-slate-sub" }),
+            ),
+          );
+          stream.element.append(held);
+          stream.element.classList.add("is-interrupted");
+          retryTimer = setInterval(() => stream?.reload(), SLATE_RETRY_MS);
+        }
+        held.querySelector(".stream-slate-sub").textContent = t("stream.slate_sub");
+        stream.render();
+        return;
+      }
+    }
+    // Offline (or interrupted before this page had any picture): the poster.
+    dropHeld();
+    stream?.stop();
+    stream = null;
+    shownPublisher = null;
+    const upcoming = nextSession(forum.sessions || []);
+    const sub = upcoming
+      ? t("stream.offline_next", { time: hhmm(upcoming.starts_at), title: pick(upcoming.title) })
+      : t("stream.offline_none");
+    const key = `offline\n${plan.mode}\n${sub}`;
+    if (slate === key) return;
+    slate = key;
+    replace(
+      screen,
+      h(
+        "div",
+        { class: "player-frame player-placeholder player-slate stream-offline" },
+        h("div", { class: "placeholder-grid", "aria-hidden": "true" }),
+        h(
+          "div",
+          { class: "placeholder-body" },
+          h("span", { class: "placeholder-icon" }, icon("clock", "icon")),
+          h("p", { class: "placeholder-title", lang: "zh-CN" }, BOTH.offline[0]),
+          h("p", { class: "placeholder-title stream-offline-en", lang: "en" }, BOTH.offline[1]),
+          h("p", { class: "placeholder-sub" }, sub),
+        ),
+      ),
+    );
+  };
+
+  let retryTimer = 0;
+  const dropHeld = () => {
+    clearInterval(retryTimer);
+    retryTimer = 0;
+    held?.remove();
+    held = null;
+  };
+
+  // A room with no ingest (or one streamed from an external URL): as before the ingest.
+  const renderProgrammed = (url) => {
+    dropHeld();
+    if (stream?.persistent) {
+      stream.stop();
+      stream = null;
+    }
     const { state, session } = roomStatus(forum.sessions || [], Date.now());
     if (url && state === "live") {
       // Built once: re-rendering (a language switch, the clock's tick) must not interrupt it.
@@ -305,6 +429,20 @@ function openRoom(root, loaded, query) {
         ),
       ),
     );
+  };
+
+  // A `stream.state` event: kept if newer than what the page shows (an older one that arrives
+  // late is dropped), then the player follows and the change is read out.
+  const takeStream = (next) => {
+    if (!isNewer(ingest, next)) return;
+    const before = ingest;
+    ingest = next;
+    renderPlayer();
+    renderStatus();
+    let said = null;
+    if (next.state !== before?.state) said = `stream.announce_${next.state}`;
+    else if (next.state === "live" && next.publisher === "backup" && before?.publisher === "main") said = "stream.announce_switched";
+    if (said) announcer.textContent = t(said);
   };
 
   const renderProgramme = () => {
@@ -436,8 +574,11 @@ function openRoom(root, loaded, query) {
           if (!next) return;
           const streamChanged = next.stream_url !== forum.stream_url;
           forum = next;
+          if (streamChanged) ingest = withExternal(ingest, next.stream_url);
           renderHead();
           if (streamChanged) renderPlayer();
+        } else if (type === STREAM_EVENT && data?.forum === forum.id) {
+          takeStream(streamStateOf(data));
         } else if (type === "programme.imported") {
           // A whole programme was imported (forums/interchange.py): read this room's again.
           getForum(forumId).then((fresh) => {
@@ -454,6 +595,7 @@ function openRoom(root, loaded, query) {
   return () => {
     stopped = true;
     chat.stop();
+    dropHeld();
     stream?.stop();
     for (const fn of cleanups) fn();
     document.title = t("app.title");
