@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,8 +39,10 @@ class PinnedOut(_Out):
 class StreamOut(_Out):
     """The room's own ingest (streams/): whether a publisher is live, since when."""
 
-    live: bool
-    since: datetime | None
+    # live; interrupted: the publisher went away, a slate until it is back or the grace ends
+    state: Literal["live", "interrupted", "offline"]
+    live: bool  # state == "live"
+    since: datetime | None  # the live session's start, kept while interrupted
     version: int = Field(ge=0)  # bumped by every change; `stream.state` events carry it
 
 
@@ -130,7 +132,7 @@ class ChatPage(_Out):
 
 
 # A feature that streams rooms (streams/) hands over its rooms' states in `services.cache` under
-# this key: (db, forums) -> {forum id: {"live", "since", "version", "hls_url"}}.
+# this key: (db, forums) -> {forum id: {"state", "live", "since", "version", "hls_url"}}.
 ROOM_STREAMS = "forums.room_streams"
 RoomStreams = Callable[[AsyncSession, Sequence[Forum]], Awaitable[Mapping[int, dict[str, Any]]]]
 
@@ -146,7 +148,12 @@ def forum_view(forum: Forum, stream: dict[str, Any] | None = None) -> dict[str, 
         "stream_url": forum.stream_url or (stream["hls_url"] if stream and live else None),
         "stream": None
         if stream is None
-        else {"live": live, "since": stream["since"], "version": stream["version"]},
+        else {
+            "state": stream["state"],
+            "live": live,
+            "since": stream["since"],
+            "version": stream["version"],
+        },
         "topic": f"forum:{forum.id}",
         "slow_mode_seconds": forum.slow_mode_seconds,
         "pre_moderation": forum.pre_moderation,

@@ -1,5 +1,6 @@
 """Self-hosted livestreams, the ingest: each room's stream keys, nginx-rtmp's callbacks that
-turn a room live or offline for every viewer, and `expo rtmp-config` (docs/streams.md).
+turn a room live, interrupted or offline for every viewer (a backup publisher taking over, a
+sweeper ending interruptions past the grace), and `expo rtmp-config` (docs/streams.md).
 
 A feature found by entry point like `forums/`, on which it builds: rooms are the forums' rows,
 and a room's state is announced on its topic (`forum:<id>`, event `stream.state`). The forums'
@@ -18,8 +19,7 @@ from expo.features import Feature
 from expo.services import Services
 from forums.models import Forum
 from forums.views import ROOM_STREAMS
-from streams import cli, hooks, routes, seed, store
-from streams.domain import hls_url
+from streams import cli, hooks, routes, seed, store, sweeper
 
 
 async def register(svc: Services) -> None:
@@ -31,12 +31,7 @@ async def register(svc: Services) -> None:
     ) -> Mapping[int, dict[str, Any]]:
         rows = await store.rows_of(db, [f.id for f in forums if f.id is not None])
         return {
-            forum.id: {
-                "live": row.live,
-                "since": row.since.isoformat() if row.live and row.since else None,
-                "version": row.version,
-                "hls_url": hls_url(cfg.hls_base, forum.slug),
-            }
+            forum.id: routes.state_of(cfg, forum, row)
             for forum in forums
             if forum.id is not None and (row := rows.get(forum.id)) is not None
         }
@@ -51,6 +46,6 @@ feature = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     seed=seed.seed,
     permissions={**routes.permissions, **hooks.permissions},
-    tasks=[register],
+    tasks=[register, sweeper.sweep_streams],
     cli={"rtmp-config": ("print the nginx configuration of the stream ingest", cli.main)},
 )

@@ -1,12 +1,14 @@
-"""Where viewers fetch the rooms' HLS and where publishers push: read once per process."""
+"""Where viewers fetch the rooms' HLS, where publishers push, how long a lost publisher is
+waited for: read once per process."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
-from streams.domain import DEFAULT_HLS_BASE
+from streams.domain import DEFAULT_GRACE, DEFAULT_HLS_BASE
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +19,9 @@ class StreamsConfig:
     # The RTMP application publishers push to (EXPO_RTMP_URL); None: rtmp://<the host the
     # organiser reached the platform at>:1935/live.
     rtmp_url: str | None = None
+    # How long a room whose publisher went away stays `interrupted` (viewers keep the slate)
+    # before it is `offline` (EXPO_STREAM_GRACE, seconds).
+    grace: timedelta = DEFAULT_GRACE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> StreamsConfig:
@@ -24,4 +29,14 @@ class StreamsConfig:
         return cls(
             hls_base=(env.get("EXPO_HLS_BASE_URL") or DEFAULT_HLS_BASE).rstrip("/"),
             rtmp_url=(env.get("EXPO_RTMP_URL") or "").rstrip("/") or None,
+            grace=_seconds(env.get("EXPO_STREAM_GRACE"), DEFAULT_GRACE),
         )
+
+
+def _seconds(given: str | None, default: timedelta) -> timedelta:
+    if not given:
+        return default
+    seconds = float(given)
+    if not 0 <= seconds <= 24 * 3600:
+        raise ValueError(f"EXPO_STREAM_GRACE={given!r}: seconds, from 0 to 86400")
+    return timedelta(seconds=seconds)

@@ -6,9 +6,10 @@ did not exist. nginx allows a publish on 2xx and refuses it on anything else but
 key is answered 302 to `rtmp://<relay>/hls/<slug>` (`relay`: nginx's own RTMP address, in the
 URL `expo rtmp-config` writes), which nginx-rtmp carries out as a relay push into its `hls`
 application under the room's slug, so the HLS files are `<slug>.m3u8` and the key never appears
-in a public URL. nginx calls `on_update` every few seconds while a stream is published (a
-refusal makes it drop the publisher) and `on_publish_done` when it stops; both name the stream
-by the key it was published with.
+in a public URL. The backup key's publisher goes to `<slug>-backup` (on air, or standing by
+while main is live: streams/domain.py). nginx calls `on_update` every few seconds while a
+stream is published (a refusal makes it drop the publisher) and `on_publish_done` when it
+stops; both name the stream by the key it was published with.
 
 The key is never logged (only the address and nginx's client id of a refused publisher).
 """
@@ -29,6 +30,7 @@ from expo.http import ErrorBody, JSONResponse, Raw, route, services
 from expo.models import utcnow
 from expo.permissions import ANYONE
 from streams import store
+from streams.domain import Done, Publish, hls_name, role_of
 from streams.keys import hook_secret_ok, match_key
 from streams.nginx_conf import HLS_APPLICATION
 from streams.routes import announce
@@ -79,7 +81,7 @@ FORM_SCHEMA: dict[str, Any] = {
 class HookDone(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    live: bool  # the room's state after the call
+    live: bool  # whether the room is live after the call
 
 
 async def _form(request: Request, *calls: str) -> HookForm:
@@ -121,22 +123,26 @@ async def on_publish(request: Request) -> Response:
         )
         raise Forbidden("stream.bad_key", "This stream key is not valid.")
     async with svc.db() as db:
-        row = await store.go_live(db, found.forum_id, found.which, form.clientid, utcnow())
+        changed = await store.change(
+            db, found.forum_id, Publish(found.which, form.clientid, utcnow())
+        )
         forum = await store.forum_by_id(db, found.forum_id)
-    assert forum is not None  # a room's stream row refers to it
-    if row is None:
+    assert forum is not None and changed is not None  # a key's room has its row
+    role = role_of(changed.stream, form.clientid)
+    if role is None:
         log.warning(
-            "stream publish refused: the room has a live publisher",
+            "stream publish refused: the room has a live publisher with this key",
             extra={"forum": found.forum_id, "addr": form.addr, "clientid": form.clientid},
         )
         raise Conflict("stream.busy", "This room already has a live publisher.")
     log.info(
-        "stream live",
+        "stream " + role,
         extra={"forum": forum.id, "publisher": found.which.value, "clientid": form.clientid},
     )
-    await announce(svc, forum, row)
+    if changed.announce:
+        await announce(svc, forum, changed.row)
     # nginx-rtmp relays the stream to the Location: HLS files named by the slug, not the key.
-    location = f"rtmp://{relay}/{HLS_APPLICATION}/{forum.slug}"
+    location = f"rtmp://{relay}/{HLS_APPLICATION}/{hls_name(forum.slug, found.which)}"
     return Response(status_code=302, headers={"Location": location})
 
 
@@ -147,28 +153,31 @@ async def _room_of_key(request: Request, key: str) -> int | None:
 
 
 async def on_publish_done(request: Request) -> JSONResponse:
-    """The publisher stopped: the room goes offline if it was still the room's publisher (a
-    publisher already replaced, or whose key was rotated, changes nothing)."""
+    """A publisher stopped: if it was on air the standby takes over or the room is interrupted;
+    a standby is forgotten; a publisher already replaced or refused changes nothing."""
     form = await _form(request, "publish_done")
     svc = services(request)
     forum_id = await _room_of_key(request, form.name)
     async with svc.db() as db:
-        now = utcnow()
+        if forum_id is None:  # a key rotated since: the room it held, by nginx's client id
+            forum_id = await store.room_of_client(db, form.clientid)
+        changed = None
         if forum_id is not None:
-            row = await store.go_offline(db, forum_id, form.clientid, now)
-        else:  # a key rotated since: the room it held, by nginx's client id
-            row = await store.go_offline_client(db, form.clientid, now)
-        forum = None if row is None else await store.forum_by_id(db, row.forum_id)
-    if row is None or forum is None:
-        return JSONResponse({"live": False})
-    log.info("stream offline", extra={"forum": forum.id, "clientid": form.clientid})
-    await announce(svc, forum, row)
-    return JSONResponse({"live": False})
+            changed = await store.change(db, forum_id, Done(form.clientid, utcnow()))
+        forum = None if changed is None else await store.forum_by_id(db, changed.row.forum_id)
+    if changed is None or forum is None or not changed.announce:
+        return JSONResponse({"live": changed is not None and changed.row.state == "live"})
+    log.info(
+        "stream publisher gone",
+        extra={"forum": forum.id, "clientid": form.clientid, "state": changed.row.state},
+    )
+    await announce(svc, forum, changed.row)
+    return JSONResponse({"live": changed.row.state == "live"})
 
 
 async def on_update(request: Request) -> JSONResponse:
-    """Still publishing: kept as the room's publisher, or refused (and dropped by nginx) when
-    the room let it go (its key rotated, or another publisher took over). nginx's own relays
+    """Still publishing: kept as the room's publisher or standby, or refused (and dropped by
+    nginx) when the room let it go (its key rotated, or it went stale). nginx's own relays
     into `hls` are asked about too (`update_play`): they go on."""
     form = await _form(request, "update_publish", "update_play")
     if form.call == "update_play":

@@ -17,7 +17,7 @@ from forums.domain import forum_topic
 from forums.models import Forum
 from streams import store
 from streams.config import StreamsConfig
-from streams.domain import STREAM_STATE, hls_url, state_view
+from streams.domain import STREAM_STATE, Rotated, State, state_view
 from streams.keys import Which
 from streams.models import RoomStream
 
@@ -49,11 +49,13 @@ class StreamStateOut(_Out):
     """A room's ingest state; also the data of the `stream.state` event on `forum:<id>`."""
 
     forum: int
-    live: bool
-    since: datetime | None
-    publisher: Which | None
+    state: State  # live | interrupted (the publisher went away: a slate) | offline
+    live: bool  # state == "live"
+    since: datetime | None  # the live session's start, kept while interrupted
+    interrupted_since: datetime | None
+    publisher: Which | None  # who is on air, while live
     version: int = Field(ge=1)
-    hls_url: str | None  # the ingest's playlist while live
+    hls_url: str | None  # the playlist of the publisher on air, while live
     stream_url: str | None  # what the room's player plays (an external URL wins)
 
 
@@ -88,11 +90,10 @@ def rtmp_url(cfg: StreamsConfig, request: Request) -> str:
 def state_of(cfg: StreamsConfig, forum: Forum, row: RoomStream) -> dict[str, Any]:
     return state_view(
         row.forum_id,
-        live=row.live,
-        since=row.since,
-        publisher=row.publisher,
+        store.stream_of(row),
         version=row.version,
-        hls=hls_url(cfg.hls_base, forum.slug),
+        hls_base=cfg.hls_base,
+        slug=forum.slug,
         external=forum.stream_url,
     )
 
@@ -127,7 +128,8 @@ async def list_streams(request: Request) -> JSONResponse:
 
 async def rotate_key(request: Request) -> JSONResponse:
     """A new key; the old one is refused from now on. Rotating the key a publisher is live with
-    takes the room offline at once (nginx drops that publisher at its next `on_update`)."""
+    takes the room out of `live` at once (the standby takes over, or it is interrupted), and
+    nginx drops that publisher at its next `on_update`."""
     forum_id = path_int(request, "forum_id")
     which = (await read_json(request, RotateKey)).which
     svc = services(request)
@@ -138,11 +140,11 @@ async def rotate_key(request: Request) -> JSONResponse:
         await store.rooms(db)  # the room's row, made if it is new
         row = await store.rotate(db, forum_id, which)
         assert row is not None
-        if row.live and row.publisher == which and row.client_id:
-            offline = await store.go_offline(db, forum_id, row.client_id, utcnow())
-            row = offline or row
-            if offline is not None:
-                await announce(svc, forum, offline)
+        changed = await store.change(db, forum_id, Rotated(which, utcnow()))
+        if changed is not None:
+            row = changed.row
+            if changed.announce:
+                await announce(svc, forum, row)
     return JSONResponse(room_view(config(svc), request, forum, row))
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from expo.models import utcnow
 from forums.models import Forum
-from streams.domain import STALE_AFTER
+from streams.domain import Event, State, Stream, transition
 from streams.keys import RoomKeys, Which, new_key
 from streams.models import RoomStream
 
@@ -67,89 +68,125 @@ async def rotate(db: AsyncSession, forum_id: int, which: Which) -> RoomStream | 
     return row
 
 
-async def go_live(
-    db: AsyncSession, forum_id: int, which: Which, client_id: str, now: datetime
-) -> RoomStream | None:
-    """The room is live with this publisher, unless another one holds it (and was heard of
-    recently): in one statement, so two processes never both hand it out."""
-    result = await db.execute(
-        update(RoomStream)
-        .where(
-            col(RoomStream.forum_id) == forum_id,
-            or_(
-                col(RoomStream.live).is_(False),
-                col(RoomStream.client_id) == client_id,
-                col(RoomStream.seen_at).is_(None),
-                col(RoomStream.seen_at) < now - STALE_AFTER,
-            ),
-        )
-        .values(
-            live=True,
-            since=now,
-            publisher=which.value,
-            client_id=client_id,
-            seen_at=now,
-            version=RoomStream.version + 1,
-            updated_at=now,
-        )
-        .returning(RoomStream)
+def stream_of(row: RoomStream) -> Stream:
+    return Stream(
+        state=State(row.state),
+        since=row.since,
+        interrupted_since=row.interrupted_since,
+        publisher=None if row.publisher is None else Which(row.publisher),
+        client_id=row.client_id,
+        seen_at=row.seen_at,
+        standby_client_id=row.standby_client_id,
+        standby_seen_at=row.standby_seen_at,
     )
-    row = result.scalars().first()
-    await db.commit()
-    return row
 
 
-async def go_offline(
-    db: AsyncSession, forum_id: int, client_id: str, now: datetime
-) -> RoomStream | None:
-    """Offline, if this publisher is still the room's (a replaced one's `done` changes nothing)."""
-    result = await db.execute(
-        update(RoomStream)
-        .where(
-            and_(
+@dataclass(frozen=True, slots=True)
+class Changed:
+    row: RoomStream  # as stored after the event
+    stream: Stream
+    announce: bool  # what viewers see changed: this process, and only it, announces it
+
+
+async def change(
+    db: AsyncSession, forum_id: int, event: Event, attempts: int = 5
+) -> Changed | None:
+    """Apply `event` to the room's stream (streams/domain.py `transition`) and store the result
+    with its version bumped, as a compare-and-set on what was read: of several processes
+    applying events at once each change is made once, by one of them, which announces it.
+    None: the room has no stream row."""
+    for _ in range(attempts):
+        read = select(RoomStream).where(col(RoomStream.forum_id) == forum_id)
+        found = await db.execute(read.execution_options(populate_existing=True))
+        row = found.scalars().first()
+        if row is None:
+            return None
+        before = stream_of(row)
+        after = transition(before, event)
+        if after == before:
+            await db.commit()
+            return Changed(row, before, announce=False)
+        result = await db.execute(
+            update(RoomStream)
+            .where(
                 col(RoomStream.forum_id) == forum_id,
-                col(RoomStream.live).is_(True),
-                col(RoomStream.client_id) == client_id,
+                col(RoomStream.version) == row.version,
+                col(RoomStream.seen_at).is_not_distinct_from(row.seen_at),
+                col(RoomStream.standby_seen_at).is_not_distinct_from(row.standby_seen_at),
             )
+            .values(
+                state=after.state.value,
+                since=after.since,
+                interrupted_since=after.interrupted_since,
+                publisher=None if after.publisher is None else after.publisher.value,
+                client_id=after.client_id,
+                seen_at=after.seen_at,
+                standby_client_id=after.standby_client_id,
+                standby_seen_at=after.standby_seen_at,
+                version=RoomStream.version + 1,
+                updated_at=utcnow(),
+            )
+            .returning(RoomStream)
+            .execution_options(populate_existing=True)
         )
-        .values(
-            live=False,
-            publisher=None,
-            client_id=None,
-            version=RoomStream.version + 1,
-            updated_at=now,
-        )
-        .returning(RoomStream)
-    )
-    row = result.scalars().first()
-    await db.commit()
-    return row
+        stored = result.scalars().first()
+        await db.commit()
+        if stored is not None:
+            return Changed(stored, after, announce=after.public() != before.public())
+    raise RuntimeError(f"room {forum_id}'s stream kept changing under {attempts} attempts")
 
 
-async def go_offline_client(db: AsyncSession, client_id: str, now: datetime) -> RoomStream | None:
-    """Offline, the room this publisher holds (found by nginx's client id alone)."""
+async def room_of_client(db: AsyncSession, client_id: str) -> int | None:
+    """The room whose publisher or standby this is (found by nginx's client id alone)."""
     held = await db.execute(
         select(RoomStream.forum_id).where(
-            col(RoomStream.live).is_(True), col(RoomStream.client_id) == client_id
+            or_(
+                col(RoomStream.client_id) == client_id,
+                col(RoomStream.standby_client_id) == client_id,
+            )
         )
     )
-    forum_id = held.scalars().first()
-    return None if forum_id is None else await go_offline(db, forum_id, client_id, now)
+    return held.scalars().first()
+
+
+async def unsettled(db: AsyncSession) -> list[int]:
+    """Rooms the sweeper looks at: live, interrupted, or with a standby."""
+    found = await db.execute(
+        select(RoomStream.forum_id).where(
+            or_(
+                col(RoomStream.state) != State.OFFLINE.value,
+                col(RoomStream.standby_client_id).is_not(None),
+            )
+        )
+    )
+    return list(found.scalars())
 
 
 async def seen(db: AsyncSession, forum_id: int, client_id: str, now: datetime) -> bool:
-    """Heard from the room's live publisher (nginx's `on_update`); False if it is not that."""
-    result = await db.execute(
+    """Heard from the room's live publisher or its standby (nginx's `on_update`); False if it
+    is neither (no version: viewers see no change)."""
+    live = await db.execute(
         update(RoomStream)
         .where(
             col(RoomStream.forum_id) == forum_id,
-            col(RoomStream.live).is_(True),
+            col(RoomStream.state) == State.LIVE.value,
             col(RoomStream.client_id) == client_id,
         )
         .values(seen_at=now)
         .returning(col(RoomStream.forum_id))
     )
-    held = result.first() is not None
+    held = live.first() is not None
+    if not held:
+        standby = await db.execute(
+            update(RoomStream)
+            .where(
+                col(RoomStream.forum_id) == forum_id,
+                col(RoomStream.standby_client_id) == client_id,
+            )
+            .values(standby_seen_at=now)
+            .returning(col(RoomStream.forum_id))
+        )
+        held = standby.first() is not None
     await db.commit()
     return held
 

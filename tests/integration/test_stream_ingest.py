@@ -2,9 +2,12 @@
 with its RTMP module configured by `expo rtmp-config`, ffmpeg pushing a generated test pattern.
 
 A right key turns the room live for the room's followers on both processes, nginx serves its HLS
-under the room's slug (the key in no URL), stopping the push turns it offline; a wrong key and a
-rotated one are refused, and no key reaches the platform's logs. The times from starting ffmpeg
-to the live event and from stopping it to the offline event are printed and, with
+under the room's slug (the key in no URL), stopping the push interrupts it and, after the grace
+(EXPO_STREAM_GRACE, 2 s here), turns it offline; a backup publisher stands by under
+`<slug>-backup` and takes over when main stops; a publisher back within the grace resumes the
+session; a wrong key and a rotated one are refused, rotating the live key drops its publisher,
+and no key reaches the platform's logs. The times (ffmpeg started -> live event, publisher
+stopped -> interrupted, -> offline, main stopped -> backup on air) are printed and, with
 EXPO_STREAMS_RESULTS set, written there as JSON (bench/streams.py does).
 """
 
@@ -35,6 +38,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 ORGANISER = "organizer@demo.shubo.live"
 WAIT = 30.0  # seconds any one step may take at most, on a loaded 2-core machine
+GRACE = 2  # EXPO_STREAM_GRACE of the processes: interrupted this long, then offline
 MODULE = os.environ.get("EXPO_RTMP_MODULE", DEBIAN_MODULE)
 
 
@@ -84,7 +88,12 @@ async def ingest(shared_env, tmp_path_factory) -> AsyncIterator[Ingest]:
     logs = tmp_path_factory.mktemp("logs")
     rtmp_port, http_port = free_port(), free_port()
     hls = f"http://127.0.0.1:{http_port}/hls"
-    env = {**shared_env, "EXPO_HLS_BASE_URL": hls, "EXPO_RTMP_URL": "rtmp://127.0.0.1/live"}
+    env = {
+        **shared_env,
+        "EXPO_HLS_BASE_URL": hls,
+        "EXPO_RTMP_URL": "rtmp://127.0.0.1/live",
+        "EXPO_STREAM_GRACE": str(GRACE),
+    }
     a = await start(env, log=logs / "a.log")
     try:
         b = await start(env, log=logs / "b.log")
@@ -227,12 +236,20 @@ async def room(ingest: Ingest, slug: str | None = None) -> dict[str, Any]:
     return rooms[-1] if slug is None else next(r for r in rooms if r["slug"] == slug)
 
 
-async def stream_state(peer: Peer, live: bool, timeout: float = WAIT) -> dict[str, Any]:
+async def stream_state(peer: Peer, state: str, timeout: float = WAIT) -> dict[str, Any]:
+    """The next `stream.state` event in `state` (others before it are skipped)."""
     async with asyncio.timeout(timeout):
         while True:
             event = await peer.event("stream.state", timeout=timeout)
-            if event["data"]["live"] is live:
+            if event["data"]["state"] == state:
                 return event
+
+
+async def heard(peers: tuple[Peer, ...], state: str, timeout: float = WAIT) -> list[Any]:
+    """The event in `state` on every peer, all agreeing on the version."""
+    events = await asyncio.gather(*(stream_state(p, state, timeout) for p in peers))
+    assert len({e["data"]["version"] for e in events}) == 1, events
+    return list(events)
 
 
 def keys_in_logs(ingest: Ingest, *keys: str) -> list[str]:
@@ -246,7 +263,7 @@ async def test_a_push_turns_the_room_live_everywhere_and_offline_when_it_stops(
     target = await room(ingest)
     forum_id, slug, key = target["forum_id"], target["slug"], target["keys"]["main"]
     assert target["rtmp_url"] == "rtmp://127.0.0.1/live"
-    assert target["state"]["live"] is False
+    assert target["state"]["state"] == "offline"
     async with httpx.AsyncClient(base_url=ingest.a.base, timeout=10) as http:
         cleared = await http.patch(
             f"/api/forums/{forum_id}",
@@ -260,27 +277,27 @@ async def test_a_push_turns_the_room_live_everywhere_and_offline_when_it_stops(
         started = time.monotonic()
         child = await push(f"{ingest.rtmp}/{key}")
         try:
-            live_a, live_b = await asyncio.gather(
-                stream_state(on_a, True), stream_state(on_b, True)
-            )
+            live_a, live_b = await heard((on_a, on_b), "live")
             heard_live = time.monotonic() - started
             playlist_url = f"{ingest.hls}/{slug}.m3u8"
             for event in (live_a, live_b):
                 assert event["topic"] == f"forum:{forum_id}"
                 assert event["data"] == {
                     "forum": forum_id,
+                    "state": "live",
                     "live": True,
                     "since": event["data"]["since"],
+                    "interrupted_since": None,
                     "publisher": "main",
                     "version": event["data"]["version"],
                     "hls_url": playlist_url,
                     "stream_url": playlist_url,
                 }
-            assert live_a["data"]["version"] == live_b["data"]["version"]
             async with httpx.AsyncClient(base_url=ingest.b.base, timeout=10) as http:
                 shown = (await http.get(f"/api/forums/{forum_id}")).json()
             assert shown["stream_url"] == playlist_url
             assert shown["stream"] == {
+                "state": "live",
                 "live": True,
                 "since": live_a["data"]["since"],
                 "version": live_a["data"]["version"],
@@ -293,21 +310,27 @@ async def test_a_push_turns_the_room_live_everywhere_and_offline_when_it_stops(
         finally:
             stopping = time.monotonic()
             await end(child)
-        offline_a, offline_b = await asyncio.gather(
-            stream_state(on_a, False), stream_state(on_b, False)
-        )
-        heard_offline = time.monotonic() - stopping
-        assert offline_a["data"]["version"] > live_a["data"]["version"]
-        assert offline_a["data"]["stream_url"] is None
+        interrupted, _ = await heard((on_a, on_b), "interrupted")
+        heard_interrupted = time.monotonic() - stopping
+        assert interrupted["data"]["version"] > live_a["data"]["version"]
+        assert interrupted["data"]["since"] == live_a["data"]["since"]
+        assert interrupted["data"]["interrupted_since"] is not None
+        assert interrupted["data"]["stream_url"] is None
         async with httpx.AsyncClient(base_url=ingest.b.base, timeout=10) as http:
             shown = (await http.get(f"/api/forums/{forum_id}")).json()
-        assert shown["stream_url"] is None and shown["stream"]["live"] is False
+        assert shown["stream_url"] is None and shown["stream"]["state"] == "interrupted"
+        offline, _ = await heard((on_a, on_b), "offline")
+        heard_offline = time.monotonic() - stopping
+        assert heard_offline >= GRACE
+        assert offline["data"]["since"] is None and offline["data"]["stream_url"] is None
     finally:
         await ws_a.close()
         await ws_b.close()
     ingest.figures.update(
         publish_to_live_ms=round(heard_live * 1000),
+        stop_to_interrupted_ms=round(heard_interrupted * 1000),
         stop_to_offline_ms=round(heard_offline * 1000),
+        grace_s=GRACE,
     )
     report(ingest)
     assert keys_in_logs(ingest, key) == []
@@ -351,7 +374,7 @@ async def test_a_wrong_key_is_refused_and_logged_without_the_key(ingest: Ingest)
             await peer.event("stream.state", timeout=1)
     finally:
         await ws.close()
-    assert (await room(ingest))["state"]["live"] is False
+    assert (await room(ingest))["state"]["state"] == "offline"
     await asyncio.sleep(0.2)  # the log line is written
     assert keys_in_logs(ingest, wrong) == []
     assert "no room has this key" in ingest.logs[0].read_text()
@@ -374,11 +397,13 @@ async def test_a_rotated_key_is_refused_and_the_new_one_works(ingest: Ingest):
     try:
         child = await push(f"{ingest.rtmp}/{new}")
         try:
-            event = await stream_state(peer, True)
+            event = await stream_state(peer, "live")
             assert event["data"]["publisher"] == "backup"
+            assert event["data"]["hls_url"] == f"{ingest.hls}/{before['slug']}-backup.m3u8"
         finally:
             await end(child)
-        await stream_state(peer, False)
+        await stream_state(peer, "interrupted")
+        await stream_state(peer, "offline")
     finally:
         await ws.close()
     assert keys_in_logs(ingest, old, new) == []
@@ -391,6 +416,109 @@ async def test_the_hooks_answer_only_with_the_deployments_secret(ingest: Ingest)
             response = await http.post(f"/api/streams/hooks/publish{query}", data=form)
             assert response.status_code == 404, response.text
             assert response.json()["error"]["code"] == "stream.hook_unknown"
+
+
+async def test_the_backup_takes_over_and_main_resumes_the_session_within_the_grace(
+    ingest: Ingest,
+):
+    target = await room(ingest)
+    forum_id, slug, keys = target["forum_id"], target["slug"], target["keys"]
+    assert target["state"]["state"] == "offline"
+    main_playlist = f"{ingest.hls}/{slug}.m3u8"
+    backup_playlist = f"{ingest.hls}/{slug}-backup.m3u8"
+    ws_a, on_a = await follower(ingest.a, forum_id)
+    ws_b, on_b = await follower(ingest.b, forum_id)
+    pushes: list[asyncio.subprocess.Process] = []
+    try:
+        pushes.append(main := await push(f"{ingest.rtmp}/{keys['main']}"))
+        first, _ = await heard((on_a, on_b), "live")
+        since = first["data"]["since"]
+        assert first["data"]["publisher"] == "main"
+        # The backup stands by, relayed into its own HLS beside main's (viewers see no change).
+        pushes.append(backup := await push(f"{ingest.rtmp}/{keys['backup']}"))
+        assert (await hls_segment(backup_playlist))[0] == 0x47
+        assert (await hls_segment(main_playlist))[0] == 0x47
+
+        stopping = time.monotonic()
+        await end(main)
+        on_backup = await heard((on_a, on_b), "live")
+        main_to_backup = time.monotonic() - stopping
+        for event in on_backup:
+            assert event["data"] == {
+                "forum": forum_id,
+                "state": "live",
+                "live": True,
+                "since": since,
+                "interrupted_since": None,
+                "publisher": "backup",
+                "version": event["data"]["version"],
+                "hls_url": backup_playlist,
+                "stream_url": backup_playlist,
+            }
+        assert on_backup[0]["data"]["version"] > first["data"]["version"]
+        assert (await hls_segment(backup_playlist))[0] == 0x47
+
+        stopping = time.monotonic()
+        await end(backup)
+        interrupted = await heard((on_a, on_b), "interrupted", timeout=2.0)
+        lost_to_interrupted = time.monotonic() - stopping
+        assert interrupted[0]["data"]["since"] == since
+        assert interrupted[0]["data"]["publisher"] is None
+        assert interrupted[0]["data"]["hls_url"] is None
+
+        # Main back within the grace (2 s): the same session goes on.
+        pushes.append(main := await push(f"{ingest.rtmp}/{keys['main']}"))
+        resumed = await heard((on_a, on_b), "live")
+        assert resumed[0]["data"]["since"] == since
+        assert resumed[0]["data"]["publisher"] == "main"
+        assert resumed[0]["data"]["hls_url"] == main_playlist
+
+        stopping = time.monotonic()
+        await end(main)
+        await heard((on_a, on_b), "interrupted")
+        offline = await heard((on_a, on_b), "offline")
+        assert time.monotonic() - stopping >= GRACE
+        assert offline[0]["data"]["since"] is None
+    finally:
+        for child in pushes:
+            await end(child)
+        await ws_a.close()
+        await ws_b.close()
+    ingest.figures.update(
+        main_lost_to_backup_live_ms=round(main_to_backup * 1000),
+        publisher_lost_to_interrupted_ms=round(lost_to_interrupted * 1000),
+    )
+    report(ingest)
+    assert keys_in_logs(ingest, keys["main"], keys["backup"]) == []
+
+
+async def test_rotating_the_live_key_takes_the_room_out_of_live_and_nginx_drops_it(
+    ingest: Ingest,
+):
+    target = await room(ingest)
+    forum_id, key = target["forum_id"], target["keys"]["main"]
+    ws, peer = await follower(ingest.b, forum_id)
+    child = await push(f"{ingest.rtmp}/{key}")
+    try:
+        await stream_state(peer, "live")
+        async with httpx.AsyncClient(base_url=ingest.a.base, timeout=10) as http:
+            rotated = await http.post(
+                f"/api/streams/{forum_id}/keys/rotate",
+                json={"which": "main"},
+                headers={"Cookie": ingest.organiser},
+            )
+        assert rotated.status_code == 200, rotated.text
+        assert rotated.json()["state"]["state"] == "interrupted"
+        event = await stream_state(peer, "interrupted")
+        assert event["data"]["version"] == rotated.json()["state"]["version"]
+        # nginx's next on_update (every 5 s) is refused: it drops the publisher, ffmpeg ends.
+        await asyncio.wait_for(child.wait(), WAIT)
+        await stream_state(peer, "offline")
+    finally:
+        await end(child)
+        await ws.close()
+    assert "no longer the room's" in "".join(p.read_text() for p in ingest.logs)
+    assert keys_in_logs(ingest, key) == []
 
 
 def report(ingest: Ingest) -> None:

@@ -1,15 +1,12 @@
 """Stream keys and the hook secret (streams/keys.py), and the room's stream rules
-(streams/domain.py)."""
+(streams/domain.py; its states: test_stream_states.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from streams.domain import STALE_AFTER, hls_url, may_publish, shown_stream_url, state_view
+from streams.domain import hls_url, shown_stream_url
 from streams.keys import KeyMatch, RoomKeys, Which, hook_secret, hook_secret_ok, match_key, new_key
 
 ROOMS = [RoomKeys(1, "main-one", "backup-one"), RoomKeys(2, "main-two", "backup-two")]
-NOW = datetime(2026, 12, 5, 10, tzinfo=UTC)
 
 
 def test_a_main_or_backup_key_names_its_room_and_which():
@@ -40,37 +37,3 @@ def test_an_external_url_wins_else_the_ingest_while_live():
     assert shown_stream_url("https://cdn/a.m3u8", True, ingest) == "https://cdn/a.m3u8"
     assert shown_stream_url(None, True, ingest) == ingest
     assert shown_stream_url(None, False, ingest) is None
-
-
-def test_a_room_held_by_a_recent_publisher_is_not_taken():
-    assert may_publish(False, None, None, "7", NOW)
-    assert may_publish(True, "7", NOW, "7", NOW)  # nginx asks again for the same publisher
-    assert not may_publish(True, "6", NOW, "7", NOW)
-    assert may_publish(True, "6", NOW - STALE_AFTER - timedelta(seconds=1), "7", NOW)
-
-
-def test_the_state_event_hides_what_belongs_to_a_live_stream_when_offline():
-    live = state_view(
-        3, live=True, since=NOW, publisher="main", version=4, hls="/hls/a.m3u8", external=None
-    )
-    assert live == {
-        "forum": 3,
-        "live": True,
-        "since": NOW.isoformat(),
-        "publisher": "main",
-        "version": 4,
-        "hls_url": "/hls/a.m3u8",
-        "stream_url": "/hls/a.m3u8",
-    }
-    offline = state_view(
-        3, live=False, since=NOW, publisher="main", version=5, hls="/hls/a.m3u8", external=None
-    )
-    assert offline == {
-        "forum": 3,
-        "live": False,
-        "since": None,
-        "publisher": None,
-        "version": 5,
-        "hls_url": None,
-        "stream_url": None,
-    }

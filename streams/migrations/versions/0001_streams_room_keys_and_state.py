@@ -1,4 +1,5 @@
-"""streams: each room's stream keys (main, backup) and live state
+"""streams: each room's stream keys (main, backup) and live state (live, interrupted, offline;
+the standby backup publisher)
 
 Revision ID: 0001_streams
 Revises:
@@ -26,11 +27,14 @@ def upgrade() -> None:
         sa.Column("forum_id", sa.Integer(), nullable=False),
         sa.Column("main_key", Text(length=64), nullable=False),
         sa.Column("backup_key", Text(length=64), nullable=False),
-        sa.Column("live", sa.Boolean(), nullable=False),
+        sa.Column("state", Text(length=16), nullable=False),
         sa.Column("since", When(), nullable=True),
+        sa.Column("interrupted_since", When(), nullable=True),
         sa.Column("publisher", Text(length=8), nullable=True),
         sa.Column("client_id", Text(length=32), nullable=True),
         sa.Column("seen_at", When(), nullable=True),
+        sa.Column("standby_client_id", Text(length=32), nullable=True),
+        sa.Column("standby_seen_at", When(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", When(), nullable=False),
         sa.ForeignKeyConstraint(["forum_id"], ["forum.id"], ondelete="CASCADE"),
