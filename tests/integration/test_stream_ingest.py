@@ -458,6 +458,17 @@ async def test_the_backup_takes_over_and_main_resumes_the_session_within_the_gra
         assert on_backup[0]["data"]["version"] > first["data"]["version"]
         assert (await hls_segment(backup_playlist))[0] == 0x47
 
+        # Main back while the backup is on air takes over; gone again, the backup is back on air.
+        pushes.append(main := await push(f"{ingest.rtmp}/{keys['main']}"))
+        taken_back = await heard((on_a, on_b), "live")
+        assert taken_back[0]["data"]["publisher"] == "main"
+        assert taken_back[0]["data"]["hls_url"] == main_playlist
+        assert taken_back[0]["data"]["since"] == since
+        await end(main)
+        again = await heard((on_a, on_b), "live")
+        assert again[0]["data"]["publisher"] == "backup"
+        assert again[0]["data"]["hls_url"] == backup_playlist
+
         stopping = time.monotonic()
         await end(backup)
         interrupted = await heard((on_a, on_b), "interrupted", timeout=2.0)
