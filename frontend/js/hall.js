@@ -6,11 +6,15 @@
 // Live figures come without polling: the page follows `hall-live:<block>` for the blocks of
 // exhibitor ids on screen (expo/hall/live_counts.py); each pushes `presence.summary` with the
 // counts of its booths when one changes, at most once per presence interval.
+//
+// Each card also shows its booth's queue ("排队 3 人 · 约 4–8 分钟", "排队" / "Join queue", then
+// "第 2 位"): one read per page of cards, and no socket per card (queue_hall.js).
 
 import { api } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { field } from "./forms.js";
 import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
+import { hallQueues } from "./queue_hall.js";
 import { realtime } from "./realtime.js";
 
 addStrings({
@@ -142,6 +146,7 @@ export function mountHall(root, { query } = {}) {
   const count = h("p", { class: "hall-count muted", role: "status", "aria-live": "polite" });
   const list = h("div", { class: "hall-list" });
   const pager = h("nav", { class: "hall-pager" });
+  const queues = hallQueues(list); // the cards' queue lines
 
   const changed = ({ debounce = false } = {}) => {
     history.replaceState(null, "", urlOf(state));
@@ -189,6 +194,7 @@ export function mountHall(root, { query } = {}) {
         counts.set(`booth-staff:${card.id}`, card.staff_online);
       }
       follow(page.exhibitors.map((e) => e.id));
+      queues.read(page.exhibitors);
     } catch (error) {
       if (error?.name === "AbortError" || stopped) return;
       failure = error;
@@ -270,6 +276,7 @@ export function mountHall(root, { query } = {}) {
       return;
     }
     replace(list, h("div", { class: "hall-grid" }, result.exhibitors.map((e) => exhibitorCard(e, counts))));
+    queues.draw();
     renderPager();
   };
 
@@ -379,6 +386,7 @@ export function mountHall(root, { query } = {}) {
     controller?.abort();
     offLang();
     offHall();
+    queues.stop();
     for (const stop of blocks.values()) stop();
     blocks.clear();
   };
@@ -412,12 +420,15 @@ export function tierBadge(tier) {
   return h("span", { class: `chip tier-badge tier-${tier}` }, t(`hall.tier_${tier}`));
 }
 
+// The card is an article whose name is the link to the booth, stretched over the whole card
+// (hall.css), so that its queue's button can sit inside it (a button inside a link is not).
 function exhibitorCard(exhibitor, counts) {
   const other = getLang() === "zh" ? "en" : "zh";
   const alt = exhibitor.name?.[other];
+  const id = String(exhibitor.id);
   return h(
-    "a",
-    { class: "card exhibitor-card", href: `#/booth/${exhibitor.id}`, dataset: { id: String(exhibitor.id) } },
+    "article",
+    { class: "card exhibitor-card", dataset: { id } },
     h(
       "div",
       { class: "exhibitor-head" },
@@ -425,7 +436,7 @@ function exhibitorCard(exhibitor, counts) {
       h(
         "div",
         { class: "exhibitor-titles" },
-        h("h2", { class: "exhibitor-name" }, pick(exhibitor.name)),
+        h("a", { class: "exhibitor-link", href: `#/booth/${id}` }, h("h2", { class: "exhibitor-name" }, pick(exhibitor.name))),
         alt && alt !== pick(exhibitor.name)
           ? h("p", { class: "exhibitor-alt muted", lang: other === "zh" ? "zh-CN" : "en" }, alt)
           : null,
@@ -438,6 +449,7 @@ function exhibitorCard(exhibitor, counts) {
       (exhibitor.industries || []).map((i) => h("span", { class: "chip exhibitor-industry" }, pick(i))),
     ),
     h("p", { class: "exhibitor-summary" }, pick(exhibitor.summary)),
-    h("div", { class: "exhibitor-live", dataset: { id: String(exhibitor.id) } }, liveLine(exhibitor.id, counts)),
+    h("div", { class: "exhibitor-live", dataset: { id } }, liveLine(exhibitor.id, counts)),
+    h("div", { class: "exhibitor-queue", dataset: { id }, hidden: true }),
   );
 }

@@ -1,6 +1,6 @@
 // The words of the booth queues as the person in line sees them (the booth page's panel, the
-// header's badge, the call's alert, the call's room and the notice of a dropped ticket), in zh-CN and en, and the two helpers
-// that put a wait into words. The refusals' words are queue_errors.js's.
+// header's badge, the call's alert, the call's room, the notice of a dropped ticket and the
+// hall's cards), in zh-CN and en, and the two helpers that put a wait into words. The refusals' words are queue_errors.js's.
 
 import { addStrings, t } from "./i18n.js";
 import "./queue_errors.js";
@@ -88,6 +88,21 @@ addStrings({
     "qcall.forbidden": "只有被叫号的人和叫号的工作人员可以进入。",
     "qcall.back": "返回展馆",
     "qcall.signin": "登录后进入交流室。",
+    // The hall's cards (queue_hall.js)
+    "qhall.length": "排队 {n} 人",
+    "qhall.nobody": "无人排队",
+    "qhall.unstaffed": "无人在岗",
+    "qhall.paused": "已暂停",
+    "qhall.closed": "已关闭",
+    "qhall.full": "已满",
+    "qhall.join": "排队",
+    "qhall.joining": "正在排队…",
+    "qhall.join_label": "在「{booth}」排队",
+    "qhall.signin_label": "登录后在「{booth}」排队",
+    "qhall.position": "第 {n} 位",
+    "qhall.in_line": "排队中",
+    "qhall.called": "轮到您了",
+    "qhall.serving": "交流中",
     // The notice of a ticket the queue dropped (queue_notice.js)
     "qnotice.region": "排队提醒",
     "qnotice.away": "您因离开页面超过 {time}，已退出「{booth}」的排队。",
@@ -181,6 +196,21 @@ addStrings({
     "qcall.forbidden": "Only the person called and the staff member who called may enter.",
     "qcall.back": "Back to the hall",
     "qcall.signin": "Sign in to enter the call's room.",
+    // The hall's cards (queue_hall.js)
+    "qhall.length": "{n} in line",
+    "qhall.nobody": "Nobody in line",
+    "qhall.unstaffed": "No staff on duty",
+    "qhall.paused": "Paused",
+    "qhall.closed": "Closed",
+    "qhall.full": "Full",
+    "qhall.join": "Join queue",
+    "qhall.joining": "Joining…",
+    "qhall.join_label": "Join queue at {booth}",
+    "qhall.signin_label": "Join queue at {booth}: sign in first",
+    "qhall.position": "#{n} in line",
+    "qhall.in_line": "In line",
+    "qhall.called": "Your turn",
+    "qhall.serving": "In a call",
     // The notice of a ticket the queue dropped (queue_notice.js)
     "qnotice.region": "Queue notices",
     "qnotice.away": "You left the line at {booth}: your page was closed for more than {time}.",
