@@ -10,15 +10,28 @@ topic as the server would (the hub's publish_stored), with versions above the st
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
 import re
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pytest
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Route, expect
 
 from streams.keys import hook_secret
+from streams.nginx_conf import DEBIAN_MODULE
 from tests.browser.web import TIMEOUT_MS, Pages, screenshot
+from tests.cluster import free_port
 from tests.live import LiveServer
 
 ORGANIZER = "organizer@demo.shubo.live"
@@ -244,3 +257,191 @@ async def test_the_streams_tab_masks_reveals_rotates_and_follows_live(
     await expect(
         english.locator(f'.stream-card[data-room="{room["forum_id"]}"] .stream-state')
     ).to_have_text(re.compile("^(Interrupted|Offline)$"))
+
+
+# --- with real nginx and ffmpeg -------------------------------------------------------------
+
+MODULE = os.environ.get("EXPO_RTMP_MODULE", DEBIAN_MODULE)
+
+
+def missing_tools() -> list[str]:
+    missing = [tool for tool in ("nginx", "ffmpeg") if shutil.which(tool) is None]
+    return missing if Path(MODULE).exists() else [*missing, f"libnginx-mod-rtmp ({MODULE})"]
+
+
+async def listening(port: int, child: asyncio.subprocess.Process) -> None:
+    for _ in range(200):
+        if child.returncode is not None:
+            break
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            await writer.wait_closed()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"nginx did not listen on {port}")
+
+
+@asynccontextmanager
+async def nginx_rtmp(server: LiveServer, run_dir: Path) -> AsyncIterator[tuple[str, str]]:
+    """nginx as `expo rtmp-config` sets it up for this server; yields (rtmp URL, HLS URL)."""
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"MISSING SERVICE: {', '.join(missing)} not installed")
+    rtmp_port, http_port = free_port(), free_port()
+    env = {**os.environ, "EXPO_SECRET_KEY": server.services.settings.secret_key}
+    made = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "expo.cli",
+        "rtmp-config",
+        "--platform-url",
+        server.base,
+        "--run-dir",
+        str(run_dir),
+        "--rtmp-listen",
+        f"127.0.0.1:{rtmp_port}",
+        "--http-listen",
+        f"127.0.0.1:{http_port}",
+        "--module",
+        MODULE,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await made.communicate()
+    assert made.returncode == 0, err.decode()
+    (run_dir / "nginx.conf").write_bytes(out)
+    (run_dir / "hls").mkdir(exist_ok=True)
+    globals_ = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
+    nginx = await asyncio.create_subprocess_exec(
+        "nginx",
+        "-p",
+        str(run_dir),
+        "-e",
+        str(run_dir / "error.log"),
+        "-c",
+        str(run_dir / "nginx.conf"),
+        "-g",
+        globals_,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await listening(rtmp_port, nginx)
+        await listening(http_port, nginx)
+        yield f"rtmp://127.0.0.1:{rtmp_port}/live", f"http://127.0.0.1:{http_port}"
+    finally:
+        if nginx.returncode is None:
+            nginx.send_signal(signal.SIGQUIT)
+            try:
+                await asyncio.wait_for(nginx.wait(), 15)
+            except TimeoutError:
+                nginx.kill()
+                await nginx.wait()
+
+
+async def push(url: str) -> asyncio.subprocess.Process:
+    """ffmpeg publishing a test pattern with a running clock, as OBS would."""
+    return await asyncio.create_subprocess_exec(
+        "ffmpeg",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=640x360:rate=25",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-tune",
+        "zerolatency",
+        "-g",
+        "25",
+        "-c:a",
+        "aac",
+        "-f",
+        "flv",
+        url,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def halt(ffmpeg: asyncio.subprocess.Process) -> None:
+    if ffmpeg.returncode is None:
+        ffmpeg.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(ffmpeg.wait(), 10)
+        except TimeoutError:
+            ffmpeg.kill()
+            await ffmpeg.wait()
+
+
+async def through(page: Page, hls: str) -> None:
+    """The page's /hls/ on this server's origin, served by nginx (a reverse proxy in production)."""
+
+    async def forward(route: Route) -> None:
+        path = route.request.url.split("/hls/", 1)[1]
+        try:
+            response = await route.fetch(url=f"{hls}/hls/{path}")
+            await route.fulfill(response=response)
+        except PlaywrightError:  # nginx gone (the test ending), or the page closed
+            with contextlib.suppress(PlaywrightError):
+                await route.abort()
+
+    await page.route("**/hls/**", forward)
+
+
+async def test_ffmpeg_through_nginx_turns_the_room_live_and_a_drop_shows_the_slate(
+    pages: Pages, server: LiveServer, tmp_path: Path
+):
+    organiser = await server.sign_in(ORGANIZER)
+    slug = "metaverse"
+    await without_external_url(server, organiser, slug)
+    key = (await stream_rooms(server, organiser))[slug]["keys"]["main"]
+    async with nginx_rtmp(server, tmp_path) as (rtmp, hls):
+        desktop = await pages.new(locale="en-US")
+        phone = await pages.new(locale="zh-CN", phone=True)
+        for page in (desktop, phone):
+            await page.add_init_script(NO_NATIVE_HLS)
+            await through(page, hls)
+            await page.goto(f"/#/forum/{slug}")
+            await expect(page.locator(".stream-offline")).to_be_visible()
+        ffmpeg = await push(f"{rtmp}/{key}")
+        try:
+            for page in (desktop, phone):
+                await expect(page.locator(".player-live")).to_be_visible(timeout=20_000)
+                await page.wait_for_function(
+                    "() => document.querySelector('.player-video')?.currentTime > 1",
+                    timeout=30_000,
+                )
+            await screenshot(desktop, "stream-live-ffmpeg-en")
+            await screenshot(phone, "stream-live-ffmpeg-phone-zh")
+            await halt(ffmpeg)
+            for page in (desktop, phone):
+                shown = page.locator(".stream-slate, .stream-offline")
+                await expect(shown).to_be_visible(timeout=20_000)
+            state = (await stream_rooms(server, organiser))[slug]["state"]
+            if state.get("state") == "interrupted":  # the slate over the stream's last frame
+                await expect(desktop.locator(".stream-slate .player-last-frame")).to_have_count(1)
+                await screenshot(desktop, "stream-slate-ffmpeg-en")
+            ffmpeg = await push(f"{rtmp}/{key}")
+            for page in (desktop, phone):
+                await expect(page.locator(".player-live")).to_be_visible(timeout=20_000)
+                await expect(page.locator(".stream-slate")).to_have_count(0)
+            await desktop.wait_for_function(
+                "() => document.querySelector('.player-video')?.readyState >= 2",
+                timeout=30_000,
+            )
+        finally:
+            await halt(ffmpeg)
