@@ -445,3 +445,32 @@ async def test_ffmpeg_through_nginx_turns_the_room_live_and_a_drop_shows_the_sla
             )
         finally:
             await halt(ffmpeg)
+
+
+async def test_the_backup_taking_over_switches_the_player_without_a_reload(
+    pages: Pages, server: LiveServer
+):
+    organiser = await server.sign_in(ORGANIZER)
+    rooms = await stream_rooms(server, organiser)
+    slug = "scenario-big-data"
+    await without_external_url(server, organiser, slug)
+    keys = rooms[slug]["keys"]
+    page = await viewer(pages, server, slug, locale="en-US")
+    playlists: list[str] = []
+    page.on("request", lambda r: playlists.append(r.url) if ".m3u8" in r.url else None)
+    assert (await hook(server, "publish", keys["main"], "31")).status_code == 302
+    await showing_a_picture(page)
+    assert any(url.endswith(f"/hls/{slug}.m3u8") for url in playlists), playlists
+    await page.evaluate("window.__notReloaded = true")
+    # The backup waits while main is on air, and takes over when main goes.
+    assert (await hook(server, "publish", keys["backup"], "32")).status_code == 302
+    assert (await hook(server, "publish_done", keys["main"], "31")).status_code == 200
+    state = (await stream_rooms(server, organiser))[slug]["state"]
+    assert state["state"] == "live" and state["publisher"] == "backup", state
+    await expect(page.locator(".stream-announce")).to_have_text("Switched to the backup signal.")
+    await expect(page.locator(".stream-slate")).to_have_count(0)
+    async with asyncio.timeout(TIMEOUT_MS / 1000):  # the backup's own playlist, asked for
+        while not any(url.endswith(state["hls_url"]) for url in playlists):
+            await asyncio.sleep(0.1)
+    await showing_a_picture(page)
+    assert await page.evaluate("window.__notReloaded === true")
