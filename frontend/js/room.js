@@ -336,11 +336,40 @@ function openRoom(root, loaded, query) {
         return;
       }
     }
-    // Offline (or interrupted before this page had any picture): the poster.
     dropHeld();
     stream?.stop();
     stream = null;
     shownPublisher = null;
+    if (plan.mode === "interrupted") {
+      // Opened during a drop, with no playlist to ask for yet (the room view names none): the
+      // slate alone; the next stream.state brings the picture.
+      const key = `interrupted\n${t("stream.slate_sub")}`;
+      if (slate === key) return;
+      slate = key;
+      replace(
+        screen,
+        h(
+          "div",
+          { class: "player-frame player-placeholder stream-slate-alone" },
+          h("div", { class: "placeholder-grid", "aria-hidden": "true" }),
+          h(
+            "div",
+            { class: "stream-slate" },
+            h("div", { class: "stream-slate-shade" }),
+            h(
+              "div",
+              { class: "stream-slate-body" },
+              h("span", { class: "stream-slate-pulse", "aria-hidden": "true" }, h("span"), h("span"), h("span")),
+              h("p", { class: "stream-slate-title", lang: "zh-CN" }, BOTH.slate[0]),
+              h("p", { class: "stream-slate-title stream-slate-title-en", lang: "en" }, BOTH.slate[1]),
+              h("p", { class: "stream-slate-sub" }, t("stream.slate_sub")),
+            ),
+          ),
+        ),
+      );
+      return;
+    }
+    // Offline: the poster.
     const upcoming = nextSession(forum.sessions || []);
     const sub = upcoming
       ? t("stream.offline_next", { time: hhmm(upcoming.starts_at), title: pick(upcoming.title) })

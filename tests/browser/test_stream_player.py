@@ -169,6 +169,12 @@ async def test_a_viewer_sees_the_poster_the_picture_the_slate_and_the_picture_ag
     await expect(desktop.locator(".room-status")).to_have_text("Right back")
     await screenshot(desktop, "stream-slate-en")
     await screenshot(phone, "stream-slate-phone-zh")
+    if room["state"].get("state") == "interrupted":
+        # Opened during the drop: the slate, not the offline poster.
+        late = await viewer(pages, server, slug, locale="en-GB")
+        await expect(late.locator(".stream-slate")).to_contain_text("We'll be right back")
+        await expect(late.locator(".stream-offline")).to_have_count(0)
+        await late.close()
     await desktop.get_by_role("button", name="中文").click()
     await expect(desktop.locator(".stream-slate-sub")).to_contain_text("自动继续播放")
     await screenshot(desktop, "stream-slate-zh")
