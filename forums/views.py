@@ -43,6 +43,9 @@ class StreamOut(_Out):
     state: Literal["live", "interrupted", "offline"]
     live: bool  # state == "live"
     since: datetime | None  # the live session's start, kept while interrupted
+    interrupted_since: datetime | None  # while interrupted: when the publisher went away
+    publisher: Literal["main", "backup"] | None  # whose picture is on air, while live
+    hls_url: str | None  # the on-air publisher's playlist while live (a page retries it)
     version: int = Field(ge=0)  # bumped by every change; `stream.state` events carry it
 
 
@@ -152,6 +155,9 @@ def forum_view(forum: Forum, stream: dict[str, Any] | None = None) -> dict[str, 
             "state": stream["state"],
             "live": live,
             "since": stream["since"],
+            "interrupted_since": stream.get("interrupted_since"),
+            "publisher": stream.get("publisher"),
+            "hls_url": stream.get("hls_url"),
             "version": stream["version"],
         },
         "topic": f"forum:{forum.id}",

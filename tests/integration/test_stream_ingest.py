@@ -300,6 +300,9 @@ async def test_a_push_turns_the_room_live_everywhere_and_offline_when_it_stops(
                 "state": "live",
                 "live": True,
                 "since": live_a["data"]["since"],
+                "interrupted_since": None,
+                "publisher": "main",
+                "hls_url": playlist_url,
                 "version": live_a["data"]["version"],
             }
 
