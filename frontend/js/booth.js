@@ -21,6 +21,7 @@ import { logoOf, tierBadge } from "./hall.js";
 import { addStrings, errorText, getLang, onLangChange, pick, t } from "./i18n.js";
 import { streamPlayer } from "./player.js";
 import { realtime } from "./realtime.js";
+import { onAccountChange } from "./session.js";
 import { mountBoothReleases } from "./releases.js";
 import { versionBook } from "./versions.js";
 
@@ -408,6 +409,18 @@ export function mountBooth(root, { id } = {}) {
     onError: () => {},
   });
   const offLang = onLangChange(render);
+  // Who is signed in may be learned after the booth has loaded (the page does not wait for it):
+  // the parts, mounted for a visitor then, are mounted again for whoever it is.
+  // Only a change of side (visitor / the booth's own staff) does: each part follows the account
+  // itself otherwise.
+  let asStaff = isBoothStaff(exhibitorId);
+  const offAccount = onAccountChange(() => {
+    if (isBoothStaff(exhibitorId) === asStaff) return;
+    asStaff = !asStaff;
+    for (const part of parts.values()) part.cleanup?.();
+    parts.clear();
+    if (booth) mountParts();
+  });
   render();
   load();
 
@@ -418,6 +431,7 @@ export function mountBooth(root, { id } = {}) {
     unsubscribeLive();
     stopVisit();
     offLang();
+    offAccount();
     stopPlayer();
     for (const part of parts.values()) part.cleanup?.();
   };

@@ -3,7 +3,9 @@ the demo exhibitor's staff and an organiser), each pinned so it stays fixed."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+import asyncio
+
+from playwright.async_api import Route, expect
 
 from tests.browser.web import Pages
 from tests.live import LiveServer
@@ -130,3 +132,27 @@ async def test_the_console_says_it_runs_the_hall_too(pages: Pages, server: LiveS
     await expect(en.locator("main p").first).to_contain_text(
         "exhibitors, release approvals and the hall report"
     )
+
+
+async def test_staff_whose_account_arrives_after_the_booth_still_get_their_tools(
+    pages: Pages, server: LiveServer
+):
+    """Under load the booth's data can come back before the page knows who is signed in: the
+    booth's parts were mounted for a visitor (no staff tools, "talk privately to the staff")
+    and stayed so (found when CI failed the test above once). The account held back until the
+    booth has rendered: the parts follow it."""
+    staff = await pages.new(locale="en-GB", cookie=await server.sign_in(EXHIBITOR))
+    booth_shown = asyncio.Event()
+
+    async def account_later(route: Route) -> None:
+        if route.request.method == "GET":
+            async with asyncio.timeout(10):
+                await booth_shown.wait()
+        await route.continue_()
+
+    await staff.route("**/api/me", account_later)
+    await staff.goto(f"/#/booth/{BOOTH}")
+    await expect(staff.locator("h1")).to_have_text("Qiansuan Cloud")
+    booth_shown.set()
+    await expect(staff.locator("[data-tool=inbox]")).to_be_visible()
+    await expect(staff.get_by_role("button", name="Talk privately to the staff")).to_have_count(0)
