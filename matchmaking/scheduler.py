@@ -246,7 +246,7 @@ async def run_scheduler(
             await db.commit()
             await db.refresh(row)
     except BaseException as error:
-        reporter.cancel()
+        await _stopped(reporter)
         log.exception("scheduler run %s failed", run_id)
         failed = await asyncio.shield(
             _finish(sessions, run_id, status=SchedulerRunStatus.FAILED, error=str(error)[:300])
@@ -254,8 +254,16 @@ async def run_scheduler(
         if isinstance(error, asyncio.CancelledError):
             raise
         return failed, []
-    reporter.cancel()
+    await _stopped(reporter)
     return row, events
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    """Cancel `task` and wait until it has ended. Cancelled mid-write, the reporter's session
+    still has to roll back on its connection: left to end on its own, it could outlive the
+    caller's engine (the CLI disposes it next) and hang `asyncio.run`'s shutdown for good."""
+    task.cancel()
+    await asyncio.wait([task])
 
 
 def _people_without(built: Built, stored: list[tuple[MeetingRequest, Meeting]]) -> int:

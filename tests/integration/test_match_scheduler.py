@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from expo.db import stored_id
+from expo.models import Account, Role
 from matchmaking.models import (
     ExhibitorSeats,
     MatchAvailability,
@@ -457,3 +458,24 @@ def _schedule_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
             out, err = process.communicate()
             pytest.fail(f"expo match schedule hung for 120 s; stdout:\n{out}\nstderr:\n{err}")
     return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+async def test_a_run_leaves_no_task_of_its_own_behind(server: LiveServer):
+    """When a run returns, its progress reporter has ended, not merely been asked to: a
+    reporter cancelled mid-write could outlive the CLI's engine and hang `asyncio.run`'s
+    shutdown for good (`expo match schedule` hung for 120 s in CI, its threads dumped there)."""
+    from matchmaking.scheduler import claim, run_scheduler
+
+    await expo_with_waiting_requests(server)
+    async with server.services.read() as db:
+        organiser = (
+            (await db.execute(select(Account).where(col(Account.role) == Role.ORGANIZER)))
+            .scalars()
+            .first()
+        )
+    assert organiser is not None
+    run = await claim(server.services.db, stored_id(organiser), 5)
+    row, _ = await run_scheduler(server.services.db, run)
+    assert row.status == "finished"
+    left = [t for t in asyncio.all_tasks() if getattr(t.get_coro(), "__name__", "") == "_report"]
+    assert left == []
