@@ -51,7 +51,6 @@ from matchmaking.queue_store import (
     active_ticket,
     blocked_tickets,
     booth_queue,
-    callers_now,
     callers_of,
     change_ticket,
     durations_of,
@@ -61,7 +60,6 @@ from matchmaking.queue_store import (
     new_ticket,
     open_call_of,
     queue_settings,
-    recent_durations,
     set_rank,
 )
 from matchmaking.queue_topics import call_topic, queue_staff_topic, queue_topic, ticket_topic
@@ -117,22 +115,7 @@ def unavailable() -> ExpoError:
 
 
 async def times_of(svc: Services, exhibitor_id: int) -> ServiceTimes:
-    cache: dict[int, tuple[float, ServiceTimes]] = svc.cache.setdefault(TIMES_KEY, {})
-    kept = cache.get(exhibitor_id)
-    if kept is not None:
-        ttl = TIMES_TTL if kept[1].servers else UNSTAFFED_TTL
-        if time.monotonic() - kept[0] < ttl:
-            return kept[1]
-    async with svc.read() as db:
-        durations = await recent_durations(db, exhibitor_id)
-        # On duty by their own say, or serving the line right now without having said so.
-        on = {person.account_id for person in await on_duty(db, exhibitor_id)}
-        servers = len(on | await callers_now(db, exhibitor_id))
-    times = service_times(durations, servers)
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[exhibitor_id] = (time.monotonic(), times)
-    return times
+    return (await times_of_many(svc, [exhibitor_id]))[exhibitor_id]
 
 
 async def times_of_many(svc: Services, booths: list[int]) -> dict[int, ServiceTimes]:
@@ -150,6 +133,7 @@ async def times_of_many(svc: Services, booths: list[int]) -> dict[int, ServiceTi
             durations = await durations_of(db, stale)
             callers = await callers_of(db, stale)
             for booth in stale:
+                # On duty by their own say, or serving the line now without having said so.
                 on = {person.account_id for person in await on_duty(db, booth)}
                 found[booth] = service_times(durations[booth], len(on | callers[booth]))
         if len(cache) > 10_000:

@@ -254,34 +254,6 @@ async def open_call_of(db: AsyncSession, exhibitor_id: int, staff_id: int) -> Qu
     return rows.scalars().first()
 
 
-async def callers_now(db: AsyncSession, exhibitor_id: int) -> set[int]:
-    """The booth's staff with a call going (called or in conversation): serving the line
-    whether or not they switched themselves on duty."""
-    rows = await db.execute(
-        select(QueueTicket.called_by).where(
-            col(QueueTicket.exhibitor_id) == exhibitor_id,
-            col(QueueTicket.status).in_((TicketStatus.CALLED, TicketStatus.SERVING)),
-        )
-    )
-    return {caller for caller in rows.scalars() if caller is not None}
-
-
-async def recent_durations(db: AsyncSession, exhibitor_id: int) -> list[float]:
-    """How long the booth's latest conversations took (answered to served), in seconds."""
-    rows = await db.execute(
-        select(QueueTicket.answered_at, QueueTicket.ended_at)
-        .where(
-            col(QueueTicket.exhibitor_id) == exhibitor_id,
-            col(QueueTicket.status) == TicketStatus.SERVED,
-            col(QueueTicket.answered_at).is_not(None),
-            col(QueueTicket.ended_at) > utcnow() - HISTORY,
-        )
-        .order_by(col(QueueTicket.ended_at).desc())
-        .limit(HISTORY_ROWS)
-    )
-    return [(end - start).total_seconds() for start, end in rows.all() if start and end]
-
-
 # --- many booths at once (the hall's cards: one read for a page of them) ----------------------
 
 
@@ -323,7 +295,8 @@ async def live_tickets_at(
 
 
 async def durations_of(db: AsyncSession, booths: Sequence[int]) -> dict[int, list[float]]:
-    """`recent_durations` of each of these booths, in one query."""
+    """How long each booth's latest conversations took (answered to served), in seconds, in one
+    query."""
     rows = await db.execute(
         select(QueueTicket.exhibitor_id, QueueTicket.answered_at, QueueTicket.ended_at)
         .where(
@@ -342,7 +315,8 @@ async def durations_of(db: AsyncSession, booths: Sequence[int]) -> dict[int, lis
 
 
 async def callers_of(db: AsyncSession, booths: Sequence[int]) -> dict[int, set[int]]:
-    """`callers_now` of each of these booths, in one query."""
+    """Each booth's staff with a call going (called or in conversation): serving the line
+    whether or not they switched themselves on duty. One query."""
     rows = await db.execute(
         select(QueueTicket.exhibitor_id, QueueTicket.called_by).where(
             col(QueueTicket.exhibitor_id).in_(booths),
