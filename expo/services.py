@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from expo.counters import Counters
 from expo.passwords import PasswordPool
 from expo.permissions import PermissionTable
 from expo.ratelimit import Limiter
@@ -35,6 +36,9 @@ class Services:
     passwords: PasswordPool
     # Per-app, per-process caches of features, by the feature's own keys.
     cache: dict[str, Any] = field(default_factory=dict)
+    # What happened in this process lately (chat messages, questions...), per second: features
+    # bump them with one line; the control room sums every process's (expo/counters.py).
+    counters: Counters = field(default_factory=Counters)
 
 
 STATE_KEY = "expo"

@@ -1,0 +1,1 @@
+"""The organisers' control room (issue 13): see docs/control.md."""
