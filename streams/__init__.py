@@ -1,6 +1,7 @@
 """Self-hosted livestreams, the ingest: each room's stream keys, nginx-rtmp's callbacks that
 turn a room live, interrupted or offline for every viewer (a backup publisher taking over, a
-sweeper ending interruptions past the grace), and `expo rtmp-config` (docs/streams.md).
+sweeper ending interruptions past the grace), the replays nginx's recordings become, and
+`expo rtmp-config` (docs/streams.md).
 
 A feature found by entry point like `forums/`, on which it builds: rooms are the forums' rows,
 and a room's state is announced on its topic (`forum:<id>`, event `stream.state`). The forums'
@@ -19,7 +20,17 @@ from expo.features import Feature
 from expo.services import Services
 from forums.models import Forum
 from forums.views import ROOM_STREAMS
-from streams import cli, hooks, routes, seed, store, sweeper
+from streams import (
+    cli,
+    hooks,
+    replay_hook,
+    replay_routes,
+    replay_worker,
+    routes,
+    seed,
+    store,
+    sweeper,
+)
 
 
 async def register(svc: Services) -> None:
@@ -41,11 +52,11 @@ async def register(svc: Services) -> None:
 
 feature = Feature(
     name="streams",
-    routes=[*hooks.routes, *routes.routes],
+    routes=[*hooks.routes, *replay_hook.routes, *routes.routes, *replay_routes.routes],
     models="streams.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     seed=seed.seed,
-    permissions={**routes.permissions, **hooks.permissions},
-    tasks=[register, sweeper.sweep_streams],
+    permissions={**routes.permissions, **hooks.permissions, **replay_routes.permissions},
+    tasks=[register, sweeper.sweep_streams, replay_worker.make_replays],
     cli={"rtmp-config": ("print the nginx configuration of the stream ingest", cli.main)},
 )

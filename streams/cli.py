@@ -51,6 +51,12 @@ def main(argv: Sequence[str]) -> int:
         help="pid, logs, temporary files (default: ./nginx-rtmp, made absolute)",
     )
     parser.add_argument("--hls-dir", type=Path, help="where HLS is written (default: RUN_DIR/hls)")
+    parser.add_argument(
+        "--record-dir",
+        type=Path,
+        help="where nginx records the streams, for replays (default: RUN_DIR/recordings)",
+    )
+    parser.add_argument("--no-record", action="store_true", help="record nothing: no replays")
     parser.add_argument("--rtmp-listen", default="1935", help="port or address:port (1935)")
     parser.add_argument("--http-listen", default="8080", help="port or address:port (8080)")
     parser.add_argument(
@@ -82,6 +88,8 @@ def main(argv: Sequence[str]) -> int:
                 hook_secret=hook_secret(secret_key),
                 run_dir=str(args.run_dir.absolute()),
                 hls_dir=str(args.hls_dir.absolute()) if args.hls_dir else None,
+                record_dir=str(args.record_dir.absolute()) if args.record_dir else None,
+                record=not args.no_record,
                 rtmp_listen=args.rtmp_listen,
                 http_listen=args.http_listen,
                 allow_origin=args.allow_origin,
@@ -91,5 +99,13 @@ def main(argv: Sequence[str]) -> int:
     except ConfigError as error:
         print(f"expo rtmp-config: {error}", file=sys.stderr)
         return 2
+    # nginx writes neither its HLS nor its recordings into a missing directory (recordings are
+    # then silently not made): make them here, on the host nginx runs on.
+    run_dir = args.run_dir.absolute()
+    made = [args.hls_dir or run_dir / "hls"]
+    if not args.no_record:
+        made.append(args.record_dir or run_dir / "recordings")
+    for directory in made:
+        directory.absolute().mkdir(parents=True, exist_ok=True)
     sys.stdout.write(text)
     return 0

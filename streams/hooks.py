@@ -63,6 +63,7 @@ class HookForm(BaseModel):
     name: str = Field(max_length=256)  # the stream key on publish; the room's slug after it
     addr: str = Field(default="", max_length=64)
     clientid: str = Field(max_length=32, pattern=r"^[0-9]+$")
+    path: str = Field(default="", max_length=1024)  # on_record_done: the recording's file
 
 
 FORM_SCHEMA: dict[str, Any] = {
@@ -74,6 +75,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "name": {"type": "string", "maxLength": 256},
         "addr": {"type": "string", "maxLength": 64},
         "clientid": {"type": "string", "pattern": "^[0-9]+$", "maxLength": 32},
+        "path": {"type": "string", "maxLength": 1024},
     },
 }
 
@@ -84,7 +86,8 @@ class HookDone(BaseModel):
     live: bool  # whether the room is live after the call
 
 
-async def _form(request: Request, *calls: str) -> HookForm:
+async def hook_form(request: Request, *calls: str) -> HookForm:
+    """nginx's form, from nginx (the hook secret), of one of these calls; else an error."""
     if not hook_secret_ok(
         request.query_params.get("secret"), services(request).settings.secret_key
     ):
@@ -108,7 +111,7 @@ async def _form(request: Request, *calls: str) -> HookForm:
 
 
 async def on_publish(request: Request) -> Response:
-    form = await _form(request, "publish")
+    form = await hook_form(request, "publish")
     relay = request.query_params.get("relay", "127.0.0.1:1935")
     if not re.fullmatch(RELAY, relay):
         raise BadRequest(message="`relay` is nginx's own RTMP address, host:port.")
@@ -155,7 +158,7 @@ async def _room_of_key(request: Request, key: str) -> int | None:
 async def on_publish_done(request: Request) -> JSONResponse:
     """A publisher stopped: if it was on air the standby takes over or the room is interrupted;
     a standby is forgotten; a publisher already replaced or refused changes nothing."""
-    form = await _form(request, "publish_done")
+    form = await hook_form(request, "publish_done")
     svc = services(request)
     forum_id = await _room_of_key(request, form.name)
     async with svc.db() as db:
@@ -179,7 +182,7 @@ async def on_update(request: Request) -> JSONResponse:
     """Still publishing: kept as the room's publisher or standby, or refused (and dropped by
     nginx) when the room let it go (its key rotated, or it went stale). nginx's own relays
     into `hls` are asked about too (`update_play`): they go on."""
-    form = await _form(request, "update_publish", "update_play")
+    form = await hook_form(request, "update_publish", "update_play")
     if form.call == "update_play":
         return JSONResponse({"live": True})
     forum_id = await _room_of_key(request, form.name)

@@ -36,6 +36,10 @@ class RtmpConfig:
     hook_secret: str
     run_dir: str  # pid, logs and nginx's temporary files
     hls_dir: str | None = None  # default: <run_dir>/hls
+    # nginx's recordings of the rooms' streams, made into replays by the platform (which needs
+    # to read them: EXPO_RECORDING_DIR); default <run_dir>/recordings. record=False: none.
+    record_dir: str | None = None
+    record: bool = True
     rtmp_listen: str = "1935"  # a port, or address:port
     http_listen: str = "8080"
     allow_origin: str = "*"  # the platform's origin, for browsers fetching the HLS
@@ -77,11 +81,30 @@ def render(cfg: RtmpConfig) -> str:
     hls = PurePosixPath(_safe("HLS directory", cfg.hls_dir or str(run / "hls")))
     if not hls.is_absolute():
         raise ConfigError(f"HLS directory {cfg.hls_dir!r} is not an absolute path")
+    recordings = PurePosixPath(
+        _safe("recording directory", cfg.record_dir or str(run / "recordings"))
+    )
+    if not recordings.is_absolute():
+        raise ConfigError(f"recording directory {cfg.record_dir!r} is not an absolute path")
     secret = _safe("hook secret", cfg.hook_secret)
     relay = relay_address(cfg.rtmp_listen)
     publish = _safe("URL", hook_url(cfg.platform_url, "publish", secret) + f"&relay={relay}")
     update = _safe("URL", hook_url(cfg.platform_url, "update", secret))
     done = _safe("URL", hook_url(cfg.platform_url, "publish-done", secret))
+    recorded = _safe("URL", hook_url(cfg.platform_url, "record-done", secret))
+    record = (
+        f"""
+            # Each publisher's push, recorded whole; the platform makes it a replay (MP4).
+            record all;
+            record_path {recordings};
+            record_unique on;
+            record_suffix .flv;
+            notify_method post;
+            on_record_done {recorded};
+"""
+        if cfg.record
+        else "\n            record off;\n"
+    )
     origin = _safe("origin", cfg.allow_origin)
     rtmp_listen, http_listen = _safe("listen", cfg.rtmp_listen), _safe("listen", cfg.http_listen)
     load = f"load_module {_safe('module', cfg.module)};\n" if cfg.module else ""
@@ -119,8 +142,7 @@ rtmp {{
 
         # The rooms' streams, named by their slugs, relayed from `{APPLICATION}` only.
         application {HLS_APPLICATION} {{
-            live on;
-            record off;
+            live on;{record}
             allow publish 127.0.0.1;
             allow publish ::1;
             deny publish all;

@@ -123,6 +123,7 @@ async def change(
                 seen_at=after.seen_at,
                 standby_client_id=after.standby_client_id,
                 standby_seen_at=after.standby_seen_at,
+                backup_aired_at=_backup_aired(before, after, row.backup_aired_at),
                 version=RoomStream.version + 1,
                 updated_at=utcnow(),
             )
@@ -134,6 +135,13 @@ async def change(
         if stored is not None:
             return Changed(stored, after, announce=after.public() != before.public())
     raise RuntimeError(f"room {forum_id}'s stream kept changing under {attempts} attempts")
+
+
+def _backup_aired(before: Stream, after: Stream, last: datetime | None) -> datetime | None:
+    """When the backup went on air, if this change put it there (its recording is a replay)."""
+    on_air = after.state == State.LIVE and after.publisher == Which.BACKUP
+    was = before.state == State.LIVE and before.publisher == Which.BACKUP
+    return utcnow() if on_air and not was else last
 
 
 async def room_of_client(db: AsyncSession, client_id: str) -> int | None:

@@ -37,6 +37,7 @@ import { mountMySessions } from "./my_sessions.js";
 import { mountProfile } from "./profile.js";
 import { mountProgramme } from "./programme.js";
 import { realtime } from "./realtime.js";
+import { mountReplay } from "./replay.js"; // --- replays ---
 import { mountRoom } from "./room.js";
 import { loadAccount, refreshAfterSignOut } from "./session.js";
 import { mountSignIn } from "./signin.js";
@@ -67,6 +68,7 @@ const ROUTES = [
   [/^\/meeting\/(?<id>[1-9][0-9]{0,9})\/?$/, mountMeetingRoom],
   // --- end room ---
   [/^\/queue-call\/(?<ticket>[1-9][0-9]{0,9})\/?$/, mountQueueCall], // --- queues ---
+  [/^\/replay\/(?<id>[1-9]\d{0,9})(?:\/(?<session>[1-9]\d{0,9}))?\/?$/, mountReplay], // --- replays ---
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],
   [/^\/console(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountConsole],

@@ -6,6 +6,7 @@ import { getForums } from "./api.js";
 import { h, icon, replace } from "./dom.js";
 import { errorText, getLang, hhmm, onLangChange, pick, roleName, t } from "./i18n.js";
 import { roomHref, takeWelcome } from "./nav.js";
+import { REPLAY_EVENTS, replayShelf } from "./replay_shelf.js";
 import { realtime } from "./realtime.js";
 import { applyRoomChange, mergeRooms } from "./room_changes.js";
 // --- releases: the newest three releases, live over `hall:all` ---
@@ -29,6 +30,8 @@ export function mountLobby(root) {
   // --- releases: one element, kept across renders; the strip fills it and follows hall:all ---
   const releaseStrip = h("div", { class: "lobby-releases" });
   const releases = mountLobbyReleases(releaseStrip);
+  // The newest replays of every room (replay_shelf.js), kept across renders like the strip.
+  const replays = replayShelf({ limit: 6, heading: "replay.shelf_heading" });
   const unfollowHall = realtime.subscribe(HALL_TOPIC, {
     onEvent: (type, data) => releases.onEvent(type, data),
     onError: (error) => console.warn("lobby: no live releases", error),
@@ -114,6 +117,7 @@ export function mountLobby(root) {
         rooms.length
           ? h("div", { class: "forum-grid" }, rooms.map((f, i) => forumCard(f, i + 1, badgeFor(f))))
           : null,
+        replays.element,
         releaseStrip, // --- releases ---
         hallCard(),
         scheduleExports(),
@@ -131,6 +135,7 @@ export function mountLobby(root) {
     onEvent: (type, data) => {
       // An organiser changed a programme (programme.js): now and next may have changed.
       if (type.startsWith("programme.")) return load(); // saved, deleted or a whole import
+      if (REPLAY_EVENTS.has(type)) return replays.apply(data); // a stream ended, or hidden
       // An organiser renamed or moved a room (the console): follow it, newest version wins.
       if (type === "forum.room_changed") {
         const next = applyRoomChange(forums, data);
@@ -172,6 +177,7 @@ export function mountLobby(root) {
     unsubscribe();
     unfollowHall(); // --- releases ---
     releases.stop(); // --- releases ---
+    replays.stop();
     document.removeEventListener("visibilitychange", onVisible);
   };
 }

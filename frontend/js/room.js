@@ -13,6 +13,7 @@ import { followProgramme } from "./programme.js";
 import { reactionBar } from "./reactions.js";
 import { replaceRoute, roomHref } from "./nav.js";
 import { realtime } from "./realtime.js";
+import { REPLAY_EVENTS, replayShelf } from "./replay_shelf.js";
 import { applyRoomChange } from "./room_changes.js";
 import { roomStatus } from "./status.js";
 import { STREAM_EVENT, isNewer, playPlan, streamStateOf, withExternal } from "./stream_state.js";
@@ -135,6 +136,14 @@ function openRoom(root, loaded, query) {
     chat.tools,
   );
   const programme = h("section", { class: "panel programme" });
+  // The room's replays, under its programme; a session a replay holds links to its chapter.
+  const shelf = replayShelf({
+    forumId,
+    limit: 12,
+    showRoom: false,
+    heading: "replay.shelf_room_heading",
+    onChange: () => forum && renderProgramme(),
+  });
   // Opened at the window's edge: brought into view whole (the chat stays where it is).
   chat.tools.addEventListener("toggle", () => {
     if (!chat.tools.open) return;
@@ -494,6 +503,7 @@ function openRoom(root, loaded, query) {
               const end = Date.parse(s.ends_at);
               const state = end <= now ? "is-past" : start <= now ? "is-live" : "is-upcoming";
               const abstract = pick(s.abstract);
+              const replay = shelf.replayOf(s.id);
               return h(
                 "li",
                 { class: `session-item ${state}`, dataset: { session: String(s.id) } },
@@ -507,6 +517,9 @@ function openRoom(root, loaded, query) {
                     pick(s.title),
                     state === "is-live" ? h("span", { class: "tag tag-live" }, h("span", { class: "live-dot" }), t("live")) : null,
                     state === "is-past" ? h("span", { class: "tag" }, t("room.ended")) : null,
+                    replay
+                      ? h("a", { class: "tag tag-replay", href: `#/replay/${replay.id}/${s.id}` }, "▶ ", t("replay.link"))
+                      : null,
                   ),
                   s.speakers.length
                     ? h("p", { class: "session-speakers muted" }, t("room.speakers", { names: names(s.speakers) }))
@@ -527,7 +540,9 @@ function openRoom(root, loaded, query) {
               );
             }),
           ),
+      shelf.element,
     );
+    shelf.render();
   };
 
   const renderAll = () => {
@@ -606,6 +621,8 @@ function openRoom(root, loaded, query) {
           if (streamChanged) ingest = withExternal(ingest, next.stream_url);
           renderHead();
           if (streamChanged) renderPlayer();
+        } else if (REPLAY_EVENTS.has(type) && data?.forum?.id === forum.id) {
+          shelf.apply(data);
         } else if (type === STREAM_EVENT && data?.forum === forum.id) {
           takeStream(streamStateOf(data));
         } else if (type === "programme.imported") {
@@ -623,6 +640,7 @@ function openRoom(root, loaded, query) {
 
   return () => {
     stopped = true;
+    shelf.stop();
     chat.stop();
     dropHeld();
     stream?.stop();

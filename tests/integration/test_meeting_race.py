@@ -60,12 +60,7 @@ async def race(
             peer = Peer(ws)
             replies = []
             for request_id in requests:
-                await peer.ws.send(
-                    json.dumps(
-                        {"type": "match.accept", "id": request_id, "data": {"request": request_id}}
-                    )
-                )
-                replies.append(await peer.reply(request_id, timeout=90))
+                replies.append(await accept(peer, request_id))
             return replies
 
     jobs = []
@@ -77,6 +72,20 @@ async def race(
     async with asyncio.timeout(240):
         done = await asyncio.gather(*jobs)
     return [reply for replies in done for reply in replies]
+
+
+async def accept(peer: Peer, request_id: int) -> dict[str, Any]:
+    """The accept's answer; `database.busy` (every pooled connection taken, on a loaded machine)
+    is retried after its retry_after, as the browser does (frontend/js/api.js)."""
+    for _ in range(10):
+        await peer.ws.send(
+            json.dumps({"type": "match.accept", "id": request_id, "data": {"request": request_id}})
+        )
+        reply = await peer.reply(request_id, timeout=90)
+        if reply["type"] != "error" or reply["error"]["code"] != "database.busy":
+            return reply
+        await asyncio.sleep(reply["error"].get("retry_after", 1))
+    return reply
 
 
 async def check(

@@ -12,6 +12,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta  # --- profiles ---
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -60,6 +61,7 @@ ORGANISER_ONLY = {
     # --- streams: the rooms' stream keys ---
     ("GET", "/api/streams"),
     ("POST", "/api/streams/{forum_id}/keys/rotate"),
+    ("POST", "/api/replays/{replay_id}/hidden"),  # --- replays ---
     ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
     # --- chat: a booth's inbox and its conversations (the booth's staff, organisers) ---
     ("GET", "/api/exhibitors/{exhibitor_id}/conversations"),
@@ -254,6 +256,19 @@ EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {
             "query": {"secret": hook_secret(FUZZ_SECRET_KEY)},
             "body": {"call": "update_play", **HOOK_FORM},
+            "media_type": "application/x-www-form-urlencoded",
+        }
+    ],
+    ("POST", "/api/streams/hooks/record-done"): [
+        {
+            "query": {"secret": hook_secret(FUZZ_SECRET_KEY)},
+            "body": {
+                "call": "record_done",
+                **HOOK_FORM,
+                "app": "hls",
+                "name": "no-such-room",
+                "path": "/srv/rtmp/recordings/no-such-room-1790000000.flv",
+            },
             "media_type": "application/x-www-form-urlencoded",
         }
     ],
@@ -474,6 +489,51 @@ def conversation_example(client: asgi.ASGIClient, database_url: str) -> dict[str
     return {"path_parameters": {"exhibitor_id": 1, "conversation_id": asyncio.run(made())}}
 
 
+# --- replays: operations on a ready replay of the main stage, its MP4 in EXPO_REPLAY_DIR ---
+ON_A_REPLAY = {
+    ("GET", "/api/replays"),
+    ("GET", "/api/replays/{replay_id}"),
+    ("GET", "/api/replays/{replay_id}/media"),
+    ("POST", "/api/replays/{replay_id}/hidden"),
+}
+
+
+def replay_example(database_url: str, replay_dir: Path, method: str, path: str) -> dict[str, Any]:
+    """A fresh ready replay (shown), with a file to serve."""
+    from streams.models import StreamReplay
+
+    replay_dir.mkdir(parents=True, exist_ok=True)
+    (replay_dir / "fuzz.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
+
+    async def made() -> int:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                start = datetime.now(UTC) - timedelta(hours=1)
+                row = StreamReplay(
+                    forum_id=1,
+                    publisher="main",
+                    started_at=start,
+                    ended_at=start + timedelta(minutes=30),
+                    duration=1800.0,
+                    file="fuzz.mp4",
+                    size=88,
+                    state="ready",
+                )
+                db.add(row)
+                await db.commit()
+                assert row.id is not None
+                return row.id
+        finally:
+            await engine.dispose()
+
+    replay_id = asyncio.run(made())
+    if path == "/api/replays":
+        return {"query": {"forum": 1, "limit": 5}}
+    example: dict[str, Any] = {"path_parameters": {"replay_id": replay_id}}
+    return example | ({"body": {"hidden": True}} if method == "POST" else {})
+
+
 # --- meetings: operations on a fresh request or meeting of the demo attendee (the fuzzer) ---
 ON_A_MEETING = {
     ("POST", "/api/match/requests"),
@@ -663,10 +723,17 @@ MAX_EXAMPLES_WITHOUT_INPUT = 10  # only the credentials vary
 
 
 @pytest.fixture(scope="module")
-def app(demo_sqlite: str) -> Iterator[Starlette]:
+def replay_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("replays")  # --- replays ---
+
+
+@pytest.fixture(scope="module")
+def app(demo_sqlite: str, replay_dir: Path) -> Iterator[Starlette]:
     # `demo`: the email change is taken without SMTP (its link is logged), so it can succeed.
     app = create_app(make_settings(demo_sqlite, demo=True, secret_key=FUZZ_SECRET_KEY))
-    yield app
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("EXPO_REPLAY_DIR", str(replay_dir))  # --- replays: read at start-up ---
+        yield app
     asgi.shutdown_lifespans()  # the lifespan the ASGI client started: engines, hub, keepalive
 
 
@@ -852,7 +919,7 @@ def fuzzed_operations() -> list[Any]:
 
 @pytest.mark.parametrize(("method", "path"), fuzzed_operations())
 def test_the_server_does_what_the_document_says(
-    api, document, client, attendee, demo_sqlite, method, path
+    api, document, client, attendee, demo_sqlite, replay_dir, method, path
 ):
     """Valid and invalid requests, signed in and not: no server error, no undocumented status,
     content type or body."""
@@ -925,6 +992,8 @@ def test_the_server_does_what_the_document_says(
         examples_for = [room_meeting_example(client, demo_sqlite)]
     if (method, path) in ON_A_RELEASE:  # --- releases ---
         examples_for = [release_example(client, method, path)]
+    if (method, path) in ON_A_REPLAY:  # --- replays ---
+        examples_for = [replay_example(demo_sqlite, replay_dir, method, path)]
     if (method, path) in ON_A_MEETING:  # --- meetings ---
         examples_for = [meeting_example(demo_sqlite, method, path)]
     if (method, path) == ("PUT", "/api/match/slots"):  # --- profiles ---

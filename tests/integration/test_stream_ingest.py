@@ -125,7 +125,7 @@ async def ingest(shared_env, tmp_path_factory) -> AsyncIterator[Ingest]:
         assert made.returncode == 0, err.decode()
         conf = run_dir / "nginx.conf"
         conf.write_bytes(out)
-        (run_dir / "hls").mkdir()
+        (run_dir / "hls").mkdir(exist_ok=True)  # `expo rtmp-config` makes it too
         # As root, nginx's workers would run as `nobody` and could not write under tmp_path.
         globals_ = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
         nginx_log = run_dir / "nginx.out"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from streams.nginx_conf import ConfigError, RtmpConfig, hook_url, relay_address, render
@@ -102,3 +104,25 @@ def test_hook_urls_keep_the_platforms_path():
     assert (
         hook_url("http://h:1/", "publish", "s") == "http://h:1/api/streams/hooks/publish?secret=s"
     )
+
+
+def test_the_rooms_streams_are_recorded_for_replays():
+    got = lines(render(BASE))
+    hls = got[got.index("application hls {") :]
+    for line in (
+        "record all;",
+        "record_path /srv/rtmp/recordings;",
+        "record_unique on;",
+        "record_suffix .flv;",
+        "on_record_done http://10.0.0.5:8000/api/streams/hooks/record-done?secret=s3cr3t;",
+    ):
+        assert line in hls, line
+    live = got[got.index("application live {") : got.index("application hls {")]
+    assert "record off;" in live  # the publishers' own application: keys, never kept
+
+    elsewhere = lines(render(replace(BASE, record_dir="/data/rec")))
+    assert "record_path /data/rec;" in elsewhere
+    none = lines(render(replace(BASE, record=False)))
+    assert not any(line.startswith(("record all", "on_record_done")) for line in none)
+    with pytest.raises(ConfigError):
+        render(replace(BASE, record_dir="relative/rec"))
