@@ -4,7 +4,7 @@
 // again; the page follows `replay.changed` on the room's topic (a viewer's page says it is gone).
 
 import { api } from "./api.js";
-import { h, replace } from "./dom.js";
+import { h, icon, replace } from "./dom.js";
 import { dateTime, errorText, onLangChange, pick, t } from "./i18n.js";
 import { realtime } from "./realtime.js";
 import { lengthOf } from "./replay_shelf.js";
@@ -128,7 +128,7 @@ export function mountReplay(root, { id, session }) {
       h(
         "div",
         { class: "replay-page" },
-        h("a", { class: "back-link", href: `#/forum/${replay.forum.slug}` }, t("replay.back_room")),
+        h("a", { class: "back-link", href: `#/forum/${replay.forum.slug}` }, icon("back", "icon icon-small"), t("replay.back_room")),
         h(
           "header",
           { class: "replay-head" },
@@ -191,13 +191,14 @@ export function mountReplay(root, { id, session }) {
       });
       const start = replay.chapters.find((c) => c.session === startSession);
       if (start) media.video.addEventListener("loadedmetadata", () => (media.video.currentTime = start.at), { once: true });
-      media.video.addEventListener("timeupdate", () => {
+      const follow = () => {
         const now = chapterAt(replay.chapters, media.video.currentTime);
         if (now !== current) {
           current = now;
           renderChapters();
         }
-      });
+      };
+      for (const event of ["loadedmetadata", "timeupdate", "seeked"]) media.video.addEventListener(event, follow);
       unsubscribe = realtime.subscribe(`forum:${replay.forum.id}`, {
         onEvent: (type, data) => type === "replay.changed" && onChanged(data),
       });
