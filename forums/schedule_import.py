@@ -17,6 +17,9 @@ from forums.models import Forum, SessionPerson
 from forums.schedule_data import Person, Programme, Room, slugify
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# No room's slug ends so: `<slug>-backup` names the room's backup stream (streams/domain.py),
+# which must never be another room's.
+RESERVED_SUFFIX = "-backup"
 
 
 def rooms_used(programme: Programme) -> list[Room]:
@@ -41,6 +44,8 @@ def new_forum(room: Room, forums: Sequence[Forum]) -> Forum:
     """The forum to create for a room the programme does not have (last in the lobby)."""
     taken = {f.slug for f in forums}
     base = room.slug if SLUG.match(room.slug) else (slugify(room.name, 36) or "room")
+    if base.endswith(RESERVED_SUFFIX):
+        base = base.removesuffix(RESERVED_SUFFIX) + "-room"
     slug, n = base, 1
     while slug in taken:
         n += 1

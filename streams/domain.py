@@ -25,7 +25,7 @@ STALE_AFTER = 3 * UPDATE_INTERVAL
 DEFAULT_GRACE = timedelta(seconds=60)  # interrupted this long with nobody back: offline
 STREAM_STATE = "stream.state"  # the event on the room's topic (`forum:<id>`)
 DEFAULT_HLS_BASE = "/hls"
-BACKUP_SUFFIX = "-backup"  # the backup publisher's HLS: <slug>-backup.m3u8
+BACKUP_SUFFIX = "-backup"  # the backup publisher's HLS: <slug>-backup.m3u8 (no room slug ends so)
 
 
 class State(StrEnum):

@@ -401,6 +401,13 @@ def test_a_missing_room_becomes_a_forum_with_a_free_slug():
     assert new_forum(Room("会议室"), []).slug == "room"
 
 
+def test_no_new_room_takes_the_name_of_a_rooms_backup_stream():
+    # `<slug>-backup` is where a room's backup publisher's HLS goes (streams/).
+    forums = [forum(1, "gray-room", "灰", "Gray", position=8)]
+    assert new_forum(Room("Gray Room Backup"), forums).slug == "gray-room-room"
+    assert new_forum(Room("x", slug="hall-b-backup"), []).slug == "hall-b-room"
+
+
 def test_people_already_on_a_session_keep_their_accounts():
     stored = [
         SessionPerson(session_id=1, role="speaker", account_id=7, name="王晓", code=""),
