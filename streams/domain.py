@@ -21,6 +21,8 @@ from streams.keys import Which
 # publisher not heard of for STALE_AFTER is one nginx lost without telling us (nginx restarted,
 # a callback lost): it counts as gone.
 UPDATE_INTERVAL = timedelta(seconds=5)
+# nginx drops a publisher that has sent nothing for this long (and says so: on_publish_done).
+IDLE_PUBLISHER = timedelta(seconds=2)
 STALE_AFTER = 3 * UPDATE_INTERVAL
 DEFAULT_GRACE = timedelta(seconds=60)  # interrupted this long with nobody back: offline
 STREAM_STATE = "stream.state"  # the event on the room's topic (`forum:<id>`)

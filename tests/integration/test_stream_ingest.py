@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 import pytest
 
+from streams.domain import STALE_AFTER
 from streams.nginx_conf import DEBIAN_MODULE
 from tests.cluster import Process, free_port, sign_in, start, stop
 from tests.live import Peer
@@ -533,6 +534,34 @@ async def test_rotating_the_live_key_takes_the_room_out_of_live_and_nginx_drops_
         await ws.close()
     assert "no longer the room's" in "".join(p.read_text() for p in ingest.logs)
     assert keys_in_logs(ingest, key) == []
+
+
+async def test_a_publisher_that_goes_silent_is_dropped_and_the_room_interrupted(
+    ingest: Ingest,
+):
+    """A publisher whose connection stays open but carries nothing (its network gone, the
+    encoder hung: here ffmpeg stopped with SIGSTOP) is dropped by nginx after its idle limit,
+    so viewers get the slate without waiting for the platform's own 15 s staleness."""
+    target = await room(ingest)
+    forum_id, key = target["forum_id"], target["keys"]["main"]
+    ws, peer = await follower(ingest.a, forum_id)
+    child = await push(f"{ingest.rtmp}/{key}")
+    try:
+        await stream_state(peer, "live")
+        await asyncio.sleep(1)  # a little picture first
+        frozen = time.monotonic()
+        child.send_signal(signal.SIGSTOP)
+        event = await stream_state(peer, "interrupted", timeout=STALE_AFTER.total_seconds())
+        silent_to_interrupted = time.monotonic() - frozen
+        assert event["data"]["since"] is not None
+        assert silent_to_interrupted < STALE_AFTER.total_seconds()  # nginx's drop, not ours
+    finally:
+        if child.returncode is None:
+            child.send_signal(signal.SIGCONT)
+        await end(child)
+        await ws.close()
+    ingest.figures["publisher_silent_to_interrupted_ms"] = round(silent_to_interrupted * 1000)
+    report(ingest)
 
 
 def report(ingest: Ingest) -> None:

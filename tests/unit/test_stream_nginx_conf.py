@@ -126,3 +126,8 @@ def test_the_rooms_streams_are_recorded_for_replays():
     assert not any(line.startswith(("record all", "on_record_done")) for line in none)
     with pytest.raises(ConfigError):
         render(replace(BASE, record_dir="relative/rec"))
+
+
+def test_a_silent_publisher_is_dropped_within_two_seconds():
+    # Viewers get the slate within 2 s of a publisher lost without a goodbye (issue 13).
+    assert "drop_idle_publisher 2s;" in lines(render(BASE))
