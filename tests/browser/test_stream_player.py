@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
-import shutil
 import signal
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -29,20 +24,12 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Route, expect
 
 from streams.keys import hook_secret
-from streams.nginx_conf import DEBIAN_MODULE
 from tests.browser.web import TIMEOUT_MS, Pages, screenshot
-from tests.cluster import free_port
 from tests.live import LiveServer
+from tests.streaming import NO_NATIVE_HLS, missing_tools, nginx_rtmp
 
 ORGANIZER = "organizer@demo.shubo.live"
 DEMO = "/demo/stream/"
-# Claims no native HLS, so hls.js plays (its requests go through Playwright's routes).
-NO_NATIVE_HLS = """
-const canPlayType = HTMLMediaElement.prototype.canPlayType;
-HTMLMediaElement.prototype.canPlayType = function (type) {
-  return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
-};
-"""
 
 
 async def hook(server: LiveServer, call: str, key: str, clientid: str) -> httpx.Response:
@@ -267,86 +254,6 @@ async def test_the_streams_tab_masks_reveals_rotates_and_follows_live(
 
 # --- with real nginx and ffmpeg -------------------------------------------------------------
 
-MODULE = os.environ.get("EXPO_RTMP_MODULE", DEBIAN_MODULE)
-
-
-def missing_tools() -> list[str]:
-    missing = [tool for tool in ("nginx", "ffmpeg") if shutil.which(tool) is None]
-    return missing if Path(MODULE).exists() else [*missing, f"libnginx-mod-rtmp ({MODULE})"]
-
-
-async def listening(port: int, child: asyncio.subprocess.Process) -> None:
-    for _ in range(200):
-        if child.returncode is not None:
-            break
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            await writer.wait_closed()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"nginx did not listen on {port}")
-
-
-@asynccontextmanager
-async def nginx_rtmp(server: LiveServer, run_dir: Path) -> AsyncIterator[tuple[str, str]]:
-    """nginx as `expo rtmp-config` sets it up for this server; yields (rtmp URL, HLS URL)."""
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"MISSING SERVICE: {', '.join(missing)} not installed")
-    rtmp_port, http_port = free_port(), free_port()
-    env = {**os.environ, "EXPO_SECRET_KEY": server.services.settings.secret_key}
-    made = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "expo.cli",
-        "rtmp-config",
-        "--platform-url",
-        server.base,
-        "--run-dir",
-        str(run_dir),
-        "--rtmp-listen",
-        f"127.0.0.1:{rtmp_port}",
-        "--http-listen",
-        f"127.0.0.1:{http_port}",
-        "--module",
-        MODULE,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await made.communicate()
-    assert made.returncode == 0, err.decode()
-    (run_dir / "nginx.conf").write_bytes(out)
-    (run_dir / "hls").mkdir(exist_ok=True)
-    globals_ = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
-    nginx = await asyncio.create_subprocess_exec(
-        "nginx",
-        "-p",
-        str(run_dir),
-        "-e",
-        str(run_dir / "error.log"),
-        "-c",
-        str(run_dir / "nginx.conf"),
-        "-g",
-        globals_,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        await listening(rtmp_port, nginx)
-        await listening(http_port, nginx)
-        yield f"rtmp://127.0.0.1:{rtmp_port}/live", f"http://127.0.0.1:{http_port}"
-    finally:
-        if nginx.returncode is None:
-            nginx.send_signal(signal.SIGQUIT)
-            try:
-                await asyncio.wait_for(nginx.wait(), 15)
-            except TimeoutError:
-                nginx.kill()
-                await nginx.wait()
-
 
 async def push(url: str) -> asyncio.subprocess.Process:
     """ffmpeg publishing a test pattern with a running clock, as OBS would."""
@@ -415,7 +322,12 @@ async def test_ffmpeg_through_nginx_turns_the_room_live_and_a_drop_shows_the_sla
     slug = "metaverse"
     await without_external_url(server, organiser, slug)
     key = (await stream_rooms(server, organiser))[slug]["keys"]["main"]
-    async with nginx_rtmp(server, tmp_path) as (rtmp, hls):
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"MISSING SERVICE: {', '.join(missing)} not installed")
+    secret = server.services.settings.secret_key
+    async with nginx_rtmp(server.base, secret, tmp_path) as nginx:
+        rtmp, hls = nginx.rtmp, nginx.http
         desktop = await pages.new(locale="en-US")
         phone = await pages.new(locale="zh-CN", phone=True)
         for page in (desktop, phone):
