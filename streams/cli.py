@@ -57,6 +57,12 @@ def main(argv: Sequence[str]) -> int:
         help="where nginx records the streams, for replays (default: RUN_DIR/recordings)",
     )
     parser.add_argument("--no-record", action="store_true", help="record nothing: no replays")
+    parser.add_argument(
+        "--serve-platform",
+        action="store_true",
+        help="also pass pages, API and websocket to the platform: open the site on nginx's "
+        "HTTP port, its HLS on the same origin (to try it on one machine)",
+    )
     parser.add_argument("--rtmp-listen", default="1935", help="port or address:port (1935)")
     parser.add_argument("--http-listen", default="8080", help="port or address:port (8080)")
     parser.add_argument(
@@ -90,6 +96,7 @@ def main(argv: Sequence[str]) -> int:
                 hls_dir=str(args.hls_dir.absolute()) if args.hls_dir else None,
                 record_dir=str(args.record_dir.absolute()) if args.record_dir else None,
                 record=not args.no_record,
+                serve_platform=args.serve_platform,
                 rtmp_listen=args.rtmp_listen,
                 http_listen=args.http_listen,
                 allow_origin=args.allow_origin,

@@ -40,6 +40,10 @@ class RtmpConfig:
     # to read them: EXPO_RECORDING_DIR); default <run_dir>/recordings. record=False: none.
     record_dir: str | None = None
     record: bool = True
+    # Also pass everything else to the platform (pages, API, websocket): one origin for the
+    # pages and their HLS, as a reverse proxy in front of both would give (the pages' CSP
+    # lets media come from their own origin only). For trying it on one machine.
+    serve_platform: bool = False
     rtmp_listen: str = "1935"  # a port, or address:port
     http_listen: str = "8080"
     allow_origin: str = "*"  # the platform's origin, for browsers fetching the HLS
@@ -72,6 +76,31 @@ def hook_url(platform_url: str, hook: str, secret: str) -> str:
             f"platform URL {platform_url!r}: nginx-rtmp calls back over plain http://host:port"
         )
     return f"http://{parts.netloc}{parts.path.rstrip('/')}{HOOKS}/{hook}?secret={secret}"
+
+
+_UPGRADE = """
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        '' close;
+    }
+"""
+_PLATFORM = """        # Everything else is the platform's: pages, API, the websocket.
+        location / {{
+            proxy_pass {platform};
+            proxy_http_version 1.1;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 3600s;
+        }}
+
+"""
+
+
+def _platform_origin(platform_url: str) -> str:
+    parts = urlsplit(platform_url)
+    return f"http://{parts.netloc}"
 
 
 def render(cfg: RtmpConfig) -> str:
@@ -107,6 +136,11 @@ def render(cfg: RtmpConfig) -> str:
     )
     origin = _safe("origin", cfg.allow_origin)
     rtmp_listen, http_listen = _safe("listen", cfg.rtmp_listen), _safe("listen", cfg.http_listen)
+    upgrade, platform = (
+        (_UPGRADE, _PLATFORM.format(platform=_platform_origin(cfg.platform_url)))
+        if cfg.serve_platform
+        else ("", "")
+    )
     load = f"load_module {_safe('module', cfg.module)};\n" if cfg.module else ""
     update_seconds = int(UPDATE_INTERVAL.total_seconds())
     idle_seconds = int(IDLE_PUBLISHER.total_seconds())
@@ -160,7 +194,7 @@ rtmp {{
     }}
 }}
 
-http {{
+http {{{upgrade}
     access_log {run}/access.log;
     client_body_temp_path {run}/client_body;
     proxy_temp_path {run}/proxy;
@@ -191,7 +225,7 @@ http {{
             }}
         }}
 
-        location /stat {{
+{platform}        location /stat {{
             rtmp_stat all;
             allow 127.0.0.1;
             allow ::1;

@@ -131,3 +131,21 @@ def test_the_rooms_streams_are_recorded_for_replays():
 def test_a_silent_publisher_is_dropped_within_two_seconds():
     # Viewers get the slate within 2 s of a publisher lost without a goodbye (issue 13).
     assert "drop_idle_publisher 2s;" in lines(render(BASE))
+
+
+def test_nginx_can_front_the_platform_for_a_one_machine_trial():
+    alone = lines(render(BASE))
+    assert "location / {" not in alone and "proxy_pass http://10.0.0.5:8000;" not in alone
+    fronting = lines(render(replace(BASE, serve_platform=True)))
+    at = fronting.index("location / {")
+    assert fronting[at + 1 : at + 8] == [
+        "proxy_pass http://10.0.0.5:8000;",
+        "proxy_http_version 1.1;",
+        "proxy_set_header Host $http_host;",
+        "proxy_set_header X-Forwarded-For $remote_addr;",
+        "proxy_set_header Upgrade $http_upgrade;",  # the websocket
+        "proxy_set_header Connection $connection_upgrade;",
+        "proxy_read_timeout 3600s;",
+    ]
+    assert "map $http_upgrade $connection_upgrade {" in fronting
+    assert fronting.index("location /hls/ {") < at  # HLS stays nginx's own
