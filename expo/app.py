@@ -132,6 +132,9 @@ def create_app(
         hub.on_resync(svc.gateway.resynced)
         keepalive = asyncio.create_task(svc.gateway.keepalive(settings.ping_interval))
         audit = asyncio.create_task(svc.gateway.audit_sessions(SESSION_AUDIT_INTERVAL))
+        for feature in features:
+            for hook in feature.startup:
+                await hook(svc)
         jobs = [
             asyncio.create_task(_logged(job, svc), name=f"{feature.name}.{job.__name__}")
             for feature in features

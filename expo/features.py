@@ -54,6 +54,9 @@ class Feature:
     rosters: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The feature's actions in the one permission table (expo/permissions.py).
     permissions: Mapping[str, Rule] = field(default_factory=dict)
+    # Run once per server process at start, before the first request and the tasks: what the
+    # feature hands other features through `services` (a reader they call), settings checked.
+    startup: Sequence[Callable[[Services], Awaitable[None]]] = ()
     # Background jobs, one task each per server process, from start-up to shutdown (reminders,
     # aggregation). They must tolerate running in several processes at once.
     tasks: Sequence[Callable[[Services], Awaitable[None]]] = ()

@@ -57,6 +57,7 @@ feature = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     seed=seed.seed,
     permissions={**routes.permissions, **hooks.permissions, **replay_routes.permissions},
-    tasks=[register, sweeper.sweep_streams, replay_worker.make_replays],
+    startup=[register],
+    tasks=[sweeper.sweep_streams, replay_worker.make_replays],
     cli={"rtmp-config": ("print the nginx configuration of the stream ingest", cli.main)},
 )
