@@ -56,6 +56,7 @@ async def chat_send(ctx: CommandContext, data: ChatSend) -> dict[str, Any]:
                 text=text,
             ),
         )
+    svc.counters.add("chat", data.forum)  # the control room's chat rate
     badge = None
     if principal.exhibitor_id is not None:  # staff: their exhibitor's badge, looked up batched
         badge = await exhibitor_names(svc).get(principal.exhibitor_id)

@@ -161,6 +161,7 @@ async def chat_delete(ctx: CommandContext, data: ChatDelete) -> dict[str, Any]:
             )
         # Deleting again announces again (a repeat the pages ignore).
         await sanctions.soft_delete(db, message, who.account_id, utcnow())
+    svc.counters.add("chat_delete", data.forum)  # the control room's deletion flood alert
     [event] = await svc.hub.publish_stored(
         [(forum_topic(data.forum), "chat.message_deleted", {"id": data.message})]
     )
@@ -207,6 +208,7 @@ async def _impose(ctx: CommandContext, data: Sanction, kind: SanctionKind) -> di
             ),
         )
         name = target.display_name
+    svc.counters.add(kind.value, data.forum)  # "mute" | "ban": the control room's alerts
     if kind == SanctionKind.BAN:
         # Out of the room at once, on every process; the guard refuses them from now on. The
         # ban is stored: an eviction the broker fails is retried, never answered `unavailable`.

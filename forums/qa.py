@@ -202,6 +202,7 @@ async def ask(ctx: CommandContext, data: Ask) -> dict[str, Any]:
         db.add(question)
         await db.commit()
         await db.refresh(question)
+    svc.counters.add("question", data.forum)  # the control room's question rate
     await svc.hub.publish_stored(question_events(question, was_public=False, new=True))
     return {"question": mine(question_view(question), who, False)}
 

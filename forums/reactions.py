@@ -62,6 +62,7 @@ async def reaction_send(ctx: CommandContext, data: ReactionSend) -> dict[str, An
         await forum_guard(ctx, str(data.forum))  # a room that is not there, or a ban, says so
         raise Conflict("reaction.not_in_room", "Join the room (subscribe to its topic) first.")
     gathered(ctx.services).fresh.setdefault(data.forum, Counter())[data.reaction] += 1
+    ctx.services.counters.add("reaction", data.forum)  # the control room's reaction rate
     return {}
 
 

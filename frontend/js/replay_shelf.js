@@ -6,6 +6,7 @@ import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { dateTime, pick, t } from "./i18n.js";
 import "./replay_strings.js";
+import { currentAccount, onAccountChange } from "./session.js";
 
 export const REPLAY_EVENTS = new Set(["replay.ready", "replay.changed"]);
 
@@ -30,7 +31,7 @@ function card(replay, { showRoom }) {
   const sessions = replay.chapters.map((c) => pick(c.title));
   return h(
     "li",
-    { class: "replay-card", dataset: { replay: replay.id } },
+    { class: replay.hidden ? "replay-card is-hidden" : "replay-card", dataset: { replay: replay.id } },
     h(
       "a",
       { class: "replay-card-link", href: `#/replay/${replay.id}` },
@@ -77,32 +78,47 @@ export function replayShelf({ forumId = null, limit = 6, showRoom = true, headin
     );
   };
 
-  const query = new URLSearchParams({ limit: String(limit) });
-  if (forumId !== null) query.set("forum", String(forumId));
-  api(`/api/replays?${query}`, { signal: controller.signal })
-    .then((found) => {
-      // Events heard while we asked are newer than the list.
-      let merged = found.replays;
-      for (const r of replays || []) merged = withReplay(merged, r);
-      replays = merged;
-      render();
-      onChange?.();
-    })
-    .catch((error) => {
-      if (error.name !== "AbortError") console.warn("replays: not loaded", error);
-    });
+  // Organisers see hidden replays too (marked), to show one again; who is signed in may be
+  // learned after the shelf was made: the list is read again when it changes.
+  let organiser = false;
+  let asked = null;
+  const load = () => {
+    organiser = currentAccount()?.role === "organizer";
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (forumId !== null) query.set("forum", String(forumId));
+    if (organiser) query.set("hidden", "1");
+    if (asked === query.toString()) return;
+    asked = query.toString();
+    api(`/api/replays?${query}`, { signal: controller.signal })
+      .then((found) => {
+        // Events heard while we asked are newer than the list.
+        let merged = found.replays;
+        for (const r of replays || []) merged = withReplay(merged, r, { keepHidden: organiser });
+        replays = merged;
+        render();
+        onChange?.();
+      })
+      .catch((error) => {
+        if (error.name !== "AbortError") console.warn("replays: not loaded", error);
+      });
+  };
+  load();
+  const offAccount = onAccountChange(() => load());
 
   return {
     element,
     render,
     apply(replay) {
       if (!replay || typeof replay.id !== "number") return;
-      replays = withReplay(replays || [], replay);
+      replays = withReplay(replays || [], replay, { keepHidden: organiser });
       render();
       onChange?.();
     },
     /** The newest replay holding the session (as a chapter), or null. */
     replayOf: (sessionId) => (replays || []).find((r) => r.chapters.some((c) => c.session === sessionId)) || null,
-    stop: () => controller.abort(),
+    stop: () => {
+      controller.abort();
+      offAccount();
+    },
   };
 }

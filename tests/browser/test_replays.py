@@ -144,9 +144,8 @@ async def test_a_replay_is_found_watched_by_chapter_and_hidden_live(
     # An organiser hides it: the attendee's pages follow at once.
     back_in_room = await pages.open(f"/#/forum/{forum['slug']}", locale="zh-CN", cookie=attendee)
     await expect(back_in_room.locator(".programme .replay-shelf .replay-card")).to_have_count(1)
-    organiser = await pages.open(
-        f"/#/replay/{replay_id}", locale="zh-CN", cookie=await server.sign_in(ORGANISER)
-    )
+    organiser_cookie = await server.sign_in(ORGANISER)
+    organiser = await pages.open(f"/#/replay/{replay_id}", locale="zh-CN", cookie=organiser_cookie)
     await organiser.get_by_role("button", name="对观众隐藏").click()
     await expect(organiser.locator(".chip-warning")).to_have_text("已隐藏")
     await expect(organiser.get_by_role("button", name="重新公开")).to_be_visible()
@@ -155,6 +154,11 @@ async def test_a_replay_is_found_watched_by_chapter_and_hidden_live(
     await expect(back_in_room.locator("a.tag-replay")).to_have_count(0)
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
         assert (await http.get(f"/api/replays/{replay_id}/media")).status_code == 404
+    # Organisers still find it, marked, under the room's programme: to show it again.
+    their_room = await pages.open(
+        f"/#/forum/{forum['slug']}", locale="en-GB", cookie=organiser_cookie
+    )
+    await expect(their_room.locator(".programme .replay-card.is-hidden")).to_contain_text("Hidden")
 
     await organiser.get_by_role("button", name="重新公开").click()
     await expect(back_in_room.locator(".programme .replay-shelf .replay-card")).to_have_count(1)

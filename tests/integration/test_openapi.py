@@ -63,6 +63,7 @@ ORGANISER_ONLY = {
     ("POST", "/api/streams/{forum_id}/keys/rotate"),
     ("POST", "/api/replays/{replay_id}/hidden"),  # --- replays ---
     ("GET", "/metrics"),  # or the metrics token, or a caller on the host itself
+    ("GET", "/api/control/figures"),  # --- control room ---
     # --- chat: a booth's inbox and its conversations (the booth's staff, organisers) ---
     ("GET", "/api/exhibitors/{exhibitor_id}/conversations"),
     ("GET", "/api/exhibitors/{exhibitor_id}/conversations/{conversation_id}/messages"),
