@@ -28,26 +28,6 @@ HTMLMediaElement.prototype.canPlayType = function (type) {
 };
 """
 
-# Everything but /hls/ and /stat passed on to the platform, websockets included: nginx in front
-# of the platform as a production reverse proxy would be, so a page on nginx's origin fetches
-# its HLS from nginx itself (the pages' CSP allows media from their own origin only).
-_SITE = """
-        location / {{
-            proxy_pass {platform};
-            proxy_http_version 1.1;
-            proxy_set_header Host $http_host;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_read_timeout 3600s;
-        }}
-"""
-_UPGRADE = """
-    map $http_upgrade $connection_upgrade {
-        default upgrade;
-        '' close;
-    }
-"""
-
 
 @dataclass(frozen=True)
 class Nginx:
@@ -82,7 +62,8 @@ async def nginx_rtmp(
     platform_url: str, secret_key: str, run_dir: Path, *, site: bool = False
 ) -> AsyncIterator[Nginx]:
     """nginx as `expo rtmp-config` sets it up for the platform at `platform_url` (whose
-    EXPO_SECRET_KEY is `secret_key`); with `site`, it also serves the platform's pages."""
+    EXPO_SECRET_KEY is `secret_key`); with `site` (`--serve-platform`), nginx also passes the
+    pages, API and websocket to the platform, so pages on its origin fetch their HLS from it."""
     rtmp_port, http_port = free_port(), free_port()
     env = {**os.environ, "EXPO_SECRET_KEY": secret_key}
     made = await asyncio.create_subprocess_exec(
@@ -100,19 +81,14 @@ async def nginx_rtmp(
         f"127.0.0.1:{http_port}",
         "--module",
         MODULE,
+        *(["--serve-platform"] if site else []),
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(made.communicate(), 30)
     assert made.returncode == 0, err.decode()
-    conf = out.decode()
-    if site:
-        conf = conf.replace("http {\n", "http {" + _UPGRADE, 1)
-        anchor = "        location /stat {"
-        assert anchor in conf, "the generated configuration has no /stat location"
-        conf = conf.replace(anchor, _SITE.format(platform=platform_url) + anchor, 1)
-    (run_dir / "nginx.conf").write_text(conf)
+    (run_dir / "nginx.conf").write_bytes(out)
     (run_dir / "hls").mkdir(exist_ok=True)
     # As root, nginx's workers would run as `nobody` and could not write under a temporary dir.
     globals_ = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
