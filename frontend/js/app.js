@@ -8,6 +8,7 @@ import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 import { mountBooth } from "./booth.js";
 // --- end hall search ---
 import { mountConsole } from "./console.js";
+import { mountControl } from "./control.js"; // --- control room ---
 import { h, replace } from "./dom.js";
 import { applyDocumentLang, onLangChange, t } from "./i18n.js";
 import { mountReset } from "./forgot.js";
@@ -72,6 +73,7 @@ const ROUTES = [
   [/^\/agenda\/?$/, mountAgenda],
   [/^\/programme\/?$/, mountProgramme],
   [/^\/console(?:\/(?<tab>[a-z-]{1,30}))?\/?$/, mountConsole],
+  [/^\/control\/?$/, mountControl], // --- control room ---
   [/^\/invite\/(?<token>[^/]*)\/?$/, mountInvite], // the page checks the token's form
   [/^\/reset\/(?<token>[^/]*)\/?$/, mountReset], // a password reset link (forgot.js)
   [/^\/confirm-email\/(?<token>[^/]*)\/?$/, mountConfirmEmail], // a new email's link
