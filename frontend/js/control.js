@@ -56,6 +56,7 @@ function skeleton() {
   const sections = h("tbody", {});
   const queues = h("tbody", {});
   const noQueues = h("p", { class: "control-empty" }, t("control.no_queues"));
+  const queueTable = table([[t("control.booth")], [t("control.length"), "num"], [t("control.wait"), "num"], [""]], queues);
   const processList = h("tbody", {});
   const el = h(
     "section",
@@ -84,7 +85,7 @@ function skeleton() {
           {},
           h("h3", {}, t("control.longest_queues")),
           noQueues,
-          table([[t("control.booth")], [t("control.length"), "num"], [t("control.wait"), "num"], [""]], queues),
+          queueTable,
         ),
         h(
           "div",
@@ -118,6 +119,7 @@ function skeleton() {
     setText(tiles.meetings.value, hall.meetings_now);
     setText(tiles.queues.value, hall.queue_people);
     noQueues.hidden = hall.longest_queues.length > 0;
+    queueTable.hidden = !noQueues.hidden;
     keyed(queues, hall.longest_queues, (q) => q.exhibitor, queueRow);
     keyed(sections, hall.sections, (s) => s.industry, sectionRow);
     keyed(processList, data.processes, (p) => p.id, processRow);
