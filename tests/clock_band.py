@@ -52,14 +52,17 @@ def _band_expr(ms: str) -> str:
     return f"255*{bit}"
 
 
-def stamp_filter(clock: str = "wall", text: bool = True) -> str:
+def stamp_filter(clock: str = "wall", text: bool | None = None) -> str:
     """The filter graph (one input, one output) that stamps each frame.
 
     `clock` "wall": the frame's time is the wall clock when the frame passes (setpts's RTCTIME,
     in microseconds), so the band says when ffmpeg made the frame; otherwise `clock` is a setpts
     expression giving the time in milliseconds (with TB 1/1000), for known times in the tests.
-    Afterwards the frames are numbered at RATE again, as a camera's would be.
+    Afterwards the frames are numbered at RATE again, as a camera's would be. `text`: the clock
+    as text too (default: if the font is installed).
     """
+    if text is None:
+        text = FONT.exists()
     when = "floor(RTCTIME/1000+0.5)" if clock == "wall" else clock
     ms = "floor(T*1000+0.5)"  # geq's T: the frame's time, seconds (TB 1/1000: exact ms)
     band = _band_expr(ms)
