@@ -10,7 +10,7 @@ import { errorText, onLangChange, t } from "./i18n.js";
 import { signInHref } from "./header.js";
 import { realtime } from "./realtime.js";
 import { currentAccount, onAccountChange } from "./session.js";
-import { alertRow, keyed, processRow, queueRow, sectionRow, setText, stageCard } from "./control_parts.js";
+import { alertRow, alertText, keyed, processRow, queueRow, sectionRow, setText, stageCard } from "./control_parts.js";
 import "./control_strings.js";
 
 const TOPIC = "control:all";
@@ -41,9 +41,12 @@ function table(headings, body) {
 function skeleton() {
   const updated = h("span", { class: "control-updated" });
   const processes = h("span", { class: "control-processes" });
-  const stale = h("span", { class: "control-stale", role: "status" });
+  const stale = h("span", { class: "control-stale" });
+  // Read out once when an alert is raised (the list itself changes every second: its durations).
+  const announce = h("p", { class: "control-announce", role: "status" });
+  let raised = null; // the alert ids shown, once the first figures are in
   const waiting = h("p", { class: "notice control-waiting" }, t("control.waiting"));
-  const alerts = h("ul", { class: "control-alerts", "aria-live": "polite" });
+  const alerts = h("ul", { class: "control-alerts" });
   const clear = h("p", { class: "control-all-clear" }, t("control.all_clear"));
   const stages = h("div", { class: "control-stages" });
   const tiles = {
@@ -67,6 +70,7 @@ function skeleton() {
       h("h1", {}, t("control.heading")),
       h("p", { class: "control-intro" }, t("control.intro")),
       h("p", { class: "control-meta" }, updated, processes, stale),
+      announce,
     ),
     waiting,
     h("section", { class: "panel control-alerts-panel" }, h("h2", { class: "panel-title" }, t("control.alerts")), clear, alerts),
@@ -111,6 +115,9 @@ function skeleton() {
     setText(processes, [t("control.processes", { n: data.processes.length - silent }), silent ? t("control.processes_silent", { n: silent }) : ""].filter(Boolean).join(" · "));
     clear.hidden = data.alerts.length > 0;
     keyed(alerts, data.alerts, (a) => a.id, () => alertRow(holder));
+    const fresh = raised ? data.alerts.filter((a) => !raised.has(a.id)) : [];
+    if (fresh.length) setText(announce, fresh.map((a) => alertText(a, data)).join(" · "));
+    raised = new Set(data.alerts.map((a) => a.id));
     keyed(stages, data.stages, (s) => s.forum, stageCard);
     const hall = data.hall;
     setText(tiles.staffed.value, `${hall.staffed} / ${hall.booths}`);
@@ -201,8 +208,8 @@ export function mountControl(root) {
   // Local only (no request): say when the figures stopped coming.
   const clock = setInterval(() => {
     if (!page || !figures) return;
-    const quiet = Date.now() - heardAt;
-    setText(page.stale, quiet > STALE_AFTER_MS ? t("control.stale", { s: Math.round(quiet / 1000) }) : "");
+    const quiet = Date.now() - heardAt > STALE_AFTER_MS;
+    setText(page.stale, quiet ? t("control.stale", { time: new Date(figures.at).toLocaleTimeString(undefined, { hour12: false }) }) : "");
   }, 1000);
 
   render();

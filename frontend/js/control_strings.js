@@ -13,7 +13,7 @@ addStrings({
     "control.updated": "更新于 {time}",
     "control.processes": "{n} 个服务器进程",
     "control.processes_silent": "{n} 个进程失联",
-    "control.stale": "数据已 {s} 秒未更新",
+    "control.stale": "{time} 之后没有新数据",
     // alerts
     "control.alerts": "告警",
     "control.all_clear": "一切正常，没有告警。",
@@ -103,7 +103,7 @@ addStrings({
     "control.processes": "{n} server processes",
     "control.processes_one": "{n} server process",
     "control.processes_silent": "{n} stopped reporting",
-    "control.stale": "No update for {s} s",
+    "control.stale": "No figures since {time}",
     "control.alerts": "Alerts",
     "control.all_clear": "All clear: no alerts.",
     "control.level.critical": "Critical",

@@ -151,9 +151,17 @@ async def test_the_control_room_follows_a_stream_going_live_and_a_burst_of_chat(
     await screenshot(phone, "control-phone-zh")
 
     # The publisher stops: interrupted, on every open page.
+    await language(page, "English")
+    await expect(stage.locator(".control-chip")).to_have_text("Live")
     assert (await hook(server, "publish_done", key, "71")).status_code == 200
     await expect(stage).to_have_attribute("data-state", "interrupted")
     await expect(card(phone, forum_id)).to_have_attribute("data-state", "interrupted")
+    # During its session (the demo's day has one on in every forum now): an alert, read out
+    # once on the page that shows it in English, in Chinese on the phone.
+    alert = page.locator(".control-alert", has_text="should be live per the programme")
+    await expect(alert.filter(has_text=rooms[SLUG]["title"]["en"])).to_have_count(1)
+    await expect(page.locator(".control-announce")).to_contain_text(rooms[SLUG]["title"]["en"])
+    await expect(phone.locator(".control-announce")).to_contain_text("按节目单应在直播")
     await viewer_ws.close()
 
 
