@@ -190,6 +190,11 @@ rtmp {{
             hls_fragment {cfg.fragment_seconds}s;
             hls_playlist_length {cfg.playlist_seconds}s;
             hls_cleanup on;
+            # A publish starts a fresh playlist, and the old one goes when its publisher does:
+            # a player (re)loading it for the next publish must never get the last one's
+            # segments (seconds-old footage, seen without these two).
+            hls_continuous off;
+            exec_publish_done /bin/rm -f {hls}/$name.m3u8;
         }}
     }}
 }}

@@ -323,6 +323,8 @@ async def test_a_push_turns_the_room_live_everywhere_and_offline_when_it_stops(
         async with httpx.AsyncClient(base_url=ingest.b.base, timeout=10) as http:
             shown = (await http.get(f"/api/forums/{forum_id}")).json()
         assert shown["stream_url"] is None and shown["stream"]["state"] == "interrupted"
+        # The stopped publish's playlist is gone: the next publish's viewers get none of it.
+        await playlist_gone(playlist_url)
         offline, _ = await heard((on_a, on_b), "offline")
         heard_offline = time.monotonic() - stopping
         assert heard_offline >= GRACE
@@ -355,6 +357,16 @@ async def hls_segment(playlist_url: str) -> bytes:
         segment = await http.get(playlist_url.rsplit("/", 1)[0] + "/" + names[-1])
         assert segment.status_code == 200
         return segment.content
+
+
+async def playlist_gone(playlist_url: str) -> None:
+    """Removed as its publisher stops (nginx's exec_publish_done): within a few seconds, not
+    when nginx's periodic clean-up gets to it (6 to 12 s later), by which time a publisher
+    back at once would have had viewers shown the old playlist's footage."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        async with asyncio.timeout(3):
+            while (await http.get(playlist_url)).status_code != 404:
+                await asyncio.sleep(0.1)
 
 
 async def refused(url: str) -> int:

@@ -29,6 +29,8 @@ def test_the_configuration_has_what_the_ingest_needs():
         "hls_fragment 1s;",
         "hls_playlist_length 6s;",
         "hls_cleanup on;",
+        "hls_continuous off;",
+        "exec_publish_done /bin/rm -f /srv/rtmp/hls/$name.m3u8;",
         "notify_method post;",
         "on_publish http://10.0.0.5:8000/api/streams/hooks/publish?secret=s3cr3t"
         "&relay=127.0.0.1:1935;",
