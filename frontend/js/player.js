@@ -28,7 +28,10 @@ const HLS_LIVE_CONFIG = {
 const HLS_TYPE = "application/vnd.apple.mpegurl";
 const HLS_MODULE = "/vendor/hls.js/hls.min.mjs";
 
-const RETRY_MS = 2_000; // a persistent player asks for the playlist again this long after a failure
+// A persistent player asks for the playlist again after a failure: soon at first (it appears
+// about a second after a publish starts: the first frame is not kept waiting), then every RETRY_MS.
+const FIRST_RETRY_MS = 400;
+const RETRY_MS = 2_000;
 
 /**
  * streamPlayer(url, {persistent, label}) -> { url, element, render(), reload(), frame(), stop() }
@@ -68,6 +71,7 @@ export function streamPlayer(url, { persistent = false, label = null } = {}) {
   let hls = null;
   let stopped = false;
   let retry = 0; // the timer of the next attempt (persistent players)
+  let failures = 0; // in a row, since the playlist last loaded
   let attempt = 0; // bumped by every (re)load: a late answer to an older one is ignored
 
   const render = () => {
@@ -94,7 +98,8 @@ export function streamPlayer(url, { persistent = false, label = null } = {}) {
       hls?.destroy();
       hls = null;
       clearTimeout(retry);
-      retry = setTimeout(load, RETRY_MS);
+      failures += 1;
+      retry = setTimeout(load, Math.min(RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1)));
       return;
     }
     problem = kind;
@@ -135,7 +140,7 @@ export function streamPlayer(url, { persistent = false, label = null } = {}) {
           }
           fail();
         });
-        hls.on(Hls.Events.MANIFEST_PARSED, play);
+        hls.on(Hls.Events.MANIFEST_PARSED, () => ((failures = 0), play()));
         hls.loadSource(url);
         hls.attachMedia(video);
       },
