@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Run as a script, this directory comes first on the path, and bench/streams.py would be
-# imported as the `streams` package (the platform's feature, which the demo database loads).
+# Run as a script, this directory comes first on the path, where a bench named like one of the
+# platform's packages (bench/matchmaking.py) would be imported in its place.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 

@@ -8,7 +8,7 @@ under the room's slug (the key in no URL), stopping the push interrupts it and, 
 session; a wrong key and a rotated one are refused, rotating the live key drops its publisher,
 and no key reaches the platform's logs. The times (ffmpeg started -> live event, publisher
 stopped -> interrupted, -> offline, main stopped -> backup on air) are printed and, with
-EXPO_STREAMS_RESULTS set, written there as JSON (bench/streams.py does).
+EXPO_STREAMS_RESULTS set, written there as JSON (bench/stream_ingest.py does).
 """
 
 from __future__ import annotations

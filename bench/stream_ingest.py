@@ -4,7 +4,7 @@ stopping -> `interrupted` (what viewers see: the slate) and -> `offline` (the gr
 test, plus the sweeper's tick); main stopping with a backup standing by -> live on the backup;
 the only publisher lost -> `interrupted`.
 
-One command: `python bench/streams.py [--runs N]`. Each run is the end-to-end test
+One command: `python bench/stream_ingest.py [--runs N]`. Each run is the end-to-end test
 (tests/integration/test_stream_ingest.py: two `expo serve` processes on the test Redis and
 PostgreSQL, nginx from `expo rtmp-config`, ffmpeg's test pattern); the figures of every run and
 their medians are written to bench/results/streams-<time>.json.
