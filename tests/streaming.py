@@ -59,12 +59,18 @@ async def listening(port: int, child: asyncio.subprocess.Process, log: Path) -> 
 
 @asynccontextmanager
 async def nginx_rtmp(
-    platform_url: str, secret_key: str, run_dir: Path, *, site: bool = False
+    platform_url: str,
+    secret_key: str,
+    run_dir: Path,
+    *,
+    site: bool = False,
+    http_port: int | None = None,
 ) -> AsyncIterator[Nginx]:
     """nginx as `expo rtmp-config` sets it up for the platform at `platform_url` (whose
     EXPO_SECRET_KEY is `secret_key`); with `site` (`--serve-platform`), nginx also passes the
-    pages, API and websocket to the platform, so pages on its origin fetch their HLS from it."""
-    rtmp_port, http_port = free_port(), free_port()
+    pages, API and websocket to the platform, so pages on its origin fetch their HLS from it.
+    `http_port`: the port chosen beforehand (the platform was told its HLS base already)."""
+    rtmp_port, http_port = free_port(), http_port or free_port()
     env = {**os.environ, "EXPO_SECRET_KEY": secret_key}
     made = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -18,9 +18,7 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,22 +29,19 @@ import httpx
 import pytest
 
 from streams.domain import STALE_AFTER
-from streams.nginx_conf import DEBIAN_MODULE
 from tests.cluster import Process, free_port, sign_in, start, stop
 from tests.live import Peer
+from tests.streaming import missing_tools, nginx_rtmp
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 ORGANISER = "organizer@demo.shubo.live"
 WAIT = 30.0  # seconds any one step may take at most, on a loaded 2-core machine
 GRACE = 2  # EXPO_STREAM_GRACE of the processes: interrupted this long, then offline
-MODULE = os.environ.get("EXPO_RTMP_MODULE", DEBIAN_MODULE)
 
 
 def _require_tools() -> None:
-    missing = [tool for tool in ("nginx", "ffmpeg") if shutil.which(tool) is None]
-    if not Path(MODULE).exists():
-        missing.append(f"libnginx-mod-rtmp ({MODULE})")
+    missing = missing_tools()
     if missing:
         pytest.skip(
             "MISSING SERVICE: " + ", ".join(missing) + " not installed "
@@ -66,28 +61,12 @@ class Ingest:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-async def _wait_port(port: int, child: asyncio.subprocess.Process, log: Path) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if child.returncode is not None:
-            break
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            await writer.wait_closed()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    tail = (await asyncio.to_thread(log.read_text))[-2000:]
-    raise RuntimeError(f"nginx did not listen on {port}: {tail}")
-
-
 @pytest.fixture(scope="module")
 async def ingest(shared_env, tmp_path_factory) -> AsyncIterator[Ingest]:
     _require_tools()
     run_dir = tmp_path_factory.mktemp("nginx")
     logs = tmp_path_factory.mktemp("logs")
-    rtmp_port, http_port = free_port(), free_port()
+    http_port = free_port()
     hls = f"http://127.0.0.1:{http_port}/hls"
     env = {
         **shared_env,
@@ -101,68 +80,19 @@ async def ingest(shared_env, tmp_path_factory) -> AsyncIterator[Ingest]:
     except BaseException:
         await stop(a)
         raise
-    nginx: asyncio.subprocess.Process | None = None
     try:
-        made = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "expo.cli",
-            "rtmp-config",
-            "--platform-url",
-            a.base,
-            "--run-dir",
-            str(run_dir),
-            "--rtmp-listen",
-            f"127.0.0.1:{rtmp_port}",
-            "--http-listen",
-            f"127.0.0.1:{http_port}",
-            "--module",
-            MODULE,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(made.communicate(), WAIT)
-        assert made.returncode == 0, err.decode()
-        conf = run_dir / "nginx.conf"
-        conf.write_bytes(out)
-        (run_dir / "hls").mkdir(exist_ok=True)  # `expo rtmp-config` makes it too
-        # As root, nginx's workers would run as `nobody` and could not write under tmp_path.
-        globals_ = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
-        nginx_log = run_dir / "nginx.out"
-        with nginx_log.open("wb") as sink:
-            nginx = await asyncio.create_subprocess_exec(
-                "nginx",
-                "-p",
-                str(run_dir),
-                "-e",
-                str(run_dir / "error.log"),
-                "-c",
-                str(conf),
-                "-g",
-                globals_,
-                stdout=sink,
-                stderr=asyncio.subprocess.STDOUT,
+        secret = env["EXPO_SECRET_KEY"]
+        async with nginx_rtmp(a.base, secret, run_dir, http_port=http_port) as nginx:
+            yield Ingest(
+                a=a,
+                b=b,
+                logs=[logs / "a.log", logs / "b.log"],
+                run_dir=run_dir,
+                rtmp=nginx.rtmp,
+                hls=hls,
+                organiser=await sign_in(a, ORGANISER),
             )
-        await _wait_port(rtmp_port, nginx, nginx_log)
-        await _wait_port(http_port, nginx, nginx_log)
-        yield Ingest(
-            a=a,
-            b=b,
-            logs=[logs / "a.log", logs / "b.log"],
-            run_dir=run_dir,
-            rtmp=f"rtmp://127.0.0.1:{rtmp_port}/live",
-            hls=hls,
-            organiser=await sign_in(a, ORGANISER),
-        )
     finally:
-        if nginx is not None and nginx.returncode is None:
-            nginx.send_signal(signal.SIGQUIT)  # graceful: on_publish_done for what is left
-            try:
-                await asyncio.wait_for(nginx.wait(), 15)
-            except TimeoutError:
-                nginx.kill()
-                await nginx.wait()
         await stop(a)
         await stop(b)
 
