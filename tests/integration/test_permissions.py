@@ -55,6 +55,7 @@ SAMPLE_PATH = {
     "exhibitor_id": "1",
     "conversation_id": "1",  # --- chat: the walk's own (ensure_conversation) ---
     "lead_id": "999999",
+    "replay_id": "999999",  # --- replays: none such (404 for whoever may ask) ---
     # --- edit: a product and an upload the booth does not have (nothing is deleted) ---
     "product_id": "999999",
     "upload_id": "999999",
