@@ -114,5 +114,13 @@ def main(argv: Sequence[str]) -> int:
         made.append(args.record_dir or run_dir / "recordings")
     for directory in made:
         directory.absolute().mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        # Said on stderr, so the configuration on stdout stays whole.
+        print(
+            "expo rtmp-config: nginx started as root runs its workers as `nobody`, who cannot "
+            f"write {run_dir}: recordings then fail silently (no replays). Start nginx with "
+            "-g 'user root;' or as a user who may write there, or chown the directories.",
+            file=sys.stderr,
+        )
     sys.stdout.write(text)
     return 0

@@ -34,7 +34,7 @@ const FIRST_RETRY_MS = 400;
 const RETRY_MS = 2_000;
 
 /**
- * streamPlayer(url, {persistent, label}) -> { url, element, render(), reload(), frame(), stop() }
+ * streamPlayer(url, {persistent, label}) -> { url, element, video, render(), reload(), hold(), frame(), stop() }
  * `render()` redraws its text in the current language without touching playback.
  * `persistent` (the ingest's own playlist): a failure to load is retried every RETRY_MS instead
  * of shown (the playlist appears a second or two after a publish starts, and comes back after a
@@ -156,6 +156,15 @@ export function streamPlayer(url, { persistent = false, label = null } = {}) {
     load();
   };
 
+  // Stop asking for the playlist (its publisher is gone: the room's slate is up) until
+  // reload(); the picture shown stays.
+  const hold = () => {
+    clearTimeout(retry);
+    attempt += 1; // a load under way is dropped
+    hls?.destroy();
+    hls = null;
+  };
+
   const frame = () => {
     if (video.readyState < 2 || !video.videoWidth) return null;
     const canvas = h("canvas", { class: "player-last-frame", "aria-hidden": "true" });
@@ -180,5 +189,5 @@ export function streamPlayer(url, { persistent = false, label = null } = {}) {
   };
 
   render();
-  return { url, element, video, render, reload, frame, stop };
+  return { url, element, video, render, reload, hold, frame, stop };
 }

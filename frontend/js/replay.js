@@ -174,31 +174,45 @@ export function mountReplay(root, { id, session }) {
   const onChanged = (data) => {
     if (!replay || data?.id !== replay.id || !(data.version > replay.version)) return;
     if (data.hidden && !organiser()) {
+      replay = data; // its version: shown again later is newer
       failure = "not_found";
       media?.stop();
+      media = null;
+    } else if (media === null) {
+      show(data); // hidden while watched, now shown again: back from the start
+      failure = null;
     } else {
       replay = data;
     }
     render();
   };
 
+  /** The replay on the page: its media element made, starting at the chapter asked for. */
+  const show = (found) => {
+    replay = found;
+    mediaFailed = false;
+    current = -1;
+    const made = mediaFor(replay, () => {
+      mediaFailed = true;
+      render();
+    });
+    const { video } = made;
+    const start = replay.chapters.find((c) => c.session === startSession);
+    if (start) video.addEventListener("loadedmetadata", () => (video.currentTime = start.at), { once: true });
+    const follow = () => {
+      const now = chapterAt(replay.chapters, video.currentTime);
+      if (now !== current) {
+        current = now;
+        renderChapters();
+      }
+    };
+    for (const event of ["loadedmetadata", "timeupdate", "seeked"]) video.addEventListener(event, follow);
+    media = made;
+  };
+
   api(`/api/replays/${replayId}`, { signal: controller.signal })
     .then((found) => {
-      replay = found;
-      media = mediaFor(replay, () => {
-        mediaFailed = true;
-        render();
-      });
-      const start = replay.chapters.find((c) => c.session === startSession);
-      if (start) media.video.addEventListener("loadedmetadata", () => (media.video.currentTime = start.at), { once: true });
-      const follow = () => {
-        const now = chapterAt(replay.chapters, media.video.currentTime);
-        if (now !== current) {
-          current = now;
-          renderChapters();
-        }
-      };
-      for (const event of ["loadedmetadata", "timeupdate", "seeked"]) media.video.addEventListener(event, follow);
+      show(found);
       unsubscribe = realtime.subscribe(`forum:${replay.forum.id}`, {
         onEvent: (type, data) => type === "replay.changed" && onChanged(data),
       });

@@ -20,7 +20,6 @@ import { STREAM_EVENT, isNewer, playPlan, streamStateOf, withExternal } from "./
 import { BOTH } from "./stream_strings.js";
 
 const PROGRAMME_TICK_MS = 30_000;
-const SLATE_RETRY_MS = 4_000; // while the publisher is gone, the playlist is asked for again this often
 const SIDE_MARGIN_PX = 16; // between the side panel and the window's bottom edge
 const SIDE_MIN_PX = 280; // the side panel is never fitted shorter than this
 // Where the side panel sticks beside the player (room.css: static below this width).
@@ -338,7 +337,9 @@ function openRoom(root, loaded, query) {
           );
           stream.element.append(held);
           stream.element.classList.add("is-interrupted");
-          retryTimer = setInterval(() => stream?.reload(), SLATE_RETRY_MS);
+          // Nothing to fetch until a publisher is back: its `live` event reloads the player
+          // (every viewer asking for a missing playlist would only load nginx).
+          stream.hold();
         }
         held.querySelector(".stream-slate-sub").textContent = t("stream.slate_sub");
         stream.render();
@@ -404,10 +405,7 @@ function openRoom(root, loaded, query) {
     );
   };
 
-  let retryTimer = 0;
   const dropHeld = () => {
-    clearInterval(retryTimer);
-    retryTimer = 0;
     held?.remove();
     held = null;
   };

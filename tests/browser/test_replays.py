@@ -162,3 +162,6 @@ async def test_a_replay_is_found_watched_by_chapter_and_hidden_live(
 
     await organiser.get_by_role("button", name="重新公开").click()
     await expect(back_in_room.locator(".programme .replay-shelf .replay-card")).to_have_count(1)
+    # The viewer told it was gone gets it back where they are.
+    await expect(phone.locator(".replay-chapter")).to_have_count(2)
+    await expect(phone.get_by_text("找不到这段回放")).to_have_count(0)

@@ -223,6 +223,10 @@ export function mount(root) {
         ),
         WHICH.map((which) => keyRow(room, which)),
       ),
+      // An external source wins over the ingest (docs/streams.md): say so where keys are taken.
+      s?.stream_url && s.stream_url !== s.hls_url
+        ? h("p", { class: "notice stream-external", role: "note" }, t("streams.external_note"))
+        : null,
       note ? h("p", { class: note.failed ? "form-error stream-note" : "form-saved stream-note", role: note.failed ? "alert" : "status" }, note.text()) : null,
     );
   };
