@@ -21,6 +21,7 @@ from expo.migrate import upgrade_async
 from expo.ratelimit import DEFAULT_RATES, Rate
 from expo.seed import seed_demo
 from expo.settings import Settings
+from tests.demo_template import copy_demo
 
 
 class LiveServer:
@@ -120,7 +121,12 @@ class Peer:
 
 
 async def prepare_demo_database(url: str) -> None:
-    """Migrate with Alembic (as production does) and seed the demo expo."""
+    """The demo expo in the empty database at `url`: migrated with Alembic (as production does)
+    and seeded, in a template a moment ago, and copied (tests/demo_template.py)."""
+    await copy_demo(url, migrate_and_seed)
+
+
+async def migrate_and_seed(url: str) -> None:
     features = load_features()
     await upgrade_async(url, features)
     engine = make_engine(url)
