@@ -14,6 +14,31 @@ import pytest
 
 from tests.live import LiveServer, live_server, make_settings, prepare_demo_database
 
+# Files of a minute or more, run first: the suite runs on two workers a file at a time
+# (`-n 2 --dist loadfile`), and one of these started last kept one worker busy for minutes after
+# the other had run out of work (the suite's tail). The rest keep their order.
+SLOW_FIRST = (
+    "tests/integration/test_queue_stress.py",  # beside it, files that mostly wait on ffmpeg:
+    "tests/integration/test_stream_replays.py",  # the stress test has a time limit of its own
+    "tests/integration/test_stream_ingest.py",
+    "tests/browser/test_stream_player.py",
+    "tests/integration/test_openapi.py",
+    "tests/integration/test_meeting_race.py",
+    "tests/integration/test_permissions.py",
+    "tests/integration/test_control_room.py",
+    "tests/browser/test_matchmaking_journey.py",
+    "tests/browser/test_control_room.py",
+    "tests/browser/test_queue_staff.py",
+    "tests/browser/test_hall_two_processes.py",
+    "tests/browser/test_booth_leads.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: n for n, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+
 
 @pytest.fixture(scope="module")
 async def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -25,6 +25,8 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from expo.hall.upload_store import seed_folder
+
 MAX_AGE = 180.0  # seconds a template is copied from
 _lock = asyncio.Lock()
 
@@ -68,6 +70,7 @@ async def copy_demo(url: str, prepare: Callable[[str], Awaitable[None]]) -> None
 
 
 async def _copy_sqlite(target: str, prepare: Callable[[str], Awaitable[None]]) -> None:
+    target_url = f"sqlite+aiosqlite:///{target}"
     template = _templates.get("sqlite")
     if not _fresh(template):
         folder = tempfile.mkdtemp(prefix="expo-demo-template-")
@@ -77,13 +80,22 @@ async def _copy_sqlite(target: str, prepare: Callable[[str], Awaitable[None]]) -
         if template is not None:
             shutil.rmtree(os.path.dirname(template.where), ignore_errors=True)
         template = _templates["sqlite"] = _Template(time.monotonic(), _hour(), path)
+    assert template is not None
     await asyncio.to_thread(_copy_files, template.where, target)
+    await asyncio.to_thread(_copy_uploads, f"sqlite+aiosqlite:///{template.where}", target_url)
 
 
 def _copy_files(source: str, target: str) -> None:
     for suffix in ("", "-wal", "-shm"):  # the engine is closed: normally one file
         if os.path.exists(source + suffix):
             shutil.copyfile(source + suffix, target + suffix)
+
+
+def _copy_uploads(template_url: str, target_url: str) -> None:
+    """The files the seed uploaded (the booths' brochures) go with the rows naming them."""
+    source, target = seed_folder(template_url), seed_folder(target_url)
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def _gone(pid: str) -> bool:
@@ -103,8 +115,13 @@ async def _copy_postgres(url: str, target: str, prepare: Callable[[str], Awaitab
             if template is not None:
                 await admin.execute(f'DROP DATABASE IF EXISTS "{template.where}" WITH (FORCE)')
             template = _templates[server] = _Template(time.monotonic(), _hour(), name)
+        assert template is not None
         await admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{template.where}"')
+        template_url = make_url(url).set(database=template.where)
+        await asyncio.to_thread(
+            _copy_uploads, template_url.render_as_string(hide_password=False), url
+        )
     finally:
         await admin.close()
 
