@@ -94,7 +94,8 @@ def _copy_files(source: str, target: str) -> None:
 def _copy_uploads(template_url: str, target_url: str) -> None:
     """The files the seed uploaded (the booths' brochures) go with the rows naming them."""
     source, target = seed_folder(template_url), seed_folder(target_url)
-    if source.is_dir():
+    # EXPO_UPLOADS_DIR set: one folder for every database, the seed's files are there already.
+    if source.is_dir() and source.resolve() != target.resolve():
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 

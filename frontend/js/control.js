@@ -115,9 +115,12 @@ function skeleton() {
     setText(processes, [t("control.processes", { n: data.processes.length - silent }), silent ? t("control.processes_silent", { n: silent }) : ""].filter(Boolean).join(" · "));
     clear.hidden = data.alerts.length > 0;
     keyed(alerts, data.alerts, (a) => a.id, () => alertRow(holder));
-    const fresh = raised ? data.alerts.filter((a) => !raised.has(a.id)) : [];
+    // An alert is known by its id and when it was raised: one raised again is read out again,
+    // even if this page missed the second in which it had cleared (figures are flashed).
+    const alertKey = (a) => `${a.id}@${a.since ?? ""}`;
+    const fresh = raised ? data.alerts.filter((a) => !raised.has(alertKey(a))) : [];
     if (fresh.length) setText(announce, fresh.map((a) => alertText(a, data)).join(" · "));
-    raised = new Set(data.alerts.map((a) => a.id));
+    raised = new Set(data.alerts.map(alertKey));
     keyed(stages, data.stages, (s) => s.forum, stageCard);
     const hall = data.hall;
     setText(tiles.staffed.value, `${hall.staffed} / ${hall.booths}`);
