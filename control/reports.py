@@ -16,16 +16,13 @@ broker uses. Redis keys (one clock for every process: the scripts read Redis's T
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from redis.exceptions import RedisError
 
-from expo.realtime.broker import BrokerUnavailable
-from expo.redis_pool import pooled_client
+from expo.redis_pool import pooled_client, reachable, text
 
 __all__ = ["MemoryReports", "RedisReports", "Report", "Reports", "make_reports"]
 
@@ -159,18 +156,6 @@ return redis.call('HGETALL', KEYS[1])
 """
 
 
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except (RedisError, OSError) as error:
-        raise BrokerUnavailable(f"redis: {error}") from error
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class RedisReports:
     """Shared through Redis by every process (see the module's docstring)."""
 
@@ -181,52 +166,50 @@ class RedisReports:
         self._resign, self._peaks = script(_RESIGN), script(_PEAKS)
 
     async def put(self, process: str, data: Mapping[str, Any], keep: float) -> None:
-        with _reachable():
+        with reachable():
             await self._put(
                 keys=[f"{PREFIX}:reports"],
                 args=[process, orjson.dumps(dict(data)), int(keep * 1000)],
             )
 
     async def read(self) -> list[Report]:
-        with _reachable():
+        with reachable():
             now, flat = await self._read(keys=[f"{PREFIX}:reports"])
         found = []
         for process, value in zip(flat[::2], flat[1::2], strict=True):
-            at, _, body = _text(value).partition("|")
+            at, _, body = text(value).partition("|")
             try:
-                found.append(
-                    Report(_text(process), (int(now) - int(at)) / 1000, orjson.loads(body))
-                )
+                found.append(Report(text(process), (int(now) - int(at)) / 1000, orjson.loads(body)))
             except (ValueError, orjson.JSONDecodeError):
                 continue  # unreadable: as if it had not reported
         return sorted(found, key=lambda r: r.process)
 
     async def forget(self, processes: list[str]) -> None:
         if processes:
-            with _reachable():
+            with reachable():
                 await self._redis.hdel(f"{PREFIX}:reports", *processes)
 
     async def lead(self, holder: str, ttl: float) -> bool:
         key, ms = f"{PREFIX}:lease", int(ttl * 1000)
-        with _reachable():
+        with reachable():
             if await self._redis.set(key, holder, nx=True, px=ms):
                 return True
             return bool(await self._renew(keys=[key], args=[holder, ms]))
 
     async def resign(self, holder: str) -> None:
-        with _reachable():
+        with reachable():
             await self._resign(keys=[f"{PREFIX}:lease"], args=[holder])
 
     async def next_seq(self) -> int:
-        with _reachable():
+        with reachable():
             return int(await self._redis.incr(f"{PREFIX}:seq"))
 
     async def keep_figures(self, figures: bytes) -> None:
-        with _reachable():
+        with reachable():
             await self._redis.set(f"{PREFIX}:figures", figures, px=FIGURES_TTL_MS)
 
     async def figures(self) -> bytes | None:
-        with _reachable():
+        with reachable():
             found = await self._redis.get(f"{PREFIX}:figures")
         if found is None:
             return None
@@ -236,9 +219,9 @@ class RedisReports:
         args: list[str | int] = []
         for room, count in counts.items():
             args += [room, int(count)]
-        with _reachable():
+        with reachable():
             flat = await self._peaks(keys=[f"{PREFIX}:peak:{day}"], args=[*args, PEAKS_TTL_S])
-        return {_text(k): int(v) for k, v in zip(flat[::2], flat[1::2], strict=True)}
+        return {text(k): int(v) for k, v in zip(flat[::2], flat[1::2], strict=True)}
 
     async def close(self) -> None:
         await self._redis.aclose()

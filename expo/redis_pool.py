@@ -9,9 +9,14 @@ be had within `timeout` counts as Redis being unavailable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from expo.realtime.broker import BrokerUnavailable
 
 # Connections one client keeps to Redis, at most (EXPO_REDIS_POOL_SIZE). The broker's pub/sub
 # reader holds one for good; the rest serve commands, each for one round trip.
@@ -29,3 +34,18 @@ def pooled_client(
         url, max_connections=max_connections, timeout=timeout, **kwargs
     )
     return aioredis.Redis.from_pool(pool)
+
+
+@contextmanager
+def reachable() -> Iterator[None]:
+    """Whatever Redis refused, as `BrokerUnavailable`, which callers know to handle: an answer
+    such as OOM or READONLY leaves shared state as out of reach as a lost link does."""
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise BrokerUnavailable(f"redis: {error}") from error
+
+
+def text(value: bytes | str) -> str:
+    """A reply from a client that does not decode responses, as text."""
+    return value.decode() if isinstance(value, bytes) else value

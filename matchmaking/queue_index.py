@@ -16,16 +16,13 @@ Redis keys of one booth share the hash tag `{<booth>}`, so a cluster keeps them 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
 
-from expo.realtime.broker import BrokerUnavailable
-from expo.redis_pool import pooled_client
+from expo.redis_pool import pooled_client, reachable, text
 from matchmaking.queue_line import Change, Entry, Line, LineFull
 
 
@@ -302,19 +299,6 @@ def _keys(booth: int) -> list[str]:
     return [f"expo:q:{{{booth}}}:{part}" for part in ("line", "meta", "appt", "over")]
 
 
-@contextmanager
-def _reachable() -> Iterator[None]:
-    # An answer such as OOM or READONLY leaves the line as out of reach as a lost link.
-    try:
-        yield
-    except (RedisError, OSError) as e:
-        raise BrokerUnavailable(f"redis: {e}") from e
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class RedisQueueIndex:
     """Lines shared by every process through Redis (see the module's docstring)."""
 
@@ -328,15 +312,15 @@ class RedisQueueIndex:
         self._rebuild = script(_REBUILD)
 
     async def _run(self, script: AsyncScript, booth: int, *args: str | int) -> Any:
-        with _reachable():
+        with reachable():
             reply = await script(keys=_keys(booth), args=args)
-        if isinstance(reply, list) and reply and _text(reply[0]) == "rebuild":
+        if isinstance(reply, list) and reply and text(reply[0]) == "rebuild":
             raise NeedsRebuild(f"booth {booth}: line not loaded")
         return reply
 
     async def _change(self, script: AsyncScript, booth: int, *args: str | int) -> Change | None:
         reply = await self._run(script, booth, *args)
-        kind = _text(reply[0])
+        kind = text(reply[0])
         if kind == "none":
             return None
         if kind == "full":
@@ -382,7 +366,7 @@ class RedisQueueIndex:
     async def lengths(self, booths: Sequence[int]) -> dict[int, int]:
         if not booths:
             return {}
-        with _reachable():
+        with reachable():
             # One round trip; each booth's length is read whole by its script.
             async with self._redis.pipeline(transaction=False) as pipe:
                 for booth in booths:
@@ -395,12 +379,12 @@ class RedisQueueIndex:
         args: list[str | int] = [line.generation, repr(line.seq), line.version]
         for e in line.entries:
             args += [e.ticket, repr(e.rank), int(e.appointment), e.overtaken]
-        with _reachable():
+        with reachable():
             loaded = await self._rebuild(keys=_keys(booth), args=args)
         return int(loaded) == 1
 
     async def forget(self, booth: int) -> None:
-        with _reachable():
+        with reachable():
             await self._redis.delete(*_keys(booth))
 
     async def close(self) -> None:
