@@ -111,7 +111,18 @@ class EmailChangeRequested(BaseModel):
 
 
 def link_base(request: Request) -> str:
-    return services(request).settings.public_url or str(request.base_url).rstrip("/")
+    """Where the links in mails point: EXPO_PUBLIC_URL, or else the address of the socket the
+    request came in on. Never the request's Host header: whoever asks for someone's reset mail
+    chooses it, and a link built from it would hand the victim's one-time token to the asker's
+    site (password reset poisoning)."""
+    public = services(request).settings.public_url
+    if public:
+        return public
+    server = request.scope.get("server")
+    if not server or server[1] is None:  # a unix socket: only EXPO_PUBLIC_URL can say
+        return "http://localhost"
+    host, port = server
+    return f"{request.url.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 async def end_sessions(svc: Services, account_id: int, keep: str | None) -> int:

@@ -318,3 +318,41 @@ async def test_a_session_that_expires_while_its_socket_is_open_is_closed_with_40
                 while True:
                     await ws.recv()
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4001, "Signed out.")
+
+
+# --- links in mail come from the configuration, never from the request (password reset poisoning)
+
+
+async def test_a_reset_link_never_points_at_the_host_the_asker_named(demo_sqlite: str):
+    """Whoever asks for someone's reset mail chooses the request's Host header: a link built
+    from it would send the victim's one-time token to the asker's site."""
+    from tests.mail import link_in, smtp_server
+    from tests.waiting import eventually
+
+    victim = "attendee@demo.shubo.live"
+    async with smtp_server() as mailbox:
+        async with live_server(make_settings(demo_sqlite, smtp_url=mailbox.url)) as live:
+            async with live.http() as http:
+                asked = await http.post(
+                    "/api/password/forgot",
+                    json={"email": victim},
+                    headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+                )
+            assert asked.status_code == 202
+            [message] = await eventually(lambda: mailbox.to(victim))
+            link = link_in(message, "reset")
+        async with live_server(
+            make_settings(demo_sqlite, smtp_url=mailbox.url, public_url="https://expo.example.cn")
+        ) as configured:
+            async with configured.http() as http:
+                await http.post(
+                    "/api/password/forgot",
+                    json={"email": victim},
+                    headers={"Host": "evil.example"},
+                )
+            [_, configured_message] = await eventually(
+                lambda: mailbox.to(victim) if len(mailbox.to(victim)) == 2 else []
+            )
+    assert "evil.example" not in link
+    assert link.startswith(f"{live.base}/#/reset/")  # the server's own address
+    assert link_in(configured_message, "reset").startswith("https://expo.example.cn/#/reset/")
