@@ -213,6 +213,38 @@ async def test_a_failing_command_and_route_tell_nothing_of_the_cause(reviewed: L
     assert "hunter2" not in response.text and "Traceback" not in response.text
 
 
+async def test_the_logs_name_ids_never_cookies_tokens_or_what_people_wrote(
+    reviewed: LiveServer, caplog: pytest.LogCaptureFixture
+):
+    """Cheat sheet: log connections, refusals and failures, never message contents, tokens or
+    session ids. Every record the server wrote meanwhile, formatted as production writes it."""
+    import logging
+
+    from expo.logs import JsonFormatter
+
+    caplog.set_level(logging.DEBUG)
+    said = "我的手机号 13800138000 private words"
+    bearer = "not-a-real-token-" + "7" * 24
+    cookie = await reviewed.sign_in(ATTENDEE)
+    async with reviewed.connect(cookie) as ws:
+        peer = Peer(ws)
+        assert (await peer.command("chat.send", {"forum": 2, "text": said}))["type"] == "ok"
+        assert (await peer.command("fault.raise"))["error"]["code"] == "internal"
+    with pytest.raises(InvalidStatus):
+        async with websockets.connect(
+            reviewed.ws_url, additional_headers={"Authorization": f"Bearer {bearer}"}
+        ):
+            pass
+    # What `expo serve` writes (INFO and up, from every library), and every line of ours even at
+    # DEBUG. Below INFO, aiosqlite logs SQL parameters and the test's own clients their headers.
+    written = [r for r in caplog.records if r.levelno >= logging.INFO or r.name.startswith("expo")]
+    lines = [JsonFormatter().format(record) for record in written]
+    failed = [json.loads(line) for line in lines if '"command failed"' in line]
+    assert failed and failed[0]["command"] == "fault.raise" and "conn" in failed[0]
+    secrets = [cookie.split("=", 1)[1], bearer, "13800138000", "private words"]
+    assert [s for s in secrets if any(s in line for line in lines)] == []
+
+
 # --- HTTP hygiene (ASVS 4.1.1, 4.1.4) ----------------------------------------------------------
 
 
