@@ -72,7 +72,8 @@ class Settings:
     mail_from: str = "Shubo Live <noreply@shubo.live>"
     # How long an emailed account link (password reset, email change to confirm) may be used.
     account_link_minutes: float = 30.0
-    # The address people reach the platform at, for links in emails; unset: the request's own.
+    # The address people reach the platform at, for links in emails; unset: the address of the
+    # socket a request came in on, never its Host header (expo/credentials.py link_base).
     public_url: str | None = None
     # Proxies whose X-Forwarded-For is believed (uvicorn's own FORWARDED_ALLOW_IPS variable).
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
