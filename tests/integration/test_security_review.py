@@ -128,9 +128,31 @@ async def test_the_session_cookie_is_secure_behind_the_tls_proxy_httponly_and_la
     assert attributes[0].startswith("expo_session=")
     assert {"secure", "httponly", "samesite=lax", "path=/"} <= set(attributes)
     assert "secure" not in plain.headers["set-cookie"].lower()
+    assert len(behind_tls.headers["set-cookie"]) < 4096  # browsers keep it (ASVS 3.3.5)
     # The token travels in Set-Cookie only, never in a body a script could read.
     token = attributes[0].split("=", 1)[1]
     assert token not in behind_tls.text
+
+
+async def test_no_other_origin_is_granted_cross_origin_reads(reviewed: LiveServer):
+    """ASVS 3.4.2: the API is same-origin; no response grants another origin anything."""
+    cookie = await reviewed.sign_in(ATTENDEE)
+    foreign = {"Origin": "https://evil.example", "Cookie": cookie}
+    async with reviewed.http() as http:
+        answers = [
+            await http.options(
+                "/api/me",
+                headers={
+                    **foreign,
+                    "Access-Control-Request-Method": "PATCH",
+                    "Access-Control-Request-Headers": "content-type",
+                },
+            ),
+            await http.get("/api/me", headers=foreign),
+            await http.get("/api/forums", headers=foreign),
+        ]
+    granted = [k for a in answers for k in a.headers if k.lower().startswith("access-control-")]
+    assert granted == []
 
 
 # --- the protocol (cheat sheet "WebSocket Protocol Configuration") ------------------------------
