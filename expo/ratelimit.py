@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from prometheus_client import Counter
-from redis.exceptions import RedisError
 
 from expo.errors import RateLimited
 from expo.logs import OutageLog
 from expo.realtime.broker import BrokerUnavailable
-from expo.redis_pool import pooled_client
+from expo.redis_pool import FAILURES, pooled_client
 
 log = logging.getLogger("expo.ratelimit")
 LOCAL_DECISIONS = Counter(
@@ -217,7 +216,7 @@ class RedisLimiter:
                 keys=[f"expo:rate:{budget_key(key, rate)}"],
                 args=[rate.interval_ms, rate.tolerance_ms, "1" if spend else "0"],
             )
-        except (RedisError, OSError) as e:
+        except FAILURES as e:
             # An answer such as OOM or READONLY leaves the budget as unshared as a lost link.
             raise BrokerUnavailable(f"redis: {e}") from e
         return Decision(bool(int(allowed)), float(wait_ms) / 1000)

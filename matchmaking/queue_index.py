@@ -308,7 +308,7 @@ class RedisQueueIndex:
         script = self._redis.register_script
         self._join, self._call, self._remove = script(_JOIN), script(_CALL), script(_REMOVE)
         self._requeue, self._position = script(_REQUEUE), script(_POSITION)
-        self._snapshot, self._length = script(_SNAPSHOT), script(_LENGTH)
+        self._snapshot = script(_SNAPSHOT)
         self._rebuild = script(_REBUILD)
 
     async def _run(self, script: AsyncScript, booth: int, *args: str | int) -> Any:
@@ -367,10 +367,13 @@ class RedisQueueIndex:
         if not booths:
             return {}
         with reachable():
-            # One round trip; each booth's length is read whole by its script.
+            # One round trip (one per master on a cluster); each booth's length is read whole
+            # by its script. EVAL, not EVALSHA: a cluster's pipeline does not load scripts a
+            # master lacks (NOSCRIPT), and this one is a few dozen bytes.
             async with self._redis.pipeline(transaction=False) as pipe:
                 for booth in booths:
-                    await self._length(keys=_keys(booth), client=pipe)
+                    line, meta, *_ = _keys(booth)
+                    pipe.eval(_LENGTH, 2, line, meta)
                 replies = await pipe.execute()
         return {b: int(n) for b, n in zip(booths, replies, strict=True) if int(n) >= 0}
 

@@ -8,21 +8,31 @@ Per topic, under one hash tag so a Redis Cluster keeps a topic on one shard:
     expo:{forum:3}:epoch     random string; a new one means the log was lost (Redis restarted,
                              or the topic's keys expired); TTL as the seq's
     expo:{forum:3}:events    pub/sub channel, messages `<epoch> <seq> <envelope>`
-    expo:presence:<process>  hash topic -> that process's subscribers, replaced every interval
-    expo:roster:<process>    hash topic -> JSON list of that process's roster people, likewise
     expo:pile:{<key>}        hash name -> count, gathered by all processes (reactions)
     expo:pile:{<key>}:taken  set (with a TTL of the window) when a process took the pile
-    expo:processes           sorted set process-id -> last heartbeat (Redis's ms)
-    expo:sockets:<account>   hash process-id -> that account's open sockets on the process
+What is about the processes themselves shares the hash tag `{processes}` (one slot), as its
+scripts read every process's keys:
+    expo:{processes}                     sorted set process-id -> last heartbeat (Redis's ms)
+    expo:{processes}:presence:<process>  hash topic -> that process's subscribers, replaced
+                                         every interval
+    expo:{processes}:roster:<process>    hash topic -> JSON list of that process's roster
+                                         people, likewise
+    expo:{processes}:sockets:<account>   hash process-id -> the account's open sockets there
+    expo:control                         pub/sub channel to every process (not numbered)
 Numbering, storing and publishing happen in one Lua script, so seq order is publish order.
 Presence is one script call per process and interval, whatever the number of topics: it replaces
 the process's two hashes and reads every live process's (so it costs O(processes), never
 O(topics) commands). Only topic kinds that show an audience are in them.
+
+On a Redis Cluster (expo/redis_pool.py) the topics spread over the masters by their hash tags,
+and so does fanout: events go out with SPUBLISH from the topic's own script and are heard with
+SSUBSCRIBE on its master (expo/realtime/redis_listener.py); the control channel is sharded too
+(every process listens to it on the master of its slot). On one Redis, classic PUBLISH and
+SUBSCRIBE, which every Redis version has.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Collection, Iterable, Iterator
@@ -30,8 +40,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from expo.realtime.broker import (
@@ -44,13 +53,15 @@ from expo.realtime.broker import (
     Sink,
 )
 from expo.realtime.envelope import event_parts
-from expo.redis_pool import pooled_client
+from expo.realtime.redis_listener import ClusterListener, ServerListener
+from expo.redis_pool import FAILURES, pooled_client
 
 log = logging.getLogger("expo.broker")
 
 PROCESS_TTL_MS = 5000
 CHANNEL_PREFIX = "expo:{"
 CONTROL_CHANNEL = "expo:control"
+PROCESSES = "expo:{processes}"
 
 # Redis's clock, in ms, as `now`: every time compared across processes (log stamps, the
 # window's trim, heartbeats) is Redis's, so a process whose clock is off (its time sync failed)
@@ -79,7 +90,8 @@ end
 # trimmed by time (MINID) as well as by count (MAXLEN), both in Redis's time (NOW), never in
 # the publisher's; ms never goes back, even when Redis's clock does. Every key's TTL is
 # refreshed. KEYS: seq, log, epoch, channel. ARGV: BEGIN's, head, tail, the window (ms), cap,
-# the log's TTL (ms).
+# the log's TTL (ms). `{publish}` is PUBLISH on one Redis, SPUBLISH on a cluster (the channel
+# is a key of the script's slot, so the event goes out from the master that numbered it).
 PUBLISH = (
     BEGIN
     + NOW
@@ -96,7 +108,7 @@ redis.call('XTRIM', KEYS[2], 'MAXLEN', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[7])
-redis.call('PUBLISH', KEYS[4], epoch .. ' ' .. seq .. ' ' .. payload)
+redis.call('{publish}', KEYS[4], epoch .. ' ' .. seq .. ' ' .. payload)
 return {seq, epoch}
 """
 )
@@ -128,13 +140,15 @@ return pile
 """
 
 
-PRESENCE_PREFIX = "expo:presence:"
-ROSTER_PREFIX = "expo:roster:"
+PRESENCE_PREFIX = PROCESSES + ":presence:"
+ROSTER_PREFIX = PROCESSES + ":roster:"
+SOCKETS_PREFIX = PROCESSES + ":sockets:"
 # Lua's unpack() has a stack limit: arguments go to HSET / HMGET in slices of this many.
 SLICE = 1000
 
 # Report this process's presence (unless ARGV[3] is '0') and read every live process's, in one
-# call. KEYS: expo:processes, then this process's presence and roster hashes. ARGV: process id,
+# call. KEYS: expo:{processes}, then this process's presence and roster hashes (the others'
+# are read by name: all in the slot of `{processes}`, which one master serves). ARGV: process id,
 # how long a process counts as alive after its last report (ms, in Redis's time), write?, then
 # the lengths nc, nr, wc, wr and the lists: nc (topic, count) pairs, nr (topic, JSON) pairs, wc
 # topics whose counts and wr topics whose rosters are wanted. Returns per live process
@@ -185,8 +199,9 @@ return result
 
 # Every error Redis can give, not only a lost connection: an answer such as READONLY (a replica
 # during a failover) or OOM (maxmemory reached) also means "not taken", and must be kept and
-# retried like one, not escape as `internal` after the row is stored.
-_FAILURES = (RedisError, OSError)
+# retried like one, not escape as `internal` after the row is stored. (On a cluster, also the
+# cluster client's own errors: no master reachable, a slot none serves.)
+_FAILURES = FAILURES
 
 
 @contextmanager
@@ -203,7 +218,7 @@ def _reachable() -> Iterator[None]:
 
 # One more socket for an account unless its live processes hold `limit` already; entries of
 # processes that stopped heartbeating are dropped on the way. KEYS: the account's sockets,
-# expo:processes. ARGV: process id, limit, how long a process counts as alive (ms).
+# expo:{processes}. ARGV: process id, limit, how long a process counts as alive (ms).
 ACQUIRE_SOCKET = (
     NOW
     + """
@@ -251,46 +266,30 @@ class RedisBroker:
         # instead of failing with "Too many connections" (expo/redis_pool.py).
         pool = {"max_connections": pool_size} if pool_size else {}
         self._redis = pooled_client(url, health_check_interval=10, socket_connect_timeout=5, **pool)
-        self._publish = self._redis.register_script(PUBLISH)
+        self._sharded = isinstance(self._redis, RedisCluster)
+        command = "SPUBLISH" if self._sharded else "PUBLISH"
+        self._publish = self._redis.register_script(PUBLISH.replace("{publish}", command))
         self._history = self._redis.register_script(HISTORY)
         self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)
         self._gather = self._redis.register_script(GATHER)
         self._exchange_presence = self._redis.register_script(EXCHANGE_PRESENCE)
         self._listening: set[str] = set()
-        self._pubsub: aioredis.client.PubSub | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._listener: ServerListener | ClusterListener | None = None
         self._sink: Sink | None = None
-        # redis-py's PubSub opens its connection on first use, unguarded: two subscribes at
-        # once on a fresh one (the reader resubscribing, a page following a topic) open one
-        # each, and the reader reads only the last. One (un)subscribe at a time.
-        self._subscribing = asyncio.Lock()
 
     async def start(self, sink: Sink) -> None:
         self._sink = sink
-        self._pubsub = self._new_pubsub()
-        try:
-            with _reachable():
-                await self._pubsub.subscribe(CONTROL_CHANNEL)
-            connected = True
-        except BrokerUnavailable as error:
-            # Not fatal: the process is unready (/readyz) and the reader keeps trying.
-            log.warning("redis unreachable at start", extra={"error": str(error)})
-            connected = False
-        self._reader = asyncio.create_task(
-            self._read(broken=not connected), name="expo-redis-reader"
-        )
+        if isinstance(self._redis, RedisCluster):
+            self._listener = ClusterListener(self._redis, self._deliver, self._resync)
+        else:
+            self._listener = ServerListener(self._redis, self._deliver, self._resync, sharded=False)
+        await self._listener.start([CONTROL_CHANNEL])
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            try:
-                await self._reader
-            except asyncio.CancelledError:
-                pass
-        if self._pubsub is not None:
-            await self._pubsub.aclose()
+        if self._listener is not None:
+            await self._listener.close()
         try:
-            await self._redis.zrem("expo:processes", self._process)
+            await self._redis.zrem(PROCESSES, self._process)
             await self._redis.delete(PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process)
         except _FAILURES:
             pass
@@ -319,24 +318,21 @@ class RedisBroker:
 
     async def announce(self, message: bytes) -> None:
         with _reachable():
-            await self._redis.publish(CONTROL_CHANNEL, message)
+            if self._sharded:
+                await self._redis.spublish(CONTROL_CHANNEL, message)
+            else:
+                await self._redis.publish(CONTROL_CHANNEL, message)
 
     async def listen(self, topic: str) -> None:
         self._listening.add(topic)
-        assert self._pubsub is not None, "start() the broker first"
-        async with self._subscribing:
-            with _reachable():
-                await self._pubsub.subscribe(_key(topic, "events"))
+        assert self._listener is not None, "start() the broker first"
+        with _reachable():
+            await self._listener.add(_key(topic, "events"))
 
     async def unlisten(self, topic: str) -> None:
         self._listening.discard(topic)
-        if self._pubsub is None:
-            return
-        async with self._subscribing:
-            try:
-                await self._pubsub.unsubscribe(_key(topic, "events"))
-            except _FAILURES:
-                pass  # the reader resubscribes only what is still listened to
+        if self._listener is not None:
+            await self._listener.remove(_key(topic, "events"))
 
     async def history(self, topic: str, since: int | None) -> History:
         keys = [_key(topic, "seq"), _key(topic, "log"), _key(topic, "epoch")]
@@ -379,7 +375,7 @@ class RedisBroker:
         for topic, people in rosters.items():
             args += [topic, orjson.dumps(people)]
         args += counts_of + rosters_of
-        keys = ["expo:processes", PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process]
+        keys = [PROCESSES, PRESENCE_PREFIX + self._process, ROSTER_PREFIX + self._process]
         with _reachable():
             per_process = await self._exchange_presence(keys=keys, args=args)
         totals = dict.fromkeys(counts_of, 0)
@@ -415,50 +411,18 @@ class RedisBroker:
         with _reachable():
             return bool(
                 await self._acquire_socket(
-                    keys=[f"expo:sockets:{account_id}", "expo:processes"],
+                    keys=[f"{SOCKETS_PREFIX}{account_id}", PROCESSES],
                     args=[self._process, limit, PROCESS_TTL_MS],
                 )
             )
 
     async def release_socket(self, account_id: int) -> None:
-        key = f"expo:sockets:{account_id}"
+        key = f"{SOCKETS_PREFIX}{account_id}"
         with _reachable():
             if await self._redis.hincrby(key, self._process, -1) <= 0:
                 await self._redis.hdel(key, self._process)
 
-    def _new_pubsub(self) -> aioredis.client.PubSub:
-        return self._redis.pubsub(ignore_subscribe_messages=True)
-
-    async def _read(self, broken: bool) -> None:
-        """Pump pub/sub into the sink; after a lost connection, resubscribe and resync."""
-        backoff = 0.1
-        while True:
-            try:
-                if broken:
-                    await self._reconnect()
-                    broken, backoff = False, 0.1
-                assert self._pubsub is not None
-                message = await self._pubsub.get_message(timeout=1.0)
-                if message is not None and message["type"] == "message":
-                    self._deliver(message["channel"], message["data"])
-            except asyncio.CancelledError:
-                raise
-            except _FAILURES as error:
-                log.warning("redis pub/sub lost; reconnecting", extra={"error": repr(error)})
-                broken = True
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-
-    async def _reconnect(self) -> None:
-        async with self._subscribing:
-            old, self._pubsub = self._pubsub, self._new_pubsub()
-            if old is not None:
-                try:
-                    await old.aclose()
-                except _FAILURES:
-                    pass
-            channels = [CONTROL_CHANNEL] + [_key(topic, "events") for topic in self._listening]
-            await self._pubsub.subscribe(*channels)
+    def _resync(self) -> None:
         if self._sink is not None:
             self._sink.resync()
 

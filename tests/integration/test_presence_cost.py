@@ -112,7 +112,7 @@ async def command_counts(redis_url: str) -> dict[str, int]:
 
 async def commands_per_round(redis_url: str, rounds: int = 10) -> float:
     """Redis commands the server sends per presence round, over `rounds` rounds. A round is
-    counted by the process's heartbeat (a ZADD to `expo:processes`), sent once per round."""
+    counted by the process's heartbeat (a ZADD to `expo:{processes}`), sent once per round."""
     before = await command_counts(redis_url)
     async with asyncio.timeout(30):
         while True:
@@ -173,7 +173,8 @@ async def test_rooms_are_counted_over_processes_and_accounts_never(two_processes
         redis = aioredis.from_url(REDIS_URL)
         try:
             reported = [
-                set(await redis.hkeys(key)) async for key in redis.scan_iter("expo:presence:*")
+                set(await redis.hkeys(key))
+                async for key in redis.scan_iter("expo:{processes}:presence:*")
             ]
         finally:
             await redis.aclose()

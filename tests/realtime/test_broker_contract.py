@@ -1,8 +1,12 @@
-"""One contract, two brokers: the in-process one and Redis (the machine's real server)."""
+"""One contract, two brokers: the in-process one and Redis (the machine's real server).
+
+The Redis tests take the server from the `redis_url` fixture, so that
+tests/realtime/test_broker_contract_cluster.py runs them again on a Redis Cluster."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import secrets
 import time
@@ -16,6 +20,7 @@ import redis.asyncio as aioredis
 from expo.realtime.broker import Broker, Event, Presence
 from expo.realtime.memory_broker import MemoryBroker
 from expo.realtime.redis_broker import PROCESS_TTL_MS, RedisBroker
+from expo.redis_pool import pooled_client
 from expo.settings import Settings
 from tests.services import REDIS_URL, check_redis
 from tests.waiting import eventually
@@ -64,16 +69,24 @@ async def make_memory(clock: Clock, window: int = WINDOW) -> Broker:
     return MemoryBroker(replay_window=window, replay_seconds=SECONDS, clock=clock)
 
 
-async def make_redis(clock: Clock, window: int = WINDOW) -> Broker:
+async def make_redis(clock: Clock, window: int = WINDOW, *, url: str) -> Broker:
     """Redis keeps time for every process (its scripts read TIME): the test's clock moves only
     the in-process broker."""
+    return RedisBroker(url, replay_window=window, replay_seconds=SECONDS)
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The Redis of the `redis` variants (a cluster's URL in the cluster's module)."""
     await check_redis()
-    return RedisBroker(REDIS_URL, replay_window=window, replay_seconds=SECONDS)
+    return REDIS_URL
 
 
-@pytest.fixture(params=[make_memory, make_redis], ids=["memory", "redis"])
-async def factory(request: pytest.FixtureRequest) -> Callable[..., Awaitable[Broker]]:
-    return request.param
+@pytest.fixture(params=["memory", "redis"])
+def factory(request: pytest.FixtureRequest) -> Callable[..., Awaitable[Broker]]:
+    if request.param == "memory":
+        return make_memory
+    return functools.partial(make_redis, url=request.getfixturevalue("redis_url"))
 
 
 @pytest.fixture
@@ -268,11 +281,12 @@ async def test_ping_answers(broker):
 
 
 @pytest.fixture
-async def two_redis_brokers() -> AsyncIterator[list[tuple[RedisBroker, Collector]]]:
-    await check_redis()
+async def two_redis_brokers(
+    redis_url: str,
+) -> AsyncIterator[list[tuple[RedisBroker, Collector]]]:
     pairs = []
     for _ in range(2):
-        broker, sink = RedisBroker(REDIS_URL, replay_window=WINDOW), Collector()
+        broker, sink = RedisBroker(redis_url, replay_window=WINDOW), Collector()
         await broker.start(sink)
         pairs.append((broker, sink))
     yield pairs
@@ -309,20 +323,24 @@ async def test_redis_a_process_that_stops_reporting_drops_out_of_the_sums(two_re
     await b.exchange_presence(Presence({t: 5}), [], [])
     # b's last report is older than a process's lifetime: it died (or hangs).
     stale = int(time.time() * 1000) - PROCESS_TTL_MS - 1000
-    await a._redis.zadd("expo:processes", {b._process: stale})
+    await a._redis.zadd("expo:{processes}", {b._process: stale})
     assert await a.presence([t]) == {t: 2}
     # Its counts are not left in Redis for ever either.
-    assert 0 < await a._redis.pttl(f"expo:presence:{b._process}") <= 6 * PROCESS_TTL_MS
+    assert (
+        0 < await a._redis.pttl(f"expo:{{processes}}:presence:{b._process}") <= 6 * PROCESS_TTL_MS
+    )
 
 
-async def test_redis_a_process_that_closes_takes_its_presence_with_it():
-    await check_redis()
-    broker = RedisBroker(REDIS_URL, replay_window=WINDOW)
+async def test_redis_a_process_that_closes_takes_its_presence_with_it(redis_url: str):
+    broker = RedisBroker(redis_url, replay_window=WINDOW)
     await broker.start(Collector())
     t = topic()
     await broker.exchange_presence(Presence({t: 4}, {t: [{"account_id": 1}]}), [], [])
-    keys = [f"expo:presence:{broker._process}", f"expo:roster:{broker._process}"]
-    admin = aioredis.from_url(REDIS_URL)
+    keys = [
+        f"expo:{{processes}}:presence:{broker._process}",
+        f"expo:{{processes}}:roster:{broker._process}",
+    ]
+    admin = pooled_client(redis_url)
     try:
         assert await admin.exists(*keys) == 2
         await broker.close()
@@ -452,12 +470,11 @@ def topic_keys(t: str) -> dict[str, str]:
     return {part: f"expo:{{{t}}}:{part}" for part in ("seq", "epoch", "log")}
 
 
-async def test_redis_topic_keys_carry_a_ttl_refreshed_on_publish():
+async def test_redis_topic_keys_carry_a_ttl_refreshed_on_publish(redis_url: str):
     """No topic key lives for ever; seq and epoch outlive a quiet week, the log its window."""
     from expo.realtime.redis_broker import TOPIC_KEEP_MS
 
-    await check_redis()
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     keys = topic_keys(t)
     try:
@@ -480,10 +497,9 @@ async def test_redis_topic_keys_carry_a_ttl_refreshed_on_publish():
 
 
 @pytest.mark.parametrize("expired", ["seq", "epoch"])
-async def test_redis_a_topic_whose_keys_expired_begins_a_new_epoch(expired):
+async def test_redis_a_topic_whose_keys_expired_begins_a_new_epoch(redis_url: str, expired):
     """A seq that starts again from 1 must never look like the old history going on."""
-    await check_redis()
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     try:
         old = [await b.publish(t, "x.happened", {"i": i}) for i in range(3)]
@@ -506,11 +522,10 @@ def test_redis_a_topics_keys_share_one_hash_slot():
     assert len(slots) == 1
 
 
-async def test_redis_a_publisher_whose_clock_is_behind_keeps_the_log_whole():
+async def test_redis_a_publisher_whose_clock_is_behind_keeps_the_log_whole(redis_url: str):
     """Log ids are `<ms>-<seq>`: a process whose clock lags another's still appends in order."""
-    await check_redis()
-    a = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    a = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     try:
         await a.publish(t, "x.happened", {"by": "a"})
@@ -556,12 +571,11 @@ async def log_stamps(broker: RedisBroker, t: str) -> list[int]:
     return [int(entry_id.split(b"-")[0]) for entry_id, _ in await log_entries(broker, t)]
 
 
-async def test_redis_a_publisher_whose_clock_runs_ahead_trims_nothing_early() -> None:
+async def test_redis_a_publisher_whose_clock_runs_ahead_trims_nothing_early(redis_url: str) -> None:
     """The log is stamped and trimmed in Redis's time: a process whose clock runs ten minutes
     ahead (twice the window) neither drops what the others published nor stamps the future."""
-    await check_redis()
-    a = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    a = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     try:
         before = await redis_ms(a)
@@ -578,9 +592,8 @@ async def test_redis_a_publisher_whose_clock_runs_ahead_trims_nothing_early() ->
         await b.close()
 
 
-async def test_redis_the_window_is_measured_in_redis_time() -> None:
-    await check_redis()
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=0.2)
+async def test_redis_the_window_is_measured_in_redis_time(redis_url: str) -> None:
+    b = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=0.2)
     t = topic()
     try:
         for i in range(3):
@@ -598,11 +611,12 @@ async def test_redis_the_window_is_measured_in_redis_time() -> None:
         await b.close()
 
 
-async def test_redis_a_log_whose_newest_entry_is_in_the_future_still_appends_in_order() -> None:
+async def test_redis_a_log_whose_newest_entry_is_in_the_future_still_appends_in_order(
+    redis_url: str,
+) -> None:
     """Redis's own clock can step back (time sync, a failover to a replica): the log goes on
     from its newest entry's ms rather than refusing the event."""
-    await check_redis()
-    b = RedisBroker(REDIS_URL, replay_window=WINDOW, replay_seconds=SECONDS)
+    b = RedisBroker(redis_url, replay_window=WINDOW, replay_seconds=SECONDS)
     t = topic()
     log_key = topic_keys(t)["log"]
     try:

@@ -1,0 +1,166 @@
+"""The broker contract again, on a Redis Cluster of three masters (tests/redis_cluster.py): every
+Redis test of tests/realtime/test_broker_contract.py, with `redis+cluster://` as the URL, and
+what only a cluster can get wrong: topics spread over the masters (sharded pub/sub), a lost
+master's listener coming back, a cluster out of reach."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import secrets
+from collections.abc import Awaitable, Callable
+
+import pytest
+from redis.asyncio.cluster import RedisCluster as RedisClusterClient
+from redis.exceptions import MaxConnectionsError
+
+from expo.realtime.broker import Broker, BrokerUnavailable
+from expo.realtime.redis_broker import RedisBroker
+from expo.redis_pool import node_url, pooled_client, reachable
+from tests import redis_cluster as own_cluster
+from tests.realtime import test_broker_contract as contract
+from tests.realtime.test_broker_contract import Collector, make_redis, topic
+from tests.redis_cluster import RedisCluster
+from tests.waiting import eventually
+
+# Fixtures, by name: pytest finds them among the module's attributes.
+broker, clock, two_redis_brokers = contract.broker, contract.clock, contract.two_redis_brokers
+redis_cluster = own_cluster.redis_cluster
+
+# Tests of the contract that are about one Redis server or the in-process broker only; each
+# has its cluster counterpart below, or none to have (the in-process window).
+NOT_ON_A_CLUSTER = {
+    "test_the_in_process_window_keeps_what_is_younger_than_its_seconds",
+    "test_redis_pubsub_recovers_after_its_connection_is_killed",
+    "test_an_unreachable_redis_is_reported_as_unavailable_not_as_a_crash",
+}
+for _name, _test in vars(contract).copy().items():
+    if _name.startswith("test_") and _name not in NOT_ON_A_CLUSTER:
+        globals()[_name] = _test
+
+
+@pytest.fixture
+def redis_url(redis_cluster: RedisCluster) -> str:
+    return redis_cluster.url
+
+
+@pytest.fixture
+def factory(redis_url: str) -> Callable[..., Awaitable[Broker]]:
+    return functools.partial(make_redis, url=redis_url)
+
+
+def topics_on_every_master(cluster: RedisCluster, count: int = 12) -> list[str]:
+    found = [topic() for _ in range(count)]
+    masters = {cluster.owner(f"expo:{{{t}}}:events") for t in found}
+    assert masters == set(cluster.ports), "twelve random topics all missed a master"
+    return found
+
+
+async def test_topics_spread_over_the_masters_and_each_is_heard_in_order(
+    redis_cluster: RedisCluster, two_redis_brokers: list[tuple[RedisBroker, Collector]]
+) -> None:
+    (a, sink_a), (b, _) = two_redis_brokers
+    topics = topics_on_every_master(redis_cluster)
+    for t in topics:
+        await a.listen(t)
+    for i in range(3):
+        for t in topics:
+            await b.publish(t, "x.happened", {"i": i})
+    events = await sink_a.wait_for(3 * len(topics))
+    assert {t: [e.seq for e in events if e.topic == t] for t in topics} == {
+        t: [1, 2, 3] for t in topics
+    }
+    # Each topic's keys and channel on one master; the masters differ between topics.
+    for t in topics:
+        owners = {redis_cluster.owner(f"expo:{{{t}}}:{part}") for part in ("seq", "log", "events")}
+        assert len(owners) == 1
+
+
+async def test_a_control_message_reaches_every_process(
+    two_redis_brokers: list[tuple[RedisBroker, Collector]],
+) -> None:
+    (a, _), (b, _) = two_redis_brokers
+    heard: list[tuple[str, bytes]] = []
+    for name, broker_ in (("a", a), ("b", b)):
+        assert broker_._sink is not None
+        broker_._sink.control = functools.partial(
+            lambda who, message: heard.append((who, message)), name
+        )
+    await a.announce(b'{"kind": "evict"}')
+    await eventually(lambda: len(heard) == 2)
+    assert sorted(heard) == [("a", b'{"kind": "evict"}'), ("b", b'{"kind": "evict"}')]
+
+
+async def test_every_master_dropping_its_pubsub_connections_is_heard_and_repaired(
+    redis_cluster: RedisCluster, two_redis_brokers: list[tuple[RedisBroker, Collector]]
+) -> None:
+    (a, sink_a), (b, _) = two_redis_brokers
+    topics = topics_on_every_master(redis_cluster)
+    for t in topics:
+        await a.listen(t)
+        await b.publish(t, "x.happened", {})
+    await sink_a.wait_for(len(topics))
+    for port in redis_cluster.ports:
+        with redis_cluster.node(port) as node:
+            node.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+    # One listener per master: each one back says so (the hub repairs every topic then).
+    await eventually(lambda: sink_a.resyncs >= len(redis_cluster.ports), timeout=10)
+    for t in topics:
+        await b.publish(t, "x.happened", {})
+    events = await sink_a.wait_for(2 * len(topics))
+    assert {t: [e.seq for e in events if e.topic == t] for t in topics} == {
+        t: [1, 2] for t in topics
+    }
+
+
+async def test_a_cluster_out_of_reach_is_unavailable_not_a_crash() -> None:
+    """A process that starts while no master answers is unready, not crashed: every call says
+    `unavailable` (and its listener keeps looking for the cluster until closed)."""
+    from tests.cluster import free_port
+
+    dead = RedisBroker(f"redis+cluster://127.0.0.1:{free_port()}", replay_window=5)
+    await dead.start(Collector())
+    try:
+        with pytest.raises(BrokerUnavailable):
+            await dead.ping()
+        with pytest.raises(BrokerUnavailable):
+            await dead.publish("forum:1", "x.happened", {})
+        with pytest.raises(BrokerUnavailable):
+            await dead.listen("forum:1")
+    finally:
+        await asyncio.wait_for(dead.close(), 10)
+
+
+# --- the cluster client's pool (expo/redis_pool.py) ----------------------------------------
+
+
+async def test_a_burst_beyond_the_pool_waits_for_a_connection_instead_of_failing(
+    redis_cluster: RedisCluster,
+) -> None:
+    """redis-py's cluster client refuses a command once a node's pool is in use ("Too many
+    connections"); ours queues it, as the single Redis's blocking pool does."""
+    keys = [f"burst:{{{secrets.token_hex(4)}}}" for _ in range(3)]  # on one master or more
+    plain = RedisClusterClient.from_url(node_url(redis_cluster.url), max_connections=2)
+    queued = pooled_client(redis_cluster.url, max_connections=2)
+    try:
+        with pytest.raises(MaxConnectionsError):
+            await asyncio.gather(*(plain.incr(f"refused:{i}") for i in range(60)))
+        counts = await asyncio.gather(*(queued.incr(keys[i % 3]) for i in range(60)))
+        assert sorted(counts)[-3:] == [20, 20, 20]
+    finally:
+        await plain.aclose()
+        await queued.aclose()
+
+
+async def test_a_connection_not_free_in_time_is_redis_unavailable(
+    redis_cluster: RedisCluster,
+) -> None:
+    client = pooled_client(redis_cluster.url, max_connections=1, timeout=0.2)
+    try:
+        busy = asyncio.ensure_future(client.blpop(["nothing:{here}"], timeout=1))
+        await asyncio.sleep(0.05)  # the only place is taken
+        with pytest.raises(BrokerUnavailable), reachable():
+            await client.get("anything")
+        assert await busy is None
+    finally:
+        await client.aclose()

@@ -1,0 +1,169 @@
+"""A Redis Cluster of the tests' own: three masters on free ports of 127.0.0.1, no replicas, no
+persistence, started by the module that asks for it and stopped after it.
+
+`redis_cluster` (a module fixture) yields a `RedisCluster` with the URL a deployer would give
+(`redis+cluster://127.0.0.1:<port>`, one node's address: the client finds the others) and the
+masters' ports. Where redis-server has no cluster support the tests are skipped, saying why; in
+CI they fail instead, so the cluster can never go untested by skipping.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.cluster import free_port
+from tests.services import IN_CI
+
+MASTERS = 3
+START_SECONDS = 20.0  # each wait below is bounded by this
+
+
+@dataclass(frozen=True)
+class RedisCluster:
+    ports: tuple[int, ...]
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.ports[0]}"
+
+    def node(self, port: int) -> redis.Redis:
+        """A plain client on one master (for CLUSTER and CLIENT commands)."""
+        return redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
+
+    def owner(self, key: str) -> int:
+        """The port of the master that holds `key`'s hash slot, as the cluster itself says
+        (CLUSTER KEYSLOT, CLUSTER SLOTS)."""
+        with self.node(self.ports[0]) as client:
+            slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
+            for first, last, (_host, port, *_rest), *_replicas in client.execute_command(
+                "CLUSTER", "SLOTS"
+            ):
+                if first <= slot <= last:
+                    return int(port)
+        raise AssertionError(f"slot {slot} is served by no master")
+
+    def flush(self) -> None:
+        for port in self.ports:
+            with self.node(port) as client:
+                client.flushall()
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI runs the Redis Cluster tests: {reason}", pytrace=False)
+    pytest.skip(f"MISSING SERVICE: {reason}")
+
+
+def _wait(what: str, ready: Callable[[], bool], deadline: float) -> None:
+    while not ready():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"redis cluster: {what} not within {START_SECONDS} s")
+        time.sleep(0.05)
+
+
+def _up(client: redis.Redis, child: subprocess.Popen[bytes], log: Path) -> bool:
+    if child.poll() is not None:
+        raise RuntimeError(f"redis-server exited: {log.read_text()[-2000:]}")
+    try:
+        return bool(client.ping())
+    except (redis.ConnectionError, OSError):
+        return False
+
+
+def _cluster_ok(cluster: RedisCluster) -> bool:
+    for port in cluster.ports:
+        with cluster.node(port) as client:
+            info = client.execute_command("CLUSTER", "INFO").decode()
+            if "cluster_state:ok" not in info:
+                return False
+            # Every master knows the others (gossip done), or a client asking it would be
+            # told of fewer masters than there are.
+            if f"cluster_known_nodes:{MASTERS}" not in info:
+                return False
+    return True
+
+
+def _supports_cluster() -> str | None:
+    """None if this machine can run the cluster, else why not (cluster mode itself is built into
+    every redis-server since 3.0; sharded pub/sub came with 7.0)."""
+    for tool in ("redis-server", "redis-cli"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    version = subprocess.run(
+        ["redis-server", "--version"], capture_output=True, text=True, timeout=10
+    ).stdout
+    number = version.split("v=", 1)[-1].split(" ", 1)[0]
+    if not number.split(".")[0].isdigit() or int(number.split(".")[0]) < 7:
+        return f"sharded pub/sub needs redis-server >= 7 (found {version.strip()!r})"
+    return None
+
+
+@pytest.fixture(scope="module")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    reason = _supports_cluster()
+    if reason is not None:
+        _unavailable(reason)
+    directory = tmp_path_factory.mktemp("redis-cluster")
+    cluster = RedisCluster(tuple(free_port() for _ in range(MASTERS)))
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        for port in cluster.ports:
+            # Each node in a folder of its own: cluster mode writes nodes.conf into its dir.
+            home = directory / str(port)
+            home.mkdir()
+            with (home / "log").open("wb") as log:  # the child keeps its own descriptor
+                children.append(
+                    subprocess.Popen(
+                        [
+                            "redis-server",
+                            "--bind", "127.0.0.1",
+                            "--port", str(port),
+                            # The bus's port too (else port + 10000: taken, or past 65535).
+                            "--cluster-port", str(free_port()),
+                            "--dir", str(home),
+                            "--cluster-enabled", "yes",
+                            "--cluster-config-file", str(home / "nodes.conf"),
+                            "--save", "",
+                            "--appendonly", "no",
+                        ],
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )  # fmt: skip
+        deadline = time.monotonic() + START_SECONDS
+        for port, child in zip(cluster.ports, children, strict=True):
+            log_path = directory / str(port) / "log"
+            with cluster.node(port) as client:
+                _wait(
+                    f"node {port} answering",
+                    lambda c=client, p=child, f=log_path: _up(c, p, f),
+                    deadline,
+                )
+        nodes = [f"127.0.0.1:{port}" for port in cluster.ports]
+        created = subprocess.run(
+            ["redis-cli", "--cluster", "create", *nodes, "--cluster-replicas", "0"]
+            + ["--cluster-yes"],
+            capture_output=True,
+            text=True,
+            timeout=START_SECONDS,
+        )
+        if created.returncode != 0:
+            output = created.stdout[-2000:] + created.stderr[-2000:]
+            if "cluster support disabled" in output:
+                _unavailable("this redis-server has cluster support disabled")
+            raise RuntimeError(f"redis-cli --cluster create failed: {output}")
+        _wait("cluster_state:ok on every master", lambda: _cluster_ok(cluster), deadline)
+        yield cluster
+    finally:
+        for child in children:
+            child.kill()
+        for child in children:
+            child.wait(timeout=10)
