@@ -50,10 +50,31 @@ class RedisCluster:
                     return int(port)
         raise AssertionError(f"slot {slot} is served by no master")
 
-    def flush(self) -> None:
+    def node_ids(self) -> dict[int, str]:
+        with self.node(self.ports[0]) as client:
+            lines = client.execute_command("CLUSTER", "NODES").decode().splitlines()
+        ids = {}
+        for line in lines:
+            node_id, address, *_ = line.split()
+            ids[int(address.split("@")[0].rsplit(":", 1)[1])] = node_id
+        return ids
+
+    def move_slot(self, key: str, to: int) -> None:
+        """Reshard: move `key`'s slot, keys and all, to the master on port `to` (the steps of
+        `redis-cli --cluster reshard` for one slot)."""
+        source, ids = self.owner(key), self.node_ids()
+        with self.node(source) as old, self.node(to) as new:
+            slot = int(old.execute_command("CLUSTER", "KEYSLOT", key))
+            new.execute_command("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source])
+            old.execute_command("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[to])
+            for _ in range(1000):  # bounded: a test's slot holds a handful of keys
+                keys = old.execute_command("CLUSTER", "GETKEYSINSLOT", slot, 100)
+                if not keys:
+                    break
+                old.execute_command("MIGRATE", "127.0.0.1", to, "", 0, 5000, "KEYS", *keys)
         for port in self.ports:
             with self.node(port) as client:
-                client.flushall()
+                client.execute_command("CLUSTER", "SETSLOT", slot, "NODE", ids[to])
 
 
 def _unavailable(reason: str) -> None:

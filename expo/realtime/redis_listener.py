@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
@@ -34,16 +34,32 @@ OnMessage = Callable[[bytes, bytes], None]  # channel, data
 OnBack = Callable[[], None]  # live delivery was interrupted and is back: repair
 
 
+class ChannelDropped(Exception):
+    """The server unsubscribed a shard channel we still listen to: its slot moved elsewhere."""
+
+
+# What makes a listener start again: a lost link, anything Redis refused, a dropped channel.
+LOST: tuple[type[BaseException], ...] = (*FAILURES, ChannelDropped)
+
+
 class ServerListener:
     """The channels this process hears from one Redis server, on one pub/sub connection."""
 
     def __init__(
-        self, client: aioredis.Redis, on_message: OnMessage, on_back: OnBack, *, sharded: bool
+        self,
+        client: aioredis.Redis,
+        on_message: OnMessage,
+        on_back: OnBack,
+        *,
+        sharded: bool,
+        regroup: Callable[[ServerListener], Awaitable[None]] | None = None,
     ) -> None:
         self._client = client
         self._on_message = on_message
         self._on_back = on_back
         self._sharded = sharded
+        # Called before resubscribing after a loss: may take channels away (to other masters).
+        self._regroup = regroup
         self._kinds = ("smessage",) if sharded else ("message",)
         self.channels: set[str] = set()
         self._pubsub: PubSub | None = None
@@ -108,7 +124,8 @@ class ServerListener:
                 pass
 
     def _new_pubsub(self) -> PubSub:
-        return self._client.pubsub(ignore_subscribe_messages=True)
+        # A shard channel's SUNSUBSCRIBE may come from the server (its slot moved): read them.
+        return self._client.pubsub(ignore_subscribe_messages=not self._sharded)
 
     async def _subscribe(self, pubsub: PubSub, channels: Iterable[str]) -> None:
         if not self._sharded:
@@ -137,17 +154,24 @@ class ServerListener:
                     await self._connected.wait()
                     continue
                 message = await self._pubsub.get_message(timeout=1.0)
-                if message is not None and message["type"] in self._kinds:
+                if message is None:
+                    continue
+                if message["type"] in self._kinds:
                     self._on_message(message["channel"], message["data"])
+                elif message["type"] == "sunsubscribe":
+                    if message["channel"].decode() in self.channels:
+                        raise ChannelDropped(message["channel"].decode())
             except asyncio.CancelledError:
                 raise
-            except FAILURES as error:
+            except LOST as error:
                 log.warning("redis pub/sub lost; reconnecting", extra={"error": repr(error)})
                 broken = True
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
     async def _reconnect(self) -> None:
+        if self._regroup is not None:
+            await self._regroup(self)
         async with self._subscribing:
             self._connected.clear()
             old, self._pubsub = self._pubsub, self._new_pubsub()
@@ -164,10 +188,12 @@ class ClusterListener:
     """The channels this process hears from a Redis Cluster: each on the master that holds its
     slot, one `ServerListener` (and one plain client) per master.
 
-    The masters are learnt once, from the cluster client's map of slots, when Redis is first
-    reached; until then what is listened to waits (and `add` raises, as a single Redis out of
-    reach does). A master that restarts is reconnected to by its listener. A slot that moves
-    (resharding, a replica promoted on failover) is not followed: see docs/protocol.md.
+    The masters are learnt from the cluster client's map of slots when Redis is first reached;
+    until then what is listened to waits (and `add` raises, as a single Redis out of reach
+    does). Whenever a master's listener loses its link, or the master drops a channel (its slot
+    moved: Redis sends SUNSUBSCRIBE), the map is read again before it resubscribes, and each of
+    its channels whose slot is now another master's goes to that master's listener: resharding
+    and a replica promoted on failover are followed, and the hub repairs what was missed.
     """
 
     def __init__(self, cluster: RedisCluster, on_message: OnMessage, on_back: OnBack) -> None:
@@ -238,6 +264,23 @@ class ClusterListener:
             self._on_back()
             return
 
+    async def _regroup(self, listener: ServerListener) -> None:
+        """Before `listener` resubscribes: read the map of slots again and hand each of its
+        channels that another master holds now to that master's listener."""
+        await self._cluster.nodes_manager.initialize()
+        for channel in list(listener.channels):
+            target = await self._listener(channel)
+            if target is listener:
+                continue
+            listener.channels.discard(channel)
+            try:
+                await target.add(channel)
+            except FAILURES:
+                # Not taken there yet: back here, and moved again on this listener's next try.
+                target.channels.discard(channel)
+                listener.channels.add(channel)
+                raise
+
     def _master_of(self, channel: str) -> ClusterNode:
         node = self._cluster.get_node_from_key(channel)
         if node is None:
@@ -263,7 +306,9 @@ class ClusterListener:
             connection_class=node.connection_class, **node.connection_kwargs
         )
         client = aioredis.Redis.from_pool(pool)
-        listener = ServerListener(client, self._on_message, self._on_back, sharded=True)
+        listener = ServerListener(
+            client, self._on_message, self._on_back, sharded=True, regroup=self._regroup
+        )
         self._masters[node.name] = (client, listener)
         await listener.start(channels)
         return listener

@@ -113,6 +113,30 @@ async def test_every_master_dropping_its_pubsub_connections_is_heard_and_repaire
     }
 
 
+async def test_a_topic_whose_slot_moves_to_another_master_is_still_heard_without_a_gap(
+    redis_cluster: RedisCluster, two_redis_brokers: list[tuple[RedisBroker, Collector]]
+) -> None:
+    """Resharding: the old master unsubscribes the listener (SUNSUBSCRIBE); the broker reads
+    the map of slots again, listens on the new master and repairs."""
+    (a, sink_a), (b, _) = two_redis_brokers
+    t, still = topic(), topic()
+    channel = f"expo:{{{t}}}:events"
+    for each in (t, still):
+        await a.listen(each)
+        await b.publish(each, "x.happened", {})
+    await sink_a.wait_for(2)
+    before = redis_cluster.owner(channel)
+    redis_cluster.move_slot(channel, next(p for p in redis_cluster.ports if p != before))
+    await eventually(lambda: sink_a.resyncs, timeout=10)
+    for each in (t, still):
+        await b.publish(each, "x.happened", {})
+    events = await sink_a.wait_for(4)
+    assert sorted((e.topic, e.seq) for e in events) == sorted(
+        [(t, 1), (t, 2), (still, 1), (still, 2)]
+    )
+    assert redis_cluster.owner(channel) != before
+
+
 async def test_a_cluster_out_of_reach_is_unavailable_not_a_crash() -> None:
     """A process that starts while no master answers is unready, not crashed: every call says
     `unavailable` (and its listener keeps looking for the cluster until closed)."""
