@@ -1,9 +1,9 @@
-"""1,000 people join one booth's queue at once, half on each of two server processes (Redis and
-PostgreSQL), while three of its staff, on both processes, call and serve in a loop; the second
-test restarts the Redis empty in the middle of it.
+"""300 people (1,000 with EXPO_QUEUE_STRESS_PEOPLE=1000) join one booth's queue at once, half on
+each of two server processes (Redis and PostgreSQL), while three of its staff, on both
+processes, call and serve in a loop; the second test restarts the Redis empty in the middle.
 
 Each person has the booth page open (a websocket to their process): they join over it, then
-follow their ticket, as the page does. Fifty of them also send the same join over HTTP to the
+follow their ticket, as the page does. One in twenty also sends the same join over HTTP to the
 other process at the same moment (a second tab, a retry). The staff call (on one process) and
 mark served (on the other) while the joins go on, until every join is answered and `CALLS`
 people have been called (`CALLS_AFTER` of them after the last join); then they stop, and the
@@ -29,8 +29,11 @@ What must hold, sampled while it runs and read from the database at the end:
   finds no database connection free in time answers `database.busy` (sent again after its
   retry_after, as the page does), never a 500.
 
-Serving all 1,000 would take about 35 s more: each staff member has one call open at a time,
-and a call and its `served` are about 0.1 s on this machine with the joins' load.
+The suite runs 300 (at 1,000 the two tests took 3 minutes of CI's 20 under load, and the fault
+suite's bench, bench/faults.py, is where full sizes run); EXPO_QUEUE_STRESS_PEOPLE=1000 runs the
+size this test was written for. Serving all 1,000 would take about 35 s more: each staff
+member has one call open at a time, and a call and its `served` are about 0.1 s on this machine
+with the joins' load.
 """
 
 from __future__ import annotations
@@ -60,12 +63,13 @@ from tests.queue_crowd import Http, Page, close_pages, error_code, open_pages, s
 from tests.redis_server import RedisServer, redis_server
 from tests.services import fresh_postgres_database
 
-PEOPLE = 1000
+PEOPLE = int(os.environ.get("EXPO_QUEUE_STRESS_PEOPLE", "300"))
 STAFF = 3
-TWICE = 50  # people whose join also goes over HTTP to the other process at the same moment
+# People whose join also goes over HTTP to the other process at the same moment.
+TWICE = PEOPLE // 20
 WATCHED = 10  # people who keep asking for their own position
 SPREAD = 2.0  # seconds over which the joins are sent (the servers take longer: they pile up)
-CALLS = 100  # people called (and served) before the staff stop, once every join is answered
+CALLS = 60  # people called (and served) before the staff stop, once every join is answered
 CALLS_AFTER = 20  # of them, called after the last join was answered (after Redis came back)
 SAMPLE_EVERY = 2.0  # seconds between two looks at the staff's line (each reads all of it)
 WATCH_EVERY = 0.5  # seconds between two looks at one's own position
@@ -377,7 +381,7 @@ async def check(stress: Stress, db: Db, *, redis_kept: bool) -> None:
                 answered_rank.setdefault(ticket, set()).add(line["rank"])
     mine = [*ticket_of.items(), *later]  # (person, ticket), every ticket
     everyone = [t for _, t in mine]
-    assert len(set(ticket_of.values())) == PEOPLE and stress.most_in_flight >= 100
+    assert len(set(ticket_of.values())) == PEOPLE and stress.most_in_flight >= PEOPLE // 10
     assert len(set(everyone)) == len(everyone)
     # No ticket lost: called once (and served once), or still in line at the end.
     called = [t for _, t in stress.calls]
@@ -521,7 +525,7 @@ async def private_redis_cluster(
             await stop(a)
 
 
-async def test_a_thousand_join_one_line_across_two_processes_while_three_staff_serve(
+async def test_a_crowd_joins_one_line_across_two_processes_while_three_staff_serve(
     shared_env: dict[str, str], two_processes: tuple[Process, Process]
 ) -> None:
     engine = make_engine(shared_env["EXPO_DATABASE_URL"])
