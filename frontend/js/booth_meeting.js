@@ -11,7 +11,7 @@ import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { meetingNoteForm } from "./meeting_note_form.js";
 import { addStrings, errorText, has, onLangChange, t } from "./i18n.js";
-import { currentAccount } from "./session.js";
+import { currentAccount, onAccountChange } from "./session.js";
 import "./match_errors.js";
 
 addStrings({
@@ -54,11 +54,7 @@ function refusal(error) {
 }
 
 export function mountBoothMeeting(el, booth) {
-  const me = currentAccount();
-  if (!canRequest(me, booth.id)) {
-    el.hidden = true;
-    return undefined;
-  }
+  let me = currentAccount();
   let people = []; // [{account, name, title}] with a visible profile
   const drafts = new Map(); // account -> {open, note, sending, sent, error}
   let stopped = false;
@@ -68,6 +64,7 @@ export function mountBoothMeeting(el, booth) {
   };
 
   async function load() {
+    const asked = me;
     const staff = (booth.on_duty || []).filter((p) => p.account_id && p.account_id !== me.id);
     const found = await Promise.all(
       staff.map((p) =>
@@ -78,7 +75,7 @@ export function mountBoothMeeting(el, booth) {
     );
     // A request to one of them still waiting for an answer: say so rather than offer another.
     const mine = await api("/api/match/requests").catch(() => null);
-    if (stopped) return;
+    if (stopped || asked !== me) return; // signed out or in as someone else meanwhile
     people = found.filter(Boolean);
     for (const request of mine?.sent || []) {
       const to = Number(request.recipient?.id);
@@ -177,11 +174,25 @@ export function mountBoothMeeting(el, booth) {
     );
   }
 
+  // Who is signed in may be learned after the booth has rendered (under load the page does not
+  // wait for it), or change: the action follows the account.
+  function follow(account) {
+    me = account;
+    people = [];
+    drafts.clear();
+    if (canRequest(me, booth.id)) load();
+    else render();
+  }
+
   el.hidden = true;
   const stopLang = onLangChange(render);
-  load();
+  const stopAccount = onAccountChange((account) => {
+    if (account?.id !== me?.id || account?.role !== me?.role) follow(account);
+  });
+  follow(me);
   return () => {
     stopped = true;
     stopLang?.();
+    stopAccount();
   };
 }

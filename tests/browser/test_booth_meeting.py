@@ -5,7 +5,9 @@ no such action on their own booth."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+import asyncio
+
+from playwright.async_api import Route, expect
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -88,3 +90,28 @@ async def test_a_refusal_is_shown_in_match_errors_words(server: LiveServer, page
         async with server.services.db() as db:
             await db.execute(hide.values(visible=True))
             await db.commit()
+
+
+async def test_an_account_learned_after_the_booth_still_gets_the_meeting_action(
+    server: LiveServer, pages: Pages
+) -> None:
+    """Under load the booth can render before the page knows who is signed in: the meeting
+    action was decided for an anonymous visitor then (none) and never came (CI failed the
+    test above on its phone page so). The account held back until the booth has rendered."""
+    async with server.services.read() as session:
+        staff = (await session.execute(select(Account).where(Account.email == STAFF))).scalar_one()
+    page = await pages.new(locale="en-GB", cookie=await server.sign_in(BUYER))
+    booth_shown = asyncio.Event()
+
+    async def account_later(route: Route) -> None:
+        if route.request.method == "GET":
+            async with asyncio.timeout(10):
+                await booth_shown.wait()
+        await route.continue_()
+
+    await page.route("**/api/me", account_later)
+    await page.goto(f"/#/booth/{staff.exhibitor_id}")
+    await expect(page.locator(".booth-name")).to_be_visible()
+    booth_shown.set()
+    person = page.locator(f'.booth-meeting [data-account="{staff.id}"]')
+    await expect(person).to_contain_text(staff.display_name)
