@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +78,6 @@ class RedisCluster:
                 client.execute_command("CLUSTER", "SETSLOT", slot, "NODE", ids[to])
 
 
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI runs the Redis Cluster tests: {reason}", pytrace=False)
-    pytest.skip(f"MISSING SERVICE: {reason}")
-
-
 def _wait(what: str, ready: Callable[[], bool], deadline: float) -> None:
     while not ready():
         if time.monotonic() > deadline:
@@ -107,7 +102,7 @@ def _cluster_ok(cluster: RedisCluster) -> bool:
                 return False
             # Every master knows the others (gossip done), or a client asking it would be
             # told of fewer masters than there are.
-            if f"cluster_known_nodes:{MASTERS}" not in info:
+            if f"cluster_known_nodes:{len(cluster.ports)}" not in info:
                 return False
     return True
 
@@ -127,13 +122,18 @@ def _supports_cluster() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+class Unsupported(Exception):
+    """This machine cannot run the cluster (the reason is the message)."""
+
+
+@contextmanager
+def running_cluster(directory: Path, masters: int = MASTERS) -> Iterator[RedisCluster]:
+    """`masters` redis-servers in cluster mode, their slots assigned, in `directory`; killed on
+    the way out. Raises Unsupported when this machine cannot run one."""
     reason = _supports_cluster()
     if reason is not None:
-        _unavailable(reason)
-    directory = tmp_path_factory.mktemp("redis-cluster")
-    cluster = RedisCluster(tuple(free_port() for _ in range(MASTERS)))
+        raise Unsupported(reason)
+    cluster = RedisCluster(tuple(free_port() for _ in range(masters)))
     children: list[subprocess.Popen[bytes]] = []
     try:
         for port in cluster.ports:
@@ -179,7 +179,7 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClu
         if created.returncode != 0:
             output = created.stdout[-2000:] + created.stderr[-2000:]
             if "cluster support disabled" in output:
-                _unavailable("this redis-server has cluster support disabled")
+                raise Unsupported("this redis-server has cluster support disabled")
             raise RuntimeError(f"redis-cli --cluster create failed: {output}")
         _wait("cluster_state:ok on every master", lambda: _cluster_ok(cluster), deadline)
         yield cluster
@@ -188,3 +188,14 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClu
             child.kill()
         for child in children:
             child.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    try:
+        with running_cluster(tmp_path_factory.mktemp("redis-cluster")) as cluster:
+            yield cluster
+    except Unsupported as reason:
+        if IN_CI:
+            pytest.fail(f"CI runs the Redis Cluster tests: {reason}", pytrace=False)
+        pytest.skip(f"MISSING SERVICE: {reason}")
