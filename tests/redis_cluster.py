@@ -14,7 +14,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -29,20 +29,31 @@ START_SECONDS = 20.0  # each wait below is bounded by this
 
 @dataclass(frozen=True)
 class RedisCluster:
-    ports: tuple[int, ...]
+    ports: tuple[int, ...]  # the masters', as started
+    replicas: tuple[int, ...] = ()
+    servers: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict, compare=False)
 
     @property
     def url(self) -> str:
         return f"redis+cluster://127.0.0.1:{self.ports[0]}"
 
     def node(self, port: int) -> redis.Redis:
-        """A plain client on one master (for CLUSTER and CLIENT commands)."""
+        """A plain client on one node (for CLUSTER and CLIENT commands)."""
         return redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
+
+    def alive(self) -> int:
+        """The port of a node that is running."""
+        return next(p for p, server in self.servers.items() if server.poll() is None)
+
+    def kill(self, port: int) -> None:
+        """SIGKILL one node, as a crashed host."""
+        self.servers[port].kill()
+        self.servers[port].wait(timeout=10)
 
     def owner(self, key: str) -> int:
         """The port of the master that holds `key`'s hash slot, as the cluster itself says
         (CLUSTER KEYSLOT, CLUSTER SLOTS)."""
-        with self.node(self.ports[0]) as client:
+        with self.node(self.alive()) as client:
             slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
             for first, last, (_host, port, *_rest), *_replicas in client.execute_command(
                 "CLUSTER", "SLOTS"
@@ -52,7 +63,7 @@ class RedisCluster:
         raise AssertionError(f"slot {slot} is served by no master")
 
     def node_ids(self) -> dict[int, str]:
-        with self.node(self.ports[0]) as client:
+        with self.node(self.alive()) as client:
             lines = client.execute_command("CLUSTER", "NODES").decode().splitlines()
         ids = {}
         for line in lines:
@@ -73,7 +84,7 @@ class RedisCluster:
                 if not keys:
                     break
                 old.execute_command("MIGRATE", "127.0.0.1", to, "", 0, 5000, "KEYS", *keys)
-        for port in self.ports:
+        for port in (*self.ports, *self.replicas):
             with self.node(port) as client:
                 client.execute_command("CLUSTER", "SETSLOT", slot, "NODE", ids[to])
 
@@ -94,17 +105,29 @@ def _up(client: redis.Redis, child: subprocess.Popen[bytes], log: Path) -> bool:
         return False
 
 
-def _cluster_ok(cluster: RedisCluster) -> bool:
-    for port in cluster.ports:
-        with cluster.node(port) as client:
+def _cluster_ok(ports: list[int]) -> bool:
+    for port in ports:
+        with redis.Redis(host="127.0.0.1", port=port, socket_timeout=5) as client:
             info = client.execute_command("CLUSTER", "INFO").decode()
             if "cluster_state:ok" not in info:
                 return False
-            # Every master knows the others (gossip done), or a client asking it would be
-            # told of fewer masters than there are.
-            if f"cluster_known_nodes:{len(cluster.ports)}" not in info:
+            # Every node knows the others (gossip done), or a client asking it would be told
+            # of fewer masters than there are.
+            if f"cluster_known_nodes:{len(ports)}" not in info:
                 return False
     return True
+
+
+def _roles(ports: list[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(masters, replicas) by port, as the cluster says (redis-cli chose them)."""
+    with redis.Redis(host="127.0.0.1", port=ports[0], socket_timeout=5) as client:
+        lines = client.execute_command("CLUSTER", "NODES").decode().splitlines()
+    masters, replicas = [], []
+    for line in lines:
+        _id, address, flags, *_ = line.split()
+        port = int(address.split("@")[0].rsplit(":", 1)[1])
+        (masters if "master" in flags.split(",") else replicas).append(port)
+    return tuple(sorted(masters)), tuple(sorted(replicas))
 
 
 def _supports_cluster() -> str | None:
@@ -127,50 +150,54 @@ class Unsupported(Exception):
 
 
 @contextmanager
-def running_cluster(directory: Path, masters: int = MASTERS) -> Iterator[RedisCluster]:
-    """`masters` redis-servers in cluster mode, their slots assigned, in `directory`; killed on
-    the way out. Raises Unsupported when this machine cannot run one."""
+def running_cluster(
+    directory: Path, masters: int = MASTERS, replicas: int = 0, node_timeout_ms: int = 15_000
+) -> Iterator[RedisCluster]:
+    """`masters` redis-servers in cluster mode, their slots assigned, and `replicas` replicas of
+    each, in `directory`; killed on the way out. A master not heard of for `node_timeout_ms` is
+    failed over to its replica. Raises Unsupported when this machine cannot run a cluster."""
     reason = _supports_cluster()
     if reason is not None:
         raise Unsupported(reason)
-    cluster = RedisCluster(tuple(free_port() for _ in range(masters)))
-    children: list[subprocess.Popen[bytes]] = []
+    ports = [free_port() for _ in range(masters * (1 + replicas))]
+    servers: dict[int, subprocess.Popen[bytes]] = {}
     try:
-        for port in cluster.ports:
+        for port in ports:
             # Each node in a folder of its own: cluster mode writes nodes.conf into its dir.
             home = directory / str(port)
             home.mkdir()
             with (home / "log").open("wb") as log:  # the child keeps its own descriptor
-                children.append(
-                    subprocess.Popen(
-                        [
-                            "redis-server",
-                            "--bind", "127.0.0.1",
-                            "--port", str(port),
-                            # The bus's port too (else port + 10000: taken, or past 65535).
-                            "--cluster-port", str(free_port()),
-                            "--dir", str(home),
-                            "--cluster-enabled", "yes",
-                            "--cluster-config-file", str(home / "nodes.conf"),
-                            "--save", "",
-                            "--appendonly", "no",
-                        ],
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
+                servers[port] = subprocess.Popen(
+                    [
+                        "redis-server",
+                        "--bind", "127.0.0.1",
+                        "--port", str(port),
+                        # The bus's port too (else port + 10000: taken, or past 65535).
+                        "--cluster-port", str(free_port()),
+                        "--dir", str(home),
+                        "--cluster-enabled", "yes",
+                        "--cluster-config-file", str(home / "nodes.conf"),
+                        "--cluster-node-timeout", str(node_timeout_ms),
+                        # A replica takes over however long ago it last heard its master.
+                        "--cluster-replica-validity-factor", "0",
+                        "--save", "",
+                        "--appendonly", "no",
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )  # fmt: skip
         deadline = time.monotonic() + START_SECONDS
-        for port, child in zip(cluster.ports, children, strict=True):
-            log_path = directory / str(port) / "log"
-            with cluster.node(port) as client:
+        for port, server in servers.items():
+            with redis.Redis(host="127.0.0.1", port=port, socket_timeout=5) as client:
+                log_path = directory / str(port) / "log"
                 _wait(
                     f"node {port} answering",
-                    lambda c=client, p=child, f=log_path: _up(c, p, f),
+                    lambda c=client, p=server, f=log_path: _up(c, p, f),
                     deadline,
                 )
-        nodes = [f"127.0.0.1:{port}" for port in cluster.ports]
+        nodes = [f"127.0.0.1:{port}" for port in ports]
         created = subprocess.run(
-            ["redis-cli", "--cluster", "create", *nodes, "--cluster-replicas", "0"]
+            ["redis-cli", "--cluster", "create", *nodes, "--cluster-replicas", str(replicas)]
             + ["--cluster-yes"],
             capture_output=True,
             text=True,
@@ -181,13 +208,13 @@ def running_cluster(directory: Path, masters: int = MASTERS) -> Iterator[RedisCl
             if "cluster support disabled" in output:
                 raise Unsupported("this redis-server has cluster support disabled")
             raise RuntimeError(f"redis-cli --cluster create failed: {output}")
-        _wait("cluster_state:ok on every master", lambda: _cluster_ok(cluster), deadline)
-        yield cluster
+        _wait("cluster_state:ok on every node", lambda: _cluster_ok(ports), deadline)
+        yield RedisCluster(*_roles(ports), servers=servers)
     finally:
-        for child in children:
-            child.kill()
-        for child in children:
-            child.wait(timeout=10)
+        for server in servers.values():
+            server.kill()
+        for server in servers.values():
+            server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import asyncio
 import functools
 import secrets
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from redis.asyncio.cluster import RedisCluster as RedisClusterClient
@@ -20,7 +21,7 @@ from expo.redis_pool import node_url, pooled_client, reachable
 from tests import redis_cluster as own_cluster
 from tests.realtime import test_broker_contract as contract
 from tests.realtime.test_broker_contract import Collector, make_redis, topic
-from tests.redis_cluster import RedisCluster
+from tests.redis_cluster import RedisCluster, running_cluster
 from tests.waiting import eventually
 
 # Fixtures, by name: pytest finds them among the module's attributes.
@@ -135,6 +136,41 @@ async def test_a_topic_whose_slot_moves_to_another_master_is_still_heard_without
         [(t, 1), (t, 2), (still, 1), (still, 2)]
     )
     assert redis_cluster.owner(channel) != before
+
+
+async def test_a_master_that_dies_is_replaced_by_its_replica_and_its_topics_heard_again(
+    tmp_path: Path,
+) -> None:
+    """A failover: the master of a topic is killed, its replica takes over (one second without
+    news of it, here); the listener of the dead master reads the map of slots again and
+    listens on the new one. A cluster of its own: six servers, one of them killed."""
+    with running_cluster(tmp_path, replicas=1, node_timeout_ms=1000) as cluster:
+        t = topic()
+        channel = f"expo:{{{t}}}:events"
+        (a, sink_a), (b, _) = [(RedisBroker(cluster.url), Collector()) for _ in range(2)]
+        await a.start(sink_a)
+        await b.start(Collector())
+        try:
+            await a.listen(t)
+            await b.publish(t, "x.happened", {})
+            await sink_a.wait_for(1)
+            dead = cluster.owner(channel)
+            cluster.kill(dead)
+            await eventually(lambda: cluster.owner(channel) != dead, timeout=15)
+            await eventually(lambda: sink_a.resyncs, timeout=15)
+            for _ in range(50):  # the publisher's client learns the new map as it fails
+                try:
+                    after = await b.publish(t, "x.happened", {"after": "failover"})
+                    break
+                except BrokerUnavailable:
+                    await asyncio.sleep(0.2)
+            # The replica had the topic's keys, or it did not (a new epoch): either way heard.
+            async with asyncio.timeout(10):
+                while after not in sink_a.events:
+                    await sink_a.wait_for(len(sink_a.events) + 1)
+        finally:
+            await a.close()
+            await b.close()
 
 
 async def test_a_cluster_out_of_reach_is_unavailable_not_a_crash() -> None:
