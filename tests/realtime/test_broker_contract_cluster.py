@@ -1,24 +1,28 @@
 """The broker contract again, on a Redis Cluster of three masters (tests/redis_cluster.py): every
 Redis test of tests/realtime/test_broker_contract.py, with `redis+cluster://` as the URL, and
 what only a cluster can get wrong: topics spread over the masters (sharded pub/sub), a lost
-master's listener coming back, a cluster out of reach."""
+master's listener coming back, a slot that moves, a failover, a cluster out of reach, the
+client's pool. Then the control room's shared reports (tests/integration/test_control_reports.py)
+on the cluster too."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from redis.asyncio.cluster import RedisCluster as RedisClusterClient
 from redis.exceptions import MaxConnectionsError
 
+from control.reports import RedisReports, Reports
 from expo.realtime.broker import Broker, BrokerUnavailable
 from expo.realtime.redis_broker import RedisBroker
 from expo.redis_pool import node_url, pooled_client, reachable
 from tests import redis_cluster as own_cluster
+from tests.integration import test_control_reports as control_reports
 from tests.realtime import test_broker_contract as contract
 from tests.realtime.test_broker_contract import Collector, make_redis, topic
 from tests.redis_cluster import RedisCluster, running_cluster
@@ -38,6 +42,9 @@ NOT_ON_A_CLUSTER = {
 for _name, _test in vars(contract).copy().items():
     if _name.startswith("test_") and _name not in NOT_ON_A_CLUSTER:
         globals()[_name] = _test
+for _name, _test in vars(control_reports).copy().items():
+    if _name.startswith("test_") and "memory" not in _name:
+        globals()[f"test_control_reports_{_name.removeprefix('test_')}"] = _test
 
 
 @pytest.fixture
@@ -48,6 +55,21 @@ def redis_url(redis_cluster: RedisCluster) -> str:
 @pytest.fixture
 def factory(redis_url: str) -> Callable[..., Awaitable[Broker]]:
     return functools.partial(make_redis, url=redis_url)
+
+
+@pytest.fixture
+async def pair(redis_cluster: RedisCluster) -> AsyncIterator[tuple[Reports, Reports]]:
+    """Two processes' views of the control room's shared state, its keys emptied first."""
+    for port in redis_cluster.ports:
+        with redis_cluster.node(port) as node:
+            for key in list(node.scan_iter("expo:control:*")):
+                node.delete(key)  # one by one: keys of several slots are one DEL each
+    a, b = RedisReports(redis_cluster.url), RedisReports(redis_cluster.url)
+    try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
 
 
 def topics_on_every_master(cluster: RedisCluster, count: int = 12) -> list[str]:
