@@ -221,13 +221,10 @@ class ClusterListener:
 
     async def remove(self, channel: str) -> None:
         self._waiting.discard(channel)
-        if not self._mapped.is_set():
-            return
-        try:
-            listener = await self._listener(channel)
-        except FAILURES:
-            return  # no master for its slot now: nothing is subscribed there either
-        await listener.remove(channel)
+        # Wherever it is subscribed, without asking the map (it may have moved since).
+        for _client, listener in list(self._masters.values()):
+            if channel in listener.channels:
+                await listener.remove(channel)
 
     async def close(self) -> None:
         if self._mapping is not None:
@@ -243,11 +240,11 @@ class ClusterListener:
 
     async def _map(self) -> None:
         await self._cluster.initialize()
-        waiting, self._waiting = self._waiting, set()
-        self._mapped.set()
         by_master: dict[ClusterNode, list[str]] = defaultdict(list)
-        for channel in waiting:
+        for channel in self._waiting:
             by_master[self._master_of(channel)].append(channel)
+        self._waiting.clear()
+        self._mapped.set()
         for node, channels in by_master.items():
             await self._start_listener(node, channels)
 
