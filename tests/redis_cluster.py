@@ -151,15 +151,22 @@ class Unsupported(Exception):
 
 @contextmanager
 def running_cluster(
-    directory: Path, masters: int = MASTERS, replicas: int = 0, node_timeout_ms: int = 15_000
+    directory: Path,
+    masters: int = MASTERS,
+    replicas: int = 0,
+    node_timeout_ms: int = 15_000,
+    first_port: int | None = None,
 ) -> Iterator[RedisCluster]:
     """`masters` redis-servers in cluster mode, their slots assigned, and `replicas` replicas of
     each, in `directory`; killed on the way out. A master not heard of for `node_timeout_ms` is
-    failed over to its replica. Raises Unsupported when this machine cannot run a cluster."""
+    failed over to its replica. `first_port`: the first node's, known beforehand. Raises
+    Unsupported when this machine cannot run a cluster."""
     reason = _supports_cluster()
     if reason is not None:
         raise Unsupported(reason)
     ports = [free_port() for _ in range(masters * (1 + replicas))]
+    if first_port is not None:
+        ports[0] = first_port
     servers: dict[int, subprocess.Popen[bytes]] = {}
     try:
         for port in ports:

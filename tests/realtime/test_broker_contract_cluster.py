@@ -22,6 +22,7 @@ from expo.realtime.broker import Broker, BrokerUnavailable
 from expo.realtime.redis_broker import RedisBroker
 from expo.redis_pool import node_url, pooled_client, reachable
 from tests import redis_cluster as own_cluster
+from tests.cluster import free_port
 from tests.integration import test_control_reports as control_reports
 from tests.realtime import test_broker_contract as contract
 from tests.realtime.test_broker_contract import Collector, make_redis, topic
@@ -195,22 +196,29 @@ async def test_a_master_that_dies_is_replaced_by_its_replica_and_its_topics_hear
             await b.close()
 
 
-async def test_a_cluster_out_of_reach_is_unavailable_not_a_crash() -> None:
+async def test_a_process_started_before_its_cluster_is_unavailable_then_hears_once_it_is_up(
+    tmp_path: Path,
+) -> None:
     """A process that starts while no master answers is unready, not crashed: every call says
-    `unavailable` (and its listener keeps looking for the cluster until closed)."""
-    from tests.cluster import free_port
-
-    dead = RedisBroker(f"redis+cluster://127.0.0.1:{free_port()}", replay_window=5)
-    await dead.start(Collector())
+    `unavailable`; what it was asked to listen to is heard once the cluster is up (the
+    listener kept looking for it) and the hub is told to repair."""
+    port = free_port()
+    early = RedisBroker(f"redis+cluster://127.0.0.1:{port}", replay_window=5)
+    sink = Collector()
+    await early.start(sink)
     try:
         with pytest.raises(BrokerUnavailable):
-            await dead.ping()
+            await early.ping()
         with pytest.raises(BrokerUnavailable):
-            await dead.publish("forum:1", "x.happened", {})
+            await early.publish("forum:1", "x.happened", {})
         with pytest.raises(BrokerUnavailable):
-            await dead.listen("forum:1")
+            await early.listen("forum:1")
+        with running_cluster(tmp_path, first_port=port):
+            await eventually(lambda: sink.resyncs, timeout=15)
+            published = await early.publish("forum:1", "x.happened", {})
+            assert await sink.wait_for(1) == [published]
     finally:
-        await asyncio.wait_for(dead.close(), 10)
+        await asyncio.wait_for(early.close(), 10)
 
 
 # --- the cluster client's pool (expo/redis_pool.py) ----------------------------------------
