@@ -39,7 +39,9 @@ class EnvelopeError(ExpoError):
 
 
 def parse_command(text: str, *, max_bytes: int) -> Command:
-    if len(text) > max_bytes and len(text.encode()) > max_bytes:
+    # The limit is in UTF-8 bytes; a character is at most 4 of them, so shorter texts are
+    # known to fit without encoding them.
+    if len(text) > max_bytes or (4 * len(text) > max_bytes and len(text.encode()) > max_bytes):
         raise EnvelopeError(
             TooLarge(message=f"Commands are limited to {max_bytes} bytes."), sniff_id(text)
         )
