@@ -96,6 +96,8 @@ def create_app(
                 redis_pool_size=settings.redis_pool_size,
             ),
             presence_interval=settings.presence_interval,
+            # Half the send budget: the kernel's half (expo/realtime/transport.py) may be full.
+            replay_budget=settings.max_send_buffer // 2,
         )
         db, read = make_sessionmaker(engine), make_sessionmaker(read_engine)
         svc = Services(

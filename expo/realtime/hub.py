@@ -91,8 +91,17 @@ class TopicState:
 
 
 class Hub:
-    def __init__(self, broker: Broker, *, presence_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        *,
+        presence_interval: float = 1.0,
+        replay_budget: int | None = None,
+    ) -> None:
         self.broker = broker
+        # The most one replay may write (bytes): more than a connection's send budget takes at
+        # once would cut it again (4008) for its own catching up, every time it came back.
+        self._replay_budget = replay_budget
         self._topics: dict[str, TopicState] = {}
         self._presence_interval = presence_interval
         self._tasks: set[asyncio.Task[None]] = set()
@@ -255,6 +264,9 @@ class Hub:
                 "presence": state.presence,
             }
         resumable = since is not None and history.events is not None and epoch == history.epoch
+        if resumable and self._replay_budget is not None and history.events:
+            # Too much to replay at once: a snapshot (reload) costs the client less.
+            resumable = sum(len(e.payload) for e in history.events) <= self._replay_budget
         replayed = history.events if resumable and history.events else []
         sent = since if resumable else history.seq
         for event in replayed:
