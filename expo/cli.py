@@ -15,6 +15,7 @@ from pathlib import Path
 
 from expo import logs
 from expo.app import WS_CLASS
+from expo.head_deadline import HTTP_CLASS
 
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///./expo-demo.db"
 DEMO_SECRET_FILE = "./expo-demo.secret"
@@ -278,6 +279,7 @@ def _serve(host: str, port: int, workers: int, json_logs: bool) -> int:
         port=port,
         workers=workers,
         ws=WS_CLASS,
+        http=HTTP_CLASS,
         lifespan="on",
         log_config=logs.log_config(json=json_logs),
         proxy_headers=True,

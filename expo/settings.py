@@ -64,6 +64,8 @@ class Settings:
     max_sockets_per_account: int = 20
     presence_interval: float = 1.0
     ping_interval: float = 20.0
+    # Seconds a connection may take to send a request head (expo/head_deadline.py: slowloris).
+    head_timeout: float = 20.0
     # How often each process looks for sessions starting now, to send agenda reminders.
     reminder_interval: float = 15.0
     log_json: bool = True
@@ -173,6 +175,7 @@ class Settings:
             ("database_pool_timeout", "EXPO_DATABASE_POOL_TIMEOUT"),
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
             ("ping_interval", "EXPO_PING_INTERVAL"),
+            ("head_timeout", "EXPO_HEAD_TIMEOUT"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),
             ("account_link_minutes", "EXPO_ACCOUNT_LINK_MINUTES"),
         ):
