@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from asyncpg.exceptions import (  # type: ignore[import-untyped]  # ships no annotations
+    CannotConnectNowError,
+    ConnectionDoesNotExistError,
+)
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -20,6 +24,13 @@ from expo.errors import Unavailable
 # What a request or command may meet when the database is down or every pooled connection is
 # taken: the client is told `database.unavailable` or `database.busy` (503), never `internal`.
 DATABASE_FAILURES = (OperationalError, InterfaceError, PoolTimeout)
+
+# A PostgreSQL server that refuses connections (down: OSError, passed through by SQLAlchemy's
+# asyncpg adaptor untranslated; stopping or starting: CannotConnectNowError, wrapped in the
+# adaptor's generic Error) got past DATABASE_FAILURES, and every request while PostgreSQL
+# restarted answered 500 `internal` (tests/faults/test_postgres_restart.py). A failure to
+# connect is raised as the adaptor's OperationalError: `database.unavailable`.
+CONNECT_FAILURES = (OSError, CannotConnectNowError, ConnectionDoesNotExistError)
 
 
 def busy() -> Unavailable:
@@ -55,10 +66,45 @@ def make_engine(url: str, *, for_writes: bool = True, **kwargs: Any) -> AsyncEng
     kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        _connect_failures_as_dbapi_errors(engine)
+        return engine
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
     _tune_sqlite(engine, begin="BEGIN IMMEDIATE" if for_writes else "BEGIN")
     return engine
+
+
+def _connect_failures_as_dbapi_errors(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError:
+            raise
+        except Exception as error:
+            # The adaptor passes OSError through and wraps CannotConnectNowError ("not yet
+            # accepting connections") in its generic Error: SQLAlchemy's DBAPIError, which
+            # no handler takes for the database being away.
+            if isinstance(error, CONNECT_FAILURES) or isinstance(error.__cause__, CONNECT_FAILURES):
+                raise dialect.loaded_dbapi.OperationalError(
+                    f"cannot connect: {error!r}", error
+                ) from error
+            raise
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def disconnected(context: Any) -> Any:
+        # A statement whose connection died under it (the server stopped: "connection was
+        # closed in the middle of operation") comes out as the adaptor's generic Error too.
+        error = context.sqlalchemy_exception
+        if context.is_disconnect and not isinstance(error, DATABASE_FAILURES):
+            return OperationalError(
+                context.statement,
+                context.parameters,
+                context.original_exception,
+                hide_parameters=True,
+                connection_invalidated=True,
+            )
+        return None
 
 
 def _tune_sqlite(engine: AsyncEngine, *, begin: str) -> None:
