@@ -17,12 +17,10 @@ from datetime import datetime, timedelta
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
-from jsonschema import Draft6Validator
-from jsonschema.exceptions import ValidationError, best_match
 
 from expo.errors import BadRequest
 from forums.models import PersonRole, RoomKind
@@ -47,6 +45,10 @@ from forums.schedule_data import (
     tracks_of,
     version_of,
 )
+
+if TYPE_CHECKING:
+    from jsonschema import Draft6Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_PATH = Path(__file__).parent / "schedule_schema" / "c3voc-schedule.schema.json"
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -187,6 +189,10 @@ def invalid(path: str, reason: str, message: str) -> BadRequest:
 
 @cache
 def validator() -> Draft6Validator:
+    # Imported when first needed: jsonschema (with attrs and referencing) is a tenth of a second
+    # of every process's start, and only a programme import validates.
+    from jsonschema import Draft6Validator
+
     schema = orjson.loads(SCHEMA_PATH.read_bytes())
     Draft6Validator.check_schema(schema)
     return Draft6Validator(schema, format_checker=Draft6Validator.FORMAT_CHECKER)
@@ -194,6 +200,8 @@ def validator() -> Draft6Validator:
 
 def check(document: Any) -> None:
     """Refuse a document the c3voc schema refuses, naming its most telling problem."""
+    from jsonschema.exceptions import best_match
+
     errors = list(itertools.islice(validator().iter_errors(document), ERRORS_WEIGHED))
     error = best_match(errors) if errors else None
     if error is None:

@@ -23,8 +23,6 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-import jieba  # type: ignore[import-untyped]  # ships no annotations
-
 from matchmaking.recommend_terms import TERMS
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -57,6 +55,10 @@ _tokenizer: Any = None  # a jieba.Tokenizer, once made
 def _jieba() -> Any:
     """jieba's own tokenizer, made once per process, with the vocabulary's Chinese terms added
     (a private instance: jieba's global one is left as other code expects it)."""
+    # Imported here, not at the top: jieba (and the pkg_resources it pulls in) is a fifth of a
+    # second of every process's start, and most processes never tokenise.
+    import jieba  # type: ignore[import-untyped]  # ships no annotations
+
     global _tokenizer
     with _lock:
         if _tokenizer is None:
