@@ -114,11 +114,13 @@ class Prober:
             if a.status == 0 or (a.status >= 500 and not (a.status == 503 and a.code))
         ]
 
-    def slowest(self) -> dict[str, float]:
-        worst: dict[str, float] = {}
+    def slowest(self) -> dict[str, str]:
+        """Each kind's slowest answer: its seconds, status and code."""
+        worst: dict[str, Answer] = {}
         for a in self.answers:
-            worst[a.kind] = round(max(worst.get(a.kind, 0.0), a.took), 3)
-        return worst
+            if a.kind not in worst or a.took > worst[a.kind].took:
+                worst[a.kind] = a
+        return {k: f"{a.took:.3f} s: {a.status} {a.code or ''}".strip() for k, a in worst.items()}
 
     def working_again(self, since: float) -> float | None:
         """Seconds from `since` until every kind answered well (2xx) again, from an attempt
