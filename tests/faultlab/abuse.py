@@ -74,6 +74,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chat-rate", type=float, default=20.0, help="chat messages a second")
     parser.add_argument("--baseline-seconds", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=900.0, help="the attack's bound")
+    parser.add_argument(
+        "--without-closes",
+        action="store_true",
+        help="leave out the messages that close the socket (and so the reconnects they cost)",
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(pid: int) -> float:
@@ -293,6 +304,7 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
             await asyncio.sleep(options.baseline_seconds)
             baseline = chat.take()
             rss_before = rss_mib(pid)
+            cpu_before = cpu_seconds(pid)
             plan = {
                 "port": port,
                 "messages": options.messages,
@@ -304,6 +316,7 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
                 "slowloris_seconds": options.slowloris_seconds,
                 "slowloris_drip": min(1.0, options.slowloris_seconds / 4),
                 "max_seconds": options.max_seconds,
+                "closing": not options.without_closes,
                 "attendee": attendee_cookie,
                 "exhibitor": exhibitor_cookie,
                 "targets": targets,
@@ -329,6 +342,7 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
             stdout, stderr = communicate.result()
             under_attack = chat.take()
             rss_after = rss_mib(pid)
+            server_cpu = cpu_seconds(pid) - cpu_before
         if attacker_process.returncode != 0:
             raise RuntimeError(f"the attacker failed: {stderr.decode()[-3000:]}")
         report = orjson.loads(stdout)
@@ -363,6 +377,7 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
             else None,
         },
         "attack_seconds": report["seconds"],
+        "server_cpu_seconds_in_attack": round(server_cpu, 1),
         "messages": messages,
         "handshakes": handshakes,
         "slowloris": report["slowloris"],

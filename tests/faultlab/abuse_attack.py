@@ -70,11 +70,10 @@ def _close(kind: str, frames: tuple[bytes, ...], *codes: int) -> Probe:
     return Probe(kind, frames, closes=frozenset(codes))
 
 
-def malformed(n: int) -> Probe:
-    """The n-th malformed message of a connection, in a fixed rotation: 5 of its 19 kinds close
+def malformed(n: int, rotation: list[Callable[[int], Probe]]) -> Probe:
+    """The n-th malformed message of a connection, in a fixed rotation: 5 of the 19 kinds close
     the socket (each costs the attacker a new handshake)."""
-    pick = ROTATION[n % len(ROTATION)]
-    return pick(n)
+    return rotation[n % len(rotation)](n)
 
 
 def _deep(n: int) -> Probe:
@@ -275,11 +274,14 @@ async def attack_messages(
     tally: Tally,
     fragments: int,
     stop_at: float,
+    closing: bool = True,
 ) -> None:
     """One connection's share: each message sent alone, its answer awaited, the socket opened
     again after every close."""
     sock = await RawSocket.open(port, *headers)
-    period = len(ROTATION) + OTHERS_SHARE
+    # Without the kinds that close the socket: what the messages cost apart from reconnecting.
+    rotation = [pick for pick in ROTATION if not pick(0).closes] if not closing else ROTATION
+    period = len(rotation) + OTHERS_SHARE
     try:
         if fragments:
             # One text message in `fragments` one-byte pieces (7 bytes each on the wire).
@@ -292,12 +294,12 @@ async def attack_messages(
             if time.monotonic() > stop_at:
                 break
             slot = n % period
-            if slot >= len(ROTATION):
+            if slot >= len(rotation):
                 # Anonymous sockets aim at the same: refused (unauthorized, or the topic's
                 # guard's own code), whichever error it is.
                 probe = (targets or ANONYMOUS).probe(n)
             else:
-                probe = malformed(n)
+                probe = malformed(n, rotation)
             await one(sock, probe, tally)
             if sock.closed:
                 sock = await reopen(sock, port, headers)
@@ -475,6 +477,7 @@ async def attack(plan: dict[str, Any]) -> dict[str, Any]:
             tally,
             plan["fragments"] if i == 0 else 0,
             stop_at,
+            plan["closing"],
         )
         for i in range(sockets)
     ]
