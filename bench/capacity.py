@@ -3,6 +3,7 @@
     .venv/bin/python bench/capacity.py                   # 2,000 sockets, about 5 minutes
     .venv/bin/python bench/capacity.py --sockets 6000 --duration 60   # bigger
     .venv/bin/python bench/capacity.py --database sqlite # no PostgreSQL
+    .venv/bin/python bench/capacity.py --model bench/results/capacity-<UTC>.json  # the model
 
 Everything runs on 127.0.0.1: a redis-server of the bench's own on a free port (every command it
 counts is ours), a fresh PostgreSQL database on EXPO_TEST_POSTGRES_URL's server (or a SQLite
@@ -24,7 +25,10 @@ idle servers do over the same seconds (measured first, in an idle window), divid
   signed-in handshake   a socket with a session cookie (the per-account socket quota), then its
                         `account:<id>` subscribe, its forum subscribe and its close
   presence              per process per round (EXPO_PRESENCE_INTERVAL) and per signed-in socket
-                        per round: the idle rate with and without N signed-in sockets
+                        per round: the idle rate with and without N signed-in sockets; then
+                        with --peers processes added to the registry (each process reads every
+                        live one's counts: the cost grows with the processes)
+  reactions             per process and second while its viewers react (the shared pile)
   queue                 join (`POST …/tickets`), position read (`GET /api/match/queue-tickets/
                         {id}`), call and served, over HTTP on process A
   rate-limit check      RedisLimiter.hit from this process, the script every limit runs
@@ -35,15 +39,18 @@ to 10 s late, so each is read after --pg-settle seconds.
 
 Per process (CPU-seconds from /proc/<pid>/stat, robust on a shared machine, rather than rates
 per wall second): --sockets anonymous subscribers of `forum:2`, half on A and half on B, opened
-by bench/fanout.py's load generator: memory per idle socket (VmRSS delta), handshakes (with a
-subscribe) per CPU-second, then --rate chat messages a second sent to A for --duration seconds:
-deliveries per CPU-second of each process (B only fans out what Redis brings it; A also runs
-the command). The baseline in the same run: bench/baselines.py's bare `websockets.broadcast`
-server with half the sockets and the same rate. And `redis-benchmark` on the bench's Redis:
-operations per second and per Redis CPU-second for SET, GET and PUBLISH.
+by bench/fanout.py's load generator (after a warm-up): memory per idle socket (VmRSS delta),
+handshakes (with a subscribe) per CPU-second; CPU per event from --fixed-rate chat messages a
+second with one subscriber per process, then per delivery from --rate messages a second with
+all of them, each process's idle CPU taken off (B only fans out what Redis brings it; A also
+runs the chat.send commands, so only B's split is clean). The baseline in the same run:
+bench/baselines.py's bare `websockets.broadcast` server with half the sockets, measured alike.
+And `redis-benchmark` on the bench's Redis: operations per second and per Redis CPU-second for
+SET, GET and PUBLISH.
 
 Progress on stderr; a table on stdout; every figure in bench/results/capacity-<UTC>.json.
-Every wait is bounded; the whole run by --max-seconds. docs/capacity.md models from these.
+Every wait is bounded; the whole run by --max-seconds. docs/capacity.md models from these
+(`model()` below, the assumptions in `Mix`).
 """
 
 from __future__ import annotations
