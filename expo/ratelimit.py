@@ -95,6 +95,13 @@ DEFAULT_RATES: dict[str, Rate] = {
     # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics
     # resubscribing at once after a blip pass; a loop subscribing without end does not.
     "subscribe": Rate(300, 60, burst=100),
+    # Websocket commands refused (an error reply the client caused: malformed, forbidden, not
+    # found...) per account (anonymous: per connection), counted by each process on its own
+    # (it guards that process's CPU): once spent, the account's commands there are answered
+    # `rate_limited` before any of their work (a command on someone else's object costs a
+    # database read before the rule refuses it). A page makes a few mistakes; a script probing
+    # other people's ids makes them by the thousand (issue 14's abuse scenario).
+    "refusals": Rate(30, 10, burst=30),
 }
 
 

@@ -30,7 +30,7 @@ from expo.errors import (
 )
 from expo.logs import OutageLog
 from expo.models import Account, AccountPublic
-from expo.ratelimit import enforce
+from expo.ratelimit import MemoryLimiter, enforce
 from expo.realtime import closecodes, metrics
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.connection import Connection
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from expo.services import Services
 
 log = logging.getLogger("expo.gateway")
+# The least retry_after a refusal of refused commands gives: GCRA may say "allowed in 0.2 ms",
+# and a client told to retry in 0.0 s would only come straight back.
+MIN_RETRY = 0.1
 EVICT = "topic.evict"  # the control message of `Gateway.evict`
 # The text a connection's waiting commands may hold, in largest commands (EXPO_MAX_COMMAND_BYTES).
 PENDING_TEXT_FACTOR = 4
@@ -134,6 +137,9 @@ class Gateway:
         self._reloading = asyncio.Lock()
         self._guards = dict(topic_guards)
         self._quota_outage = OutageLog(log, "socket quota not applied: broker unavailable")
+        self._refusals = MemoryLimiter(
+            max_keys=50_000
+        )  # this process's, by design: see DEFAULT_RATES
         self._commands: dict[str, CommandSpec] = {
             "subscribe": CommandSpec(
                 self._subscribe, SubscribeData, "topic.subscribe", rate="subscribe"
@@ -443,13 +449,41 @@ class Gateway:
         finally:
             client.runner = None
 
+    def _refusal_key(self, client: Connection) -> str:
+        who = client.principal.account_id if client.principal else f"c{client.id}"
+        return f"refusals:{who}"
+
+    async def _refused(self, client: Connection, error: ExpoError) -> None:
+        """Spend one of the client's refusals for an error it caused (not for a limit it hit,
+        nor for the server's own trouble)."""
+        if error.status < 500 and error.status != 429:
+            rate = self.services.settings.rate_limits["refusals"]
+            await self._refusals.hit(self._refusal_key(client), rate)
+
     async def _handle(self, client: Connection, text: str) -> None:
         settings = self.services.settings
+        spent = await self._refusals.hit(
+            self._refusal_key(client), settings.rate_limits["refusals"], spend=False
+        )
+        if not spent.allowed:
+            # Answered before any of the command's work: parsing, the database, the broker.
+            metrics.COMMANDS.labels("refused", "rate_limited").inc()
+            retry = round(max(spent.retry_after, MIN_RETRY), 3)
+            self._reply_error(
+                client,
+                text,
+                RateLimited(
+                    message=f"Too many refused commands; try again in {retry:.1f} s.",
+                    retry_after=retry,
+                ),
+            )
+            return
         try:
             command = parse_command(text, max_bytes=settings.max_command_bytes)
         except EnvelopeError as error:
             metrics.COMMANDS.labels("invalid", error.code).inc()
             client.send_frame(text_frame(encode_error(error.command_id, error)))
+            await self._refused(client, error)
             return
         spec = self._commands.get(command.type)
         label = command.type if spec else "unknown"
@@ -485,6 +519,7 @@ class Gateway:
         except ExpoError as error:
             metrics.COMMANDS.labels(label, error.code).inc()
             client.send_frame(text_frame(encode_error(command.id, error)))
+            await self._refused(client, error)
             return
         except Exception:
             log.exception("command failed", extra={"command": command.type, "conn": client.id})

@@ -260,6 +260,8 @@ def documented(probe: Probe, answer: Answer) -> bool:
     code = reply["error"].get("code")
     if not isinstance(code, str) or code == "internal" or not reply["error"].get("message"):
         return False
+    if code == "rate_limited" and reply["error"].get("retry_after", 0) > 0:
+        return True  # the account's refusals are spent: answered before any work (protocol.md)
     if probe.codes and code not in probe.codes:
         return False
     return probe.reply_id is ANY or reply.get("id") == probe.reply_id

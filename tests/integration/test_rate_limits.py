@@ -22,7 +22,13 @@ STRICT = {**{name: Rate(100_000, 1) for name in DEFAULT_RATES}}
 
 @pytest.fixture(scope="module")
 async def strict(demo_sqlite):
-    limits = {**STRICT, "chat": Rate(3, 60), "sign_in": Rate(4, 60), "connect": Rate(8, 60)}
+    limits = {
+        **STRICT,
+        "chat": Rate(3, 60),
+        "sign_in": Rate(4, 60),
+        "connect": Rate(8, 60),
+        "refusals": Rate(3, 60),
+    }
     async with live_server(make_settings(demo_sqlite, rate_limits=limits)) as live:
         yield live
 
@@ -40,6 +46,28 @@ async def test_chat_beyond_the_limit_is_refused_with_retry_after_and_not_stored(
     async with strict.http() as http:
         texts = [m["text"] for m in (await http.get("/api/forums/5/chat")).json()["messages"]]
     assert "第3条" not in texts and "第2条" in texts
+
+
+async def test_refused_commands_spend_a_budget_after_which_none_is_worked_on(strict):
+    """A script probing other people's ids is refused each time, but each refusal cost the
+    server a database read; past the account's budget of refusals its commands are answered
+    `rate_limited` before any work, valid ones too, on every socket of that account, while
+    another account is served (issue 14's abuse scenario)."""
+    cookie = await strict.sign_in("attendee@demo.shubo.live")
+    other = await strict.sign_in("speaker@demo.shubo.live")
+    async with strict.connect(cookie) as ws, strict.connect(cookie) as second:
+        me, again = Peer(ws), Peer(second)
+        probes = [await me.command("queue.leave", {"ticket": 10**6 + i}) for i in range(3)] + [
+            await me.command("nope.unknown", {})
+        ]
+        assert [p["error"]["code"] for p in probes[:3]] == ["queue.unknown_ticket"] * 3, probes
+        cut = probes[3]["error"]
+        assert cut["code"] == "rate_limited" and 0 < cut["retry_after"] <= 20, cut
+        valid = await again.command("subscribe", {"topic": "forum:2"})
+        assert valid["type"] == "error" and valid["error"]["code"] == "rate_limited", valid
+    async with strict.connect(other) as ws:
+        served = await Peer(ws).command("subscribe", {"topic": "forum:2"})
+        assert served["type"] == "ok", served
 
 
 async def test_sign_in_attempts_are_limited_per_address(strict: LiveServer):
