@@ -213,8 +213,8 @@ class Client:
                 given = refused.response.headers.get("Retry-After")
                 if given is not None and given.isdigit():
                     self._retry_after = float(given)
-                elif status == 429:
-                    self._count("429 without Retry-After")
+                elif status in (429, 503):
+                    self._count(f"{status} without Retry-After")
                 return None  # answered: the process is there and said no
             except TimeoutError:
                 self._count("timeout")  # no answer within open_timeout: queued, or lost

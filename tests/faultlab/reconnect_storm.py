@@ -140,12 +140,13 @@ async def _play(
             unanswered == 0,
             f"answers after the storm {dict(refusals)}",
         )
-        without = sum(c.refused.get("429 without Retry-After", 0) for c in crowd.clients)
+        without = refusals["429 without Retry-After"] + refusals["503 without Retry-After"]
         waited = sum(c.retry_after_honoured for c in crowd.clients)
         outcome.check(
-            "every 429 carries Retry-After, and the clients waited it",
+            "every 429 or 503 carries Retry-After, and the clients waited it",
             without == 0,
-            f"{refusals['429']} refused with 429, {waited} waits of a Retry-After or retry_after",
+            f"{refusals['429']} refused with 429 (an address's budget), {refusals['503']} with"
+            f" 503 (busy), {waited} waits of a Retry-After or retry_after",
         )
         unlimited = sum(c.rate_limited_subscribes for c in crowd.clients) - sum(
             c.subscribe_retry_after for c in crowd.clients
@@ -179,6 +180,7 @@ async def _play(
             crowd_back_by_second=dict(sorted(Counter(int(r) for r in crowd_resumes).items())),
             venue_back_s=None if venue_back is None else round(venue_back, 2),
             venue_resume_p50_s=round(percentile(venue_resumes, 50), 3),
+            arrival_refusals=dict(before),
             handshake_refusals=dict(refusals),
             subscribes_rate_limited=sum(c.rate_limited_subscribes for c in crowd.clients),
             retry_after_waits=waited,

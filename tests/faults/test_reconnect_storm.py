@@ -28,5 +28,7 @@ async def test_a_reconnect_storm_is_answered_and_every_client_resumes():
     )
     outcome = await reconnect_storm.run(options, lambda line: None)
     assert outcome.failed_checks == [], outcome.table()
-    # The venue's address was refused past its budget: the politeness was exercised.
-    assert outcome.figures["handshake_refusals"].get("429", 0) > 0, outcome.figures
+    # The venue's address was refused past its budget (as all 25 arrive at once; in the storm
+    # too, unless their backoff, grown by those refusals, spread them): politeness exercised.
+    refused = outcome.figures["arrival_refusals"].get("429", 0)
+    assert refused + outcome.figures["handshake_refusals"].get("429", 0) > 0, outcome.figures
