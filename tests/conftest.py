@@ -14,8 +14,8 @@ import pytest
 
 from tests.live import LiveServer, live_server, make_settings, prepare_demo_database
 
-# Files of a minute or more, run first: the suite runs on three workers a file at a time
-# (`-n 3 --dist loadfile`), and one of these started last kept one worker busy for minutes after
+# Files of a minute or more, run first: the suite runs on two workers a file at a time
+# (`-n 2 --dist loadfile`), and one of these started last kept one worker busy for minutes after
 # the other had run out of work (the suite's tail). The rest keep their order.
 SLOW_FIRST = (
     "tests/integration/test_queue_stress.py",  # beside it, files that mostly wait on ffmpeg:
