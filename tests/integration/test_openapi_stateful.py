@@ -20,6 +20,8 @@ import httpx
 import hypothesis
 import pytest
 import schemathesis
+import schemathesis.specs.openapi.schemas
+import schemathesis.specs.openapi.stateful  # noqa: F401
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,6 +31,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.live import LiveServer, live_server, make_settings
+
+# schemathesis' OpenAPI modules are imported above, in the main thread, not on first use inside
+# the worker thread each flow runs in: pytest rewrites a plugin's modules as they are imported,
+# and CPython 3.11's parser used from two threads at once can fail with "SystemError: AST
+# constructor recursion depth mismatch" (CPython gh-106905; failed so once in CI).
 
 ATTENDEE = "attendee@demo.shubo.live"
 # The flows a signed-in attendee walks, each run on its own (so that each gets its share of
@@ -102,8 +109,7 @@ def flow(base: str, cookie: str, paths: str) -> Any:
 
 
 def transitions(schema: Any) -> set[tuple[str, str]]:
-    from schemathesis.specs.openapi.stateful import collect_transitions
-
+    collect_transitions = schemathesis.specs.openapi.stateful.collect_transitions
     schema.as_state_machine()  # infers the links, into the schema
     operations = [result.ok() for result in schema.get_all_operations()]
     found = set()
