@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,33 +99,52 @@ async def shared_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
     await redis.aclose()
     async with fresh_postgres_database() as database_url:
         await prepare_demo_database(database_url)
-        env = {
-            **os.environ,
-            "EXPO_DATABASE_URL": database_url,
-            "EXPO_REDIS_URL": REDIS_URL,
-            "EXPO_SECRET_KEY": secrets.token_urlsafe(24),
-            "EXPO_PRESENCE_INTERVAL": "0.2",
-            "EXPO_REMINDER_INTERVAL": "0.2",  # agenda reminders looked for five times a second
-            "EXPO_LOG_JSON": "1",
-            # Tests act far faster than people: every limit lifted (they are tested on their own).
-            "EXPO_RATE_LIMITS": ",".join(f"{name}=100000/1" for name in DEFAULT_RATES),
-        }
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        env = servers_env(database_url, REDIS_URL)
         yield env
 
 
 @pytest.fixture(scope="module")
 async def two_processes(shared_env, tmp_path_factory) -> AsyncIterator[tuple[Process, Process]]:
-    logs = tmp_path_factory.mktemp("logs")
-    a = await start(shared_env, log=logs / "a.log")
+    async with started_pair(shared_env, tmp_path_factory.mktemp("logs")) as pair:
+        yield pair
+
+
+def servers_env(
+    database_url: str, redis_url: str, rates: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The settings of test servers on `database_url` and `redis_url`: presence and agenda
+    reminders looked at five times a second, and every rate limit lifted but those in `rates`
+    (name -> "count/seconds[/burst]"): tests act far faster than people, and the limits are
+    tested on their own."""
+    lifted = {name: "100000/1" for name in DEFAULT_RATES} | (rates or {})
+    env = {
+        **os.environ,
+        "EXPO_DATABASE_URL": database_url,
+        "EXPO_REDIS_URL": redis_url,
+        "EXPO_SECRET_KEY": secrets.token_urlsafe(24),
+        "EXPO_PRESENCE_INTERVAL": "0.2",
+        "EXPO_REMINDER_INTERVAL": "0.2",
+        "EXPO_LOG_JSON": "1",
+        "EXPO_RATE_LIMITS": ",".join(f"{name}={rate}" for name, rate in lifted.items()),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+@asynccontextmanager
+async def started_pair(env: dict[str, str], logs: Path) -> AsyncIterator[tuple[Process, Process]]:
+    """Two servers on `env`, stopped on the way out."""
+    a = await start(env, log=logs / "a.log")
     try:
-        b = await start(shared_env, log=logs / "b.log")
+        b = await start(env, log=logs / "b.log")
     except BaseException:
         await stop(a)
         raise
-    yield a, b
-    await stop(a)
-    await stop(b)
+    try:
+        yield a, b
+    finally:
+        await stop(a)
+        await stop(b)
 
 
 async def sign_in(process: Process, email: str = ATTENDEE) -> str:

@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.faultlab.crowd import Chat, Crowd, check_deliveries, make_clients, settle
+from tests.faultlab.cast import cast
+from tests.faultlab.crowd import check_deliveries, settle
 from tests.faultlab.looks import stored_texts
 from tests.faultlab.outcome import Outcome
 from tests.faultlab.pg_server import PostgresServer, postgres_server
@@ -63,35 +64,15 @@ async def _play(
     progress: Callable[[str], None],
 ) -> Outcome:
     outcome = Outcome()
-    urls = stage.ws_urls
     rooms = await stage.rooms(options.rooms)
     probed_booth = await stage.booth()
-    senders = await stage.people(len(rooms))
     probers = [cookie for _, cookie in await stage.people(4)]
-    crowd = Crowd()
-    talkers = make_clients(
-        crowd,
-        len(rooms),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[i]}"],
-        prefix="sender",
-        cookies=[c for _, c in senders],
-    )
-    make_clients(
-        crowd,
-        options.clients - len(rooms),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[(i // 2) % len(rooms)]}"],
-        prefix="audience",
-        first=len(rooms),
-    )
+    play = await cast(stage, rooms, options.clients)
+    crowd, chat = play.crowd, play.chat
     prober = Prober(stage, rooms[0], probers, probed_booth)
     try:
         started = await crowd.start(at_once=options.at_once)
         progress(f"{len(crowd.clients)} clients following in {started:.1f} s")
-        chat = Chat({rooms[i]: talkers[i] for i in range(len(rooms))})
         quiet = asyncio.Event()
         chatting = asyncio.ensure_future(chat.run(options.rate, quiet))
         probing = asyncio.ensure_future(prober.run(options.probe_every, quiet))

@@ -29,12 +29,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.faultlab.cast import cast
 from tests.faultlab.client import Client
 from tests.faultlab.crowd import (
-    Chat,
     Crowd,
     check_deliveries,
-    make_clients,
     percentile,
     resumes,
     settle,
@@ -83,32 +82,9 @@ async def _play(
     stage: Stage, options: argparse.Namespace, progress: Callable[[str], None]
 ) -> Outcome:
     outcome = Outcome()
-    urls = stage.ws_urls
     rooms = await stage.rooms(options.rooms)
-    senders = await stage.people(len(rooms))
-    people = await stage.people(options.signed_in)
-    crowd = Crowd()
-    talkers = make_clients(
-        crowd,
-        len(rooms),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[i]}"],
-        prefix="sender",
-        cookies=[c for _, c in senders],
-    )
-    others = options.clients - len(rooms)
-    cookies = [c for _, c in people] + [""] * max(0, others - len(people))
-    audience = make_clients(
-        crowd,
-        others,
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[(i // 2) % len(rooms)]}"],
-        prefix="audience",
-        first=len(rooms),
-        cookies=cookies[:others],
-    )
+    play = await cast(stage, rooms, options.clients, signed_in=options.signed_in)
+    crowd, chat, audience = play.crowd, play.chat, play.audience
     venue = audience[len(audience) - min(options.venue, len(audience)) :]
     for client in venue:
         client.address = VENUE_ADDRESS
@@ -117,7 +93,6 @@ async def _play(
         arrived = await _arrive(crowd, crowd_only, venue, options.at_once, options.arrive_within)
         pace = len(crowd_only) / arrived
         progress(f"{len(crowd.clients)} clients following; the crowd's pace {pace:.0f}/s")
-        chat = Chat({rooms[i]: talkers[i] for i in range(len(rooms))})
         quiet = asyncio.Event()
         chatting = asyncio.ensure_future(chat.run(options.rate, quiet))
         await asyncio.sleep(options.before)
@@ -168,7 +143,7 @@ async def _play(
         )
         outcome.figures.update(
             clients=len(crowd.clients),
-            signed_in=len(people),
+            signed_in=options.signed_in,
             venue=len(venue),
             arrival_seconds=round(arrived, 2),
             arrival_pace_per_s=round(pace, 1),

@@ -19,100 +19,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-import redis.asyncio as aioredis
-
-from tests.cluster import free_port
+from tests.faultlab.cast import cast
 from tests.faultlab.client import Client, Offline
-from tests.faultlab.crowd import Chat, Crowd, check_deliveries, make_clients, settle
+from tests.faultlab.crowd import Chat, check_deliveries, settle
 from tests.faultlab.looks import audience_settles, line_settles, ordered, read_line, stored_texts
 from tests.faultlab.outcome import Outcome
 from tests.faultlab.prober import Prober
 from tests.faultlab.stage import Stage, staged
-from tests.redis_server import RedisServer
-from tests.services import IN_CI, fresh_postgres_database
+from tests.redis_server import RedisServer, redis_server
+from tests.services import fresh_postgres_database
 
 RELOAD_WITHIN = 10.0  # seconds after Redis's return: the issue's promise
 CROSS_WITHIN = 3.0
 REACTIONS = 12  # a burst past the `react` budget (5 at once)
-
-
-class SavingRedis(RedisServer):
-    """A redis-server of the scenario's own that can stop with its data (SHUTDOWN SAVE to a
-    dump in its folder, loaded at the next start) or without."""
-
-    def __init__(self, port: int, folder: Path) -> None:
-        super().__init__(port)
-        self.folder = folder
-
-    async def start(self) -> None:
-        self._child = await asyncio.create_subprocess_exec(
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--dir",
-            str(self.folder),
-            "--dbfilename",
-            "dump.rdb",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            stdout=asyncio.subprocess.DEVNULL,
-        )
-        client = aioredis.from_url(self.url, socket_connect_timeout=1)
-        try:
-            async with asyncio.timeout(10):
-                while True:
-                    try:
-                        await client.ping()
-                        return
-                    except (ConnectionError, OSError, aioredis.ConnectionError):
-                        await asyncio.sleep(0.02)
-                    except aioredis.ResponseError:  # LOADING the dump
-                        await asyncio.sleep(0.02)
-        finally:
-            await client.aclose()
-
-    async def stop_keeping(self, keep: bool) -> None:
-        if self._child is None or self._child.returncode is not None:
-            return
-        client = aioredis.from_url(self.url)
-        try:
-            await client.shutdown(save=keep, nosave=not keep)
-        except (aioredis.ConnectionError, OSError):
-            pass  # the server closes the connection as it goes
-        finally:
-            await client.aclose()
-        async with asyncio.timeout(30):
-            await self._child.wait()
-        if not keep:
-            (self.folder / "dump.rdb").unlink(missing_ok=True)
-
-
-@asynccontextmanager
-async def saving_redis(folder: Path) -> AsyncIterator[SavingRedis]:
-    if shutil.which("redis-server") is None:
-        if IN_CI:
-            pytest.fail("CI needs every service: redis-server is not installed", pytrace=False)
-        pytest.skip("MISSING SERVICE: redis-server is not installed")
-    server = SavingRedis(free_port(), folder)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop_keeping(False)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -132,67 +58,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="faults-") as folder:
         logs = Path(folder)
-        async with saving_redis(logs) as redis, fresh_postgres_database() as database_url:
+        async with redis_server(logs) as redis, fresh_postgres_database() as database_url:
             async with staged(redis, database_url, logs, keep_limits=("react",)) as stage:
                 return await _play(stage, redis, options, progress)
 
 
 async def _play(
-    stage: Stage, redis: SavingRedis, options: argparse.Namespace, progress: Callable[[str], None]
+    stage: Stage, redis: RedisServer, options: argparse.Namespace, progress: Callable[[str], None]
 ) -> Outcome:
     outcome = Outcome()
-    urls = stage.ws_urls
     rooms = await stage.rooms(options.rooms)
     booth = await stage.booth()
     probed_booth = await stage.booth()  # the prober's joins and leaves stay out of the line
     ((_, staff),) = await stage.people(1, exhibitor_id=booth)
-    senders = await stage.people(len(rooms))
-    queuers = await stage.people(options.queuers)
     probers = [cookie for _, cookie in await stage.people(4)]
-    tickets = []
-    for i, (_, cookie) in enumerate(queuers):
-        status, body = await stage.http[urls[i % 2]].send(
-            "POST", f"/api/match/queues/{booth}/tickets", cookie, {}
-        )
-        assert status == 201, (status, body)
-        tickets.append(int(body["ticket"]["id"]))
-
-    crowd = Crowd()
-    talkers = make_clients(
-        crowd,
-        len(rooms),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[i]}"],
-        prefix="sender",
-        cookies=[c for _, c in senders],
-    )
-    make_clients(
-        crowd,
-        len(queuers),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[(i // 2) % len(rooms)]}", f"queue-ticket:{tickets[i]}"],
-        prefix="queuer",
-        first=len(rooms),
-        cookies=[c for _, c in queuers],
-    )
-    make_clients(
-        crowd,
-        options.clients - len(rooms) - len(queuers),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[(i // 2) % len(rooms)]}"],
-        prefix="audience",
-        first=len(rooms) + len(queuers),
+    play = await cast(
+        stage,
+        rooms,
+        options.clients,
+        booth=booth,
+        queuers=options.queuers,
         watch_every=options.watch_every,
     )
+    crowd, chat = play.crowd, play.chat
     prober = Prober(stage, rooms[0], probers, probed_booth)
     try:
         started = await crowd.start(at_once=options.at_once)
         progress(f"{len(crowd.clients)} clients following in {started:.1f} s")
         line_before = await read_line(stage, staff, booth)
-        chat = Chat({rooms[i]: talkers[i] for i in range(len(rooms))})
         quiet = asyncio.Event()
         chatting = asyncio.ensure_future(chat.run(options.rate, quiet))
         probing = asyncio.ensure_future(prober.run(options.probe_every, quiet))
@@ -202,7 +95,7 @@ async def _play(
                 name = "with its data" if keep else "empty"
                 await asyncio.sleep(options.before)
                 down_at = time.monotonic()
-                await redis.stop_keeping(keep)
+                await redis.stop(keep)
                 await asyncio.sleep(options.down)
                 await redis.start()
                 up_at = time.monotonic()
@@ -217,7 +110,7 @@ async def _play(
             await asyncio.gather(chatting, probing)
         progress(f"chat stopped: {chat.acknowledged} of {chat.sent} acknowledged")
         settled = await settle(crowd.clients, chat, options.settle)
-        limited = await _reaction_burst(talkers[0], rooms[0])
+        limited = await _reaction_burst(chat.senders[rooms[0]], rooms[0])
         stored = await stored_texts(stage, rooms)
 
         check_deliveries(outcome, crowd.clients, chat)

@@ -89,6 +89,15 @@ class Stage:
     async def booth(self) -> int:
         return await new_exhibitor(self.db, seats=1)
 
+    async def join_queue(self, booth: int, cookie: str, ws_url: str) -> int:
+        """The person of `cookie` joins `booth`'s queue through the process of `ws_url`: the
+        ticket's id."""
+        status, body = await self.http[ws_url].send(
+            "POST", f"/api/match/queues/{booth}/tickets", cookie, {}
+        )
+        assert status == 201, (status, body)
+        return int(body["ticket"]["id"])
+
 
 def environment(
     redis_url: str,

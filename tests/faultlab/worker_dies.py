@@ -28,12 +28,10 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from tests.faultlab.cast import cast
 from tests.faultlab.client import Client
 from tests.faultlab.crowd import (
-    Chat,
-    Crowd,
     check_deliveries,
-    make_clients,
     percentile,
     resumes,
     settle,
@@ -80,50 +78,12 @@ async def _play(
     rooms = await stage.rooms(options.rooms)
     booth = await stage.booth()
     ((_, staff),) = await stage.people(1, exhibitor_id=booth)
-    senders = await stage.people(len(rooms))
-    queuers = await stage.people(options.queuers)
-    tickets = []
-    for i, (_, cookie) in enumerate(queuers):
-        status, body = await stage.http[urls[i % 2]].send(
-            "POST", f"/api/match/queues/{booth}/tickets", cookie, {}
-        )
-        assert status == 201, (status, body)
-        tickets.append(int(body["ticket"]["id"]))
-
-    crowd = Crowd()
-    talkers = make_clients(
-        crowd,
-        len(rooms),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[i]}"],
-        prefix="sender",
-        cookies=[c for _, c in senders],
-    )
-    make_clients(
-        crowd,
-        len(queuers),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[(i // 2) % len(rooms)]}", f"queue-ticket:{tickets[i]}"],
-        prefix="queuer",
-        first=len(rooms),
-        cookies=[c for _, c in queuers],
-    )
-    audience = make_clients(
-        crowd,
-        options.clients - len(rooms) - len(queuers),
-        urls,
-        stage.http,
-        lambda i: [f"forum:{rooms[(i // 2) % len(rooms)]}"],
-        prefix="audience",
-        first=len(rooms) + len(queuers),
-    )
+    play = await cast(stage, rooms, options.clients, booth=booth, queuers=options.queuers)
+    crowd, chat, audience = play.crowd, play.chat, play.audience
     try:
         started = await crowd.start(at_once=options.at_once)
         progress(f"{len(crowd.clients)} clients following in {started:.1f} s")
         line_before = await read_line(stage, staff, booth)
-        chat = Chat({rooms[i]: talkers[i] for i in range(len(rooms))})
         quiet = asyncio.Event()
         chatting = asyncio.ensure_future(chat.run(options.rate, quiet))
         await asyncio.sleep(options.before)

@@ -6,18 +6,16 @@ elsewhere in Redis: a booth's queue and a rate limit, each agreed on by both pro
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from expo.ratelimit import DEFAULT_RATES
 from matchmaking.queue_index import RedisQueueIndex
 from matchmaking.queue_line import Entry, Line
 from tests import redis_cluster as own_cluster
-from tests.cluster import Process, sign_in, start, stop
+from tests.cluster import Process, servers_env, sign_in, started_pair
 from tests.integration import test_scale_out as scale_out
 from tests.live import Peer, prepare_demo_database
 from tests.redis_cluster import RedisCluster
@@ -45,19 +43,8 @@ FAILED_SIGN_INS = 5
 async def cluster_env(redis_cluster: RedisCluster) -> AsyncIterator[dict[str, str]]:
     async with fresh_postgres_database() as database_url:
         await prepare_demo_database(database_url)
-        lifted = {name: "100000/1" for name in DEFAULT_RATES}
-        lifted["sign_in_pair"] = f"{FAILED_SIGN_INS}/900"
-        env = {
-            **os.environ,
-            "EXPO_DATABASE_URL": database_url,
-            "EXPO_REDIS_URL": redis_cluster.url,
-            "EXPO_SECRET_KEY": secrets.token_urlsafe(24),
-            "EXPO_PRESENCE_INTERVAL": "0.2",
-            "EXPO_REMINDER_INTERVAL": "0.2",
-            "EXPO_LOG_JSON": "1",
-            "EXPO_RATE_LIMITS": ",".join(f"{name}={rate}" for name, rate in lifted.items()),
-        }
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        rates = {"sign_in_pair": f"{FAILED_SIGN_INS}/900"}
+        env = servers_env(database_url, redis_cluster.url, rates)
         yield env
 
 
@@ -65,16 +52,8 @@ async def cluster_env(redis_cluster: RedisCluster) -> AsyncIterator[dict[str, st
 async def two_processes(
     cluster_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Process, Process]]:
-    logs = tmp_path_factory.mktemp("cluster-logs")
-    a = await start(cluster_env, log=logs / "a.log")
-    try:
-        b = await start(cluster_env, log=logs / "b.log")
-    except BaseException:
-        await stop(a)
-        raise
-    yield a, b
-    await stop(a)
-    await stop(b)
+    async with started_pair(cluster_env, tmp_path_factory.mktemp("cluster-logs")) as pair:
+        yield pair
 
 
 async def test_chat_on_forums_of_different_masters_reaches_the_other_process_in_order(
