@@ -11,6 +11,15 @@ const STABLE_AFTER_MS = 5_000; // a connection that lived this long resets the b
 const REQUEST_TIMEOUT_MS = 15_000;
 const RESUBSCRIBE_AFTER_MS = 3_000; // after a transient subscribe failure (broker down)
 
+/** How long to wait before asking for a topic again after `error`: when the server said
+ * (`rate_limited` with retry_after, in a storm), that and up to a quarter more, so tabs refused
+ * together do not all come back in the same instant; otherwise a few seconds. */
+function resubscribeDelay(error) {
+  const seconds = error.retryAfter;
+  if (!Number.isFinite(seconds) || seconds <= 0) return RESUBSCRIBE_AFTER_MS;
+  return Math.min(BACKOFF_CAP_MS, seconds * 1000 * (1 + Math.random() / 4));
+}
+
 // Close codes from the server (expo/realtime/closecodes.py) after which we come back at once.
 const QUICK_RETRY = new Set([1001, 1012, 4008]);
 // The session ended (signed out, here or elsewhere): the socket's identity is gone.
@@ -369,7 +378,7 @@ export class Realtime {
           if (ws === this.ws && this.isOpen && this.topics.get(sub.topic) === sub && !sub.active) {
             this._sendSubscribe(sub);
           }
-        }, RESUBSCRIBE_AFTER_MS);
+        }, resubscribeDelay(error));
       },
     );
   }
