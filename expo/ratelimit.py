@@ -102,6 +102,11 @@ DEFAULT_RATES: dict[str, Rate] = {
     # database read before the rule refuses it). A page makes a few mistakes; a script probing
     # other people's ids makes them by the thousand (issue 14's abuse scenario).
     "refusals": Rate(30, 10, burst=30),
+    # Commands read from one websocket: past the pace, the connection's socket is not read
+    # until it may send again (nothing refused: the sender is slowed by TCP, as a full pipe
+    # slows it), so one connection's flood cannot take the process's time from the rooms'
+    # events. A page loading subscribes a few dozen topics at once; people send a few a second.
+    "commands": Rate(20, 1, burst=60),
 }
 
 

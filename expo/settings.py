@@ -60,6 +60,11 @@ class Settings:
     max_command_bytes: int = MAX_COMMAND_BYTES
     # Commands a connection may have waiting before further ones are refused.
     max_pending_commands: int = 32
+    # Websocket handshakes a process admits at once (session read, quotas); the others wait in
+    # line, and one that has waited `opening_wait` seconds is answered 503 with
+    # Retry-After (expo/realtime/admission.py: a reconnect storm).
+    max_opening: int = 64
+    opening_wait: float = 15.0
     # Websockets one account may hold open at once, over all processes (tabs, devices, clients).
     max_sockets_per_account: int = 20
     presence_interval: float = 1.0
@@ -149,6 +154,7 @@ class Settings:
             ("max_command_bytes", "EXPO_MAX_COMMAND_BYTES"),
             ("max_pending_commands", "EXPO_MAX_PENDING_COMMANDS"),
             ("max_sockets_per_account", "EXPO_MAX_SOCKETS_PER_ACCOUNT"),
+            ("max_opening", "EXPO_MAX_OPENING"),
             ("hsts_max_age", "EXPO_HSTS"),
             ("password_workers", "EXPO_PASSWORD_WORKERS"),
             ("password_queue", "EXPO_PASSWORD_QUEUE"),
@@ -176,6 +182,7 @@ class Settings:
             ("presence_interval", "EXPO_PRESENCE_INTERVAL"),
             ("ping_interval", "EXPO_PING_INTERVAL"),
             ("head_timeout", "EXPO_HEAD_TIMEOUT"),
+            ("opening_wait", "EXPO_OPENING_WAIT"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),
             ("account_link_minutes", "EXPO_ACCOUNT_LINK_MINUTES"),
         ):

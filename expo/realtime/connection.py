@@ -21,6 +21,7 @@ class Connection(Protocol):
     pending: deque[str]  # commands waiting for their turn, in arrival order
     runner: asyncio.Task[None] | None  # the gateway's task draining `pending`, while it has work
     alive: bool  # answered the last keepalive ping
+    paced_until: float | None  # the `commands` pace's theoretical arrival time (ms), if begun
 
     @property
     def open(self) -> bool:
@@ -34,3 +35,9 @@ class Connection(Protocol):
     def close(self, code: int, reason: str) -> None:
         """Start the closing handshake with this close code."""
         ...
+
+    def pause_reading(self) -> None:
+        """Read nothing more from the socket (its sender is slowed by TCP) until resumed."""
+        ...
+
+    def resume_reading(self) -> None: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,8 +31,9 @@ from expo.errors import (
 )
 from expo.logs import OutageLog
 from expo.models import Account, AccountPublic
-from expo.ratelimit import MemoryLimiter, enforce
+from expo.ratelimit import MemoryLimiter, enforce, gcra
 from expo.realtime import closecodes, metrics
+from expo.realtime.admission import Admission
 from expo.realtime.broker import BrokerUnavailable
 from expo.realtime.connection import Connection
 from expo.realtime.envelope import (
@@ -137,6 +139,8 @@ class Gateway:
         self._reloading = asyncio.Lock()
         self._guards = dict(topic_guards)
         self._quota_outage = OutageLog(log, "socket quota not applied: broker unavailable")
+        settings = services.settings
+        self.admission = Admission(max(1, settings.max_opening), settings.opening_wait)
         self._refusals = MemoryLimiter(
             max_keys=50_000
         )  # this process's, by design: see DEFAULT_RATES
@@ -445,9 +449,25 @@ class Gateway:
     async def _drain(self, client: Connection) -> None:
         try:
             while client.pending and client.open:
-                await self._handle(client, client.pending.popleft())
+                await self._keep_pace(client)
+                if client.open:
+                    await self._handle(client, client.pending.popleft())
         finally:
             client.runner = None
+
+    async def _keep_pace(self, client: Connection) -> None:
+        """Wait, not reading the socket, until the connection may send another command (rate
+        `commands`): a flood is slowed where it comes from, at no cost to anyone else."""
+        rate = self.services.settings.rate_limits["commands"]
+        decision, client.paced_until = gcra(client.paced_until, time.monotonic() * 1000, rate)
+        while not decision.allowed:
+            metrics.PACED.inc()
+            client.pause_reading()
+            try:
+                await asyncio.sleep(decision.retry_after)
+            finally:
+                client.resume_reading()
+            decision, client.paced_until = gcra(client.paced_until, time.monotonic() * 1000, rate)
 
     def _refusal_key(self, client: Connection) -> str:
         who = client.principal.account_id if client.principal else f"c{client.id}"

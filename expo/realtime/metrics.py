@@ -8,4 +8,7 @@ CONNECTIONS = Gauge(
 EVENTS_PUBLISHED = Counter("expo_events_published", "Events published by this process")
 DELIVERIES = Counter("expo_event_deliveries", "Event frames written to websocket connections")
 COMMANDS = Counter("expo_ws_commands", "Websocket commands handled", ["type", "outcome"])
+PACED = Counter(
+    "expo_ws_paced", "Times a connection's socket was not read, its commands past the pace"
+)
 SLOW_CONSUMERS = Counter("expo_ws_slow_consumers", "Connections cut off for falling behind")

@@ -34,6 +34,7 @@ from websockets.typing import BytesLike
 from expo.errors import RateLimited, TooLarge, Unauthorized
 from expo.ratelimit import enforce
 from expo.realtime import closecodes
+from expo.realtime.admission import Overloaded
 from expo.realtime.envelope import encode_error, sniff_id
 from expo.realtime.frames import close_frame, text_frame
 from expo.realtime.gateway import Gateway
@@ -130,6 +131,7 @@ class Connection:
         "_abort_timer",
         "_handshake_task",
         "_early",
+        "paced_until",
         "_head_tail",
         "__weakref__",
     )
@@ -142,6 +144,7 @@ class Connection:
         self.pending: deque[str] = deque()
         self.runner: asyncio.Task[None] | None = None
         self.alive = True  # answered the last keepalive ping
+        self.paced_until: float | None = None
         self._services = services
         self._gateway: Gateway = services.gateway
         self._server_state = server_state
@@ -166,6 +169,14 @@ class Connection:
     @property
     def open(self) -> bool:
         return self._accepted and not self._closing
+
+    def pause_reading(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.resume_reading()
 
     # --- asyncio.Protocol ---------------------------------------------------------------
 
@@ -312,7 +323,12 @@ class Connection:
 
     async def _authenticate(self, request: Request, response: Response) -> None:
         try:
-            await self._admit(request, response)
+            async with self._gateway.admission.slot():
+                if not self._closing:  # not gone while it waited its turn
+                    await self._admit(request, response)
+        except Overloaded as busy:
+            # Before any of the work: the line is longer than a client should wait.
+            self._refuse(503, "Busy admitting others: come back later.\n", busy.retry_after)
         except Exception:
             log.exception("websocket handshake failed", extra={"conn": self.id})
             self._give_up()
@@ -345,11 +361,7 @@ class Connection:
             self._flush()
             return
         except RateLimited as refused:
-            too_many = self._ws.reject(429, refused.message + "\n")
-            too_many.headers["Retry-After"] = str(max(1, round(refused.retry_after or 1)))
-            self._ws.send_response(too_many)
-            self._closing = True
-            self._flush()
+            self._refuse(429, refused.message + "\n", refused.retry_after or 1)
             return
         except Exception:
             log.exception("websocket authentication failed", extra={"conn": self.id})
@@ -384,6 +396,14 @@ class Connection:
         early, self.pending = list(self.pending), deque()
         for text in early:  # commands that arrived with the handshake, in order
             self._gateway.receive(self, text)
+
+    def _refuse(self, status: int, text: str, retry_after: float) -> None:
+        """A refusal that says when to come back (Retry-After, whole seconds)."""
+        refused = self._ws.reject(status, text)
+        refused.headers["Retry-After"] = str(max(1, round(retry_after)))
+        self._ws.send_response(refused)
+        self._closing = True
+        self._flush()
 
     def _reject(self, status: int, text: str) -> None:
         self._ws.send_response(self._ws.reject(status, text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import AsyncIterator
 
@@ -472,3 +473,60 @@ async def test_guessed_invitation_links_and_acceptances_spend_the_sign_in_budget
     assert accepted.status_code == 200
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
     assert elsewhere.status_code == 404
+
+
+async def test_handshakes_past_the_admission_line_are_refused_503_with_retry_after(demo_sqlite):
+    """A reconnect storm: a process admits EXPO_MAX_OPENING handshakes at once and lets the
+    others wait; one that has waited EXPO_OPENING_WAIT (here: none at all) is answered 503 with
+    Retry-After before its session is read, and the others open."""
+    settings = make_settings(demo_sqlite, max_opening=1, opening_wait=0.0)
+    async with live_server(settings) as live:
+        cookie = await live.sign_in("attendee@demo.shubo.live")
+        for _ in range(3):  # one at a time: never refused (and the pace is measured)
+            async with live.connect(cookie) as ws:
+                assert (await Peer(ws).command("subscribe", {"topic": "forum:1"}))["type"] == "ok"
+
+        async def opening() -> int | InvalidStatus:
+            try:
+                async with websockets.connect(
+                    live.ws_url, additional_headers={"Cookie": cookie}
+                ) as ws:
+                    reply = await Peer(ws).command("subscribe", {"topic": "forum:1"})
+                    return 101 if reply["type"] == "ok" else 0
+            except InvalidStatus as refused:
+                return refused
+
+        answers = await asyncio.gather(*(opening() for _ in range(15)))
+        refused = [a for a in answers if isinstance(a, InvalidStatus)]
+        assert 101 in answers, answers  # the first in line is admitted
+        assert refused, answers
+        for one in refused:
+            assert one.response.status_code == 503, one.response.status_code
+            assert 1 <= int(one.response.headers["Retry-After"]) <= 60
+        async with live.connect(cookie) as ws:  # the storm over: admitted again
+            assert (await Peer(ws).command("subscribe", {"topic": "forum:1"}))["type"] == "ok"
+
+
+async def test_a_flooding_connection_is_slowed_not_refused_and_others_are_served_meanwhile(
+    demo_sqlite,
+):
+    """Rate `commands` (per connection): past it the server stops reading that socket until it
+    may send again. The flood's commands past the burst wait their turn and are then answered
+    `ok` (none refused), while another connection is answered at once."""
+    limits = {**STRICT, "commands": Rate(1, 4, burst=3)}  # 3 at once, then one every 4 s
+    async with live_server(make_settings(demo_sqlite, rate_limits=limits)) as live:
+        async with live.connect() as flood_ws, live.connect() as other_ws:
+            flood, other = Peer(flood_ws), Peer(other_ws)
+            for i in range(5):
+                kind = "subscribe" if i % 2 == 0 else "unsubscribe"
+                await flood_ws.send(
+                    json.dumps({"type": kind, "id": f"f{i}", "data": {"topic": "forum:1"}})
+                )
+            burst = [await flood.reply(f"f{i}") for i in range(3)]
+            assert [r["type"] for r in burst] == ["ok"] * 3, burst
+            served = await other.command("subscribe", {"topic": "forum:2"})
+            assert served["type"] == "ok", served
+            with pytest.raises(TimeoutError):  # unpaced, it would have been answered at once
+                await flood.reply("f3", timeout=1.5)
+            late = await flood.reply("f3", timeout=10)
+            assert late["type"] == "ok", late
