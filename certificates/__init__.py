@@ -1,0 +1,1 @@
+"""Verifiable attendance certificates: the pure core (keys, proofs, VC-JWT, status lists)."""
