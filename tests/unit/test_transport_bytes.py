@@ -19,6 +19,7 @@ from websockets.uri import parse_uri
 
 from expo.ratelimit import MemoryLimiter
 from expo.realtime import transport as transport_module
+from expo.realtime.admission import Admission
 from expo.realtime.transport import MAX_FRAGMENTS, Connection
 from expo.settings import Settings
 
@@ -67,6 +68,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.received: list[str] = []
         self.clients: set[Any] = set()
+        self.admission = Admission(at_once=64, max_wait=15.0)
 
     def receive(self, client: Any, text: str) -> None:
         self.received.append(text)
