@@ -323,7 +323,8 @@ class Client:
         topic.events += 1
         epoch = topic.epoch or ""
         data = frame.get("data") or {}
-        message_id = data.get("id") if frame.get("type") == "chat.message_posted" else None
+        posted = frame.get("type") in ("chat.message_posted", "meeting.message_posted")
+        message_id = data.get("id") if posted else None
         if isinstance(message_id, int):
             earlier = topic.by_id.get((epoch, message_id))
             if earlier is not None and earlier != seq:

@@ -54,12 +54,18 @@ class Crowd:
         await asyncio.gather(*(c.close() for c in self.clients), return_exceptions=True)
 
 
+# What a Chat says where: its topics' kind -> (the command, the field naming the place).
+SAYING = {"forum": ("chat.send", "forum"), "meeting": ("meeting.say", "meeting")}
+
+
 @dataclass
 class Chat:
-    """`rate` chat messages a second in all, round robin over the rooms, each sent by its
-    room's sender; what was acknowledged, per room, and every answer by its code."""
+    """`rate` chat messages a second in all, round robin over the rooms (or meeting rooms:
+    `kind`), each sent by its room's sender; what was acknowledged, per room, and every answer
+    by its code."""
 
-    senders: dict[int, Client]  # forum id -> the client that talks there
+    senders: dict[int, Client]  # forum (meeting) id -> the client that talks there
+    kind: str = "forum"  # the topics' kind: "forum" or "meeting"
     acked: dict[int, list[int]] = field(default_factory=dict)  # forum -> message ids
     answers: Counter[str] = field(default_factory=Counter)
     texts: dict[str, str] = field(default_factory=dict)  # text -> its answer ("ok", a code)
@@ -89,7 +95,8 @@ class Chat:
         sender, text = self.senders[forum], f"n={n}"
         url = sender.url or ""
         try:
-            reply = await sender.command("chat.send", {"forum": forum, "text": text})
+            command, field_name = SAYING[self.kind]
+            reply = await sender.command(command, {field_name: forum, "text": text})
         except Offline:
             self.answers["offline"] += 1  # no answer: its fate is unknown, as for a page
             self.texts[text] = "offline"
@@ -114,7 +121,7 @@ def missing_of(client: Client, chat: Chat) -> int:
     return sum(
         len(set(chat.acked.get(int(name.split(":")[1]), ())) - topic.message_ids)
         for name, topic in client.topics.items()
-        if name.startswith("forum:")
+        if name.startswith(f"{chat.kind}:")
     )
 
 
@@ -173,7 +180,7 @@ def check_deliveries(outcome: Outcome, clients: list[Client], chat: Chat) -> Non
         f"statuses {dict(statuses)}",
     )
     outcome.check(
-        "no `internal` from chat.send",
+        f"no `internal` from {SAYING[chat.kind][0]}",
         chat.answers["internal"] == 0,
         f"answers {dict(chat.answers)}",
     )

@@ -23,6 +23,7 @@ from expo.ratelimit import DEFAULT_RATES
 from forums.models import Forum
 from tests.cluster import Process, start, stop
 from tests.live import prepare_demo_database
+from tests.meeting_rows import insert_meeting
 from tests.meetings_setup import Db, new_exhibitor, new_people
 from tests.queue_crowd import Http, signed_in
 from tests.redis_server import RedisServer
@@ -88,6 +89,11 @@ class Stage:
 
     async def booth(self) -> int:
         return await new_exhibitor(self.db, seats=1)
+
+    async def meeting(self, requester: int, recipient: int) -> int:
+        """A confirmed meeting of the two (its room open to them alone): its id."""
+        async with self.db() as db:
+            return await insert_meeting(db, requester, recipient)
 
     async def join_queue(self, booth: int, cookie: str, ws_url: str) -> int:
         """The person of `cookie` joins `booth`'s queue through the process of `ws_url`: the

@@ -2,17 +2,20 @@
 
 Clients (tests/faultlab/client.py) fill the rooms, half on each process; each room has a
 signed-in sender (the chat's load, `--rate` messages a second in all), and `--queuers` signed-in
-people wait in a booth's queue, each following their ticket and a room. Mid-load one process is
+people wait in a booth's queue, each following their ticket and a room, and the two people of
+each of `--meetings` meetings follow their meeting room (and a room), one of them talking there
+(`--meeting-rate` messages a second in all). Mid-load one process is
 killed. Its clients reconnect to the survivor with the browser's backoff and resume with
 `since`/`epoch`. Meanwhile, on the survivor, `--twice` clients drop twice within 10 s, and
 `--away` clients stay away longer than the replay window (`--replay-seconds`).
 
-Checks: nothing acknowledged missing, no duplicate after de-duplication by seq, seqs contiguous
-or told to reload; every client of the dead process resumed; no client of the survivor saw a
-disconnect; the twice-dropped resumed twice; the long-away were told to reload; the queue's
-line is the same tickets in the same order, positions 1..n, none marked away; the rooms'
-audience counts forget the dead process; an account's sockets on the dead process stop
-counting (with a quota of 2, a second socket of each of its signed-in people is admitted).
+Checks: nothing acknowledged missing (rooms and meeting rooms, at each of their clients), no
+duplicate after de-duplication by seq, seqs contiguous or told to reload; every client of the
+dead process resumed; no client of the survivor saw a disconnect; the twice-dropped resumed
+twice; the long-away were told to reload; the queue's line is the same tickets in the same
+order, positions 1..n, none marked away; the rooms' audience counts forget the dead process; an
+account's sockets on the dead process stop counting (with a quota of 2, a second socket of each
+of its signed-in people is admitted).
 Target: p95 resume ≤ 5 s.
 """
 
@@ -32,6 +35,7 @@ from tests.faultlab.cast import cast
 from tests.faultlab.client import Client
 from tests.faultlab.crowd import (
     check_deliveries,
+    missing_of,
     percentile,
     resumes,
     settle,
@@ -50,6 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rooms", type=int, default=20, help="rooms they are spread over")
     parser.add_argument("--rate", type=float, default=20.0, help="chat messages a second in all")
     parser.add_argument("--queuers", type=int, default=100, help="of them, waiting in a queue")
+    parser.add_argument("--meetings", type=int, default=50, help="meetings, two clients each")
+    parser.add_argument(
+        "--meeting-rate", type=float, default=5.0, help="meeting-room messages a second in all"
+    )
     parser.add_argument("--twice", type=int, default=20, help="dropped twice within 10 s")
     parser.add_argument("--away", type=int, default=10, help="away past the replay window")
     parser.add_argument("--replay-seconds", type=float, default=10.0, help="the replay window")
@@ -78,14 +86,24 @@ async def _play(
     rooms = await stage.rooms(options.rooms)
     booth = await stage.booth()
     ((_, staff),) = await stage.people(1, exhibitor_id=booth)
-    play = await cast(stage, rooms, options.clients, booth=booth, queuers=options.queuers)
-    crowd, chat, audience = play.crowd, play.chat, play.audience
+    play = await cast(
+        stage,
+        rooms,
+        options.clients,
+        booth=booth,
+        queuers=options.queuers,
+        meetings=options.meetings,
+    )
+    crowd, chat, talk, audience = play.crowd, play.chat, play.talk, play.audience
     try:
         started = await crowd.start(at_once=options.at_once)
         progress(f"{len(crowd.clients)} clients following in {started:.1f} s")
         line_before = await read_line(stage, staff, booth)
         quiet = asyncio.Event()
         chatting = asyncio.ensure_future(chat.run(options.rate, quiet))
+        talking = (
+            asyncio.ensure_future(talk.run(options.meeting_rate, quiet)) if talk.senders else None
+        )
         await asyncio.sleep(options.before)
 
         dead = urls[1]
@@ -108,13 +126,24 @@ async def _play(
         )
         quiet.set()
         await chatting
+        if talking is not None:
+            await talking
         progress(f"chat stopped: {chat.acknowledged} of {chat.sent} acknowledged")
         settled = await settle(crowd.clients, chat, options.settle)
+        await settle(play.parties, talk, options.settle)
         audience_right = await audience_settles(stage, crowd.clients, rooms, 15.0)
         line_after = await line_settles(stage, staff, booth, line_before, 15.0)
         quota = await _second_sockets([c for c in victims if c.cookie], urls[0], SOCKET_QUOTA)
 
         check_deliveries(outcome, crowd.clients, chat)
+        unheard = {c.name: n for c in play.parties if (n := missing_of(c, talk))}
+        outcome.check(
+            "meeting rooms: zero acknowledged messages missing, at both people",
+            not unheard and talk.answers["internal"] == 0,
+            f"{talk.acknowledged} acknowledged in {len(talk.senders)} meetings"
+            + (f"; missing {sum(unheard.values())} at {len(unheard)}" if unheard else "")
+            + f"; answers {dict(talk.answers)}",
+        )
         unresumed = [c.name for c in victims if not c.drops or c.drops[0].resumed is None]
         outcome.check(
             "every client of the dead process resumed",
@@ -173,6 +202,8 @@ async def _play(
             told_to_reload=sum(t.reloads > 0 for c in crowd.clients for t in c.topics.values()),
             chat_sent=chat.sent,
             chat_answers=dict(chat.answers),
+            meetings=len(talk.senders),
+            meeting_answers=dict(talk.answers),
             settle_seconds=round(settled, 2),
             refused_handshakes=_sum_refusals(crowd.clients),
             repeats_dropped_by_seq=sum(t.repeats for c in crowd.clients for t in c.topics.values()),

@@ -17,6 +17,8 @@ async def test_a_killed_process_loses_no_acknowledged_message_and_its_clients_re
             "--rooms=4",
             "--rate=8",
             "--queuers=6",
+            "--meetings=3",
+            "--meeting-rate=3",
             "--twice=3",
             "--away=2",
             "--replay-seconds=1.5",
