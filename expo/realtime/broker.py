@@ -93,6 +93,11 @@ class Broker(Protocol):
         still holds them all: every event of the last `replay_seconds`, up to `replay_window`
         events (what is older may be kept until the next publish trims it)."""
 
+    async def new_epoch(self, topic: str, old: str) -> str:
+        """Start a new epoch for `topic` if its epoch is still `old`, its seq going on from
+        where it is (a failover lost the newest events: their seqs must not mean other events
+        under the same epoch); the topic's epoch now, whoever started it."""
+
     async def exchange_presence(
         self, here: Presence, counts_of: Collection[str], rosters_of: Collection[str]
     ) -> Presence:

@@ -225,9 +225,10 @@ class Hub:
             raise Unavailable(message="The event broker cannot be reached.") from error
         if state.epoch is None:
             state.epoch = history.epoch
-        elif history.epoch != state.epoch:
-            # The log changed epoch and no event of the new one has come through here yet: the
-            # repair moves the topic over and resets its subscribers, this one included.
+        elif history.epoch != state.epoch or went_back(state, history):
+            # The log changed epoch and no event of the new one has come through here yet (or
+            # its seq went back: see _repair): the repair moves the topic over and resets its
+            # subscribers, this one included.
             self._spawn(self._repair(topic))
         if state.last is None:
             state.last = history.seq
@@ -444,6 +445,19 @@ class Hub:
                 history = await self._read_log(topic, state)
                 if history is None:
                     return  # nobody follows the topic here any more
+                if went_back(state, history):
+                    # Its seq is below what this process delivered, in the same epoch: a
+                    # failover promoted a replica that had not yet received the newest events,
+                    # and the next ones would be numbered again with their seqs. A client that
+                    # resumes from one of those seqs would be told it missed nothing. A new
+                    # epoch (one per failover, whichever process asks first) makes every client
+                    # of the old one reload instead.
+                    epoch = await self.broker.new_epoch(topic, history.epoch)
+                    log.warning(
+                        "topic seq went back; new epoch",
+                        extra={"topic": topic, "seq": history.seq, "delivered": state.last},
+                    )
+                    history = History(epoch, history.seq, None)
                 if history.epoch != state.epoch or history.events is None:
                     self._reset(topic, state, history)
                 else:
@@ -658,3 +672,8 @@ def _roster_entry(client: Connection, roles: frozenset[str]) -> RosterEntry | No
     if principal is None or principal.role not in roles:
         return None
     return RosterEntry(principal.account_id, principal.display_name, principal.role)
+
+
+def went_back(state: TopicState, history: History) -> bool:
+    """The log's seq is below what was delivered here, under the same epoch."""
+    return history.epoch == state.epoch and state.last is not None and history.seq < state.last

@@ -87,6 +87,10 @@ class MemoryBroker:
         missed.reverse()
         return History(self._epoch, current, missed)
 
+    async def new_epoch(self, topic: str, old: str) -> str:
+        # One process's memory does not fail over: its seqs never go back.
+        return self._epoch
+
     async def exchange_presence(
         self, here: Presence, counts_of: Collection[str], rosters_of: Collection[str]
     ) -> Presence:

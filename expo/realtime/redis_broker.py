@@ -54,7 +54,7 @@ from expo.realtime.broker import (
 )
 from expo.realtime.envelope import event_parts
 from expo.realtime.redis_listener import ClusterListener, ServerListener
-from expo.redis_pool import FAILURES, pooled_client
+from expo.redis_pool import FAILURES, pooled_client, text
 
 log = logging.getLogger("expo.broker")
 
@@ -112,6 +112,17 @@ redis.call('{publish}', KEYS[4], epoch .. ' ' .. seq .. ' ' .. payload)
 return {seq, epoch}
 """
 )
+
+# A new epoch if the topic's is still ARGV[1] (compare and set: one per failover, however many
+# processes notice it); returns the epoch now. KEYS: epoch. ARGV: the old epoch, a new one.
+NEW_EPOCH = """
+local epoch = redis.call('GET', KEYS[1])
+if epoch == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  return ARGV[2]
+end
+return epoch or ''
+"""
 
 # Returns {epoch, current seq, the newest entries after ARGV[3] (newest first) or false when
 # not asked}. The log is gap-free, so the entries after `since` are the last `seq - since`;
@@ -270,6 +281,7 @@ class RedisBroker:
         command = "SPUBLISH" if self._sharded else "PUBLISH"
         self._publish = self._redis.register_script(PUBLISH.replace("{publish}", command))
         self._history = self._redis.register_script(HISTORY)
+        self._new_epoch = self._redis.register_script(NEW_EPOCH)
         self._acquire_socket = self._redis.register_script(ACQUIRE_SOCKET)
         self._gather = self._redis.register_script(GATHER)
         self._exchange_presence = self._redis.register_script(EXCHANGE_PRESENCE)
@@ -349,6 +361,13 @@ class RedisBroker:
         if since > current or not events or events[0].seq != since + 1:
             return History(epoch, current, None)  # the window no longer holds all of them
         return History(epoch, current, events)
+
+    async def new_epoch(self, topic: str, old: str) -> str:
+        with _reachable():
+            epoch = await self._new_epoch(
+                keys=[_key(topic, "epoch")], args=[old, secrets.token_hex(8)]
+            )
+        return text(epoch) if epoch else old
 
     def _begin_args(self) -> list[Any]:
         return [secrets.token_hex(8), TOPIC_KEEP_MS]

@@ -308,6 +308,20 @@ async def test_redis_numbers_one_topic_gap_free_across_brokers(two_redis_brokers
     assert [e.payload for e in got_a] == [e.payload for e in got_b]
 
 
+async def test_redis_a_new_epoch_is_started_once_however_many_processes_ask(two_redis_brokers):
+    """After a failover lost the newest events (expo/realtime/hub.py `_repair`): the first
+    process to ask starts the epoch, the others find it; seqs go on under it."""
+    (a, _), (b, _) = two_redis_brokers
+    t = topic()
+    first = await a.publish(t, "x.happened", {})
+    new = await a.new_epoch(t, first.epoch)
+    assert new != first.epoch
+    assert await b.new_epoch(t, first.epoch) == new  # too late: one epoch per failover
+    after = await b.publish(t, "x.happened", {})
+    assert (after.epoch, after.seq) == (new, first.seq + 1)
+    assert (await a.history(t, None)).epoch == new
+
+
 async def test_redis_presence_is_summed_over_processes(two_redis_brokers):
     (a, _), (b, _) = two_redis_brokers
     t = topic()
