@@ -89,7 +89,10 @@ DEFAULT_RATES: dict[str, Rate] = {
     "password_reset_email": Rate(3, 3600, burst=3),
     # Email changes asked for per account (each sends a mail to an address of the asker's choice).
     "email_change": Rate(5, 3600, burst=3),
-    "connect": Rate(60, 60, burst=20),  # websocket handshakes per address
+    # Websocket handshakes per address: 60 at once, then two a second. An expo hall's Wi-Fi
+    # leaves through one address: after a blip its hundred people come back within a minute
+    # (at 20 at once and one a second, they took 75 s: bench/README.md, reconnect-storm).
+    "connect": Rate(120, 60, burst=60),
     # Booth visits started or resumed (a heartbeat a minute per open booth page) per account.
     "booth_visit": Rate(60, 60, burst=20),
     # Subscriptions per account (anonymous: per connection): five tabs of a dozen topics

@@ -4,7 +4,7 @@ balancer or the network blinks) and all come back together, with the browser's b
 
 Most clients have an address of their own (as behind a load balancer); `--venue` of them share
 one (a venue's Wi-Fi behind one NAT address), whose handshakes the `connect` rate limit
-(`--connect-rate`, the platform's default 60/60 with a burst of 20) sheds with 429 and
+(`--connect-rate`, the platform's default 120/60 with a burst of 60) sheds with 429 and
 Retry-After. `--signed-in` of them carry a session (the handshake checks it in the database).
 The rooms keep talking (`--rate` messages a second in all) through the storm.
 
@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--signed-in", type=int, default=1000, help="of them, signed in")
     parser.add_argument("--venue", type=int, default=100, help="of them, behind one address")
     parser.add_argument(
-        "--connect-rate", default="60/60/20", help="the `connect` limit: count/seconds/burst"
+        "--connect-rate", default="120/60/60", help="the `connect` limit: count/seconds/burst"
     )
     parser.add_argument("--before", type=float, default=5.0, help="seconds of load before")
     parser.add_argument("--within", type=float, default=120.0, help="seconds to come back, at most")
