@@ -8,7 +8,7 @@ hand-written questions of tests/host_questions/.
 The feature (found by entry point, like `streams/`): `models` and its migrations, `store` (the
 queries), `indexes` (each booth's index, per process, rebuilt when its material or FAQ
 changes), `live` (the `host.ask` command), `routes` (the booth's staff: the switch, the answers
-log, corrections) and `views`.
+log, corrections), `views`, and `seed` (the demo's hosts, on at every booth but one).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from expo.features import Feature
-from host import live, routes
+from host import live, routes, seed
 
 feature = Feature(
     name="host",
@@ -25,4 +25,5 @@ feature = Feature(
     models="host.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     permissions={**live.permissions, **routes.permissions},
+    seed=seed.seed,
 )

@@ -2,6 +2,7 @@
 the booth before the handler runs): switch it on or off, read what it answered, correct an
 answer (the correction becomes an FAQ entry the host prefers from then on).
 
+    GET  /api/exhibitors/{id}/host/status   (anyone)      {"enabled"}: the booth page asks
     GET  /api/exhibitors/{id}/host                        {"host": {"enabled", "version"}}
     PUT  /api/exhibitors/{id}/host          {"enabled"}   {"host": {...}}
     GET  /api/exhibitors/{id}/host/answers?limit=50       {"answers": [...]} newest first
@@ -21,6 +22,7 @@ from expo.hall.public import STAFF_OF_BOOTH, booth_of_path
 from expo.http import ErrorBody, JSONResponse, path_int, principal, query_int, read_json, route
 from expo.http import services as services_of
 from expo.models import utcnow
+from expo.permissions import ANYONE
 from host import store
 from host.answer import MAX_QUESTION_CHARS
 from host.models import HostFaq, HostSetting
@@ -84,6 +86,18 @@ async def read_host(request: Request) -> JSONResponse:
     return JSONResponse({"host": setting_view(exhibitor_id, row)})
 
 
+async def host_status(request: Request) -> JSONResponse:
+    """Whether visitors may ask: all a booth page needs to show the host's box."""
+    exhibitor_id = path_int(request, "exhibitor_id")
+    async with services_of(request).read() as db:
+        row = await store.setting_of(db, exhibitor_id)
+    return JSONResponse({"enabled": bool(row and row.enabled)})
+
+
+class StatusOut(BaseModel):
+    enabled: bool
+
+
 async def switch_host(request: Request) -> JSONResponse:
     exhibitor_id = path_int(request, "exhibitor_id")
     form = await read_json(request, Switch)
@@ -142,6 +156,15 @@ ERRORS = {403: ErrorBody, 404: ErrorBody}
 
 routes = [
     route(
+        f"{HOST}/status",
+        host_status,
+        methods=["GET"],
+        action="host.status",
+        path_params=BoothPath,
+        responses={200: StatusOut},
+        summary="Whether the booth's host answers visitors (anyone may ask)",
+    ),
+    route(
         HOST,
         read_host,
         methods=["GET"],
@@ -188,4 +211,4 @@ routes = [
     ),
 ]
 
-permissions = {"host.manage": STAFF_OF_BOOTH}
+permissions = {"host.manage": STAFF_OF_BOOTH, "host.status": ANYONE}

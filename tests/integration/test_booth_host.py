@@ -191,3 +191,15 @@ async def test_switching_off_stops_the_host(server: LiveServer, staff: str):
     assert (await switch(server, staff, True)).json()["host"]["enabled"] is True
     async with server.services.read() as db:
         assert (await db.execute(select(func.count()).select_from(HostDocument))).scalar_one() >= 1
+
+
+async def test_anyone_may_ask_whether_a_booth_has_its_host_on(server: LiveServer):
+    """The booth page asks before it shows the host's box; the demo switches every booth's
+    host on but the third's."""
+    async with server.http() as http:
+        on = await http.get(f"/api/exhibitors/{BOOTH}/host/status")
+        off = await http.get(f"/api/exhibitors/{OFF_BOOTH}/host/status")
+        staff_only = await http.get(f"/api/exhibitors/{BOOTH}/host")
+    assert (on.status_code, on.json()) == (200, {"enabled": True})
+    assert (off.status_code, off.json()) == (200, {"enabled": False})
+    assert staff_only.status_code == 401

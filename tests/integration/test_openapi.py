@@ -58,6 +58,7 @@ FUZZ_SECRET_KEY = "openapi-fuzz-secret-key"
 HOOK_FORM = {"app": "live", "name": "no-such-key", "addr": "127.0.0.1", "clientid": "1"}
 # Operations only organisers may call: fuzzed signed in as the demo organiser.
 ORGANISER_ONLY = {
+    ("POST", "/api/credentials/{credential_id}/revoke"),  # --- certificates ---
     # --- streams: the rooms' stream keys ---
     ("GET", "/api/streams"),
     ("POST", "/api/streams/{forum_id}/keys/rotate"),
@@ -150,6 +151,12 @@ ORGANISER_ONLY = {
 }
 # --- queues: what only a booth's own staff do (the demo exhibitor serves booth 1) ---
 BOOTH_STAFF_ONLY = {
+    # --- host: the demo exhibitor's booth 1 ---
+    ("GET", "/api/exhibitors/{exhibitor_id}/host"),
+    ("PUT", "/api/exhibitors/{exhibitor_id}/host"),
+    ("GET", "/api/exhibitors/{exhibitor_id}/host/answers"),
+    ("POST", "/api/exhibitors/{exhibitor_id}/host/answers/{answer_id}/correction"),
+    # --- end host ---
     ("PATCH", "/api/match/queues/{exhibitor_id}"),
     ("POST", "/api/match/queues/{exhibitor_id}/call"),
     ("POST", "/api/match/queue-tickets/{ticket_id}/served"),
@@ -245,6 +252,18 @@ EMPTY_SCHEDULE = {
 }
 # Requests that succeed, sent signed in before the generated ones (which mostly do not).
 EXAMPLES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # --- host: booth 1's (the demo staff's; the demo switches its host on) ---
+    ("GET", "/api/exhibitors/{exhibitor_id}/host/status"): [
+        {"path_parameters": {"exhibitor_id": 1}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/host"): [{"path_parameters": {"exhibitor_id": 1}}],
+    ("PUT", "/api/exhibitors/{exhibitor_id}/host"): [
+        {"path_parameters": {"exhibitor_id": 1}, "body": {"enabled": True}}
+    ],
+    ("GET", "/api/exhibitors/{exhibitor_id}/host/answers"): [
+        {"path_parameters": {"exhibitor_id": 1}}
+    ],
+    # --- end host ---
     # --- streams: nginx's callbacks, with the deployment's hook secret ---
     ("POST", "/api/streams/hooks/publish-done"): [
         {
@@ -614,6 +633,54 @@ def meeting_example(database_url: str, method: str, path: str) -> dict[str, Any]
 
 
 # --- end meetings ---
+# --- host: an answer of booth 1's host to correct ---
+def host_answer_example(database_url: str) -> dict[str, Any]:
+    from host.models import HostAnswer
+
+    async def made() -> int:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                row = HostAnswer(exhibitor_id=1, question="你们有什么产品？", language="zh")
+                session.add(row)
+                await session.commit()
+                assert row.id is not None
+                return row.id
+        finally:
+            await engine.dispose()
+
+    answer_id = asyncio.run(made())
+    return {
+        "path_parameters": {"exhibitor_id": 1, "answer_id": answer_id},
+        "body": {"answer": "我们的主要产品是算力调度平台。"},
+    }
+
+
+# --- certificates: a credential earned (three booths visited) by a fresh attendee ---
+def credential_example(client: asgi.ASGIClient, database_url: str) -> tuple[str, str]:
+    """(its id, its holder's Cookie header)."""
+    from expo.hall.models import ActivityKind, BoothActivity
+
+    account_id, cookie = fresh_account(client)
+
+    async def visited() -> None:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                session.add_all(
+                    BoothActivity(exhibitor_id=b, kind=ActivityKind.VISIT, account_id=account_id)
+                    for b in (1, 2, 3)
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(visited())
+    issued = client.post("/api/me/credentials", headers={"Cookie": cookie})
+    assert issued.status_code == 201, issued.text
+    return issued.json()["credentials"][0]["id"], cookie
+
+
 # --- profiles: replacing the slots keeps the stored ones (the demo's meetings hold some) ---
 def slots_example(client: asgi.ASGIClient, organiser: str) -> dict[str, Any]:
     """The stored slots, as GET gives them, and one more after the last: a replacement that
@@ -999,6 +1066,13 @@ def test_the_server_does_what_the_document_says(
         examples_for = [meeting_example(demo_sqlite, method, path)]
     if (method, path) == ("PUT", "/api/match/slots"):  # --- profiles ---
         examples_for = [slots_example(client, organiser)]
+    if path.endswith("/host/answers/{answer_id}/correction"):  # --- host ---
+        examples_for = [host_answer_example(demo_sqlite)]
+    if path.startswith("/api/credentials/{credential_id}"):  # --- certificates ---
+        credential, holder = credential_example(client, demo_sqlite)
+        examples_for = [{"path_parameters": {"credential_id": credential}}]
+        if method == "GET":
+            attendee = holder  # the holder reads their own
     if (method, path) in ON_A_TICKET:  # --- queues ---
         examples_for = [ticket_example(client, attendee, ON_A_TICKET[(method, path)])]
     if (method, path) == ("POST", "/api/match/queues/{exhibitor_id}/call"):

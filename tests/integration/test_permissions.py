@@ -17,6 +17,7 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.routing import Route
 
+from certificates.routes import CredentialObject  # --- certificates ---
 from expo.app import create_app
 from expo.features import Feature, load_features
 from expo.hall.access import BoothObject
@@ -67,12 +68,16 @@ SAMPLE_PATH = {
     "meeting_id": "999999",
     # --- end meetings ---
     "ticket_id": "999999",  # --- queues: a ticket that does not exist (404 to whom admitted) ---
+    # --- certificates: a credential that does not exist (404 to whom admitted) ---
+    "credential_id": "00000000-0000-4000-8000-000000000000",
+    "answer_id": "999999",  # --- host: an answer that does not exist (404 to whom admitted) ---
 }
 # The exhibitor the demo's exhibitor account is staff of: the walk's booth.
 SAMPLE_EXHIBITOR = 1
 # Commands whose effect must not land when denied are sent with data that would succeed.
 SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     "subscribe": {"topic": "forum:2"},
+    "host.ask": {"booth": 1, "text": "permission walk"},  # --- host: booth 1's is on ---
     "unsubscribe": {"topic": "forum:2"},
     "chat.send": {"forum": 2, "text": "permission walk"},
     "agenda.star": {"session": 3},
@@ -209,6 +214,8 @@ def allowed(
     if not table.rule(action).scoped:
         return table.allows(action, who)
     if table.rule(action).on is TicketObject:  # --- queues: a missing ticket: 404 if admitted ---
+        return table.rule(action).admits(who)
+    if table.rule(action).on is CredentialObject:  # --- certificates: missing: 404 ---
         return table.rule(action).admits(who)
     if issubclass(BoothObject, table.rule(action).on or object):  # the hall: on the booth
         return table.allows(action, who, BoothObject(booth))
