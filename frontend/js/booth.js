@@ -11,6 +11,7 @@
 import { api } from "./api.js";
 import { mountCard } from "./booth_card.js";
 import { isBoothStaff, mountBoothChat } from "./booth_chat.js";
+import { mountBoothHost } from "./booth_host.js"; // --- host: the AI booth host ---
 import { mountPrivateChat } from "./booth_private.js";
 import { mountStaffTools } from "./booth_staff_tools.js";
 import { mountBoothMeeting } from "./booth_meeting.js"; // --- matchmaking: request a meeting ---
@@ -87,6 +88,7 @@ function forVisitors(mount) {
 export const PARTS = [
   ["booth-staff-tools", mountStaffTools], // the booth's own staff: editor, inbox, figures
   ["booth-card", forVisitors(mountCard)], // leave my card (booth_card.js)
+  ["booth-host", mountBoothHost], // --- host --- ask the booth's AI host (booth_host.js)
   ["booth-chat", mountBoothChat], // the booth's public chat (booth_chat.js)
   ["booth-private", forVisitors(mountPrivateChat)], // 1:1 with the staff (booth_private.js)
   ["booth-releases", (el, booth) => mountBoothReleases(el, booth.id)], // 数博发布 (releases.js)
@@ -319,6 +321,7 @@ export function mountBooth(root, { id } = {}) {
                 : h("p", { class: "muted" }, t("booth.no_products")),
             ),
             section("booth-releases"),
+            section("booth-host"), // --- host ---
             section("booth-chat"),
           ),
           h(
