@@ -14,6 +14,8 @@ from expo.features import Feature, listed_parts, merged_parts
 from matchmaking import (
     block_routes,
     cli,
+    coffee,
+    coffee_room,
     dashboard,
     meeting_reminders,
     meetings,
@@ -43,6 +45,8 @@ PARTS += [room]
 PARTS += [scheduler]
 # --- queues ---
 PARTS += [queue_topics, queues, queue_room, queue_sweeper]
+# --- random coffees ---
+PARTS += [coffee, coffee_room]
 
 
 def _merged(part: str) -> dict[str, Any]:

@@ -91,6 +91,9 @@ class MatchSettings(SQLModel, table=True):
     queue_call_window: int = Field(default=60)
     queue_grace: int = Field(default=120)
     queue_overtake_cap: int = Field(default=2)
+    # Random coffees: seconds the two have to accept a pairing; minutes their room stays open.
+    coffee_accept_window: int = Field(default=30)
+    coffee_minutes: int = Field(default=5)
     version: int = Field(default=1)
 
 
@@ -338,6 +341,52 @@ class QueueMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="queue_ticket.id")
+    account_id: int = Field(foreign_key="account.id")
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CoffeeStatus(StrEnum):
+    PROPOSED = "proposed"  # paired, waiting for both to accept
+    STARTED = "started"  # both accepted: the room is open until `ends_at`
+    ENDED = "ended"  # the room's time is up (the two met)
+    CANCELLED = "cancelled"  # declined, timed out or left before both accepted
+
+
+class Coffee(SQLModel, table=True):
+    """A random 1:1 coffee: two people the pool paired, from the proposal to the room's end.
+    One started (or ended) is a meeting held: the two are never paired again."""
+
+    __tablename__ = "match_coffee"
+    __table_args__ = (
+        Index("ix_match_coffee_low_id_high_id", "low_id", "high_id"),
+        Index("ix_match_coffee_status_accept_by", "status", "accept_by"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    low_id: int = Field(foreign_key="account.id")  # the two, smaller account id first
+    high_id: int = Field(foreign_key="account.id", index=True)
+    status: str = Field(default=CoffeeStatus.PROPOSED, max_length=10)
+    low_accepted: bool = Field(default=False)
+    high_accepted: bool = Field(default=False)
+    reason: str | None = Field(default=None, max_length=10)  # why it was cancelled
+    proposed_at: datetime = Field(default_factory=utcnow)
+    accept_by: datetime
+    started_at: datetime | None = Field(default=None)
+    ends_at: datetime | None = Field(default=None)
+
+    def has_party(self, account_id: int) -> bool:
+        return account_id in (self.low_id, self.high_id)
+
+
+class CoffeeMessage(SQLModel, table=True):
+    """A line of a coffee room's private chat."""
+
+    __tablename__ = "match_coffee_message"
+    __table_args__ = (Index("ix_match_coffee_message_coffee_id_id", "coffee_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coffee_id: int = Field(foreign_key="match_coffee.id")
     account_id: int = Field(foreign_key="account.id")
     text: str = Field(max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)

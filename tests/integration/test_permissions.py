@@ -39,6 +39,7 @@ from expo.security import Principal
 from forums.models import RoomSanction, SanctionKind
 from forums.room_rules import Post, Room
 from matchmaking.access import MeetingObject, RequestObject  # --- meetings ---
+from matchmaking.coffee_access import CoffeeObject  # --- coffee ---
 from matchmaking.queue_access import TicketObject  # --- queues ---
 from tests.integration.test_qa import register
 from tests.live import LiveServer, Peer, live_server, make_settings
@@ -137,6 +138,13 @@ SAMPLE_COMMAND: dict[str, dict[str, Any]] = {
     # --- room: on a meeting that does not exist (nothing can land) ---
     "meeting.say": {"meeting": 999999, "text": "permission walk"},
     "meeting.signal": {"meeting": 999999, "kind": "ready"},
+    # --- coffee: the pool (joined, then left), and a pair that does not exist (404 if admitted)
+    "coffee.join": {},
+    "coffee.leave": {},
+    "coffee.accept": {"pair": 999999},
+    "coffee.decline": {"pair": 999999},
+    "coffee.say": {"pair": 999999, "text": "permission walk"},
+    "coffee.signal": {"pair": 999999, "kind": "ready"},
     # --- queues: booth 1's queue (its staff are the demo exhibitor); a ticket that does not exist
     "queue.join": {"exhibitor": 1},
     "queue.call": {"exhibitor": 1},
@@ -216,6 +224,8 @@ def allowed(
     if table.rule(action).on is TicketObject:  # --- queues: a missing ticket: 404 if admitted ---
         return table.rule(action).admits(who)
     if table.rule(action).on is CredentialObject:  # --- certificates: missing: 404 ---
+        return table.rule(action).admits(who)
+    if table.rule(action).on is CoffeeObject:  # --- coffee: a missing pair: 404 if admitted ---
         return table.rule(action).admits(who)
     if issubclass(BoothObject, table.rule(action).on or object):  # the hall: on the booth
         return table.allows(action, who, BoothObject(booth))

@@ -1,0 +1,127 @@
+"""A random coffee's room: its two people talk in a private chat and a 1:1 video call, exactly
+as in a meeting room (matchmaking/room.py) or a queue call's (queue_room.py), on the topic
+`coffee:<pair>` that only the two of them may follow, from the moment both accepted until
+`ends_at` (the organisers' `coffee_minutes` later).
+
+- `coffee.say` {pair, text}: stored, then announced as `meeting.message_posted`
+  {id, pair, account, name, text, created_at} (the meeting room's event: the page is the same).
+- `coffee.signal` {pair, kind, payload}: offer / answer / ice / ready / hangup, checked as the
+  meeting room checks them and relayed, never stored, as `meeting.signal`
+  {pair, from, kind, payload}.
+
+Before both accepted, saying and calling answer `coffee.not_started`; once the time is up,
+`coffee.ended` (a hangup is still relayed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from expo.chat_rules import CHAT_RATE, clean_chat_text
+from expo.errors import Conflict, Forbidden, Unauthorized
+from expo.models import utcnow
+from expo.realtime.gateway import CommandContext, CommandSpec, Strict
+from matchmaking.coffee_access import (
+    COFFEE,
+    PARTY_TO_COFFEE,
+    coffee_of_command,
+    coffee_topic,
+    load_coffee,
+    unknown_coffee,
+)
+from matchmaking.models import Coffee, CoffeeMessage, CoffeeStatus
+from matchmaking.room import SIGNAL_RATE
+from matchmaking.room_rules import SignalKind, check_signal
+
+Id = Annotated[int, Field(gt=0, lt=2**31)]
+
+
+class Say(Strict):
+    pair: Id
+    text: str = Field(max_length=4000)
+
+
+class Signal(Strict):
+    pair: Id
+    kind: str = Field(max_length=16)
+    payload: Any = None
+
+
+def refuse_closed(coffee: Coffee) -> None:
+    """Only a coffee both accepted, whose time is not up, has a live room."""
+    if coffee.status == CoffeeStatus.PROPOSED:
+        raise Conflict("coffee.not_started", "Both of you accept first.")
+    if coffee.status != CoffeeStatus.STARTED or (
+        coffee.ends_at is not None and coffee.ends_at <= utcnow()
+    ):
+        raise Conflict("coffee.ended", "This coffee is over.")
+
+
+def message_view(message: CoffeeMessage, name: str) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "pair": message.coffee_id,
+        "account": message.account_id,
+        "name": name,
+        "text": message.text,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
+    who = ctx.require_principal()
+    text = clean_chat_text(data.text)
+    svc = ctx.services
+    async with svc.db() as db:
+        coffee = await db.get(Coffee, data.pair)
+        assert coffee is not None  # the permission check loaded it
+        refuse_closed(coffee)
+        message = CoffeeMessage(coffee_id=data.pair, account_id=who.account_id, text=text)
+        db.add(message)
+        await db.commit()
+        await db.refresh(message)
+    view = message_view(message, who.display_name)
+    await svc.hub.publish_stored([(coffee_topic(data.pair), "meeting.message_posted", view)])
+    return {"message": view}
+
+
+async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
+    who = ctx.require_principal()
+    payload = check_signal(data.kind, data.payload)
+    svc = ctx.services
+    async with svc.read() as db:
+        coffee = await db.get(Coffee, data.pair)
+    assert coffee is not None  # the permission check loaded it
+    if data.kind != SignalKind.HANGUP:  # leaving an ended call is allowed
+        refuse_closed(coffee)
+    event = {"pair": data.pair, "from": who.account_id, "kind": data.kind, "payload": payload}
+    await svc.hub.flash(coffee_topic(data.pair), "meeting.signal", event)
+    return {"relayed": True}
+
+
+async def coffee_guard(ctx: CommandContext, key: str) -> None:
+    """The coffee's two people only."""
+    who = ctx.principal
+    if who is None:
+        raise Unauthorized()
+    if not key.isdigit() or not 0 < int(key) < 2**31:
+        raise unknown_coffee(key)
+    coffee = await load_coffee(ctx.services, int(key))
+    if not coffee.has_party(who.account_id):
+        raise Forbidden(message="Only the coffee's two people follow its room.")
+
+
+commands = {
+    "coffee.say": CommandSpec(
+        say, Say, action="coffee.say", rate=CHAT_RATE, target=coffee_of_command
+    ),
+    "coffee.signal": CommandSpec(
+        signal, Signal, action="coffee.signal", rate=SIGNAL_RATE, target=coffee_of_command
+    ),
+}
+
+permissions = {"coffee.say": PARTY_TO_COFFEE, "coffee.signal": PARTY_TO_COFFEE}
+
+topics = {COFFEE: coffee_guard}
