@@ -1,7 +1,8 @@
 """`expo credential ...`: certificates from the command line.
 
 expo credential verify FILE [--did-document PATH] [--status-list PATH]
-    check a credential (JSON with an eddsa-jcs-2022 proof, or a VC-JWT) with no network: the
+    check a credential (JSON with an eddsa-jcs-2022 proof, a VC-JWT, or a PNG badge with either
+    baked in, Open Badges 3.0) with no network: the
     issuer's DID document is a file (default: did.json next to FILE); prints `verified` or the
     reason it is refused (tampered, revoked, unknown_key, malformed, ...); exit status 0 or 1
 expo credential rotate-key [--force]
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from certificates import baking
 from certificates.offline import check
 
 DEMO_SECRET_FILE = Path("./expo-demo.secret")
@@ -31,9 +33,19 @@ class _Unreadable(Exception):
 
 def _read(path: Path, what: str, *, jwt: bool = False) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise _Unreadable(f"cannot read the {what} {path}: {exc}") from None
+    if jwt and raw.startswith(baking.SIGNATURE):  # a baked badge: its iTXt chunk's text
+        try:
+            text = baking.unbake(raw)
+        except baking.BakingError as exc:
+            raise _Unreadable(f"the {what} {path}: {exc}") from None
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Unreadable(f"cannot read the {what} {path}: {exc}") from None
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -56,7 +68,9 @@ def verify(argv: Sequence[str]) -> int:
         prog="expo credential verify",
         description="Check a credential offline against its issuer's DID document.",
     )
-    parser.add_argument("file", type=Path, help="the credential: JSON, or a VC-JWT")
+    parser.add_argument(
+        "file", type=Path, help="the credential: JSON, a VC-JWT, or a baked PNG badge"
+    )
     parser.add_argument(
         "--did-document",
         type=Path,

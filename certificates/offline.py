@@ -10,7 +10,7 @@ credential's, or does not verify itself).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -32,6 +32,9 @@ class Outcome:
     reason: str | None = None  # a certificates.verification.Reason, or the two above
     detail: str = ""
     revocation_checked: bool = False
+    # The credential as signed (without its proof) once its signature and issuer check out:
+    # set when verified, and when refused as revoked or for its status list.
+    document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def refused(cls, reason: str, detail: str) -> Outcome:
@@ -137,6 +140,8 @@ def check(credential: Any, did_document: Any, status_list: Any = None) -> Outcom
             Reason.UNKNOWN_KEY, f"the credential's issuer is {_issuer(document)!r}, not {did}"
         )
     if status_list is None:
-        return Outcome(verified=True, revocation_checked=False)
+        return Outcome(verified=True, revocation_checked=False, document=document)
     refused = _revoked(document, status_list, resolve, did)
-    return refused or Outcome(verified=True, revocation_checked=True)
+    if refused is not None:
+        return replace(refused, document=document)
+    return Outcome(verified=True, revocation_checked=True, document=document)

@@ -1,5 +1,6 @@
 """The certificates over HTTP: the issuer's DID document, the revocation status list, my
-credentials (list, issue what I have earned), one credential's download, an organiser's revoke.
+credentials (list, issue what I have earned), one credential's download (JSON, VC-JWT, a baked
+PNG badge, a PDF certificate), an organiser's revoke. Public verification is verifying.py's.
 
 The issuer is the platform's host as a did:web (settings.public_url, else the request's own
 origin); every document is signed with the active key, made on first use.
@@ -7,6 +8,7 @@ origin); every document is signed with the active key, made on first use.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +17,11 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from certificates import data_integrity, domain, store, vc_jwt
+from certificates import artwork, baking, data_integrity, domain, store, vc_jwt
 from certificates.keys import KeyLocked, open_key
 from certificates.models import IssuedCredential, IssuerKey
 from certificates.status_list import encode_list, new_bitstring, set_bit
@@ -29,7 +32,8 @@ from expo.permissions import ANYONE, SIGNED_IN, only
 from expo.security import Principal
 from expo.services import Services
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+CREDENTIAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+FORMATS = ("json", "jwt", "png", "pdf")
 ISSUE_ATTEMPTS = 3  # a race on a status index or a kind issued twice: try again
 
 
@@ -53,11 +57,13 @@ class CredentialsOut(_Out):
 
 
 class CredentialPath(BaseModel):
-    credential_id: str = Field(pattern=_UUID.pattern, examples=["3f0c..."])
+    credential_id: str = Field(pattern=CREDENTIAL_ID.pattern, examples=["3f0c..."])
 
 
 class FormatQuery(BaseModel):
-    format: Literal["json", "jwt"] = "json"  # jwt: the same credential as a VC-JWT
+    # jwt: the same credential as a VC-JWT; png: a badge with it baked in (Open Badges 3.0);
+    # pdf: a printable certificate with a QR code of its public verification
+    format: Literal["json", "jwt", "png", "pdf"] = "json"
 
 
 def unknown(credential_id: str) -> NotFound:
@@ -107,20 +113,19 @@ def view(row: IssuedCredential) -> dict[str, Any]:
     }
 
 
-async def did_document(request: Request) -> Response:
-    svc = services(request)
+async def platform_did_document(svc: Services, request: Request) -> dict[str, Any]:
+    """The issuer's DID document as served: every key not deleted."""
     try:
         await signing_key(svc)  # the first, on first use
     except ExpoError:
         pass  # locked: the public halves are published all the same
     async with svc.read() as db:
         found = await store.keys(db)
-    body = domain.did_document(issuer_did(svc, request), [k.public_multibase for k in found])
-    return JSONResponse(body, headers={"Cache-Control": "no-cache"})
+    return domain.did_document(issuer_did(svc, request), [k.public_multibase for k in found])
 
 
-async def status_list(request: Request) -> Response:
-    svc = services(request)
+async def platform_status_list(svc: Services, request: Request) -> dict[str, Any]:
+    """The revocation list as served: signed now with the active key."""
     key, private = await signing_key(svc)
     async with svc.read() as db:
         revoked = await store.revoked_indexes(db)
@@ -131,9 +136,18 @@ async def status_list(request: Request) -> Response:
     unsigned = domain.status_list_credential(
         base_url=base_url(svc, request), did=did, encoded_list=encode_list(bits), issued=utcnow()
     )
-    signed = data_integrity.sign(
+    return data_integrity.sign(
         unsigned, private, verification_method=domain.method_id(did, key.public_multibase)
     )
+
+
+async def did_document(request: Request) -> Response:
+    body = await platform_did_document(services(request), request)
+    return JSONResponse(body, headers={"Cache-Control": "no-cache"})
+
+
+async def status_list(request: Request) -> Response:
+    signed = await platform_status_list(services(request), request)
     return JSONResponse(signed, headers={"Cache-Control": "no-cache"})
 
 
@@ -223,7 +237,7 @@ async def credential_of_path(request: Request) -> CredentialObject:
     not exist (404, as an unknown id): its holder's achievements are not anyone's business."""
     svc = services(request)
     credential_id = request.path_params["credential_id"]
-    if not _UUID.fullmatch(credential_id):
+    if not CREDENTIAL_ID.fullmatch(credential_id):
         raise unknown(credential_id)
     async with svc.read() as db:
         row = await store.credential(db, credential_id)
@@ -242,13 +256,37 @@ def _filename(row: IssuedCredential, extension: str) -> str:
     return f'attachment; filename="shubo-{row.kind}-{row.id[:8]}.{extension}"'
 
 
+def verification_url(svc: Services, request: Request, credential_id: str) -> str:
+    """The page that says whether it holds (frontend/js/certificates.js, `#/verify/<id>`),
+    for the PDF's QR code: a person scans it, not a program."""
+    return f"{base_url(svc, request)}/#/verify/{credential_id}"
+
+
+def _badge_png(row: IssuedCredential) -> bytes:
+    picture = artwork.badge(domain.ACHIEVEMENTS[row.kind])
+    return baking.bake(picture, json.dumps(row.document, ensure_ascii=False))
+
+
+def _certificate_pdf(row: IssuedCredential, verify_url: str) -> bytes:
+    subject = row.document.get("credentialSubject", {})
+    cert = artwork.Certificate(
+        holder=str(subject.get("name", "")),
+        achievement=domain.ACHIEVEMENTS[row.kind],
+        issued_at=row.issued_at,
+        credential_id=str(row.document.get("id", row.id)),
+        verify_url=verify_url,
+    )
+    return artwork.certificate_pdf(cert)
+
+
 async def download(request: Request) -> Response:
-    """The signed credential as a file: JSON (eddsa-jcs-2022 proof) or `?format=jwt`."""
+    """The signed credential as a file: JSON (eddsa-jcs-2022 proof), `?format=jwt`, a baked
+    badge `?format=png` or a printable certificate `?format=pdf`."""
     svc = services(request)
     credential_id = request.path_params["credential_id"]
     fmt = request.query_params.get("format", "json")
-    if fmt not in ("json", "jwt"):
-        raise BadRequest(message="format is json or jwt.")
+    if fmt not in FORMATS:
+        raise BadRequest(message="format is json, jwt, png or pdf.")
     async with svc.read() as db:
         row = await store.credential(db, credential_id)
         key = None if row is None else await db.get(IssuerKey, row.key_id)
@@ -263,6 +301,15 @@ async def download(request: Request) -> Response:
         token = vc_jwt.encode(row.document, private, kid=method)
         headers = {"Content-Disposition": _filename(row, "jwt")}
         return Response(token, media_type="application/vc+jwt", headers=headers)
+    if fmt == "png":  # drawing is CPU work: off the event loop
+        png = await run_in_threadpool(_badge_png, row)
+        headers = {"Content-Disposition": _filename(row, "png")}
+        return Response(png, media_type="image/png", headers=headers)
+    if fmt == "pdf":
+        url = verification_url(svc, request, row.id)
+        pdf = await run_in_threadpool(_certificate_pdf, row, url)
+        headers = {"Content-Disposition": _filename(row, "pdf")}
+        return Response(pdf, media_type="application/pdf", headers=headers)
     headers = {"Content-Disposition": _filename(row, "json")}
     return JSONResponse(row.document, headers=headers)
 
@@ -270,7 +317,7 @@ async def download(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     svc = services(request)
     credential_id = request.path_params["credential_id"]
-    if not _UUID.fullmatch(credential_id):
+    if not CREDENTIAL_ID.fullmatch(credential_id):
         raise unknown(credential_id)
     async with svc.db() as db:
         row = await store.revoke(db, credential_id, utcnow())
@@ -326,12 +373,14 @@ routes = [
         query=FormatQuery,
         target=credential_of_path,
         responses={
-            200: Raw("application/json"),
+            # application/json, application/vc+jwt, image/png or application/pdf, by ?format
+            200: Raw("*/*", {}),
             400: ErrorBody,
             404: ErrorBody,
             503: ErrorBody,
         },
-        summary="Download a credential (its holder, organisers): JSON, or ?format=jwt",
+        summary="Download a credential (its holder, organisers): JSON, or ?format=jwt, "
+        "png (a baked Open Badge) or pdf (a certificate)",
         tags=["certificates"],
     ),
     route(

@@ -6,6 +6,7 @@ import { mountConfirmEmail } from "./account.js";
 import { mountAgenda, mountAgendaReminders } from "./agenda.js";
 // --- hall search ---
 import { mountBooth } from "./booth.js";
+import { mountCertificates, mountVerify } from "./certificates.js"; // --- certificates ---
 // --- end hall search ---
 import { mountConsole } from "./console.js";
 import { mountControl } from "./control.js"; // --- control room ---
@@ -78,6 +79,8 @@ const ROUTES = [
   [/^\/reset\/(?<token>[^/]*)\/?$/, mountReset], // a password reset link (forgot.js)
   [/^\/confirm-email\/(?<token>[^/]*)\/?$/, mountConfirmEmail], // a new email's link
   [/^\/my-sessions\/?$/, mountMySessions],
+  [/^\/certificates\/?$/, mountCertificates], // --- certificates ---
+  [/^\/verify(?:\/(?<id>[0-9a-f-]{36}))?\/?$/, mountVerify], // --- certificates ---
   // --- chat: the booth staff's inbox; the booth's chats on a page of their own ---
   [/^\/booth\/(?<booth>[1-9][0-9]{0,9})\/inbox\/?$/, mountBoothInbox],
   // --- end chat ---

@@ -256,6 +256,15 @@ function accountArea(account) {
         "a",
         {
           class: "account-menu-item",
+          href: "#/certificates",
+          "aria-current": /^#\/certificates\/?$/.test(location.hash) ? "page" : false,
+        },
+        t("nav.certificates"),
+      ),
+      h(
+        "a",
+        {
+          class: "account-menu-item",
           href: "#/profile",
           "aria-current": /^#\/profile\/?$/.test(location.hash) ? "page" : false,
         },

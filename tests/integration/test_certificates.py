@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlmodel import col, select
 
+from certificates import artwork, baking, data_integrity, vc_jwt
 from certificates import cli as certificates_cli
-from certificates import data_integrity, vc_jwt
-from certificates.domain import did_web
+from certificates.domain import ACHIEVEMENTS, did_web
 from certificates.models import IssuerKey
 from certificates.offline import check, resolver_of
 from certificates.status_list import decode_list, get_bit
@@ -359,3 +361,180 @@ async def test_tampering_with_a_credential_is_told_as_tampered(
     save(tmp_path / "broken.json", "{not json")
     code, out = verify_here(tmp_path, "broken.json")
     assert code == 1 and out.startswith("malformed: "), out
+
+
+def baked_text(png: bytes) -> str:
+    """The `openbadgecredential` iTXt chunk, as Pillow reads it."""
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()
+        assert image.format == "PNG"
+        text = image.text[baking.KEYWORD]  # type: ignore[attr-defined]
+    assert text == baking.unbake(png)
+    return str(text)
+
+
+async def test_a_png_badge_has_the_credential_baked_in_and_the_cli_verifies_it(
+    platform: Platform, tmp_path: Path
+) -> None:
+    mine, cookie = await earned_credential(platform)
+    response = await get(platform, mine["download"] + "?format=png", cookie)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="shubo-booths_3-{mine["id"][:8]}.png"'
+    )
+    assert json.loads(baked_text(response.content)) == mine["credential"]
+
+    (tmp_path / "badge.png").write_bytes(response.content)
+    save(tmp_path / "did.json", await did_document(platform))
+    save(tmp_path / "status.json", (await get(platform, "/credentials/status/1")).json())
+    assert verify_here(tmp_path, "badge.png", "--did-document", "did.json") == (
+        0,
+        "verified (revocation not checked: no --status-list)",
+    )
+    assert cli(tmp_path, "verify", "badge.png", "--status-list", "status.json") == (0, "verified")
+
+    tampered = json.loads(baked_text(response.content))
+    tampered["credentialSubject"]["name"] = "Someone Else"
+    with Image.open(io.BytesIO(response.content)) as image:
+        forged = baking.bake(image, json.dumps(tampered))
+    (tmp_path / "forged.png").write_bytes(forged)
+    assert verify_here(tmp_path, "forged.png") == (1, "tampered: the signature does not verify")
+    Image.new("RGB", (4, 4)).save(tmp_path / "plain.png")
+    code, out = verify_here(tmp_path, "plain.png")
+    assert (code, out) == (
+        1,
+        "malformed: the credential plain.png: no openbadgecredential iTXt chunk in the PNG",
+    )
+
+    _, other = await attendee(platform)
+    for fmt in ("png", "pdf"):
+        refused = await get(platform, mine["download"] + f"?format={fmt}", other)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (
+            404,
+            "certificates.unknown",
+        )
+        assert (await get(platform, mine["download"] + f"?format={fmt}")).status_code == 401
+
+
+def test_without_a_cjk_font_the_badge_is_drawn_in_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    achievement = ACHIEVEMENTS["booths_3"]
+    monkeypatch.setenv("EXPO_CJK_FONT", "/nonexistent/font.ttc")
+    assert artwork.cjk_font_path() is None
+    english = artwork.badge(achievement)
+    assert english.size == (600, 600)
+    installed = next((p for p in artwork.CJK_FONT_PATHS if Path(p).is_file()), None)
+    if installed is None:
+        pytest.skip("no CJK font installed here")
+    monkeypatch.setenv("EXPO_CJK_FONT", installed)
+    assert artwork.cjk_font_path() == installed
+    assert artwork.badge(achievement).tobytes() != english.tobytes()
+
+
+def page_image(pdf: bytes) -> Image.Image:
+    """The one picture a Pillow PDF's page is (a JPEG stream)."""
+    assert pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    assert re.search(rb"/Subtype\s*/Image", pdf)
+    image = Image.open(io.BytesIO(pdf[pdf.index(b"\xff\xd8\xff") :]))
+    image.load()
+    return image
+
+
+async def test_a_pdf_certificate_is_one_page_with_a_qr_code(platform: Platform) -> None:
+    mine, cookie = await earned_credential(platform)
+    response = await get(platform, mine["download"] + "?format=pdf", cookie)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="shubo-booths_3-{mine["id"][:8]}.pdf"'
+    )
+    page = page_image(response.content).convert("L")
+    assert page.size == artwork.PAGE
+    # The QR code's corner: black modules on white, where the page draws it.
+    width, height = artwork.PAGE
+    corner = page.crop((width - 560, height - 560, width - 100, height - 100))
+    low, high = corner.getextrema()  # type: ignore[misc]
+    assert low < 60 and high > 200
+
+
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def unverified(reason: str) -> dict[str, Any]:
+    return {
+        "verified": False,
+        "reason": reason,
+        "holder": None,
+        "achievement": None,
+        "issued_at": None,
+        "issuer": None,
+    }
+
+
+async def test_anyone_verifies_a_credential_by_its_id_until_it_is_revoked(
+    platform: Platform,
+) -> None:
+    mine, _ = await earned_credential(platform)
+    url = f"/api/credentials/{mine['id']}/verification"
+    did = (await did_document(platform))["id"]
+    said = {
+        "holder": "证书 Holder",
+        "achievement": {"name_zh": "展馆访客", "name_en": "Hall visitor"},
+        "issued_at": mine["credential"]["validFrom"],
+        "issuer": {"id": did, "name": "数博会 China International Big Data Industry Expo"},
+    }
+    response = await get(platform, url)  # no one signed in
+    assert (response.status_code, response.json()) == (
+        200,
+        {"verified": True, "reason": None, **said},
+    )
+    organiser = await platform.live.sign_in(ORGANIZER)
+    assert (await post(platform, mine["download"] + "/revoke", organiser)).status_code == 200
+    response = await get(platform, url)
+    assert (response.status_code, response.json()) == (
+        200,
+        {"verified": False, "reason": "revoked", **said},
+    )
+    missing = await get(
+        platform, "/api/credentials/00000000-0000-4000-8000-000000000000/verification"
+    )
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "certificates.unknown")
+
+
+async def upload(platform: Platform, body: Any, **kwargs: Any) -> Any:
+    async with platform.live.http() as http:
+        if isinstance(body, bytes):
+            headers = {"Content-Type": "application/json"}
+            return await http.post("/api/credentials/verify", content=body, headers=headers)
+        return await http.post("/api/credentials/verify", json=body, **kwargs)
+
+
+async def test_an_uploaded_credential_is_verified_or_told_why_not(platform: Platform) -> None:
+    mine, cookie = await earned_credential(platform)
+    ok = await upload(platform, mine["credential"])
+    assert ok.status_code == 200, ok.text
+    assert (ok.json()["verified"], ok.json()["reason"], ok.json()["holder"]) == (
+        True,
+        None,
+        "证书 Holder",
+    )
+    token = (await get(platform, mine["download"] + "?format=jwt", cookie)).text
+    assert (await upload(platform, {"jwt": token})).json() == ok.json()
+
+    tampered = json.loads(json.dumps(mine["credential"]))
+    tampered["credentialSubject"]["achievement"]["name"] = "展馆探索者 Hall explorer"
+    answered = await upload(platform, tampered)
+    assert (answered.status_code, answered.json()) == (200, unverified("tampered"))
+    # JSON that is no credential: a verified:false answer, 200, reason `malformed` ...
+    for garbage in ({}, {"hello": "世界"}, {"jwt": "a.b.c"}, {"proof": 1, "issuer": []}):
+        answered = await upload(platform, garbage)
+        assert (answered.status_code, answered.json()) == (200, unverified("malformed")), garbage
+    # ... a body that is not a JSON object is refused as every route refuses it: 400.
+    for body in (b"{not json", b"[1, 2]", b'"text"', b'{"jwt": 7}'):
+        answered = await upload(platform, body)
+        assert (answered.status_code, answered.json()["error"]["code"]) == (400, "bad_request")
+    too_large = await upload(platform, {"padding": "x" * 70_000})
+    assert (too_large.status_code, too_large.json()["error"]["code"]) == (413, "too_large")
