@@ -31,6 +31,7 @@ import { mountMeetings } from "./meetings.js";
 // --- room ---
 import { mountMeetingRoom } from "./meeting_room.js";
 // --- end room ---
+import { mountCoffeeRoom } from "./coffee.js"; // --- coffee ---
 import { mountQueueCall } from "./queue_call.js"; // --- queues ---
 import { mountQueueAlert } from "./queue_alert.js"; // --- queues ---
 import { mountQueueNotices } from "./queue_notice.js"; // --- queues ---
@@ -69,6 +70,7 @@ const ROUTES = [
   // --- room ---
   [/^\/meeting\/(?<id>[1-9][0-9]{0,9})\/?$/, mountMeetingRoom],
   // --- end room ---
+  [/^\/coffee\/(?<pair>[1-9][0-9]{0,9})\/?$/, mountCoffeeRoom], // --- coffee ---
   [/^\/queue-call\/(?<ticket>[1-9][0-9]{0,9})\/?$/, mountQueueCall], // --- queues ---
   [/^\/replay\/(?<id>[1-9]\d{0,9})(?:\/(?<session>[1-9]\d{0,9}))?\/?$/, mountReplay], // --- replays ---
   [/^\/agenda\/?$/, mountAgenda],

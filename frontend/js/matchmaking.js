@@ -12,6 +12,7 @@ import { currentAccount, onAccountChange } from "./session.js";
 // --- recommend: the recommendations tab ---
 import { mountRecommendations } from "./match_recommendations.js";
 // --- end recommend ---
+import { mountCoffee } from "./coffee.js"; // --- coffee ---
 
 addStrings({
   zh: {
@@ -104,7 +105,7 @@ addStrings({
   },
 });
 
-const TABS = ["profile", "recommendations", "blocked"];
+const TABS = ["profile", "recommendations", "blocked", "coffee"]; // --- coffee ---
 const LANGUAGES = ["zh", "en"];
 
 const graphemes = (text) => {
@@ -489,6 +490,7 @@ export function mountMatchmaking(root, params = {}) {
     const body = h("div", { class: "panel mm-body" });
     if (current === "profile") body.append(editor());
     else if (current === "blocked") body.append(blockedList());
+    else if (current === "coffee") unmountTab = mountCoffee(body) || null; // --- coffee ---
     // --- recommend: the recommendations tab ---
     else unmountTab = mountRecommendations(body) || null;
     // --- end recommend ---
