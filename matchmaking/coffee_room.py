@@ -32,6 +32,7 @@ from matchmaking.coffee_access import (
     unknown_coffee,
 )
 from matchmaking.models import Coffee, CoffeeMessage, CoffeeStatus
+from matchmaking.private_room import announce_line, line_view, relay_signal
 from matchmaking.room import SIGNAL_RATE
 from matchmaking.room_rules import SignalKind, check_signal
 
@@ -60,14 +61,7 @@ def refuse_closed(coffee: Coffee) -> None:
 
 
 def message_view(message: CoffeeMessage, name: str) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "pair": message.coffee_id,
-        "account": message.account_id,
-        "name": name,
-        "text": message.text,
-        "created_at": message.created_at.isoformat(),
-    }
+    return line_view(message, "pair", message.coffee_id, name)
 
 
 async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
@@ -82,9 +76,9 @@ async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
         db.add(message)
         await db.commit()
         await db.refresh(message)
-    view = message_view(message, who.display_name)
-    await svc.hub.publish_stored([(coffee_topic(data.pair), "meeting.message_posted", view)])
-    return {"message": view}
+    return await announce_line(
+        svc, coffee_topic(data.pair), message_view(message, who.display_name)
+    )
 
 
 async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
@@ -96,9 +90,8 @@ async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
     assert coffee is not None  # the permission check loaded it
     if data.kind != SignalKind.HANGUP:  # leaving an ended call is allowed
         refuse_closed(coffee)
-    event = {"pair": data.pair, "from": who.account_id, "kind": data.kind, "payload": payload}
-    await svc.hub.flash(coffee_topic(data.pair), "meeting.signal", event)
-    return {"relayed": True}
+    room = ("pair", data.pair)
+    return await relay_signal(svc, coffee_topic(data.pair), room, who, data.kind, payload)
 
 
 async def coffee_guard(ctx: CommandContext, key: str) -> None:

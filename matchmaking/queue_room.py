@@ -32,6 +32,7 @@ from expo.http import ErrorBody, JSONResponse, path_int, principal, query_int, r
 from expo.models import Account
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking.models import QueueMessage, QueueTicket, TicketStatus
+from matchmaking.private_room import announce_line, line_view, relay_signal
 from matchmaking.queue_access import PARTY_TO_CALL, ticket_of_command, ticket_of_path
 from matchmaking.queue_topics import call_topic
 from matchmaking.room import (
@@ -67,14 +68,7 @@ def refuse_closed(ticket: QueueTicket) -> None:
 
 
 def message_view(message: QueueMessage, name: str) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "ticket": message.ticket_id,
-        "account": message.account_id,
-        "name": name,
-        "text": message.text,
-        "created_at": message.created_at.isoformat(),
-    }
+    return line_view(message, "ticket", message.ticket_id, name)
 
 
 async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
@@ -93,9 +87,9 @@ async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
         db.add(message)
         await db.commit()
         await db.refresh(message)
-    view = message_view(message, who.display_name)
-    await svc.hub.publish_stored([(call_topic(data.ticket), "meeting.message_posted", view)])
-    return {"message": view}
+    return await announce_line(
+        svc, call_topic(data.ticket), message_view(message, who.display_name)
+    )
 
 
 async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
@@ -107,9 +101,8 @@ async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
     assert ticket is not None  # the permission check loaded it
     if data.kind != SignalKind.HANGUP:  # leaving an ended call is allowed
         refuse_closed(ticket)
-    event = {"ticket": data.ticket, "from": who.account_id, "kind": data.kind, "payload": payload}
-    await svc.hub.flash(call_topic(data.ticket), "meeting.signal", event)
-    return {"relayed": True}
+    room = ("ticket", data.ticket)
+    return await relay_signal(svc, call_topic(data.ticket), room, who, data.kind, payload)
 
 
 class TicketPath(BaseModel):

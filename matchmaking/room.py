@@ -43,6 +43,7 @@ from matchmaking.access import (
 )
 from matchmaking.blocks import blocked_between
 from matchmaking.models import MatchSlot, Meeting, MeetingMessage
+from matchmaking.private_room import announce_line, line_view, relay_signal
 from matchmaking.room_rules import SignalKind, check_signal, refuse_cancelled
 from matchmaking.topics import meeting_topic
 
@@ -74,14 +75,7 @@ def _when(value: datetime) -> str:
 
 
 def message_view(message: MeetingMessage, name: str) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "meeting": message.meeting_id,
-        "account": message.account_id,
-        "name": name,
-        "text": message.text,
-        "created_at": _when(message.created_at),
-    }
+    return line_view(message, "meeting", message.meeting_id, name)
 
 
 async def person_view(db: AsyncSession, account_id: int) -> dict[str, Any]:
@@ -142,9 +136,9 @@ async def say(ctx: CommandContext, data: Say) -> dict[str, Any]:
         db.add(message)
         await db.commit()
         await db.refresh(message)
-    view = message_view(message, who.display_name)
-    await svc.hub.publish_stored([(meeting_topic(data.meeting), "meeting.message_posted", view)])
-    return {"message": view}
+    return await announce_line(
+        svc, meeting_topic(data.meeting), message_view(message, who.display_name)
+    )
 
 
 async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
@@ -155,9 +149,8 @@ async def signal(ctx: CommandContext, data: Signal) -> dict[str, Any]:
         meeting = await _meeting(db, data.meeting)  # blocked: refused, hanging up too
     if data.kind != SignalKind.HANGUP:  # leaving a cancelled meeting's call is allowed
         refuse_cancelled(meeting.status)
-    event = {"meeting": data.meeting, "from": who.account_id, "kind": data.kind, "payload": payload}
-    await svc.hub.flash(meeting_topic(data.meeting), "meeting.signal", event)
-    return {"relayed": True}
+    room = ("meeting", data.meeting)
+    return await relay_signal(svc, meeting_topic(data.meeting), room, who, data.kind, payload)
 
 
 # --- routes ------------------------------------------------------------------------------------
