@@ -78,7 +78,9 @@ async def test_the_survivor_takes_over_the_figures_when_the_aggregator_stops(sha
         silent = await figures_until(
             peer, lambda d: any(a["id"] == f"process.silent:{first}" for a in d["alerts"])
         )
-        assert silent["seq"] > taken["seq"]
+        # In the new leader's first figures already, or later: its lease came after the dead
+        # process's heartbeat went stale (a loaded machine), or before. Both are right.
+        assert silent["seq"] >= taken["seq"]
         await watchers[survivor][0].close()
     finally:
         for process in processes:
