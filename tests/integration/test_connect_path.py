@@ -12,20 +12,18 @@ import asyncio
 import logging
 import secrets
 import socket
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import websockets
-from sqlalchemy import event
 from websockets.exceptions import InvalidStatus
 
 from expo.errors import RateLimited
-from expo.features import load_features
 from expo.ratelimit import DEFAULT_RATES, Rate, RedisLimiter, enforce
 from tests.live import LiveServer, Peer, live_server, make_settings
 from tests.services import REDIS_URL, check_redis
+from tests.statements import statements
 
 BURST = 200
 
@@ -37,31 +35,6 @@ async def server(demo_sqlite: str) -> AsyncIterator[LiveServer]:
     counted as the subscribe's."""
     async with live_server(make_settings(demo_sqlite, reminder_interval=3600.0)) as live:
         yield live
-
-
-BACKGROUND_JOBS = {f"{f.name}.{job.__name__}" for f in load_features() for job in f.tasks}
-
-
-@contextmanager
-def statements(live: LiveServer) -> Iterator[list[str]]:
-    """The SQL statements the server runs, on its write and its read engine, while inside."""
-    seen: list[str] = []
-    engines = {live.services.engine, live.services.read.kw["bind"]}
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        # The features' background jobs (reminders, the recommendations' index) read on their
-        # own clock, in tasks named after them: what they read is not the path's.
-        task = asyncio.current_task()
-        if task is None or task.get_name() not in BACKGROUND_JOBS:
-            seen.append(statement)
-
-    for engine in engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_anonymous_tabs_following_a_known_forum_read_no_database(server: LiveServer):

@@ -7,14 +7,12 @@ out of an accepted request still waiting for a slot, and the calendar reads its 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event
 from sqlmodel import col
 
 from expo.models import utcnow
@@ -30,6 +28,7 @@ from tests.integration.test_meetings import Connected, heard, people, rows
 from tests.live import LiveServer, live_server, make_settings, prepare_demo_database
 from tests.meetings_setup import new_exhibitor, new_slots
 from tests.services import REDIS_URL, check_redis, fresh_postgres_database
+from tests.statements import statements
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -263,34 +262,17 @@ async def test_either_of_the_two_backs_out_of_an_accepted_request_waiting_for_a_
     assert (status, body["error"]["code"]) == (403, "forbidden")
 
 
-@contextmanager
-def statements(server: LiveServer) -> Iterator[list[str]]:
-    """The SQL statements on meetings and slots the server runs meanwhile (the background tasks,
-    such as the recommendations' index rebuilt after the test's new profiles, read other
-    tables: counting those too made the figure depend on when they ran)."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        if "meeting" in sql or "match_slot" in sql:
-            seen.append(sql)
-
-    engine = server.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 async def calendar_statements(server: LiveServer, meetings: int) -> int:
     (me,) = await people(server, 1, [])
     partners = await people(server, meetings, [])
     for n, partner in enumerate(partners):
         await meeting_at(server, me.id, partner.id, 10 + n)
     await me.http("GET", "/api/match/meetings.ics")  # the session warmed, as for the next one
-    with statements(server) as seen:
+    with statements(server) as every:
         status, ics = await me.http("GET", "/api/match/meetings.ics")
     assert status == 200 and len(list(Calendar.from_ical(ics).walk("VEVENT"))) == meetings
+    seen = [sql for sql in every if "meeting" in sql or "match_slot" in sql]
+    assert seen, "the calendar read its meetings somewhere"
     return len(seen)
 
 
