@@ -13,7 +13,7 @@ from sqlmodel import select
 from expo.hall.models import Booth, Product, Upload
 from expo.hall.search_index import reindex
 from expo.models import Exhibitor
-from tests.browser.web import Pages, screenshot
+from tests.browser.web import Pages, page_true, screenshot
 from tests.hall_content import bare_booths
 from tests.live import LiveServer
 
@@ -231,8 +231,10 @@ async def test_a_booth_shows_its_content_and_follows_its_changes(pages: Pages, s
     await expect(page.locator(".booth-nobody")).to_have_text("目前没有工作人员值班。")
     await expect(page.locator(".booth-player video")).to_have_count(1)
     # The demo clip plays (hls.js where the browser has no HLS of its own).
-    await page.wait_for_function(
-        "document.querySelector('.booth-player video')?.readyState >= 2", timeout=15_000
+    await page_true(
+        page,
+        "() => document.querySelector('.booth-player video')?.readyState >= 2",
+        timeout_ms=15_000,
     )
     for part in ["booth-chat", "booth-card", "booth-private", "booth-releases"]:
         await expect(page.locator(f"section#{part}")).to_have_count(1)

@@ -9,14 +9,14 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from matchmaking.models import MeetingRequest
-from tests.browser.web import Pages
+from tests.browser.web import Pages, page_true
 from tests.live import LiveServer
 
 ATTENDEE = "attendee@demo.shubo.live"
 
 
 async def mounted(page: Page) -> None:
-    await page.wait_for_function("document.querySelector('#header') !== null")
+    await page_true(page, "() => document.querySelector('#header') !== null")
     await page.evaluate(
         """async () => {
             const { mountRecommendations } = await import('/js/match_recommendations.js');

@@ -18,7 +18,7 @@ from expo.security import hash_password
 from matchmaking.models import MatchProfile, MeetingRequest, RequestStatus
 from matchmaking.organiser_settings import match_settings
 from matchmaking.recommend_routes import fresh_index
-from tests.browser.web import Pages
+from tests.browser.web import Pages, page_true
 from tests.live import LiveServer
 
 ATTENDEE = "attendee@demo.shubo.live"
@@ -76,7 +76,7 @@ async def people(server: LiveServer) -> dict[str, int]:
 
 async def mounted(page: Page) -> None:
     """Mount the module on the page, as the matchmaking page does."""
-    await page.wait_for_function("document.querySelector('#header') !== null")
+    await page_true(page, "() => document.querySelector('#header') !== null")
     await page.evaluate(
         """async () => {
             const { mountRecommendations } = await import('/js/match_recommendations.js');
@@ -136,6 +136,10 @@ async def set_visible(server: LiveServer, account_id: int, visible: bool) -> Non
         profile.visible, profile.version = visible, profile.version + 1
         db.add(profile)
         await db.commit()
+    # As the background task soon would: the next test's cards come from this index (one built
+    # while the person was hidden showed no card for them until the task's next round).
+    async with server.services.read() as db:
+        await fresh_index(db, server.services.settings.database_url)
 
 
 async def test_a_meeting_request_sends_the_note_and_shows_refusals_clearly(

@@ -9,7 +9,7 @@ from playwright.async_api import Page, expect
 from sqlmodel import select
 
 from forums.models import ForumSession
-from tests.browser.web import TIMEOUT_MS, Pages, screenshot
+from tests.browser.web import Pages, page_true, screenshot
 from tests.live import LiveServer
 
 HLS_MODULE = "/vendor/hls.js/hls.min.mjs"
@@ -26,13 +26,10 @@ async def playing(page: Page) -> None:
     """Wait until the room's video has a frame to show and its time moves on."""
     video = page.locator(".player-video")
     await expect(video).to_be_visible()
-    await page.wait_for_function(
-        "() => document.querySelector('.player-video')?.readyState >= 2", timeout=TIMEOUT_MS
-    )
+    await page_true(page, "() => document.querySelector('.player-video')?.readyState >= 2")
     start = await video.evaluate("v => v.currentTime")
-    await page.wait_for_function(
-        f"() => document.querySelector('.player-video').currentTime > {start} + 0.5",
-        timeout=TIMEOUT_MS,
+    await page_true(
+        page, f"() => document.querySelector('.player-video').currentTime > {start} + 0.5"
     )
     assert await video.evaluate("v => v.muted && !v.paused && v.loop")
     await expect(page.locator(".player-error")).to_be_hidden()
@@ -68,7 +65,7 @@ async def test_without_native_hls_the_vendored_hls_js_plays_the_clip(pages: Page
     assert await page.locator(".player-video").evaluate("v => v.currentTime") >= before
     await page.get_by_role("button", name="English").click()
     await page.locator(".player-video").evaluate("v => { v.pause(); v.currentTime = 3 }")
-    await page.wait_for_function("() => document.querySelector('.player-video').readyState >= 2")
+    await page_true(page, "() => document.querySelector('.player-video').readyState >= 2")
     await screenshot(page, "forum-player-en")
 
 

@@ -24,7 +24,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Route, expect
 
 from streams.keys import hook_secret
-from tests.browser.web import TIMEOUT_MS, Pages, screenshot
+from tests.browser.web import TIMEOUT_MS, Pages, page_true, screenshot
 from tests.live import LiveServer
 from tests.streaming import NO_NATIVE_HLS, missing_tools, nginx_rtmp
 
@@ -84,9 +84,7 @@ async def serve_hls(page: Page, server: LiveServer) -> None:
 
 async def showing_a_picture(page: Page) -> None:
     await expect(page.locator(".player-video")).to_be_visible()
-    await page.wait_for_function(
-        "() => document.querySelector('.player-video')?.readyState >= 2", timeout=TIMEOUT_MS
-    )
+    await page_true(page, "() => document.querySelector('.player-video')?.readyState >= 2")
 
 
 async def viewer(pages: Pages, server: LiveServer, slug: str, **options: Any) -> Page:
@@ -339,9 +337,10 @@ async def test_ffmpeg_through_nginx_turns_the_room_live_and_a_drop_shows_the_sla
         try:
             for page in (desktop, phone):
                 await expect(page.locator(".player-live")).to_be_visible(timeout=20_000)
-                await page.wait_for_function(
+                await page_true(
+                    page,
                     "() => document.querySelector('.player-video')?.currentTime > 1",
-                    timeout=30_000,
+                    timeout_ms=30_000,
                 )
             await screenshot(desktop, "stream-live-ffmpeg-en")
             await screenshot(phone, "stream-live-ffmpeg-phone-zh")
@@ -357,9 +356,10 @@ async def test_ffmpeg_through_nginx_turns_the_room_live_and_a_drop_shows_the_sla
             for page in (desktop, phone):
                 await expect(page.locator(".player-live")).to_be_visible(timeout=20_000)
                 await expect(page.locator(".stream-slate")).to_have_count(0)
-            await desktop.wait_for_function(
+            await page_true(
+                desktop,
                 "() => document.querySelector('.player-video')?.readyState >= 2",
-                timeout=30_000,
+                timeout_ms=30_000,
             )
         finally:
             await halt(ffmpeg)

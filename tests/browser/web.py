@@ -23,6 +23,7 @@ from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute
 from playwright.async_api import Error as PlaywrightError
 
 from tests.live import LiveServer
+from tests.waiting import eventually
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -171,6 +172,16 @@ class Line:
 
 
 TWO_FRAMES = "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+async def page_true(page: Page, function: str, *, timeout_ms: int = TIMEOUT_MS) -> Any:
+    """Evaluate `function` (JavaScript: `() => ...`) in the page until it returns something
+    truthy, and return that. Polled with page.evaluate, which the page's CSP allows:
+    wait_for_function's later polls build the condition with eval, which `script-src 'self'`
+    forbids (it fails whenever the first poll was false)."""
+    return await eventually(
+        lambda: page.evaluate(function), timeout=timeout_ms / 1000, interval=0.1
+    )
 
 
 async def boxes(page: Page, **selectors: str) -> dict[str, dict[str, float] | None]:
