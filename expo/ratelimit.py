@@ -110,6 +110,11 @@ DEFAULT_RATES: dict[str, Rate] = {
     # slows it), so one connection's flood cannot take the process's time from the rooms'
     # events. A page loading subscribes a few dozen topics at once; people send a few a second.
     "commands": Rate(20, 1, burst=60),
+    # Websocket protocol violations (a malformed handshake, a binary frame, broken UTF-8, an
+    # oversized frame) per address, counted by each process on its own: past them, the
+    # address's new handshakes wait EXPO_TARPIT_SECONDS first (expo/realtime/strikes.py).
+    # Browsers make none; an attacker reconnecting after each is slowed to the tarpit's pace.
+    "strikes": Rate(1, 1, burst=20),
 }
 
 

@@ -65,6 +65,9 @@ class Settings:
     # Retry-After (expo/realtime/admission.py: a reconnect storm).
     max_opening: int = 64
     opening_wait: float = 15.0
+    # Seconds a handshake from an address that spent its budget of protocol violations
+    # (rate `strikes`) waits before it is handled (expo/realtime/strikes.py); 0 turns it off.
+    tarpit_seconds: float = 0.5
     # Websockets one account may hold open at once, over all processes (tabs, devices, clients).
     max_sockets_per_account: int = 20
     presence_interval: float = 1.0
@@ -183,6 +186,7 @@ class Settings:
             ("ping_interval", "EXPO_PING_INTERVAL"),
             ("head_timeout", "EXPO_HEAD_TIMEOUT"),
             ("opening_wait", "EXPO_OPENING_WAIT"),
+            ("tarpit_seconds", "EXPO_TARPIT_SECONDS"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),
             ("account_link_minutes", "EXPO_ACCOUNT_LINK_MINUTES"),
         ):

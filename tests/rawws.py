@@ -32,10 +32,14 @@ def address(server_base: str) -> tuple[str, int]:
     return host, int(port)
 
 
-async def exchange(host: str, port: int, head: bytes) -> tuple[bytes, bytes]:
-    """Send a request head; return the response head and whatever follows until the server
-    closes the socket (the test fails if it is answered late or held open)."""
-    reader, writer = await asyncio.open_connection(host, port)
+async def exchange(
+    host: str, port: int, head: bytes, *, local: str | None = None
+) -> tuple[bytes, bytes]:
+    """Send a request head (from the address `local`, say 127.0.0.2, when given); return the
+    response head and whatever follows until the server closes the socket (the test fails if
+    it is answered late or held open)."""
+    where = {"local_addr": (local, 0)} if local else {}
+    reader, writer = await asyncio.open_connection(host, port, **where)  # type: ignore[arg-type]
     try:
         writer.write(head)
         await writer.drain()

@@ -1,5 +1,6 @@
 """Close codes the server sends, documented in docs/protocol.md."""
 
+PROTOCOL_ERROR = 1002  # a frame RFC 6455 forbids (websockets' own checks: a stray continuation)
 UNSUPPORTED_DATA = 1003  # a binary frame: the protocol is JSON text
 INVALID_TEXT = 1007  # a text frame that is not UTF-8
 TOO_BIG = 1009  # a frame over the hard size limit

@@ -46,6 +46,7 @@ from expo.realtime.envelope import (
 )
 from expo.realtime.frames import PING_FRAME, text_frame
 from expo.realtime.hub import SubscriptionEnded
+from expo.realtime.strikes import Strikes
 from expo.security import Principal
 from expo.sessions import principal_of
 
@@ -141,6 +142,7 @@ class Gateway:
         self._quota_outage = OutageLog(log, "socket quota not applied: broker unavailable")
         settings = services.settings
         self.admission = Admission(max(1, settings.max_opening), settings.opening_wait)
+        self.strikes = Strikes(settings.rate_limits["strikes"], settings.tarpit_seconds)
         self._refusals = MemoryLimiter(
             max_keys=50_000
         )  # this process's, by design: see DEFAULT_RATES

@@ -33,7 +33,7 @@ from websockets.typing import BytesLike
 
 from expo.errors import RateLimited, TooLarge, Unauthorized
 from expo.ratelimit import enforce
-from expo.realtime import closecodes
+from expo.realtime import closecodes, metrics
 from expo.realtime.admission import Overloaded
 from expo.realtime.envelope import encode_error, sniff_id
 from expo.realtime.frames import close_frame, text_frame
@@ -53,6 +53,15 @@ CLOSE_TIMEOUT = 5.0
 # Commands are small: no client needs more pieces than this for one, and each piece costs a
 # frame's parsing whatever its size. A message in more is closed with 1009.
 MAX_FRAGMENTS = 256
+# Close codes that say the client broke the protocol: each a strike against its address.
+VIOLATIONS = frozenset(
+    {
+        closecodes.PROTOCOL_ERROR,
+        closecodes.UNSUPPORTED_DATA,
+        closecodes.INVALID_TEXT,
+        closecodes.TOO_BIG,
+    }
+)
 _ids = itertools.count(1)
 
 
@@ -133,6 +142,8 @@ class Connection:
         "_early",
         "paced_until",
         "_head_tail",
+        "_address",
+        "_struck",
         "__weakref__",
     )
 
@@ -165,6 +176,9 @@ class Connection:
         # The last bytes of the request head read so far, to find its end across chunks;
         # None once the head has ended.
         self._head_tail: bytes | None = b""
+        # Who is connecting, as the rate limits and strikes know them (once the head is read).
+        self._address: str | None = None
+        self._struck = False  # one strike per connection at most (expo/realtime/strikes.py)
 
     @property
     def open(self) -> bool:
@@ -220,6 +234,10 @@ class Connection:
             response = self._ws.reject(400, "The request head is not valid HTTP.\n")
             self._transport.write(response.serialize())  # type: ignore[union-attr]
             self._closing = True
+        if self._ws.handshake_exc is not None and self._address is None:
+            self._strike(self._peer_address())  # a head too long, too many headers, not HTTP
+        elif self._ws.close_sent is not None and self._ws.close_sent.code in VIOLATIONS:
+            self._strike(self._address)
         self._flush()
         if after_head:
             # Authenticating now: held, bounded, for after the 101 (refused: websockets drops it).
@@ -256,8 +274,6 @@ class Connection:
     def pause_writing(self) -> None:
         """The send buffer crossed its bound: this client is not keeping up."""
         if self.open:
-            from expo.realtime import metrics
-
             metrics.SLOW_CONSUMERS.inc()
             log.info("slow client cut off", extra={"conn": self.id})
             self.close(closecodes.SLOW_CONSUMER, "Too far behind: reconnect and resume.")
@@ -299,12 +315,33 @@ class Connection:
     # --- inside -------------------------------------------------------------------------
 
     def _handshake(self, request: Request) -> None:
-        settings = self._services.settings
         # The whole head is checked before anything reads it: a duplicated header would make
         # `Headers.get` raise halfway through, leaving the socket unanswered.
         problem = head_problem(request.headers)
+        self._address = self._peer_address() if problem else self._client_address(request)
+        tarpit = self._gateway.strikes.wait_for(self._address)
+        if tarpit > 0:  # an address that keeps breaking the protocol: handled, but later
+            metrics.TARPITTED.inc()
+            self._handshake_task = asyncio.ensure_future(self._held(request, problem, tarpit))
+            return
+        self._check(request, problem)
+
+    async def _held(self, request: Request, problem: str | None, seconds: float) -> None:
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._handshake_task = None
+        if not self._closing:  # not gone while it was held
+            self._check(request, problem)
+            self._flush()
+        if self._handshake_task is None:  # refused: what came after the head is dropped
+            self._early = None
+
+    def _check(self, request: Request, problem: str | None) -> None:
+        """The handshake's checks that need nothing but the head; admission follows."""
         if problem is not None:
             self._reject(400, problem + "\n")
+            self._strike(self._address)
             return
         # websockets' own checks (method, Upgrade, Connection, key, version): refused at once,
         # before the database is asked who is connecting. The 101 is sent once admitted.
@@ -312,11 +349,13 @@ class Connection:
         if response.status_code != 101:
             self._ws.send_response(response)
             self._closing = True
+            self._strike(self._address)
             return
         origin = request.headers.get("Origin")
         host = request.headers.get("Host", "")
-        if not origin_allowed(origin, host, settings.allowed_origins):
+        if not origin_allowed(origin, host, self._services.settings.allowed_origins):
             self._reject(403, "This origin may not open the websocket.\n")
+            self._strike(self._address)
             return
         # Who is connecting needs the database: finish the handshake in a task.
         self._handshake_task = asyncio.ensure_future(self._authenticate(request, response))
@@ -340,16 +379,10 @@ class Connection:
 
     async def _admit(self, request: Request, response: Response) -> None:
         settings = self._services.settings
-        peer = self._transport.get_extra_info("peername") if self._transport else None
-        address = client_address(
-            peer[0] if peer else "unknown",
-            forwarded_for(request.headers),
-            settings.forwarded_allow_ips,
-        )
         try:
             await enforce(
                 self._services.limiter,
-                f"connect:{address}",
+                f"connect:{self._address}",
                 settings.rate_limits["connect"],
                 "connection attempts",
             )
@@ -396,6 +429,26 @@ class Connection:
         early, self.pending = list(self.pending), deque()
         for text in early:  # commands that arrived with the handshake, in order
             self._gateway.receive(self, text)
+
+    def _peer(self) -> str:
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        return str(peer[0]) if peer else "unknown"
+
+    def _client_address(self, request: Request) -> str:
+        """The client's address, through the trusted proxies' X-Forwarded-For."""
+        trusted = self._services.settings.forwarded_allow_ips
+        return client_address(self._peer(), forwarded_for(request.headers), trusted)
+
+    def _peer_address(self) -> str | None:
+        """The client's address when its head cannot be read: the peer's, unless the peer is
+        a trusted proxy (None: striking the balancer would hold everyone it brings)."""
+        peer, trusted = self._peer(), self._services.settings.forwarded_allow_ips
+        return None if peer in trusted or "*" in trusted else peer
+
+    def _strike(self, address: str | None) -> None:
+        if not self._struck:
+            self._struck = True
+            self._gateway.strikes.strike(address)
 
     def _refuse(self, status: int, text: str, retry_after: float) -> None:
         """A refusal that says when to come back (Retry-After, whole seconds)."""

@@ -37,6 +37,10 @@ from tests.live import prepare_demo_database
 EXHIBITOR = "exhibitor@demo.shubo.live"
 ROOT = str(Path(__file__).resolve().parents[2])  # the attacker's process imports from here
 ROOM = "forum:1"
+# The rate limits that are defences under test here, kept at their defaults.
+DEFENCES = ("refusals", "commands", "strikes")
+# What the server counted of them (its /metrics), reported with the figures.
+DEFENDED = ("expo_ws_paced_total", "expo_ws_strikes_total", "expo_ws_tarpitted_total")
 # Tables of what the attackers aim at: none of their rows may change during the attack.
 GUARDED = (
     "meeting",
@@ -75,10 +79,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline-seconds", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=900.0, help="the attack's bound")
     parser.add_argument(
+        "--tarpit-seconds",
+        type=float,
+        default=None,
+        help="EXPO_TARPIT_SECONDS: how long an address past its strikes is held (default: 0.5)",
+    )
+    parser.add_argument(
         "--without-closes",
         action="store_true",
         help="leave out the messages that close the socket (and so the reconnects they cost)",
     )
+
+
+def counters(exposition: str, names: tuple[str, ...]) -> dict[str, float]:
+    """The values of the counters `names` in a Prometheus text exposition (0 when absent)."""
+    found = dict.fromkeys(names, 0.0)
+    for line in exposition.splitlines():
+        name, _, value = line.partition(" ")
+        if name in found:
+            found[name] = float(value)
+    return found
 
 
 def cpu_seconds(pid: int) -> float:
@@ -268,11 +288,14 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
         "EXPO_HEAD_TIMEOUT": str(options.head_timeout),
         # The attack is of shapes, not of rates: every limit lifted (tested on their own) but
         # the defences under test here, at the platform's defaults: the budget of refused
-        # commands, and the pace at which one socket's commands are read.
+        # commands, the pace at which one socket's commands are read, and the strikes that
+        # hold the handshakes of an address that keeps breaking the protocol.
         "EXPO_RATE_LIMITS": ",".join(
-            f"{name}=1000000/1" for name in DEFAULT_RATES if name not in ("refusals", "commands")
+            f"{name}=1000000/1" for name in DEFAULT_RATES if name not in DEFENCES
         ),
     }
+    if options.tarpit_seconds is not None:
+        env["EXPO_TARPIT_SECONDS"] = str(options.tarpit_seconds)
     env.pop("EXPO_REDIS_URL", None)
     log = workdir / "serve.log"
     process = await start(env, log=log)
@@ -354,12 +377,19 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
         await stack.aclose()
         async with httpx.AsyncClient(base_url=process.base, timeout=10) as http:
             health = (await http.get("/healthz")).status_code
+            defended = counters((await http.get("/metrics")).text, DEFENDED)
         alive = process.child.returncode is None and process.child.pid == pid
     finally:
         await stack.aclose()
         await stop(process)
     served = await asyncio.to_thread(log.read_text)
     judge(outcome, report, alive, health, before, after, served, chat)
+    broke = report["handshakes"]["sent"] > 0 or not options.without_closes
+    outcome.check(
+        "an address that kept breaking the protocol was held (strikes)",
+        defended["expo_ws_tarpitted_total"] > 0 or not broke,
+        ", ".join(f"{k}: {v:g}" for k, v in defended.items()),
+    )
     messages, handshakes = report["messages"], report["handshakes"]
     latencies = messages.pop("latencies") + handshakes.pop("latencies")
     outcome.target("slowest answer to a bad input", max(latencies, default=0.0), 1.0, "s")
@@ -381,6 +411,7 @@ async def run(options: argparse.Namespace, progress: Callable[[str], None]) -> O
             else None,
         },
         "attack_seconds": report["seconds"],
+        "defences": defended,
         "server_cpu_seconds_in_attack": round(server_cpu, 1),
         "messages": messages,
         "handshakes": handshakes,

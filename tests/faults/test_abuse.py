@@ -28,6 +28,7 @@ async def test_abuse_small_keeps_every_promise():
             "--chat-rate=20",
             "--baseline-seconds=1",
             "--max-seconds=60",
+            "--tarpit-seconds=0.1",  # held, as at the default (0.5), in a fifth of the time
         ]
     )
     outcome = await abuse.run(options, lambda line: None)

@@ -17,9 +17,10 @@ from websockets.frames import Close, Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
 
-from expo.ratelimit import MemoryLimiter
+from expo.ratelimit import DEFAULT_RATES, MemoryLimiter
 from expo.realtime import transport as transport_module
 from expo.realtime.admission import Admission
+from expo.realtime.strikes import Strikes
 from expo.realtime.transport import MAX_FRAGMENTS, Connection
 from expo.settings import Settings
 
@@ -69,6 +70,7 @@ class FakeGateway:
         self.received: list[str] = []
         self.clients: set[Any] = set()
         self.admission = Admission(at_once=64, max_wait=15.0)
+        self.strikes = Strikes(DEFAULT_RATES["strikes"], delay=0.5)
 
     def receive(self, client: Any, text: str) -> None:
         self.received.append(text)
