@@ -34,9 +34,28 @@ class Achievement:
     criteria: str  # the narrative, in English and Chinese
 
 
+# Minutes a person must be seen following the opening ceremony / any one session while it
+# runs (forums/attendance.py counts them).
+OPENING_MINUTES = 10
+SESSION_MINUTES = 20
+
 ACHIEVEMENTS: dict[str, Achievement] = {
     a.kind: a
     for a in (
+        Achievement(
+            "opening_ceremony",
+            "开幕式观众",
+            "Opening ceremony",
+            f"Watched the opening ceremony on the main stage for at least {OPENING_MINUTES}"
+            f" minutes. 在主会场观看开幕式至少 {OPENING_MINUTES} 分钟。",
+        ),
+        Achievement(
+            "session_watched",
+            "论坛听众",
+            "Forum audience",
+            f"Followed one forum session for at least {SESSION_MINUTES} minutes while it ran."
+            f" 在论坛直播中完整收看一场活动至少 {SESSION_MINUTES} 分钟。",
+        ),
         Achievement(
             "booths_3",
             "展馆访客",
@@ -65,11 +84,17 @@ class Facts:
 
     booths_visited: int  # distinct booths opened
     meetings_held: int  # confirmed meetings whose slot has ended
+    opening_minutes: int = 0  # minutes seen following the opening ceremony while it ran
+    best_session_minutes: int = 0  # the most minutes seen following any one session
 
 
 def earned(facts: Facts) -> list[str]:
     """The achievement kinds these facts earn, in ACHIEVEMENTS' order."""
     kinds = []
+    if facts.opening_minutes >= OPENING_MINUTES:
+        kinds.append("opening_ceremony")
+    if facts.best_session_minutes >= SESSION_MINUTES:
+        kinds.append("session_watched")
     if facts.booths_visited >= 3:
         kinds.append("booths_3")
     if facts.booths_visited >= 10:

@@ -21,6 +21,7 @@ from certificates.multikey import public_key_multibase
 from certificates.status_list import MIN_ENTRIES
 from expo.hall.models import ActivityKind, BoothActivity
 from expo.models import utcnow
+from forums.attendance import watched
 from matchmaking.models import MatchSlot, Meeting, MeetingStatus
 
 
@@ -90,7 +91,13 @@ async def facts(db: AsyncSession, account_id: int, now: datetime) -> Facts:
             col(MatchSlot.ends_at) <= now,
         )
     )
-    return Facts(booths_visited=booths or 0, meetings_held=meetings or 0)
+    seen = await watched(db, account_id)
+    return Facts(
+        booths_visited=booths or 0,
+        meetings_held=meetings or 0,
+        opening_minutes=seen.opening_minutes,
+        best_session_minutes=seen.best_session_minutes,
+    )
 
 
 async def credentials_of(db: AsyncSession, account_id: int) -> Sequence[IssuedCredential]:

@@ -76,6 +76,9 @@ class Settings:
     head_timeout: float = 20.0
     # How often each process looks for sessions starting now, to send agenda reminders.
     reminder_interval: float = 15.0
+    # Seconds between samples of who follows each forum room (forums/attendance.py): a
+    # person's watching time is counted in these steps.
+    attendance_interval: float = 30.0
     log_json: bool = True
     # Email (invitations): unset means links are only shown to the organiser.
     smtp_url: str | None = None
@@ -188,6 +191,7 @@ class Settings:
             ("opening_wait", "EXPO_OPENING_WAIT"),
             ("tarpit_seconds", "EXPO_TARPIT_SECONDS"),
             ("reminder_interval", "EXPO_REMINDER_INTERVAL"),
+            ("attendance_interval", "EXPO_ATTENDANCE_INTERVAL"),
             ("account_link_minutes", "EXPO_ACCOUNT_LINK_MINUTES"),
         ):
             if env.get(key):

@@ -15,6 +15,7 @@ from expo.models import Role
 from expo.permissions import ANYONE, SIGNED_IN
 from forums import (
     agenda,
+    attendance,
     import_preview,
     interchange,
     live,
@@ -38,6 +39,7 @@ PARTS: list[ModuleType] = [
     moderation,
     programme,
     agenda,
+    attendance,
     interchange,
     my_sessions,
     moderation_log,

@@ -231,3 +231,15 @@ class ModerationEntry(SQLModel, table=True):
     # changed room settings): small and flat.
     details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Attendance(SQLModel, table=True):
+    """Someone signed in followed a room during this minute (forums/attendance.py samples each
+    process's sockets once a minute): how long a person watched a session is the number of its
+    minutes they were seen in, however many tabs or processes saw them."""
+
+    __tablename__ = "forum_attendance"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", primary_key=True, ondelete="CASCADE")
+    minute: datetime = Field(primary_key=True)  # UTC, on the minute

@@ -293,6 +293,18 @@ class Gateway:
                 if frame is not None:
                     client.send_frame(frame)
 
+    def followers(self, kind: str) -> dict[str, set[int]]:
+        """The signed-in accounts following each `<kind>:<key>` topic on this process, by key
+        (a feature's sample of who is watching: forums/attendance.py)."""
+        prefix, found = f"{kind}:", dict[str, set[int]]()
+        for client in self.clients:
+            if client.principal is None or not client.open:
+                continue
+            for topic in client.topics:
+                if topic.startswith(prefix):
+                    found.setdefault(topic[len(prefix) :], set()).add(client.principal.account_id)
+        return found
+
     def connected(self, client: Connection) -> None:
         self.clients.add(client)
         metrics.CONNECTIONS.inc()

@@ -62,6 +62,20 @@ def test_earn_rules(booths: int, meetings: int, kinds: list[str]) -> None:
     assert domain.earned(domain.Facts(booths, meetings)) == kinds
 
 
+@pytest.mark.parametrize(
+    ("opening", "session", "kinds"),
+    [
+        (9, 19, []),
+        (10, 0, ["opening_ceremony"]),
+        (0, 20, ["session_watched"]),
+        (90, 90, ["opening_ceremony", "session_watched"]),
+    ],
+)
+def test_watching_rules(opening: int, session: int, kinds: list[str]) -> None:
+    facts = domain.Facts(0, 0, opening_minutes=opening, best_session_minutes=session)
+    assert domain.earned(facts) == kinds
+
+
 def test_the_did_of_a_host_with_a_port_encodes_its_colon() -> None:
     assert domain.did_web("https://Expo.Example:8443/some/path") == DID
     assert domain.did_web("https://expo.example") == "did:web:expo.example"
