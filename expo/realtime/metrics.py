@@ -12,9 +12,7 @@ PACED = Counter(
     "expo_ws_paced", "Times a connection's socket was not read, its commands past the pace"
 )
 SLOW_CONSUMERS = Counter("expo_ws_slow_consumers", "Connections cut off for falling behind")
-STRIKES = Counter(
-    "expo_ws_strikes", "Websocket protocol violations counted against their address"
-)
+STRIKES = Counter("expo_ws_strikes", "Websocket protocol violations counted against their address")
 TARPITTED = Counter(
     "expo_ws_tarpitted", "Handshakes held first: their address had spent its strikes"
 )
