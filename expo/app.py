@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -57,6 +58,7 @@ log = logging.getLogger("expo.app")
 WS_CLASS = "expo.realtime.transport:ExpoWebSocketProtocol"
 # Seconds between checks that open websockets' sessions still hold (besides the announcements).
 SESSION_AUDIT_INTERVAL = 30.0
+JOB_STOP_TIMEOUT = 5.0  # seconds the features' background jobs get to end at shutdown
 
 
 def create_app(
@@ -149,7 +151,7 @@ def create_app(
             audit.cancel()
             for job in jobs:
                 job.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
+            await _stopped(jobs)
             await hub.close()
             if isinstance(svc.limiter, RedisLimiter):
                 await svc.limiter.close()
@@ -218,6 +220,21 @@ def _reading_actions(routes: Sequence[BaseRoute], features: Sequence[Feature]) -
             else:
                 writing.add(r.action)
     return reading - writing
+
+
+async def _stopped(jobs: Sequence[asyncio.Task[None]], timeout: float = JOB_STOP_TIMEOUT) -> None:
+    """Wait for the cancelled jobs to end, `timeout` seconds at most: one stuck in its cleanup
+    is logged with where it is stuck, and shutdown goes on (a process that never exits is
+    killed by its supervisor, its sockets cut without their close code)."""
+    if not jobs:
+        return
+    _, stuck = await asyncio.wait(jobs, timeout=timeout)
+    for job in stuck:
+        where = io.StringIO()
+        job.print_stack(limit=10, file=where)
+        log.warning(
+            "background job did not stop", extra={"job": job.get_name(), "where": where.getvalue()}
+        )
 
 
 async def _logged(job: Callable[[Services], Awaitable[None]], svc: Services) -> None:
