@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from expo.features import Feature
-from host import live, routes, seed
+from host import indexes, live, routes, seed
 
 feature = Feature(
     name="host",
@@ -26,4 +26,5 @@ feature = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     permissions={**live.permissions, **routes.permissions},
     seed=seed.seed,
+    startup=[indexes.listen_for_uploads],  # a PDF's text is read when it is uploaded
 )

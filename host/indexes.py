@@ -1,10 +1,11 @@
 """Each booth's index, built once per process on the booth's first question and rebuilt when
 its material or its FAQ changes (a version check per question: one small read).
 
-The hall tells no one of an upload, so a listed PDF's pages are read here, from the stored
-file, the first time an index needs them, and kept in `host_document` (by the file's sha256)
-so no process reads the same PDF twice. Reading a PDF, building the index and jieba's first
-load (a second or so) run in a worker thread, never on the event loop.
+A PDF's pages are read when it is uploaded (`extract_at_upload`, the hall's hook) and kept in
+`host_document` by the file's sha256, so no process reads the same PDF twice; one listed before
+(or whose reading another process has not finished) is read the first time an index needs it.
+Reading happens in a process of its own with a time bound (host/pdf_worker.py); building the
+index and jieba's first load (a second or so) in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -14,27 +15,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from expo.errors import NotFound
-from expo.hall.public import BoothContent, DocumentFile, booth_material, material_version
+from expo.hall.public import (
+    BoothContent,
+    DocumentFile,
+    StoredPdf,
+    booth_material,
+    material_version,
+    on_pdf_stored,
+)
 from expo.services import Services
 from host import store
 from host.index import BoothIndex, build_index, terms
 from host.models import HostDocument
 from host.passages import BoothMaterial, Document, Faq, passages
-from host.pdf_text import MAX_BYTES, extract_pages
+from host.pdf_worker import read_pages
 
 CACHE = "host.indexes"  # services.cache: this process's Indexes
 
 Version = tuple[tuple[int, int, str], tuple[int, int]]
-
-
-def read_pages(path: Path) -> list[str] | None:
-    """The PDF's pages, or None when its file is missing (not kept: it may come)."""
-    try:
-        with path.open("rb") as source:
-            data = source.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return None
-    return extract_pages(data)
 
 
 def _built(content: BoothContent, pages: dict[int, list[str]], faqs: list[Faq]) -> BoothIndex:
@@ -105,19 +103,36 @@ class Indexes:
     async def _extract(
         self, svc: Services, exhibitor_id: int, document: DocumentFile
     ) -> list[str] | None:
-        pages = await asyncio.to_thread(read_pages, document.path)
-        if pages is not None:
-            async with svc.db() as db:
-                await store.keep_document(
-                    db,
-                    HostDocument(
-                        upload_id=document.upload_id,
-                        exhibitor_id=exhibitor_id,
-                        sha256=document.sha256,
-                        pages=pages,
-                    ),
-                )
-        return pages
+        return await read_and_keep(
+            svc, exhibitor_id, document.upload_id, document.sha256, document.path
+        )
+
+
+async def read_and_keep(
+    svc: Services, exhibitor_id: int, upload_id: int, sha256: str, path: Path
+) -> list[str] | None:
+    """The PDF's pages, read (bounded) and kept for every process; None when its file is
+    missing (nothing kept: it may come)."""
+    pages = await read_pages(path)
+    if pages is not None:
+        async with svc.db() as db:
+            await store.keep_document(
+                db,
+                HostDocument(
+                    upload_id=upload_id, exhibitor_id=exhibitor_id, sha256=sha256, pages=pages
+                ),
+            )
+    return pages
+
+
+async def extract_at_upload(svc: Services, pdf: StoredPdf) -> None:
+    """The hall's hook: a PDF just stored is read now, so no visitor's question waits on it."""
+    await read_and_keep(svc, pdf.exhibitor_id, pdf.upload_id, pdf.sha256, pdf.path)
+
+
+async def listen_for_uploads(svc: Services) -> None:
+    """The host's startup: hear of the hall's PDFs as they are stored."""
+    on_pdf_stored(svc, extract_at_upload)
 
 
 def indexes(svc: Services) -> Indexes:

@@ -21,6 +21,7 @@ from expo.hall.access import (
 from expo.hall.booth_chat_rules import BOOTH_BANNED
 from expo.hall.booth_standing import standing_of
 from expo.hall.booth_store import listed_documents, products_of, read_booth
+from expo.hall.document_hooks import StoredPdf, on_pdf_stored
 from expo.hall.duty import StaffOnDuty, on_duty  # edit: who of the staff is on duty now
 from expo.hall.models import Booth, Product, Release, ReleaseState
 from expo.hall.topics import booth_topic, staff_topic
@@ -45,6 +46,8 @@ __all__ = [
     "is_staff_of",
     "material_version",
     "on_duty",
+    "on_pdf_stored",
+    "StoredPdf",
     "refuse_chat_sanctioned",
     "staff_ids",
     "staff_topic",

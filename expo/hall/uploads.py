@@ -35,6 +35,7 @@ from expo.hall import upload_rules as rules
 from expo.hall import upload_store as files
 from expo.hall.access import booth_of_path, is_staff_of
 from expo.hall.booth_edit import ERRORS, Order, Strict
+from expo.hall.document_hooks import StoredPdf, pdf_stored
 from expo.hall.models import ActivityKind, BoothActivity, Product, Upload
 from expo.hall.paths import ID_MAX, ExhibitorPath, UploadPath
 from expo.http import ErrorBody, JSONResponse, Raw, path_int, principal, read_json, route, services
@@ -182,6 +183,8 @@ async def upload(request: Request) -> JSONResponse:
     finally:
         files.remove(received)
     await svc.hub.publish_stored(events)
+    if row.kind == "pdf" and row.id is not None:  # its text is read now, not at a question
+        pdf_stored(svc, StoredPdf(exhibitor_id, row.id, sha256, files.path_of(root, row.id)))
     return JSONResponse({"upload": view}, status_code=201)
 
 

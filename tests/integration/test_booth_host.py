@@ -6,6 +6,7 @@ of another booth refused on every one of those."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -15,9 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from expo.hall.demo_content import minimal_pdf
 from expo.models import Account, Role
 from host.models import HostDocument
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
+from tests.waiting import eventually
 
 PASSWORD = "云上贵州-数据之都-2026"
 STAFF_A = "exhibitor@demo.shubo.live"  # staff of exhibitor 1, Qiansuan Cloud
@@ -203,3 +206,27 @@ async def test_anyone_may_ask_whether_a_booth_has_its_host_on(server: LiveServer
     assert (on.status_code, on.json()) == (200, {"enabled": True})
     assert (off.status_code, off.json()) == (200, {"enabled": False})
     assert staff_only.status_code == 401
+
+
+async def test_an_uploaded_pdf_is_read_at_upload_before_anyone_asks(server: LiveServer):
+    """The hall's hook: the PDF's pages are kept (host_document) as it is stored, by a process
+    of its own, so no visitor's question waits on reading it."""
+    cookie = await server.sign_in(STAFF_A)
+    sheet = minimal_pdf(["Liquid cooling racks", "PUE 1.08 at the Gui'an campus"])
+    async with server.http(headers={"Cookie": cookie}) as http:
+        response = await http.post(
+            f"/api/exhibitors/{BOOTH}/uploads",
+            params={"filename": "cooling.pdf"},
+            content=sheet,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+    assert response.status_code == 201, response.text
+    upload_id = response.json()["upload"]["id"]
+
+    async def kept() -> HostDocument | None:
+        async with server.services.read() as db:
+            return await db.get(HostDocument, upload_id)
+
+    document = await eventually(kept, timeout=20)
+    assert document.exhibitor_id == BOOTH and document.sha256 == hashlib.sha256(sheet).hexdigest()
+    assert "PUE 1.08" in document.pages[0]
