@@ -111,8 +111,13 @@ export function mountHeader(root) {
     render();
   };
   onLangChange(render);
+  // Someone else signed in (or out): what was open was theirs. The same person's account
+  // refreshed (a saved language, a new name) leaves an open menu open.
+  let shownAccount = currentAccount()?.id ?? null;
   onAccountChange(() => {
-    openPopup = null;
+    const now = currentAccount()?.id ?? null;
+    if (now !== shownAccount) openPopup = null;
+    shownAccount = now;
     render();
   });
   window.addEventListener("hashchange", () => {

@@ -8,6 +8,7 @@
 //     room: () => api(...), messages: (before) => api(...),   // GET .../room, .../messages
 //     other: (info) => person,                    // the other one: {account, name, title, ...}
 //     state: (info) => "open" | "pending" | "closed",
+//     older(fresh, info) -> bool,                 // a read room older than what events told
 //     refused: {code: "closed" | "pending"},      // refusals that tell the room's state
 //     head: (info) => ({kicker, title, lines}),   // the header card's words
 //     notice: (info, state) => text | null,       // why the room is not open (yet)
@@ -433,6 +434,8 @@ export function mountCallRoom(root, room) {
     try {
       const fresh = await room.room();
       if (stopped || !info) return;
+      // A read that left before an event it now overtook would bring the older state back.
+      if (room.older?.(fresh, info)) return;
       Object.assign(info, fresh);
       changed();
     } catch (error) {

@@ -115,6 +115,7 @@ export function queueCallRoom(id) {
     messages: (before) => api(`${path}/messages?limit=50${before ? `&before=${before}` : ""}`),
     other: (info) => info.call.with,
     state: (info) => STATES[info.call.status] ?? "closed",
+    older: (fresh, info) => Number(fresh.call?.version ?? 0) < Number(info.call.version ?? 0),
     refused: { "queue.call_ended": "closed", "queue.not_answered": "pending" },
     head: (info) => ({
       kicker: t("qcall.kicker", { booth: boothOf(info) }),
