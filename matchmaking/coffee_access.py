@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from starlette.requests import Request
+
 from expo.errors import NotFound
+from expo.http import path_int, services
 from expo.permissions import ALL_ROLES, Rule
 from expo.realtime.gateway import CommandContext
 from expo.security import Principal
@@ -63,3 +66,8 @@ class NamesPair(Protocol):
 
 async def coffee_of_command(ctx: CommandContext, data: NamesPair) -> CoffeeObject:
     return await load_coffee(ctx.services, data.pair)
+
+
+async def coffee_of_path(request: Request) -> CoffeeObject:
+    """For routes under `/api/match/coffee/{coffee_id}/...`."""
+    return await load_coffee(services(request), path_int(request, "coffee_id"))

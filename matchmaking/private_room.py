@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel, col, select
+
+from expo.models import Account
 from expo.security import Principal
 from expo.services import Services
 
@@ -36,6 +40,30 @@ def line_view(line: Line, room_key: str, room_id: int, name: str) -> dict[str, A
         "text": line.text,
         "created_at": line.created_at.isoformat(),
     }
+
+
+async def read_lines(
+    db: AsyncSession,
+    line: type[SQLModel],
+    room_column: Any,
+    room_id: int,
+    before: int | None,
+    limit: int,
+) -> tuple[list[tuple[Any, str]], bool]:
+    """One page of a room's chat: the latest `limit` lines before `before` (a line's id), oldest
+    first, each with its author's name; and whether older ones remain."""
+    line_id = col(line.id)  # type: ignore[attr-defined]
+    query = (
+        select(line, Account.display_name)
+        .join(Account, col(Account.id) == col(line.account_id))  # type: ignore[attr-defined]
+        .where(room_column == room_id)
+    )
+    if before is not None:
+        query = query.where(line_id < before)
+    rows = list((await db.execute(query.order_by(line_id.desc()).limit(limit + 1))).all())
+    page = [(found, name) for found, name in rows[:limit]]
+    page.reverse()
+    return page, len(rows) > limit
 
 
 async def announce_line(svc: Services, topic: str, view: dict[str, Any]) -> dict[str, Any]:

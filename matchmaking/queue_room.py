@@ -29,10 +29,9 @@ from expo.chat_rules import CHAT_RATE, clean_chat_text
 from expo.errors import Conflict
 from expo.hall.public import exhibitor_card
 from expo.http import ErrorBody, JSONResponse, path_int, principal, query_int, route, services
-from expo.models import Account
 from expo.realtime.gateway import CommandContext, CommandSpec, Strict
 from matchmaking.models import QueueMessage, QueueTicket, TicketStatus
-from matchmaking.private_room import announce_line, line_view, relay_signal
+from matchmaking.private_room import announce_line, line_view, read_lines, relay_signal
 from matchmaking.queue_access import PARTY_TO_CALL, ticket_of_command, ticket_of_path
 from matchmaking.queue_topics import call_topic
 from matchmaking.room import (
@@ -122,20 +121,15 @@ async def messages(request: Request) -> JSONResponse:
     ticket_id = path_int(request, "ticket_id")
     before = query_int(request, "before", None, low=1, high=2**31 - 1)
     limit = query_int(request, "limit", PAGE, low=1, high=MAX_PAGE) or PAGE
-    query = (
-        select(QueueMessage, Account.display_name)
-        .join(Account, col(Account.id) == col(QueueMessage.account_id))
-        .where(col(QueueMessage.ticket_id) == ticket_id)
-    )
-    if before is not None:
-        query = query.where(col(QueueMessage.id) < before)
-    query = query.order_by(col(QueueMessage.id).desc()).limit(limit + 1)
     async with services(request).read() as db:
-        rows = list((await db.execute(query)).all())
-    page = [message_view(m, name) for m, name in rows[:limit]]
-    page.reverse()
+        room_column = col(QueueMessage.ticket_id)
+        page, more = await read_lines(db, QueueMessage, room_column, ticket_id, before, limit)
     return JSONResponse(
-        {"messages": page, "more": len(rows) > limit, "topic": call_topic(ticket_id)}
+        {
+            "messages": [message_view(m, name) for m, name in page],
+            "more": more,
+            "topic": call_topic(ticket_id),
+        }
     )
 
 

@@ -43,7 +43,7 @@ from matchmaking.access import (
 )
 from matchmaking.blocks import blocked_between
 from matchmaking.models import MatchSlot, Meeting, MeetingMessage
-from matchmaking.private_room import announce_line, line_view, relay_signal
+from matchmaking.private_room import announce_line, line_view, read_lines, relay_signal
 from matchmaking.room_rules import SignalKind, check_signal, refuse_cancelled
 from matchmaking.topics import meeting_topic
 
@@ -194,21 +194,16 @@ async def messages(request: Request) -> JSONResponse:
     meeting_id = path_int(request, "meeting_id")
     before = query_int(request, "before", None, low=1, high=2**31 - 1)
     limit = query_int(request, "limit", PAGE, low=1, high=MAX_PAGE) or PAGE
-    query = (
-        select(MeetingMessage, Account.display_name)
-        .join(Account, col(Account.id) == col(MeetingMessage.account_id))
-        .where(col(MeetingMessage.meeting_id) == meeting_id)
-    )
-    if before is not None:
-        query = query.where(col(MeetingMessage.id) < before)
-    query = query.order_by(col(MeetingMessage.id).desc()).limit(limit + 1)
     async with services(request).read() as db:
         await _meeting(db, meeting_id)
-        rows = list((await db.execute(query)).all())
-    page = [message_view(m, name) for m, name in rows[:limit]]
-    page.reverse()
+        room_column = col(MeetingMessage.meeting_id)
+        page, more = await read_lines(db, MeetingMessage, room_column, meeting_id, before, limit)
     return JSONResponse(
-        {"messages": page, "more": len(rows) > limit, "topic": meeting_topic(meeting_id)}
+        {
+            "messages": [message_view(m, name) for m, name in page],
+            "more": more,
+            "topic": meeting_topic(meeting_id),
+        }
     )
 
 

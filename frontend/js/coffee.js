@@ -5,10 +5,11 @@
 // and goes to the room on `coffee.started`. The room is the meeting room's page
 // (meeting_room.js mountCallRoom) on `coffee:<pair>` with `coffee.say` / `coffee.signal`.
 //
-// The server keeps no page of a coffee to read (no GET …/room): what the events said is kept
-// here, in this tab's sessionStorage, so the room knows who the other person is and when it
-// ends, a reload included.
+// The panel's phase is kept in this tab's sessionStorage, so a reload shows it again; the room
+// reads the coffee from the server (GET /api/match/coffee/<pair>/room and …/messages: the
+// other person, when it ends, the chat so far), as a meeting's room does.
 
+import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
 import { mountCallRoom } from "./meeting_room.js";
@@ -92,8 +93,8 @@ const MINUTES = 5; // the organisers' coffee_minutes by default, for the intro o
 const KEY = "shubo.coffee";
 
 // --- what this tab knows of its coffee ----------------------------------------------------------
-// phase: idle | waiting | proposed | accepted; pairs: {pair: {with, ends_at, ended}};
-// outcome: the last cancellation {reason, waiting, mine}.
+// phase: idle | waiting | proposed | accepted; outcome: the last cancellation
+// {reason, waiting, mine}.
 
 function read() {
   try {
@@ -102,7 +103,7 @@ function read() {
   } catch {
     // an unreadable entry is no entry
   }
-  return { account: currentAccount()?.id ?? null, phase: "idle", proposal: null, outcome: null, pairs: {} };
+  return { account: currentAccount()?.id ?? null, phase: "idle", proposal: null, outcome: null };
 }
 
 function write(next) {
@@ -184,8 +185,7 @@ export function mountCoffee(root) {
     if (type === "coffee.proposed") {
       set({ phase: "proposed", proposal: { pair, with: data.with, accept_by: data.accept_by }, outcome: null });
     } else if (type === "coffee.started") {
-      const other = state.proposal?.pair === pair ? state.proposal.with : null;
-      write({ ...state, phase: "idle", proposal: null, pairs: { ...state.pairs, [pair]: { with: other, ends_at: data.ends_at } } });
+      write({ ...state, phase: "idle", proposal: null });
       location.hash = `#/coffee/${pair}`;
     } else if (type === "coffee.cancelled") {
       if (state.proposal && state.proposal.pair !== pair) return;
@@ -292,11 +292,7 @@ export function mountCoffee(root) {
 
 /** The description of coffee `pair`'s room (for mountCallRoom). */
 export function coffeeRoom(pair) {
-  const known = () => read().pairs?.[pair] ?? {};
-  const remember = (changes) => {
-    const stored = read();
-    write({ ...stored, pairs: { ...stored.pairs, [pair]: { ...stored.pairs?.[pair], ...changes } } });
-  };
+  const path = `/api/match/coffee/${encodeURIComponent(pair)}`;
   const ends = h("p", { class: "mroom-when coffee-ends" });
   const showEnds = (info) => {
     const at = info.coffee.ends_at;
@@ -310,14 +306,13 @@ export function coffeeRoom(pair) {
     signal: "coffee.signal",
     topic: `coffee:${pair}`,
     dataset: { pair: String(pair) },
-    room: async () => {
-      const k = known();
-      return { coffee: { pair, with: k.with ?? null, ends_at: k.ends_at ?? null, ended: !!k.ended }, ice_servers: [] };
-    },
-    messages: async () => ({ messages: [], more: false }),
+    room: () => api(`${path}/room`),
+    messages: (before) => api(`${path}/messages?limit=50${before ? `&before=${before}` : ""}`),
     other: (info) => info.coffee.with,
-    state: (info) =>
-      info.coffee.ended || (info.coffee.ends_at && Date.parse(info.coffee.ends_at) <= Date.now()) ? "closed" : "open",
+    state: (info) => {
+      if (info.coffee.status === "proposed") return "pending"; // both accept first
+      return info.coffee.ended || (info.coffee.ends_at && Date.parse(info.coffee.ends_at) <= Date.now()) ? "closed" : "open";
+    },
     refused: { "coffee.ended": "closed", "coffee.not_started": "pending" },
     head: (info) => {
       showEnds(info);
@@ -327,11 +322,10 @@ export function coffeeRoom(pair) {
         lines: [ends],
       };
     },
-    notice: (info, state) => (state === "closed" ? t("coffee.time_up") : null),
+    notice: (info, state) => (state === "closed" ? t("coffee.time_up") : state === "pending" ? t("err.coffee.not_started") : null),
     onEvent(type, data, info) {
       if (type !== "coffee.ended" || Number(data?.pair) !== pair) return false;
       info.coffee.ended = true;
-      remember({ ended: true });
       return true;
     },
     follow(info, changed) {
@@ -350,7 +344,6 @@ export function coffeeRoom(pair) {
           onEvent: (type, data) => {
             if (type === "coffee.ended" && Number(data?.pair) === pair && !info.coffee.ended) {
               info.coffee.ended = true;
-              remember({ ended: true });
               changed();
             }
           },

@@ -1,7 +1,7 @@
 """A random coffee in Chromium: two fresh attendees, one reading Chinese and one English, opt in
 on the matchmaking page's coffee tab, each is shown the other's card, both accept and land in
 the pair's room (the meeting room's page on `coffee:<pair>`), where a chat line from one reaches
-the other. A declined pairing tells each side why; whoever had accepted is back waiting."""
+the other and is still there after a reload. A declined pairing tells each side why; whoever had accepted is back waiting."""
 
 from __future__ import annotations
 
@@ -78,6 +78,11 @@ async def test_both_accept_meet_in_the_room_and_chat(pages: Pages, server: LiveS
     await expect(zh.locator(".mroom-msg .mroom-text")).to_have_text(["Hello from the coffee room"])
     await expect(zh.locator(".mroom-msg .mroom-author")).to_have_text(["Tom Baker"])
     await expect(en.locator(".mroom-msg .mroom-author")).to_have_text(["You"])
+    # A reload reads the room and its chat back from the server.
+    await zh.reload()
+    await expect(zh.get_by_role("heading", level=1)).to_have_text("与 Tom Baker 喝咖啡")
+    await expect(zh.locator(".mroom-msg .mroom-text")).to_have_text(["Hello from the coffee room"])
+    await expect(zh.locator(".coffee-ends")).to_have_text(ENDS_ZH)
     await en.evaluate("window.scrollTo(0, 0)")
     await screenshot(en, "coffee-room-en")
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 
-from expo.models import utcnow
+from expo.models import Account, utcnow
 from matchmaking.models import Coffee, MatchBlock, MatchSettings
 from tests.live import LiveServer, Peer, live_server, make_settings, prepare_demo_database
 from tests.meetings_setup import new_people
@@ -44,6 +44,12 @@ async def ok(peer: Peer, kind: str, data: dict[str, Any] | None = None) -> dict[
     reply = await peer.command(kind, data or {})
     assert reply["type"] == "ok", reply
     return reply["data"]  # type: ignore[no-any-return]
+
+
+async def emails_of(server: LiveServer, alice: int, bob: int) -> list[tuple[str, str]]:
+    async with server.services.read() as db:
+        found = {a.id: a.email for a in (await db.execute(select(Account))).scalars()}
+    return [("alice", found[alice]), ("bob", found[bob])]
 
 
 def code(reply: dict[str, Any]) -> str | None:
@@ -108,6 +114,26 @@ async def test_both_accept_and_talk_in_a_room_only_they_follow(server):
 
         # In a room already: not again now.
         assert code(await alice.command("coffee.join")) == "coffee.busy"
+
+        # The room read back (a reload): the other person, when it ends, the chat so far; for
+        # the two of them only.
+        people = {n: await server.sign_in(e) for n, e in await emails_of(server, alice_id, bob_id)}
+        async with server.http(headers={"Cookie": people["bob"]}) as http:
+            room = (await http.get(f"/api/match/coffee/{pair}/room")).json()
+            lines = (await http.get(f"/api/match/coffee/{pair}/messages")).json()
+        assert room["coffee"]["with"]["account"] == alice_id and room["topic"] == topic
+        assert room["coffee"]["status"] == "started" and room["coffee"]["ended"] is False
+        assert room["coffee"]["ends_at"] == started["data"]["ends_at"]
+        assert lines == {"messages": [said["message"]], "more": False, "topic": topic}
+        stranger = await server.sign_in(
+            (await new_people(server.services.db, 1, name="路人"))[0][1]
+        )
+        async with server.http(headers={"Cookie": stranger}) as http:
+            for part in ("room", "messages"):
+                refused = await http.get(f"/api/match/coffee/{pair}/{part}")
+                assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+            missing = await http.get("/api/match/coffee/999999/room")
+        assert (missing.status_code, missing.json()["error"]["code"]) == (404, "coffee.unknown")
 
 
 async def test_people_who_met_are_not_paired_again(server):

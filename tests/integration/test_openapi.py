@@ -39,8 +39,9 @@ from expo.hall.demo_content import minimal_pdf
 from expo.hall.exhibitor_rules import check_rows, read_rows
 from expo.hall.models import Conversation
 from expo.http import ActionRoute
-from expo.models import Account, LinkPurpose
+from expo.models import Account, LinkPurpose, utcnow
 from forums.import_preview import Outcome, fingerprint_of
+from matchmaking.models import Coffee, CoffeeStatus
 from streams.keys import hook_secret  # --- streams ---
 from tests.live import LiveServer, Peer, make_settings
 from tests.meeting_rows import insert_meeting  # --- room ---
@@ -715,6 +716,40 @@ def room_meeting_example(client: asgi.ASGIClient, database_url: str) -> dict[str
     return {"path_parameters": {"meeting_id": asyncio.run(made())}}
 
 
+def coffee_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
+    """--- coffee: a coffee of the demo attendee (who the fuzz signs in as) with a newcomer, its
+    room open for the next five minutes ---"""
+    other, _ = fresh_account(client)
+
+    async def made() -> int:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                found = await db.execute(
+                    select(Account.id).where(Account.email == "attendee@demo.shubo.live")
+                )
+                me = found.scalar_one()
+                now = utcnow()
+                coffee = Coffee(
+                    low_id=min(me, other),
+                    high_id=max(me, other),
+                    status=CoffeeStatus.STARTED,
+                    low_accepted=True,
+                    high_accepted=True,
+                    accept_by=now,
+                    started_at=now,
+                    ends_at=now + timedelta(minutes=5),
+                )
+                db.add(coffee)
+                await db.commit()
+                assert coffee.id is not None
+                return coffee.id
+        finally:
+            await engine.dispose()
+
+    return {"path_parameters": {"coffee_id": asyncio.run(made())}}
+
+
 def release_example(client: asgi.ASGIClient, method: str, path: str) -> dict[str, Any]:
     """A fresh release of exhibitor 1 in the state the operation acts on, which succeeds."""
     organiser = {"Cookie": sign_in(client, "organizer@demo.shubo.live")}
@@ -1058,6 +1093,8 @@ def test_the_server_does_what_the_document_says(
         examples_for = [conversation_example(client, demo_sqlite)]  # --- chat ---
     if path.startswith("/api/match/meetings/{meeting_id}/"):  # --- room ---
         examples_for = [room_meeting_example(client, demo_sqlite)]
+    if path.startswith("/api/match/coffee/{coffee_id}/"):  # --- coffee ---
+        examples_for = [coffee_example(client, demo_sqlite)]
     if (method, path) in ON_A_RELEASE:  # --- releases ---
         examples_for = [release_example(client, method, path)]
     if (method, path) in ON_A_REPLAY:  # --- replays ---
