@@ -16,6 +16,7 @@ import { currentAccount, onAccountChange } from "./session.js";
 import { versionBook } from "./versions.js";
 // --- meetings ---
 import { meetingToast, mountUpcomingMeetings } from "./meetings.js";
+import { coffeeHeard } from "./coffee.js";
 // --- end meetings ---
 
 // Every saved and deleted session is announced on the lobby's topic too (forums/programme.py),
@@ -220,6 +221,8 @@ export function mountAgendaReminders() {
           showReminder(toasts, data);
         } else if (type === "match.reminder" && data?.meeting) {
           meetingToast(toasts, data.meeting, MAX_TOASTS, TOAST_MS); // --- meetings ---
+        } else if (type?.startsWith("coffee.")) {
+          coffeeHeard(toasts, type, data, MAX_TOASTS); // --- coffee --- away from its tab
         }
       },
       onError: (error) => console.warn("agenda: no reminders", error),

@@ -2,15 +2,17 @@
 // room (#/coffee/<pair>). The panel opts in (`coffee.join`), waits (`coffee.leave`), shows the
 // proposal from `coffee.proposed` on `account:<me>` with a countdown to `accept_by`
 // (`coffee.accept` / `coffee.decline`), says why a pairing was cancelled (`coffee.cancelled`)
-// and goes to the room on `coffee.started`. The room is the meeting room's page
-// (meeting_room.js mountCallRoom) on `coffee:<pair>` with `coffee.say` / `coffee.signal`.
+// and goes to the room on `coffee.started`; on any other page a pairing comes as a toast that
+// leads here (coffeeHeard, from agenda.js's follower of the account). The room is the meeting
+// room's page (meeting_room.js mountCallRoom) on `coffee:<pair>` with `coffee.say` /
+// `coffee.signal`.
 //
 // The panel's phase is kept in this tab's sessionStorage, so a reload shows it again; the room
 // reads the coffee from the server (GET /api/match/coffee/<pair>/room and …/messages: the
 // other person, when it ends, the chat so far), as a meeting's room does.
 
 import { api } from "./api.js";
-import { h, replace } from "./dom.js";
+import { h, icon, replace } from "./dom.js";
 import { addStrings, errorText, hhmm, onLangChange, pick, t } from "./i18n.js";
 import { mountCallRoom } from "./meeting_room.js";
 import { realtime } from "./realtime.js";
@@ -23,10 +25,13 @@ addStrings({
     "coffee.intro": "和一位随机匹配、素未谋面的参会者喝杯线上咖啡：双方都接受后，进入 {n} 分钟的私聊和视频通话。",
     "coffee.join": "认识新朋友",
     "coffee.waiting": "正在为您寻找一位新朋友…",
-    "coffee.waiting_hint": "配对成功时我们会在这里提示您，请保持此页面打开。",
+    "coffee.waiting_hint": "您可以继续逛展：配对成功时，无论在哪个页面都会提醒您。",
     "coffee.leave": "离开",
     "coffee.proposed": "为您找到了一位新朋友",
     "coffee.countdown": "请在 {n} 秒内回复",
+    "coffee.toast_with": "与 {name} 喝杯咖啡？",
+    "coffee.answer": "去回复",
+    "coffee.dismiss": "关闭",
     "coffee.accept": "接受",
     "coffee.decline": "婉拒",
     "coffee.accepted": "您已接受，正在等待对方…",
@@ -58,10 +63,13 @@ addStrings({
     "coffee.intro": "Have an online coffee with someone new, picked at random: once you both accept, you get {n} minutes of private chat and video.",
     "coffee.join": "Meet someone new",
     "coffee.waiting": "Looking for someone new for you…",
-    "coffee.waiting_hint": "We tell you here when you are paired: keep this page open.",
+    "coffee.waiting_hint": "Browse on: wherever you are, we tell you when you are paired.",
     "coffee.leave": "Leave",
     "coffee.proposed": "We found someone for you",
     "coffee.countdown": "Answer within {n} s",
+    "coffee.toast_with": "A coffee with {name}?",
+    "coffee.answer": "Answer",
+    "coffee.dismiss": "Dismiss",
     "coffee.accept": "Accept",
     "coffee.decline": "Decline",
     "coffee.accepted": "You accepted: waiting for the other person…",
@@ -125,6 +133,52 @@ function minutesLeft(iso) {
 function aboutLine(person) {
   const company = person?.exhibitor ? pick({ zh: person.exhibitor.name_zh, en: person.exhibitor.name_en }) : person?.organisation;
   return [person?.title, company].filter(Boolean).join(" · ");
+}
+
+// --- a pairing heard on another page ----------------------------------------------------------
+
+const ON_THE_TAB = "#/matchmaking/coffee";
+let shown = null; // the toast of the pairing heard elsewhere, while it is open
+
+/** `coffee.*` heard on `account:<me>` by the page's own follower (agenda.js, on every page):
+ * away from the coffee tab, a pairing is kept for the tab (which shows it when opened) and told
+ * in a toast that leads there, gone when the pairing is decided or its time is up. */
+export function coffeeHeard(toasts, type, data, max) {
+  if (location.hash.startsWith(ON_THE_TAB)) return; // the panel is open: it shows it
+  const pair = Number(data?.pair);
+  const state = read();
+  if (type === "coffee.proposed") {
+    write({ ...state, phase: "proposed", proposal: { pair, with: data.with, accept_by: data.accept_by }, outcome: null });
+    shown?.remove();
+    while (toasts.children.length >= max) toasts.firstElementChild.remove();
+    const close = () => {
+      toast.remove();
+      if (shown === toast) shown = null;
+    };
+    const toast = h(
+      "div",
+      { class: "toast coffee-toast", dataset: { pair: String(pair) } },
+      h("span", { class: "toast-icon" }, icon("user", "icon")),
+      h(
+        "div",
+        { class: "toast-body" },
+        h("p", { class: "toast-title" }, t("coffee.proposed")),
+        h("p", { class: "toast-session" }, t("coffee.toast_with", { name: data.with?.name ?? "" })),
+        h("p", { class: "toast-where muted small" }, t("coffee.countdown", { n: secondsUntil(data.accept_by) })),
+        h("a", { class: "button button-small button-primary", href: ON_THE_TAB, onclick: close }, t("coffee.answer")),
+      ),
+      h("button", { type: "button", class: "toast-close", "aria-label": t("coffee.dismiss"), onclick: close }, "×"),
+    );
+    toasts.appendChild(toast);
+    shown = toast;
+    setTimeout(close, secondsUntil(data.accept_by) * 1000);
+  } else if (type === "coffee.cancelled" && (!state.proposal || state.proposal.pair === pair)) {
+    write({ ...state, phase: data.waiting ? "waiting" : "idle", proposal: null, outcome: { reason: data.reason, waiting: !!data.waiting, mine: false } });
+    if (Number(shown?.dataset.pair) === pair) shown.remove();
+  } else if (type === "coffee.started") {
+    write({ ...state, phase: "idle", proposal: null });
+    location.hash = `#/coffee/${pair}`;
+  }
 }
 
 // --- the panel (#/matchmaking/coffee) ------------------------------------------------------------

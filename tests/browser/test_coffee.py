@@ -1,7 +1,9 @@
 """A random coffee in Chromium: two fresh attendees, one reading Chinese and one English, opt in
 on the matchmaking page's coffee tab, each is shown the other's card, both accept and land in
 the pair's room (the meeting room's page on `coffee:<pair>`), where a chat line from one reaches
-the other and is still there after a reload. A declined pairing tells each side why; whoever had accepted is back waiting."""
+the other and is still there after a reload. A declined pairing tells each side why; whoever
+had accepted is back waiting. Paired while on another page, a person is told in a toast that
+leads to the coffee tab, where the pairing waits for their answer."""
 
 from __future__ import annotations
 
@@ -113,3 +115,30 @@ async def test_a_decline_puts_the_one_who_accepted_back_waiting(pages: Pages, se
 
     await en.get_by_role("button", name="Leave").click()  # out of the pool again
     await expect(en.locator(".coffee-join")).to_be_enabled()
+
+
+async def test_paired_while_on_another_page_a_toast_leads_to_the_answer(
+    pages: Pages, server: LiveServer
+):
+    zh_cookie = await person(server, "刘洋 Liu Yang", "筑城数据", "架构师")
+    en_cookie = await person(server, "Mia Chen", "Fabrikam", "Analyst")
+    zh = await pages.new(locale="zh-CN", cookie=zh_cookie)
+    en = await pages.new(locale="en-GB", cookie=en_cookie)
+
+    await opted_in(zh, "认识新朋友")
+    await expect(zh.locator(".coffee-waiting-text")).to_have_text("正在为您寻找一位新朋友…")
+    await zh.goto("/#/hall")  # browsing on while waiting
+    await opted_in(en, "Meet someone new")
+    await expect(en.locator(".coffee-name")).to_have_text("刘洋 Liu Yang")
+
+    toast = zh.locator(".coffee-toast")
+    await expect(toast.locator(".toast-session")).to_have_text("与 Mia Chen 喝杯咖啡？")
+    await expect(toast.locator(".toast-where")).to_have_text(re.compile(r"请在 \d+ 秒内回复"))
+    await toast.get_by_role("link", name="去回复").click()
+    await expect(zh).to_have_url(re.compile(r"#/matchmaking/coffee$"))
+    await expect(zh.locator(".coffee-toast")).to_have_count(0)
+    await expect(zh.locator(".coffee-name")).to_have_text("Mia Chen")
+    await zh.get_by_role("button", name="接受").click()
+    await en.get_by_role("button", name="Accept").click()
+    await expect(zh).to_have_url(re.compile(r"#/coffee/\d+$"))
+    await expect(en).to_have_url(re.compile(r"#/coffee/\d+$"))
