@@ -283,11 +283,14 @@ async def list_polls(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
     who = principal(request)
     svc = services(request)
+    # Positions before any row: a read transaction sees the database as of its first statement
+    # (SQLite's snapshot), so a position read after it could count an event its rows miss.
+    position = await svc.hub.broker.history(forum_topic(forum_id), None)
+    backstage = await svc.hub.broker.history(backstage_topic(forum_id), None)
     async with svc.read() as db:
         await room(db, forum_id)
         staff = await sees_backstage(svc.permissions, db, forum_id, who)
-        position = await svc.hub.broker.history(forum_topic(forum_id), None)
-        back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
+        back = backstage if staff else None
         polls = [p for p in await qa_store.room_polls(db, forum_id) if staff or p.state != "draft"]
         counted = await qa_store.tallies(db, polls)
         mine = await qa_store.my_ballots(db, forum_id, who.account_id) if who else {}

@@ -310,12 +310,14 @@ async def list_questions(request: Request) -> JSONResponse:
     forum_id = path_int(request, "forum_id")
     who = principal(request)
     svc = services(request)
+    # Positions first, rows after: subscribing with `since` then misses nothing. Before the
+    # session's first statement too: its snapshot is taken there (SQLite).
+    position = await svc.hub.broker.history(forum_topic(forum_id), None)
+    backstage = await svc.hub.broker.history(backstage_topic(forum_id), None)
     async with svc.read() as db:
         forum = await room(db, forum_id)
         staff = await sees_backstage(svc.permissions, db, forum_id, who)
-        # Positions first, rows after: subscribing with `since` then misses nothing.
-        position = await svc.hub.broker.history(forum_topic(forum_id), None)
-        back = await svc.hub.broker.history(backstage_topic(forum_id), None) if staff else None
+        back = backstage if staff else None
         questions = await qa_store.room_questions(db, forum_id)
         voted = await qa_store.my_votes(db, forum_id, who.account_id) if who else set()
     return JSONResponse(

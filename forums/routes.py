@@ -130,12 +130,13 @@ async def chat_history(request: Request) -> JSONResponse:
     before = query_int(request, "before", None, low=1, high=2**31 - 1)
     limit = query_int(request, "limit", 50, low=1, high=200)
     svc = services(request)
+    # The topic's position is read before the messages (and before the session's first
+    # statement, where its snapshot is taken): a client that subscribes with `since: seq,
+    # epoch` misses nothing (and may see a message twice; ids tell them apart).
+    position = await svc.hub.broker.history(forum_topic(forum_id), None)
     async with svc.read() as db:
         if await store.get_forum(db, forum_id) is None:
             raise NotFound("forum.unknown", f"There is no forum {forum_id}.")
-        # The topic's position is read before the messages: a client that subscribes with
-        # `since: seq, epoch` misses nothing (and may see a message twice; ids tell them apart).
-        position = await svc.hub.broker.history(forum_topic(forum_id), None)
         messages = await store.recent_chat(db, forum_id, before_id=before, limit=limit or 50)
         # One query for the page's staff badges, whatever its length.
         staff = await store.exhibitors_of_authors(db, [m.account_id for m in messages])

@@ -238,12 +238,13 @@ async def booth_chat_history(request: Request) -> JSONResponse:
     before = query_int(request, "before", None, low=1, high=2**31 - 1)
     limit = query_int(request, "limit", 50, low=1, high=200) or 50
     svc = services(request)
+    # Read before the messages, and before the session's first statement (its snapshot is
+    # taken there): a client subscribing with `since` misses nothing.
+    position = await svc.hub.broker.history(booth_topic(exhibitor_id), None)
     async with svc.read() as db:
         booth = await db.get(Exhibitor, exhibitor_id)
         if booth is None:
             raise unknown_exhibitor(exhibitor_id)
-        # Read before the messages: a client subscribing with `since` misses nothing.
-        position = await svc.hub.broker.history(booth_topic(exhibitor_id), None)
         messages = await store.recent(db, exhibitor_id, before_id=before, limit=limit)
     return JSONResponse(
         {
