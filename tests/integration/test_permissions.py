@@ -69,6 +69,7 @@ SAMPLE_PATH = {
     "meeting_id": "999999",
     # --- end meetings ---
     "ticket_id": "999999",  # --- queues: a ticket that does not exist (404 to whom admitted) ---
+    "coffee_id": "999999",  # --- coffee: a coffee that does not exist (404 to whom admitted) ---
     # --- certificates: a credential that does not exist (404 to whom admitted) ---
     "credential_id": "00000000-0000-4000-8000-000000000000",
     "answer_id": "999999",  # --- host: an answer that does not exist (404 to whom admitted) ---

@@ -451,15 +451,16 @@ async def check(stress: Stress, db: Db, *, redis_kept: bool) -> None:
             assert "called" in heard or (reset and not redis_kept), (ticket, heard)
     if redis_kept:
         assert stress.unavailable == 0
-        replay(stress.moved, len(called), [rank[t] for t in waiting])
+        replay(stress.moved, len(everyone), len(called), [rank[t] for t in waiting])
 
 
-def replay(events: list[dict[str, Any]], calls: int, waiting: list[float]) -> None:
-    """The line's own account of itself: one generation, versions 1..n without a gap, every
+def replay(events: list[dict[str, Any]], joins: int, calls: int, waiting: list[float]) -> None:
+    """The line's own account of itself: one generation, versions 1..n without a gap (a join
+    per ticket, a second join of someone already served included, and a call per call), every
     join a new rank at the end, every call the head of the line; what is left is the line."""
     assert len({e["generation"] for e in events}) == 1
     events = sorted(events, key=lambda e: e["version"])
-    assert [e["version"] for e in events] == list(range(1, PEOPLE + calls + 1))
+    assert [e["version"] for e in events] == list(range(1, joins + calls + 1))
     line: list[float] = []
     for e in events:
         if e["kind"] == "joined":
