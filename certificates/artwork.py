@@ -126,57 +126,26 @@ def badge(achievement: Achievement, size: int = 600) -> Image.Image:
     inner = size // 9
     draw.ellipse((inner, inner, size - inner, size - inner), outline=PAPER, width=edge // 2)
     centre, width = size // 2, size * 3 // 5
-    if fonts.cjk:
+    # (text, height from the top and letter size in hundredths / fractions of the badge, colour)
+    lines = (
+        [
+            (achievement.name_zh, 42, 8, PAPER),
+            (achievement.name_en, 56, 14, PAPER),
+            (ISSUER_LINE, 70, 22, GOLD),
+        ]
+        if fonts.cjk
+        else [(achievement.name_en, 47, 10, PAPER), ("Shubo Live", 64, 22, GOLD)]
+    )
+    for text, height, fraction, fill in lines:
         _centred(
             draw,
-            achievement.name_zh,
-            size * 42 // 100,
+            text,
+            size * height // 100,
             fonts,
-            size=size // 8,
+            size=size // fraction,
             width=width,
             centre=centre,
-            fill=PAPER,
-        )
-        _centred(
-            draw,
-            achievement.name_en,
-            size * 56 // 100,
-            fonts,
-            size=size // 14,
-            width=width,
-            centre=centre,
-            fill=PAPER,
-        )
-        _centred(
-            draw,
-            ISSUER_LINE,
-            size * 70 // 100,
-            fonts,
-            size=size // 22,
-            width=width,
-            centre=centre,
-            fill=GOLD,
-        )
-    else:
-        _centred(
-            draw,
-            achievement.name_en,
-            size * 47 // 100,
-            fonts,
-            size=size // 10,
-            width=width,
-            centre=centre,
-            fill=PAPER,
-        )
-        _centred(
-            draw,
-            "Shubo Live",
-            size * 64 // 100,
-            fonts,
-            size=size // 22,
-            width=width,
-            centre=centre,
-            fill=GOLD,
+            fill=fill,
         )
     return picture
 

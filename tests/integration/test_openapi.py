@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import secrets
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta  # --- profiles ---
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select  # --- room ---
 from starlette.applications import Starlette
 
@@ -698,8 +699,13 @@ def slots_example(client: asgi.ASGIClient, organiser: str) -> dict[str, Any]:
 
 
 # --- end profiles ---
-def room_meeting_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
-    """--- room: a meeting of the demo attendee (who the fuzz signs in as) with a newcomer ---"""
+def with_the_demo_attendee(
+    client: asgi.ASGIClient,
+    database_url: str,
+    make: Callable[[AsyncSession, int, int], Awaitable[int]],
+) -> int:
+    """`make(db, attendee, newcomer)`'s id: a row between the demo attendee (who the fuzz signs
+    in as) and a fresh account."""
     other, _ = fresh_account(client)
 
     async def made() -> int:
@@ -709,45 +715,42 @@ def room_meeting_example(client: asgi.ASGIClient, database_url: str) -> dict[str
                 found = await db.execute(
                     select(Account.id).where(Account.email == "attendee@demo.shubo.live")
                 )
-                return await insert_meeting(db, found.scalar_one(), other)
+                return await make(db, found.scalar_one(), other)
         finally:
             await engine.dispose()
 
-    return {"path_parameters": {"meeting_id": asyncio.run(made())}}
+    return asyncio.run(made())
+
+
+def room_meeting_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
+    """--- room: a meeting of the demo attendee with a newcomer ---"""
+    meeting = with_the_demo_attendee(client, database_url, insert_meeting)
+    return {"path_parameters": {"meeting_id": meeting}}
+
+
+async def insert_coffee(db: AsyncSession, me: int, other: int) -> int:
+    now = utcnow()
+    coffee = Coffee(
+        low_id=min(me, other),
+        high_id=max(me, other),
+        status=CoffeeStatus.STARTED,
+        low_accepted=True,
+        high_accepted=True,
+        accept_by=now,
+        started_at=now,
+        ends_at=now + timedelta(minutes=5),
+    )
+    db.add(coffee)
+    await db.commit()
+    assert coffee.id is not None
+    return coffee.id
 
 
 def coffee_example(client: asgi.ASGIClient, database_url: str) -> dict[str, Any]:
-    """--- coffee: a coffee of the demo attendee (who the fuzz signs in as) with a newcomer, its
-    room open for the next five minutes ---"""
-    other, _ = fresh_account(client)
-
-    async def made() -> int:
-        engine = make_engine(database_url)
-        try:
-            async with make_sessionmaker(engine)() as db:
-                found = await db.execute(
-                    select(Account.id).where(Account.email == "attendee@demo.shubo.live")
-                )
-                me = found.scalar_one()
-                now = utcnow()
-                coffee = Coffee(
-                    low_id=min(me, other),
-                    high_id=max(me, other),
-                    status=CoffeeStatus.STARTED,
-                    low_accepted=True,
-                    high_accepted=True,
-                    accept_by=now,
-                    started_at=now,
-                    ends_at=now + timedelta(minutes=5),
-                )
-                db.add(coffee)
-                await db.commit()
-                assert coffee.id is not None
-                return coffee.id
-        finally:
-            await engine.dispose()
-
-    return {"path_parameters": {"coffee_id": asyncio.run(made())}}
+    """--- coffee: a coffee of the demo attendee with a newcomer, its room open for the next
+    five minutes ---"""
+    coffee = with_the_demo_attendee(client, database_url, insert_coffee)
+    return {"path_parameters": {"coffee_id": coffee}}
 
 
 def release_example(client: asgi.ASGIClient, method: str, path: str) -> dict[str, Any]:
